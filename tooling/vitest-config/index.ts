@@ -1,0 +1,25 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { defaultClientConditions, defaultServerConditions } from "vite";
+import { defineProject, type UserWorkspaceConfig } from "vitest/config";
+
+/** Workspace packages export their TypeScript sources under this condition, so tests need no build. */
+export const sourceCondition = "@imessage-channel/source";
+
+/** The vitest project of one package: named after the package, tests beside the code. */
+export function packageProject(packageDir: string, overrides: UserWorkspaceConfig["test"] = {}): UserWorkspaceConfig {
+  const { name } = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as { name: string };
+  return defineProject({
+    resolve: { conditions: [sourceCondition, ...defaultClientConditions] },
+    ssr: { resolve: { conditions: [sourceCondition, ...defaultServerConditions] } },
+    test: {
+      name,
+      root: packageDir,
+      include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+      environment: "node",
+      testTimeout: 30_000,
+      hookTimeout: 30_000,
+      ...overrides,
+    },
+  });
+}
