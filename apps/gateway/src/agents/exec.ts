@@ -1,0 +1,75 @@
+import { spawn } from "node:child_process";
+import { AgentError } from "./agent-error.ts";
+import type { AgentRuntime } from "./runtime.ts";
+import { parseReplyText } from "./turn.ts";
+
+export interface ExecAgentOptions {
+  /** argv: the program and its arguments. Never run through a shell. */
+  command: string[];
+  timeoutMs?: number;
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+const maxOutputBytes = 4 * 1024 * 1024;
+
+/** Runs the command once per turn: turn JSON on stdin, Reply JSON or plain text on stdout. */
+export function createExecAgent(options: ExecAgentOptions): AgentRuntime {
+  const [file, ...args] = options.command;
+  if (!file) throw new Error('exec agent: runtime.command must name a program, e.g. ["/usr/local/bin/my-agent"]');
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  return {
+    kind: "exec",
+    run(turn, signal) {
+      return new Promise((resolve, reject) => {
+        const child = spawn(file, args, {
+          cwd: options.cwd,
+          env: { ...process.env, ...options.env },
+          stdio: ["pipe", "pipe", "pipe"],
+          signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+          killSignal: "SIGKILL",
+        });
+        const stdout: Buffer[] = [];
+        let stdoutBytes = 0;
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+          stdoutBytes += chunk.length;
+          if (stdoutBytes <= maxOutputBytes) stdout.push(chunk);
+        });
+        child.stderr.on("data", (chunk: Buffer) => {
+          stderr = (stderr + chunk.toString("utf8")).slice(-2000);
+        });
+        child.stdin.on("error", () => {}); // a command that ignores stdin closes it early: not an error
+        child.stdin.end(JSON.stringify(turn));
+        child.on("error", (error) => {
+          if (signal.aborted) return reject(error);
+          const timedOut = error.name === "AbortError";
+          reject(
+            new AgentError(
+              timedOut ? "AGENT_TIMEOUT" : "AGENT_EXIT",
+              timedOut
+                ? `exec agent ${file} did not finish within ${timeoutMs} ms and was killed`
+                : `exec agent ${file} could not start: ${error.message}`,
+              { retryable: false, cause: error },
+            ),
+          );
+        });
+        child.on("close", (code) => {
+          if (code !== 0) {
+            const detail = stderr.trim().split("\n").at(-1) ?? "";
+            return reject(
+              new AgentError(
+                "AGENT_EXIT",
+                `exec agent ${file} exited with code ${code}${detail ? `: ${detail}` : ""}`,
+                {
+                  retryable: false,
+                },
+              ),
+            );
+          }
+          resolve(parseReplyText(Buffer.concat(stdout).toString("utf8")));
+        });
+      });
+    },
+  };
+}

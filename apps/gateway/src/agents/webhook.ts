@@ -1,0 +1,75 @@
+import { AgentError } from "./agent-error.ts";
+import { withRetries } from "./retry.ts";
+import type { AgentRuntime } from "./runtime.ts";
+import { parseReplyText, replySchema } from "./turn.ts";
+
+export interface WebhookAgentOptions {
+  url: string;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  attempts?: number;
+  retryBaseDelayMs?: number;
+}
+
+/**
+ * POSTs the turn JSON to `url`. 200 → Reply JSON (or plain text), 204 → no reply.
+ * 5xx and network errors are retried with backoff; 4xx never is.
+ */
+export function createWebhookAgent(options: WebhookAgentOptions): AgentRuntime {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const target = new URL(options.url);
+  const where = `${target.origin}${target.pathname}`; // never log query strings: they may carry tokens
+  return {
+    kind: "webhook",
+    run(turn, signal) {
+      const attempt = async () => {
+        let response: Response;
+        try {
+          response = await fetch(options.url, {
+            method: "POST",
+            headers: { "content-type": "application/json", ...options.headers },
+            body: JSON.stringify(turn),
+            signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+          });
+        } catch (error) {
+          if (signal.aborted) throw error;
+          const timedOut = error instanceof DOMException && error.name === "TimeoutError";
+          throw new AgentError(
+            timedOut ? "AGENT_TIMEOUT" : "AGENT_NETWORK_ERROR",
+            timedOut
+              ? `webhook agent ${where} did not answer within ${timeoutMs} ms: raise the agent's timeoutMs or speed it up`
+              : `webhook agent ${where} unreachable: ${(error as Error).message}`,
+            { retryable: true, cause: error },
+          );
+        }
+        if (response.status === 204) return undefined;
+        const body = await response.text();
+        if (!response.ok) {
+          throw new AgentError(
+            "AGENT_HTTP_ERROR",
+            `webhook agent ${where} answered HTTP ${response.status}${response.status < 500 ? " (not retried)" : ""}`,
+            { retryable: response.status >= 500 },
+          );
+        }
+        const isJson = response.headers.get("content-type")?.includes("json") ?? false;
+        if (!isJson) return parseReplyText(body);
+        const parsed = replySchema.safeParse(body.trim() ? JSON.parse(body) : {});
+        if (!parsed.success) {
+          throw new AgentError(
+            "AGENT_BAD_REPLY",
+            `webhook agent ${where} answered JSON that is not a Reply: ${parsed.error.issues[0]?.message}`,
+            {
+              retryable: false,
+            },
+          );
+        }
+        return parsed.data;
+      };
+      return withRetries(attempt, {
+        attempts: options.attempts ?? 3,
+        baseDelayMs: options.retryBaseDelayMs ?? 500,
+        signal,
+      });
+    },
+  };
+}
