@@ -1,0 +1,46 @@
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { createLogger, redactHandles } from "./logger.ts";
+
+function capture(redact?: boolean) {
+  const stream = new PassThrough();
+  const lines: string[] = [];
+  stream.on("data", (chunk: Buffer) => lines.push(...chunk.toString("utf8").trim().split("\n")));
+  const logger = createLogger({ destination: stream, pretty: false, redactHandles: redact });
+  return { logger, output: () => lines.join("\n") };
+}
+
+describe("logger", () => {
+  it("masks phone numbers and emails in messages and fields by default", () => {
+    const { logger, output } = capture();
+    logger.info({ sender: "+15555550123", chat: { identifier: "jane@example.com" } }, "dropped +15555550123");
+    expect(output()).not.toContain("5555550123");
+    expect(output()).not.toContain("jane@example.com");
+    expect(output()).toContain("+1555…0123");
+    expect(output()).toContain("j…@example.com");
+  });
+
+  it("keeps handles when redaction is turned off", () => {
+    const { logger, output } = capture(false);
+    logger.info({ sender: "+15555550123" }, "from jane@example.com");
+    expect(output()).toContain("+15555550123");
+    expect(output()).toContain("jane@example.com");
+  });
+
+  it("never logs secrets, whatever the handle setting", () => {
+    const { logger, output } = capture(false);
+    logger.info(
+      { agent: { apiKey: "sk-live-123", headers: { authorization: "Bearer abc" } }, token: "t0k" },
+      "agent ready",
+    );
+    expect(output()).not.toContain("sk-live-123");
+    expect(output()).not.toContain("Bearer abc");
+    expect(output()).not.toContain("t0k");
+  });
+
+  it("leaves catchup summary lines readable", () => {
+    expect(
+      redactHandles("imessage catchup: replayed=3 skippedFromMe=1 skippedGivenUp=0 failed=0 givenUp=0 fetchedCount=4"),
+    ).toBe("imessage catchup: replayed=3 skippedFromMe=1 skippedGivenUp=0 failed=0 givenUp=0 fetchedCount=4");
+  });
+});

@@ -1,0 +1,79 @@
+import { type Logger, pino } from "pino";
+import pretty from "pino-pretty";
+
+export type { Logger } from "pino";
+
+export interface LoggerOptions {
+  level?: string;
+  /** Mask phone numbers and emails in log output (default true): logs get shared, handles are personal data. */
+  redactHandles?: boolean;
+  /** Human-readable output (default: when stdout is a TTY). */
+  pretty?: boolean;
+  destination?: NodeJS.WritableStream;
+}
+
+const phonePattern = /\+\d{6,15}\b/g;
+const emailPattern = /\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b/g;
+
+/** `+15555550123` → `+1555…0123`, `jane@example.com` → `j…@example.com`. */
+export function redactHandles(text: string): string {
+  return text
+    .replace(phonePattern, (phone) => `${phone.slice(0, 5)}…${phone.slice(-4)}`)
+    .replace(emailPattern, (_email, first: string, domain: string) => `${first}…@${domain}`);
+}
+
+function redactDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return redactHandles(value);
+  if (depth > 4 || value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((item) => redactDeep(item, depth + 1));
+  if (value instanceof Error) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, depth + 1)]));
+}
+
+/** Secrets are removed by key wherever they appear, whatever the redactHandles setting. */
+const secretPaths = [
+  "apiKey",
+  "token",
+  "password",
+  "authorization",
+  "headers.authorization",
+  "headers.Authorization",
+  "*.apiKey",
+  "*.token",
+  "*.password",
+  "*.headers",
+  "*.*.headers",
+];
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const redactHandlesOn = options.redactHandles ?? true;
+  const destination = options.destination ?? process.stdout;
+  const usePretty = options.pretty ?? Boolean((destination as NodeJS.WriteStream).isTTY);
+  const stream = usePretty
+    ? pretty({
+        destination,
+        colorize: Boolean((destination as NodeJS.WriteStream).isTTY),
+        translateTime: "HH:MM:ss",
+        ignore: "pid,hostname",
+        sync: true,
+      })
+    : destination;
+  return pino(
+    {
+      level: options.level ?? process.env.IMESSAGE_CHANNEL_LOG_LEVEL ?? "info",
+      redact: { paths: secretPaths, censor: "[redacted]" },
+      formatters: redactHandlesOn ? { log: (object) => redactDeep(object) as Record<string, unknown> } : {},
+      hooks: redactHandlesOn
+        ? {
+            logMethod(args, method) {
+              const mapped = args.map((arg) => (typeof arg === "string" ? redactHandles(arg) : arg)) as Parameters<
+                typeof method
+              >;
+              method.apply(this, mapped);
+            },
+          }
+        : {},
+    },
+    stream,
+  );
+}
