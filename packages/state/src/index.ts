@@ -1,2 +1,29 @@
-/** The npm name of this package. Placeholder public API until the package's issue lands. */
-export const packageName = "@imessage-channel/state";
+export type { AcpBinding, AcpBindingInput } from "./acp-bindings.ts";
+export { AcpBindingStore } from "./acp-bindings.ts";
+export type { Clock } from "./clock.ts";
+export type { EchoCacheOptions, SentMessage } from "./echo-cache.ts";
+export {
+  defaultEchoMaxSendsPerAccount,
+  defaultEchoTimeToLiveMilliseconds,
+  EchoCache,
+  normalizeEchoText,
+} from "./echo-cache.ts";
+export type { ClaimResult, InboundJournalOptions } from "./inbound-journal.ts";
+export {
+  defaultClaimLeaseMilliseconds,
+  defaultJournalMaxEntries,
+  defaultJournalRetentionMilliseconds,
+  InboundJournal,
+} from "./inbound-journal.ts";
+export { MetaStore } from "./meta-store.ts";
+export { latestSchemaVersion } from "./migrations.ts";
+export { normalizePairingCode, pairingCodeAlphabet, pairingCodeLength } from "./pairing-code.ts";
+export type { Approval, PairingRequest, PairingRequestResult } from "./pairing-store.ts";
+export { maxPendingPairingsPerAccount, PairingStore, pairingTimeToLiveMilliseconds } from "./pairing-store.ts";
+export type { ReplyCacheOptions } from "./reply-cache.ts";
+export { defaultReplyCacheSize, ReplyCache } from "./reply-cache.ts";
+export { resolveStateDir, stateDatabasePath } from "./state-dir.ts";
+export type { StateErrorCode } from "./state-error.ts";
+export { StateError } from "./state-error.ts";
+export type { OpenStateStoreOptions, StateStore } from "./state-store.ts";
+export { openStateStore } from "./state-store.ts";

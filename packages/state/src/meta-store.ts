@@ -1,0 +1,50 @@
+import type { DatabaseSync } from "node:sqlite";
+import type { Clock } from "./clock.ts";
+import { immediateTransaction } from "./immediate-transaction.ts";
+
+/** Small string values that must survive restarts, e.g. "this warning was already shown". */
+export class MetaStore {
+  readonly #database: DatabaseSync;
+  readonly #clock: Clock;
+
+  constructor(database: DatabaseSync, clock: Clock) {
+    this.#database = database;
+    this.#clock = clock;
+  }
+
+  getMeta(key: string): string | undefined {
+    const row = this.#database.prepare("SELECT value FROM meta WHERE key = ?").get(key) as
+      | { value: string }
+      | undefined;
+    return row?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    const now = this.#clock();
+    immediateTransaction(this.#database, () => {
+      this.#database
+        .prepare(
+          "INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        )
+        .run(key, value, now);
+    });
+  }
+
+  /** Sets the value only when the key is absent; true for the one caller (in any process) that set it. */
+  setMetaIfAbsent(key: string, value: string): boolean {
+    const now = this.#clock();
+    return immediateTransaction(this.#database, () => {
+      const result = this.#database
+        .prepare("INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING")
+        .run(key, value, now);
+      return Number(result.changes) > 0;
+    });
+  }
+
+  deleteMeta(key: string): boolean {
+    return immediateTransaction(this.#database, () => {
+      const result = this.#database.prepare("DELETE FROM meta WHERE key = ?").run(key);
+      return Number(result.changes) > 0;
+    });
+  }
+}

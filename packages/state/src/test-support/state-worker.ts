@@ -1,0 +1,49 @@
+// A second process for the cross-process tests: `node state-worker.ts <command> <stateDir> [...args]`.
+import { openStateStore } from "../index.ts";
+
+const [command, stateDir, ...args] = process.argv.slice(2);
+if (command === undefined || stateDir === undefined) {
+  process.stderr.write("usage: state-worker <churn|claim-and-hang|approve> <stateDir> [...args]\n");
+  process.exit(2);
+}
+
+const store = openStateStore({ stateDir });
+
+if (command === "churn") {
+  // Pairing requests, approvals and reads interleaved with another worker doing the same.
+  const [workerName = "worker", countText = "50"] = args;
+  const count = Number(countText);
+  const claimed: string[] = [];
+  const shortIds: string[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const accountId = `${workerName}-account-${index}`;
+    const sender = `+1555${workerName.length}${String(index).padStart(6, "0")}`;
+    const request = store.pairing.requestPairing({ accountId, sender, chatId: index });
+    if (!("code" in request)) throw new Error(`unexpected cap for ${accountId}`);
+    store.pairing.listPending();
+    store.pairing.approve(request.code.toLowerCase());
+    if (!store.pairing.isApproved(accountId, sender)) throw new Error(`approval of ${sender} not visible`);
+    const guid = `shared-guid-${index}`;
+    if (store.inbound.claim(guid, { accountId: "shared", rowid: index + 1 }) === "claimed") {
+      claimed.push(guid);
+      store.inbound.commit(guid);
+    }
+    shortIds.push(store.replies.rememberMessage({ accountId: "shared", chatId: 1, guid: `${workerName}-${index}` }));
+  }
+  process.stdout.write(`${JSON.stringify({ claimed, shortIds })}\n`);
+  store.close();
+} else if (command === "claim-and-hang") {
+  const [guid = "guid"] = args;
+  const result = store.inbound.claim(guid, { accountId: "default", rowid: 7 });
+  process.stdout.write(`${result}\n`);
+  // Stay alive holding the claim until the test kills us.
+  setInterval(() => {}, 60_000);
+} else if (command === "approve") {
+  const [code = ""] = args;
+  const request = store.pairing.approve(code);
+  process.stdout.write(`${JSON.stringify(request)}\n`);
+  store.close();
+} else {
+  process.stderr.write(`unknown command ${command}\n`);
+  process.exit(2);
+}
