@@ -1,0 +1,106 @@
+import { join } from "node:path";
+import { writeFileAtomic } from "./atomic-file.ts";
+
+export type ConnectionState = "starting" | "connecting" | "catching-up" | "connected" | "reconnecting" | "failed";
+
+export interface AccountCounters {
+  received: number;
+  dispatched: number;
+  deduped: number;
+  replayed: number;
+  sent: number;
+  failed: number;
+  dropped: Record<string, number>;
+}
+
+/** What `<stateDir>/imessage/status/<account>.json` holds (product.md); `status` reads it. */
+export interface AccountStatus {
+  accountId: string;
+  state: ConnectionState;
+  reason?: string;
+  pid: number;
+  startedAt: string;
+  updatedAt: string;
+  lastEventAt?: string;
+  imsg?: {
+    version?: string;
+    rpcMethods?: string[];
+    privateApi?: { available: boolean | null; selectors: Record<string, boolean> };
+  };
+  counters: AccountCounters;
+}
+
+export function statusFilePath(stateDir: string, accountId: string): string {
+  return join(stateDir, "imessage", "status", `${encodeURIComponent(accountId)}.json`);
+}
+
+/** Keeps one account's live status and writes it to disk every few seconds and on each state change. */
+export class AccountStatusReporter {
+  readonly #path: string;
+  readonly #status: AccountStatus;
+  #timer: NodeJS.Timeout | undefined;
+  #writing: Promise<void> = Promise.resolve();
+  readonly #now: () => Date;
+
+  constructor(options: { stateDir: string; accountId: string; now?: () => Date }) {
+    this.#now = options.now ?? (() => new Date());
+    this.#path = statusFilePath(options.stateDir, options.accountId);
+    const now = this.#now().toISOString();
+    this.#status = {
+      accountId: options.accountId,
+      state: "starting",
+      pid: process.pid,
+      startedAt: now,
+      updatedAt: now,
+      counters: { received: 0, dispatched: 0, deduped: 0, replayed: 0, sent: 0, failed: 0, dropped: {} },
+    };
+  }
+
+  get snapshot(): AccountStatus {
+    return structuredClone(this.#status);
+  }
+
+  setState(state: ConnectionState, reason?: string): void {
+    if (this.#status.state === state && this.#status.reason === reason) return;
+    this.#status.state = state;
+    this.#status.reason = reason;
+    void this.flush();
+  }
+
+  setImsg(imsg: AccountStatus["imsg"]): void {
+    this.#status.imsg = imsg;
+  }
+
+  count(counter: Exclude<keyof AccountCounters, "dropped">, by = 1): void {
+    this.#status.counters[counter] += by;
+  }
+
+  drop(reason: string): void {
+    this.#status.counters.dropped[reason] = (this.#status.counters.dropped[reason] ?? 0) + 1;
+  }
+
+  touch(): void {
+    this.#status.lastEventAt = this.#now().toISOString();
+  }
+
+  /** Starts periodic writes. */
+  start(intervalMs = 2_000): void {
+    void this.flush();
+    this.#timer = setInterval(() => void this.flush(), intervalMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.flush();
+  }
+
+  /** Writes the current status; writes are serialized so an older snapshot never overwrites a newer one. */
+  flush(): Promise<void> {
+    this.#writing = this.#writing.then(async () => {
+      this.#status.updatedAt = this.#now().toISOString();
+      await writeFileAtomic(this.#path, `${JSON.stringify(this.#status, null, 2)}\n`).catch(() => {});
+    });
+    return this.#writing;
+  }
+}

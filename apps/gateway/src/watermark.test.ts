@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { Watermark } from "./watermark.ts";
+
+describe("Watermark", () => {
+  it("advances as rows settle in order", () => {
+    const mark = new Watermark(10);
+    mark.begin(11);
+    mark.begin(12);
+    expect(mark.settle(11)).toBe(11);
+    expect(mark.settle(12)).toBe(12);
+  });
+
+  it("holds below a row that is still in flight when a later one settles first", () => {
+    const mark = new Watermark(10);
+    mark.begin(11);
+    mark.begin(12);
+    mark.begin(13);
+    expect(mark.settle(13)).toBe(10);
+    expect(mark.settle(12)).toBe(10);
+    expect(mark.settle(11)).toBe(13);
+  });
+
+  it("moves up to just below the next open row across rowid gaps (rows stream in rowid order)", () => {
+    const mark = new Watermark(0);
+    mark.begin(5);
+    mark.begin(9);
+    expect(mark.settle(5)).toBe(8);
+    expect(mark.settle(9)).toBe(9);
+    expect(mark.inFlight).toBe(0);
+  });
+
+  it("ignores replays at or below the cursor", () => {
+    const mark = new Watermark(20);
+    mark.begin(15);
+    expect(mark.inFlight).toBe(0);
+    expect(mark.settle(15)).toBe(20);
+  });
+});

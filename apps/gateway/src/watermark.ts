@@ -1,0 +1,40 @@
+/**
+ * The cursor that is safe to persist: the highest rowid such that every row at or below it has settled
+ * (dispatched, answered or deliberately dropped). Rows settle out of order (a slow agent, a coalescing window),
+ * so the cursor never jumps past a row that is still in flight: a crash then replays it instead of losing it.
+ */
+export class Watermark {
+  #cursor: number;
+  readonly #open = new Set<number>();
+  #highestSeen: number;
+
+  constructor(initialCursor: number) {
+    this.#cursor = initialCursor;
+    this.#highestSeen = initialCursor;
+  }
+
+  get cursor(): number {
+    return this.#cursor;
+  }
+
+  /** Rows currently in flight. */
+  get inFlight(): number {
+    return this.#open.size;
+  }
+
+  /** A row arrived and is being processed. Rows at or below the cursor are ignored (already settled). */
+  begin(rowid: number): void {
+    if (rowid <= this.#cursor) return;
+    this.#open.add(rowid);
+    if (rowid > this.#highestSeen) this.#highestSeen = rowid;
+  }
+
+  /** A row settled; returns the new cursor. */
+  settle(rowid: number): number {
+    this.#open.delete(rowid);
+    const lowestOpen = this.#open.size > 0 ? Math.min(...this.#open) : Number.POSITIVE_INFINITY;
+    const candidate = Math.min(this.#highestSeen, lowestOpen - 1);
+    if (candidate > this.#cursor) this.#cursor = candidate;
+    return this.#cursor;
+  }
+}
