@@ -8,11 +8,14 @@ if (command === undefined || stateDir === undefined) {
 }
 
 const store = openStateStore({ stateDir });
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
 if (command === "churn") {
   // Pairing requests, approvals and reads interleaved with another worker doing the same.
-  const [workerName = "worker", countText = "50"] = args;
+  const [workerName = "worker", countText = "50", workersText = "1", order = "ascending"] = args;
   const count = Number(countText);
+  waitForAllWorkers(workerName, Number(workersText));
+  const startedAt = Date.now();
   const claimed: string[] = [];
   const shortIds: string[] = [];
   for (let index = 0; index < count; index += 1) {
@@ -23,14 +26,17 @@ if (command === "churn") {
     store.pairing.listPending();
     store.pairing.approve(request.code.toLowerCase());
     if (!store.pairing.isApproved(accountId, sender)) throw new Error(`approval of ${sender} not visible`);
-    const guid = `shared-guid-${index}`;
-    if (store.inbound.claim(guid, { accountId: "shared", rowid: index + 1 }) === "claimed") {
+    // Opposite orders make the two workers race for the same guids where they meet.
+    const guid = `shared-guid-${order === "descending" ? count - 1 - index : index}`;
+    if (store.inbound.claim(guid, { accountId: "shared", rowid: Number(guid.slice(12)) + 1 }) === "claimed") {
       claimed.push(guid);
       store.inbound.commit(guid);
     }
     shortIds.push(store.replies.rememberMessage({ accountId: "shared", chatId: 1, guid: `${workerName}-${index}` }));
+    // Like a real gateway between messages: without a gap SQLite's sleeping busy handler lets one writer starve the other.
+    Atomics.wait(pause, 0, 0, 1);
   }
-  process.stdout.write(`${JSON.stringify({ claimed, shortIds })}\n`);
+  process.stdout.write(`${JSON.stringify({ claimed, shortIds, startedAt, finishedAt: Date.now() })}\n`);
   store.close();
 } else if (command === "claim-and-hang") {
   const [guid = "guid"] = args;
@@ -46,4 +52,18 @@ if (command === "churn") {
 } else {
   process.stderr.write(`unknown command ${command}\n`);
   process.exit(2);
+}
+
+/** A start barrier through the database itself, so the workers' writes really overlap. */
+function waitForAllWorkers(workerName: string, workers: number): void {
+  store.meta.setMeta(`ready.${workerName}`, "1");
+  const deadline = Date.now() + 20_000;
+  while (readyWorkers() < workers) {
+    if (Date.now() > deadline) throw new Error(`only ${readyWorkers()} of ${workers} workers got ready`);
+    Atomics.wait(pause, 0, 0, 2);
+  }
+}
+
+function readyWorkers(): number {
+  return ["alpha", "beta", "gamma"].filter((name) => store.meta.getMeta(`ready.${name}`) !== undefined).length;
 }
