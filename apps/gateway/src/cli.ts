@@ -1,11 +1,60 @@
-/** Entry point of the `imessage-channel` executable; returns the process exit code. */
-export async function main(args: string[]): Promise<number> {
-  if (args[0] === "demo") {
-    process.stdout.write(
-      "imessage-channel demo: not built yet (see the gateway issue); the toolchain bootstrap works.\n",
-    );
+import { Command, CommanderError } from "commander";
+import { CliError, type CliIo, processIo } from "./cli-io.ts";
+import { pairingApprove, pairingList, pairingReject, splitChannelArgument } from "./commands/pairing.ts";
+
+function buildProgram(io: CliIo): Command {
+  const program = new Command("imessage-channel")
+    .description("The iMessage channel for AI-agent gateways.")
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .exitOverride()
+    .showHelpAfterError("(run with --help for usage)");
+
+  const pairing = program.command("pairing").description("List, approve or reject DM pairing requests.");
+  pairing
+    .command("list")
+    .argument("[channel]", "the channel (imessage)")
+    .option("--json", "print a JSON array")
+    .description("List pending pairing requests.")
+    .action((channel: string | undefined, options: { json?: boolean }) => pairingList(io, { ...options, channel }));
+  pairing
+    .command("approve")
+    .argument("<channel-or-code>", "imessage, or the code")
+    .argument("[code]", "the 8-character code")
+    .description("Approve a pairing request: the sender may talk from their next message on.")
+    .action((first: string, second: string | undefined) => pairingApprove(io, requiredCode(first, second)));
+  pairing
+    .command("reject")
+    .argument("<channel-or-code>", "imessage, or the code")
+    .argument("[code]", "the 8-character code")
+    .description("Reject a pairing request.")
+    .action((first: string, second: string | undefined) => pairingReject(io, requiredCode(first, second)));
+
+  return program;
+}
+
+function requiredCode(first: string, second: string | undefined): string {
+  const code = splitChannelArgument(first, second);
+  if (!code) throw new CliError("missing pairing code: imessage-channel pairing approve imessage <CODE>", 2);
+  return code;
+}
+
+/** Entry point of the `imessage-channel` executable; returns the process exit code (0 ok, 1 failure, 2 usage/config). */
+export async function main(args: string[], io: CliIo = processIo()): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(args, { from: "user" });
     return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.exitCode === 0)
+        return 0;
+      return 2;
+    }
+    if (CliError.isInstance(error)) {
+      io.stderr.write(`error: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(`error: ${(error as Error).message ?? String(error)}\n`);
+    return 1;
   }
-  process.stderr.write("imessage-channel: not built yet\n");
-  return 1;
 }

@@ -1,0 +1,46 @@
+import type { Readable, Writable } from "node:stream";
+
+/** Where a CLI command reads and writes; tests pass their own. */
+export interface CliIo {
+  stdout: Writable;
+  stderr: Writable;
+  stdin: Readable;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+}
+
+const marker = Symbol.for("imessage-channel.error");
+
+/** A failure the CLI reports as one line and an exit code: 1 at run time, 2 for usage or config errors. */
+export class CliError extends Error {
+  readonly [marker] = true;
+  readonly code = "CLI_FAILED";
+  readonly exitCode: 1 | 2;
+
+  constructor(message: string, exitCode: 1 | 2 = 1) {
+    super(message);
+    this.name = "CliError";
+    this.exitCode = exitCode;
+  }
+
+  static isInstance(value: unknown): value is CliError {
+    return typeof value === "object" && value !== null && marker in value && (value as CliError).name === "CliError";
+  }
+}
+
+/** Left-aligned columns for human output. */
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+}
