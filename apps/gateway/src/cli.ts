@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { CliError, type CliIo, processIo } from "./cli-io.ts";
+import { configGet, configSet, configUnset, configValidate } from "./commands/config-command.ts";
 import { pairingApprove, pairingList, pairingReject, splitChannelArgument } from "./commands/pairing.ts";
 
 function buildProgram(io: CliIo): Command {
@@ -29,6 +30,30 @@ function buildProgram(io: CliIo): Command {
     .description("Reject a pairing request.")
     .action((first: string, second: string | undefined) => pairingReject(io, requiredCode(first, second)));
 
+  const config = program.command("config").description("Validate, read and change the config file.");
+  config
+    .command("validate")
+    .option("--config <path>", "config file")
+    .description("Check the config file; prints every problem with its key path.")
+    .action((options: { config?: string }) => configValidate(io, options));
+  config
+    .command("get")
+    .argument("<path>", "dotted key path, e.g. channels.imessage.dmPolicy")
+    .option("--config <path>", "config file")
+    .action((path: string, options: { config?: string }) => configGet(io, path, options));
+  config
+    .command("set")
+    .argument("<path>", "dotted key path")
+    .argument("<value>", "JSON5 value (bare words are strings)")
+    .option("--config <path>", "config file")
+    .description("Set a value; the result is validated before it is written.")
+    .action((path: string, value: string, options: { config?: string }) => configSet(io, path, value, options));
+  config
+    .command("unset")
+    .argument("<path>", "dotted key path")
+    .option("--config <path>", "config file")
+    .action((path: string, options: { config?: string }) => configUnset(io, path, options));
+
   return program;
 }
 
@@ -51,7 +76,7 @@ export async function main(args: string[], io: CliIo = processIo()): Promise<num
       return 2;
     }
     if (CliError.isInstance(error)) {
-      io.stderr.write(`error: ${error.message}\n`);
+      for (const line of error.message.split("\n")) io.stderr.write(`error: ${line}\n`);
       return error.exitCode;
     }
     io.stderr.write(`error: ${(error as Error).message ?? String(error)}\n`);
