@@ -74,14 +74,18 @@ export class EchoCache {
     const text = normalizeEchoText(inbound.text);
     const chatKeys = uniqueKeys(inbound.chatKeys);
     if (text === null || chatKeys.length === 0) return false;
-    return immediateTransaction(this.#database, () => {
-      const placeholders = chatKeys.map(() => "?").join(", ");
-      const match = this.#database
+    const placeholders = chatKeys.map(() => "?").join(", ");
+    const findMatch = () =>
+      this.#database
         .prepare(
           `SELECT send_id FROM echo_sent WHERE account_id = ? AND text = ? AND sent_at > ? AND chat_key IN (${placeholders})
            ORDER BY id LIMIT 1`,
         )
         .get(inbound.accountId, text, since, ...chatKeys) as { send_id: string } | undefined;
+    // Most inbound rows are not echoes: look first, and take the write lock only to consume a match.
+    if (!findMatch()) return false;
+    return immediateTransaction(this.#database, () => {
+      const match = findMatch();
       if (!match) return false;
       this.#database.prepare("DELETE FROM echo_sent WHERE send_id = ?").run(match.send_id);
       return true;

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -99,6 +99,22 @@ describe("opening the state database", () => {
     });
     store.close();
     expect(existsSync(path)).toBe(true);
+  });
+
+  it("moves aside a database whose pages are damaged behind a valid header", () => {
+    const seeded = openStateStore({ stateDir: temporary.stateDir });
+    for (let index = 0; index < 200; index += 1) seeded.inbound.commit(`guid-${index}`, { accountId: "default" });
+    seeded.close();
+    const path = join(temporary.stateDir, "imessage", "state.db");
+    const pageSize = 4096;
+    const file = openSync(path, "r+");
+    writeSync(file, Buffer.alloc(pageSize, 0x5a), 0, pageSize, pageSize);
+    closeSync(file);
+    const store = openStateStore({ stateDir: temporary.stateDir });
+    expect(store.warnings).toHaveLength(1);
+    expect(store.warnings[0]).toMatch(/was unreadable \(.+\); moved it to .*state\.db\.corrupt-/);
+    expect(store.inbound.stateOf("guid-1")).toBeUndefined();
+    store.close();
   });
 
   it("refuses a database written by a newer schema instead of resetting it", () => {
