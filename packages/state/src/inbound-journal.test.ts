@@ -97,4 +97,15 @@ describe("inbound journal", () => {
     expect(store.inbound.stateOf("guid-2")).toBe("committed");
     expect(store.inbound.stateOf("live")).toBe("claimed");
   });
+
+  it("prunes by itself while running, without waiting for the next open", () => {
+    for (let index = 0; index < 256; index += 1) {
+      store.inbound.claim(`guid-${index}`, { accountId: "default", rowid: index });
+      store.inbound.commit(`guid-${index}`);
+    }
+    // maxEntries is 5 in this suite: the 256th commit pruned down to it.
+    const kept = Array.from({ length: 256 }, (_, index) => store.inbound.stateOf(`guid-${index}`)).filter(Boolean);
+    expect(kept).toHaveLength(5);
+    expect(store.inbound.stateOf("guid-255")).toBe("committed");
+  });
 });

@@ -17,6 +17,7 @@ export interface InboundJournalOptions {
 export const defaultClaimLeaseMilliseconds = 15 * 60 * 1000;
 export const defaultJournalRetentionMilliseconds = 7 * 24 * 60 * 60 * 1000;
 export const defaultJournalMaxEntries = 50_000;
+const pruneEveryCommits = 256;
 
 interface JournalRow {
   state: "claimed" | "committed" | "released";
@@ -36,6 +37,7 @@ export class InboundJournal {
   readonly #retention: number;
   readonly #maxEntries: number;
   readonly #host = hostname();
+  #commitsSincePrune = 0;
 
   constructor(database: DatabaseSync, clock: Clock, options: InboundJournalOptions = {}) {
     this.#database = database;
@@ -52,6 +54,8 @@ export class InboundJournal {
    */
   claim(guid: string, options: { accountId: string; rowid?: number | null }): ClaimResult {
     const now = this.#clock();
+    // Committed is final, so the common duplicate answer needs no write lock.
+    if (this.stateOf(guid) === "committed") return "duplicate";
     return immediateTransaction(this.#database, () => {
       const row = this.#database
         .prepare("SELECT state, owner_host, owner_pid, claimed_at FROM inbound_journal WHERE guid = ?")
@@ -95,6 +99,12 @@ export class InboundJournal {
           .run(row.account_id, row.message_rowid);
       }
     });
+    // A gateway may run for weeks: keep the journal bounded without waiting for the next open.
+    this.#commitsSincePrune += 1;
+    if (this.#commitsSincePrune >= pruneEveryCommits) {
+      this.#commitsSincePrune = 0;
+      this.prune();
+    }
   }
 
   /** Delivery failed: a later `claim` of the guid succeeds again. A committed guid stays committed. */
@@ -159,7 +169,7 @@ export class InboundJournal {
       const bySize = this.#database
         .prepare(
           `DELETE FROM inbound_journal WHERE guid IN (
-             SELECT guid FROM inbound_journal WHERE state != 'claimed' ORDER BY updated_at DESC LIMIT -1 OFFSET ?)`,
+             SELECT guid FROM inbound_journal WHERE state != 'claimed' ORDER BY updated_at DESC, rowid DESC LIMIT -1 OFFSET ?)`,
         )
         .run(this.#maxEntries);
       return Number(byAge.changes) + Number(bySize.changes);
