@@ -1,2 +1,28 @@
-/** The npm name of this package. Placeholder public API until the package's issue lands. */
-export const packageName = "@imessage-channel/config";
+export { ConfigError, type ConfigErrorCode } from "./config-error.ts";
+export { getConfigValue, parseCliValue, parseDottedPath, setConfigValue, unsetConfigValue } from "./config-writes.ts";
+export { clamps, defaults } from "./defaults.ts";
+export {
+  type LoadConfigOptions,
+  type LoadedConfig,
+  loadConfig,
+  loadConfigOrThrow,
+  parseConfigText,
+} from "./load-config.ts";
+export { listAccounts, type ResolvedAccount, type ResolveOptions, resolveAccount } from "./resolve-account.ts";
+export { type ResolvedRouting, resolveRouting } from "./routing.ts";
+export type {
+  AccountKeys,
+  ActionName,
+  AgentConfig,
+  AgentRuntimeConfig,
+  BindingConfig,
+  ChunkMode,
+  Config,
+  DmPolicy,
+  DmScope,
+  GroupConfig,
+  GroupPolicy,
+  TransportKind,
+} from "./schema.ts";
+export { configSchema } from "./schema.ts";
+export { type ConfigResult, validateConfig } from "./validate-config.ts";

@@ -1,0 +1,264 @@
+import { z } from "zod";
+
+// The file is validated as written: no defaults are filled in here, so an account can tell "unset"
+// (inherit from the channel) from "set". `resolveAccount` applies defaults and clamps afterwards.
+// Custom messages are the tail of a one-line problem: the formatter prefixes "<key path>: <value> ".
+
+export const dmPolicies = ["pairing", "allowlist", "open", "disabled"] as const;
+export const groupPolicies = ["allowlist", "open", "disabled"] as const;
+export const chunkModes = ["length", "newline"] as const;
+export const transports = ["local", "ssh"] as const;
+export const dmScopes = ["main", "per-peer"] as const;
+export const logLevels = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
+
+const nonEmptyString = z.string().min(1);
+
+/** `host` or `user@host`: no spaces and nothing that ssh could read as an option. */
+const remoteHostPattern = /^(?:[A-Za-z0-9._][A-Za-z0-9._-]*@)?[A-Za-z0-9_[\]:.][A-Za-z0-9._:[\]-]*$/;
+
+const remoteHost = z.string().refine((value) => remoteHostPattern.test(value), {
+  message: "is not host or user@host (no spaces, no ssh options)",
+});
+
+/** Allowlist entries: a handle, `chat_id:<number>`, `chat_guid:<guid>`, `chat_identifier:<id>`, or `*`. */
+export function allowlistEntryProblem(entry: string): string | undefined {
+  const trimmed = entry.trim();
+  if (!trimmed) return "is not an allowlist entry; use a handle, chat_id:<n>, chat_guid:<g>, chat_identifier:<i> or *";
+  const lowered = trimmed.toLowerCase();
+  if (lowered.startsWith("chat_id:") && !/^\d+$/.test(trimmed.slice("chat_id:".length).trim())) {
+    return "is not an allowlist entry; chat_id: takes a number, e.g. chat_id:123";
+  }
+  for (const prefix of ["chat_guid:", "chat_identifier:"]) {
+    if (lowered.startsWith(prefix) && !trimmed.slice(prefix.length).trim()) {
+      return `is not an allowlist entry; ${prefix} needs a value after the colon`;
+    }
+  }
+  return undefined;
+}
+
+const allowlistEntry = z.string().superRefine((value, context) => {
+  const problem = allowlistEntryProblem(value);
+  if (problem) context.addIssue({ code: "custom", message: problem });
+});
+
+/** Mention patterns are regular expressions, compiled case-insensitively. */
+export function patternProblem(pattern: string): string | undefined {
+  try {
+    new RegExp(pattern, "i");
+    return undefined;
+  } catch (error) {
+    return `is not a valid regular expression (${(error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, "")})`;
+  }
+}
+
+const mentionPattern = z.string().superRefine((value, context) => {
+  const problem = patternProblem(value);
+  if (problem) context.addIssue({ code: "custom", message: problem });
+});
+
+const mentionPatterns = z.array(mentionPattern);
+
+const groupEntry = z.strictObject({
+  requireMention: z.boolean().optional(),
+  systemPrompt: z.string().optional(),
+});
+
+const sshOptions = z.strictObject({
+  port: z.number().int().min(1).max(65535).optional(),
+  identityFile: nonEmptyString.optional(),
+  knownHostsFile: nonEmptyString.optional(),
+  keepaliveSec: z.number().int().min(0).optional(),
+});
+
+export const actionNames = [
+  "reactions",
+  "edit",
+  "unsend",
+  "reply",
+  "sendWithEffect",
+  "sendAttachment",
+  "renameGroup",
+  "setGroupIcon",
+  "addParticipant",
+  "removeParticipant",
+  "leaveGroup",
+] as const;
+
+const actions = z.strictObject(
+  Object.fromEntries(actionNames.map((name) => [name, z.boolean().optional()])) as {
+    [Name in (typeof actionNames)[number]]: z.ZodOptional<z.ZodBoolean>;
+  },
+);
+
+// Clamped ranges (maxAgeMinutes 1..720, perRunLimit 1..500) are not errors: resolveAccount clamps with a warning.
+const catchup = z.strictObject({
+  enabled: z.boolean().optional(),
+  maxAgeMinutes: z.number().int().optional(),
+  perRunLimit: z.number().int().optional(),
+  firstRunLookbackMinutes: z.number().int().min(0).optional(),
+  maxFailureRetries: z.number().int().min(1).optional(),
+});
+
+/** Every key an account may set; `channels.defaults`, `channels.imessage` and `accounts.<id>` share it. */
+export const accountKeysShape = {
+  enabled: z.boolean().optional(),
+  name: z.string().optional(),
+  transport: z.enum(transports).optional(),
+  cliPath: nonEmptyString.optional(),
+  remoteCliPath: nonEmptyString.optional(),
+  dbPath: nonEmptyString.optional(),
+  remoteHost: remoteHost.optional(),
+  ssh: sshOptions.optional(),
+  includeAttachments: z.boolean().optional(),
+  attachmentRoots: z.array(nonEmptyString).optional(),
+  remoteAttachmentRoots: z.array(nonEmptyString).optional(),
+  dmPolicy: z.enum(dmPolicies).optional(),
+  allowFrom: z.array(allowlistEntry).optional(),
+  groupPolicy: z.enum(groupPolicies).optional(),
+  groupAllowFrom: z.array(allowlistEntry).optional(),
+  groups: z.record(z.string(), groupEntry).optional(),
+  mediaMaxMb: z.number().positive().optional(),
+  textChunkLimit: z.number().int().min(1).optional(),
+  chunkMode: z.enum(chunkModes).optional(),
+  actions: actions.optional(),
+  sendReadReceipts: z.boolean().optional(),
+  configWrites: z.boolean().optional(),
+  coalesceSameSenderDms: z.boolean().optional(),
+  catchup: catchup.optional(),
+  maxInboundAgeMinutes: z.number().int().min(1).optional(),
+  phoneRegion: z
+    .string()
+    .refine((value) => /^[A-Z]{2}$/.test(value), { message: "is not a two-letter region code such as US or GB" })
+    .optional(),
+  allowSmsSenders: z.boolean().optional(),
+};
+
+const accountId = z.string().refine((value) => /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(value), {
+  message: "is not an account id (letters, digits, - and _, up to 64)",
+});
+
+export const accountSchema = z.strictObject(accountKeysShape);
+
+const channelSchema = z.strictObject({
+  ...accountKeysShape,
+  accounts: z.record(accountId, accountSchema).optional(),
+});
+
+const agentId = z.string().refine((value) => /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(value), {
+  message: "is not an agent id (letters, digits, - and _, up to 64)",
+});
+
+const stringMap = z.record(z.string(), z.string());
+
+const runtime = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("echo") }),
+  z.strictObject({
+    type: z.literal("exec"),
+    command: z.array(nonEmptyString).min(1),
+    timeoutMs: z.number().int().min(1).optional(),
+    cwd: nonEmptyString.optional(),
+    env: stringMap.optional(),
+  }),
+  z.strictObject({
+    type: z.literal("webhook"),
+    url: z.url({ protocol: /^https?$/ }),
+    headers: stringMap.optional(),
+    timeoutMs: z.number().int().min(1).optional(),
+  }),
+  z.strictObject({
+    type: z.literal("openai"),
+    baseUrl: z.url({ protocol: /^https?$/ }),
+    model: nonEmptyString,
+    apiKeyEnv: nonEmptyString.optional(),
+    maxHistory: z.number().int().min(0).optional(),
+    timeoutMs: z.number().int().min(1).optional(),
+  }),
+  z.strictObject({
+    type: z.literal("acp"),
+    acp: z.strictObject({
+      agent: nonEmptyString,
+      backend: nonEmptyString.optional(),
+      mode: z.enum(["persistent", "oneshot"]).optional(),
+      cwd: nonEmptyString.optional(),
+    }),
+  }),
+]);
+
+export const runtimeTypes = ["echo", "exec", "webhook", "openai", "acp"] as const;
+
+const agent = z.strictObject({
+  id: agentId,
+  default: z.boolean().optional(),
+  name: z.string().optional(),
+  groupChat: z.strictObject({ mentionPatterns: mentionPatterns.optional() }).optional(),
+  runtime,
+});
+
+export const peerKinds = ["dm", "direct", "group"] as const;
+
+const binding = z.strictObject({
+  type: z.enum(["route", "acp"]).optional(),
+  agentId,
+  match: z.strictObject({
+    channel: z.enum(["imessage"]),
+    accountId: z.string().optional(),
+    peer: z
+      .strictObject({
+        kind: z.enum(peerKinds),
+        id: allowlistEntry,
+      })
+      .optional(),
+  }),
+  acp: z
+    .strictObject({
+      label: z.string().optional(),
+      mode: z.enum(["persistent", "oneshot"]).optional(),
+      cwd: nonEmptyString.optional(),
+    })
+    .optional(),
+});
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  channels: z
+    .strictObject({
+      defaults: accountSchema.optional(),
+      imessage: channelSchema.optional(),
+    })
+    .optional(),
+  agents: z.strictObject({ list: z.array(agent).optional() }).optional(),
+  bindings: z.array(binding).optional(),
+  messages: z
+    .strictObject({
+      groupChat: z.strictObject({ mentionPatterns: mentionPatterns.optional() }).optional(),
+      inbound: z
+        .strictObject({
+          byChannel: z.strictObject({ imessage: z.number().int().min(0).max(60_000).optional() }).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  session: z.strictObject({ dmScope: z.enum(dmScopes).optional() }).optional(),
+  commands: z.strictObject({ config: z.boolean().optional() }).optional(),
+  logging: z
+    .strictObject({
+      level: z.enum(logLevels).optional(),
+      redactHandles: z.boolean().optional(),
+    })
+    .optional(),
+});
+
+/** The config file as written (validated, nothing defaulted). */
+export type Config = z.output<typeof configSchema>;
+/** The keys an account may set, as written. */
+export type AccountKeys = z.output<typeof accountSchema>;
+export type AgentConfig = NonNullable<NonNullable<Config["agents"]>["list"]>[number];
+export type AgentRuntimeConfig = AgentConfig["runtime"];
+export type BindingConfig = NonNullable<Config["bindings"]>[number];
+export type GroupConfig = z.output<typeof groupEntry>;
+export type DmPolicy = (typeof dmPolicies)[number];
+export type GroupPolicy = (typeof groupPolicies)[number];
+export type ChunkMode = (typeof chunkModes)[number];
+export type TransportKind = (typeof transports)[number];
+export type DmScope = (typeof dmScopes)[number];
+export type ActionName = (typeof actionNames)[number];
