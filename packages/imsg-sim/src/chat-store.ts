@@ -1,0 +1,396 @@
+import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+import { isoFromAppleMilliseconds } from "./apple-time.ts";
+import { decodeAttributedBody } from "./attributed-body.ts";
+import { expandHome, isPresentFile } from "./home-path.ts";
+import { isTapbackType, normalizeAssociatedGuid, resolveTapback } from "./reactions.ts";
+import { probeSchema, type SchemaCapabilities } from "./schema-probe.ts";
+import type { ReactionType, WireAttachment, WireChat, WireMessage, WireReaction } from "./wire-types.ts";
+
+/** A `message` row joined with its chat and handle, as every imsg message query selects it. */
+export interface MessageRow {
+  rowid: number;
+  chat_id: number;
+  handle: string | null;
+  text: string | null;
+  date_ms: number | null;
+  date_ns: bigint | null;
+  is_from_me: number;
+  attributed_body: Uint8Array | null;
+  guid: string | null;
+  associated_message_guid: string | null;
+  associated_message_type: number | null;
+  thread_originator_guid: string | null;
+  destination_caller_id: string | null;
+  balloon_bundle_id: string | null;
+}
+
+interface ChatInfo {
+  identifier: string;
+  guid: string;
+  name: string;
+  service: string;
+  participants: string[];
+  isGroup: boolean;
+}
+
+export interface HistoryQuery {
+  chatId: number;
+  limit: number;
+  participants: string[];
+  startNanoseconds?: bigint;
+  endNanoseconds?: bigint;
+  includeAttachments: boolean;
+}
+
+export interface MessageBuildOptions {
+  includeAttachments: boolean;
+  includeReactions: boolean;
+}
+
+const emptyChat: ChatInfo = { identifier: "", guid: "", name: "", service: "", participants: [], isGroup: false };
+
+/**
+ * Read side of a chat.db with imsg 0.9.0's SQL and payload rules: schema-version detection, IFNULL names,
+ * newest-first history, hidden tapback rows, sender fallback and a per-process chat cache.
+ */
+export class ChatStore {
+  readonly database: DatabaseSync;
+  readonly schema: SchemaCapabilities;
+  readonly #chatCache = new Map<number, ChatInfo>();
+
+  constructor(path: string) {
+    this.database = new DatabaseSync(path, { readOnly: true, timeout: 5000 });
+    this.schema = probeSchema(this.database);
+  }
+
+  close(): void {
+    this.database.close();
+  }
+
+  #messageColumns(): string {
+    const schema = this.schema;
+    return [
+      "m.ROWID AS rowid",
+      "m.handle_id AS handle_id",
+      "h.id AS handle",
+      "m.text AS text",
+      "m.date / 1000000 AS date_ms",
+      "CAST(m.date AS TEXT) AS date_text",
+      "m.is_from_me AS is_from_me",
+      schema.attributedBody ? "m.attributedBody AS attributed_body" : "NULL AS attributed_body",
+      schema.reactionColumns ? "m.guid AS guid" : "NULL AS guid",
+      schema.reactionColumns
+        ? "m.associated_message_guid AS associated_message_guid"
+        : "NULL AS associated_message_guid",
+      schema.reactionColumns
+        ? "m.associated_message_type AS associated_message_type"
+        : "NULL AS associated_message_type",
+      schema.threadOriginatorGuid
+        ? "m.thread_originator_guid AS thread_originator_guid"
+        : "NULL AS thread_originator_guid",
+      schema.destinationCallerId ? "m.destination_caller_id AS destination_caller_id" : "NULL AS destination_caller_id",
+      schema.balloonBundleId ? "m.balloon_bundle_id AS balloon_bundle_id" : "NULL AS balloon_bundle_id",
+      "(SELECT COUNT(*) FROM message_attachment_join maj WHERE maj.message_id = m.ROWID) AS attachment_count",
+    ].join(", ");
+  }
+
+  #reactionExclusion(): string {
+    if (!this.schema.reactionColumns) return "";
+    return " AND (m.associated_message_type IS NULL OR m.associated_message_type < 2000 OR m.associated_message_type > 3006)";
+  }
+
+  #toRow(raw: Record<string, unknown>): MessageRow {
+    const dateText = raw.date_text as string | null;
+    return {
+      rowid: Number(raw.rowid),
+      chat_id: Number(raw.chat_id ?? 0),
+      handle: (raw.handle as string | null) ?? null,
+      text: (raw.text as string | null) ?? null,
+      date_ms: raw.date_ms === null ? null : Number(raw.date_ms),
+      date_ns: dateText === null ? null : BigInt(dateText),
+      is_from_me: Number(raw.is_from_me ?? 0),
+      attributed_body: (raw.attributed_body as Uint8Array | null) ?? null,
+      guid: (raw.guid as string | null) ?? null,
+      associated_message_guid: (raw.associated_message_guid as string | null) ?? null,
+      associated_message_type: raw.associated_message_type === null ? null : Number(raw.associated_message_type),
+      thread_originator_guid: (raw.thread_originator_guid as string | null) ?? null,
+      destination_caller_id: (raw.destination_caller_id as string | null) ?? null,
+      balloon_bundle_id: (raw.balloon_bundle_id as string | null) ?? null,
+    };
+  }
+
+  /** `MAX(message.ROWID)`, or 0 for an empty table: where a tailing watch starts. */
+  maxRowid(): number {
+    const row = this.database.prepare("SELECT IFNULL(MAX(ROWID), 0) AS max_rowid FROM message").get() as {
+      max_rowid: number;
+    };
+    return Number(row.max_rowid);
+  }
+
+  /** Chat identity and participants, cached for the life of the process like imsg; unknown chats are not cached. */
+  chatInfo(chatId: number): ChatInfo {
+    const cached = this.#chatCache.get(chatId);
+    if (cached) return cached;
+    const row = this.database
+      .prepare(
+        "SELECT IFNULL(chat_identifier, '') AS identifier, IFNULL(guid, '') AS guid, " +
+          "IFNULL(IFNULL(display_name, chat_identifier), '') AS name, IFNULL(service_name, '') AS service " +
+          "FROM chat WHERE ROWID = ?",
+      )
+      .get(chatId) as { identifier: string; guid: string; name: string; service: string } | undefined;
+    if (!row) return emptyChat;
+    const handles = this.database
+      .prepare(
+        "SELECT h.id AS id FROM chat_handle_join chj JOIN handle h ON h.ROWID = chj.handle_id WHERE chj.chat_id = ?",
+      )
+      .all(chatId) as { id: string | null }[];
+    const participants = [...new Set(handles.map((handle) => handle.id ?? "").filter((id) => id !== ""))].sort(
+      (left, right) => (left < right ? -1 : left > right ? 1 : 0),
+    );
+    const info: ChatInfo = {
+      identifier: row.identifier,
+      guid: row.guid,
+      name: row.name,
+      service: row.service,
+      participants,
+      isGroup: row.guid.includes(";+;") || row.identifier.includes(";+;"),
+    };
+    this.#chatCache.set(chatId, info);
+    return info;
+  }
+
+  /** Whether a chat row exists, bypassing nothing: used for `chat_id` target resolution. */
+  chatExists(chatId: number): boolean {
+    return this.chatInfo(chatId) !== emptyChat;
+  }
+
+  /** `chats.list`: chats that have joined messages, newest activity first. */
+  listChats(limit: number): WireChat[] {
+    const sql = this.schema.messageDate
+      ? "SELECT cmj.chat_id AS id, MAX(cmj.message_date) / 1000000 AS last_ms FROM chat c " +
+        "JOIN chat_message_join cmj ON cmj.chat_id = c.ROWID GROUP BY cmj.chat_id ORDER BY MAX(cmj.message_date) DESC LIMIT ?"
+      : "SELECT cmj.chat_id AS id, MAX(m.date) / 1000000 AS last_ms FROM chat c " +
+        "JOIN chat_message_join cmj ON cmj.chat_id = c.ROWID JOIN message m ON m.ROWID = cmj.message_id " +
+        "GROUP BY cmj.chat_id ORDER BY MAX(m.date) DESC LIMIT ?";
+    const rows = this.database.prepare(sql).all(limit) as { id: number; last_ms: number | null }[];
+    return rows.map((row) => {
+      const info = this.chatInfo(Number(row.id));
+      return {
+        id: Number(row.id),
+        identifier: info.identifier,
+        guid: info.guid,
+        name: info.name,
+        service: info.service,
+        last_message_at: isoFromAppleMilliseconds(row.last_ms === null ? null : Number(row.last_ms)),
+        participants: info.participants,
+        is_group: info.isGroup,
+      };
+    });
+  }
+
+  /** `messages.history` rows: filters in SQL before the limit, newest first, tapback rows hidden. */
+  historyRows(query: HistoryQuery): MessageRow[] {
+    const parameters: SQLInputValue[] = [query.chatId];
+    let where = "cmj.chat_id = ?" + this.#reactionExclusion();
+    if (query.participants.length > 0) {
+      const sender = this.schema.destinationCallerId ? "COALESCE(NULLIF(h.id, ''), m.destination_caller_id)" : "h.id";
+      where += ` AND ${sender} COLLATE NOCASE IN (${query.participants.map(() => "?").join(", ")})`;
+      parameters.push(...query.participants);
+    }
+    if (query.startNanoseconds !== undefined) {
+      where += " AND m.date >= ?";
+      parameters.push(query.startNanoseconds);
+    }
+    if (query.endNanoseconds !== undefined) {
+      where += " AND m.date < ?";
+      parameters.push(query.endNanoseconds);
+    }
+    parameters.push(query.limit);
+    const sql =
+      `SELECT ${this.#messageColumns()}, cmj.chat_id AS chat_id FROM message m ` +
+      "JOIN chat_message_join cmj ON cmj.message_id = m.ROWID LEFT JOIN handle h ON h.ROWID = m.handle_id " +
+      `WHERE ${where} ORDER BY m.date DESC LIMIT ?`;
+    const rows = this.database.prepare(sql).all(...parameters) as Record<string, unknown>[];
+    return rows.map((row) => this.#toRow(row));
+  }
+
+  /** One watch batch: rows after the exclusive cursor, ROWID ascending, at most `batchSize`. */
+  watchRows(cursor: number, chatId: number | undefined, includeReactions: boolean, batchSize: number): MessageRow[] {
+    const parameters: SQLInputValue[] = [cursor];
+    let where = "m.ROWID > ?";
+    if (chatId !== undefined) {
+      where += " AND cmj.chat_id = ?";
+      parameters.push(chatId);
+    }
+    if (!includeReactions) where += this.#reactionExclusion();
+    parameters.push(batchSize);
+    const sql =
+      `SELECT ${this.#messageColumns()}, IFNULL(cmj.chat_id, 0) AS chat_id FROM message m ` +
+      "LEFT JOIN chat_message_join cmj ON cmj.message_id = m.ROWID LEFT JOIN handle h ON h.ROWID = m.handle_id " +
+      `WHERE ${where} ORDER BY m.ROWID ASC LIMIT ?`;
+    const rows = this.database.prepare(sql).all(...parameters) as Record<string, unknown>[];
+    return rows.map((row) => this.#toRow(row));
+  }
+
+  /** `text`, falling back to the decoded `attributedBody` when text is NULL or empty. */
+  resolvedText(row: Pick<MessageRow, "text" | "attributed_body">): string {
+    if (row.text !== null && row.text !== "") return row.text;
+    if (!this.schema.attributedBody) return "";
+    return decodeAttributedBody(row.attributed_body);
+  }
+
+  /** Resolved sender: `handle.id`, else `destination_caller_id`, else "". */
+  resolvedSender(row: Pick<MessageRow, "handle" | "destination_caller_id">): string {
+    if (row.handle !== null && row.handle !== "") return row.handle;
+    if (this.schema.destinationCallerId && row.destination_caller_id) return row.destination_caller_id;
+    return "";
+  }
+
+  attachments(messageId: number): WireAttachment[] {
+    const rows = this.database
+      .prepare(
+        "SELECT a.filename AS filename, a.transfer_name AS transfer_name, a.uti AS uti, a.mime_type AS mime_type, " +
+          "a.total_bytes AS total_bytes, a.is_sticker AS is_sticker FROM message_attachment_join maj " +
+          "JOIN attachment a ON a.ROWID = maj.attachment_id WHERE maj.message_id = ?",
+      )
+      .all(messageId) as Record<string, string | number | null>[];
+    return rows.map((row) => {
+      const filename = (row.filename as string | null) ?? "";
+      const originalPath = filename === "" ? "" : expandHome(filename);
+      return {
+        filename,
+        transfer_name: (row.transfer_name as string | null) ?? "",
+        uti: (row.uti as string | null) ?? "",
+        mime_type: (row.mime_type as string | null) ?? "",
+        total_bytes: Number(row.total_bytes ?? 0),
+        is_sticker: Number(row.is_sticker ?? 0) !== 0,
+        original_path: originalPath,
+        missing: !isPresentFile(originalPath),
+      };
+    });
+  }
+
+  /** Current tapback state of a message (§5.3): adds minus removes, one entry per sender, type. */
+  reactions(messageGuid: string): WireReaction[] {
+    if (!this.schema.reactionColumns || messageGuid === "") return [];
+    const body = this.schema.attributedBody ? "m.attributedBody" : "NULL";
+    const rows = this.database
+      .prepare(
+        `SELECT m.ROWID AS rowid, m.associated_message_type AS type, m.text AS text, ${body} AS attributed_body, ` +
+          "m.date / 1000000 AS date_ms, m.is_from_me AS is_from_me, h.id AS handle FROM message m " +
+          "LEFT JOIN handle h ON h.ROWID = m.handle_id " +
+          "WHERE (m.associated_message_guid = ? OR m.associated_message_guid LIKE ?) " +
+          "AND m.associated_message_type BETWEEN 2000 AND 3006 ORDER BY m.date ASC",
+      )
+      .all(messageGuid, `%/${messageGuid}`) as Record<string, unknown>[];
+    const state: WireReaction[] = [];
+    for (const raw of rows) {
+      const type = Number(raw.type);
+      if (!isTapbackType(type)) continue;
+      const text = this.resolvedText({
+        text: (raw.text as string | null) ?? null,
+        attributed_body: (raw.attributed_body as Uint8Array | null) ?? null,
+      });
+      const tapback = resolveTapback(type, text);
+      const sender = (raw.handle as string | null) ?? "";
+      const isFromMe = Number(raw.is_from_me ?? 0) !== 0;
+      const sameReactor = (entry: WireReaction) => entry.sender === sender && entry.is_from_me === isFromMe;
+      if (!tapback.isAdd) {
+        const index =
+          tapback.type === undefined
+            ? state.findIndex((entry) => sameReactor(entry) && entry.type === "custom")
+            : state.findIndex((entry) => sameReactor(entry) && entry.type === tapback.type);
+        if (index !== -1) state.splice(index, 1);
+        continue;
+      }
+      if (tapback.type === undefined || tapback.emoji === undefined) continue;
+      const entry: WireReaction = {
+        id: Number(raw.rowid),
+        type: tapback.type as ReactionType,
+        emoji: tapback.emoji,
+        sender,
+        is_from_me: isFromMe,
+        created_at: isoFromAppleMilliseconds(raw.date_ms === null ? null : Number(raw.date_ms)),
+      };
+      const existing = state.findIndex((candidate) => sameReactor(candidate) && candidate.type === entry.type);
+      if (existing === -1) state.push(entry);
+      else state[existing] = entry;
+    }
+    return state;
+  }
+
+  #parent(guid: string): { text: string; sender: string } | undefined {
+    const raw = this.database
+      .prepare(
+        `SELECT m.text AS text, ${this.schema.attributedBody ? "m.attributedBody" : "NULL"} AS attributed_body, ` +
+          `h.id AS handle, ${this.schema.destinationCallerId ? "m.destination_caller_id" : "NULL"} AS destination_caller_id ` +
+          "FROM message m LEFT JOIN handle h ON h.ROWID = m.handle_id WHERE m.guid = ? LIMIT 1",
+      )
+      .get(guid) as Record<string, unknown> | undefined;
+    if (!raw) return undefined;
+    return {
+      text: this.resolvedText({
+        text: (raw.text as string | null) ?? null,
+        attributed_body: (raw.attributed_body as Uint8Array | null) ?? null,
+      }),
+      sender: this.resolvedSender({
+        handle: (raw.handle as string | null) ?? null,
+        destination_caller_id: (raw.destination_caller_id as string | null) ?? null,
+      }),
+    };
+  }
+
+  /** The Message object of §4.2 for one row. */
+  buildMessage(row: MessageRow, options: MessageBuildOptions): WireMessage {
+    const text = this.resolvedText(row);
+    const guid = this.schema.reactionColumns ? (row.guid ?? "") : "";
+    const associatedType = row.associated_message_type;
+    const isReactionEvent = this.schema.reactionColumns && isTapbackType(associatedType);
+    const message: WireMessage = {
+      id: row.rowid,
+      chat_id: row.chat_id,
+      guid,
+      sender: this.resolvedSender(row),
+      is_from_me: row.is_from_me !== 0,
+      text,
+      created_at: isoFromAppleMilliseconds(row.date_ms),
+      attachments: options.includeAttachments ? this.attachments(row.rowid) : [],
+      reactions: options.includeReactions ? this.reactions(guid) : [],
+    } as WireMessage;
+    let replyToGuid: string | undefined;
+    if (this.schema.reactionColumns && row.associated_message_guid && !isReactionEvent) {
+      replyToGuid = normalizeAssociatedGuid(row.associated_message_guid);
+      message.reply_to_guid = replyToGuid;
+    }
+    if (!isReactionEvent) {
+      const threadOriginator = this.schema.threadOriginatorGuid ? row.thread_originator_guid : null;
+      if (threadOriginator) message.thread_originator_guid = threadOriginator;
+      for (const candidate of [threadOriginator, replyToGuid]) {
+        if (!candidate) continue;
+        const parent = this.#parent(candidate);
+        if (!parent) continue;
+        message.reply_to_text = parent.text;
+        message.reply_to_sender = parent.sender;
+        break;
+      }
+    }
+    if (this.schema.destinationCallerId && row.destination_caller_id) {
+      message.destination_caller_id = row.destination_caller_id;
+    }
+    if (isReactionEvent && associatedType !== null) {
+      const tapback = resolveTapback(associatedType, text);
+      message.is_reaction = true;
+      if (tapback.type !== undefined) message.reaction_type = tapback.type;
+      if (tapback.emoji !== undefined) message.reaction_emoji = tapback.emoji;
+      message.is_reaction_add = tapback.isAdd;
+      message.reacted_to_guid = normalizeAssociatedGuid(row.associated_message_guid ?? "");
+    }
+    const chat = row.chat_id === 0 ? emptyChat : this.chatInfo(row.chat_id);
+    message.chat_identifier = chat.identifier;
+    message.chat_guid = chat.guid;
+    message.chat_name = chat.name;
+    message.participants = chat.participants;
+    message.is_group = chat.isGroup;
+    return message;
+  }
+}

@@ -1,0 +1,100 @@
+import { parseArgs } from "node:util";
+import { ImsgSimError } from "./errors.ts";
+import { expandHome } from "./home-path.ts";
+import { type InjectedMessage, type InjectOptions, inject, injectSplitUrl, type TapbackKind } from "./inject.ts";
+import { seed } from "./seed.ts";
+
+const injectOptionSpec = {
+  db: { type: "string" },
+  from: { type: "string" },
+  text: { type: "string" },
+  group: { type: "string" },
+  "group-name": { type: "string" },
+  participant: { type: "string", multiple: true },
+  service: { type: "string" },
+  "attributed-body-only": { type: "boolean" },
+  attachment: { type: "string", multiple: true },
+  home: { type: "string" },
+  tapback: { type: "string" },
+  target: { type: "string" },
+  remove: { type: "boolean" },
+  emoji: { type: "string" },
+  "reply-to": { type: "string" },
+  "url-balloon": { type: "boolean" },
+  "split-url": { type: "string" },
+  "gap-ms": { type: "string" },
+  "from-me": { type: "boolean" },
+  date: { type: "string" },
+} as const;
+
+function printInjected(rows: InjectedMessage[], write: (line: string) => void): void {
+  for (const row of rows) write(`${JSON.stringify({ rowid: row.rowid, guid: row.guid, chat_id: row.chatId })}\n`);
+}
+
+/** `imsg-sim inject --db PATH --from HANDLE ...`: prints one JSON line per written row. */
+export async function runInjectCommand(
+  args: string[],
+  environment: NodeJS.ProcessEnv,
+  write: (line: string) => void,
+): Promise<number> {
+  const { values } = parseArgs({ args, options: injectOptionSpec, strict: true });
+  const dbValue = values.db ?? environment.IMSG_SIM_DB;
+  if (!dbValue) throw new ImsgSimError("OPTION_INVALID", "imsg-sim inject: --db PATH is required");
+  if (!values.from)
+    throw new ImsgSimError("OPTION_INVALID", "imsg-sim inject: --from HANDLE is required (e.g. +15551234567)");
+  const service = values.service ?? "iMessage";
+  if (service !== "iMessage" && service !== "SMS") {
+    throw new ImsgSimError("OPTION_INVALID", `imsg-sim inject: --service "${service}" is not one of iMessage | SMS`);
+  }
+  if (values.tapback !== undefined && values.target === undefined) {
+    throw new ImsgSimError(
+      "OPTION_INVALID",
+      "imsg-sim inject: --tapback needs --target GUID of the message reacted to",
+    );
+  }
+  const home = values.home ?? environment.IMSG_SIM_HOME;
+  const options: InjectOptions = {
+    from: values.from,
+    service,
+    ...(values.text === undefined ? {} : { text: values.text }),
+    ...(values.group === undefined ? {} : { group: values.group }),
+    ...(values["group-name"] === undefined ? {} : { groupName: values["group-name"] }),
+    ...(values.participant === undefined ? {} : { participants: values.participant }),
+    ...(values["attributed-body-only"] ? { attributedBodyOnly: true } : {}),
+    ...(values.attachment === undefined
+      ? {}
+      : { attachments: values.attachment.map((path) => ({ path: expandHome(path) })) }),
+    ...(home === undefined ? {} : { home: expandHome(home) }),
+    ...(values["reply-to"] === undefined ? {} : { replyTo: values["reply-to"] }),
+    ...(values["url-balloon"] ? { urlBalloon: true } : {}),
+    ...(values["from-me"] ? { isFromMe: true } : {}),
+    ...(values.date === undefined ? {} : { date: new Date(values.date) }),
+    ...(values.tapback === undefined
+      ? {}
+      : {
+          tapback: {
+            kind: values.tapback as TapbackKind,
+            target: values.target!,
+            ...(values.remove ? { remove: true } : {}),
+            ...(values.emoji === undefined ? {} : { emoji: values.emoji }),
+          },
+        }),
+  };
+  const dbPath = expandHome(dbValue);
+  if (values["split-url"] !== undefined) {
+    const gapMs = values["gap-ms"] === undefined ? 1000 : Number(values["gap-ms"]);
+    printInjected(await injectSplitUrl(dbPath, { ...options, url: values["split-url"], gapMs }), write);
+    return 0;
+  }
+  printInjected([inject(dbPath, options)], write);
+  return 0;
+}
+
+/** `imsg-sim seed --db PATH`: a fresh realistic chat.db. */
+export function runSeedCommand(args: string[], environment: NodeJS.ProcessEnv): number {
+  const { values } = parseArgs({ args, options: { db: { type: "string" } }, strict: true });
+  const dbValue = values.db ?? environment.IMSG_SIM_DB;
+  if (!dbValue) throw new ImsgSimError("OPTION_INVALID", "imsg-sim seed: --db PATH is required");
+  seed(expandHome(dbValue));
+  return 0;
+}

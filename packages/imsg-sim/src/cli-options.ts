@@ -1,0 +1,124 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { ParseArgsConfig } from "node:util";
+import type { BridgeState } from "./bridge-state.ts";
+import { ImsgSimError } from "./errors.ts";
+import { expandHome } from "./home-path.ts";
+import { noFaults, type SimFaults } from "./sim-faults.ts";
+import type { SessionSettings } from "./sim-session.ts";
+import type { Platform } from "./status-report.ts";
+
+type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
+
+/** Flags every simulated-Mac command shares (each also readable from `IMSG_SIM_*`). */
+export const simOptionSpec: OptionSpec = {
+  db: { type: "string" },
+  platform: { type: "string" },
+  sip: { type: "string" },
+  bridge: { type: "string" },
+  "caller-id": { type: "string" },
+  "poll-interval-ms": { type: "string" },
+  "file-watch": { type: "string" },
+  "pre-0.8.2": { type: "boolean" },
+  verbose: { type: "boolean", short: "v" },
+  "log-level": { type: "string" },
+  logLevel: { type: "string" },
+  json: { type: "boolean", short: "j" },
+  "json-output": { type: "boolean" },
+  jsonOutput: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  "fault-exit-after-notifications": { type: "string" },
+  "fault-malformed-line-after": { type: "string" },
+  "fault-oversized-line-after": { type: "string" },
+  "fault-oversized-line-bytes": { type: "string" },
+  "fault-delay-ms": { type: "string" },
+  "fault-full-disk-access": { type: "boolean" },
+  "fault-silent-after": { type: "string" },
+};
+
+export type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** A flag's value, else its `IMSG_SIM_<NAME>` environment variable (dashes become underscores). */
+export function flagOrEnv(values: ParsedValues, name: string, environment: NodeJS.ProcessEnv): string | undefined {
+  const flag = values[name];
+  if (typeof flag === "string") return flag;
+  if (flag === true) return "1";
+  const variable = environment[`IMSG_SIM_${name.replace(/[-.]/g, "_").toUpperCase()}`];
+  return variable === undefined || variable === "" ? undefined : variable;
+}
+
+function integerOption(values: ParsedValues, name: string, environment: NodeJS.ProcessEnv): number | undefined {
+  const raw = flagOrEnv(values, name, environment);
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw)) {
+    throw new ImsgSimError(
+      "OPTION_INVALID",
+      `imsg-sim: --${name} "${raw}" is not a non-negative integer; pass e.g. --${name} 3`,
+    );
+  }
+  return Number(raw);
+}
+
+function isTruthy(value: string | undefined): boolean {
+  return value !== undefined && !["0", "false", "off", "no"].includes(value.toLowerCase());
+}
+
+export interface SimCliOptions {
+  settings: SessionSettings;
+  faults: SimFaults;
+  pre082: boolean;
+}
+
+/** Resolves the shared flags and environment into session settings and fault switches. */
+export function resolveSimOptions(values: ParsedValues, environment: NodeJS.ProcessEnv): SimCliOptions {
+  const platformValue = flagOrEnv(values, "platform", environment) ?? "mac";
+  if (platformValue !== "mac" && platformValue !== "linux") {
+    throw new ImsgSimError("OPTION_INVALID", `imsg-sim: --platform "${platformValue}" is not one of mac | linux`);
+  }
+  const platform: Platform = platformValue;
+  const bridgeOverrides: Partial<BridgeState> = {};
+  const sip = flagOrEnv(values, "sip", environment);
+  if (sip !== undefined) {
+    if (sip !== "enabled" && sip !== "disabled" && sip !== "unknown") {
+      throw new ImsgSimError("OPTION_INVALID", `imsg-sim: --sip "${sip}" is not one of enabled | disabled | unknown`);
+    }
+    bridgeOverrides.sip = sip;
+  }
+  const bridge = flagOrEnv(values, "bridge", environment);
+  if (bridge === "up") Object.assign(bridgeOverrides, { sip: "disabled", launched: true, fallen: false });
+  else if (bridge === "fallen") Object.assign(bridgeOverrides, { sip: "disabled", launched: true, fallen: true });
+  else if (bridge === "down") Object.assign(bridgeOverrides, { launched: false, fallen: false });
+  else if (bridge !== undefined) {
+    throw new ImsgSimError("OPTION_INVALID", `imsg-sim: --bridge "${bridge}" is not one of up | down | fallen`);
+  }
+  const fileWatch = flagOrEnv(values, "file-watch", environment);
+  const dbPath = expandHome(flagOrEnv(values, "db", environment) ?? join(homedir(), "Library", "Messages", "chat.db"));
+  const faults: SimFaults = {
+    ...noFaults,
+    responseDelayMs: integerOption(values, "fault-delay-ms", environment) ?? 0,
+    fullDiskAccess: isTruthy(flagOrEnv(values, "fault-full-disk-access", environment)),
+    oversizedLineBytes: integerOption(values, "fault-oversized-line-bytes", environment) ?? noFaults.oversizedLineBytes,
+  };
+  const optional: [keyof SimFaults, string][] = [
+    ["exitAfterNotifications", "fault-exit-after-notifications"],
+    ["malformedLineAfterResponses", "fault-malformed-line-after"],
+    ["oversizedLineAfterResponses", "fault-oversized-line-after"],
+    ["silentAfterNotifications", "fault-silent-after"],
+  ];
+  for (const [key, name] of optional) {
+    const value = integerOption(values, name, environment);
+    if (value !== undefined) Object.assign(faults, { [key]: value });
+  }
+  return {
+    settings: {
+      dbPath,
+      platform,
+      bridgeOverrides,
+      callerId: flagOrEnv(values, "caller-id", environment) ?? "me@icloud.com",
+      pollIntervalMs: integerOption(values, "poll-interval-ms", environment) ?? 5000,
+      fileWatch: fileWatch === undefined ? platform === "mac" : isTruthy(fileWatch),
+    },
+    faults,
+    pre082: isTruthy(flagOrEnv(values, "pre-0.8.2", environment)),
+  };
+}

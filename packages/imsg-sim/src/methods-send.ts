@@ -1,0 +1,125 @@
+import { bridgeReadyLockExists, requireBridge, requireBridgeChat } from "./bridge-call.ts";
+import { findChatByIdentifier, findDirectChat, lookUpChatId, readChatTarget } from "./chat-target.ts";
+import { ensureDirectChat, normalizeToE164, stageAttachment, writeOutgoing } from "./outgoing.ts";
+import { linuxTexts, macTexts } from "./platform-texts.ts";
+import { genericBridgeErrorText, RpcError } from "./rpc-error.ts";
+import { boolParam, type Params, stringParam } from "./rpc-params.ts";
+import type { SimSession } from "./sim-session.ts";
+
+const sendServices = ["auto", "imessage", "sms"];
+const transports = ["auto", "bridge", "applescript"];
+
+function chatIdForGuid(session: SimSession, guidOrIdentifier: string): number | undefined {
+  return findChatByIdentifier(session.store, guidOrIdentifier)?.rowid;
+}
+
+/** `send` (§2.6): exact validation order, bridge routing with AppleScript fallback, outgoing row on "macOS". */
+export function send(params: Params, session: SimSession): Record<string, unknown> {
+  const service = stringParam(params, "service") ?? "auto";
+  if (!sendServices.includes(service)) throw RpcError.invalidParams("invalid service");
+  const transport = (stringParam(params, "transport") ?? "auto").toLowerCase();
+  if (!transports.includes(transport)) throw RpcError.invalidParams("invalid transport");
+  const to = stringParam(params, "to") ?? "";
+  let target = readChatTarget(params);
+  if (to !== "" && target.given) throw RpcError.invalidParams("use to or chat_*; not both");
+  if (to === "" && !target.given) throw RpcError.invalidParams("to is required for direct sends");
+  const text = stringParam(params, "text") ?? "";
+  const file = stringParam(params, "file") ?? "";
+  if (text === "" && file === "") throw RpcError.invalidParams("text or file is required");
+  target = lookUpChatId(target, session.store);
+  if (target.given && target.guid === "" && target.identifier === "") {
+    throw RpcError.invalidParams("missing chat identifier or guid");
+  }
+  const staged = file === "" ? undefined : stageAttachment(file);
+
+  if (transport !== "applescript") {
+    const chatGuid = target.given
+      ? target.guid || target.identifier
+      : (() => {
+          const direct = findDirectChat(session.store, to, service);
+          return direct ? direct.guid || direct.identifier : "";
+        })();
+    if (chatGuid === "" && transport === "bridge") {
+      throw RpcError.invalidParams("bridge transport requires an existing chat target");
+    }
+    if (chatGuid !== "" && (transport === "bridge" || bridgeReadyLockExists(session))) {
+      if (text !== "" && staged !== undefined) {
+        if (transport === "bridge") {
+          throw RpcError.invalidParams("bridge transport does not support text and file together");
+        }
+      } else {
+        try {
+          requireBridge(session, staged === undefined ? "send-message" : "send-attachment");
+          const chatId = requireBridgeChat(session, chatGuid);
+          const written = writeOutgoing(session, { chatId, text, ...(staged ? { file: staged } : {}) });
+          return { ok: true, transport: "bridge", guid: written.guid };
+        } catch (error) {
+          if (transport === "bridge") throw error;
+        }
+      }
+    }
+  }
+
+  if (session.settings.platform === "linux") throw RpcError.internal(linuxTexts.appleScriptSend);
+  let chatId: number;
+  if (target.given) {
+    const found = chatIdForGuid(session, target.guid || target.identifier);
+    if (found === undefined) {
+      throw RpcError.internal(
+        `AppleScript failed: Messages got an error: Can’t get chat id "${target.guid || target.identifier}".`,
+      );
+    }
+    chatId = found;
+  } else {
+    const recipient = normalizeToE164(to);
+    const direct = findDirectChat(session.store, recipient, service);
+    chatId = direct?.rowid ?? ensureDirectChat(session, recipient, service === "sms" ? "SMS" : "iMessage");
+  }
+  const written = writeOutgoing(session, { chatId, text, ...(staged ? { file: staged } : {}) });
+  if (text === "") return { ok: true, transport: "applescript" };
+  return { ok: true, transport: "applescript", id: written.rowid, guid: written.guid };
+}
+
+interface DirectOrChat {
+  to: string;
+  identifier: string;
+}
+
+function readDirectOrChat(params: Params, session: SimSession): DirectOrChat {
+  const to = stringParam(params, "to") ?? "";
+  let target = readChatTarget(params);
+  if (to !== "" && target.given) throw RpcError.invalidParams("use to or chat_*; not both");
+  if (to === "" && !target.given) throw RpcError.invalidParams("to is required");
+  if (!target.given) return { to, identifier: "" };
+  target = lookUpChatId(target, session.store);
+  const identifier = target.guid || target.identifier;
+  if (identifier === "") throw RpcError.invalidParams("missing chat identifier or guid");
+  return { to: "", identifier };
+}
+
+/** `typing` (§2.7): validation, then the platform's IMCore typing answer. */
+export function typing(params: Params, session: SimSession): Record<string, unknown> {
+  const target = readDirectOrChat(params, session);
+  boolParam(params, "typing");
+  if (target.identifier === "") {
+    const rawService = stringParam(params, "service") ?? "imessage";
+    if (!sendServices.includes(rawService.toLowerCase())) throw RpcError.invalidParams(rawService);
+  }
+  if (session.settings.platform === "linux") throw RpcError.internal(linuxTexts.typing);
+  const bridge = session.bridge();
+  if (!(bridge.sip === "disabled" && bridge.launched && !bridge.fallen)) {
+    throw RpcError.internal(macTexts.typingWithoutBridge);
+  }
+  return { ok: true };
+}
+
+/** `read` (§2.8): bridge `read`; failures carry Foundation's generic text, as `IMCoreBridgeError` is not localized. */
+export function read(params: Params, session: SimSession): Record<string, unknown> {
+  readDirectOrChat(params, session);
+  try {
+    requireBridge(session, "read");
+  } catch {
+    throw RpcError.internal(genericBridgeErrorText);
+  }
+  return { ok: true };
+}

@@ -1,0 +1,65 @@
+import { randomUUID } from "node:crypto";
+import { copyFileSync, mkdirSync } from "node:fs";
+import { homedir } from "node:os";
+import { basename, join, resolve } from "node:path";
+import { expandHome, isPresentFile } from "./home-path.ts";
+import { type ChatService, ensureChat, type InjectedMessage, insertMessage, inTransaction } from "./inject.ts";
+import { RpcError } from "./rpc-error.ts";
+import type { SimSession } from "./sim-session.ts";
+
+/** Stages an outgoing file like imsg (§8.2): `~` expanded, copied under `Attachments/imsg/<UUID>/`. */
+export function stageAttachment(file: string): string {
+  const source = resolve(expandHome(file));
+  if (!isPresentFile(source)) throw RpcError.internal(`AppleScript failed: Attachment not found at ${source}`);
+  const directory = join(homedir(), "Library", "Messages", "Attachments", "imsg", randomUUID().toUpperCase());
+  mkdirSync(directory, { recursive: true });
+  const staged = join(directory, basename(source));
+  copyFileSync(source, staged);
+  return staged;
+}
+
+export interface OutgoingRow {
+  chatId: number;
+  text: string;
+  file?: string;
+  replyTo?: string;
+  tapback?: { kind: "love" | "like" | "dislike" | "laugh" | "emphasize" | "question"; target: string; remove: boolean };
+}
+
+/** Writes the outgoing row Messages.app would: `is_from_me=1`, its join and attachment, in one transaction. */
+export function writeOutgoing(session: SimSession, row: OutgoingRow): InjectedMessage {
+  const info = session.store.chatInfo(row.chatId);
+  const database = session.writer();
+  const service: ChatService = info.service === "SMS" ? "SMS" : "iMessage";
+  return inTransaction(database, () =>
+    insertMessage(database, {
+      chatId: row.chatId,
+      from: info.isGroup ? "" : info.identifier,
+      isFromMe: true,
+      service,
+      destinationCallerId: session.settings.callerId,
+      ...(row.text === "" && row.file !== undefined ? {} : { text: row.text }),
+      ...(row.file === undefined ? {} : { attachments: [{ path: row.file }] }),
+      ...(row.replyTo === undefined ? {} : { replyTo: row.replyTo }),
+      ...(row.tapback === undefined ? {} : { tapback: row.tapback }),
+    }),
+  );
+}
+
+/** Crude E.164 for US numbers; imsg uses PhoneNumberKit, which leaves emails and junk unchanged. */
+export function normalizeToE164(to: string): string {
+  if (to.includes("@")) return to;
+  const digits = to.replace(/[\s().-]/g, "");
+  if (/^\+\d{6,15}$/.test(digits)) return digits;
+  if (/^\d{10}$/.test(digits)) return `+1${digits}`;
+  if (/^1\d{10}$/.test(digits)) return `+${digits}`;
+  return to;
+}
+
+/** The direct chat a `to` send lands in, created when Messages would start a new conversation. */
+export function ensureDirectChat(session: SimSession, to: string, service: ChatService): number {
+  const database = session.writer();
+  return inTransaction(database, () =>
+    ensureChat(database, { guid: `${service};-;${to}`, identifier: to, service, isGroup: false, members: [to] }),
+  );
+}

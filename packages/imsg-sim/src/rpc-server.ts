@@ -1,0 +1,161 @@
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ChatStore } from "./chat-store.ts";
+import { bridgeMethods } from "./methods-bridge.ts";
+import { chatsList, messagesHistory, watchSubscribe, watchUnsubscribe } from "./methods-read.ts";
+import { read, send, typing } from "./methods-send.ts";
+import { fullDiskAccessText, isPermissionLikeSqliteError } from "./platform-texts.ts";
+import { RpcError } from "./rpc-error.ts";
+import type { Params } from "./rpc-params.ts";
+import { abruptExitCode, malformedLine, noFaults, type SimFaults } from "./sim-faults.ts";
+import { type SessionSettings, SimSession } from "./sim-session.ts";
+
+type Handler = (params: Params, session: SimSession) => Record<string, unknown>;
+
+/** Every RPC method the sim answers; the set equals `supportedRpcMethods`. */
+export const rpcHandlers: Record<string, Handler> = {
+  "chats.list": chatsList,
+  "messages.history": messagesHistory,
+  "watch.subscribe": watchSubscribe,
+  "watch.unsubscribe": watchUnsubscribe,
+  send,
+  typing,
+  read,
+  ...bridgeMethods,
+};
+
+export interface RpcServerOptions extends SessionSettings {
+  input: Readable;
+  output: { write(chunk: string): unknown };
+  faults?: SimFaults;
+  /** Called by the abrupt-exit fault; the CLI passes `process.exit`. */
+  exit?: (code: number) => void;
+}
+
+const parseErrorText = "The data couldn’t be read because it isn’t in the correct format.";
+
+/** Opens the store, or returns the startup error text imsg 0.8.2+ answers every request with. */
+function openStore(dbPath: string, faults: SimFaults): ChatStore | string {
+  if (faults.fullDiskAccess) return fullDiskAccessText(dbPath, "unable to open database file (code: 14)");
+  try {
+    return new ChatStore(dbPath);
+  } catch (error) {
+    const sqlite = error as { message?: string; errcode?: number };
+    const underlying = `${sqlite.message ?? String(error)}${sqlite.errcode === undefined ? "" : ` (code: ${sqlite.errcode})`}`;
+    return isPermissionLikeSqliteError(underlying) ? fullDiskAccessText(dbPath, underlying) : underlying;
+  }
+}
+
+/**
+ * `imsg rpc` over line-delimited JSON: §1 framing, parsing and error rules, serial request handling,
+ * watch notifications in between. Resolves with the exit code once the input ends.
+ */
+export async function runRpcServer(options: RpcServerOptions): Promise<number> {
+  const faults = options.faults ?? noFaults;
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  let notifications = 0;
+  let responses = 0;
+
+  const writeObject = (value: unknown): void => {
+    let line: string;
+    try {
+      line = JSON.stringify(value);
+    } catch {
+      line = '{"jsonrpc":"2.0","error":{"code":-32603,"message":"write failed"}}';
+    }
+    options.output.write(`${line}\n`);
+  };
+
+  const writeNotification = (method: string, params: unknown): void => {
+    if (faults.silentAfterNotifications !== undefined && notifications >= faults.silentAfterNotifications) return;
+    writeObject({ jsonrpc: "2.0", method, params });
+    notifications += 1;
+    if (faults.exitAfterNotifications !== undefined && notifications >= faults.exitAfterNotifications) {
+      exit(abruptExitCode);
+    }
+  };
+
+  const injectLineFaults = (): void => {
+    if (faults.malformedLineAfterResponses === responses) options.output.write(`${malformedLine}\n`);
+    if (faults.oversizedLineAfterResponses === responses) {
+      const padding = "x".repeat(Math.max(0, faults.oversizedLineBytes - 80));
+      writeObject({ jsonrpc: "2.0", method: "x-imsg-sim-padding", params: { padding } });
+    }
+  };
+
+  const respond = async (value: Record<string, unknown>): Promise<void> => {
+    if (faults.responseDelayMs > 0) await sleep(faults.responseDelayMs);
+    writeObject({ jsonrpc: "2.0", ...value });
+    responses += 1;
+    injectLineFaults();
+  };
+
+  const opened = openStore(options.dbPath, faults);
+  const session =
+    typeof opened === "string"
+      ? undefined
+      : new SimSession(
+          options,
+          opened,
+          (subscription, message) => writeNotification("message", { subscription, message }),
+          (subscription, message) => writeNotification("error", { subscription, error: { message } }),
+        );
+  const startupError = typeof opened === "string" ? opened : undefined;
+  injectLineFaults();
+
+  const lines = createInterface({ input: options.input, crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const rawLine of lines) {
+    const line = rawLine.trim();
+    if (line === "") continue;
+    const outcome = handleLine(line, session, startupError);
+    if (outcome) await respond(outcome);
+  }
+  session?.close();
+  return startupError === undefined ? 0 : 1;
+}
+
+function errorResponse(id: unknown, error: RpcError): Record<string, unknown> {
+  return { id: id ?? null, error: { code: error.rpcCode, message: error.message, data: error.data } };
+}
+
+/** Parses and answers one request line; undefined when nothing is written (a successful notification). */
+export function handleLine(
+  line: string,
+  session: SimSession | undefined,
+  startupError: string | undefined,
+): Record<string, unknown> | undefined {
+  let request: unknown;
+  try {
+    request = JSON.parse(line);
+  } catch {
+    return errorResponse(null, RpcError.parse(parseErrorText));
+  }
+  if (typeof request !== "object" || request === null || Array.isArray(request)) {
+    return errorResponse(null, RpcError.invalidRequest("request must be an object"));
+  }
+  const fields = request as Record<string, unknown>;
+  const hasId = Object.hasOwn(fields, "id");
+  const id = fields.id;
+  if (typeof fields.jsonrpc === "string" && fields.jsonrpc !== "2.0") {
+    return errorResponse(id, RpcError.invalidRequest("jsonrpc must be 2.0"));
+  }
+  const method = fields.method;
+  if (typeof method !== "string" || method === "") {
+    return errorResponse(id, RpcError.invalidRequest("method is required"));
+  }
+  const params =
+    typeof fields.params === "object" && fields.params !== null && !Array.isArray(fields.params)
+      ? (fields.params as Params)
+      : {};
+  if (startupError !== undefined || !session) return errorResponse(id, RpcError.internal(startupError ?? ""));
+  const handler = rpcHandlers[method];
+  if (!handler) return errorResponse(id, RpcError.methodNotFound(method));
+  try {
+    const result = handler(params, session);
+    return hasId ? { id, result } : undefined;
+  } catch (error) {
+    if (error instanceof RpcError) return errorResponse(id, error);
+    return errorResponse(id, RpcError.internal(error instanceof Error ? error.message : String(error)));
+  }
+}

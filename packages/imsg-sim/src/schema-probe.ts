@@ -1,0 +1,37 @@
+import type { DatabaseSync } from "node:sqlite";
+
+/** Optional chat.db columns imsg detects at startup (imsg-protocol §7.3). */
+export interface SchemaCapabilities {
+  attributedBody: boolean;
+  /** `guid`, `associated_message_guid` and `associated_message_type` all exist. */
+  reactionColumns: boolean;
+  threadOriginatorGuid: boolean;
+  destinationCallerId: boolean;
+  isAudioMessage: boolean;
+  balloonBundleId: boolean;
+  attachmentUserInfo: boolean;
+  messageDate: boolean;
+}
+
+function columnsOf(database: DatabaseSync, table: string): Set<string> {
+  const rows = database.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+  return new Set(rows.map((row) => row.name.toLowerCase()));
+}
+
+/** Probes `message`, `attachment`, `chat_message_join` and `chat`; a missing table yields no columns. */
+export function probeSchema(database: DatabaseSync): SchemaCapabilities {
+  const message = columnsOf(database, "message");
+  const attachment = columnsOf(database, "attachment");
+  const chatMessageJoin = columnsOf(database, "chat_message_join");
+  return {
+    attributedBody: message.has("attributedbody"),
+    reactionColumns:
+      message.has("guid") && message.has("associated_message_guid") && message.has("associated_message_type"),
+    threadOriginatorGuid: message.has("thread_originator_guid"),
+    destinationCallerId: message.has("destination_caller_id"),
+    isAudioMessage: message.has("is_audio_message"),
+    balloonBundleId: message.has("balloon_bundle_id"),
+    attachmentUserInfo: attachment.has("user_info"),
+    messageDate: chatMessageJoin.has("message_date"),
+  };
+}

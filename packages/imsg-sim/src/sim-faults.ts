@@ -1,0 +1,25 @@
+/** Fault switches that make the sim misbehave on purpose, for client tests (flags or `IMSG_SIM_FAULT_*`). */
+export interface SimFaults {
+  /** Exit abruptly (code 137, no goodbye) right after this many notifications were written. */
+  exitAfterNotifications?: number;
+  /** Write a line that is not JSON after this many responses (0: before the first response). */
+  malformedLineAfterResponses?: number;
+  /** Write one oversized (but valid) JSON line after this many responses. */
+  oversizedLineAfterResponses?: number;
+  /** Size in bytes of the oversized line. */
+  oversizedLineBytes: number;
+  /** Wait this long before every response (requests stay serial, so later ones queue behind it). */
+  responseDelayMs: number;
+  /** Start in the §1.5 startup-failure mode with the Full Disk Access error, whatever the db. */
+  fullDiskAccess: boolean;
+  /** Stop writing notifications after this many, while subscriptions keep reading rows (a "silent stream"). */
+  silentAfterNotifications?: number;
+}
+
+export const noFaults: SimFaults = { oversizedLineBytes: 2 * 1024 * 1024, responseDelayMs: 0, fullDiskAccess: false };
+
+/** Exit code of the abrupt-exit fault: what a SIGKILLed child reports through a shell. */
+export const abruptExitCode = 137;
+
+/** Line written by the malformed-line fault; it starts like the pre-0.8.2 banner so clients treat it as fatal text. */
+export const malformedLine = "imsg-sim: this line is deliberately not JSON {";

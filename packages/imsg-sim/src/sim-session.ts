@@ -1,0 +1,66 @@
+import type { DatabaseSync } from "node:sqlite";
+import { type BridgeState, readBridgeState } from "./bridge-state.ts";
+import { openChatDbForWriting } from "./chat-db-schema.ts";
+import type { ChatStore } from "./chat-store.ts";
+import type { Platform } from "./status-report.ts";
+import { UrlBalloonDedupe } from "./url-balloon-dedupe.ts";
+import type { WatchSubscription } from "./watch-subscription.ts";
+import type { WireMessage } from "./wire-types.ts";
+
+export interface SessionSettings {
+  dbPath: string;
+  platform: Platform;
+  /** Flag overrides applied on top of the bridge state file on every read. */
+  bridgeOverrides: Partial<BridgeState>;
+  /** The local account's caller id, written as `destination_caller_id` of outgoing rows. */
+  callerId: string;
+  pollIntervalMs: number;
+  fileWatch: boolean;
+}
+
+/** Per-process state of one `imsg-sim rpc`: the read store, a lazy writer, subscriptions, shared de-dupe. */
+export class SimSession {
+  readonly settings: SessionSettings;
+  readonly store: ChatStore;
+  readonly subscriptions = new Map<number, WatchSubscription>();
+  readonly dedupe = new UrlBalloonDedupe();
+  readonly emitMessage: (subscription: number, message: WireMessage) => void;
+  readonly emitError: (subscription: number, message: string) => void;
+  #nextSubscriptionId = 1;
+  #writer: DatabaseSync | undefined;
+
+  constructor(
+    settings: SessionSettings,
+    store: ChatStore,
+    emitMessage: (subscription: number, message: WireMessage) => void,
+    emitError: (subscription: number, message: string) => void,
+  ) {
+    this.settings = settings;
+    this.store = store;
+    this.emitMessage = emitMessage;
+    this.emitError = emitError;
+  }
+
+  nextSubscriptionId(): number {
+    const id = this.#nextSubscriptionId;
+    this.#nextSubscriptionId += 1;
+    return id;
+  }
+
+  /** The writable connection used by the simulated Messages.app (sends and bridge actions). */
+  writer(): DatabaseSync {
+    this.#writer ??= openChatDbForWriting(this.settings.dbPath);
+    return this.#writer;
+  }
+
+  bridge(): BridgeState {
+    return { ...readBridgeState(this.settings.dbPath), ...this.settings.bridgeOverrides };
+  }
+
+  close(): void {
+    for (const subscription of this.subscriptions.values()) subscription.stop();
+    this.subscriptions.clear();
+    this.#writer?.close();
+    this.store.close();
+  }
+}
