@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { CliError, type CliIo, processIo } from "./cli-io.ts";
 import { configGet, configSet, configUnset, configValidate } from "./commands/config-command.ts";
+import { registerOperatorCommands } from "./commands/operator-commands.ts";
 import { pairingApprove, pairingList, pairingReject, splitChannelArgument } from "./commands/pairing.ts";
 
 function buildProgram(io: CliIo): Command {
@@ -54,6 +55,7 @@ function buildProgram(io: CliIo): Command {
     .option("--config <path>", "config file")
     .action((path: string, options: { config?: string }) => configUnset(io, path, options));
 
+  registerOperatorCommands(program, io);
   return program;
 }
 
