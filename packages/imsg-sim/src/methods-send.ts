@@ -30,33 +30,33 @@ export function send(params: Params, session: SimSession): Record<string, unknow
   if (target.given && target.guid === "" && target.identifier === "") {
     throw RpcError.invalidParams("missing chat identifier or guid");
   }
-  const staged = file === "" ? undefined : stageAttachment(file);
-
+  let bridgeChatGuid = "";
   if (transport !== "applescript") {
-    const chatGuid = target.given
-      ? target.guid || target.identifier
-      : (() => {
-          const direct = findDirectChat(session.store, to, service);
-          return direct ? direct.guid || direct.identifier : "";
-        })();
-    if (chatGuid === "" && transport === "bridge") {
+    if (target.given) bridgeChatGuid = target.guid || target.identifier;
+    else {
+      const direct = findDirectChat(session.store, to, service);
+      bridgeChatGuid = direct ? direct.guid || direct.identifier : "";
+    }
+    if (bridgeChatGuid === "" && transport === "bridge") {
       throw RpcError.invalidParams("bridge transport requires an existing chat target");
     }
-    if (chatGuid !== "" && (transport === "bridge" || bridgeReadyLockExists(session))) {
-      if (text !== "" && staged !== undefined) {
-        if (transport === "bridge") {
-          throw RpcError.invalidParams("bridge transport does not support text and file together");
-        }
-      } else {
-        try {
-          requireBridge(session, staged === undefined ? "send-message" : "send-attachment");
-          const chatId = requireBridgeChat(session, chatGuid);
-          const written = writeOutgoing(session, { chatId, text, ...(staged ? { file: staged } : {}) });
-          return { ok: true, transport: "bridge", guid: written.guid };
-        } catch (error) {
-          if (transport === "bridge") throw error;
-        }
-      }
+    if (transport === "bridge" && text !== "" && file !== "") {
+      throw RpcError.invalidParams("bridge transport does not support text and file together");
+    }
+  }
+  const staged = file === "" ? undefined : stageAttachment(file);
+  const bridgeRoute =
+    bridgeChatGuid !== "" &&
+    (transport === "bridge" || bridgeReadyLockExists(session)) &&
+    !(text !== "" && staged !== undefined);
+  if (bridgeRoute) {
+    try {
+      requireBridge(session, staged === undefined ? "send-message" : "send-attachment");
+      const chatId = requireBridgeChat(session, bridgeChatGuid);
+      const written = writeOutgoing(session, { chatId, text, ...(staged ? { file: staged } : {}) });
+      return { ok: true, transport: "bridge", guid: written.guid };
+    } catch (error) {
+      if (transport === "bridge") throw error;
     }
   }
 
