@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { PolicyError } from "./policy-error.ts";
+import { parseTarget } from "./target.ts";
+
+describe("parseTarget", () => {
+  it.each([
+    ["chat_id:123", { kind: "chat-id", chatId: 123 }],
+    ["chat_guid:iMessage;+;chat123", { kind: "chat-guid", chatGuid: "iMessage;+;chat123" }],
+    ["chat_identifier:chat123", { kind: "chat-identifier", chatIdentifier: "chat123" }],
+    ["imessage:+15555550123", { kind: "handle", handle: "+15555550123", service: "imessage" }],
+    ["sms:+15555550123", { kind: "handle", handle: "+15555550123", service: "sms" }],
+    ["auto:555-555-0123", { kind: "handle", handle: "+15555550123", service: "auto" }],
+    ["+15555550123", { kind: "handle", handle: "+15555550123", service: "auto" }],
+    ["Friend@Example.com", { kind: "handle", handle: "friend@example.com", service: "auto" }],
+    ["iMessage;-;+15555550123", { kind: "handle", handle: "+15555550123", service: "imessage" }],
+    ["SMS;-;+15555550123", { kind: "handle", handle: "+15555550123", service: "sms" }],
+    ["iMessage;+;chat123", { kind: "chat-guid", chatGuid: "iMessage;+;chat123" }],
+  ])("reads %s", (input, expected) => {
+    expect(parseTarget(input)).toEqual(expected);
+  });
+
+  it("normalizes a local number in the given region", () => {
+    expect(parseTarget("07700 900123", { region: "GB" })).toEqual({
+      kind: "handle",
+      handle: "+447700900123",
+      service: "auto",
+    });
+  });
+
+  it.each([
+    ["", "is empty"],
+    ["chat_id:abc", "has a chat_id that is not a number"],
+    ["chat_guid:", "has an empty chat_guid"],
+    ["chat_identifier:  ", "has an empty chat_identifier"],
+    ["imessage:", "names no handle"],
+  ])("refuses %j with a TARGET_INVALID error that says how to fix it", (input, why) => {
+    let error: unknown;
+    try {
+      parseTarget(input);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(PolicyError.isInstance(error) && error.code).toBe("TARGET_INVALID");
+    expect((error as Error).message).toBe(
+      `target ${JSON.stringify(input)} ${why}; use chat_id:<n>, chat_guid:<guid>, chat_identifier:<id>, imessage:<handle>, sms:<handle> or a handle`,
+    );
+  });
+});
