@@ -69,6 +69,7 @@ function indexOfPair(bytes: Uint8Array, first: number, second: number, from: num
   return -1;
 }
 
+// The structured form is decoded strictly; the whole-segment fallback is lossy, like Swift's String(decoding:).
 function decodeSegment(segment: Uint8Array): string | undefined {
   const lengthByte = segment[0];
   if (lengthByte === undefined) return undefined;
@@ -80,8 +81,7 @@ function decodeSegment(segment: Uint8Array): string | undefined {
     const decoded = decodeStrict(structured);
     if (decoded !== undefined) return stripLeadingControl(decoded);
   }
-  const whole = decodeStrict(segment);
-  return whole === undefined ? undefined : stripLeadingControl(whole);
+  return stripLeadingControl(lossyUtf8.decode(segment));
 }
 
 /**
