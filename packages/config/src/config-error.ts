@@ -1,7 +1,7 @@
 const errorMarker = Symbol.for("imessage-channel.error");
 
 /** Every failure this package reports on purpose; callers branch on `code`. */
-export type ConfigErrorCode = "CONFIG_INVALID" | "CONFIG_NOT_FOUND" | "ACCOUNT_UNKNOWN" | "CONFIG_PATH_INVALID";
+export type ConfigErrorCode = "CONFIG_INVALID" | "ACCOUNT_UNKNOWN" | "CONFIG_PATH_INVALID";
 
 /**
  * The base error of `@imessage-channel/config`. `problems` holds every one-line problem found

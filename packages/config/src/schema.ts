@@ -58,6 +58,18 @@ const mentionPattern = z.string().superRefine((value, context) => {
 
 const mentionPatterns = z.array(mentionPattern);
 
+/** `groups` keys: `*`, a chat_id, or `chat_id:` / `chat_guid:` / `chat_identifier:` forms. */
+export function groupKeyProblem(key: string): string | undefined {
+  if (key === "*" || /^\d+$/.test(key)) return undefined;
+  if (/^chat_id:\d+$/.test(key) || /^chat_(guid|identifier):.+/.test(key)) return undefined;
+  return `is not a group key; use a chat_id such as "8421", "*", or chat_guid:<guid> / chat_identifier:<identifier> (a key that never matches drops the group's messages)`;
+}
+
+const groupKey = z.string().superRefine((value, context) => {
+  const problem = groupKeyProblem(value);
+  if (problem) context.addIssue({ code: "custom", message: problem });
+});
+
 const groupEntry = z.strictObject({
   requireMention: z.boolean().optional(),
   systemPrompt: z.string().optional(),
@@ -116,7 +128,7 @@ export const accountKeysShape = {
   allowFrom: z.array(allowlistEntry).optional(),
   groupPolicy: z.enum(groupPolicies).optional(),
   groupAllowFrom: z.array(allowlistEntry).optional(),
-  groups: z.record(z.string(), groupEntry).optional(),
+  groups: z.record(groupKey, groupEntry).optional(),
   mediaMaxMb: z.number().positive().optional(),
   textChunkLimit: z.number().int().min(1).optional(),
   chunkMode: z.enum(chunkModes).optional(),

@@ -108,6 +108,13 @@ const badConfigs: Array<[string, unknown, string[]]> = [
     ['channels.imessage.groups.8421.requireMention: "yes" is not true or false'],
   ],
   [
+    "a group key that can never match",
+    { channels: { imessage: { groups: { chat8421: {} } } } },
+    [
+      'channels.imessage.groups.chat8421: key "chat8421" is not a group key; use a chat_id such as "8421", "*", or chat_guid:<guid> / chat_identifier:<identifier> (a key that never matches drops the group\'s messages)',
+    ],
+  ],
+  [
     "an account id with a space",
     { channels: { imessage: { accounts: { "bad id": {} } } } },
     ['channels.imessage.accounts["bad id"]: key "bad id" is not an account id (letters, digits, - and _, up to 64)'],

@@ -1,4 +1,5 @@
-import { normalizeHandle } from "./handle.ts";
+import { boundedMemo } from "./bounded-cache.ts";
+import { defaultPhoneRegion, normalizeHandle } from "./handle.ts";
 
 /** One parsed allowlist entry (`allowFrom`, `groupAllowFrom`, binding peer ids). */
 export type AllowlistEntry =
@@ -22,6 +23,17 @@ const prefixed = (value: string, prefix: string) =>
 
 /** `*`, `chat_id:<n>`, `chat_guid:<g>`, `chat_identifier:<i>`, else a handle; undefined for an unusable entry. */
 export function parseAllowlistEntry(raw: string, region?: string): AllowlistEntry | undefined {
+  return memoizedParse(`${region ?? defaultPhoneRegion}\u0000${raw}`);
+}
+
+const memoizedParse = boundedMemo((key) => {
+  const separator = key.indexOf("\u0000");
+  const entry = parseUncached(key.slice(separator + 1), key.slice(0, separator));
+  // Shared between callers through the memo: nobody may change it.
+  return entry ? Object.freeze(entry) : undefined;
+});
+
+function parseUncached(raw: string, region: string): AllowlistEntry | undefined {
   const value = raw.trim();
   if (!value) return undefined;
   if (value === "*") return { kind: "any" };

@@ -31,6 +31,12 @@ describe("normalizeHandle", () => {
     expect(normalizeHandle("5555550123", "US")).toBe("+15555550123");
   });
 
+  it("remembers results per region, not across regions", () => {
+    expect(normalizeHandle("020 7946 0958", "GB")).toBe("+442079460958");
+    expect(normalizeHandle("020 7946 0958", "US")).not.toBe("+442079460958");
+    expect(normalizeHandle("020 7946 0958", "GB")).toBe("+442079460958");
+  });
+
   it("keeps digits instead of failing on an unknown region", () => {
     expect(normalizeHandle("555-0123", "ZZ")).toBe("5550123");
   });

@@ -1,4 +1,5 @@
 import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js";
+import { boundedMemo } from "./bounded-cache.ts";
 
 export const defaultPhoneRegion = "US";
 
@@ -23,6 +24,15 @@ export function stripHandlePrefixes(raw: string): string {
  * emails lowercased, prefixes removed. Anything else (short codes, `urn:biz:…`) is returned trimmed.
  */
 export function normalizeHandle(raw: string, region: string = defaultPhoneRegion): string {
+  return memoizedNormalize(`${region}\u0000${raw}`);
+}
+
+const memoizedNormalize = boundedMemo((key) => {
+  const separator = key.indexOf("\u0000");
+  return normalizeUncached(key.slice(separator + 1), key.slice(0, separator));
+});
+
+function normalizeUncached(raw: string, region: string): string {
   const value = stripHandlePrefixes(raw);
   if (value.includes("@")) return value.toLowerCase();
   if (!phoneCharacters.test(value) || !/\d/.test(value)) return value;
