@@ -71,7 +71,7 @@ export function send(params: Params, session: SimSession): Record<string, unknow
     }
     chatId = found;
   } else {
-    const recipient = normalizeToE164(to);
+    const recipient = normalizeToE164(to, stringParam(params, "region") ?? "US");
     const direct = findDirectChat(session.store, recipient, service);
     chatId = direct?.rowid ?? ensureDirectChat(session, recipient, service === "sms" ? "SMS" : "iMessage");
   }

@@ -426,3 +426,30 @@ describe("bridge methods", () => {
     ]);
   });
 });
+
+describe("per-process chat cache (§6.6)", () => {
+  it("keeps serving a chat's name and participants until the sim restarts", async () => {
+    const db = exampleChatDb();
+    const first = new SimProcess({ args: ["rpc", "--db", db.dbPath] });
+    await first.call("chats.list");
+    execSql(
+      db.dbPath,
+      "UPDATE chat SET display_name = 'Renamed' WHERE ROWID = 2; INSERT INTO chat_handle_join (chat_id, handle_id) VALUES (2, 1);",
+    );
+    const stale = (await first.call("chats.list", { limit: 1 })) as { chats: Record<string, unknown>[] };
+    expect(stale.chats[0]).toMatchObject({ name: "Weekend Crew", participants: ["+15559876543", "jane@example.com"] });
+    const history = (await first.call("messages.history", { chat_id: 2, limit: 1 })) as {
+      messages: Record<string, unknown>[];
+    };
+    expect(history.messages[0]?.chat_name).toBe("Weekend Crew");
+    await first.close();
+    const second = new SimProcess({ args: ["rpc", "--db", db.dbPath] });
+    const fresh = (await second.call("chats.list", { limit: 1 })) as { chats: Record<string, unknown>[] };
+    expect(fresh.chats[0]).toMatchObject({
+      name: "Renamed",
+      participants: ["+15551234567", "+15559876543", "jane@example.com"],
+    });
+    await second.close();
+    db.remove();
+  });
+});

@@ -44,6 +44,8 @@ export class SimProcess {
       env: { ...process.env, ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
     });
+    // Writing to a child that already exited must fail the request (by timeout), not crash the test run.
+    this.child.stdin?.on("error", () => {});
     this.child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
       this.stderr += chunk;
     });
