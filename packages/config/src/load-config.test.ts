@@ -71,6 +71,13 @@ describe("loadConfig finds the file in product.md order", () => {
 });
 
 describe("loadConfig problems", () => {
+  it("reports a config path that is a directory as one line", async () => {
+    const loaded = await loadConfig({ path: stateDir, env: {}, cwd, stateDir });
+    expect(loaded.errors).toEqual([
+      `${stateDir}: cannot read the config file (EISDIR); point to a file, not a directory`,
+    ]);
+  });
+
   it("names line and column of a JSON5 syntax error", async () => {
     const path = await write(
       join(cwd, "imessage-channel.json5"),

@@ -30,12 +30,15 @@ export function parseConfigText(text: string, fileName: string): { value: unknow
   }
 }
 
-async function readIfPresent(path: string): Promise<string | undefined> {
+/** The file's text; undefined when it does not exist; an error line when it exists but cannot be read. */
+async function readIfPresent(path: string): Promise<string | undefined | { error: string }> {
   try {
     return await readFile(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    const fix = code === "EISDIR" ? "point to a file, not a directory" : "check that the file is readable";
+    return { error: `${path}: cannot read the config file (${code ?? (error as Error).message}); ${fix}` };
   }
 }
 
@@ -55,8 +58,8 @@ function candidates(options: LoadConfigOptions): Array<{ path: string; required:
 
 /**
  * Finds the config file (`--config`, `$IMESSAGE_CHANNEL_CONFIG`, `./imessage-channel.json5`,
- * `<stateDir>/config.json5`), parses and validates it. Returns every problem at once; throws only for IO
- * failures other than a missing optional file.
+ * `<stateDir>/config.json5`), parses and validates it. Returns every problem at once, unreadable files
+ * included; never throws for a bad or missing file.
  */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   for (const candidate of candidates(options)) {
@@ -72,6 +75,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
       }
       continue;
     }
+    if (typeof text !== "string")
+      return { path: candidate.path, config: undefined, warnings: [], errors: [text.error] };
     const parsed = parseConfigText(text, candidate.path);
     if ("error" in parsed) return { path: candidate.path, config: undefined, warnings: [], errors: [parsed.error] };
     return { path: candidate.path, ...validateConfig(parsed.value) };
