@@ -1,2 +1,4 @@
-/** The npm name of this package. Placeholder public API until the package's issue lands. */
-export const packageName = "@imessage-channel/transport";
+export { defaultMaxLineBytes, LineFramer, type LineFramerOptions } from "./line-framer.ts";
+export { LocalTransport, type LocalTransportOptions } from "./local-transport.ts";
+export type { Transport, TransportEvents, TransportExit } from "./transport.ts";
+export { TransportError, type TransportErrorCode } from "./transport-error.ts";

@@ -1,0 +1,111 @@
+/** Default cap of one stdout line: 16 MiB, far above any imsg message yet bounded against a runaway child. */
+export const defaultMaxLineBytes = 16 * 1024 * 1024;
+
+const newline = 0x0a;
+const carriageReturn = 0x0d;
+
+export interface LineFramerOptions {
+  /** Called with each complete line, without its `\n` or `\r\n`. */
+  onLine: (line: string) => void;
+  /** Called once per discarded over-long line; the framer then skips to the next newline. */
+  onWarning: (message: string) => void;
+  /** Longest line kept, in bytes without the terminator (default 16 MiB). */
+  maxLineBytes?: number;
+}
+
+/**
+ * Splits a byte stream into UTF-8 lines. It splits on the `\n` byte before decoding, so a chunk
+ * boundary inside a multi-byte character is harmless (0x0a never occurs inside a UTF-8 sequence).
+ */
+export class LineFramer {
+  readonly #onLine: (line: string) => void;
+  readonly #onWarning: (message: string) => void;
+  readonly #maxLineBytes: number;
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  #discarding = false;
+
+  constructor(options: LineFramerOptions) {
+    this.#onLine = options.onLine;
+    this.#onWarning = options.onWarning;
+    this.#maxLineBytes = options.maxLineBytes ?? defaultMaxLineBytes;
+  }
+
+  /** Feeds one chunk of the stream. */
+  push(chunk: Buffer): void {
+    let start = 0;
+    while (start < chunk.length) {
+      const end = chunk.indexOf(newline, start);
+      if (end === -1) {
+        this.#keep(chunk.subarray(start));
+        return;
+      }
+      this.#finishLine(chunk.subarray(start, end));
+      start = end + 1;
+    }
+  }
+
+  /** Flushes a last line that had no terminator (a child that died mid-write still shows what it wrote). */
+  end(): void {
+    if (this.#pendingBytes > 0 && !this.#discarding) this.#emit(Buffer.concat(this.#pending, this.#pendingBytes));
+    this.#reset();
+  }
+
+  #keep(part: Buffer): void {
+    if (this.#discarding) return;
+    // One spare byte: the line may end in `\r` whose `\n` is still in flight.
+    if (this.#pendingBytes + part.length > this.#maxLineBytes + 1) {
+      this.#startDiscarding();
+      return;
+    }
+    // Copy: the caller's chunk buffer may be pooled and reused after push() returns.
+    this.#pending.push(Buffer.from(part));
+    this.#pendingBytes += part.length;
+  }
+
+  #finishLine(tail: Buffer): void {
+    if (this.#discarding) {
+      this.#reset();
+      return;
+    }
+    const lastByte = tail.length > 0 ? tail[tail.length - 1] : this.#pending.at(-1)?.at(-1);
+    const contentBytes = this.#pendingBytes + tail.length - (lastByte === carriageReturn ? 1 : 0);
+    if (contentBytes > this.#maxLineBytes) {
+      this.#startDiscarding();
+      this.#reset();
+      return;
+    }
+    if (this.#pendingBytes === 0) {
+      this.#emit(tail);
+      return;
+    }
+    this.#pending.push(tail);
+    const line = Buffer.concat(this.#pending, this.#pendingBytes + tail.length);
+    this.#reset();
+    this.#emit(line);
+  }
+
+  #emit(bytes: Buffer): void {
+    const length = endsWithCarriageReturn(bytes) ? bytes.length - 1 : bytes.length;
+    this.#onLine(bytes.toString("utf8", 0, length));
+  }
+
+  #startDiscarding(): void {
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#discarding = true;
+    this.#onWarning(
+      `discarded a stdout line longer than ${this.#maxLineBytes} bytes (maxLineBytes); the stream continues with the next line`,
+    );
+  }
+
+  #reset(): void {
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#discarding = false;
+  }
+}
+
+function endsWithCarriageReturn(bytes: Buffer): boolean {
+  return bytes.length > 0 && bytes[bytes.length - 1] === carriageReturn;
+}

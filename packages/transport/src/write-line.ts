@@ -1,0 +1,55 @@
+import type { Writable } from "node:stream";
+import { TransportError } from "./transport-error.ts";
+
+/**
+ * Writes `line` plus `\n`, resolving once the stream accepted it and, when its buffer is full, once it drained.
+ * A line with a newline inside would split into two frames on the other side, so it is refused.
+ */
+export function writeLineTo(stream: Writable, line: string, description: string): Promise<void> {
+  if (line.includes("\n") || line.includes("\r")) {
+    return Promise.reject(
+      new TransportError(
+        "LINE_INVALID",
+        `${description}: a line must not contain "\\n" or "\\r" (got ${line.length} characters); serialize with JSON.stringify`,
+      ),
+    );
+  }
+  if (stream.writableEnded || stream.destroyed) {
+    return Promise.reject(new TransportError("NOT_RUNNING", `${description}: cannot write, its stdin is closed`));
+  }
+  return new Promise<void>((resolve, reject) => {
+    let flushed = false;
+    let drained = true;
+    const settle = () => {
+      if (flushed && drained) resolve();
+    };
+    const accepted = stream.write(`${line}\n`, (error) => {
+      if (error) {
+        reject(
+          new TransportError("WRITE_FAILED", `${description}: write to stdin failed: ${error.message}`, {
+            cause: error,
+          }),
+        );
+        return;
+      }
+      flushed = true;
+      settle();
+    });
+    if (!accepted) {
+      drained = false;
+      const onDrain = () => {
+        stream.off("close", onClose);
+        drained = true;
+        settle();
+      };
+      // A stream destroyed while full never drains; the write callback reports the error, or this does.
+      const onClose = () => {
+        stream.off("drain", onDrain);
+        if (flushed) resolve();
+        else reject(new TransportError("NOT_RUNNING", `${description}: its stdin closed before the line was written`));
+      };
+      stream.once("drain", onDrain);
+      stream.once("close", onClose);
+    }
+  });
+}
