@@ -301,11 +301,14 @@ describe("validateConfig warnings", () => {
     );
   });
 
-  it("warns when groups are configured but no sender may write in them", () => {
-    const result = validateConfig({ channels: { imessage: { groups: { "8421": {} } } } });
-    expect(result.warnings).toContain(
-      'account "default": groups are configured but groupAllowFrom and allowFrom are empty, so groupPolicy "allowlist" drops every group message',
-    );
+  it("warns when groupAllowFrom is set empty and no group is listed", () => {
+    const warning =
+      'account "default": groupAllowFrom is empty and no groups are listed, so groupPolicy "allowlist" drops every group message';
+    expect(validateConfig({ channels: { imessage: { groupAllowFrom: [] } } }).warnings).toContain(warning);
+    expect(validateConfig({ channels: { imessage: {} } }).warnings).not.toContain(warning);
+    expect(
+      validateConfig({ channels: { imessage: { groupAllowFrom: [], groups: { "*": {} } } } }).warnings,
+    ).not.toContain(warning);
   });
 
   it("warns about SMS spoofing when SMS senders are trusted", () => {

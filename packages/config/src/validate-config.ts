@@ -81,10 +81,12 @@ function advisoryWarnings(accounts: ResolvedAccount[]): string[] {
       byDatabase.set(where, account.accountId);
     }
     const groupSenders = account.groupAllowFrom ?? account.allowFrom;
-    if (account.groupPolicy === "allowlist" && Object.keys(account.groups).length > 0 && groupSenders.length === 0) {
-      warnings.push(
-        `account "${account.accountId}": groups are configured but groupAllowFrom and allowFrom are empty, so groupPolicy "allowlist" drops every group message`,
-      );
+    if (account.groupAllowFrom !== null && groupSenders.length === 0 && Object.keys(account.groups).length === 0) {
+      if (account.groupPolicy === "allowlist") {
+        warnings.push(
+          `account "${account.accountId}": groupAllowFrom is empty and no groups are listed, so groupPolicy "allowlist" drops every group message`,
+        );
+      }
     }
     if (account.allowSmsSenders) {
       warnings.push(

@@ -114,7 +114,7 @@ function names(entry: string, person: (typeof people)[number], chat: (typeof cha
 }
 
 describe("evaluateInbound invariants (property)", () => {
-  it("never dispatches is_from_me; disabled never dispatches; outsiders never dispatch under allowlist", () => {
+  it("never dispatches is_from_me; disabled never dispatches; outsiders of every allowlist (and of the groups registry) never dispatch under allowlist", () => {
     fc.assert(
       fc.property(message, account, context, (generated, accountSettings, contextSettings) => {
         const row = build(generated);
@@ -135,13 +135,17 @@ describe("evaluateInbound invariants (property)", () => {
           ...(accountSettings.groupAllowFrom ?? []),
           ...contextSettings.approvedSenders,
         ];
-        const outsider = !everyList.some((entry) => names(entry, person, chat));
+        const registryNamesChat = Object.keys(accountSettings.groups).some(
+          (key) => key === "*" || key === String(chat.id) || chatEntries(chat).includes(key),
+        );
+        const outsider = !everyList.some((entry) => names(entry, person, chat)) && !registryNamesChat;
         if (outsider) {
           expect(decision.isGroup ? accountSettings.groupPolicy : accountSettings.dmPolicy).toBe("open");
         }
         if (decision.isGroup && accountSettings.groupPolicy === "allowlist") {
           const groupList = accountSettings.groupAllowFrom ?? accountSettings.allowFrom;
-          expect(groupList.some((entry) => names(entry, person, chat))).toBe(true);
+          if (groupList.length > 0) expect(groupList.some((entry) => names(entry, person, chat))).toBe(true);
+          else expect(registryNamesChat).toBe(true);
         }
         if (!decision.isGroup && accountSettings.dmPolicy === "allowlist") {
           expect(

@@ -160,6 +160,40 @@ describe("groupPolicy", () => {
     expect(evaluateInbound(groupMessage(), account())).toMatchObject({ reason: "group-sender-not-allowed" });
   });
 
+  it('allowlist: with no sender list, groups: { "*" } admits every group and its members', () => {
+    const decision = evaluateInbound(
+      groupMessage({ sender: stranger, text: "bot?" }),
+      account({ groups: { "*": { requireMention: true } } }),
+      withPatterns,
+    );
+    expect(decision).toMatchObject({ kind: "dispatch", mentionGating: "mentioned" });
+  });
+
+  it("allowlist: with no sender list, a chat listed under groups admits its members, others stay out", () => {
+    const listed = account({ groups: { "8421": { requireMention: false } } });
+    expect(evaluateInbound(groupMessage({ sender: stranger }), listed).kind).toBe("dispatch");
+    expect(evaluateInbound(groupMessage({ chat_id: 5555, sender: stranger }), listed)).toMatchObject({
+      reason: "group-not-allowed",
+    });
+  });
+
+  it("allowlist: a sender list still restricts the senders of registry-listed chats", () => {
+    const both = account({ groupAllowFrom: ["+15555550123"], groups: { "*": { requireMention: false } } });
+    expect(evaluateInbound(groupMessage(), both).kind).toBe("dispatch");
+    expect(evaluateInbound(groupMessage({ sender: stranger }), both)).toMatchObject({
+      reason: "group-sender-not-allowed",
+    });
+  });
+
+  it("allowlist: a registry-admitted stranger may talk but not command", () => {
+    const decision = evaluateInbound(
+      groupMessage({ sender: stranger, text: "/status" }),
+      account({ groups: { "*": {} } }),
+      withPatterns,
+    );
+    expect(decision).toMatchObject({ kind: "drop", reason: "not-mentioned" });
+  });
+
   it("allowlist: pairing approvals do not admit a sender in groups", () => {
     const decision = evaluateInbound(groupMessage(), account(), { approvedSenders: ["+15555550123"] });
     expect(decision).toMatchObject({ reason: "group-sender-not-allowed" });

@@ -156,7 +156,11 @@ export function evaluateInbound(
     }
     const groupSenders = account.groupAllowFrom ?? account.allowFrom;
     senderMatch = matchAllowlist(groupSenders, peer, region);
-    if (account.groupPolicy === "allowlist" && !senderMatch) {
+    // With no sender list at all, a chat the registry names (its own key or `*`) admits its members:
+    // `groups: { "*": … }` means "all groups", `groups: { "8421": … }` "only this group". Nothing anywhere fails closed.
+    const admittedByRegistry =
+      groupSenders.length === 0 && (specificGroupEntry(groups, peer) !== undefined || Object.hasOwn(groups, "*"));
+    if (account.groupPolicy === "allowlist" && !senderMatch && !admittedByRegistry) {
       return drop(
         "group-sender-not-allowed",
         `${sender} in group chat ${message.chat_id} is not in ${account.groupAllowFrom ? "groupAllowFrom" : "groupAllowFrom (unset, so allowFrom)"}; add the handle or chat_id:${message.chat_id}`,
