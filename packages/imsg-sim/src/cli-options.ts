@@ -34,6 +34,7 @@ export const simOptionSpec: OptionSpec = {
   "fault-delay-ms": { type: "string" },
   "fault-full-disk-access": { type: "boolean" },
   "fault-silent-after": { type: "string" },
+  "fault-send": { type: "string" },
 };
 
 export type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -92,6 +93,13 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
     throw new ImsgSimError("OPTION_INVALID", `imsg-sim: --bridge "${bridge}" is not one of up | down | fallen`);
   }
   const fileWatch = flagOrEnv(values, "file-watch", environment);
+  const sendFault = flagOrEnv(values, "fault-send", environment);
+  if (sendFault !== undefined && sendFault !== "ghost-row" && sendFault !== "unverified") {
+    throw new ImsgSimError(
+      "OPTION_INVALID",
+      `imsg-sim: --fault-send "${sendFault}" is not one of ghost-row | unverified`,
+    );
+  }
   const dbPath = expandHome(flagOrEnv(values, "db", environment) ?? join(homedir(), "Library", "Messages", "chat.db"));
   const faults: SimFaults = {
     ...noFaults,
@@ -117,6 +125,7 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
       callerId: flagOrEnv(values, "caller-id", environment) ?? "me@icloud.com",
       pollIntervalMs: integerOption(values, "poll-interval-ms", environment) ?? 5000,
       fileWatch: fileWatch === undefined ? platform === "mac" : isTruthy(fileWatch),
+      ...(sendFault === undefined ? {} : { sendFault }),
     },
     faults,
     pre082: isTruthy(flagOrEnv(values, "pre-0.8.2", environment)),

@@ -1,6 +1,6 @@
 import { bridgeReadyLockExists, requireBridge, requireBridgeChat } from "./bridge-call.ts";
 import { findChatByIdentifier, findDirectChat, lookUpChatId, readChatTarget } from "./chat-target.ts";
-import { ensureDirectChat, normalizeToE164, stageAttachment, writeOutgoing } from "./outgoing.ts";
+import { ensureDirectChat, normalizeToE164, stageAttachment, writeGhostRow, writeOutgoing } from "./outgoing.ts";
 import { linuxTexts, macTexts } from "./platform-texts.ts";
 import { genericBridgeErrorText, RpcError } from "./rpc-error.ts";
 import { boolParam, type Params, stringParam } from "./rpc-params.ts";
@@ -70,13 +70,19 @@ export function send(params: Params, session: SimSession): Record<string, unknow
       );
     }
     chatId = found;
+    if (session.settings.sendFault === "ghost-row" && text !== "") {
+      const ghost = writeGhostRow(session, target.guid || target.identifier);
+      throw RpcError.internal(
+        `AppleScript failed: Messages accepted the chat send but wrote an unjoined empty outgoing row (${ghost}); delivery to the target chat was not confirmed`,
+      );
+    }
   } else {
     const recipient = normalizeToE164(to, stringParam(params, "region") ?? "US");
     const direct = findDirectChat(session.store, recipient, service);
     chatId = direct?.rowid ?? ensureDirectChat(session, recipient, service === "sms" ? "SMS" : "iMessage");
   }
   const written = writeOutgoing(session, { chatId, text, ...(staged ? { file: staged } : {}) });
-  if (text === "") return { ok: true, transport: "applescript" };
+  if (text === "" || session.settings.sendFault === "unverified") return { ok: true, transport: "applescript" };
   return { ok: true, transport: "applescript", id: written.rowid, guid: written.guid };
 }
 

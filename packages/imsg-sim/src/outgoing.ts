@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { copyFileSync, mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, join, resolve } from "node:path";
+import { appleNanosecondsFromDate } from "./apple-time.ts";
 import { expandHome, isPresentFile } from "./home-path.ts";
 import { type ChatService, ensureChat, type InjectedMessage, insertMessage, inTransaction } from "./inject.ts";
 import { RpcError } from "./rpc-error.ts";
@@ -66,4 +67,23 @@ export function ensureDirectChat(session: SimSession, to: string, service: ChatS
   return inTransaction(database, () =>
     ensureChat(database, { guid: `${service};-;${to}`, identifier: to, service, isGroup: false, members: [to] }),
   );
+}
+
+/** macOS 26's failed chat send: an `is_from_me` row with empty text, no chat join, handle = the chat target. */
+export function writeGhostRow(session: SimSession, chatTarget: string): number {
+  const database = session.writer();
+  return inTransaction(database, () => {
+    const handle = database.prepare("SELECT ROWID AS rowid FROM handle WHERE id = ?").get(chatTarget) as
+      | { rowid: number }
+      | undefined;
+    const handleId =
+      handle?.rowid ??
+      database.prepare("INSERT INTO handle (id, service) VALUES (?, 'iMessage')").run(chatTarget).lastInsertRowid;
+    const result = database
+      .prepare(
+        "INSERT INTO message (guid, text, handle_id, service, date, is_from_me, is_finished) VALUES (?, '', ?, 'iMessage', ?, 1, 1)",
+      )
+      .run(randomUUID().toUpperCase(), handleId, appleNanosecondsFromDate(new Date()));
+    return Number(result.lastInsertRowid);
+  });
 }

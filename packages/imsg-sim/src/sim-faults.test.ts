@@ -1,3 +1,4 @@
+import { DatabaseSync } from "node:sqlite";
 import { afterEach, describe, expect, it } from "vitest";
 import { inject } from "./inject.ts";
 import { malformedLine } from "./sim-faults.ts";
@@ -73,5 +74,42 @@ describe("fault switches", () => {
     };
     expect(messages.map((message) => message.id)).toEqual([second.rowid, first.rowid]);
     expect(sim.messagesOf(subscription).map((message) => message.id)).toEqual([first.rowid]);
+  });
+});
+
+describe("send faults", () => {
+  it("fails a chat-target send with the ghost-row error and leaves the unjoined empty row behind", async () => {
+    const db = exampleChatDb();
+    const sim = new SimProcess({ args: ["rpc", "--db", db.dbPath, "--fault-send", "ghost-row"] });
+    const response = await sim.request("send", { chat_guid: "iMessage;+;chat123456789012345678", text: "lost" });
+    const rowid = Number(/\((\d+)\)/.exec(response.error?.data ?? "")?.[1]);
+    expect(response.error).toEqual({
+      code: -32603,
+      message: "Internal error",
+      data: `AppleScript failed: Messages accepted the chat send but wrote an unjoined empty outgoing row (${rowid}); delivery to the target chat was not confirmed`,
+    });
+    const database = new DatabaseSync(db.dbPath, { readOnly: true });
+    const ghost = database
+      .prepare(
+        "SELECT m.text AS text, m.is_from_me AS mine, h.id AS handle, (SELECT COUNT(*) FROM chat_message_join j WHERE j.message_id = m.ROWID) AS joins " +
+          "FROM message m JOIN handle h ON h.ROWID = m.handle_id WHERE m.ROWID = ?",
+      )
+      .get(rowid);
+    database.close();
+    expect({ ...ghost }).toEqual({ text: "", mine: 1, handle: "iMessage;+;chat123456789012345678", joins: 0 });
+    await sim.close();
+    db.remove();
+  });
+
+  it("answers an unverified send without id or guid while the row still lands", async () => {
+    const db = exampleChatDb();
+    const sim = new SimProcess({ args: ["rpc", "--db", db.dbPath], env: { IMSG_SIM_FAULT_SEND: "unverified" } });
+    expect(await sim.call("send", { chat_id: 1, text: "did it go?" })).toEqual({ ok: true, transport: "applescript" });
+    const { messages } = (await sim.call("messages.history", { chat_id: 1, limit: 1 })) as {
+      messages: Record<string, unknown>[];
+    };
+    expect(messages[0]).toMatchObject({ text: "did it go?", is_from_me: true });
+    await sim.close();
+    db.remove();
   });
 });

@@ -16,6 +16,12 @@ export interface SessionSettings {
   callerId: string;
   pollIntervalMs: number;
   fileWatch: boolean;
+  /**
+   * Fault of the AppleScript send path: `ghost-row` writes Tahoe's unjoined empty outgoing row and fails a
+   * chat-target send like imsg; `unverified` writes the row but answers without `id`/`guid`, as when
+   * imsg's 2 s verification misses it.
+   */
+  sendFault?: "ghost-row" | "unverified";
 }
 
 /** Per-process state of one `imsg-sim rpc`: the read store, a lazy writer, subscriptions, shared de-dupe. */

@@ -143,3 +143,26 @@ describe("watch subscription polling (in process, polls driven by hand)", () => 
     expect(errors).toEqual(["no such table: message_attachment_join"]);
   });
 });
+
+describe("association types outside the tapback ranges", () => {
+  it("hides 2007 sticker rows from history but streams them as plain messages with reply_to_guid", () => {
+    const db = exampleChatDb();
+    execSql(
+      db.dbPath,
+      "INSERT INTO message (ROWID, guid, text, handle_id, date, associated_message_guid, associated_message_type) " +
+        "VALUES (8, 'STICKER', 'sticker', 2, 799330200000000000, 'p:0/0B6E1C2A-1111-4C3B-9F00-000000000003', 2007);" +
+        "INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (2, 8, 799330200000000000);",
+    );
+    const store = new ChatStore(db.dbPath);
+    const history = store.historyRows({ chatId: 2, limit: 10, participants: [], includeAttachments: false });
+    expect(history.map((row) => row.rowid)).toEqual([7, 4, 3]);
+    expect(store.watchRows(7, undefined, false, 100)).toEqual([]);
+    const [row] = store.watchRows(7, undefined, true, 100);
+    const message = store.buildMessage(row!, { includeAttachments: false, includeReactions: true });
+    expect(message).toMatchObject({ id: 8, reply_to_guid: "0B6E1C2A-1111-4C3B-9F00-000000000003" });
+    expect(message).not.toHaveProperty("is_reaction");
+    expect(store.reactions("0B6E1C2A-1111-4C3B-9F00-000000000003").map((reaction) => reaction.id)).toEqual([5]);
+    store.close();
+    db.remove();
+  });
+});
