@@ -211,6 +211,26 @@ const badConfigs: Array<[string, unknown, string[]]> = [
   ["commands.config as a word", { commands: { config: "on" } }, ['commands.config: "on" is not true or false']],
   ["a file that holds a list", [], ["(root): [] is not an object"]],
   [
+    "a misspelled key inside an account",
+    { channels: { imessage: { accounts: { work: { allowFom: [] } } } } },
+    ['channels.imessage.accounts.work.allowFom: unknown key; did you mean "allowFrom"?'],
+  ],
+  [
+    "an API key written into the config instead of naming its variable",
+    { agents: { list: [{ id: "a", runtime: { type: "openai", baseUrl: "http://x", model: "m", apiKey: "sk" } }] } },
+    ['agents.list[0].runtime.apiKey: unknown key; did you mean "apiKeyEnv"?'],
+  ],
+  [
+    "a misspelled key inside a group entry",
+    { channels: { imessage: { groups: { "8421": { requireMentions: true } } } } },
+    ['channels.imessage.groups.8421.requireMentions: unknown key; did you mean "requireMention"?'],
+  ],
+  [
+    "a misspelled key inside a binding match",
+    { bindings: [{ agentId: "main", match: { channel: "imessage", acountId: "x" } }] },
+    ['bindings[0].match.acountId: unknown key; did you mean "accountId"?'],
+  ],
+  [
     "two problems in one block, both reported",
     { channels: { imessage: { includeAttachments: 1, attachmentRoots: [""] } } },
     [
