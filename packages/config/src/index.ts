@@ -1,6 +1,7 @@
 export { ConfigError, type ConfigErrorCode } from "./config-error.ts";
 export { getConfigValue, parseCliValue, parseDottedPath, setConfigValue, unsetConfigValue } from "./config-writes.ts";
 export { clamps, defaults } from "./defaults.ts";
+export { configJsonSchema } from "./json-schema.ts";
 export {
   type LoadConfigOptions,
   type LoadedConfig,
