@@ -80,9 +80,21 @@ export async function runInjectCommand(
           },
         }),
   };
+  if (options.date !== undefined && Number.isNaN(options.date.getTime())) {
+    throw new ImsgSimError(
+      "OPTION_INVALID",
+      `imsg-sim inject: --date "${values.date}" is not a date; pass ISO-8601 like 2026-05-01T12:00:00Z`,
+    );
+  }
   const dbPath = expandHome(dbValue);
   if (values["split-url"] !== undefined) {
     const gapMs = values["gap-ms"] === undefined ? 1000 : Number(values["gap-ms"]);
+    if (!Number.isInteger(gapMs) || gapMs < 0) {
+      throw new ImsgSimError(
+        "OPTION_INVALID",
+        `imsg-sim inject: --gap-ms "${values["gap-ms"]}" is not a non-negative integer`,
+      );
+    }
     printInjected(await injectSplitUrl(dbPath, { ...options, url: values["split-url"], gapMs }), write);
     return 0;
   }

@@ -35,6 +35,7 @@ export const simOptionSpec: OptionSpec = {
   "fault-full-disk-access": { type: "boolean" },
   "fault-silent-after": { type: "string" },
   "fault-send": { type: "string" },
+  "fault-notify-before-response": { type: "boolean" },
 };
 
 export type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -126,6 +127,7 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
       pollIntervalMs: integerOption(values, "poll-interval-ms", environment) ?? 5000,
       fileWatch: fileWatch === undefined ? platform === "mac" : isTruthy(fileWatch),
       ...(sendFault === undefined ? {} : { sendFault }),
+      notifyBeforeResponse: isTruthy(flagOrEnv(values, "fault-notify-before-response", environment)),
     },
     faults,
     pre082: isTruthy(flagOrEnv(values, "pre-0.8.2", environment)),

@@ -81,7 +81,7 @@ export function watchSubscribe(params: Params, session: SimSession): Record<stri
     },
   );
   session.subscriptions.set(id, subscription);
-  subscription.start();
+  subscription.start(session.settings.notifyBeforeResponse ?? false);
   return { subscription: id };
 }
 

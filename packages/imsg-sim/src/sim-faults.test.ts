@@ -113,3 +113,19 @@ describe("send faults", () => {
     db.remove();
   });
 });
+
+describe("notification race", () => {
+  it("writes a new subscription's notifications before its response when asked", async () => {
+    const db = exampleChatDb();
+    const sim = new SimProcess({ args: ["rpc", "--db", db.dbPath, "--fault-notify-before-response"] });
+    const response = await sim.request("watch.subscribe", { since_rowid: 5 });
+    expect(sim.lines.map((line) => JSON.parse(line).method ?? `response ${JSON.parse(line).id}`)).toEqual([
+      "message",
+      "message",
+      "response 1",
+    ]);
+    expect(response.result).toEqual({ subscription: 1 });
+    await sim.close();
+    db.remove();
+  });
+});

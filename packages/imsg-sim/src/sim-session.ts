@@ -22,6 +22,8 @@ export interface SessionSettings {
    * imsg's 2 s verification misses it.
    */
   sendFault?: "ghost-row" | "unverified";
+  /** Run a new subscription's first poll before its `watch.subscribe` response, so notifications win the race. */
+  notifyBeforeResponse?: boolean;
 }
 
 /** Per-process state of one `imsg-sim rpc`: the read store, a lazy writer, subscriptions, shared de-dupe. */

@@ -51,8 +51,10 @@ export class WatchSubscription {
     return this.#cursor;
   }
 
-  start(): void {
-    setImmediate(() => this.poll());
+  /** Starts polling; the first poll runs on the next turn, or right away with `firstPollNow` (the race of §1.6). */
+  start(firstPollNow = false): void {
+    if (firstPollNow) this.poll();
+    else setImmediate(() => this.poll());
     this.#pollTimer = setInterval(() => this.poll(), this.#environment.pollIntervalMs);
     this.#pollTimer.unref();
     if (!this.#environment.fileWatch) return;
