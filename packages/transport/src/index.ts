@@ -1,4 +1,6 @@
 export { defaultMaxLineBytes, LineFramer, type LineFramerOptions } from "./line-framer.ts";
 export { LocalTransport, type LocalTransportOptions } from "./local-transport.ts";
+export { formatRemoteHost, isValidRemoteHost, type RemoteHost, validateRemoteHost } from "./remote-host.ts";
+export { parseSshWrapper, type SshWrapperTarget } from "./ssh-wrapper.ts";
 export type { Transport, TransportEvents, TransportExit } from "./transport.ts";
 export { TransportError, type TransportErrorCode } from "./transport-error.ts";
