@@ -13,7 +13,6 @@ export interface MessageRow {
   handle: string | null;
   text: string | null;
   date_ms: number | null;
-  date_ns: bigint | null;
   is_from_me: number;
   attributed_body: Uint8Array | null;
   guid: string | null;
@@ -71,11 +70,9 @@ export class ChatStore {
     const schema = this.schema;
     return [
       "m.ROWID AS rowid",
-      "m.handle_id AS handle_id",
       "h.id AS handle",
       "m.text AS text",
       "m.date / 1000000 AS date_ms",
-      "CAST(m.date AS TEXT) AS date_text",
       "m.is_from_me AS is_from_me",
       schema.attributedBody ? "m.attributedBody AS attributed_body" : "NULL AS attributed_body",
       schema.reactionColumns ? "m.guid AS guid" : "NULL AS guid",
@@ -100,14 +97,12 @@ export class ChatStore {
   }
 
   #toRow(raw: Record<string, unknown>): MessageRow {
-    const dateText = raw.date_text as string | null;
     return {
       rowid: Number(raw.rowid),
       chat_id: Number(raw.chat_id ?? 0),
       handle: (raw.handle as string | null) ?? null,
       text: (raw.text as string | null) ?? null,
       date_ms: raw.date_ms === null ? null : Number(raw.date_ms),
-      date_ns: dateText === null ? null : BigInt(dateText),
       is_from_me: Number(raw.is_from_me ?? 0),
       attributed_body: (raw.attributed_body as Uint8Array | null) ?? null,
       guid: (raw.guid as string | null) ?? null,

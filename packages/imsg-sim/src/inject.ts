@@ -45,6 +45,8 @@ export interface InjectOptions {
   /** Mark the row as a URL preview balloon (`com.apple.messages.URLBalloonProvider`). */
   urlBalloon?: boolean;
   isFromMe?: boolean;
+  /** Screen or bubble effect (`expressive_send_style_id`). */
+  expressiveSendStyleId?: string;
   destinationCallerId?: string;
   date?: Date;
   guid?: string;
@@ -255,7 +257,8 @@ export function insertMessage(database: DatabaseSync, options: InjectOptions): I
       "INSERT INTO message (guid, text, attributedBody, handle_id, service, account, date, date_delivered, " +
         "is_delivered, is_finished, is_from_me, is_sent, cache_has_attachments, associated_message_guid, " +
         "associated_message_type, balloon_bundle_id, destination_caller_id, reply_to_guid, thread_originator_guid, " +
-        "thread_originator_part, part_count) VALUES (?, ?, ?, ?, ?, 'E:me@icloud.com', ?, ?, 1, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+        "thread_originator_part, expressive_send_style_id, part_count) " +
+        "VALUES (?, ?, ?, ?, ?, 'E:me@icloud.com', ?, ?, 1, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
     )
     .run(
       guid,
@@ -275,6 +278,7 @@ export function insertMessage(database: DatabaseSync, options: InjectOptions): I
       replyTo,
       replyTo,
       replyTo === null ? null : `0:0:${textOf(database, replyTo).length}`,
+      options.expressiveSendStyleId ?? null,
     );
   const rowid = Number(result.lastInsertRowid);
   database

@@ -5,14 +5,7 @@ import { ensureChat, inTransaction } from "./inject.ts";
 import { stageAttachment, writeOutgoing } from "./outgoing.ts";
 import { normalizeTapbackInput } from "./reactions.ts";
 import { RpcError } from "./rpc-error.ts";
-import {
-  boolParam,
-  firstUsableStringParam,
-  intParam,
-  type Params,
-  stringArrayParam,
-  stringParam,
-} from "./rpc-params.ts";
+import { boolParam, firstUsableStringParam, type Params, stringArrayParam, stringParam } from "./rpc-params.ts";
 import type { SimSession } from "./sim-session.ts";
 
 type Handler = (params: Params, session: SimSession) => Record<string, unknown>;
@@ -58,12 +51,15 @@ const sendRich: Handler = (params, session) => {
   const chatGuid = resolveBridgeChatGuid(params, session.store);
   const text = firstUsableStringParam(params, "text", "message") ?? "";
   const effect = stringParam(params, "effect_id", "effectId", "effect");
-  if (effect !== undefined) expandEffect(effect);
   const replyTo = replyToParam(params);
-  intParam(params, "part_index", "partIndex");
   const ddScan = boolParam(params, "dd_scan", "ddScan") ?? true;
   const chatId = run(session, "send-message", chatGuid);
-  const written = writeOutgoing(session, { chatId, text, ...(replyTo ? { replyTo } : {}) });
+  const written = writeOutgoing(session, {
+    chatId,
+    text,
+    ...(replyTo ? { replyTo } : {}),
+    ...(effect === undefined || effect === "" ? {} : { effectId: expandEffect(effect) }),
+  });
   if (ddScan) return { ok: true, queued: true };
   return { ok: true, guid: written.guid, message_id: written.guid };
 };
@@ -72,7 +68,6 @@ const sendAttachment: Handler = (params, session) => {
   const chatGuid = resolveBridgeChatGuid(params, session.store);
   const file = stringParam(params, "file", "path") ?? "";
   if (file === "") throw RpcError.invalidParams("file is required");
-  boolParam(params, "audio", "is_audio", "as_voice");
   const replyTo = replyToParam(params);
   const staged = stageAttachment(file);
   const chatId = run(session, "send-attachment", chatGuid);
@@ -92,7 +87,6 @@ const tapback: Handler = (params, session) => {
     );
   }
   const remove = normalized.remove || (boolParam(params, "remove") ?? false);
-  intParam(params, "part_index");
   const chatId = run(session, "send-reaction", chatGuid);
   requireBridgeMessage(session, messageGuid);
   const kind = normalized.kind as "love" | "like" | "dislike" | "laugh" | "emphasize" | "question";
@@ -202,7 +196,6 @@ const groupRename: Handler = (params, session) => {
 
 const groupSetIcon: Handler = (params, session) => {
   const chatGuid = resolveBridgeChatGuid(params, session.store);
-  stringParam(params, "file");
   run(session, "update-group-photo", chatGuid);
   return { ok: true };
 };

@@ -3,7 +3,7 @@ import { findChatByIdentifier, findDirectChat, lookUpChatId, readChatTarget } fr
 import { ensureDirectChat, normalizeToE164, stageAttachment, writeGhostRow, writeOutgoing } from "./outgoing.ts";
 import { linuxTexts, macTexts } from "./platform-texts.ts";
 import { genericBridgeErrorText, RpcError } from "./rpc-error.ts";
-import { boolParam, type Params, stringParam } from "./rpc-params.ts";
+import { type Params, stringParam } from "./rpc-params.ts";
 import type { SimSession } from "./sim-session.ts";
 
 const sendServices = ["auto", "imessage", "sms"];
@@ -106,7 +106,6 @@ function readDirectOrChat(params: Params, session: SimSession): DirectOrChat {
 /** `typing` (§2.7): validation, then the platform's IMCore typing answer. */
 export function typing(params: Params, session: SimSession): Record<string, unknown> {
   const target = readDirectOrChat(params, session);
-  boolParam(params, "typing");
   if (target.identifier === "") {
     const rawService = stringParam(params, "service") ?? "imessage";
     if (!sendServices.includes(rawService.toLowerCase())) throw RpcError.invalidParams(rawService);

@@ -24,6 +24,8 @@ export interface OutgoingRow {
   text: string;
   file?: string;
   replyTo?: string;
+  /** Expanded `expressive_send_style_id`, e.g. `com.apple.messages.effect.CKConfettiEffect`. */
+  effectId?: string;
   tapback?: { kind: "love" | "like" | "dislike" | "laugh" | "emphasize" | "question"; target: string; remove: boolean };
 }
 
@@ -39,9 +41,10 @@ export function writeOutgoing(session: SimSession, row: OutgoingRow): InjectedMe
       isFromMe: true,
       service,
       destinationCallerId: session.settings.callerId,
-      ...(row.text === "" && row.file !== undefined ? {} : { text: row.text }),
+      ...(row.text === "" ? {} : { text: row.text }),
       ...(row.file === undefined ? {} : { attachments: [{ path: row.file }] }),
       ...(row.replyTo === undefined ? {} : { replyTo: row.replyTo }),
+      ...(row.effectId === undefined ? {} : { expressiveSendStyleId: row.effectId }),
       ...(row.tapback === undefined ? {} : { tapback: row.tapback }),
     }),
   );

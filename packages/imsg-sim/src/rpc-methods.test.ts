@@ -314,6 +314,9 @@ describe("bridge methods", () => {
       ok: true,
       queued: true,
     });
+    expect(
+      rowsOf(db.dbPath, "SELECT expressive_send_style_id AS effect FROM message WHERE text = 'queued hello'"),
+    ).toEqual([{ effect: "com.apple.messages.effect.CKConfettiEffect" }]);
     const rich = (await sim.call("send.rich", {
       chat_id: 2,
       message: "a reply",
@@ -338,13 +341,13 @@ describe("bridge methods", () => {
     expect(
       rowsOf(
         db.dbPath,
-        "SELECT associated_message_type AS type, is_from_me FROM message WHERE associated_message_guid = ? ORDER BY ROWID",
+        "SELECT associated_message_type AS type, is_from_me, text FROM message WHERE associated_message_guid = ? ORDER BY ROWID",
         `p:0/${parentGuid}`,
       ),
     ).toEqual([
-      { type: 2000, is_from_me: 0 },
-      { type: 2001, is_from_me: 1 },
-      { type: 3000, is_from_me: 1 },
+      { type: 2000, is_from_me: 0, text: "Loved “Who's bringing snacks?”" },
+      { type: 2001, is_from_me: 1, text: "Liked “Who's bringing snacks?”" },
+      { type: 3000, is_from_me: 1, text: "Removed a heart from “Who's bringing snacks?”" },
     ]);
     expect(await errorData(sim, "tapback", { chat_id: 2, message_id: "NOPE", reaction: "love" })).toEqual([
       -32603,
