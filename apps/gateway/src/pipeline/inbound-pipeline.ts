@@ -1,0 +1,443 @@
+import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
+import { type DispatchDecision, evaluateInbound } from "@imessage-channel/policy";
+import type { StateStore } from "@imessage-channel/state";
+import type { AccountStatusReporter } from "../account-status.ts";
+import type { AgentRuntime } from "../agents/runtime.ts";
+import { isEmptyReply, type Reply, type Turn } from "../agents/turn.ts";
+import type { Logger } from "../logger.ts";
+import type { SessionQueue } from "../session-queue.ts";
+import { Watermark } from "../watermark.ts";
+import type { ChatAddress, ImsgMessage, ImsgPort } from "./imsg-port.ts";
+import { pairingReplyText } from "./pairing-reply.ts";
+
+/** One accepted row waiting to become (part of) a turn. */
+export interface PendingRow {
+  message: ImsgMessage;
+  decision: DispatchDecision;
+  replayed: boolean;
+}
+
+/** Merges rows into turns: the coalescer for DMs; everything else passes through. */
+export interface TurnBuffer {
+  add(row: PendingRow): void;
+  flush(): Promise<void>;
+}
+
+export interface ChatCommandHandler {
+  /** Handles an authorized control command; returns the reply text, or undefined to treat it as a message. */
+  handle(row: PendingRow, agent: AgentRuntime): Promise<string | undefined>;
+}
+
+/** Turns an agent reply into sends on the same imsg connection; returns how many messages went out. */
+export type ReplyDeliverer = (chat: ChatAddress, reply: Reply, turn: Turn) => Promise<number>;
+
+export interface PipelineOptions {
+  account: ResolvedAccount;
+  routing: ResolvedRouting;
+  state: StateStore;
+  imsg: ImsgPort;
+  logger: Logger;
+  status: AccountStatusReporter;
+  queue: SessionQueue;
+  agentFor: (agentId: string) => AgentRuntime;
+  deliverReply: ReplyDeliverer;
+  /** Builds the turn buffer with the pipeline's `dispatchTurn` as its sink. */
+  createTurnBuffer: (sink: (rows: PendingRow[]) => Promise<void>) => TurnBuffer;
+  commands?: ChatCommandHandler;
+  /** Sent when a turn fails, instead of silence; empty string to stay silent. */
+  errorReply?: string;
+  /** Rows at or below this rowid were settled before; the cursor starts here. */
+  initialCursor: number;
+  /** Called whenever the safe cursor moves (persist it, ack it to the supervisor). */
+  onCursor: (rowid: number, message: ImsgMessage | undefined) => void;
+  /** Whether the bridge can mark read / type: undefined = unknown (try, and remember a failure). */
+  bridgeAvailable: () => boolean | undefined;
+  now?: () => number;
+}
+
+const pairingRenotifyMs = 10 * 60 * 1000;
+
+/**
+ * The data flow of one inbound row (product.md): age fence → dedupe (claim) and echo drop → attachments gate →
+ * policy → coalescer → session and system prompt → read receipt + typing → agent → reply → commit → cursor.
+ * A row is claimed in the journal before anything else and the cursor only moves past it once it settled,
+ * so a crash replays it and a restart never answers it twice.
+ */
+export class InboundPipeline {
+  readonly #options: PipelineOptions;
+  readonly #watermark: Watermark;
+  readonly #buffer: TurnBuffer;
+  readonly #now: () => number;
+  readonly #warnedOnce = new Set<string>();
+  readonly #settledMessages = new Map<number, ImsgMessage>();
+  #accepting = true;
+
+  constructor(options: PipelineOptions) {
+    this.#options = options;
+    this.#watermark = new Watermark(options.initialCursor);
+    this.#now = options.now ?? Date.now;
+    this.#buffer = options.createTurnBuffer((rows) => this.#dispatchTurn(rows));
+  }
+
+  get cursor(): number {
+    return this.#watermark.cursor;
+  }
+
+  get inFlight(): number {
+    return this.#watermark.inFlight;
+  }
+
+  /** Stops taking new rows (shutdown); rows already inside still finish. */
+  stopAccepting(): void {
+    this.#accepting = false;
+  }
+
+  /** Emits everything the coalescer holds, so nothing buffered is lost on shutdown. */
+  flush(): Promise<void> {
+    return this.#buffer.flush();
+  }
+
+  /**
+   * Takes one streamed (or replayed) row. Resolves once the row has been triaged; its turn may still be running.
+   * Rejects only when the journal cannot be written: the caller must then not ack the row.
+   */
+  async accept(message: ImsgMessage, origin: { replayed: boolean }): Promise<"queued" | "dropped" | "duplicate"> {
+    const { account, state, status, logger } = this.#options;
+    if (!this.#accepting) return "dropped";
+    status.count("received");
+    status.touch();
+    this.#watermark.begin(message.id);
+
+    if (message.is_from_me) return this.#drop(message, "from-me", "own message", { journal: false });
+    if (message.is_reaction) return this.#drop(message, "reaction", "tapback event", { journal: false });
+
+    if (!origin.replayed) {
+      const ageMinutes = (this.#now() - Date.parse(message.created_at)) / 60_000;
+      if (ageMinutes > account.maxInboundAgeMinutes) {
+        return this.#drop(
+          message,
+          "stale",
+          `row ${message.id} is ${Math.round(ageMinutes)} min old (> maxInboundAgeMinutes ${account.maxInboundAgeMinutes}); iCloud sync writes old messages under new rowids`,
+          { journal: false, level: "info" },
+        );
+      }
+    }
+
+    const chatKeys = chatKeysOf(message);
+    if (state.echoes.isEcho({ accountId: account.accountId, chatKeys, text: message.text, guid: message.guid })) {
+      return this.#drop(message, "echo", "our own send came back", { journal: false });
+    }
+
+    const claim = message.guid
+      ? state.inbound.claim(message.guid, { accountId: account.accountId, rowid: message.id })
+      : "claimed";
+    if (claim !== "claimed") {
+      status.count("deduped");
+      logger.debug({ rowid: message.id, guid: message.guid, claim }, "duplicate row skipped");
+      this.#settle(message);
+      return "duplicate";
+    }
+
+    try {
+      return await this.#triage(message, origin.replayed);
+    } catch (error) {
+      logger.error({ rowid: message.id, err: error }, `inbound row ${message.id} failed before dispatch`);
+      this.#release(message);
+      status.count("failed");
+      this.#settle(message);
+      return "dropped";
+    }
+  }
+
+  async #triage(message: ImsgMessage, replayed: boolean): Promise<"queued" | "dropped"> {
+    const { account, routing, state, logger } = this.#options;
+    const attachmentOnly = isAttachmentOnly(message);
+    if (attachmentOnly && !account.includeAttachments) {
+      return this.#drop(message, "attachment-only", "attachment-only row and includeAttachments is off", {
+        level: "debug",
+      });
+    }
+
+    const decision = evaluateInbound(message, account, {
+      approvedSenders: state.pairing.listApproved({ accountId: account.accountId }).map((approval) => approval.sender),
+      agents: routing.agents,
+      bindings: routing.bindings,
+      mentionPatterns: routing.mentionPatterns,
+      dmScope: routing.dmScope,
+    });
+
+    if (decision.kind === "drop") return this.#drop(message, decision.reason, decision.detail, { level: "info" });
+    if (decision.kind === "pairing-challenge") {
+      await this.#challenge(message, decision.sender);
+      return "dropped";
+    }
+    if (decision.mentionGating === "unenforceable") {
+      this.#warnOnce(
+        `mention-unenforceable:${message.chat_id}`,
+        `group chat ${message.chat_id} requires a mention but no mentionPatterns are configured: every message is dispatched; set agents.list[].groupChat.mentionPatterns or messages.groupChat.mentionPatterns`,
+      );
+    }
+    logger.info(
+      { rowid: message.id, chat: message.chat_id, sender: decision.sender, session: decision.sessionKey, replayed },
+      "Inbound message",
+    );
+    this.#buffer.add({ message, decision, replayed });
+    return "queued";
+  }
+
+  async #challenge(message: ImsgMessage, sender: string): Promise<void> {
+    const { account, state, imsg, logger, status } = this.#options;
+    const result = state.pairing.requestPairing({
+      accountId: account.accountId,
+      sender,
+      chatId: String(message.chat_id),
+    });
+    if ("capped" in result) {
+      this.#drop(
+        message,
+        "pairing-capped",
+        `DM from ${sender}: too many pending pairing requests; approve or reject some first`,
+        {
+          level: "warn",
+        },
+      );
+      return;
+    }
+    const notifiedKey = `pairing-notified:${account.accountId}:${result.code}`;
+    const lastNotified = Number(state.meta.getMeta(notifiedKey) ?? 0);
+    if (!result.created && this.#now() - lastNotified < pairingRenotifyMs) {
+      this.#drop(message, "pairing-pending", `DM from ${sender}: pairing code ${result.code} already sent`, {
+        level: "info",
+      });
+      return;
+    }
+    const text = pairingReplyText(result.code, result.expiresAt, this.#now());
+    try {
+      const chat = chatAddressOf(message);
+      await imsg.send({ chat, text });
+      state.echoes.recordSent({ accountId: account.accountId, chatKeys: chatKeysOf(message), text });
+      state.meta.setMeta(notifiedKey, String(this.#now()));
+      status.count("sent");
+      logger.info(
+        { sender, chat: message.chat_id },
+        `pairing code sent to ${sender}; approve with: imessage-channel pairing approve imessage ${result.code}`,
+      );
+      this.#drop(message, "pairing-challenge", "stranger sent a pairing code", { level: "debug" });
+    } catch (error) {
+      // A challenge nobody sees is a silent failure (lessons.md): say it loudly, keep the code listed.
+      logger.error(
+        { sender, err: error },
+        `pairing reply to ${sender} failed: ${(error as Error).message}; they cannot see their code: run \`imessage-channel pairing list imessage\``,
+      );
+      status.count("failed");
+      this.#release(message);
+      this.#settle(message);
+    }
+  }
+
+  async #dispatchTurn(rows: PendingRow[]): Promise<void> {
+    const first = rows[0];
+    if (!first) return;
+    const { queue, logger, status } = this.#options;
+    const last = rows.at(-1) ?? first;
+    const sessionKey = last.decision.sessionKey;
+    try {
+      await queue.enqueue(sessionKey, () => this.#runTurn(rows));
+      for (const row of rows) {
+        this.#commit(row.message);
+        status.count(row.replayed ? "replayed" : "dispatched");
+      }
+    } catch (error) {
+      status.count("failed");
+      logger.error({ session: sessionKey, err: error }, `turn failed for ${sessionKey}: ${(error as Error).message}`);
+      // The agent saw the turn (or could not): retrying it forever would wedge the chat. Commit and tell the user.
+      for (const row of rows) this.#commit(row.message);
+      await this.#sendErrorReply(first);
+    } finally {
+      for (const row of rows) this.#settle(row.message);
+    }
+  }
+
+  async #runTurn(rows: PendingRow[]): Promise<void> {
+    const { agentFor, deliverReply, commands } = this.#options;
+    const last = rows.at(-1)!;
+    const decision = last.decision;
+    const agent = agentFor(decision.agentId);
+    const chat = chatAddressOf(last.message);
+
+    if (rows.length === 1 && decision.isCommand && commands) {
+      const answer = await commands.handle(last, agent);
+      if (answer !== undefined) {
+        await deliverReply(chat, { text: answer }, this.#buildTurn(rows));
+        return;
+      }
+    }
+
+    const turn = this.#buildTurn(rows);
+    await this.#markRead(chat);
+    const stopTyping = await this.#startTyping(chat);
+    let reply: Reply | undefined;
+    try {
+      const controller = new AbortController();
+      reply = await agent.run(turn, controller.signal);
+    } finally {
+      await stopTyping();
+    }
+    if (isEmptyReply(reply) || !reply) return;
+    const sent = await deliverReply(chat, reply, turn);
+    this.#options.status.count("sent", sent);
+  }
+
+  #buildTurn(rows: PendingRow[]): Turn {
+    const { account, state } = this.#options;
+    const last = rows.at(-1)!;
+    const { message, decision } = last;
+    const texts = rows.map((row) => row.message.text.replace(/\uFFFC/g, "").trim()).filter(Boolean);
+    const messageIds = rows
+      .filter((row) => row.message.guid)
+      .map((row) => ({
+        short: state.replies.rememberMessage({
+          accountId: account.accountId,
+          chatId: row.message.chat_id,
+          guid: row.message.guid,
+        }),
+        guid: row.message.guid,
+      }));
+    return {
+      version: 1,
+      channel: "imessage",
+      accountId: account.accountId,
+      agentId: decision.agentId,
+      sessionKey: decision.sessionKey,
+      chat: {
+        id: message.chat_id,
+        guid: message.chat_guid || undefined,
+        identifier: message.chat_identifier || undefined,
+        name: message.chat_name || undefined,
+        isGroup: decision.isGroup,
+      },
+      sender: { handle: decision.sender, name: message.sender_name },
+      text: texts.join(" "),
+      attachments: [],
+      messageIds,
+      replyToGuid: message.thread_originator_guid ?? message.reply_to_guid,
+      systemPrompt: decision.systemPrompt,
+      wasMentioned: rows.some((row) => row.decision.wasMentioned),
+      coalescedMessageGuids: rows.map((row) => row.message.guid).filter(Boolean),
+      replayed: rows.every((row) => row.replayed),
+    };
+  }
+
+  async #markRead(chat: ChatAddress): Promise<void> {
+    const { account, imsg, bridgeAvailable } = this.#options;
+    if (!account.sendReadReceipts || bridgeAvailable() === false) return;
+    const ok = await imsg.markRead(chat).catch(() => false);
+    if (!ok)
+      this.#warnOnce(
+        "read-receipts",
+        "read receipts are unavailable (the imsg private API bridge is not up); messages are not marked read",
+      );
+  }
+
+  async #startTyping(chat: ChatAddress): Promise<() => Promise<void>> {
+    const { imsg, bridgeAvailable } = this.#options;
+    if (bridgeAvailable() === false) return async () => {};
+    const ok = await imsg.setTyping(chat, true).catch(() => false);
+    if (!ok) {
+      this.#warnOnce("typing", "typing indicators are unavailable (the imsg private API bridge is not up)");
+      return async () => {};
+    }
+    return async () => {
+      await imsg.setTyping(chat, false).catch(() => false);
+    };
+  }
+
+  async #sendErrorReply(row: PendingRow): Promise<void> {
+    const text = this.#options.errorReply ?? "Sorry, I couldn't answer that just now. Please try again in a moment.";
+    if (!text) return;
+    try {
+      await this.#options.imsg.send({ chat: chatAddressOf(row.message), text });
+      this.#options.state.echoes.recordSent({
+        accountId: this.#options.account.accountId,
+        chatKeys: chatKeysOf(row.message),
+        text,
+      });
+    } catch (error) {
+      this.#options.logger.error({ err: error }, `could not send the error reply either: ${(error as Error).message}`);
+    }
+  }
+
+  #drop(
+    message: ImsgMessage,
+    reason: string,
+    detail: string,
+    options: { journal?: boolean; level?: "debug" | "info" | "warn" } = {},
+  ): "dropped" {
+    const { status, logger } = this.#options;
+    status.drop(reason);
+    logger[options.level ?? "debug"]({ rowid: message.id, chat: message.chat_id, reason }, `dropped: ${detail}`);
+    if (options.journal !== false) this.#commit(message);
+    this.#settle(message);
+    return "dropped";
+  }
+
+  #commit(message: ImsgMessage): void {
+    if (message.guid)
+      this.#options.state.inbound.commit(message.guid, {
+        accountId: this.#options.account.accountId,
+        rowid: message.id,
+      });
+  }
+
+  #release(message: ImsgMessage): void {
+    if (message.guid) this.#options.state.inbound.release(message.guid);
+  }
+
+  #settle(message: ImsgMessage): void {
+    const before = this.#watermark.cursor;
+    this.#settledMessages.set(message.id, message);
+    const after = this.#watermark.settle(message.id);
+    if (after === before) return;
+    let newest: ImsgMessage | undefined;
+    for (const [rowid, settled] of this.#settledMessages) {
+      if (rowid > after) continue;
+      if (!newest || rowid > newest.id) newest = settled;
+      this.#settledMessages.delete(rowid);
+    }
+    this.#options.onCursor(after, newest);
+  }
+
+  #warnOnce(key: string, message: string): void {
+    if (this.#warnedOnce.has(key)) return;
+    this.#warnedOnce.add(key);
+    this.#options.logger.warn(message);
+  }
+}
+
+/** Every identity an inbound row can carry, so our sends are recognised however they come back. */
+export function chatKeysOf(
+  message: Pick<ImsgMessage, "chat_id" | "chat_guid" | "chat_identifier" | "sender" | "is_group">,
+): string[] {
+  const keys = [`chat_id:${message.chat_id}`];
+  if (message.chat_guid) keys.push(`chat_guid:${message.chat_guid}`);
+  if (message.chat_identifier) keys.push(`chat_identifier:${message.chat_identifier}`);
+  if (!message.is_group && message.sender) keys.push(`handle:${message.sender.toLowerCase()}`);
+  return keys;
+}
+
+export function chatAddressOf(message: ImsgMessage): ChatAddress {
+  return {
+    chatId: message.chat_id,
+    chatGuid: message.chat_guid || undefined,
+    chatIdentifier: message.chat_identifier || undefined,
+    handle: message.is_group ? undefined : message.sender,
+    isGroup: message.is_group,
+  };
+}
+
+function isAttachmentOnly(message: ImsgMessage): boolean {
+  return (
+    message.text.replace(/[\uFFFC\s]/g, "") === "" &&
+    (message.attachments.length > 0 || message.text.includes("\uFFFC"))
+  );
+}

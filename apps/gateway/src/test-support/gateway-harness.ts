@@ -1,0 +1,196 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import type { ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { fileURLToPath } from "node:url";
+import { createChatDb, type InjectedMessage, type InjectOptions, inject, simBinPath } from "@imessage-channel/imsg-sim";
+import { type LoopbackServer, type RecordedRequest, sendJson, startLoopbackServer } from "./http-server.ts";
+import { waitFor } from "./wait-for.ts";
+
+export const gatewayBinPath = fileURLToPath(new URL("../../bin/imessage-channel.js", import.meta.url));
+
+export interface SentRow {
+  rowid: number;
+  chatId: number;
+  text: string;
+}
+
+export type AgentHandler = (
+  turn: Record<string, unknown>,
+  response: ServerResponse,
+  request: RecordedRequest,
+) => void | Promise<void>;
+
+/** Replies to every turn with `echo: <text>`. */
+export const echoHandler: AgentHandler = (turn, response) =>
+  sendJson(response, 200, { text: `echo: ${String(turn.text)}` });
+
+export interface HarnessOptions {
+  /** The `channels.imessage` block (cliPath and dbPath are filled in). */
+  channel?: Record<string, unknown>;
+  /** Extra top-level config keys (agents are set to the webhook agent unless given). */
+  config?: Record<string, unknown>;
+  agent?: AgentHandler;
+  /** Extra flags for the imsg-sim wrapper, e.g. ["--platform", "linux"]. */
+  simArgs?: string[];
+}
+
+/**
+ * A throwaway world for end-to-end tests: a real-schema chat.db, imsg-sim behind a wrapper script (as an
+ * operator would point `cliPath` at), a webhook agent on a loopback HTTP server, a state dir and a config file;
+ * the gateway itself runs as a real child process.
+ */
+export class GatewayHarness {
+  readonly dir: string;
+  readonly home: string;
+  readonly dbPath: string;
+  readonly stateDir: string;
+  readonly configPath: string;
+  readonly wrapperPath: string;
+  readonly agent: LoopbackServer;
+  readonly logs: string[] = [];
+  #gateway: ChildProcess | undefined;
+  #exit: Promise<number | null> | undefined;
+
+  private constructor(dir: string, agent: LoopbackServer) {
+    this.dir = dir;
+    this.home = join(dir, "home");
+    this.dbPath = join(dir, "chat.db");
+    this.stateDir = join(dir, "state");
+    this.configPath = join(dir, "imessage-channel.json5");
+    this.wrapperPath = join(dir, "imsg");
+    this.agent = agent;
+  }
+
+  static async create(options: HarnessOptions = {}): Promise<GatewayHarness> {
+    const dir = await mkdtemp(join(tmpdir(), "gateway-e2e-"));
+    const handler = options.agent ?? echoHandler;
+    const agent = await startLoopbackServer((request, response) =>
+      handler(JSON.parse(request.body), response, request),
+    );
+    const harness = new GatewayHarness(dir, agent);
+    await mkdir(harness.home, { recursive: true });
+    createChatDb(harness.dbPath);
+    const simArgs = (options.simArgs ?? []).map((arg) => JSON.stringify(arg)).join(" ");
+    await writeFile(
+      harness.wrapperPath,
+      `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(simBinPath)} "$@" ${simArgs}\n`,
+    );
+    await chmod(harness.wrapperPath, 0o755);
+    await harness.writeConfig(options);
+    return harness;
+  }
+
+  async writeConfig(options: HarnessOptions): Promise<void> {
+    const config = {
+      channels: { imessage: { cliPath: this.wrapperPath, dbPath: this.dbPath, ...options.channel } },
+      agents: {
+        list: [
+          { id: "main", default: true, runtime: { type: "webhook", url: `${this.agent.url}/turn`, timeoutMs: 10_000 } },
+        ],
+      },
+      ...options.config,
+    };
+    await writeFile(this.configPath, JSON.stringify(config, null, 2));
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      HOME: this.home,
+      IMESSAGE_CHANNEL_STATE_DIR: this.stateDir,
+      IMESSAGE_CHANNEL_LOG_LEVEL: "debug",
+    };
+  }
+
+  /** Starts `imessage-channel gateway` and waits until it is connected. */
+  async start(extraArgs: string[] = []): Promise<void> {
+    const child = spawn(process.execPath, [gatewayBinPath, "gateway", "--config", this.configPath, ...extraArgs], {
+      env: this.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.#gateway = child;
+    this.#exit = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+    let buffered = "";
+    const collect = (chunk: Buffer) => {
+      buffered += chunk.toString("utf8");
+      const lines = buffered.split("\n");
+      buffered = lines.pop() ?? "";
+      this.logs.push(...lines.filter(Boolean));
+    };
+    child.stdout?.on("data", collect);
+    child.stderr?.on("data", collect);
+    await this.waitForLog(/imsg stream connected/, 15_000);
+  }
+
+  /** Writes an inbound row as Messages.app would. */
+  inject(options: InjectOptions): InjectedMessage {
+    return inject(this.dbPath, { home: this.home, ...options });
+  }
+
+  /** Rows we sent (is_from_me = 1), oldest first. */
+  sentRows(): SentRow[] {
+    const database = new DatabaseSync(this.dbPath, { readOnly: true });
+    try {
+      return database
+        .prepare(
+          `SELECT m.ROWID AS rowid, IFNULL(j.chat_id, 0) AS chatId, IFNULL(m.text, '') AS text
+           FROM message m LEFT JOIN chat_message_join j ON j.message_id = m.ROWID
+           WHERE m.is_from_me = 1 ORDER BY m.ROWID`,
+        )
+        .all() as unknown as SentRow[];
+    } finally {
+      database.close();
+    }
+  }
+
+  /** Turns the webhook agent received. */
+  turns(): Array<Record<string, unknown>> {
+    return this.agent.requests.map((request) => JSON.parse(request.body) as Record<string, unknown>);
+  }
+
+  async waitForSent(predicate: (rows: SentRow[]) => boolean, what: string, timeoutMs = 10_000): Promise<SentRow[]> {
+    return waitFor(
+      what,
+      () => {
+        const rows = this.sentRows();
+        return predicate(rows) ? rows : undefined;
+      },
+      timeoutMs,
+    );
+  }
+
+  async waitForLog(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+    return waitFor(`a log line matching ${pattern}`, () => this.logs.find((line) => pattern.test(line)), timeoutMs);
+  }
+
+  /** Runs the CLI once (e.g. `pairing approve imessage CODE`) against the same state dir. */
+  async cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(process.execPath, [gatewayBinPath, ...args], { env: this.env, cwd: this.dir });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8");
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8");
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    return { code, stdout, stderr };
+  }
+
+  /** Stops the gateway with a signal and waits for it to exit. */
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
+    if (!this.#gateway || this.#gateway.exitCode !== null) return this.#gateway?.exitCode ?? null;
+    this.#gateway.kill(signal);
+    return this.#exit ?? null;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop("SIGKILL");
+    await this.agent.close();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
