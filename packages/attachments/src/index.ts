@@ -1,2 +1,25 @@
-/** The npm name of this package. Placeholder public API until the package's issue lands. */
-export const packageName = "@imessage-channel/attachments";
+export { AttachmentError, type AttachmentErrorCode } from "./attachment-error.ts";
+export {
+  type AttachmentRoot,
+  checkAttachmentPath,
+  checkPathAgainstRoots,
+  compileAttachmentRoots,
+  defaultAttachmentRoots,
+  type PathVerdict,
+} from "./attachment-roots.ts";
+export type {
+  AttachmentLogger,
+  FetchResult,
+  ImsgAttachment,
+  SkippedAttachment,
+  SkipReason,
+  TurnAttachment,
+} from "./attachment-types.ts";
+export {
+  type AttachmentPolicyDecision,
+  applyIncludeAttachments,
+  isAttachmentOnlyText,
+  type MessageWithAttachments,
+} from "./include-attachments-policy.ts";
+export { expandHome, pathShapeProblem } from "./path-shape.ts";
+export { type PathResolution, type Realpath, resolveAttachmentPath } from "./resolve-attachment-path.ts";

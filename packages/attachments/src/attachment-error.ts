@@ -1,0 +1,37 @@
+const errorMarker = Symbol.for("imessage-channel.error");
+
+/** Every failure this package reports on purpose; callers branch on `code`. */
+export type AttachmentErrorCode =
+  | "ACCOUNT_ID_INVALID"
+  | "ROOT_PATTERN_INVALID"
+  | "REMOTE_HOST_INVALID"
+  | "KNOWN_HOSTS_UNREADABLE"
+  | "HOST_KEY_UNKNOWN"
+  | "HOST_KEY_MISMATCH"
+  | "HOST_KEY_REVOKED"
+  | "SSH_NO_CREDENTIALS"
+  | "SSH_CONNECT_FAILED"
+  | "SFTP_FAILED"
+  | "FETCHER_CLOSED";
+
+/** The base error of `@imessage-channel/attachments`: a string `code` and a one-line message that says how to fix it. */
+export class AttachmentError extends Error {
+  readonly code: AttachmentErrorCode;
+  readonly [errorMarker] = true;
+
+  constructor(code: AttachmentErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "AttachmentError";
+    this.code = code;
+  }
+
+  /** True for any AttachmentError, also one thrown by another copy of this package. */
+  static isInstance(value: unknown): value is AttachmentError {
+    return (
+      typeof value === "object" &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[errorMarker] === true &&
+      (value as { name?: unknown }).name === "AttachmentError"
+    );
+  }
+}
