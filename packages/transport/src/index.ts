@@ -1,3 +1,20 @@
+export {
+  defaultKnownHostsPath,
+  type HostKeyContext,
+  hostKeyFailure,
+  loadKnownHosts,
+  verifyHostKey,
+} from "./host-key-verifier.ts";
+export {
+  checkHostKey,
+  entryMatchesHost,
+  fingerprintOf,
+  type HostKeyCheck,
+  hashKnownHostsName,
+  type KnownHostsEntry,
+  knownHostsName,
+  parseKnownHosts,
+} from "./known-hosts.ts";
 export { defaultMaxLineBytes, LineFramer, type LineFramerOptions } from "./line-framer.ts";
 export { LocalTransport, type LocalTransportOptions } from "./local-transport.ts";
 export { formatRemoteHost, isValidRemoteHost, type RemoteHost, validateRemoteHost } from "./remote-host.ts";
