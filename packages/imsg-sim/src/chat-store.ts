@@ -2,6 +2,7 @@ import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import { isoFromAppleMilliseconds } from "./apple-time.ts";
 import { decodeAttributedBody } from "./attributed-body.ts";
 import { expandHome, isPresentFile } from "./home-path.ts";
+import { readPropertyListString } from "./property-list.ts";
 import { isTapbackType, normalizeAssociatedGuid, resolveTapback } from "./reactions.ts";
 import { probeSchema, type SchemaCapabilities } from "./schema-probe.ts";
 import type { ReactionType, WireAttachment, WireChat, WireMessage, WireReaction } from "./wire-types.ts";
@@ -21,6 +22,7 @@ export interface MessageRow {
   thread_originator_guid: string | null;
   destination_caller_id: string | null;
   balloon_bundle_id: string | null;
+  is_audio_message: number;
 }
 
 interface ChatInfo {
@@ -87,6 +89,7 @@ export class ChatStore {
         : "NULL AS thread_originator_guid",
       schema.destinationCallerId ? "m.destination_caller_id AS destination_caller_id" : "NULL AS destination_caller_id",
       schema.balloonBundleId ? "m.balloon_bundle_id AS balloon_bundle_id" : "NULL AS balloon_bundle_id",
+      schema.isAudioMessage ? "m.is_audio_message AS is_audio_message" : "0 AS is_audio_message",
       "(SELECT COUNT(*) FROM message_attachment_join maj WHERE maj.message_id = m.ROWID) AS attachment_count",
     ].join(", ");
   }
@@ -111,6 +114,7 @@ export class ChatStore {
       thread_originator_guid: (raw.thread_originator_guid as string | null) ?? null,
       destination_caller_id: (raw.destination_caller_id as string | null) ?? null,
       balloon_bundle_id: (raw.balloon_bundle_id as string | null) ?? null,
+      is_audio_message: Number(raw.is_audio_message ?? 0),
     };
   }
 
@@ -241,6 +245,20 @@ export class ChatStore {
     return "";
   }
 
+  /** The `audio-transcription` of the first attachment's `user_info` plist, for audio messages (§7.6). */
+  audioTranscription(row: Pick<MessageRow, "rowid" | "is_audio_message">): string | undefined {
+    if (!this.schema.isAudioMessage || !this.schema.attachmentUserInfo || row.is_audio_message !== 1) return undefined;
+    const attachment = this.database
+      .prepare(
+        "SELECT a.user_info AS user_info FROM message_attachment_join maj JOIN attachment a ON a.ROWID = maj.attachment_id " +
+          "WHERE maj.message_id = ? LIMIT 1",
+      )
+      .get(row.rowid) as { user_info: Uint8Array | null } | undefined;
+    if (!attachment?.user_info) return undefined;
+    const transcription = readPropertyListString(attachment.user_info, "audio-transcription");
+    return transcription === undefined || transcription === "" ? undefined : transcription;
+  }
+
   attachments(messageId: number): WireAttachment[] {
     const rows = this.database
       .prepare(
@@ -337,7 +355,7 @@ export class ChatStore {
 
   /** The Message object of §4.2 for one row. */
   buildMessage(row: MessageRow, options: MessageBuildOptions): WireMessage {
-    const text = this.resolvedText(row);
+    const text = this.audioTranscription(row) ?? this.resolvedText(row);
     const guid = this.schema.reactionColumns ? (row.guid ?? "") : "";
     const associatedType = row.associated_message_type;
     const isReactionEvent = this.schema.reactionColumns && isTapbackType(associatedType);

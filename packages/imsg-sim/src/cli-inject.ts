@@ -24,6 +24,7 @@ const injectOptionSpec = {
   "split-url": { type: "string" },
   "gap-ms": { type: "string" },
   "from-me": { type: "boolean" },
+  "audio-transcription": { type: "string" },
   date: { type: "string" },
 } as const;
 
@@ -68,6 +69,7 @@ export async function runInjectCommand(
     ...(values["reply-to"] === undefined ? {} : { replyTo: values["reply-to"] }),
     ...(values["url-balloon"] ? { urlBalloon: true } : {}),
     ...(values["from-me"] ? { isFromMe: true } : {}),
+    ...(values["audio-transcription"] === undefined ? {} : { audioTranscription: values["audio-transcription"] }),
     ...(values.date === undefined ? {} : { date: new Date(values.date) }),
     ...(values.tapback === undefined
       ? {}

@@ -136,3 +136,17 @@ describe("inject", () => {
     ]);
   });
 });
+
+describe("audio messages", () => {
+  it("replaces the text with the transcription from the first attachment's user_info", () => {
+    const db = exampleChatDb();
+    const written = inject(db.dbPath, { from: "+15551234567", audioTranscription: "Running ten minutes late" });
+    const store = new ChatStore(db.dbPath);
+    const [row] = store.historyRows({ chatId: 1, limit: 1, participants: [], includeAttachments: true });
+    const message = store.buildMessage(row!, { includeAttachments: true, includeReactions: false });
+    store.close();
+    expect(message).toMatchObject({ id: written.rowid, text: "Running ten minutes late" });
+    expect(message.attachments).toMatchObject([{ transfer_name: "Audio Message.caf", missing: true }]);
+    db.remove();
+  });
+});

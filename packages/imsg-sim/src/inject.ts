@@ -7,14 +7,17 @@ import { appleNanosecondsFromDate } from "./apple-time.ts";
 import { encodeAttributedBody } from "./attributed-body.ts";
 import { openChatDbForWriting } from "./chat-db-schema.ts";
 import { ImsgSimError } from "./errors.ts";
+import { encodeBinaryPropertyList } from "./property-list.ts";
 import { tapbackKinds } from "./reactions.ts";
 
 export type ChatService = "iMessage" | "SMS";
 export type TapbackKind = (typeof tapbackKinds)[number] | "custom";
 
 export interface InjectAttachment {
-  /** A file to copy into the Attachments tree. */
-  path: string;
+  /** A file to copy into the Attachments tree; absent writes the row only (a `missing` attachment). */
+  path?: string;
+  /** Name used when `path` is absent. */
+  transferName?: string;
   mimeType?: string;
   uti?: string;
   isSticker?: boolean;
@@ -38,6 +41,8 @@ export interface InjectOptions {
   attachments?: InjectAttachment[];
   /** Home directory holding `Library/Messages/Attachments`; the sim must run with the same `HOME`. */
   home?: string;
+  /** Make it an audio message whose first attachment's `user_info` carries this transcription. */
+  audioTranscription?: string;
   /** A tapback on the message with guid `target`. */
   tapback?: { kind: TapbackKind; target: string; remove?: boolean; emoji?: string };
   /** Inline reply to the message with this guid. */
@@ -203,18 +208,21 @@ function insertAttachment(
   home: string,
   created: bigint,
   isOutgoing: boolean,
+  userInfo?: Uint8Array,
 ): void {
   const attachmentGuid = `AT_0_${randomUUID().toUpperCase()}`;
-  const name = basename(attachment.path);
+  const name = attachment.path === undefined ? (attachment.transferName ?? "Attachment") : basename(attachment.path);
   const hex = attachmentGuid.slice(-2).toLowerCase();
   const relative = join("Library", "Messages", "Attachments", hex, "00", attachmentGuid, name);
-  mkdirSync(join(home, relative, ".."), { recursive: true });
-  copyFileSync(attachment.path, join(home, relative));
+  if (attachment.path !== undefined) {
+    mkdirSync(join(home, relative, ".."), { recursive: true });
+    copyFileSync(attachment.path, join(home, relative));
+  }
   const [mime, uti] = mimeTypes[extname(name).toLowerCase()] ?? ["application/octet-stream", "public.data"];
   const result = database
     .prepare(
       "INSERT INTO attachment (guid, original_guid, created_date, filename, uti, mime_type, transfer_name, " +
-        "total_bytes, is_sticker, is_outgoing, transfer_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 5)",
+        "total_bytes, is_sticker, is_outgoing, transfer_state, user_info) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 5, ?)",
     )
     .run(
       attachmentGuid,
@@ -224,9 +232,10 @@ function insertAttachment(
       attachment.uti ?? uti,
       attachment.mimeType ?? mime,
       name,
-      statSync(attachment.path).size,
+      attachment.path === undefined ? 0 : statSync(attachment.path).size,
       attachment.isSticker ? 1 : 0,
       isOutgoing ? 1 : 0,
+      userInfo ?? null,
     );
   database
     .prepare("INSERT INTO message_attachment_join (message_id, attachment_id) VALUES (?, ?)")
@@ -242,7 +251,10 @@ export function insertMessage(database: DatabaseSync, options: InjectOptions): I
   const handleId = isGroupOutgoing ? 0 : upsertHandle(database, options.from, service);
   const guid = options.guid ?? randomUUID().toUpperCase();
   const date = appleNanosecondsFromDate(options.date ?? new Date());
-  const attachments = options.attachments ?? [];
+  const attachments =
+    options.audioTranscription !== undefined && (options.attachments ?? []).length === 0
+      ? [{ transferName: "Audio Message.caf" }]
+      : (options.attachments ?? []);
   let text = options.text ?? (attachments.length > 0 ? "\uFFFC" : "");
   let associatedGuid: string | null = null;
   let associatedType = 0;
@@ -257,8 +269,8 @@ export function insertMessage(database: DatabaseSync, options: InjectOptions): I
       "INSERT INTO message (guid, text, attributedBody, handle_id, service, account, date, date_delivered, " +
         "is_delivered, is_finished, is_from_me, is_sent, cache_has_attachments, associated_message_guid, " +
         "associated_message_type, balloon_bundle_id, destination_caller_id, reply_to_guid, thread_originator_guid, " +
-        "thread_originator_part, expressive_send_style_id, part_count) " +
-        "VALUES (?, ?, ?, ?, ?, 'E:me@icloud.com', ?, ?, 1, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+        "thread_originator_part, expressive_send_style_id, is_audio_message, part_count) " +
+        "VALUES (?, ?, ?, ?, ?, 'E:me@icloud.com', ?, ?, 1, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
     )
     .run(
       guid,
@@ -279,13 +291,20 @@ export function insertMessage(database: DatabaseSync, options: InjectOptions): I
       replyTo,
       replyTo === null ? null : `0:0:${textOf(database, replyTo).length}`,
       options.expressiveSendStyleId ?? null,
+      options.audioTranscription === undefined ? 0 : 1,
     );
   const rowid = Number(result.lastInsertRowid);
   database
     .prepare("INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)")
     .run(chatId, rowid, date);
   const home = options.home ?? homedir();
-  for (const attachment of attachments) insertAttachment(database, rowid, attachment, home, date, isFromMe);
+  const userInfo =
+    options.audioTranscription === undefined
+      ? undefined
+      : encodeBinaryPropertyList({ "audio-transcription": options.audioTranscription });
+  for (const [index, attachment] of attachments.entries()) {
+    insertAttachment(database, rowid, attachment, home, date, isFromMe, index === 0 ? userInfo : undefined);
+  }
   return { rowid, guid, chatId };
 }
 
