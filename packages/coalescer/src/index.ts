@@ -1,2 +1,10 @@
-/** The npm name of this package. Placeholder public API until the package's issue lands. */
-export const packageName = "@imessage-channel/coalescer";
+export { type Clock, systemClock } from "./clock.ts";
+export { type Coalescer, type CoalescerOptions, createCoalescer } from "./coalescer.ts";
+export { CoalescerError, type CoalescerErrorCode } from "./coalescer-error.ts";
+export {
+  type CoalescibleMessage,
+  imsgMessageAccessors,
+  isUrlOnlyText,
+  messageKey,
+} from "./imsg-message.ts";
+export { type CoalescedTurn, capText, mergeableText, mergeLimits, type RowAccessors } from "./merge.ts";

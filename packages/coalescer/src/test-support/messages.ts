@@ -1,0 +1,28 @@
+import type { CoalescibleMessage } from "../imsg-message.ts";
+
+export interface TestAttachment {
+  filename: string;
+}
+
+let nextRowid = 100;
+
+/** An inbound imsg DM row from +15555550123 in chat 1, overridable field by field. */
+export function dm(text: string, overrides: Partial<CoalescibleMessage<TestAttachment>> = {}) {
+  nextRowid += 1;
+  return {
+    guid: `GUID-${nextRowid}`,
+    chat_id: 1,
+    sender: "+15555550123",
+    text,
+    is_group: false,
+    attachments: [] as TestAttachment[],
+    ...overrides,
+  };
+}
+
+export type TestMessage = ReturnType<typeof dm>;
+
+/** A row of group chat 9 from the given sender. */
+export function groupRow(sender: string, text: string): TestMessage {
+  return dm(text, { chat_id: 9, sender, is_group: true });
+}
