@@ -187,6 +187,18 @@ export class ChatStore {
     });
   }
 
+  /** The extra keys CLI `chats --json` prints (RPC `chats.list` leaves them out); empty strings when absent. */
+  cliChatFields(chatId: number): Record<string, string> {
+    const columns = this.schema.chatAccountColumns
+      ? "IFNULL(account_id, '') AS account_id, IFNULL(account_login, '') AS account_login, " +
+        "IFNULL(last_addressed_handle, '') AS last_addressed_handle"
+      : "'' AS account_id, '' AS account_login, '' AS last_addressed_handle";
+    const row = this.database
+      .prepare(`SELECT IFNULL(display_name, '') AS display_name, ${columns} FROM chat WHERE ROWID = ?`)
+      .get(chatId) as Record<string, string> | undefined;
+    return { ...(row ?? {}) };
+  }
+
   /** `messages.history` rows: filters in SQL before the limit, newest first, tapback rows hidden. */
   historyRows(query: HistoryQuery): MessageRow[] {
     const parameters: SQLInputValue[] = [query.chatId];

@@ -106,6 +106,12 @@ describe("imsg-sim command line", () => {
       .split("\n")
       .map((line) => JSON.parse(line));
     expect(chats.map((chat) => chat.id)).toEqual([2, 1]);
+    expect(chats[1]).toMatchObject({
+      display_name: "",
+      account_id: "E:me@icloud.com",
+      account_login: "E:me@icloud.com",
+      last_addressed_handle: "+15550001111",
+    });
     const history = (await sim(["history", "--db", db.dbPath, "--chat-id", "1", "--limit", "2", "--json"])).stdout
       .trim()
       .split("\n")

@@ -171,7 +171,8 @@ function runQuery(command: string, args: string[], environment: NodeJS.ProcessEn
       const { chats } = chatsList(paramsFrom(values, { limit: "limit" }), session) as {
         chats: Record<string, unknown>[];
       };
-      for (const chat of chats) {
+      for (const listed of chats) {
+        const chat = { ...listed, ...session.store.cliChatFields(listed.id as number) };
         output.stdout(
           json
             ? `${JSON.stringify(chat)}\n`

@@ -11,6 +11,8 @@ export interface SchemaCapabilities {
   balloonBundleId: boolean;
   attachmentUserInfo: boolean;
   messageDate: boolean;
+  /** `chat.account_id`, `account_login`, `last_addressed_handle` (CLI `chats --json` only). */
+  chatAccountColumns: boolean;
 }
 
 function columnsOf(database: DatabaseSync, table: string): Set<string> {
@@ -23,6 +25,7 @@ export function probeSchema(database: DatabaseSync): SchemaCapabilities {
   const message = columnsOf(database, "message");
   const attachment = columnsOf(database, "attachment");
   const chatMessageJoin = columnsOf(database, "chat_message_join");
+  const chat = columnsOf(database, "chat");
   return {
     attributedBody: message.has("attributedbody"),
     reactionColumns:
@@ -33,5 +36,6 @@ export function probeSchema(database: DatabaseSync): SchemaCapabilities {
     balloonBundleId: message.has("balloon_bundle_id"),
     attachmentUserInfo: attachment.has("user_info"),
     messageDate: chatMessageJoin.has("message_date"),
+    chatAccountColumns: chat.has("account_id") && chat.has("account_login") && chat.has("last_addressed_handle"),
   };
 }
