@@ -1,2 +1,1 @@
-/** Placeholder until the transport issue adds the sshd fixture. */
-export const fixtureName = "@imessage-channel/test-sshd";
+export { startTestSshd, type TestSshd, type TestSshdOptions } from "./start-test-sshd.ts";
