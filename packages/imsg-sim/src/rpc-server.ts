@@ -5,11 +5,11 @@ import { ChatStore } from "./chat-store.ts";
 import { bridgeMethods } from "./methods-bridge.ts";
 import { chatsList, messagesHistory, watchSubscribe, watchUnsubscribe } from "./methods-read.ts";
 import { read, send, typing } from "./methods-send.ts";
-import { fullDiskAccessText, isPermissionLikeSqliteError } from "./platform-texts.ts";
 import { RpcError } from "./rpc-error.ts";
 import type { Params } from "./rpc-params.ts";
 import { abruptExitCode, malformedLine, noFaults, type SimFaults } from "./sim-faults.ts";
 import { type SessionSettings, SimSession } from "./sim-session.ts";
+import { simulatedPermissionError, startupErrorText } from "./startup-error.ts";
 
 type Handler = (params: Params, session: SimSession) => Record<string, unknown>;
 
@@ -37,13 +37,11 @@ const parseErrorText = "The data couldn’t be read because it isn’t in the co
 
 /** Opens the store, or returns the startup error text imsg 0.8.2+ answers every request with. */
 function openStore(dbPath: string, faults: SimFaults): ChatStore | string {
-  if (faults.fullDiskAccess) return fullDiskAccessText(dbPath, "unable to open database file (code: 14)");
+  if (faults.fullDiskAccess) return startupErrorText(simulatedPermissionError(), dbPath);
   try {
     return new ChatStore(dbPath);
   } catch (error) {
-    const sqlite = error as { message?: string; errcode?: number };
-    const underlying = `${sqlite.message ?? String(error)}${sqlite.errcode === undefined ? "" : ` (code: ${sqlite.errcode})`}`;
-    return isPermissionLikeSqliteError(underlying) ? fullDiskAccessText(dbPath, underlying) : underlying;
+    return startupErrorText(error, dbPath);
   }
 }
 

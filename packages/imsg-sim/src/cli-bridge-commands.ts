@@ -1,0 +1,47 @@
+import { parseArgs } from "node:util";
+import { readBridgeState, writeBridgeState } from "./bridge-state.ts";
+import { resolveSimOptions, simOptionSpec } from "./cli-options.ts";
+import type { Output } from "./cli-output.ts";
+import { linuxTexts, macTexts } from "./platform-texts.ts";
+import { statusReport } from "./status-report.ts";
+
+/** `imsg-sim status [--json]`: the availability report of §10.3 for the simulated platform and bridge. */
+function runStatus(args: string[], environment: NodeJS.ProcessEnv, output: Output): number {
+  const { values } = parseArgs({ args, options: simOptionSpec, strict: true });
+  const options = resolveSimOptions(values, environment);
+  const bridge = { ...readBridgeState(options.settings.dbPath), ...options.settings.bridgeOverrides };
+  const report = statusReport(options.settings.platform, bridge);
+  if (values.json || values["json-output"] || values.jsonOutput) {
+    output.stdout(`${JSON.stringify(report)}\n`);
+    return 0;
+  }
+  output.stdout(`imsg ${report.version}\n${report.message}\n`);
+  return 0;
+}
+
+/** `imsg-sim launch`: injects the simulated helper once SIP is off. */
+function runLaunch(args: string[], environment: NodeJS.ProcessEnv, output: Output): number {
+  const { values } = parseArgs({ args, options: simOptionSpec, strict: true });
+  const options = resolveSimOptions(values, environment);
+  if (options.settings.platform === "linux") {
+    output.stderr(`${linuxTexts.bridgeLaunch}\n`);
+    return 1;
+  }
+  const bridge = { ...readBridgeState(options.settings.dbPath), ...options.settings.bridgeOverrides };
+  if (bridge.sip !== "disabled") {
+    output.stderr(`${macTexts.sipEnabled}\n`);
+    return 1;
+  }
+  writeBridgeState(options.settings.dbPath, { sip: "disabled", launched: true, fallen: false });
+  output.stdout("Messages.app launched with the imsg bridge helper injected.\n");
+  return 0;
+}
+
+export function runBridgeCommand(
+  command: "status" | "launch",
+  args: string[],
+  environment: NodeJS.ProcessEnv,
+  output: Output,
+): number {
+  return command === "status" ? runStatus(args, environment, output) : runLaunch(args, environment, output);
+}
