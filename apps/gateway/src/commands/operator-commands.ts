@@ -1,5 +1,32 @@
 import type { Command } from "commander";
 import type { CliIo } from "../cli-io.ts";
+import {
+  type ServiceCommandOptions,
+  serviceInstall,
+  serviceStatus,
+  serviceUninstall,
+} from "../service/service-command.ts";
+
+function addServiceOptions(command: Command): Command {
+  return command
+    .option("--account <id>", "one account only (default: every enabled account in one process)")
+    .option("--config <path>", "config file the service reads (default: the one found now, pinned by absolute path)")
+    .option("--platform <platform>", "darwin (launchd agent) or linux (systemd user unit); default: this machine")
+    .option("--dry-run", "print what would be written, change nothing");
+}
 
 /** Operator tooling (doctor, service, config import) registers its commands here. */
-export function registerOperatorCommands(_program: Command, _io: CliIo): void {}
+export function registerOperatorCommands(program: Command, io: CliIo): void {
+  const service = program
+    .command("service")
+    .description("Install the gateway as a launchd agent (macOS) or systemd user unit (Linux); never needs root.");
+  addServiceOptions(service.command("install"))
+    .description("Write the service file and print how to load it.")
+    .action((options: ServiceCommandOptions) => serviceInstall(io, options));
+  addServiceOptions(service.command("uninstall"))
+    .description("Remove the service file and print how to unload it.")
+    .action((options: ServiceCommandOptions) => serviceUninstall(io, options));
+  addServiceOptions(service.command("status"))
+    .description("Say whether the service file exists and matches what install would write (exit 1 when not).")
+    .action((options: ServiceCommandOptions) => serviceStatus(io, options));
+}

@@ -1,0 +1,131 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { main } from "../cli.ts";
+import { capturedIo } from "./captured-io.ts";
+import { parsePlistXml, plistDictEntries } from "./plist-xml.ts";
+
+let home: string;
+let cwd: string;
+
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), "imessage-channel-home-"));
+  cwd = join(home, "work");
+  mkdirSync(cwd);
+});
+afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+async function run(...args: string[]) {
+  const io = capturedIo({ HOME: home, PATH: "/usr/local/bin:/usr/bin:/bin" }, cwd);
+  const code = await main(args, io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+describe("service install/uninstall/status on Linux (systemd user unit)", () => {
+  const unitPath = () => join(home, ".config", "systemd", "user", "imessage-channel.service");
+
+  it("writes the unit into the user's systemd directory and prints how to load it, without root", async () => {
+    const result = await run("service", "install", "--platform", "linux");
+    expect(result.code).toBe(0);
+    const unit = readFileSync(unitPath(), "utf8");
+    expect(unit).toContain(`ExecStart="${process.execPath}" "`);
+    expect(unit).toMatch(/bin\/imessage-channel\.js" "gateway"$/m);
+    expect(unit).toContain(`Environment="IMESSAGE_CHANNEL_STATE_DIR=${join(home, ".imessage-channel")}"`);
+    expect(existsSync(join(home, ".imessage-channel", "logs"))).toBe(true);
+    expect(result.out).toContain(`Wrote ${unitPath()}`);
+    expect(result.out).toContain(
+      "systemctl --user daemon-reload && systemctl --user enable --now imessage-channel.service",
+    );
+    expect(result.out).toContain("loginctl enable-linger");
+    expect(result.out).not.toMatch(/sudo /);
+  });
+
+  it("reports up to date, then out of date after an edit, then not installed after uninstall (exit 0, 1, 1)", async () => {
+    expect((await run("service", "install", "--platform", "linux")).code).toBe(0);
+    const fresh = await run("service", "status", "--platform", "linux");
+    expect(fresh.code).toBe(0);
+    expect(fresh.out).toContain("installed and up to date");
+
+    writeFileSync(unitPath(), readFileSync(unitPath(), "utf8").replace("RestartSec=5", "RestartSec=1"));
+    const stale = await run("service", "status", "--platform", "linux");
+    expect(stale.code).toBe(1);
+    expect(stale.out).toMatch(
+      /differs from what install would write now \(line \d+: found "RestartSec=1", install writes "RestartSec=5"\)/,
+    );
+    expect(stale.err).toContain(
+      "error: service file is out of date; run: imessage-channel service install --platform linux",
+    );
+
+    // What `systemctl --user enable` leaves behind is removed with the unit.
+    const wants = join(home, ".config", "systemd", "user", "default.target.wants");
+    mkdirSync(wants);
+    symlinkSync(unitPath(), join(wants, "imessage-channel.service"));
+    const removed = await run("service", "uninstall", "--platform", "linux");
+    expect(removed.code).toBe(0);
+    expect(removed.out).toContain("and its default.target.wants link");
+    expect(removed.out).toContain("systemctl --user stop imessage-channel.service");
+    expect(existsSync(unitPath())).toBe(false);
+    expect(existsSync(join(wants, "imessage-channel.service"))).toBe(false);
+
+    const gone = await run("service", "status", "--platform", "linux");
+    expect(gone.code).toBe(1);
+    expect(gone.out).toContain("not installed");
+  });
+
+  it("is idempotent: a second install says up to date and leaves the file alone", async () => {
+    await run("service", "install", "--platform", "linux");
+    const again = await run("service", "install", "--platform", "linux");
+    expect(again.code).toBe(0);
+    expect(again.out).toContain("is already up to date");
+  });
+
+  it("--dry-run prints the unit and writes nothing", async () => {
+    const result = await run("service", "install", "--platform", "linux", "--dry-run");
+    expect(result.code).toBe(0);
+    expect(result.out).toContain(`Would write ${unitPath()}:`);
+    expect(result.out).toContain("[Service]");
+    expect(existsSync(unitPath())).toBe(false);
+  });
+});
+
+describe("service install on macOS (launchd agent)", () => {
+  it("pins the config found now and the account, and names the TCC context", async () => {
+    writeFileSync(
+      join(cwd, "imessage-channel.json5"),
+      `{ channels: { imessage: { accounts: { work: { cliPath: "/opt/homebrew/bin/imsg" } } } } }`,
+    );
+    const result = await run("service", "install", "--platform", "darwin", "--account", "work");
+    expect(result.err).toBe("");
+    expect(result.code).toBe(0);
+    const plistPath = join(home, "Library", "LaunchAgents", "dev.imessage-channel.gateway.work.plist");
+    const dict = Object.fromEntries(plistDictEntries(parsePlistXml(readFileSync(plistPath, "utf8")).root.children[0]!));
+    expect(dict.ProgramArguments?.children.map((element) => element.text)).toEqual([
+      process.execPath,
+      expect.stringMatching(/^\/.*\/bin\/imessage-channel\.js$/),
+      "gateway",
+      "--account",
+      "work",
+      "--config",
+      join(cwd, "imessage-channel.json5"),
+    ]);
+    expect(dict.StandardOutPath?.text).toBe(join(home, ".imessage-channel", "logs", "gateway-work.out.log"));
+    expect(result.out).toContain(`launchctl bootstrap gui/$(id -u) ${plistPath}`);
+    expect(result.out).toContain("Full Disk Access");
+    expect(result.out).toContain("runs in your user session");
+
+    const removed = await run("service", "uninstall", "--platform", "darwin", "--account", "work");
+    expect(removed.out).toContain("launchctl bootout gui/$(id -u)/dev.imessage-channel.gateway.work");
+    expect(existsSync(plistPath)).toBe(false);
+  });
+
+  it("refuses an account the config does not declare, and a bad platform, with exit 2", async () => {
+    writeFileSync(join(cwd, "imessage-channel.json5"), `{ channels: { imessage: { accounts: { work: {} } } } }`);
+    const unknown = await run("service", "install", "--platform", "darwin", "--account", "home");
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/home/);
+    const platform = await run("service", "install", "--platform", "win32");
+    expect(platform.code).toBe(2);
+    expect(platform.err).toContain("--platform darwin or --platform linux");
+  });
+});
