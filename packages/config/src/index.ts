@@ -9,7 +9,14 @@ export {
   loadConfigOrThrow,
   parseConfigText,
 } from "./load-config.ts";
-export { listAccounts, type ResolvedAccount, type ResolveOptions, resolveAccount } from "./resolve-account.ts";
+export {
+  declaredAccountIds,
+  listAccounts,
+  type ResolvedAccount,
+  type ResolveOptions,
+  resolveAccount,
+  resolveAccountWithWarnings,
+} from "./resolve-account.ts";
 export { type ResolvedRouting, resolveRouting } from "./routing.ts";
 export type {
   AccountKeys,
