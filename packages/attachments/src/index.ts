@@ -1,5 +1,13 @@
 export { AttachmentError, type AttachmentErrorCode } from "./attachment-error.ts";
 export {
+  type AttachmentFetcher,
+  type AttachmentFetcherOptions,
+  createAttachmentFetcher,
+  defaultConcurrency,
+  defaultMediaMaxMb,
+  defaultRetryDelaysMs,
+} from "./attachment-fetcher.ts";
+export {
   type AttachmentRoot,
   checkAttachmentPath,
   checkPathAgainstRoots,
@@ -7,6 +15,7 @@ export {
   defaultAttachmentRoots,
   type PathVerdict,
 } from "./attachment-roots.ts";
+export type { AttachmentSource, SourceFileStat } from "./attachment-source.ts";
 export type {
   AttachmentLogger,
   FetchResult,
@@ -21,5 +30,7 @@ export {
   isAttachmentOnlyText,
   type MessageWithAttachments,
 } from "./include-attachments-policy.ts";
+export { createLocalSource } from "./local-source.ts";
+export { mediaDirectory, safeFileName } from "./media-store.ts";
 export { expandHome, pathShapeProblem } from "./path-shape.ts";
 export { type PathResolution, type Realpath, resolveAttachmentPath } from "./resolve-attachment-path.ts";

@@ -1,0 +1,103 @@
+import { setTimeout as delay } from "node:timers/promises";
+import { type AttachmentRoot, compileAttachmentRoots, defaultAttachmentRoots } from "./attachment-roots.ts";
+import type { AttachmentSource } from "./attachment-source.ts";
+import { type AttachmentLogger, type FetchResult, type ImsgAttachment, silentLogger } from "./attachment-types.ts";
+import { createConcurrencyLimit } from "./concurrency-limit.ts";
+import { type AttachmentOutcome, failed, fetchAttachment } from "./fetch-attachment.ts";
+import { createLocalSource } from "./local-source.ts";
+import { mediaDirectory } from "./media-store.ts";
+
+export const defaultMediaMaxMb = 16;
+/** Four retries over about 3.75 s: long enough for Messages to finish writing a photo or a voice memo. */
+export const defaultRetryDelaysMs: readonly number[] = [250, 500, 1000, 2000];
+export const defaultConcurrency = 2;
+
+export interface AttachmentFetcherOptions {
+  accountId: string;
+  /** The state dir; copies go to `<stateDir>/media/<accountId>/`. */
+  stateDir: string;
+  /** `channels.imessage.mediaMaxMb` (default 16): larger files are skipped, checked before and while reading. */
+  mediaMaxMb?: number;
+  /** `copy` (default) copies into the media folder; `original` hands the agent the resolved local path. */
+  delivery?: "copy" | "original";
+  /** Root globs for the files' side: `attachmentRoots` locally, `remoteAttachmentRoots` for a remote source. */
+  roots?: readonly string[];
+  /** Where files are read from: this machine (default) or `createSftpSource(...)` for a remote Mac. */
+  source?: AttachmentSource;
+  /** Parallel transfers (default 2). */
+  concurrency?: number;
+  retryDelaysMs?: readonly number[];
+  /** Injected so tests need no real waiting. */
+  sleep?: (milliseconds: number) => Promise<void>;
+  logger?: AttachmentLogger;
+}
+
+export interface AttachmentFetcher {
+  /** Fetches one message's attachments; never rejects for a file problem (see `skipped`). */
+  fetch(attachments: readonly ImsgAttachment[]): Promise<FetchResult>;
+  /** Releases the source (closes the SSH connection of a remote source). */
+  close(): Promise<void>;
+}
+
+/**
+ * Brings one account's inbound attachments to the gateway. Throws `ROOT_PATTERN_INVALID` or
+ * `ACCOUNT_ID_INVALID` at construction, so a bad config fails at start-up rather than per message.
+ */
+export function createAttachmentFetcher(options: AttachmentFetcherOptions): AttachmentFetcher {
+  const source = options.source ?? createLocalSource();
+  const patterns = options.roots ?? defaultAttachmentRoots;
+  compileAttachmentRoots(patterns, "/home");
+  const directory = mediaDirectory(options.stateDir, options.accountId);
+  const maxBytes = Math.floor((options.mediaMaxMb ?? defaultMediaMaxMb) * 1024 * 1024);
+  const limit = createConcurrencyLimit(Math.max(1, options.concurrency ?? defaultConcurrency));
+  const logger = options.logger ?? silentLogger;
+  const sleep = options.sleep ?? ((milliseconds: number) => delay(milliseconds));
+  let compiled: { home: string; roots: AttachmentRoot[] } | undefined;
+
+  async function rootsAndHome() {
+    const home = await source.home();
+    if (compiled?.home !== home) compiled = { home, roots: compileAttachmentRoots(patterns, home) };
+    return compiled;
+  }
+
+  return {
+    async fetch(attachments) {
+      let prepared: { home: string; roots: AttachmentRoot[] };
+      try {
+        prepared = await rootsAndHome();
+      } catch (error) {
+        const skipped = attachments.map((attachment) => {
+          const outcome = failed(attachment.originalPath, attachment, error, { source, logger });
+          return outcome.ok ? undefined : outcome.skipped;
+        });
+        return { attachments: [], skipped: skipped.filter((entry) => entry !== undefined) };
+      }
+      const outcomes: AttachmentOutcome[] = await Promise.all(
+        attachments.map((attachment) =>
+          limit(() =>
+            fetchAttachment(attachment, {
+              source,
+              home: prepared.home,
+              roots: prepared.roots,
+              mediaDirectory: directory,
+              maxBytes,
+              handOriginal: options.delivery === "original",
+              retryDelaysMs: options.retryDelaysMs ?? defaultRetryDelaysMs,
+              sleep,
+              logger,
+            }),
+          ),
+        ),
+      );
+      const result: FetchResult = { attachments: [], skipped: [] };
+      for (const outcome of outcomes) {
+        if (outcome.ok) result.attachments.push(outcome.attachment);
+        else result.skipped.push(outcome.skipped);
+      }
+      return result;
+    },
+    async close() {
+      await source.close?.();
+    },
+  };
+}
