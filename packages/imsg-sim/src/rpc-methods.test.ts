@@ -421,6 +421,29 @@ describe("bridge methods", () => {
     ]);
   });
 
+  it("reports selectors this macOS lacks, and an unknown SIP status", async () => {
+    writeBridgeState(db.dbPath, {
+      selectors: { editMessageItem: false, editMessage: false, retractMessagePart: false, sendMessageReason: true },
+    });
+    const target = { chat_id: 2, message_id: parentGuid };
+    expect(await errorData(sim, "message.edit", { ...target, text: "new" })).toEqual([
+      -32603,
+      "Dylib error: No edit-message selector available on this macOS",
+    ]);
+    expect(await errorData(sim, "message.unsend", target)).toEqual([
+      -32603,
+      "Dylib error: retractMessagePart: not available on this macOS",
+    ]);
+    writeBridgeState(db.dbPath, { sip: "unknown" });
+    const [code, data] = await errorData(sim, "message.notifyAnyways", target);
+    expect(code).toBe(-32603);
+    expect(data).toMatch(/^Unable to determine SIP status\. Refusing to inject into Messages\.app\. Details: /);
+    writeBridgeState(db.dbPath, {
+      sip: "disabled",
+      selectors: { editMessageItem: true, editMessage: false, retractMessagePart: true, sendMessageReason: true },
+    });
+  });
+
   it("fails with the timeout text once the bridge falls out", async () => {
     writeBridgeState(db.dbPath, { fallen: true });
     expect(await errorData(sim, "chats.markUnread", { chat_id: 1 })).toEqual([

@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "./inject.ts";
 import { SimProcess } from "./sim-process.ts";
@@ -9,7 +11,7 @@ describe("watch over rpc", () => {
 
   beforeAll(() => {
     db = exampleChatDb();
-    sim = new SimProcess({ args: ["rpc", "--db", db.dbPath] });
+    sim = new SimProcess({ args: ["rpc", "--db", db.dbPath], env: { HOME: db.home } });
   });
   afterAll(async () => {
     await sim.close();
@@ -51,6 +53,27 @@ describe("watch over rpc", () => {
     });
     expect(reaction).not.toHaveProperty("reaction_type");
     expect(reaction).not.toHaveProperty("reaction_emoji");
+  });
+
+  it("fills attachments when asked, with missing false for a file that exists under HOME", async () => {
+    const source = join(db.directory, "note.txt");
+    writeFileSync(source, "hello file");
+    const { subscription } = (await sim.call("watch.subscribe", { debounce_ms: 0, attachments: true })) as {
+      subscription: number;
+    };
+    const written = inject(db.dbPath, { from: "+15551234567", attachments: [{ path: source }], home: db.home });
+    const [message] = await sim.waitFor(() => {
+      const messages = sim.messagesOf(subscription);
+      return messages.length > 0 ? messages : undefined;
+    });
+    expect(message).toMatchObject({
+      id: written.rowid,
+      text: "\uFFFC",
+      attachments: [{ transfer_name: "note.txt", mime_type: "text/plain", total_bytes: 10, missing: false }],
+    });
+    const [attachment] = message!.attachments as { original_path: string }[];
+    expect(attachment!.original_path.startsWith(`${db.home}/Library/Messages/Attachments/`)).toBe(true);
+    await sim.call("watch.unsubscribe", { subscription });
   });
 
   it("ends a subscription with an error notification when its poll fails", async () => {
