@@ -22,7 +22,7 @@ async function sim(
   }
 }
 
-describe("imsg-sim command line", () => {
+describe("imsg-sim command line", { tags: ["slow"] }, () => {
   let db: TempChatDb;
 
   beforeAll(() => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimProcess } from "./sim-process.ts";
 import { exampleChatDb, type TempChatDb } from "./test-support/temp-chat-db.ts";
 
-describe("--platform linux reproduces the real Linux build", () => {
+describe("--platform linux reproduces the real Linux build", { tags: ["slow"] }, () => {
   let db: TempChatDb;
   let sim: SimProcess;
 

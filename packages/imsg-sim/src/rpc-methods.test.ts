@@ -22,7 +22,7 @@ async function errorData(sim: SimProcess, method: string, params: unknown): Prom
   return [response.error.code, response.error.data ?? ""];
 }
 
-describe("read methods and param coercion", () => {
+describe("read methods and param coercion", { tags: ["slow"] }, () => {
   let db: TempChatDb;
   let sim: SimProcess;
 
@@ -112,7 +112,7 @@ describe("read methods and param coercion", () => {
   });
 });
 
-describe("send on the simulated Mac", () => {
+describe("send on the simulated Mac", { tags: ["slow"] }, () => {
   let db: TempChatDb;
   let sim: SimProcess;
 
@@ -211,7 +211,7 @@ describe("send on the simulated Mac", () => {
   });
 });
 
-describe("typing and read", () => {
+describe("typing and read", { tags: ["slow"] }, () => {
   let db: TempChatDb;
   let sim: SimProcess;
 
@@ -251,7 +251,7 @@ describe("typing and read", () => {
   });
 });
 
-describe("bridge methods", () => {
+describe("bridge methods", { tags: ["slow"] }, () => {
   let db: TempChatDb;
   let sim: SimProcess;
 
@@ -453,7 +453,7 @@ describe("bridge methods", () => {
   });
 });
 
-describe("per-process chat cache (§6.6)", () => {
+describe("per-process chat cache (§6.6)", { tags: ["slow"] }, () => {
   it("keeps serving a chat's name and participants until the sim restarts", async () => {
     const db = exampleChatDb();
     const first = new SimProcess({ args: ["rpc", "--db", db.dbPath] });

@@ -5,7 +5,7 @@ import { exampleChatDb, type TempChatDb } from "./test-support/temp-chat-db.ts";
 
 const parseErrorText = "The data couldn’t be read because it isn’t in the correct format.";
 
-describe("rpc framing and request parsing (§1.2–§1.4)", () => {
+describe("rpc framing and request parsing (§1.2–§1.4)", { tags: ["slow"] }, () => {
   let db: TempChatDb;
   let sim: SimProcess;
 
@@ -139,7 +139,7 @@ describe("rpc framing and request parsing (§1.2–§1.4)", () => {
   });
 });
 
-describe("process lifecycle", () => {
+describe("process lifecycle", { tags: ["slow"] }, () => {
   it("exits 0 when stdin ends", async () => {
     const db = exampleChatDb();
     const sim = new SimProcess({ args: ["rpc", "--db", db.dbPath] });

@@ -5,7 +5,7 @@ import { inject } from "./inject.ts";
 import { SimProcess } from "./sim-process.ts";
 import { exampleChatDb, execSql, type TempChatDb } from "./test-support/temp-chat-db.ts";
 
-describe("watch over rpc", () => {
+describe("watch over rpc", { tags: ["slow"] }, () => {
   let db: TempChatDb;
   let sim: SimProcess;
 
@@ -91,7 +91,7 @@ describe("watch over rpc", () => {
   });
 });
 
-describe("watch without file-change detection (Linux build)", () => {
+describe("watch without file-change detection (Linux build)", { tags: ["slow"] }, () => {
   it("picks new rows up on the fallback poll", async () => {
     const db = exampleChatDb();
     const sim = new SimProcess({

@@ -5,7 +5,7 @@ import { malformedLine } from "./sim-faults.ts";
 import { SimProcess } from "./sim-process.ts";
 import { exampleChatDb, type TempChatDb } from "./test-support/temp-chat-db.ts";
 
-describe("fault switches", () => {
+describe("fault switches", { tags: ["slow"] }, () => {
   let db: TempChatDb;
   let sim: SimProcess;
 
@@ -77,7 +77,7 @@ describe("fault switches", () => {
   });
 });
 
-describe("send faults", () => {
+describe("send faults", { tags: ["slow"] }, () => {
   it("fails a chat-target send with the ghost-row error and leaves the unjoined empty row behind", async () => {
     const db = exampleChatDb();
     const sim = new SimProcess({ args: ["rpc", "--db", db.dbPath, "--fault-send", "ghost-row"] });
@@ -114,7 +114,7 @@ describe("send faults", () => {
   });
 });
 
-describe("notification race", () => {
+describe("notification race", { tags: ["slow"] }, () => {
   it("writes a new subscription's notifications before its response when asked", async () => {
     const db = exampleChatDb();
     const sim = new SimProcess({ args: ["rpc", "--db", db.dbPath, "--fault-notify-before-response"] });
