@@ -1,2 +1,3 @@
-/** The npm name of this package. Placeholder public API until the package's issue lands. */
-export const packageName = "@imessage-channel/outbound";
+export { type ChunkMode, type ChunkOptions, chunkText, defaultTextChunkLimit } from "./chunk-text.ts";
+export { markdownToPlainText, renderInline } from "./markdown-to-text.ts";
+export { bridgeRequiredError, OutboundError, type OutboundErrorCode } from "./outbound-error.ts";

@@ -1,0 +1,45 @@
+const errorMarker = Symbol.for("imessage-channel.error");
+
+/** Every failure this package reports on purpose; callers branch on `code`. */
+export type OutboundErrorCode =
+  | "BRIDGE_REQUIRED"
+  | "SELECTOR_UNAVAILABLE"
+  | "ACTION_UNKNOWN"
+  | "ACTION_DISABLED"
+  | "ACTION_PARAMS_INVALID"
+  | "GROUP_REQUIRED"
+  | "TARGET_MISSING"
+  | "MEDIA_TOO_LARGE"
+  | "MEDIA_INVALID"
+  | "CHUNK_LIMIT_INVALID";
+
+/** The base error of `@imessage-channel/outbound`: a string `code` and a one-line message saying what to do. */
+export class OutboundError extends Error {
+  readonly code: OutboundErrorCode;
+  readonly [errorMarker] = true;
+
+  constructor(code: OutboundErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "OutboundError";
+    this.code = code;
+  }
+
+  /** True for any OutboundError, also one thrown by another copy of this package. */
+  static isInstance(value: unknown): value is OutboundError {
+    return (
+      typeof value === "object" &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[errorMarker] === true &&
+      (value as { name?: unknown }).name === "OutboundError"
+    );
+  }
+}
+
+/** The reference's exact dispatch-time text; operators grep for it ("run imsg launch again"). */
+export function bridgeRequiredError(action: string, cause?: unknown): OutboundError {
+  return new OutboundError(
+    "BRIDGE_REQUIRED",
+    `iMessage ${action} requires the imsg private API bridge`,
+    cause === undefined ? undefined : { cause },
+  );
+}
