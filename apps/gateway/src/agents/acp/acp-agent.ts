@@ -1,0 +1,275 @@
+import { createHash } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { SessionNotification, ToolKind } from "@agentclientprotocol/sdk";
+import { AgentError } from "../agent-error.ts";
+import type { AgentRuntime } from "../runtime.ts";
+import type { Reply } from "../turn.ts";
+import { AcpProcess, type AcpProcessExit, formatExit } from "./acp-process.ts";
+import { resolveAcpAgentCommand } from "./agent-commands.ts";
+import { decidePermission } from "./permission-policy.ts";
+import { promptBlocksForTurn } from "./prompt-blocks.ts";
+import { type AcpSessionStore, createMemoryAcpSessionStore } from "./session-store.ts";
+
+export type AcpMode = "persistent" | "oneshot";
+
+export interface AcpAgentOptions {
+  /** The agent's name (`codex`, `claude`, `gemini`, `opencode`, or any name when `command` is set). */
+  agent: string;
+  /** argv that starts the agent over stdio; defaults to the agent's entry in `defaultAcpAgentCommands`. */
+  command?: string[];
+  /** `persistent` (default): one ACP session per session key across turns; `oneshot`: a session per turn. */
+  mode?: AcpMode;
+  /** Working directory of every session; default: a directory per session key under `stateDir`. */
+  cwd?: string;
+  /** The gateway's state dir: session workspaces go to `<stateDir>/acp/<agent>/<session>` when `cwd` is unset. */
+  stateDir?: string;
+  env?: Record<string, string>;
+  /** Permission requests are rejected unless their tool kind is listed here. */
+  permissions?: { allowKinds?: ToolKind[] };
+  /** How long one turn may run before it is cancelled (default 10 minutes: coding agents are slow). */
+  timeoutMs?: number;
+  /** How long a cancelled turn may take to stop before the error is returned anyway. */
+  cancelGraceMs?: number;
+  /** Keeps ACP session ids across gateway restarts (persistent mode); default: in memory. */
+  sessionStore?: AcpSessionStore;
+  /** Accepted for config compatibility (`acpx`); the gateway is its own ACP client. */
+  backend?: string;
+}
+
+export interface AcpSessionStatus {
+  agent: string;
+  mode: AcpMode;
+  /** The agent process, when one runs. */
+  pid: number | undefined;
+  /** The ACP session this key talks to in the running process, or the stored one it will resume. */
+  sessionId: string | undefined;
+  loadSession: boolean | undefined;
+}
+
+export interface AcpAgentRuntime extends AgentRuntime {
+  reset(sessionKey: string): Promise<void>;
+  close(): Promise<void>;
+  /** What `/acp status` shows for a session key. */
+  status(sessionKey: string): Promise<AcpSessionStatus>;
+}
+
+interface OpenSession {
+  sessionId: string;
+  process: AcpProcess;
+  prompted: boolean;
+  /** Said once, before the first reply of a session that could not be resumed. */
+  notice: string | undefined;
+}
+
+/**
+ * An Agent Client Protocol agent as a gateway runtime. One agent process serves every session key of
+ * this runtime (ACP multiplexes sessions over one connection); a process that dies fails the turns it
+ * was running with AGENT_EXIT and is started again on the next turn, which resumes the session with
+ * `session/load` when the agent supports it.
+ */
+export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
+  const command = resolveAcpAgentCommand(options.agent, options.command);
+  const mode = options.mode ?? "persistent";
+  const timeoutMs = options.timeoutMs ?? 600_000;
+  const cancelGraceMs = options.cancelGraceMs ?? 5_000;
+  const store = options.sessionStore ?? createMemoryAcpSessionStore();
+  const sessions = new Map<string, OpenSession>();
+  const opening = new Map<string, Promise<OpenSession>>();
+  const collectors = new Map<string, string[]>();
+  let current: Promise<AcpProcess> | undefined;
+  let closed = false;
+
+  const onUpdate = (notification: SessionNotification) => {
+    const { update } = notification;
+    if (update.sessionUpdate !== "agent_message_chunk" || update.content.type !== "text") return;
+    collectors.get(notification.sessionId)?.push(update.content.text);
+  };
+
+  const sessionCwd = async (sessionKey: string) => {
+    if (options.cwd) return resolve(options.cwd);
+    if (!options.stateDir) return process.cwd();
+    const directory = join(resolve(options.stateDir), "acp", slug(options.agent), slug(sessionKey));
+    await mkdir(directory, { recursive: true, mode: 0o700 });
+    return directory;
+  };
+
+  const runningProcess = async (): Promise<AcpProcess> => {
+    if (closed) throw new Error(`ACP agent ${options.agent} is closed`);
+    const previous = current;
+    if (previous) {
+      const running = await previous.catch(() => undefined);
+      if (running?.alive) return running;
+      if (current !== previous) return runningProcess(); // another turn is already restarting it
+    }
+    const starting = (async () =>
+      AcpProcess.start({
+        agent: options.agent,
+        command,
+        cwd: options.cwd ? resolve(options.cwd) : options.stateDir ? resolve(options.stateDir) : process.cwd(),
+        env: options.env,
+        onUpdate,
+        onPermission: (request) => decidePermission(request, options.permissions),
+      }))();
+    current = starting;
+    return starting;
+  };
+
+  const openSession = async (sessionKey: string, agentProcess: AcpProcess): Promise<OpenSession> => {
+    const cwd = await sessionCwd(sessionKey);
+    if (mode === "oneshot") {
+      return {
+        sessionId: await agentProcess.newSession(cwd),
+        process: agentProcess,
+        prompted: false,
+        notice: undefined,
+      };
+    }
+    const stored = await store.get(sessionKey);
+    let notice: string | undefined;
+    if (stored) {
+      if (agentProcess.capabilities.loadSession) {
+        try {
+          await agentProcess.loadSession(stored, cwd);
+          return { sessionId: stored, process: agentProcess, prompted: true, notice: undefined };
+        } catch (error) {
+          notice = `(New ${options.agent} session: the previous one could not be resumed: ${(error as Error).message}.)`;
+        }
+      } else {
+        notice = `(New ${options.agent} session: the agent cannot resume the previous one.)`;
+      }
+    }
+    const sessionId = await agentProcess.newSession(cwd);
+    await store.set(sessionKey, sessionId);
+    return { sessionId, process: agentProcess, prompted: false, notice };
+  };
+
+  const sessionFor = async (sessionKey: string, agentProcess: AcpProcess): Promise<OpenSession> => {
+    const known = sessions.get(sessionKey);
+    if (known && known.process === agentProcess) return known;
+    const pending = opening.get(sessionKey);
+    if (pending) return pending;
+    const opened = openSession(sessionKey, agentProcess).finally(() => opening.delete(sessionKey));
+    opening.set(sessionKey, opened);
+    const session = await opened;
+    if (mode === "persistent") sessions.set(sessionKey, session);
+    return session;
+  };
+
+  const crashError = (exit: AcpProcessExit, cause?: unknown) =>
+    new AgentError(
+      "AGENT_EXIT",
+      `ACP agent ${options.agent} crashed during the turn (${formatExit(exit)}); it restarts with the next message`,
+      { retryable: false, cause },
+    );
+
+  /** A failed request: the crash it is when the process died (the connection fails pending requests then). */
+  const requestError = async (agentProcess: AcpProcess, what: string, error: unknown) => {
+    if (AgentError.isInstance(error)) return error;
+    const exit = await Promise.race([
+      agentProcess.exited,
+      new Promise<undefined>((done) => setTimeout(() => done(undefined), 200).unref()),
+    ]);
+    if (exit) return crashError(exit, error);
+    return new AgentError("AGENT_BAD_REPLY", `ACP agent ${options.agent} ${what}: ${(error as Error).message}`, {
+      retryable: false,
+      cause: error,
+    });
+  };
+
+  const runPrompt = async (session: OpenSession, blocks: Parameters<AcpProcess["prompt"]>[1], signal: AbortSignal) => {
+    const { process: agentProcess, sessionId } = session;
+    const chunks: string[] = [];
+    collectors.set(sessionId, chunks);
+    const stop = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+    const stopped = new Promise<"stopped">((resolveStopped) => {
+      if (stop.aborted) resolveStopped("stopped");
+      stop.addEventListener("abort", () => resolveStopped("stopped"), { once: true });
+    });
+    const prompting = agentProcess.prompt(sessionId, blocks).then(
+      (response) => ({ response }),
+      (error: unknown) => ({ error }),
+    );
+    const crashed = agentProcess.exited.then((exit) => ({ exit }));
+    try {
+      const first = await Promise.race([prompting, crashed, stopped]);
+      if (first === "stopped") {
+        await agentProcess.cancel(sessionId);
+        const grace = new Promise<void>((resolveGrace) => setTimeout(resolveGrace, cancelGraceMs).unref());
+        await Promise.race([prompting, crashed, grace]);
+        if (signal.aborted) throw signal.reason;
+        throw new AgentError(
+          "AGENT_TIMEOUT",
+          `ACP agent ${options.agent} did not finish the turn within ${timeoutMs} ms; the turn was cancelled (session/cancel): raise the agent's timeoutMs or ask for less`,
+          { retryable: false },
+        );
+      }
+      if ("exit" in first) throw crashError(first.exit);
+      if ("error" in first) throw await requestError(agentProcess, "rejected the prompt", first.error);
+      // Updates sent before the prompt's answer may still be in the connection's handler chain.
+      await new Promise((resolveTick) => setImmediate(resolveTick));
+      return { text: chunks.join(""), stopReason: first.response.stopReason };
+    } finally {
+      collectors.delete(sessionId);
+    }
+  };
+
+  return {
+    kind: "acp",
+
+    async run(turn, signal) {
+      const agentProcess = await runningProcess();
+      const session = await sessionFor(turn.sessionKey, agentProcess).catch(async (error: unknown) => {
+        throw await requestError(agentProcess, "could not open a session", error);
+      });
+      const blocks = promptBlocksForTurn(turn, { firstInSession: !session.prompted });
+      if (!blocks) return undefined;
+      session.prompted = true;
+      const { text, stopReason } = await runPrompt(session, blocks, signal);
+      const notice = session.notice;
+      session.notice = undefined;
+      let answer = text.trim();
+      if (!answer && stopReason === "refusal") answer = `(${options.agent} declined to answer.)`;
+      if (!answer && !notice) return undefined;
+      const reply: Reply = { text: notice ? (answer ? `${notice}\n\n${answer}` : notice) : answer };
+      return reply;
+    },
+
+    async reset(sessionKey) {
+      sessions.delete(sessionKey);
+      await store.set(sessionKey, null);
+    },
+
+    async status(sessionKey) {
+      const running = await current?.catch(() => undefined);
+      const live = running?.alive ? running : undefined;
+      const open = sessions.get(sessionKey);
+      return {
+        agent: options.agent,
+        mode,
+        pid: live?.pid,
+        sessionId: open && open.process === live ? open.sessionId : await store.get(sessionKey),
+        loadSession: live ? Boolean(live.capabilities.loadSession) : undefined,
+      };
+    },
+
+    async close() {
+      closed = true;
+      sessions.clear();
+      const running = await current?.catch(() => undefined);
+      current = undefined;
+      await running?.kill();
+    },
+  };
+}
+
+/** A directory name for a session key: readable, and unique through a short hash. */
+function slug(value: string): string {
+  const readable = value
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 48);
+  const hash = createHash("sha256").update(value).digest("hex").slice(0, 8);
+  return `${readable || "session"}-${hash}`;
+}

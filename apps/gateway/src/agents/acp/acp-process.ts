@@ -1,0 +1,186 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { Readable, Writable } from "node:stream";
+import {
+  type AgentCapabilities,
+  type ClientConnection,
+  type ContentBlock,
+  client,
+  ndJsonStream,
+  PROTOCOL_VERSION,
+  type PromptResponse,
+  type RequestPermissionRequest,
+  type RequestPermissionResponse,
+  type SessionNotification,
+} from "@agentclientprotocol/sdk";
+import { AgentError } from "../agent-error.ts";
+
+export interface AcpProcessOptions {
+  /** Names the agent in messages, e.g. `codex`. */
+  agent: string;
+  /** argv of the agent. */
+  command: string[];
+  cwd: string;
+  env?: Record<string, string>;
+  onUpdate(notification: SessionNotification): void;
+  onPermission(request: RequestPermissionRequest): RequestPermissionResponse;
+}
+
+export interface AcpProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The last line the agent wrote to stderr, for the error message. */
+  detail: string;
+}
+
+/** One running ACP agent process and the client connection to it over stdio. */
+export class AcpProcess {
+  readonly agent: string;
+  readonly pid: number | undefined;
+  readonly capabilities: AgentCapabilities;
+  /** Settles (never rejects) when the process is gone. */
+  readonly exited: Promise<AcpProcessExit>;
+  readonly #child: ChildProcess;
+  readonly #connection: ClientConnection;
+  #exit: AcpProcessExit | undefined;
+
+  private constructor(init: {
+    agent: string;
+    child: ChildProcess;
+    connection: ClientConnection;
+    capabilities: AgentCapabilities;
+    exited: Promise<AcpProcessExit>;
+  }) {
+    this.agent = init.agent;
+    this.#child = init.child;
+    this.pid = init.child.pid;
+    this.#connection = init.connection;
+    this.capabilities = init.capabilities;
+    this.exited = init.exited;
+    void this.exited.then((exit) => {
+      this.#exit = exit;
+    });
+  }
+
+  /** Spawns the agent and runs `initialize`; fails with AGENT_EXIT when it cannot start or speak ACP. */
+  static async start(options: AcpProcessOptions): Promise<AcpProcess> {
+    const [file, ...args] = options.command;
+    if (!file) throw new Error(`ACP agent ${options.agent}: the launch command is empty`);
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
+      // Its own process group, so close() also stops what an `npx` launcher started.
+      detached: true,
+    });
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString("utf8")).slice(-2000);
+    });
+    child.stdin?.on("error", () => {}); // writes to a dead agent: its exit is reported instead
+    const exited = new Promise<AcpProcessExit>((resolve) => {
+      const finish = (code: number | null, signal: NodeJS.Signals | null, detail?: string) =>
+        resolve({ code, signal, detail: detail ?? stderr.trim().split("\n").at(-1) ?? "" });
+      child.once("error", (error) => finish(null, null, error.message));
+      child.once("exit", (code, signal) => finish(code, signal));
+    });
+
+    const app = client({ name: "imessage-channel" })
+      .onNotification("session/update", ({ params }) => options.onUpdate(params))
+      .onRequest("session/request_permission", ({ params }) => options.onPermission(params));
+    const connection = app.connect(
+      ndJsonStream(
+        Writable.toWeb(child.stdin as Writable) as WritableStream<Uint8Array>,
+        Readable.toWeb(child.stdout as Readable) as ReadableStream<Uint8Array>,
+      ),
+    );
+
+    const describe = `ACP agent ${options.agent} (${options.command.join(" ")})`;
+    const initialized = connection.agent.request("initialize", {
+      protocolVersion: PROTOCOL_VERSION,
+      // No file system or terminal: the agent works with its own tools, each gated by the permission policy.
+      clientCapabilities: { fs: { readTextFile: false, writeTextFile: false }, terminal: false },
+      clientInfo: { name: "imessage-channel", version: "0" },
+    });
+    const outcome = await Promise.race([
+      initialized.then(
+        (response) => ({ response }),
+        (error: unknown) => ({ error }),
+      ),
+      exited.then((exit) => ({ exit })),
+    ]);
+    const fail = (message: string, cause?: unknown) => {
+      child.kill("SIGKILL");
+      connection.close();
+      return new AgentError("AGENT_EXIT", message, { retryable: false, cause });
+    };
+    if ("exit" in outcome) {
+      throw fail(`${describe} could not start: ${formatExit(outcome.exit)}; check that it is installed and runs`);
+    }
+    if ("error" in outcome) {
+      throw fail(`${describe} failed to initialize: ${(outcome.error as Error).message}`, outcome.error);
+    }
+    if (outcome.response.protocolVersion !== PROTOCOL_VERSION) {
+      throw fail(
+        `${describe} speaks ACP protocol version ${outcome.response.protocolVersion}; this gateway speaks ${PROTOCOL_VERSION}: upgrade the agent or its adapter`,
+      );
+    }
+    return new AcpProcess({
+      agent: options.agent,
+      child,
+      connection,
+      capabilities: outcome.response.agentCapabilities ?? {},
+      exited,
+    });
+  }
+
+  get alive(): boolean {
+    return this.#exit === undefined && !this.#connection.signal.aborted;
+  }
+
+  async newSession(cwd: string): Promise<string> {
+    const response = await this.#connection.agent.request("session/new", { cwd, mcpServers: [] });
+    return response.sessionId;
+  }
+
+  async loadSession(sessionId: string, cwd: string): Promise<void> {
+    await this.#connection.agent.request("session/load", { sessionId, cwd, mcpServers: [] });
+  }
+
+  prompt(sessionId: string, prompt: ContentBlock[]): Promise<PromptResponse> {
+    return this.#connection.agent.request("session/prompt", { sessionId, prompt });
+  }
+
+  async cancel(sessionId: string): Promise<void> {
+    await this.#connection.agent.notify("session/cancel", { sessionId }).catch(() => {});
+  }
+
+  /** Stops the agent and everything it started; resolves once it is gone. */
+  async kill(): Promise<void> {
+    this.#connection.close();
+    if (this.#exit === undefined && this.pid !== undefined) {
+      try {
+        process.kill(-this.pid, "SIGTERM");
+      } catch {
+        this.#child.kill("SIGTERM");
+      }
+      const forced = setTimeout(() => {
+        try {
+          if (this.pid !== undefined) process.kill(-this.pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }, 2_000);
+      await this.exited;
+      clearTimeout(forced);
+    }
+  }
+}
+
+export function formatExit(exit: AcpProcessExit): string {
+  const how = exit.signal
+    ? `killed by ${exit.signal}`
+    : exit.code === null
+      ? "did not run"
+      : `exited with code ${exit.code}`;
+  return exit.detail ? `${how}: ${exit.detail}` : how;
+}

@@ -1,0 +1,11 @@
+export {
+  type AcpAgentOptions,
+  type AcpAgentRuntime,
+  type AcpMode,
+  type AcpSessionStatus,
+  createAcpAgent,
+} from "./acp-agent.ts";
+export { defaultAcpAgentCommands, resolveAcpAgentCommand } from "./agent-commands.ts";
+export { type AcpChatCommand, acpUsage, parseAcpChatCommand } from "./chat-command.ts";
+export { type AcpPermissionPolicy, decidePermission } from "./permission-policy.ts";
+export { type AcpSessionStore, createMemoryAcpSessionStore } from "./session-store.ts";
