@@ -43,6 +43,8 @@ export interface SkippedAttachment {
   filename?: string;
   reason: SkipReason;
   detail: string;
+  /** The error code behind `remote-unavailable` / `read-failed` (e.g. `HOST_KEY_UNKNOWN`, `EACCES`). */
+  errorCode?: string;
 }
 
 /** What a fetch produced for one message: the attachments the agent gets and those it does not. */

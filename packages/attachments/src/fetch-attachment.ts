@@ -195,6 +195,8 @@ export function failed(
     reason: remote ? "remote-unavailable" : "read-failed",
     detail: `${sourcePath} could not be read from ${context.source.description}: ${message}`,
   };
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === "string") skipped.errorCode = code;
   context.logger.warn({ attachment: skipped, err: error }, `attachment skipped: ${skipped.detail}`);
   return { ok: false, skipped };
 }
