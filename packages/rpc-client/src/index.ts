@@ -1,2 +1,26 @@
-/** The npm name of this package. Placeholder public API until the package's issue lands. */
-export const packageName = "@imessage-channel/rpc-client";
+export {
+  ChildExitedError,
+  ImsgRpcError,
+  ImsgStartupError,
+  isPermissionText,
+  RequestTimeoutError,
+  RpcClientError,
+  type RpcClientErrorCode,
+  SubscriptionError,
+} from "./errors.ts";
+export {
+  type ChatsCreateResult,
+  ImsgClient,
+  type ImsgClientEvents,
+  type ImsgClientOptions,
+  type RequestOptions,
+  type SendResult,
+  type SendRichResult,
+  type TapbackResult,
+} from "./imsg-client.ts";
+export type { Attachment, Chat, ImsgStatus, Message, Reaction, ReactionType } from "./imsg-objects.ts";
+export { linePreview, type RpcClientLogger, silentLogger } from "./logger.ts";
+export * from "./method-params.ts";
+export { type Parsed, parseChat, parseMessage, parseStatus } from "./parse-wire.ts";
+export { Subscription } from "./subscription.ts";
+export * as wireSchemas from "./wire-schemas.ts";

@@ -1,0 +1,160 @@
+const errorMarker = Symbol.for("imessage-channel.error");
+
+/** Every failure this package reports on purpose (wire errors from imsg are `ImsgRpcError` instead). */
+export type RpcClientErrorCode =
+  | "STARTUP_FAILED"
+  | "REQUEST_TIMEOUT"
+  | "CHILD_EXITED"
+  | "SUBSCRIPTION_FAILED"
+  | "RESULT_INVALID"
+  | "NOT_CONNECTED"
+  | "CLIENT_CLOSED";
+
+function hasMarker(value: unknown, name: string): boolean {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[errorMarker] === true &&
+    (value as { name?: unknown }).name === name
+  );
+}
+
+/** The base error of `@imessage-channel/rpc-client`: a string `code` and a one-line message that says how to fix it. */
+export class RpcClientError extends Error {
+  readonly code: RpcClientErrorCode;
+  readonly [errorMarker] = true;
+
+  constructor(code: RpcClientErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RpcClientError";
+    this.code = code;
+  }
+
+  /** True for any error of this package (including subclasses), also one thrown by another copy of it. */
+  static isInstance(value: unknown): value is RpcClientError {
+    return (
+      typeof value === "object" &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[errorMarker] === true &&
+      typeof (value as { code?: unknown }).code === "string" &&
+      ["RpcClientError", "ImsgStartupError", "RequestTimeoutError", "ChildExitedError", "SubscriptionError"].includes(
+        String((value as { name?: unknown }).name),
+      )
+    );
+  }
+}
+
+/**
+ * imsg cannot serve requests: the Full Disk Access / permission answer (0.8.2+), non-JSON text on stdout
+ * before any response, or an exit before answering (pre-0.8.2 builds print the banner and exit 1).
+ */
+export class ImsgStartupError extends RpcClientError {
+  /** The text imsg gave (error `data`, or the non-JSON stdout line), for the operator. */
+  readonly detail: string;
+  /** True when the text names Full Disk Access or a permission error. */
+  readonly fullDiskAccess: boolean;
+
+  constructor(message: string, detail: string, options?: ErrorOptions) {
+    super("STARTUP_FAILED", message, options);
+    this.name = "ImsgStartupError";
+    this.detail = detail;
+    this.fullDiskAccess = isPermissionText(detail);
+  }
+
+  static override isInstance(value: unknown): value is ImsgStartupError {
+    return hasMarker(value, "ImsgStartupError");
+  }
+}
+
+/** A request got no response within its timeout. */
+export class RequestTimeoutError extends RpcClientError {
+  readonly method: string;
+  readonly timeoutMs: number;
+
+  constructor(method: string, timeoutMs: number) {
+    super(
+      "REQUEST_TIMEOUT",
+      `imsg did not answer ${method} within ${timeoutMs} ms: check that imsg is responsive (macOS permission prompts block it) or raise the timeout`,
+    );
+    this.name = "RequestTimeoutError";
+    this.method = method;
+    this.timeoutMs = timeoutMs;
+  }
+
+  static override isInstance(value: unknown): value is RequestTimeoutError {
+    return hasMarker(value, "RequestTimeoutError");
+  }
+}
+
+/** The imsg process (or SSH session) ended while a request or subscription was open. */
+export class ChildExitedError extends RpcClientError {
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+
+  constructor(reason: string, exitCode: number | null, signal: string | null) {
+    super("CHILD_EXITED", `${reason}; the supervisor restarts it, or start a new client`);
+    this.name = "ChildExitedError";
+    this.exitCode = exitCode;
+    this.signal = signal;
+  }
+
+  static override isInstance(value: unknown): value is ChildExitedError {
+    return hasMarker(value, "ChildExitedError");
+  }
+}
+
+/** imsg sent an `error` notification: that subscription is dead and must be resubscribed from the cursor. */
+export class SubscriptionError extends RpcClientError {
+  readonly subscription: number;
+
+  constructor(subscription: number, reason: string) {
+    super(
+      "SUBSCRIPTION_FAILED",
+      `imsg ended watch subscription ${subscription}: ${reason}; resubscribe with since_rowid set to the last processed id`,
+    );
+    this.name = "SubscriptionError";
+    this.subscription = subscription;
+  }
+
+  static override isInstance(value: unknown): value is SubscriptionError {
+    return hasMarker(value, "SubscriptionError");
+  }
+}
+
+/** A JSON-RPC error imsg answered with: the numeric wire `code`, its `message` and `data` as sent. */
+export class ImsgRpcError extends Error {
+  readonly code: number;
+  readonly wireMessage: string;
+  readonly data: unknown;
+  readonly method: string;
+  readonly [errorMarker] = true;
+
+  constructor(method: string, code: number, wireMessage: string, data: unknown) {
+    const detail = typeof data === "string" && data !== "" ? ` (${firstLine(data)})` : "";
+    super(`imsg ${method} failed: ${code} ${wireMessage}${detail}`);
+    this.name = "ImsgRpcError";
+    this.method = method;
+    this.code = code;
+    this.wireMessage = wireMessage;
+    this.data = data;
+  }
+
+  /** -32601: this imsg build does not have the method (older version). */
+  get methodNotFound(): boolean {
+    return this.code === -32601;
+  }
+
+  static isInstance(value: unknown): value is ImsgRpcError {
+    return hasMarker(value, "ImsgRpcError");
+  }
+}
+
+/** imsg 0.8.2+ rewrites database open failures into this banner; clients match on these words (§1.5). */
+export function isPermissionText(text: string): boolean {
+  return /Full Disk Access|Permission Error/i.test(text);
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n", 1)[0] ?? "";
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}

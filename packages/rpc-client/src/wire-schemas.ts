@@ -1,0 +1,123 @@
+import { z } from "zod";
+
+// The only place where imsg's snake_case wire names appear (imsg-protocol.md §3, §4, §10.3).
+// `z.object` drops unknown keys instead of failing, so newer imsg builds with extra fields still parse.
+// Fields imsg documents as "always" are required; everything else is optional and never assumed.
+
+const rowid = z.number().int();
+const isoTime = z.string();
+
+export const wireAttachmentSchema = z.object({
+  filename: z.string(),
+  transfer_name: z.string(),
+  uti: z.string(),
+  mime_type: z.string(),
+  total_bytes: z.number(),
+  is_sticker: z.boolean(),
+  original_path: z.string(),
+  missing: z.boolean(),
+  converted_path: z.string().optional(),
+  converted_mime_type: z.string().optional(),
+});
+
+export const wireReactionSchema = z.object({
+  id: rowid,
+  // Kept open: a newer build with another kind must not make the whole message invalid.
+  type: z.string(),
+  emoji: z.string(),
+  sender: z.string(),
+  sender_name: z.string().optional(),
+  is_from_me: z.boolean(),
+  created_at: isoTime,
+});
+
+export const wireChatSchema = z.object({
+  id: rowid,
+  identifier: z.string(),
+  guid: z.string(),
+  name: z.string(),
+  service: z.string(),
+  last_message_at: isoTime,
+  participants: z.array(z.string()),
+  is_group: z.boolean(),
+  contact_name: z.string().optional(),
+});
+
+export const wireMessageSchema = z.object({
+  id: rowid,
+  chat_id: rowid,
+  guid: z.string(),
+  sender: z.string(),
+  sender_name: z.string().optional(),
+  is_from_me: z.boolean(),
+  text: z.string(),
+  created_at: isoTime,
+  attachments: z.array(wireAttachmentSchema),
+  reactions: z.array(wireReactionSchema),
+  reply_to_guid: z.string().optional(),
+  thread_originator_guid: z.string().optional(),
+  reply_to_text: z.string().optional(),
+  reply_to_sender: z.string().optional(),
+  destination_caller_id: z.string().optional(),
+  is_reaction: z.boolean().optional(),
+  reaction_type: z.string().optional(),
+  reaction_emoji: z.string().optional(),
+  is_reaction_add: z.boolean().optional(),
+  reacted_to_guid: z.string().optional(),
+  chat_identifier: z.string(),
+  chat_guid: z.string(),
+  chat_name: z.string(),
+  participants: z.array(z.string()),
+  is_group: z.boolean(),
+});
+
+// Results of the 22 methods (§2).
+export const wireChatsListResultSchema = z.object({ chats: z.array(z.unknown()) });
+export const wireMessagesHistoryResultSchema = z.object({ messages: z.array(z.unknown()) });
+export const wireSubscribeResultSchema = z.object({ subscription: rowid });
+export const wireOkResultSchema = z.object({ ok: z.boolean() });
+export const wireSendResultSchema = z.object({
+  ok: z.boolean(),
+  transport: z.string().optional(),
+  id: rowid.optional(),
+  guid: z.string().optional(),
+});
+export const wireSendRichResultSchema = z.object({
+  ok: z.boolean(),
+  queued: z.boolean().optional(),
+  guid: z.string().optional(),
+  message_id: z.string().optional(),
+});
+export const wireTapbackResultSchema = z.object({ ok: z.boolean(), reaction: z.string().optional() });
+export const wireChatsCreateResultSchema = z.object({ ok: z.boolean(), chat_guid: z.string().optional() });
+
+// Notifications (§3). The message itself is validated separately so one bad row is reported with its id.
+export const wireMessageNotificationSchema = z.object({
+  subscription: rowid,
+  message: z.unknown(),
+});
+export const wireErrorNotificationSchema = z.object({
+  subscription: rowid,
+  error: z.object({ message: z.string().optional() }).optional(),
+});
+
+// `imsg status --json` (§10.3); keys by version, so all optional.
+export const wireStatusSchema = z.object({
+  version: z.string().optional(),
+  basic_features: z.boolean().optional(),
+  advanced_features: z.boolean().optional(),
+  typing_indicators: z.boolean().optional(),
+  read_receipts: z.boolean().optional(),
+  sip: z.string().optional(),
+  message: z.string().optional(),
+  bridge_version: z.number().optional(),
+  v2_ready: z.boolean().optional(),
+  selectors: z.record(z.string(), z.boolean()).optional(),
+  rpc_methods: z.array(z.string()).optional(),
+});
+
+export type WireAttachment = z.infer<typeof wireAttachmentSchema>;
+export type WireReaction = z.infer<typeof wireReactionSchema>;
+export type WireChat = z.infer<typeof wireChatSchema>;
+export type WireMessage = z.infer<typeof wireMessageSchema>;
+export type WireStatus = z.infer<typeof wireStatusSchema>;
