@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { CliIo } from "../cli-io.ts";
+import { type ConfigImportOptions, configImport } from "../config-import/config-import-command.ts";
 import {
   type ServiceCommandOptions,
   serviceInstall,
@@ -17,6 +18,17 @@ function addServiceOptions(command: Command): Command {
 
 /** Operator tooling (doctor, service, config import) registers its commands here. */
 export function registerOperatorCommands(program: Command, io: CliIo): void {
+  // `config` itself is registered by cli.ts; import hangs under it.
+  const config = program.commands.find((command) => command.name() === "config") ?? program.command("config");
+  config
+    .command("import")
+    .argument("<file>", "the OpenClaw JSON5 config to read")
+    .requiredOption("--from <source>", "openclaw (channels.imessage) or bluebubbles (channels.bluebubbles)")
+    .option("--out <path>", "where to write (default ./imessage-channel.json5)")
+    .option("--force", "replace an existing output file")
+    .description("Translate an OpenClaw or BlueBubbles config; reports every key it could not carry.")
+    .action((file: string, options: ConfigImportOptions) => configImport(io, file, options));
+
   const service = program
     .command("service")
     .description("Install the gateway as a launchd agent (macOS) or systemd user unit (Linux); never needs root.");
