@@ -1,2 +1,19 @@
-/** The npm name of this package. Placeholder public API until the package's issue lands. */
-export const packageName = "@imessage-channel/catchup";
+export { CatchupError } from "./catchup-error.ts";
+export {
+  type CatchupOptions,
+  type CatchupOptionsInput,
+  catchupDefaults,
+  resolveCatchupOptions,
+} from "./catchup-options.ts";
+export type { CatchupChat, CatchupMessage, CatchupSource, HistoryQuery } from "./catchup-source.ts";
+export { cursorFilePath, type DatabaseIdentity, databaseIdentityHash } from "./cursor-file-path.ts";
+export {
+  type CatchupLog,
+  type CursorFile,
+  type CursorPosition,
+  CursorStore,
+  type OpenCursorStoreOptions,
+} from "./cursor-store.ts";
+export { planReplay, type ReplayAction, type ReplayPlan, type ReplayStep } from "./plan-replay.ts";
+export { positionAfter, rowTimeMs } from "./row-position.ts";
+export { type CatchupCounters, type RunCatchupOptions, runCatchup } from "./run-catchup.ts";

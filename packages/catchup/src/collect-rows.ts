@@ -1,0 +1,74 @@
+import type { CatchupMessage, CatchupSource } from "./catchup-source.ts";
+import type { CatchupLog, CursorPosition } from "./cursor-store.ts";
+import { rowTimeMs } from "./row-position.ts";
+
+/** Chats asked of `chats.list`: far more than one person keeps active within the 12-hour maximum window. */
+export const chatListLimit = 1000;
+/** Rows asked per `messages.history` page. */
+export const historyPageSize = 100;
+
+export interface CollectOptions<Message extends CatchupMessage> {
+  source: CatchupSource<Message>;
+  cursor: CursorPosition;
+  /** Rows dated before this are outside the window; passed to imsg as `start`. */
+  fenceMs: number;
+  log: CatchupLog;
+  pageSize?: number;
+}
+
+function isoOf(timeMs: number): string {
+  return new Date(timeMs).toISOString();
+}
+
+/** Whether a row is at or behind the cursor in both rowid and time: everything older was seen before. */
+function reachedCursor(row: CatchupMessage, cursor: CursorPosition): boolean {
+  return row.id <= cursor.lastSeenRowid && rowTimeMs(row) <= cursor.lastSeenMs;
+}
+
+/**
+ * Every row of every chat inside the window, paged back from the newest (history is newest first) until a
+ * page is not full (the window is exhausted) or its oldest row reaches the cursor. Paging, not one capped
+ * query per chat, is what keeps a busy chat's oldest missed rows from being cut off.
+ */
+export async function collectRows<Message extends CatchupMessage>(
+  options: CollectOptions<Message>,
+): Promise<Message[]> {
+  const { source, cursor, fenceMs } = options;
+  const chats = await source.listChats(chatListLimit);
+  const activeChats = chats.filter((chat) => !(Date.parse(chat.last_message_at) < fenceMs));
+  if (chats.length >= chatListLimit && activeChats.length === chats.length) {
+    options.log(
+      "warn",
+      `imessage catchup: chats.list returned its limit of ${chatListLimit} chats, all active inside the window; rows in older-active chats are not replayed`,
+    );
+  }
+  const seen = new Set<number>();
+  const rows: Message[] = [];
+  const start = isoOf(fenceMs);
+  for (const chat of activeChats) {
+    let end: string | undefined;
+    let pageSize = options.pageSize ?? historyPageSize;
+    for (;;) {
+      const page = await source.history({ chatId: chat.id, limit: pageSize, start, ...(end ? { end } : {}) });
+      let added = 0;
+      for (const row of page) {
+        if (seen.has(row.id)) continue;
+        seen.add(row.id);
+        rows.push(row);
+        added += 1;
+      }
+      if (page.length < pageSize) break;
+      const oldest = page.reduce((a, b) => (rowTimeMs(b) < rowTimeMs(a) ? b : a));
+      if (reachedCursor(oldest, cursor)) break;
+      if (added === 0) {
+        // A full page of rows sharing one millisecond: `end` cannot split them, so widen the page instead.
+        pageSize *= 2;
+        continue;
+      }
+      // `end` is exclusive and imsg times have millisecond precision: keep the oldest millisecond in the next
+      // page so rows sharing it are not skipped; the rowid set drops the repeats.
+      end = isoOf(rowTimeMs(oldest) + 1);
+    }
+  }
+  return rows;
+}

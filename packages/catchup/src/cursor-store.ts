@@ -1,0 +1,225 @@
+import { mkdir, open, readFile, rename } from "node:fs/promises";
+import { dirname } from "node:path";
+import writeFileAtomic from "write-file-atomic";
+import { CatchupError } from "./catchup-error.ts";
+import { cursorFilePath, type DatabaseIdentity } from "./cursor-file-path.ts";
+
+/** Where the cursor stands: every row at or below `lastSeenRowid` has been handed off or deliberately skipped. */
+export interface CursorPosition {
+  lastSeenRowid: number;
+  lastSeenMs: number;
+}
+
+/** The cursor file, exactly as the reference shows it. */
+export interface CursorFile extends CursorPosition {
+  updatedAt: number;
+  failureRetries: Record<string, number>;
+}
+
+export type CatchupLog = (level: "info" | "warn", line: string) => void;
+
+export interface OpenCursorStoreOptions {
+  stateDir: string;
+  accountId: string;
+  identity: DatabaseIdentity;
+  log?: CatchupLog;
+  now?: () => number;
+}
+
+/** Failure entries kept at most; the oldest entries go first (a given-up guid is long behind the cursor by then). */
+const maxFailureEntries = 1000;
+
+function isCount(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
+function parseCursorFile(text: string): CursorFile | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
+  const failures = record.failureRetries;
+  if (!isCount(record.lastSeenRowid) || !isCount(record.lastSeenMs) || !isCount(record.updatedAt)) return undefined;
+  if (typeof failures !== "object" || failures === null || Array.isArray(failures)) return undefined;
+  if (!Object.values(failures).every(isCount)) return undefined;
+  return {
+    lastSeenMs: record.lastSeenMs,
+    lastSeenRowid: record.lastSeenRowid,
+    updatedAt: record.updatedAt,
+    failureRetries: { ...(failures as Record<string, number>) },
+  };
+}
+
+async function fsyncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function later(a: CursorPosition, b: CursorPosition): CursorPosition {
+  return {
+    lastSeenRowid: Math.max(a.lastSeenRowid, b.lastSeenRowid),
+    lastSeenMs: Math.max(a.lastSeenMs, b.lastSeenMs),
+  };
+}
+
+function earlier(a: CursorPosition, b: CursorPosition): CursorPosition {
+  return {
+    lastSeenRowid: Math.min(a.lastSeenRowid, b.lastSeenRowid),
+    lastSeenMs: Math.min(a.lastSeenMs, b.lastSeenMs),
+  };
+}
+
+/**
+ * The per-account catchup cursor on disk. Live dispatch and the catchup pass advance the same cursor; while a
+ * pass has rows it has not handed off, it holds the persisted cursor below them (`hold`), so live rows that
+ * arrive meanwhile never carry the cursor past a replay row that a crash would otherwise lose.
+ */
+export class CursorStore {
+  readonly path: string;
+  #advanced: CursorPosition | undefined;
+  #hold: CursorPosition | undefined;
+  #failureRetries: Record<string, number>;
+  readonly #now: () => number;
+  #writeChain: Promise<void> = Promise.resolve();
+  #pendingWrite: Promise<void> | undefined;
+
+  private constructor(path: string, file: CursorFile | undefined, now: () => number) {
+    this.path = path;
+    this.#advanced =
+      file === undefined ? undefined : { lastSeenRowid: file.lastSeenRowid, lastSeenMs: file.lastSeenMs };
+    this.#failureRetries = file?.failureRetries ?? {};
+    this.#now = now;
+  }
+
+  /** Reads the cursor file; a missing file is a first run, a corrupt one is moved aside with a warning. */
+  static async open(options: OpenCursorStoreOptions): Promise<CursorStore> {
+    const path = cursorFilePath(options.stateDir, options.accountId, options.identity);
+    const now = options.now ?? Date.now;
+    await mkdir(dirname(path), { recursive: true });
+    let text: string | undefined;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
+        throw new CatchupError(
+          "CURSOR_UNREADABLE",
+          `imessage catchup: cannot read cursor file ${path}: ${(error as Error).message}; fix its permissions or remove it`,
+          { cause: error },
+        );
+      }
+    }
+    if (text === undefined) return new CursorStore(path, undefined, now);
+    const file = parseCursorFile(text);
+    if (file === undefined) {
+      const aside = `${path}.corrupt-${now()}`;
+      await rename(path, aside);
+      await fsyncDirectory(dirname(path));
+      options.log?.(
+        "warn",
+        `imessage catchup: cursor file ${path} is corrupt; moved it to ${aside} and treating this start as a first run`,
+      );
+      return new CursorStore(path, undefined, now);
+    }
+    return new CursorStore(path, file, now);
+  }
+
+  /** The persisted position: undefined before the first pass or live row ever advanced it. */
+  get position(): CursorPosition | undefined {
+    if (this.#advanced === undefined || this.#hold === undefined) return this.#advanced;
+    return earlier(this.#advanced, this.#hold);
+  }
+
+  /** A copy of the persisted per-guid failure counts. */
+  get failureRetries(): Record<string, number> {
+    return { ...this.#failureRetries };
+  }
+
+  failureCount(guid: string): number {
+    return this.#failureRetries[guid] ?? 0;
+  }
+
+  /** Moves the cursor forward to the row (never back) and persists it; resolves once it is on disk. */
+  advance(position: CursorPosition): Promise<void> {
+    this.#advanced = this.#advanced === undefined ? { ...position } : later(this.#advanced, position);
+    return this.#persist();
+  }
+
+  /**
+   * Everything up to `position` is handed off, and nothing past it may be persisted until `releaseHold`,
+   * whatever `advance` is told meanwhile.
+   */
+  hold(position: CursorPosition): Promise<void> {
+    this.#hold = { ...position };
+    this.#advanced = this.#advanced === undefined ? { ...position } : later(this.#advanced, position);
+    return this.#persist();
+  }
+
+  releaseHold(): Promise<void> {
+    this.#hold = undefined;
+    return this.#persist();
+  }
+
+  /** Counts one more dispatch failure of `guid`; resolves with the new count once it is on disk. */
+  async recordFailure(guid: string): Promise<number> {
+    const count = this.failureCount(guid) + 1;
+    delete this.#failureRetries[guid];
+    this.#failureRetries[guid] = count;
+    const guids = Object.keys(this.#failureRetries);
+    for (const old of guids.slice(0, Math.max(0, guids.length - maxFailureEntries))) delete this.#failureRetries[old];
+    await this.#persist();
+    return count;
+  }
+
+  /** Forgets the failures of a guid that has now been dispatched (the count is of consecutive throws). */
+  clearFailures(guid: string): Promise<void> {
+    if (!(guid in this.#failureRetries)) return Promise.resolve();
+    delete this.#failureRetries[guid];
+    return this.#persist();
+  }
+
+  /** Resolves when every write asked for so far is on disk. */
+  flush(): Promise<void> {
+    return this.#writeChain;
+  }
+
+  /** Writes are serialised; calls made while one waits share it, since it will write the newest state. */
+  #persist(): Promise<void> {
+    if (this.#pendingWrite !== undefined) return this.#pendingWrite;
+    const write = this.#writeChain.then(() => {
+      this.#pendingWrite = undefined;
+      return this.#write();
+    });
+    this.#pendingWrite = write;
+    this.#writeChain = write.catch(() => {});
+    return write;
+  }
+
+  async #write(): Promise<void> {
+    const position = this.position;
+    if (position === undefined) return;
+    const file: CursorFile = {
+      lastSeenMs: position.lastSeenMs,
+      lastSeenRowid: position.lastSeenRowid,
+      updatedAt: this.#now(),
+      failureRetries: { ...this.#failureRetries },
+    };
+    try {
+      await writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`, { fsync: true });
+      await fsyncDirectory(dirname(this.path));
+    } catch (error) {
+      throw new CatchupError(
+        "CURSOR_WRITE_FAILED",
+        `imessage catchup: cannot write cursor file ${this.path}: ${(error as Error).message}; check free space and permissions of the state dir`,
+        { cause: error },
+      );
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import type { CatchupMessage } from "./catchup-source.ts";
+import type { CursorPosition } from "./cursor-store.ts";
+import { rowTimeMs } from "./row-position.ts";
+
+export type ReplayAction = "dispatch" | "skip-from-me" | "skip-given-up" | "skip-reaction" | "skip-too-old";
+
+export interface ReplayStep<Message extends CatchupMessage> {
+  row: Message;
+  action: ReplayAction;
+}
+
+export interface ReplayPlan<Message extends CatchupMessage> {
+  /** Oldest first; the cursor walks these in order. */
+  steps: ReplayStep<Message>[];
+  /** Rows newer than the cursor that imsg returned. */
+  fetchedCount: number;
+  /** Rows that would be dispatched without the cap. */
+  dispatchableCount: number;
+  capped: boolean;
+}
+
+export interface PlanOptions<Message extends CatchupMessage> {
+  rows: Message[];
+  cursor: CursorPosition;
+  fenceMs: number;
+  perRunLimit: number;
+  isGivenUp: (guid: string) => boolean;
+}
+
+function actionFor(row: CatchupMessage, fenceMs: number, isGivenUp: (guid: string) => boolean): ReplayAction {
+  if (row.is_reaction === true) return "skip-reaction";
+  if (row.is_from_me) return "skip-from-me";
+  const timeMs = rowTimeMs(row);
+  // iCloud can write week-old messages under new rowids: the rowid says new, the date says do not answer.
+  if (!Number.isFinite(timeMs) || timeMs < fenceMs) return "skip-too-old";
+  if (isGivenUp(row.guid)) return "skip-given-up";
+  return "dispatch";
+}
+
+/**
+ * Pure: which rows a pass walks and what it does with each. Rows at or below the cursor rowid are dropped; the
+ * rest are sorted by rowid (the cursor's order), then date, and cut right after the `perRunLimit`-th
+ * dispatchable row, so the cap keeps the oldest and the cursor never passes a row left for the next pass.
+ */
+export function planReplay<Message extends CatchupMessage>(options: PlanOptions<Message>): ReplayPlan<Message> {
+  const fresh = options.rows
+    .filter((row) => row.id > options.cursor.lastSeenRowid)
+    .sort((a, b) => a.id - b.id || rowTimeMs(a) - rowTimeMs(b));
+  const all = fresh.map((row) => ({ row, action: actionFor(row, options.fenceMs, options.isGivenUp) }));
+  const dispatchableCount = all.filter((step) => step.action === "dispatch").length;
+  if (dispatchableCount <= options.perRunLimit) {
+    return { steps: all, fetchedCount: fresh.length, dispatchableCount, capped: false };
+  }
+  let dispatchSeen = 0;
+  const cut = all.findIndex((step) => step.action === "dispatch" && ++dispatchSeen === options.perRunLimit);
+  return { steps: all.slice(0, cut + 1), fetchedCount: fresh.length, dispatchableCount, capped: true };
+}

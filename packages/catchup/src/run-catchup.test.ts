@@ -1,0 +1,225 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { SimProcess, WireMessage } from "@imessage-channel/imsg-sim";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { CatchupOptionsInput } from "./catchup-options.ts";
+import { cursorFilePath } from "./cursor-file-path.ts";
+import { type CursorFile, CursorStore } from "./cursor-store.ts";
+import { runCatchup } from "./run-catchup.ts";
+import { minuteMs, type SimWorld, simSource, simWorld, testNowMs } from "./test-support/sim-world.ts";
+
+const identity = { transport: "local", cliPath: "imsg-sim", dbPath: "chat.db" };
+const alice = "+15555550101";
+const bob = "+15555550102";
+
+let world: SimWorld;
+let sim: SimProcess;
+
+beforeEach(() => {
+  world = simWorld();
+  sim = world.startSim();
+});
+
+afterEach(async () => {
+  await world.close();
+});
+
+interface Pass {
+  dispatched: WireMessage[];
+  lines: string[];
+  counters: Awaited<ReturnType<typeof runCatchup>>;
+}
+
+/** One start of the gateway: open the cursor, run the pass with a recording dispatch. */
+async function pass(
+  options: CatchupOptionsInput = {},
+  extra: { nowMs?: number; failGuids?: Set<string>; historyPageSize?: number } = {},
+): Promise<Pass> {
+  const lines: string[] = [];
+  const log = (level: string, line: string) => lines.push(`${level} ${line}`);
+  const cursorStore = await CursorStore.open({ stateDir: world.stateDir, accountId: "default", identity, log });
+  const dispatched: WireMessage[] = [];
+  const counters = await runCatchup({
+    source: simSource(sim),
+    cursorStore,
+    dispatch: async (row) => {
+      dispatched.push(row);
+      if (extra.failGuids?.has(row.guid)) throw new Error("agent backend exploded");
+    },
+    options: { enabled: true, ...options },
+    now: () => extra.nowMs ?? testNowMs,
+    log,
+    ...(extra.historyPageSize ? { historyPageSize: extra.historyPageSize } : {}),
+  });
+  return { dispatched, lines, counters };
+}
+
+function cursorFile(): CursorFile {
+  return JSON.parse(readFileSync(cursorFilePath(world.stateDir, "default", identity), "utf8")) as CursorFile;
+}
+
+const texts = (rows: WireMessage[]) => rows.map((row) => row.text);
+
+describe("runCatchup against imsg-sim", () => {
+  it("replays rows missed while down once, oldest first, across chats", async () => {
+    world.receive(alice, "before 1", 20);
+    world.receive(bob, "before 2", 15);
+    const first = await pass();
+    expect(texts(first.dispatched)).toEqual(["before 1", "before 2"]);
+
+    world.receive(alice, "gap 1", 10);
+    world.receive(bob, "gap 2", 8);
+    world.receive(alice, "gap 3", 5);
+    const second = await pass();
+    expect(texts(second.dispatched)).toEqual(["gap 1", "gap 2", "gap 3"]);
+    expect(second.lines).toContain(
+      "info imessage catchup: replayed=3 skippedFromMe=0 skippedGivenUp=0 failed=0 givenUp=0 fetchedCount=3",
+    );
+
+    const third = await pass();
+    expect(third.dispatched).toEqual([]);
+    expect(cursorFile().lastSeenRowid).toBe(second.dispatched[2]!.id);
+  });
+
+  it("skips our own rows and moves the cursor past them", async () => {
+    world.receive(alice, "hello", 10);
+    world.receive(alice, "my reply", 9, { isFromMe: true });
+    world.receive(alice, "thanks", 8);
+    const first = await pass();
+    expect(texts(first.dispatched)).toEqual(["hello", "thanks"]);
+    expect(first.counters).toMatchObject({ replayed: 2, skippedFromMe: 1, fetchedCount: 3 });
+    world.receive(alice, "my last word", 7, { isFromMe: true });
+    const second = await pass();
+    expect(second.counters).toMatchObject({ replayed: 0, skippedFromMe: 1 });
+    expect(cursorFile().lastSeenRowid).toBe(4);
+  });
+
+  it("caps a pass at perRunLimit keeping the oldest, and the next pass drains the rest", async () => {
+    for (let index = 1; index <= 7; index += 1) world.receive(alice, `row ${index}`, 20 - index);
+    const first = await pass({ perRunLimit: 3 });
+    expect(texts(first.dispatched)).toEqual(["row 1", "row 2", "row 3"]);
+    expect(first.lines).toContain("warn imessage catchup: fetched 7 rows across chats, capped to perRunLimit=3");
+    expect(cursorFile().lastSeenRowid).toBe(first.dispatched[2]!.id);
+    const second = await pass({ perRunLimit: 3 });
+    expect(texts(second.dispatched)).toEqual(["row 4", "row 5", "row 6"]);
+    const third = await pass({ perRunLimit: 3 });
+    expect(texts(third.dispatched)).toEqual(["row 7"]);
+    expect(third.lines.some((line) => line.includes("capped"))).toBe(false);
+  });
+
+  it("pages newest-first history back to the cursor so a busy chat's oldest rows are not cut off", async () => {
+    world.receive(alice, "seen", 30);
+    await pass({ firstRunLookbackMinutes: 31 });
+    // Three rows share one millisecond: a page boundary falls inside them.
+    for (let index = 1; index <= 4; index += 1) world.receive(alice, `busy ${index}`, 20 - index);
+    for (let index = 5; index <= 7; index += 1) world.receive(alice, `busy ${index}`, 10);
+    world.receive(bob, "other chat", 12);
+    const second = await pass({}, { historyPageSize: 2 });
+    expect(texts(second.dispatched)).toEqual([
+      "busy 1",
+      "busy 2",
+      "busy 3",
+      "busy 4",
+      "busy 5",
+      "busy 6",
+      "busy 7",
+      "other chat",
+    ]);
+  });
+
+  it("retries a poisoned row on each start, then gives up and moves past it", async () => {
+    world.receive(alice, "fine 1", 10);
+    const poisoned = world.receive(alice, "poison", 9);
+    world.receive(alice, "fine 2", 8);
+    const failGuids = new Set([poisoned]);
+    const options = { maxFailureRetries: 3 };
+
+    const first = await pass(options, { failGuids });
+    expect(texts(first.dispatched)).toEqual(["fine 1", "poison", "fine 2"]);
+    expect(first.counters).toMatchObject({ replayed: 2, failed: 1, givenUp: 0 });
+    expect(cursorFile()).toMatchObject({ lastSeenRowid: 1, failureRetries: { [poisoned]: 1 } });
+
+    const second = await pass(options, { failGuids });
+    expect(texts(second.dispatched)).toEqual(["poison", "fine 2"]);
+    expect(cursorFile()).toMatchObject({ lastSeenRowid: 1, failureRetries: { [poisoned]: 2 } });
+
+    const third = await pass(options, { failGuids });
+    expect(third.lines).toContain(
+      `warn imessage catchup: giving up on guid=${poisoned} after 3 failures; advancing cursor past it`,
+    );
+    expect(third.counters).toMatchObject({ replayed: 1, failed: 0, givenUp: 1 });
+    expect(third.lines).toContain(
+      "info imessage catchup: replayed=1 skippedFromMe=0 skippedGivenUp=0 failed=0 givenUp=1 fetchedCount=2",
+    );
+    expect(cursorFile()).toMatchObject({ lastSeenRowid: 3, failureRetries: { [poisoned]: 3 } });
+
+    const fourth = await pass(options, { failGuids });
+    expect(fourth.dispatched).toEqual([]);
+  });
+
+  it("skips a given-up guid on sight without dispatching it", async () => {
+    world.receive(alice, "fine", 10);
+    const poisoned = world.receive(alice, "poison", 9);
+    // The give-up count reached disk, then the process died before the cursor moved past the row.
+    const cursor: CursorFile = {
+      lastSeenRowid: 1,
+      lastSeenMs: testNowMs - 10 * minuteMs,
+      updatedAt: testNowMs,
+      failureRetries: { [poisoned]: 10 },
+    };
+    mkdirSync(dirname(cursorFilePath(world.stateDir, "default", identity)), { recursive: true });
+    writeFileSync(cursorFilePath(world.stateDir, "default", identity), JSON.stringify(cursor));
+    world.receive(alice, "after", 5);
+    const second = await pass();
+    expect(texts(second.dispatched)).toEqual(["after"]);
+    expect(second.counters).toMatchObject({ replayed: 1, skippedGivenUp: 1 });
+    expect(cursorFile().lastSeenRowid).toBe(3);
+  });
+
+  it("looks back only firstRunLookbackMinutes on the first run, then the whole gap", async () => {
+    world.receive(alice, "before enabling", 45);
+    world.receive(alice, "recent", 25);
+    world.receive(bob, "just now", 5);
+    const first = await pass();
+    expect(texts(first.dispatched)).toEqual(["recent", "just now"]);
+
+    world.receive(alice, "while down", 70, { date: new Date(testNowMs + 20 * minuteMs) });
+    const second = await pass({}, { nowMs: testNowMs + 100 * minuteMs });
+    expect(texts(second.dispatched)).toEqual(["while down"]);
+  });
+
+  it("remembers where the first run's window opened when it found nothing", async () => {
+    world.receive(alice, "before enabling", 45);
+    const first = await pass();
+    expect(first.dispatched).toEqual([]);
+    world.receive(alice, "while down", 0, { date: new Date(testNowMs + 20 * minuteMs) });
+    const second = await pass({}, { nowMs: testNowMs + 60 * minuteMs });
+    expect(texts(second.dispatched)).toEqual(["while down"]);
+  });
+
+  it("skips rows older than maxAgeMinutes even under new rowids", async () => {
+    world.receive(alice, "seen", 10);
+    await pass();
+    world.receive(alice, "icloud backlog", 180);
+    world.receive(alice, "fresh", 2);
+    world.receive(bob, "old but inside", 100);
+    const second = await pass({ maxAgeMinutes: 120 });
+    expect(texts(second.dispatched)).toEqual(["fresh", "old but inside"]);
+    expect(second.counters.replayed).toBe(2);
+  });
+
+  it("moves a corrupt cursor file aside, warns, and runs as a first run", async () => {
+    world.receive(alice, "before enabling", 45);
+    world.receive(alice, "recent", 5);
+    const path = cursorFilePath(world.stateDir, "default", identity);
+    await CursorStore.open({ stateDir: world.stateDir, accountId: "default", identity });
+    writeFileSync(path, '{"lastSeenRowid": 12, "lastSeen');
+    const first = await pass();
+    expect(texts(first.dispatched)).toEqual(["recent"]);
+    expect(first.lines[0]).toMatch(/^warn imessage catchup: cursor file .* is corrupt; moved it to .*\.corrupt-\d+/);
+    const aside = readdirSync(dirname(path)).filter((name) => name.includes(".corrupt-"));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(`${dirname(path)}/${aside[0]}`, "utf8")).toBe('{"lastSeenRowid": 12, "lastSeen');
+    expect(cursorFile().lastSeenRowid).toBe(2);
+  });
+});

@@ -1,0 +1,142 @@
+import { type CatchupOptions, type CatchupOptionsInput, resolveCatchupOptions } from "./catchup-options.ts";
+import type { CatchupMessage, CatchupSource } from "./catchup-source.ts";
+import { collectRows } from "./collect-rows.ts";
+import type { CatchupLog, CursorPosition, CursorStore } from "./cursor-store.ts";
+import { planReplay } from "./plan-replay.ts";
+import { positionAfter } from "./row-position.ts";
+
+export interface CatchupCounters {
+  replayed: number;
+  skippedFromMe: number;
+  skippedGivenUp: number;
+  /** Throws that held the cursor (the row is retried next start). */
+  failed: number;
+  /** Throws that reached `maxFailureRetries`: the cursor was moved past the row for good. */
+  givenUp: number;
+  fetchedCount: number;
+  /** Rows newer than the cursor but older than the age fence (not in the summary line). */
+  skippedTooOld: number;
+  /** Rows left for the next pass by `perRunLimit` (not in the summary line). */
+  deferred: number;
+}
+
+export interface RunCatchupOptions<Message extends CatchupMessage> {
+  source: CatchupSource<Message>;
+  cursorStore: CursorStore;
+  /** The live dispatch path; a throw means the row was not handed off. */
+  dispatch: (row: Message) => Promise<void>;
+  options?: CatchupOptionsInput | CatchupOptions;
+  now?: () => number;
+  log?: CatchupLog;
+  /** Rows asked per `messages.history` page (default 100). */
+  historyPageSize?: number;
+}
+
+const minuteMs = 60_000;
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * One catchup pass (run once per start, after `watch.subscribe`): replays rows that arrived while the gateway
+ * was down through `dispatch`, oldest first, advancing the cursor after each hand-off.
+ *
+ * A throw holds the cursor before that row; later rows are still dispatched (one wedged row does not delay
+ * the rest for `maxFailureRetries` starts) but the cursor stays held, so they are fed again next start and
+ * the dispatch path's persisted dedupe absorbs them.
+ */
+export async function runCatchup<Message extends CatchupMessage>(
+  parameters: RunCatchupOptions<Message>,
+): Promise<CatchupCounters> {
+  const { source, cursorStore, dispatch } = parameters;
+  const options = resolveCatchupOptions(parameters.options);
+  const now = parameters.now ?? Date.now;
+  const log = parameters.log ?? (() => {});
+  const nowMs = now();
+  const stored = cursorStore.position;
+  // A cursor at rowid 0 has never passed a row; its time remembers where the first run's window opened.
+  const cursor: CursorPosition = stored ?? {
+    lastSeenRowid: 0,
+    lastSeenMs: nowMs - options.firstRunLookbackMinutes * minuteMs,
+  };
+  let fenceMs = nowMs - options.maxAgeMinutes * minuteMs;
+  if (cursor.lastSeenRowid === 0) fenceMs = Math.max(fenceMs, cursor.lastSeenMs);
+  await cursorStore.hold(cursor);
+
+  const rows = await collectRows({ source, cursor, fenceMs, log, pageSize: parameters.historyPageSize });
+  const plan = planReplay({
+    rows,
+    cursor,
+    fenceMs,
+    perRunLimit: options.perRunLimit,
+    isGivenUp: (guid) => cursorStore.failureCount(guid) >= options.maxFailureRetries,
+  });
+  if (plan.capped) {
+    log(
+      "warn",
+      `imessage catchup: fetched ${plan.fetchedCount} rows across chats, capped to perRunLimit=${options.perRunLimit}`,
+    );
+  }
+
+  const counters: CatchupCounters = {
+    replayed: 0,
+    skippedFromMe: 0,
+    skippedGivenUp: 0,
+    failed: 0,
+    givenUp: 0,
+    fetchedCount: plan.fetchedCount,
+    skippedTooOld: 0,
+    deferred: plan.dispatchableCount - Math.min(plan.dispatchableCount, options.perRunLimit),
+  };
+  let position = cursor;
+  let held = false;
+  const settle = async (row: Message): Promise<void> => {
+    if (held) return;
+    position = positionAfter(row, position);
+    await cursorStore.hold(position);
+  };
+
+  for (const { row, action } of plan.steps) {
+    if (action === "skip-from-me") counters.skippedFromMe += 1;
+    if (action === "skip-given-up") counters.skippedGivenUp += 1;
+    if (action === "skip-too-old") counters.skippedTooOld += 1;
+    if (action !== "dispatch") {
+      await settle(row);
+      continue;
+    }
+    try {
+      await dispatch(row);
+    } catch (error) {
+      const failures = await cursorStore.recordFailure(row.guid);
+      if (failures >= options.maxFailureRetries) {
+        counters.givenUp += 1;
+        log(
+          "warn",
+          `imessage catchup: giving up on guid=${row.guid} after ${failures} failures; advancing cursor past it`,
+        );
+        await settle(row);
+      } else {
+        counters.failed += 1;
+        held = true;
+        log(
+          "warn",
+          `imessage catchup: dispatch of guid=${row.guid} rowid=${row.id} failed (${failures} of ${options.maxFailureRetries}): ${describe(error)}; cursor held for the next start`,
+        );
+      }
+      continue;
+    }
+    counters.replayed += 1;
+    await cursorStore.clearFailures(row.guid);
+    await settle(row);
+  }
+
+  // Drained: live rows may carry the cursor again. Otherwise the hold stays, so nothing left behind is passed.
+  if (!held && !plan.capped) await cursorStore.releaseHold();
+  await cursorStore.flush();
+  log(
+    "info",
+    `imessage catchup: replayed=${counters.replayed} skippedFromMe=${counters.skippedFromMe} skippedGivenUp=${counters.skippedGivenUp} failed=${counters.failed} givenUp=${counters.givenUp} fetchedCount=${counters.fetchedCount}`,
+  );
+  return counters;
+}
