@@ -17,7 +17,10 @@ export {
 } from "./known-hosts.ts";
 export { defaultMaxLineBytes, LineFramer, type LineFramerOptions } from "./line-framer.ts";
 export { LocalTransport, type LocalTransportOptions } from "./local-transport.ts";
+export { buildRemoteCommand, quoteShellWord } from "./remote-command.ts";
 export { formatRemoteHost, isValidRemoteHost, type RemoteHost, validateRemoteHost } from "./remote-host.ts";
+export { defaultIdentityFiles } from "./ssh-credentials.ts";
+export { SshTransport, type SshTransportOptions } from "./ssh-transport.ts";
 export { parseSshWrapper, type SshWrapperTarget } from "./ssh-wrapper.ts";
 export type { Transport, TransportEvents, TransportExit } from "./transport.ts";
 export { TransportError, type TransportErrorCode } from "./transport-error.ts";
