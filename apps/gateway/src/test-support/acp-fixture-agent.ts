@@ -57,7 +57,7 @@ const app = agent({ name: "acp-fixture-agent" })
     });
     return {
       protocolVersion: PROTOCOL_VERSION,
-      agentCapabilities: { loadSession: values.load },
+      agentCapabilities: { loadSession: values.load, sessionCapabilities: { close: {} } },
       agentInfo: { name: "acp-fixture-agent", version: "1.0.0" },
     };
   })
@@ -85,6 +85,10 @@ const app = agent({ name: "acp-fixture-agent" })
         update: { sessionUpdate: "agent_message_chunk", content: { type: "text", text: `replayed ${text}` } },
       });
     }
+    return {};
+  })
+  .onRequest("session/close", ({ params }) => {
+    log({ method: "session/close", sessionId: params.sessionId });
     return {};
   })
   .onNotification("session/cancel", ({ params }) => {

@@ -83,6 +83,7 @@ describe("acp agent runtime", () => {
     expect(await ask(runtime, "what did I say?")).toEqual({ text: "you said nothing" });
     expect(store.entries.get("agent:main:main")).not.toBe(before);
     expect(fixture.events("session/new")).toHaveLength(2);
+    expect(fixture.events("session/close").map((event) => event.sessionId)).toEqual([before]);
   });
 
   it("reloads the stored session with session/load after a gateway restart", async () => {
@@ -127,8 +128,11 @@ describe("acp agent runtime", () => {
     const runtime = start({ mode: "oneshot", sessionStore: store });
     await ask(runtime, "remember apples");
     expect(await ask(runtime, "what did I say?")).toEqual({ text: "you said nothing" });
-    expect(fixture.events("session/new")).toHaveLength(2);
+    const created = fixture.events("session/new").map((event) => event.sessionId);
+    expect(created).toHaveLength(2);
     expect(store.entries.size).toBe(0);
+    await waitFor("both sessions closed", () => fixture.events("session/close").length === 2);
+    expect(fixture.events("session/close").map((event) => event.sessionId)).toEqual(created);
   });
 
   it("denies permission requests by default", async () => {

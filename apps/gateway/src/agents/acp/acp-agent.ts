@@ -225,7 +225,9 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
       const blocks = promptBlocksForTurn(turn, { firstInSession: !session.prompted });
       if (!blocks) return undefined;
       session.prompted = true;
-      const { text, stopReason } = await runPrompt(session, blocks, signal);
+      const { text, stopReason } = await runPrompt(session, blocks, signal).finally(() => {
+        if (mode === "oneshot") void session.process.closeSession(session.sessionId);
+      });
       const notice = session.notice;
       session.notice = undefined;
       let answer = text.trim();
@@ -236,7 +238,9 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
     },
 
     async reset(sessionKey) {
+      const open = sessions.get(sessionKey);
       sessions.delete(sessionKey);
+      if (open) await open.process.closeSession(open.sessionId);
       await store.set(sessionKey, null);
     },
 

@@ -146,6 +146,12 @@ export class AcpProcess {
     await this.#connection.agent.request("session/load", { sessionId, cwd, mcpServers: [] });
   }
 
+  /** Frees the session in the agent when it supports `session/close`; a session it cannot close just stays idle. */
+  async closeSession(sessionId: string): Promise<void> {
+    if (!this.alive || !this.capabilities.sessionCapabilities?.close) return;
+    await this.#connection.agent.request("session/close", { sessionId }).catch(() => {});
+  }
+
   prompt(sessionId: string, prompt: ContentBlock[]): Promise<PromptResponse> {
     return this.#connection.agent.request("session/prompt", { sessionId, prompt });
   }
