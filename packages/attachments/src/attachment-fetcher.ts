@@ -5,12 +5,14 @@ import { type AttachmentLogger, type FetchResult, type ImsgAttachment, silentLog
 import { createConcurrencyLimit } from "./concurrency-limit.ts";
 import { type AttachmentOutcome, failed, fetchAttachment } from "./fetch-attachment.ts";
 import { createLocalSource } from "./local-source.ts";
-import { mediaDirectory } from "./media-store.ts";
+import { mediaDirectory, removeStalePartials } from "./media-store.ts";
 
 export const defaultMediaMaxMb = 16;
 /** Four retries over about 3.75 s: long enough for Messages to finish writing a photo or a voice memo. */
 export const defaultRetryDelaysMs: readonly number[] = [250, 500, 1000, 2000];
 export const defaultConcurrency = 2;
+/** A `.partial` copy this old cannot belong to a transfer in flight: a crash left it. */
+export const stalePartialAgeMs = 60 * 60 * 1000;
 
 export interface AttachmentFetcherOptions {
   accountId: string;
@@ -46,6 +48,7 @@ export interface AttachmentFetcher {
 export function createAttachmentFetcher(options: AttachmentFetcherOptions): AttachmentFetcher {
   const source = options.source ?? createLocalSource();
   const patterns = options.roots ?? defaultAttachmentRoots;
+  // Any home will do here: this only surfaces a malformed pattern at start-up instead of at the first message.
   compileAttachmentRoots(patterns, "/home");
   const directory = mediaDirectory(options.stateDir, options.accountId);
   const maxBytes = Math.floor((options.mediaMaxMb ?? defaultMediaMaxMb) * 1024 * 1024);
@@ -53,6 +56,7 @@ export function createAttachmentFetcher(options: AttachmentFetcherOptions): Atta
   const logger = options.logger ?? silentLogger;
   const sleep = options.sleep ?? ((milliseconds: number) => delay(milliseconds));
   let compiled: { home: string; roots: AttachmentRoot[] } | undefined;
+  let swept: Promise<unknown> | undefined;
 
   async function rootsAndHome() {
     const home = await source.home();
@@ -62,6 +66,15 @@ export function createAttachmentFetcher(options: AttachmentFetcherOptions): Atta
 
   return {
     async fetch(attachments) {
+      if (attachments.length === 0) return { attachments: [], skipped: [] };
+      swept ??= removeStalePartials(directory, stalePartialAgeMs).then((removed) => {
+        if (removed.length > 0)
+          logger.warn(
+            { directory, removed },
+            `removed ${removed.length} partial attachment copies left by an earlier crash`,
+          );
+      });
+      await swept;
       let prepared: { home: string; roots: AttachmentRoot[] };
       try {
         prepared = await rootsAndHome();

@@ -33,10 +33,6 @@ export type AttachmentOutcome = { ok: true; attachment: TurnAttachment } | { ok:
 type NotReady = { retry: true; reason: "missing" | "incomplete"; detail: string };
 type Attempt = AttachmentOutcome | NotReady;
 
-function describe(size: number): string {
-  return `${size} bytes`;
-}
-
 /** The path to fetch: the converted file (PNG for GIF, M4A for CAF) when imsg made one inside the roots. */
 function chooseSourcePath(attachment: ImsgAttachment, roots: readonly AttachmentRoot[], home: string) {
   const converted = attachment.convertedPath;
@@ -77,7 +73,7 @@ async function attempt(
   if (before.size > context.maxBytes) {
     return skip(
       "too-large",
-      `${sourcePath} is ${describe(before.size)}, over the mediaMaxMb cap of ${describe(context.maxBytes)}`,
+      `${sourcePath} is ${before.size} bytes, over the mediaMaxMb cap of ${context.maxBytes} bytes`,
     );
   }
   const expected = attachment.totalBytes ?? 0;
@@ -85,7 +81,7 @@ async function attempt(
     return {
       retry: true,
       reason: "incomplete",
-      detail: `${sourcePath} has ${describe(before.size)} of ${describe(expected)} (still being written?)`,
+      detail: `${sourcePath} has ${before.size} bytes of ${expected} bytes (still being written?)`,
     };
   }
   const turnAttachment = (path: string, byteSize: number): AttachmentOutcome => ({
@@ -102,7 +98,7 @@ async function attempt(
     if (error instanceof SizeCapExceeded) {
       return skip(
         "too-large",
-        `${sourcePath} grew past the mediaMaxMb cap of ${describe(context.maxBytes)} while being read; the partial copy was deleted`,
+        `${sourcePath} grew past the mediaMaxMb cap of ${context.maxBytes} bytes while being read; the partial copy was deleted`,
       );
     }
     if (isNotFound(error))
@@ -117,6 +113,15 @@ async function attempt(
       reason: "incomplete",
       detail: `${sourcePath} changed while being copied (still being written?)`,
     };
+  }
+  // A directory swapped for a symlink while the copy ran would have let the read leave the roots.
+  const stillThere = await context.source.realpath(resolution.resolvedPath).catch(() => undefined);
+  if (stillThere !== resolution.resolvedPath) {
+    await discardStored(stored.path);
+    return skip(
+      "path-rejected",
+      `attachment path ${JSON.stringify(sourcePath)} resolved elsewhere after it was read; the copy was deleted`,
+    );
   }
   return turnAttachment(stored.path, stored.bytes);
 }

@@ -25,6 +25,11 @@ export type {
   TurnAttachment,
 } from "./attachment-types.ts";
 export {
+  type AccountFetcherExtras,
+  type AttachmentAccountSettings,
+  createAccountAttachmentFetcher,
+} from "./fetcher-for-account.ts";
+export {
   type AttachmentPolicyDecision,
   applyIncludeAttachments,
   isAttachmentOnlyText,

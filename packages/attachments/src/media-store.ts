@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -86,4 +86,31 @@ export async function storeStream(
 /** Removes a stored file that turned out to be unusable (e.g. the source was still being written). */
 export async function discardStored(path: string): Promise<void> {
   await rm(path, { force: true });
+}
+
+/**
+ * Deletes `.partial` files older than `olderThanMs`: what a crash in the middle of a copy left behind.
+ * Younger ones may belong to a copy in flight and are kept. Returns the names removed.
+ */
+export async function removeStalePartials(
+  directory: string,
+  olderThanMs: number,
+  now: number = Date.now(),
+): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(directory);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(".") || !name.endsWith(".partial")) continue;
+    const path = join(directory, name);
+    const info = await lstat(path).catch(() => undefined);
+    if (!info?.isFile() || now - info.mtimeMs < olderThanMs) continue;
+    await rm(path, { force: true });
+    removed.push(name);
+  }
+  return removed;
 }
