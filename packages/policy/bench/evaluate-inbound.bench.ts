@@ -14,19 +14,19 @@ const account: PolicyAccount = {
 };
 const context = { mentionPatterns: ["\\bbot\\b", "@?openclaw"], approvedSenders: ["friend@example.com"] };
 const dm: InboundMessage = {
-  chat_id: 7,
+  chatId: 7,
   sender: "+15555551199",
-  is_from_me: false,
+  isFromMe: false,
   text: "hello",
-  is_group: false,
-  chat_guid: "iMessage;-;+15555551199",
-  chat_identifier: "+15555551199",
+  isGroup: false,
+  chatGuid: "iMessage;-;+15555551199",
+  chatIdentifier: "+15555551199",
 };
 const group: InboundMessage = {
   ...dm,
-  chat_id: 8421,
-  is_group: true,
-  chat_guid: "iMessage;+;chat8421",
+  chatId: 8421,
+  isGroup: true,
+  chatGuid: "iMessage;+;chat8421",
   text: "bot, hi",
 };
 

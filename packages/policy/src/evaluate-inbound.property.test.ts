@@ -97,14 +97,14 @@ function build(generated: {
 }): InboundMessage {
   const { person, chat } = generated;
   return {
-    chat_id: chat.id,
+    chatId: chat.id,
     sender: person.forms[generated.form % person.forms.length]!,
-    is_from_me: generated.isFromMe,
+    isFromMe: generated.isFromMe,
     text: generated.text,
     // imsg sometimes reports multi-person threads with is_group=false
-    is_group: generated.flipGroup ? false : chat.isGroup,
-    chat_guid: chat.guid,
-    chat_identifier: chat.identifier,
+    isGroup: generated.flipGroup ? false : chat.isGroup,
+    chatGuid: chat.guid,
+    chatIdentifier: chat.identifier,
   };
 }
 
@@ -121,7 +121,7 @@ describe("evaluateInbound invariants (property)", () => {
         const policyAccount: PolicyAccount = { accountId: "default", phoneRegion: "US", ...accountSettings };
         const decision = evaluateInbound(row, policyAccount, contextSettings as InboundContext);
 
-        if (row.is_from_me) expect(decision).toMatchObject({ kind: "drop", reason: "from-me" });
+        if (row.isFromMe) expect(decision).toMatchObject({ kind: "drop", reason: "from-me" });
         if (decision.kind !== "dispatch") return;
 
         if (decision.isGroup) expect(accountSettings.groupPolicy).not.toBe("disabled");

@@ -14,13 +14,13 @@ describe("robustness (property)", () => {
     fc.assert(
       fc.property(
         fc.record({
-          chat_id: fc.integer({ min: 0, max: 5 }),
+          chatId: fc.integer({ min: 0, max: 5 }),
           sender: anyText,
-          is_from_me: fc.boolean(),
+          isFromMe: fc.boolean(),
           text: anyText,
-          is_group: fc.boolean(),
-          chat_guid: anyText,
-          chat_identifier: anyText,
+          isGroup: fc.boolean(),
+          chatGuid: anyText,
+          chatIdentifier: anyText,
         }),
         fc.array(anyText, { maxLength: 4 }),
         fc.option(fc.array(anyText, { maxLength: 3 }), { nil: null }),

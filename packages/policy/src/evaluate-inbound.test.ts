@@ -8,18 +8,18 @@ const withPatterns: InboundContext = { mentionPatterns: ["@?openclaw\\b", "\\bbo
 describe("own messages and non-turns", () => {
   it("never dispatches is_from_me, even under the most open settings", () => {
     const open = account({ dmPolicy: "open", allowFrom: ["*"], groupPolicy: "open", groups: { "*": {} } });
-    expect(evaluateInbound(directMessage({ is_from_me: true }), open)).toMatchObject({
+    expect(evaluateInbound(directMessage({ isFromMe: true }), open)).toMatchObject({
       kind: "drop",
       reason: "from-me",
     });
-    expect(evaluateInbound(groupMessage({ is_from_me: true }), open)).toMatchObject({
+    expect(evaluateInbound(groupMessage({ isFromMe: true }), open)).toMatchObject({
       kind: "drop",
       reason: "from-me",
     });
   });
 
   it("drops tapback events", () => {
-    const decision = evaluateInbound(directMessage({ is_reaction: true }), account({ allowFrom: ["*"] }));
+    const decision = evaluateInbound(directMessage({ isReaction: true }), account({ allowFrom: ["*"] }));
     expect(decision).toMatchObject({ kind: "drop", reason: "reaction" });
   });
 
@@ -98,14 +98,14 @@ describe("dmPolicy", () => {
 });
 
 describe("SMS sender trust", () => {
-  const sms = directMessage({ chat_guid: "SMS;-;+15555550123" });
+  const sms = directMessage({ chatGuid: "SMS;-;+15555550123" });
   it("drops SMS rows by default, even from allowlisted numbers", () => {
     expect(evaluateInbound(sms, account({ allowFrom: ["+15555550123"] }))).toMatchObject({
       kind: "drop",
       reason: "sms-untrusted",
     });
     expect(
-      evaluateInbound(directMessage({ chat_guid: "RCS;-;+15555550123" }), account({ allowFrom: ["+15555550123"] })),
+      evaluateInbound(directMessage({ chatGuid: "RCS;-;+15555550123" }), account({ allowFrom: ["+15555550123"] })),
     ).toMatchObject({
       reason: "sms-untrusted",
     });
@@ -172,7 +172,7 @@ describe("groupPolicy", () => {
   it("allowlist: with no sender list, a chat listed under groups admits its members, others stay out", () => {
     const listed = account({ groups: { "8421": { requireMention: false } } });
     expect(evaluateInbound(groupMessage({ sender: stranger }), listed).kind).toBe("dispatch");
-    expect(evaluateInbound(groupMessage({ chat_id: 5555, sender: stranger }), listed)).toMatchObject({
+    expect(evaluateInbound(groupMessage({ chatId: 5555, sender: stranger }), listed)).toMatchObject({
       reason: "group-not-allowed",
     });
   });
@@ -218,7 +218,7 @@ describe("groupPolicy", () => {
 describe("groups registry", () => {
   it("with specific ids and no *, drops chats that are not listed", () => {
     const decision = evaluateInbound(
-      groupMessage({ chat_id: 5555 }),
+      groupMessage({ chatId: 5555 }),
       account({ groupAllowFrom: ["*"], groups: { "8421": {} } }),
     );
     expect(decision).toEqual({
@@ -230,13 +230,13 @@ describe("groups registry", () => {
 
   it("restricts chats under groupPolicy open too", () => {
     const decision = evaluateInbound(
-      groupMessage({ chat_id: 5555 }),
+      groupMessage({ chatId: 5555 }),
       account({ groupPolicy: "open", groups: { "8421": {} } }),
     );
     expect(decision).toMatchObject({ reason: "group-not-allowed" });
   });
 
-  it("admits listed chats by chat_id, chat_id:, chat_guid: or chat_identifier: keys", () => {
+  it("admits listed chats by chat_id, chat_id:, chatGuid: or chatIdentifier: keys", () => {
     for (const key of [
       "8421",
       "chat_id:8421",
@@ -253,14 +253,14 @@ describe("groups registry", () => {
 
   it("with a * key admits every chat", () => {
     const decision = evaluateInbound(
-      groupMessage({ chat_id: 5555 }),
+      groupMessage({ chatId: 5555 }),
       account({ groupAllowFrom: ["*"], groups: { "*": {}, "8421": {} } }),
     );
     expect(decision.kind).toBe("dispatch");
   });
 
   it("treats a chat listed under groups as a group even when imsg says is_group=false", () => {
-    const groupish = directMessage({ chat_id: 8421, chat_guid: "iMessage;-;+15555550123" });
+    const groupish = directMessage({ chatId: 8421, chatGuid: "iMessage;-;+15555550123" });
     const decision = evaluateInbound(
       groupish,
       account({ dmPolicy: "disabled", groupAllowFrom: ["*"], groups: { "8421": {} } }),
@@ -302,18 +302,18 @@ describe("per-group system prompts (the reference's example)", () => {
   });
 
   it('group 9907 with systemPrompt "" suppresses the wildcard', () => {
-    const decision = evaluateInbound(groupMessage({ chat_id: 9907, text: "bot?" }), reference, withPatterns);
+    const decision = evaluateInbound(groupMessage({ chatId: 9907, text: "bot?" }), reference, withPatterns);
     expect(decision).toMatchObject({ kind: "dispatch", systemPrompt: undefined });
   });
 
   it("a group absent from the map gets the wildcard prompt", () => {
-    const decision = evaluateInbound(groupMessage({ chat_id: 1234, text: "bot?" }), reference, withPatterns);
+    const decision = evaluateInbound(groupMessage({ chatId: 1234, text: "bot?" }), reference, withPatterns);
     expect(decision).toMatchObject({ kind: "dispatch", systemPrompt: "Use British spelling." });
   });
 
   it("a group entry without a systemPrompt key gets the wildcard prompt", () => {
     const withEntry = account({ ...reference, groups: { ...reference.groups, "1234": { requireMention: false } } });
-    const decision = evaluateInbound(groupMessage({ chat_id: 1234 }), withEntry, withPatterns);
+    const decision = evaluateInbound(groupMessage({ chatId: 1234 }), withEntry, withPatterns);
     expect(decision).toMatchObject({ kind: "dispatch", systemPrompt: "Use British spelling." });
   });
 

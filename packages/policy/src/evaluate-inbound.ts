@@ -11,16 +11,16 @@ import { defaultPhoneRegion, normalizeHandle } from "./handle.ts";
 import { isMentioned } from "./mention.ts";
 import { type DmScope, type PolicyAgent, type PolicyBinding, resolveAgentRoute, sessionKeyFor } from "./routing.ts";
 
-/** The fields of an imsg `message` (imsg-protocol.md §4.2) that policy reads, snake_case as they arrive. */
+/** The fields of an imsg message that policy reads; the rpc-client's camelCase `Message` fits as it is. */
 export interface InboundMessage {
-  chat_id: number;
+  chatId: number;
   sender: string;
-  is_from_me: boolean;
+  isFromMe: boolean;
   text: string;
-  is_group: boolean;
-  chat_guid?: string;
-  chat_identifier?: string;
-  is_reaction?: boolean;
+  isGroup: boolean;
+  chatGuid?: string;
+  chatIdentifier?: string;
+  isReaction?: boolean;
 }
 
 /** The account settings policy reads; `ResolvedAccount` of `@imessage-channel/config` fits as it is. */
@@ -119,39 +119,39 @@ export function evaluateInbound(
   account: PolicyAccount,
   context: InboundContext = {},
 ): InboundDecision {
-  if (message.is_from_me) return drop("from-me", "own message (is_from_me); never dispatched");
-  if (message.is_reaction) return drop("reaction", "tapback event; not a turn");
+  if (message.isFromMe) return drop("from-me", "own message (is_from_me); never dispatched");
+  if (message.isReaction) return drop("reaction", "tapback event; not a turn");
   const region = account.phoneRegion ?? defaultPhoneRegion;
   const sender = normalizeHandle(message.sender ?? "", region);
-  if (!sender) return drop("no-sender", `row in chat ${message.chat_id} has no sender handle`);
+  if (!sender) return drop("no-sender", `row in chat ${message.chatId} has no sender handle`);
 
   const peer: PeerIdentity = {
     sender,
-    chatId: message.chat_id,
-    chatGuid: message.chat_guid ?? "",
-    chatIdentifier: message.chat_identifier ?? "",
+    chatId: message.chatId,
+    chatGuid: message.chatGuid ?? "",
+    chatIdentifier: message.chatIdentifier ?? "",
   };
   if (!account.allowSmsSenders && smsChat.test(peer.chatGuid)) {
     return drop(
       "sms-untrusted",
-      `SMS/RCS message from ${sender} in chat ${message.chat_id}; SMS sender ids can be spoofed, set allowSmsSenders: true to accept them`,
+      `SMS/RCS message from ${sender} in chat ${message.chatId}; SMS sender ids can be spoofed, set allowSmsSenders: true to accept them`,
     );
   }
 
   const groups = account.groups ?? {};
   // Some multi-person threads arrive with is_group=false: a chat listed under groups is group traffic.
-  const isGroup = message.is_group || specificGroupEntry(groups, peer) !== undefined;
+  const isGroup = message.isGroup || specificGroupEntry(groups, peer) !== undefined;
   const approvedSenders = context.approvedSenders ?? [];
 
   let senderMatch: AllowlistMatch;
   if (isGroup) {
     if (account.groupPolicy === "disabled") {
-      return drop("group-disabled", `group chat ${message.chat_id}: groupPolicy is "disabled"`);
+      return drop("group-disabled", `group chat ${message.chatId}: groupPolicy is "disabled"`);
     }
     if (registryRestrictsChats(groups) && !specificGroupEntry(groups, peer)) {
       return drop(
         "group-not-allowed",
-        `group chat ${message.chat_id} is not in groups; add "${message.chat_id}" (or "*") under groups to allow it`,
+        `group chat ${message.chatId} is not in groups; add "${message.chatId}" (or "*") under groups to allow it`,
       );
     }
     const groupSenders = account.groupAllowFrom ?? account.allowFrom;
@@ -163,7 +163,7 @@ export function evaluateInbound(
     if (account.groupPolicy === "allowlist" && !senderMatch && !admittedByRegistry) {
       return drop(
         "group-sender-not-allowed",
-        `${sender} in group chat ${message.chat_id} is not in ${account.groupAllowFrom ? "groupAllowFrom" : "groupAllowFrom (unset, so allowFrom)"}; add the handle or chat_id:${message.chat_id}`,
+        `${sender} in group chat ${message.chatId} is not in ${account.groupAllowFrom ? "groupAllowFrom" : "groupAllowFrom (unset, so allowFrom)"}; add the handle or chat_id:${message.chatId}`,
       );
     }
     // A sender named in allowFrom may run commands in groups too, even where groupAllowFrom admits by chat.
@@ -176,7 +176,7 @@ export function evaluateInbound(
       senderMatch = "sender";
     }
     if (!senderMatch && account.dmPolicy !== "open") {
-      if (account.dmPolicy === "pairing") return { kind: "pairing-challenge", sender, chatId: message.chat_id };
+      if (account.dmPolicy === "pairing") return { kind: "pairing-challenge", sender, chatId: message.chatId };
       return drop("dm-not-allowed", `DM from ${sender} is not in allowFrom (dmPolicy "allowlist"); add the handle`);
     }
   }
@@ -201,10 +201,7 @@ export function evaluateInbound(
     else if (wasMentioned) mentionGating = "mentioned";
     else if (command) mentionGating = "command";
     else {
-      return drop(
-        "not-mentioned",
-        `group chat ${message.chat_id}: requireMention is on and no mention pattern matched`,
-      );
+      return drop("not-mentioned", `group chat ${message.chatId}: requireMention is on and no mention pattern matched`);
     }
   }
 

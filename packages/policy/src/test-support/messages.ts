@@ -3,13 +3,13 @@ import type { InboundMessage, PolicyAccount } from "../evaluate-inbound.ts";
 /** A DM from +15555550123 as imsg streams it (imsg-protocol.md §4.2, the fields policy reads). */
 export function directMessage(overrides: Partial<InboundMessage> = {}): InboundMessage {
   return {
-    chat_id: 7,
+    chatId: 7,
     sender: "+15555550123",
-    is_from_me: false,
+    isFromMe: false,
     text: "hello",
-    is_group: false,
-    chat_guid: "iMessage;-;+15555550123",
-    chat_identifier: "+15555550123",
+    isGroup: false,
+    chatGuid: "iMessage;-;+15555550123",
+    chatIdentifier: "+15555550123",
     ...overrides,
   };
 }
@@ -17,13 +17,13 @@ export function directMessage(overrides: Partial<InboundMessage> = {}): InboundM
 /** A message in group chat 8421 from +15555550123. */
 export function groupMessage(overrides: Partial<InboundMessage> = {}): InboundMessage {
   return {
-    chat_id: 8421,
+    chatId: 8421,
     sender: "+15555550123",
-    is_from_me: false,
+    isFromMe: false,
     text: "hello all",
-    is_group: true,
-    chat_guid: "iMessage;+;chat842100000000000000",
-    chat_identifier: "chat842100000000000000",
+    isGroup: true,
+    chatGuid: "iMessage;+;chat842100000000000000",
+    chatIdentifier: "chat842100000000000000",
     ...overrides,
   };
 }
