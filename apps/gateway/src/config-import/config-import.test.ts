@@ -193,7 +193,10 @@ describe("config import output file", () => {
                       dmPolicy: "open", actions: { reactions: true, teleport: true } },
           telegram: { botToken: "123:abc" },
         },
-        agents: { list: [{ id: "main", model: "anthropic/claude" }] },
+        agents: { list: [
+          { id: "main", model: "anthropic/claude" },
+          { id: "hook", runtime: { type: "webhook", url: "https://example.com/hook", headers: { Authorization: "Bearer \${HOOK_TOKEN}" } } },
+        ] },
         bindings: [{ agentId: "ghost", match: { channel: "imessage" } }],
         session: { dmScope: "per-channel-peer", idleMinutes: 60 },
         commands: { config: true, bash: true },
@@ -220,6 +223,12 @@ describe("config import output file", () => {
     expect(result.out).toContain('channels.imessage.dmPolicy: not carried; "open" requires "*" in allowFrom');
     expect(result.out).toContain('"ghost" is not an agent in agents.list');
     expect(result.out).not.toContain("123:abc");
+    expect(result.out).toMatch(
+      /^ {2}agents\.list\[1\]\.runtime\.headers\.Authorization: carried; kept literally: OpenClaw substitutes \$\{VAR\}/m,
+    );
+    const written = JSON5.parse(readFileSync(out, "utf8"));
+    expect(written.bindings).toBeUndefined();
+    expect(written.agents.list[1].runtime.headers.Authorization).toBe(`Bearer $${"{"}HOOK_TOKEN}`);
     expect((await run("config", "validate", "--config", out)).code).toBe(0);
   });
 

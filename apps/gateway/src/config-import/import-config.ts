@@ -17,6 +17,13 @@ export interface ImportResult {
 const openclawStatePath = /(^|[\s"'=:])(~|\$HOME|\/(Users|home)\/[^/]+)\/\.openclaw(\/|$)/;
 
 function noteOpenClawPaths(value: unknown, path: PathSegment[], notes: ImportNote[]): void {
+  if (typeof value === "string" && /\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(value)) {
+    notes.push({
+      path: formatPath(path),
+      carried: true,
+      reason: `kept literally: OpenClaw substitutes $${"{"}VAR} from the environment, imessage-channel does not (use apiKeyEnv for keys, or write the value)`,
+    });
+  }
   if (typeof value === "string" && (openclawStatePath.test(value) || value.includes("OPENCLAW_STATE_DIR"))) {
     notes.push({
       path: formatPath(path),
@@ -31,6 +38,15 @@ function noteOpenClawPaths(value: unknown, path: PathSegment[], notes: ImportNot
   }
 }
 
+/** A section whose every entry was dropped says nothing; leave it out rather than write `bindings: []`. */
+function pruneEmptySections(config: Record<string, unknown>): Record<string, unknown> {
+  if (Array.isArray(config.bindings) && config.bindings.length === 0) delete config.bindings;
+  const agents = config.agents;
+  if (isRecord(agents) && Array.isArray(agents.list) && agents.list.length === 0) delete agents.list;
+  if (isRecord(agents) && Object.keys(agents).length === 0) delete config.agents;
+  return config;
+}
+
 const oneLine = (text: string) => text.replace(/[\r\n]+/g, " ");
 
 /** Pure: an OpenClaw (or BlueBubbles channel) config object into the text of `imessage-channel.json5` plus the report. */
@@ -41,7 +57,7 @@ export function importConfig(
 ): ImportResult {
   const translated = translateConfig(source, dialect);
   const notes = translated.notes;
-  const config = settleValidation(translated.config, notes);
+  const config = pruneEmptySections(settleValidation(translated.config, notes));
   noteOpenClawPaths(config, [], notes);
   const { warnings } = validateConfig(config);
   const notCarried = notes.filter((note) => !note.carried);

@@ -37,7 +37,6 @@ describe("renderLaunchdPlist", () => {
       "RunAtLoad",
       "KeepAlive",
       "ThrottleInterval",
-      "ProcessType",
       "StandardOutPath",
       "StandardErrorPath",
     ]);

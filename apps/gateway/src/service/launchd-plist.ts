@@ -50,8 +50,6 @@ export function renderLaunchdPlist(definition: ServiceDefinition): string {
     "  <true/>",
     key("ThrottleInterval", "  "),
     `  <integer>${launchdThrottleIntervalSeconds}</integer>`,
-    key("ProcessType", "  "),
-    string("Background", "  "),
     key("StandardOutPath", "  "),
     string(definition.stdoutPath, "  "),
     key("StandardErrorPath", "  "),
