@@ -69,3 +69,15 @@ export function simWorld(): SimWorld {
     },
   };
 }
+
+/** The database identity the kill test's child and parent share. */
+export const childIdentity = { transport: "local", cliPath: "imsg-sim" };
+
+/** Resolves once `condition` holds, polling; rejects after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
