@@ -45,7 +45,8 @@ const failure = (promise: Promise<unknown>) =>
 describe("acp agent runtime", () => {
   it("assembles the streamed message chunks in order into the reply", async () => {
     const runtime = start();
-    expect(await ask(runtime, "one two three four five")).toEqual({ text: "echo: one two three four five" });
+    const words = Array.from({ length: 40 }, (_, index) => `word${index}`).join(" ");
+    expect(await ask(runtime, words)).toEqual({ text: `echo: ${words}` });
     const [initialize] = fixture.events("initialize");
     expect(initialize?.clientCapabilities).toMatchObject({
       fs: { readTextFile: false, writeTextFile: false },
@@ -63,6 +64,15 @@ describe("acp agent runtime", () => {
     });
     expect(fixture.events("session/new")).toHaveLength(2);
     expect(new Set(fixture.events().map((event) => event.pid)).size).toBe(1);
+  });
+
+  it("keeps the chunks of concurrent turns of different sessions apart", async () => {
+    const runtime = start();
+    const replies = await Promise.all([
+      ask(runtime, "alpha beta gamma delta"),
+      ask(runtime, "one two three four", { sessionKey: "agent:main:imessage:group:7" }),
+    ]);
+    expect(replies).toEqual([{ text: "echo: alpha beta gamma delta" }, { text: "echo: one two three four" }]);
   });
 
   it("gives each session its own workspace under the state dir", async () => {
@@ -178,6 +188,16 @@ describe("acp agent runtime", () => {
     expect(await ask(runtime, "what did I say?")).toEqual({ text: "you said: remember apples | crash now" });
     expect(new Set(fixture.events("initialize").map((event) => event.pid)).size).toBe(2);
     expect(fixture.events("session/load")).toHaveLength(1);
+  });
+
+  it("fails a running turn clearly when the runtime is closed", async () => {
+    const runtime = start();
+    const running = failure(ask(runtime, "hang on"));
+    await waitFor("the prompt to reach the agent", () => fixture.events("session/prompt").length > 0);
+    await runtime.close();
+    expect(String(await running)).toContain(
+      "ACP agent fixture was stopped during the turn because the gateway is closing it",
+    );
   });
 
   it("explains an agent command that does not start", async () => {

@@ -102,15 +102,22 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
       if (running?.alive) return running;
       if (current !== previous) return runningProcess(); // another turn is already restarting it
     }
-    const starting = (async () =>
-      AcpProcess.start({
+    const starting = (async () => {
+      let cwd = process.cwd();
+      if (options.cwd) cwd = resolve(options.cwd);
+      else if (options.stateDir) {
+        cwd = join(resolve(options.stateDir), "acp");
+        await mkdir(cwd, { recursive: true, mode: 0o700 });
+      }
+      return AcpProcess.start({
         agent: options.agent,
         command,
-        cwd: options.cwd ? resolve(options.cwd) : options.stateDir ? resolve(options.stateDir) : process.cwd(),
+        cwd,
         env: options.env,
         onUpdate,
         onPermission: (request) => decidePermission(request, options.permissions),
-      }))();
+      });
+    })();
     current = starting;
     return starting;
   };
@@ -159,7 +166,9 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
   const crashError = (exit: AcpProcessExit, cause?: unknown) =>
     new AgentError(
       "AGENT_EXIT",
-      `ACP agent ${options.agent} crashed during the turn (${formatExit(exit)}); it restarts with the next message`,
+      closed
+        ? `ACP agent ${options.agent} was stopped during the turn because the gateway is closing it`
+        : `ACP agent ${options.agent} crashed during the turn (${formatExit(exit)}); it restarts with the next message`,
       { retryable: false, cause },
     );
 
