@@ -106,6 +106,9 @@ export function createSftpSource(options: SftpSourceOptions): AttachmentSource {
       home: localHome,
     });
     const client = new Client();
+    // Errors before "ready" reject below; later ones (a reset after a refusal, a dropped link) close the
+    // client, and the next fetch reconnects. Without a listener they would crash the gateway.
+    client.on("error", () => {});
     let refusal: TransportError | undefined;
     const config: ConnectConfig = {
       host: remote.host,
@@ -134,9 +137,6 @@ export function createSftpSource(options: SftpSourceOptions): AttachmentSource {
     }).catch((error) => {
       client.end();
       throw asAttachmentError(error, "SSH_CONNECT_FAILED", `SSH connection to ${destination} failed`);
-    });
-    client.on("error", () => {
-      // A later transport error closes the client; the next fetch reconnects.
     });
     client.once("close", () => {
       session = undefined;
