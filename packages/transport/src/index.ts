@@ -19,6 +19,7 @@ export { defaultMaxLineBytes, LineFramer, type LineFramerOptions } from "./line-
 export { LocalTransport, type LocalTransportOptions } from "./local-transport.ts";
 export { buildRemoteCommand, quoteShellWord } from "./remote-command.ts";
 export { formatRemoteHost, isValidRemoteHost, type RemoteHost, validateRemoteHost } from "./remote-host.ts";
+export { type RunOnceOptions, type RunOnceResult, RunTimeoutError, runOnce } from "./run-once.ts";
 export { defaultIdentityFiles } from "./ssh-credentials.ts";
 export { SshTransport, type SshTransportOptions } from "./ssh-transport.ts";
 export { parseSshWrapper, type SshWrapperTarget } from "./ssh-wrapper.ts";

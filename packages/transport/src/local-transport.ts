@@ -125,6 +125,11 @@ export class LocalTransport extends EventEmitter<TransportEvents> implements Tra
     return writeLineTo(child.stdin, line, this.description);
   }
 
+  /** Ends stdin (EOF) without waiting: for one-shot commands that read nothing. */
+  endInput(): void {
+    this.#child?.stdin.end();
+  }
+
   async close(): Promise<TransportExit> {
     const child = this.#child;
     if (child === undefined || this.#exit !== undefined) {

@@ -270,6 +270,11 @@ export class SshTransport extends EventEmitter<TransportEvents> implements Trans
     return writeLineTo(channel, line, this.description);
   }
 
+  /** Sends EOF on the remote stdin without waiting: for one-shot commands that read nothing. */
+  endInput(): void {
+    this.#channel?.end();
+  }
+
   async close(): Promise<TransportExit> {
     const channel = this.#channel;
     if (channel === undefined || this.#exit !== undefined) {
