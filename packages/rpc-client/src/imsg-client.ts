@@ -59,6 +59,8 @@ export interface ImsgClientOptions {
   sendTimeoutMs?: number;
   /** Notifications kept for subscription ids not known yet (the race of §1.6); the oldest are dropped beyond it (default 10 000). */
   maxBufferedNotifications?: number;
+  /** How long text lines before the first answer are gathered before they fail the client as a startup error (default 500 ms). */
+  startupBannerGraceMs?: number;
 }
 
 export interface RequestOptions {
@@ -129,6 +131,9 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
   #bufferedCount = 0;
   #nextId = 0;
   #answered = false;
+  #bannerLines: string[] = [];
+  #bannerTimer: NodeJS.Timeout | undefined;
+  readonly #startupBannerGraceMs: number;
   #failure: RpcClientError | undefined;
 
   constructor(options: ImsgClientOptions) {
@@ -138,6 +143,7 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
     this.#readTimeoutMs = options.readTimeoutMs ?? defaultReadTimeoutMs;
     this.#sendTimeoutMs = options.sendTimeoutMs ?? defaultSendTimeoutMs;
     this.#maxBuffered = options.maxBufferedNotifications ?? 10_000;
+    this.#startupBannerGraceMs = options.startupBannerGraceMs ?? 500;
     this.#rpc = new JSONRPCClient((payload) => this.#transport.writeLine(JSON.stringify(payload)));
     this.#transport.on("line", (line) => this.#onLine(line));
     this.#transport.on("warning", (message) => this.#logger.warn({ transport: this.description }, message));
@@ -419,20 +425,40 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
       this.#logger.warn({ line: linePreview(line) }, "skipped a line from imsg that is not JSON");
       return;
     }
-    // Builds before 0.8.2 print the permission banner as text and exit (§1.5); nothing after it will be JSON.
+    // Builds before 0.8.2 print a multi-line permission banner as text, then exit 1 (§1.5): gather it briefly so
+    // the error carries the whole text, then fail. A JSON answer in the meantime means it was only noise.
+    this.#bannerLines.push(line);
+    this.#bannerTimer ??= setTimeout(() => this.#failFromBanner(), this.#startupBannerGraceMs);
+  }
+
+  #failFromBanner(): void {
+    clearTimeout(this.#bannerTimer);
+    if (this.#bannerLines.length === 0 || this.#failure !== undefined) return;
+    const text = this.#bannerLines.join("\n");
+    const preview = linePreview(this.#bannerLines.find((candidate) => candidate.trim() !== "") ?? "");
     const error = new ImsgStartupError(
-      isPermissionText(line)
-        ? `imsg cannot open the Messages database ("${linePreview(line)}"): grant Full Disk Access to the app that runs imsg, or upgrade imsg to 0.9.0`
-        : `imsg printed text instead of JSON-RPC before answering ("${linePreview(line)}"): check that cliPath runs \`imsg rpc\` (0.8.2+ recommended)`,
-      line,
+      isPermissionText(text)
+        ? `imsg cannot open the Messages database ("${preview}"): grant Full Disk Access to the app that runs imsg, or upgrade imsg to 0.9.0`
+        : `imsg printed text instead of JSON-RPC before answering ("${preview}"): check that cliPath runs \`imsg rpc\` (0.8.2+ recommended)`,
+      text,
     );
-    this.#logger.error({ transport: this.description, line: linePreview(line) }, error.message);
+    this.#logger.error({ transport: this.description, text: linePreview(text) }, error.message);
     this.#failAll(error);
     this.#reportStartupFailure(error);
   }
 
+  #settleBanner(): void {
+    if (this.#bannerLines.length === 0) return;
+    clearTimeout(this.#bannerTimer);
+    for (const line of this.#bannerLines) {
+      this.#logger.warn({ line: linePreview(line) }, "skipped a line from imsg that is not JSON");
+    }
+    this.#bannerLines = [];
+  }
+
   #onResponse(object: Record<string, unknown>, line: string): void {
     const id = object.id;
+    this.#settleBanner();
     if (typeof id === "number" && this.#pending.has(id)) {
       this.#answered = true;
       this.#rpc.receive(object as unknown as JSONRPCResponse);
@@ -531,6 +557,7 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
   }
 
   #onExit(exit: TransportExit): void {
+    this.#failFromBanner();
     const error =
       this.#failure ??
       (!this.#answered && exit.code !== null && exit.code !== 0 && exit.signal === null

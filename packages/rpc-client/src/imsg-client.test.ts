@@ -1,0 +1,313 @@
+import { inject, writeBridgeState } from "@imessage-channel/imsg-sim";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  ChildExitedError,
+  ImsgRpcError,
+  ImsgStartupError,
+  RequestTimeoutError,
+  RpcClientError,
+  SubscriptionError,
+} from "./errors.ts";
+import { ImsgClient } from "./imsg-client.ts";
+import type { Message } from "./imsg-objects.ts";
+import { recordingLogger } from "./test-support/recording-logger.ts";
+import { scriptedTransport } from "./test-support/scripted-transport.ts";
+import { pidOf, SimHarness } from "./test-support/sim-harness.ts";
+import { waitFor } from "./test-support/wait-for.ts";
+
+let sim: SimHarness;
+const clients: ImsgClient[] = [];
+
+beforeEach(() => {
+  sim = new SimHarness();
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await sim.dispose();
+});
+
+async function started(client: ImsgClient): Promise<ImsgClient> {
+  clients.push(client);
+  await client.start();
+  return client;
+}
+
+async function collect(iterable: AsyncIterable<Message>, count: number): Promise<Message[]> {
+  const messages: Message[] = [];
+  for await (const message of iterable) {
+    messages.push(message);
+    if (messages.length === count) break;
+  }
+  return messages;
+}
+
+describe("ImsgClient against imsg-sim", () => {
+  it("reads chats and history as typed camelCase objects", async () => {
+    const client = await started(new ImsgClient({ transport: sim.transport() }));
+    const chats = await client.chatsList({ limit: 10 });
+    expect(chats[0]).toMatchObject({ name: "Weekend Crew", isGroup: true });
+    const history = await client.messagesHistory({ chatId: 2, attachments: true, limit: 3 });
+    expect(history.map((message) => message.id)).toEqual([7, 4, 3]);
+    expect(history[1]?.attachments[0]).toMatchObject({ mimeType: "image/heic", missing: true });
+  });
+
+  it("streams rows written after subscribing, and unsubscribes", async () => {
+    const client = await started(new ImsgClient({ transport: sim.transport() }));
+    const subscription = await client.subscribe({ debounceMs: 0 });
+    const written = inject(sim.dbPath, { from: "+15551234567", text: "hello from the test" });
+    const [message] = await collect(subscription, 1);
+    expect(message).toMatchObject({ id: written.rowid, text: "hello from the test", sender: "+15551234567" });
+    await subscription.unsubscribe();
+    expect(await subscription.ended).toBeUndefined();
+  });
+
+  it("resumes after a cursor and filters to one chat", async () => {
+    const client = await started(new ImsgClient({ transport: sim.transport() }));
+    const subscription = await client.subscribe({ chatId: 2, sinceRowid: 3, includeReactions: true });
+    const messages = await collect(subscription, 3);
+    expect(messages.map((message) => [message.id, message.chatId])).toEqual([
+      [4, 2],
+      [5, 2],
+      [7, 2],
+    ]);
+    expect(messages[1]).toMatchObject({ isReaction: true, reactionType: "love" });
+  });
+
+  it("sends with camelCase params and returns the verified row", async () => {
+    const client = await started(new ImsgClient({ transport: sim.transport() }));
+    const result = await client.send({ chatId: 1, text: "on my way" });
+    expect(result).toMatchObject({ ok: true, transport: "applescript" });
+    const [newest] = await client.messagesHistory({ chatId: 1, limit: 1 });
+    expect(newest).toMatchObject({ id: result.id, text: "on my way", isFromMe: true });
+  });
+
+  it("calls every bridge method with its params mapped to the wire", async () => {
+    writeBridgeState(sim.dbPath, { sip: "disabled", launched: true });
+    const client = await started(new ImsgClient({ transport: sim.transport() }));
+    const target = { chatGuid: "iMessage;+;chat123456789012345678" };
+    const messageGuid = "0B6E1C2A-1111-4C3B-9F00-000000000003";
+    expect(await client.sendRich({ ...target, text: "rich", effectId: "confetti", ddScan: false })).toMatchObject({
+      ok: true,
+    });
+    expect(await client.tapback({ ...target, messageGuid, reaction: "👍" })).toEqual({ ok: true, reaction: "like" });
+    await client.typing({ ...target, typing: true });
+    await client.read(target);
+    await client.messageEdit({ ...target, messageGuid, text: "edited" });
+    await client.messageUnsend({ ...target, messageGuid, partIndex: 0 });
+    await client.messageNotifyAnyways({ ...target, messageGuid });
+    await client.messageDelete({ ...target, messageGuid });
+    await client.groupRename({ ...target, name: "Renamed Crew" });
+    await client.groupSetIcon(target);
+    await client.groupAddParticipant({ ...target, address: "new@example.com" });
+    await client.groupRemoveParticipant({ ...target, address: "new@example.com" });
+    await client.chatsMarkUnread(target);
+    const created = await client.chatsCreate({ addresses: ["+15550009999"], name: "New", text: "first" });
+    expect(created.ok).toBe(true);
+    await client.groupLeave(target);
+    await client.chatsDelete({ chatId: 1 });
+  });
+
+  it("rejects with the wire code, message and data of imsg's errors", async () => {
+    const client = await started(new ImsgClient({ transport: sim.transport() }));
+    const invalid = await client
+      .send({ to: "+15551234567", text: "x", service: "SMS" as "sms" })
+      .catch((error) => error);
+    expect(ImsgRpcError.isInstance(invalid)).toBe(true);
+    expect(invalid).toMatchObject({ code: -32602, wireMessage: "Invalid params", data: "invalid service" });
+    const missing = await client.request("no.such.method").catch((error) => error);
+    expect(missing).toMatchObject({ code: -32601, methodNotFound: true });
+    const bridge = await client.tapback({ chatId: 2, messageGuid: "G", reaction: "love" }).catch((error) => error);
+    expect(bridge).toMatchObject({ code: -32603 });
+  });
+
+  it("delivers notifications that arrive before the subscribe response, in order", async () => {
+    const client = await started(new ImsgClient({ transport: sim.transport(["--fault-notify-before-response"]) }));
+    const subscription = await client.subscribe({ sinceRowid: -1, includeReactions: true });
+    const messages = await collect(subscription, 10);
+    expect(messages.map((message) => message.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it("logs malformed and oversized lines with a preview and keeps serving", async () => {
+    const logger = recordingLogger();
+    const transport = sim.transport(
+      [
+        "--fault-malformed-line-after",
+        "1",
+        "--fault-oversized-line-after",
+        "2",
+        "--fault-oversized-line-bytes",
+        "300000",
+      ],
+      { maxLineBytes: 100_000 },
+    );
+    const client = await started(new ImsgClient({ transport, logger }));
+    await client.chatsList();
+    await client.chatsList();
+    expect((await client.chatsList()).length).toBeGreaterThan(0);
+    await waitFor(
+      () =>
+        logger.find("not JSON") &&
+        logger.entries.some((entry) => entry.level === "warn" && /discard|long|exceed/i.test(entry.message)),
+      "both warnings",
+    );
+    const malformed = logger.find("not JSON");
+    expect(malformed?.fields.line).toContain("deliberately not JSON");
+  });
+
+  it("skips a huge but valid line of an unknown notification", async () => {
+    const logger = recordingLogger();
+    const transport = sim.transport(["--fault-oversized-line-after", "1", "--fault-oversized-line-bytes", "300000"]);
+    const client = await started(new ImsgClient({ transport, logger }));
+    await client.chatsList();
+    expect((await client.chatsList()).length).toBeGreaterThan(0);
+    const skipped = await waitFor(() => logger.find("unknown method"), "the skip log");
+    expect(String(skipped.fields.line).length).toBeLessThan(300);
+  });
+
+  it("reports the Full Disk Access answer as a startup error", async () => {
+    const client = await started(new ImsgClient({ transport: sim.transport(["--fault-full-disk-access"]) }));
+    const reported: ImsgStartupError[] = [];
+    client.on("startup-failed", (error) => reported.push(error));
+    const error = await client.chatsList().catch((caught) => caught);
+    expect(ImsgStartupError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: "STARTUP_FAILED", fullDiskAccess: true });
+    expect(reported).toHaveLength(1);
+  });
+
+  it("reports a pre-0.8.2 text banner and exit as a startup error", async () => {
+    const transport = sim.transport(["--pre-0.8.2", "--db", `${sim.directory}/missing/chat.db`]);
+    const client = await started(new ImsgClient({ transport }));
+    const error = await client.chatsList().catch((caught) => caught);
+    expect(ImsgStartupError.isInstance(error)).toBe(true);
+    expect(error.fullDiskAccess).toBe(true);
+  });
+
+  it("times out a slow request without losing later answers", async () => {
+    const client = await started(
+      new ImsgClient({ transport: sim.transport(["--fault-delay-ms", "400"]), readTimeoutMs: 100 }),
+    );
+    const error = await client.chatsList().catch((caught) => caught);
+    expect(RequestTimeoutError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: "REQUEST_TIMEOUT", method: "chats.list", timeoutMs: 100 });
+    const chats = await client.chatsList({}, { timeoutMs: 5000 });
+    expect(chats.length).toBeGreaterThan(0);
+  });
+
+  it("rejects pending requests and ends subscriptions when the child is killed", async () => {
+    const transport = sim.transport(["--fault-delay-ms", "2000"]);
+    const client = await started(new ImsgClient({ transport }));
+    const subscription = await client.subscribe({}, { timeoutMs: 5000 });
+    const pending = client.chatsList().catch((caught) => caught);
+    process.kill(pidOf(transport), "SIGKILL");
+    const error = await pending;
+    expect(ChildExitedError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: "CHILD_EXITED", signal: "SIGKILL" });
+    expect(ChildExitedError.isInstance(await subscription.ended)).toBe(true);
+    await expect(client.chatsList()).rejects.toSatisfy(ChildExitedError.isInstance);
+  });
+});
+
+describe("ImsgClient against scripted children", () => {
+  it("ends a subscription with a typed error on an error notification", async () => {
+    const transport = scriptedTransport({
+      answers: {
+        "watch.subscribe": {
+          result: { subscription: 1 },
+          after: [
+            '{"jsonrpc":"2.0","method":"error","params":{"subscription":1,"error":{"message":"disk I/O error"}}}',
+          ],
+        },
+      },
+    });
+    const client = await started(new ImsgClient({ transport }));
+    const subscription = await client.subscribe();
+    const error = await collect(subscription, 1).catch((caught) => caught);
+    expect(SubscriptionError.isInstance(error)).toBe(true);
+    expect(error.message).toContain("disk I/O error");
+  });
+
+  it("skips notifications that fail validation and delivers the next one", async () => {
+    const good = (id: number) =>
+      JSON.stringify({
+        jsonrpc: "2.0",
+        method: "message",
+        params: {
+          subscription: 1,
+          message: {
+            id,
+            chat_id: 1,
+            guid: `G${id}`,
+            sender: "+15551234567",
+            is_from_me: false,
+            text: "ok",
+            created_at: "2026-05-01T12:00:00.000Z",
+            attachments: [],
+            reactions: [],
+            chat_identifier: "+15551234567",
+            chat_guid: "iMessage;-;+15551234567",
+            chat_name: "",
+            participants: ["+15551234567"],
+            is_group: false,
+          },
+        },
+      });
+    const logger = recordingLogger();
+    const transport = scriptedTransport({
+      answers: {
+        "watch.subscribe": {
+          result: { subscription: 1 },
+          after: [
+            '{"jsonrpc":"2.0","method":"message","params":{"subscription":1,"message":{"id":41,"text":7}}}',
+            '{"jsonrpc":"2.0","method":"message","params":{"subscription":"x"}}',
+            "[1,2,3]",
+            '{"jsonrpc":"2.0","error":{"code":-32603,"message":"write failed"}}',
+            good(42),
+          ],
+        },
+      },
+    });
+    const client = await started(new ImsgClient({ transport, logger }));
+    const [message] = await collect(await client.subscribe(), 1);
+    expect(message?.id).toBe(42);
+    expect(logger.find("failed validation")?.fields.rowid).toBe(41);
+    expect(logger.find("invalid message notification")).toBeDefined();
+  });
+
+  it("treats an exit before any answer as a startup error", async () => {
+    const transport = scriptedTransport({ exitAtStart: 1 });
+    const client = new ImsgClient({ transport });
+    clients.push(client);
+    const failed = new Promise<ImsgStartupError>((resolve) => client.once("startup-failed", resolve));
+    await client.start();
+    expect((await failed).code).toBe("STARTUP_FAILED");
+    await expect(client.chatsList()).rejects.toSatisfy(ImsgStartupError.isInstance);
+  });
+
+  it("rejects a result that does not match the method's schema", async () => {
+    const transport = scriptedTransport({ answers: { "chats.list": { result: { chat: [] } } } });
+    const client = await started(new ImsgClient({ transport }));
+    const error = await client.chatsList().catch((caught) => caught);
+    expect(RpcClientError.isInstance(error)).toBe(true);
+    expect(error.code).toBe("RESULT_INVALID");
+  });
+
+  it("unsubscribes a subscription whose response came after its timeout", async () => {
+    const transport = scriptedTransport({
+      answers: {
+        "watch.subscribe": { result: { subscription: 7 } },
+        "watch.unsubscribe": { after: ['{"jsonrpc":"2.0","method":"test.unsubscribed","params":{}}'] },
+      },
+    });
+    const logger = recordingLogger();
+    const client = await started(new ImsgClient({ transport, logger, readTimeoutMs: 50 }));
+    // A zero timeout expires before the child's immediate answer arrives.
+    const error = await client.subscribe({}, { timeoutMs: 0 }).catch((caught) => caught);
+    expect(RequestTimeoutError.isInstance(error)).toBe(true);
+    await waitFor(() => logger.find("after its timeout"), "the late answer");
+    await waitFor(
+      () => logger.entries.find((entry) => entry.fields.method === "test.unsubscribed"),
+      "watch.unsubscribe of the late subscription",
+    );
+  });
+});
