@@ -188,7 +188,7 @@ describe("window boundaries", () => {
   it("emits an expired bucket before a newer row even when its timer has not fired yet", () => {
     const { clock, turns, coalescer } = setup(2500);
     coalescer.push(dm("one"));
-    coalescer.push(dm("other chat", { chat_id: 2 }));
+    coalescer.push(dm("other chat", { chatId: 2 }));
     clock.jump(2500);
     coalescer.push(dm("two"));
     expect(turns.map((turn) => turn.text)).toEqual(["one", "other chat"]);
@@ -236,13 +236,13 @@ describe("window boundaries", () => {
 describe("keys", () => {
   it("keeps interleaved senders in their own buckets, each in arrival order", () => {
     const { clock, turns, coalescer } = setup(2500);
-    coalescer.push(dm("Dump", { chat_id: 1, sender: "+15555550001" }));
+    coalescer.push(dm("Dump", { chatId: 1, sender: "+15555550001" }));
     clock.advance(300);
-    coalescer.push(dm("hello", { chat_id: 2, sender: "+15555550002" }));
+    coalescer.push(dm("hello", { chatId: 2, sender: "+15555550002" }));
     clock.advance(300);
-    coalescer.push(dm("there", { chat_id: 2, sender: "+15555550002" }));
+    coalescer.push(dm("there", { chatId: 2, sender: "+15555550002" }));
     clock.advance(300);
-    coalescer.push(dm("https://example.com", { chat_id: 1, sender: "+15555550001" }));
+    coalescer.push(dm("https://example.com", { chatId: 1, sender: "+15555550001" }));
     expect(turns.map((turn) => turn.text)).toEqual(["Dump https://example.com"]);
     clock.advance(2500);
     expect(turns.map((turn) => turn.text)).toEqual(["Dump https://example.com", "hello there"]);
@@ -265,20 +265,20 @@ describe("keys", () => {
     const clock = new FakeClock();
     const turns: Turn[] = [];
     const coalescer = createCoalescer<TestMessage, TestAttachment>({
-      ...imsgMessageAccessors<TestAttachment, TestMessage>("default", (message) => message.chat_id === 8421),
+      ...imsgMessageAccessors<TestAttachment, TestMessage>("default", (message) => message.chatId === 8421),
       windowMs: 2500,
       clock,
       onTurn: (turn) => turns.push(turn),
     });
-    coalescer.push(dm("one", { chat_id: 8421 }));
-    coalescer.push(dm("two", { chat_id: 8421 }));
+    coalescer.push(dm("one", { chatId: 8421 }));
+    coalescer.push(dm("two", { chatId: 8421 }));
     expect(turns.map((turn) => turn.text)).toEqual(["one", "two"]);
   });
 
   it("passes tapback rows through without touching the sender's bucket", () => {
     const { clock, turns, coalescer } = setup(2500);
     coalescer.push(dm("Dump"));
-    coalescer.push(dm("Loved “hi”", { is_reaction: true }));
+    coalescer.push(dm("Loved “hi”", { isReaction: true }));
     expect(turns.map((turn) => turn.text)).toEqual(["Loved “hi”"]);
     clock.advance(2500);
     expect(turns.map((turn) => turn.text)).toEqual(["Loved “hi”", "Dump"]);
@@ -338,9 +338,9 @@ describe("bounded output", () => {
 describe("shutdown and delivery", () => {
   it("flushes every buffered bucket on close, oldest first, and passes later rows straight through", () => {
     const { clock, turns, coalescer } = setup(2500);
-    coalescer.push(dm("first", { chat_id: 1 }));
-    coalescer.push(dm("second", { chat_id: 2 }));
-    coalescer.push(dm("first again", { chat_id: 1 }));
+    coalescer.push(dm("first", { chatId: 1 }));
+    coalescer.push(dm("second", { chatId: 2 }));
+    coalescer.push(dm("first again", { chatId: 1 }));
     expect(coalescer.bufferedRowCount).toBe(3);
     coalescer.close();
     expect(turns.map((turn) => turn.text)).toEqual(["first first again", "second"]);
@@ -370,8 +370,8 @@ describe("shutdown and delivery", () => {
         if (turn.text === "a") throw new Error("agent down");
       },
     });
-    coalescer.push(dm("a", { chat_id: 1 }));
-    coalescer.push(dm("b", { chat_id: 2 }));
+    coalescer.push(dm("a", { chatId: 1 }));
+    coalescer.push(dm("b", { chatId: 2 }));
     expect(() => coalescer.flush()).toThrow("agent down");
     expect(turns).toEqual(["a", "b"]);
     expect(coalescer.bufferedRowCount).toBe(0);

@@ -1,15 +1,15 @@
 import type { CoalescerOptions } from "./coalescer.ts";
 import { mergeableText } from "./merge.ts";
 
-/** The fields of an imsg `message` notification (snake_case, as they arrive) that coalescing reads. */
+/** The fields of an imsg message that coalescing reads; the rpc-client's camelCase `Message` fits as it is. */
 export interface CoalescibleMessage<Attachment = unknown> {
   guid: string;
-  chat_id: number;
+  chatId: number;
   sender: string;
   text: string;
-  is_group: boolean;
+  isGroup: boolean;
   attachments: readonly Attachment[];
-  is_reaction?: boolean;
+  isReaction?: boolean;
 }
 
 const urlOnly = /^https?:\/\/\S+$/i;
@@ -23,10 +23,10 @@ export function isUrlOnlyText(text: string): boolean {
 export function messageKey(
   accountId: string,
   message: CoalescibleMessage,
-  isGroup: boolean = message.is_group,
+  isGroup: boolean = message.isGroup,
 ): string | undefined {
-  if (isGroup || message.is_reaction) return undefined;
-  return JSON.stringify([accountId, message.chat_id, message.sender]);
+  if (isGroup || message.isReaction) return undefined;
+  return JSON.stringify([accountId, message.chatId, message.sender]);
 }
 
 /**
@@ -35,7 +35,7 @@ export function messageKey(
  */
 export function imsgMessageAccessors<Attachment, Message extends CoalescibleMessage<Attachment>>(
   accountId: string,
-  isGroup: (message: Message) => boolean = (message) => message.is_group,
+  isGroup: (message: Message) => boolean = (message) => message.isGroup,
 ): Pick<CoalescerOptions<Message, Attachment>, "keyOf" | "textOf" | "attachmentsOf" | "guidOf" | "endsComposition"> {
   return {
     keyOf: (message) => messageKey(accountId, message, isGroup(message)),

@@ -11,10 +11,10 @@ export function dm(text: string, overrides: Partial<CoalescibleMessage<TestAttac
   nextRowid += 1;
   return {
     guid: `GUID-${nextRowid}`,
-    chat_id: 1,
+    chatId: 1,
     sender: "+15555550123",
     text,
-    is_group: false,
+    isGroup: false,
     attachments: [] as TestAttachment[],
     ...overrides,
   };
@@ -24,5 +24,5 @@ export type TestMessage = ReturnType<typeof dm>;
 
 /** A row of group chat 9 from the given sender. */
 export function groupRow(sender: string, text: string): TestMessage {
-  return dm(text, { chat_id: 9, sender, is_group: true });
+  return dm(text, { chatId: 9, sender, isGroup: true });
 }
