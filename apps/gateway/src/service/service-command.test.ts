@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -5,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main } from "../cli.ts";
 import { capturedIo } from "./captured-io.ts";
 import { parsePlistXml, plistDictEntries } from "./plist-xml.ts";
+import { defaultCliPath } from "./service-command.ts";
 
 let home: string;
 let cwd: string;
@@ -71,6 +73,21 @@ describe("service install/uninstall/status on Linux (systemd user unit)", () => 
     const gone = await run("service", "status", "--platform", "linux");
     expect(gone.code).toBe(1);
     expect(gone.out).toContain("not installed");
+  });
+
+  it("writes a command line that runs: the unit's own Node and CLI, spawned as a real process, answer --help", async () => {
+    const installed = spawnSync(process.execPath, [defaultCliPath, "service", "install", "--platform", "linux"], {
+      encoding: "utf8",
+      env: { HOME: home, PATH: "/usr/bin:/bin" },
+      cwd,
+    });
+    expect(installed.status).toBe(0);
+    const execStart = /^ExecStart=(.*)$/m.exec(readFileSync(unitPath(), "utf8"))?.[1] ?? "";
+    const words = [...execStart.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((match) => match[1]!);
+    expect(words.slice(2)).toEqual(["gateway"]);
+    const help = spawnSync(words[0]!, [words[1]!, "--help"], { encoding: "utf8" });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("Usage: imessage-channel");
   });
 
   it("is idempotent: a second install says up to date and leaves the file alone", async () => {
