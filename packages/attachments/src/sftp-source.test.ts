@@ -10,12 +10,13 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
+import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createAttachmentFetcher } from "./attachment-fetcher.ts";
 import type { AttachmentSource } from "./attachment-source.ts";
+import { createAccountAttachmentFetcher } from "./fetcher-for-account.ts";
 import { createSftpSource, type SftpSourceOptions } from "./sftp-source.ts";
 import { recordingLogger } from "./test-support/recording-logger.ts";
 import { waitFor } from "./test-support/wait-for.ts";
@@ -231,6 +232,37 @@ describe("remote fetch over SFTP (real sshd on loopback)", () => {
     const again = await instance.fetch([{ originalPath: paths[0] ?? "" }]);
     expect(again.attachments).toHaveLength(1);
     expect(acceptedLogins() - before).toBe(2);
+  });
+
+  it("fetches Mac-side paths for an account with remoteHost: remote roots, SFTP, always a local copy", async () => {
+    const fetcher = createAccountAttachmentFetcher(
+      {
+        accountId: "mac",
+        remoteHost: `${sshd.user}@127.0.0.1`,
+        ssh: {
+          port: sshd.port,
+          identityFile: sshd.clientKeyPath,
+          knownHostsFile: sshd.knownHostsPath,
+          keepaliveSec: 0,
+        },
+        attachmentRoots: [join(stateDir, "nothing-local")],
+        remoteAttachmentRoots: [join(mac, "Users", "*", "Library", "Messages", "Attachments")],
+      },
+      { stateDir, delivery: "original", sftp: { agentSocket: "" } },
+    );
+    try {
+      const path = join(attachmentsDir, "4a", "10", "IMG_0001.heic");
+      const result = await fetcher.fetch([{ originalPath: path }]);
+      expect(result.skipped, sshd.logs()).toEqual([]);
+      expect(result.attachments[0]?.path).not.toBe(path);
+      expect(result.attachments[0]?.path.startsWith(join(stateDir, "media", "mac"))).toBe(true);
+    } finally {
+      await fetcher.close();
+    }
+  });
+
+  it("reports the Mac user's home from SFTP, which is what ~ in remoteAttachmentRoots expands to", async () => {
+    expect(await source().home()).toBe(userInfo().homedir);
   });
 
   it.each([
