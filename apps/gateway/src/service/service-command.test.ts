@@ -136,6 +136,15 @@ describe("service install on macOS (launchd agent)", () => {
     expect(existsSync(plistPath)).toBe(false);
   });
 
+  it("pins <stateDir>/config.json5 of the HOME it runs for when no other config exists", async () => {
+    const stateConfig = join(home, ".imessage-channel", "config.json5");
+    mkdirSync(join(home, ".imessage-channel"));
+    writeFileSync(stateConfig, "{ channels: { imessage: { dmPolicy: 'pairing' } } }");
+    const result = await run("service", "install", "--platform", "darwin", "--dry-run");
+    expect(result.code).toBe(0);
+    expect(result.out).toContain(`<string>--config</string>\n    <string>${stateConfig}</string>`);
+  });
+
   it("refuses an account the config does not declare, and a bad platform, with exit 2", async () => {
     writeFileSync(join(cwd, "imessage-channel.json5"), `{ channels: { imessage: { accounts: { work: {} } } } }`);
     const unknown = await run("service", "install", "--platform", "darwin", "--account", "home");

@@ -70,7 +70,7 @@ async function prepare(io: CliIo, options: ServiceCommandOptions, strict: boolea
   const notes: string[] = [];
 
   // A service starts in its own working directory, so the config file it should read is pinned by absolute path.
-  const loaded = await loadConfig({ path: options.config, env: io.env, cwd: io.cwd });
+  const loaded = await loadConfig({ path: options.config, env: io.env, cwd: io.cwd, stateDir });
   const configPath = loaded.path;
   if (strict) {
     if (loaded.errors.length > 0) {
