@@ -1,36 +1,16 @@
-/** The fields of an imsg chat (`chats.list`, imsg-protocol.md §4.1) the pass reads. */
-export interface CatchupChat {
-  id: number;
-  last_message_at: string;
-}
+import type { Chat, ChatsListParams, Message, MessagesHistoryParams } from "@imessage-channel/rpc-client";
+
+/** The fields of an imsg chat (`chats.list`) the pass reads. */
+export type CatchupChat = Pick<Chat, "id" | "lastMessageAt">;
+
+/** The fields of an imsg message the pass reads; the row is handed to `dispatch` untouched. */
+export type CatchupMessage = Pick<Message, "id" | "guid" | "chatId" | "isFromMe" | "createdAt" | "isReaction">;
 
 /**
- * The fields of an imsg message (imsg-protocol.md §4.2) the pass reads, snake_case as they arrive; the row is
- * handed to `dispatch` untouched, so callers keep their richer message type.
+ * What the pass needs from the imsg connection: `chats.list` and `messages.history` (newest first) through the
+ * same JSON-RPC client as the watch. The rpc-client's `ImsgClient` is one as it is.
  */
-export interface CatchupMessage {
-  id: number;
-  guid: string;
-  chat_id: number;
-  is_from_me: boolean;
-  created_at: string;
-  is_reaction?: boolean;
-}
-
-export interface HistoryQuery {
-  chatId: number;
-  limit: number;
-  /** ISO-8601, inclusive. */
-  start?: string;
-  /** ISO-8601, exclusive. */
-  end?: string;
-}
-
-/**
- * What the pass needs from the imsg connection: `chats.list` and `messages.history` (newest first), through
- * the same JSON-RPC client as the watch. The rpc-client satisfies it with a two-line adapter.
- */
-export interface CatchupSource<Message extends CatchupMessage = CatchupMessage> {
-  listChats(limit: number): Promise<CatchupChat[]>;
-  history(query: HistoryQuery): Promise<Message[]>;
+export interface CatchupSource<Row extends CatchupMessage = Message> {
+  chatsList(params: ChatsListParams): Promise<CatchupChat[]>;
+  messagesHistory(params: MessagesHistoryParams): Promise<Row[]>;
 }

@@ -7,8 +7,8 @@ export const chatListLimit = 1000;
 /** Rows asked per `messages.history` page. */
 export const historyPageSize = 100;
 
-export interface CollectOptions<Message extends CatchupMessage> {
-  source: CatchupSource<Message>;
+export interface CollectOptions<Row extends CatchupMessage> {
+  source: CatchupSource<Row>;
   cursor: CursorPosition;
   /** Rows dated before this are outside the window; passed to imsg as `start`. */
   fenceMs: number;
@@ -30,12 +30,10 @@ function reachedCursor(row: CatchupMessage, cursor: CursorPosition): boolean {
  * page is not full (the window is exhausted) or its oldest row reaches the cursor. Paging, not one capped
  * query per chat, is what keeps a busy chat's oldest missed rows from being cut off.
  */
-export async function collectRows<Message extends CatchupMessage>(
-  options: CollectOptions<Message>,
-): Promise<Message[]> {
+export async function collectRows<Row extends CatchupMessage>(options: CollectOptions<Row>): Promise<Row[]> {
   const { source, cursor, fenceMs } = options;
-  const chats = await source.listChats(chatListLimit);
-  const activeChats = chats.filter((chat) => !(Date.parse(chat.last_message_at) < fenceMs));
+  const chats = await source.chatsList({ limit: chatListLimit });
+  const activeChats = chats.filter((chat) => !(Date.parse(chat.lastMessageAt) < fenceMs));
   if (chats.length >= chatListLimit && activeChats.length === chats.length) {
     options.log(
       "warn",
@@ -43,13 +41,13 @@ export async function collectRows<Message extends CatchupMessage>(
     );
   }
   const seen = new Set<number>();
-  const rows: Message[] = [];
+  const rows: Row[] = [];
   const start = isoOf(fenceMs);
   for (const chat of activeChats) {
     let end: string | undefined;
     let pageSize = options.pageSize ?? historyPageSize;
     for (;;) {
-      const page = await source.history({ chatId: chat.id, limit: pageSize, start, ...(end ? { end } : {}) });
+      const page = await source.messagesHistory({ chatId: chat.id, limit: pageSize, start, ...(end ? { end } : {}) });
       let added = 0;
       for (const row of page) {
         if (seen.has(row.id)) continue;

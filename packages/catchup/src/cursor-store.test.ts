@@ -54,7 +54,7 @@ describe("cursor file", () => {
   it("reads back what it wrote after a restart", async () => {
     const first = await open();
     await first.advance(
-      positionAfter({ id: 7, guid: "G", chat_id: 1, is_from_me: false, created_at: "2026-05-01T12:00:00.000Z" }),
+      positionAfter({ id: 7, guid: "G", chatId: 1, isFromMe: false, createdAt: "2026-05-01T12:00:00.000Z" }),
     );
     await first.recordFailure("G2");
     await first.recordFailure("G2");

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { cursorFilePath } from "./cursor-file-path.ts";
 import { CursorStore } from "./cursor-store.ts";
 import { runCatchup } from "./run-catchup.ts";
-import { childIdentity, type SimWorld, simSource, simWorld, testNowMs, waitUntil } from "./test-support/sim-world.ts";
+import { childIdentity, type SimWorld, simWorld, testNowMs, waitUntil } from "./test-support/sim-world.ts";
 
 const childScript = join(import.meta.dirname, "test-support", "catchup-child.ts");
 let world: SimWorld | undefined;
@@ -48,7 +48,7 @@ describe("cursor durability", () => {
     const onDisk = JSON.parse(readFileSync(cursorFilePath(world.stateDir, "default", childIdentity), "utf8"));
     expect(onDisk.lastSeenRowid).toBe(3);
 
-    const sim = world.startSim();
+    const client = await world.connect();
     const cursorStore = await CursorStore.open({
       stateDir: world.stateDir,
       accountId: "default",
@@ -56,7 +56,7 @@ describe("cursor durability", () => {
     });
     const replayed: string[] = [];
     await runCatchup({
-      source: simSource(sim),
+      source: client,
       cursorStore,
       dispatch: async (row) => {
         replayed.push(row.guid);

@@ -5,7 +5,7 @@ export {
   catchupDefaults,
   resolveCatchupOptions,
 } from "./catchup-options.ts";
-export type { CatchupChat, CatchupMessage, CatchupSource, HistoryQuery } from "./catchup-source.ts";
+export type { CatchupChat, CatchupMessage, CatchupSource } from "./catchup-source.ts";
 export { cursorFilePath, type DatabaseIdentity, databaseIdentityHash } from "./cursor-file-path.ts";
 export {
   type CatchupLog,

@@ -7,9 +7,9 @@ function row(id: number, minutesAgo: number, extra: Partial<CatchupMessage> = {}
   return {
     id,
     guid: `G${id}`,
-    chat_id: 1,
-    is_from_me: false,
-    created_at: new Date(base - minutesAgo * 60_000).toISOString(),
+    chatId: 1,
+    isFromMe: false,
+    createdAt: new Date(base - minutesAgo * 60_000).toISOString(),
     ...extra,
   };
 }
@@ -32,7 +32,7 @@ describe("planReplay", () => {
 
   it("names a skip for reactions, our own rows, rows past the age fence and given-up guids", () => {
     const result = plan(
-      [row(11, 1, { is_reaction: true }), row(12, 1, { is_from_me: true }), row(13, 500), row(14, 1), row(15, 1)],
+      [row(11, 1, { isReaction: true }), row(12, 1, { isFromMe: true }), row(13, 500), row(14, 1), row(15, 1)],
       50,
       ["G14"],
     );
@@ -47,7 +47,7 @@ describe("planReplay", () => {
 
   it("cuts right after the perRunLimit-th dispatchable row, keeping the oldest", () => {
     const result = plan(
-      [row(11, 9), row(12, 8, { is_from_me: true }), row(13, 7), row(14, 6, { is_from_me: true }), row(15, 5)],
+      [row(11, 9), row(12, 8, { isFromMe: true }), row(13, 7), row(14, 6, { isFromMe: true }), row(15, 5)],
       2,
     );
     expect(result.steps.map((step) => step.row.id)).toEqual([11, 12, 13]);

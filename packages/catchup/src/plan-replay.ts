@@ -4,14 +4,14 @@ import { rowTimeMs } from "./row-position.ts";
 
 export type ReplayAction = "dispatch" | "skip-from-me" | "skip-given-up" | "skip-reaction" | "skip-too-old";
 
-export interface ReplayStep<Message extends CatchupMessage> {
-  row: Message;
+export interface ReplayStep<Row extends CatchupMessage> {
+  row: Row;
   action: ReplayAction;
 }
 
-export interface ReplayPlan<Message extends CatchupMessage> {
+export interface ReplayPlan<Row extends CatchupMessage> {
   /** Oldest first; the cursor walks these in order. */
-  steps: ReplayStep<Message>[];
+  steps: ReplayStep<Row>[];
   /** Rows newer than the cursor that imsg returned. */
   fetchedCount: number;
   /** Rows that would be dispatched without the cap. */
@@ -19,8 +19,8 @@ export interface ReplayPlan<Message extends CatchupMessage> {
   capped: boolean;
 }
 
-export interface PlanOptions<Message extends CatchupMessage> {
-  rows: Message[];
+export interface PlanOptions<Row extends CatchupMessage> {
+  rows: Row[];
   cursor: CursorPosition;
   fenceMs: number;
   perRunLimit: number;
@@ -28,8 +28,8 @@ export interface PlanOptions<Message extends CatchupMessage> {
 }
 
 function actionFor(row: CatchupMessage, fenceMs: number, isGivenUp: (guid: string) => boolean): ReplayAction {
-  if (row.is_reaction === true) return "skip-reaction";
-  if (row.is_from_me) return "skip-from-me";
+  if (row.isReaction === true) return "skip-reaction";
+  if (row.isFromMe) return "skip-from-me";
   const timeMs = rowTimeMs(row);
   // iCloud can write week-old messages under new rowids: the rowid says new, the date says do not answer.
   if (!Number.isFinite(timeMs) || timeMs < fenceMs) return "skip-too-old";
@@ -42,7 +42,7 @@ function actionFor(row: CatchupMessage, fenceMs: number, isGivenUp: (guid: strin
  * rest are sorted by rowid (the cursor's order), then date, and cut right after the `perRunLimit`-th
  * dispatchable row, so the cap keeps the oldest and the cursor never passes a row left for the next pass.
  */
-export function planReplay<Message extends CatchupMessage>(options: PlanOptions<Message>): ReplayPlan<Message> {
+export function planReplay<Row extends CatchupMessage>(options: PlanOptions<Row>): ReplayPlan<Row> {
   const fresh = options.rows
     .filter((row) => row.id > options.cursor.lastSeenRowid)
     .sort((a, b) => a.id - b.id || rowTimeMs(a) - rowTimeMs(b));

@@ -1,9 +1,9 @@
 import type { CatchupMessage } from "./catchup-source.ts";
 import type { CursorPosition } from "./cursor-store.ts";
 
-/** Milliseconds since the epoch of a row's `created_at`; NaN when imsg sent something unparseable. */
-export function rowTimeMs(row: Pick<CatchupMessage, "created_at">): number {
-  return Date.parse(row.created_at);
+/** Milliseconds since the epoch of a row's `createdAt`; NaN when imsg sent something unparseable. */
+export function rowTimeMs(row: Pick<CatchupMessage, "createdAt">): number {
+  return Date.parse(row.createdAt);
 }
 
 /** The cursor position just past `row`, never behind `from`. Live dispatch passes this to `advance`. */

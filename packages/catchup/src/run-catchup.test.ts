@@ -1,23 +1,23 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { SimProcess, WireMessage } from "@imessage-channel/imsg-sim";
+import type { ImsgClient, Message } from "@imessage-channel/rpc-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CatchupOptionsInput } from "./catchup-options.ts";
 import { cursorFilePath } from "./cursor-file-path.ts";
 import { type CursorFile, CursorStore } from "./cursor-store.ts";
 import { runCatchup } from "./run-catchup.ts";
-import { minuteMs, type SimWorld, simSource, simWorld, testNowMs } from "./test-support/sim-world.ts";
+import { minuteMs, type SimWorld, simWorld, testNowMs } from "./test-support/sim-world.ts";
 
 const identity = { transport: "local", cliPath: "imsg-sim", dbPath: "chat.db" };
 const alice = "+15555550101";
 const bob = "+15555550102";
 
 let world: SimWorld;
-let sim: SimProcess;
+let client: ImsgClient;
 
-beforeEach(() => {
+beforeEach(async () => {
   world = simWorld();
-  sim = world.startSim();
+  client = await world.connect();
 });
 
 afterEach(async () => {
@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 interface Pass {
-  dispatched: WireMessage[];
+  dispatched: Message[];
   lines: string[];
   counters: Awaited<ReturnType<typeof runCatchup>>;
 }
@@ -38,9 +38,9 @@ async function pass(
   const lines: string[] = [];
   const log = (level: string, line: string) => lines.push(`${level} ${line}`);
   const cursorStore = await CursorStore.open({ stateDir: world.stateDir, accountId: "default", identity, log });
-  const dispatched: WireMessage[] = [];
+  const dispatched: Message[] = [];
   const counters = await runCatchup({
-    source: simSource(sim),
+    source: client,
     cursorStore,
     dispatch: async (row) => {
       dispatched.push(row);
@@ -58,7 +58,7 @@ function cursorFile(): CursorFile {
   return JSON.parse(readFileSync(cursorFilePath(world.stateDir, "default", identity), "utf8")) as CursorFile;
 }
 
-const texts = (rows: WireMessage[]) => rows.map((row) => row.text);
+const texts = (rows: Message[]) => rows.map((row) => row.text);
 
 describe("runCatchup against imsg-sim", () => {
   it("replays rows missed while down once, oldest first, across chats", async () => {

@@ -1,3 +1,4 @@
+import type { Message } from "@imessage-channel/rpc-client";
 import { type CatchupOptions, type CatchupOptionsInput, resolveCatchupOptions } from "./catchup-options.ts";
 import type { CatchupMessage, CatchupSource } from "./catchup-source.ts";
 import { collectRows } from "./collect-rows.ts";
@@ -20,11 +21,11 @@ export interface CatchupCounters {
   deferred: number;
 }
 
-export interface RunCatchupOptions<Message extends CatchupMessage> {
-  source: CatchupSource<Message>;
+export interface RunCatchupOptions<Row extends CatchupMessage = Message> {
+  source: CatchupSource<Row>;
   cursorStore: CursorStore;
   /** The live dispatch path; a throw means the row was not handed off. */
-  dispatch: (row: Message) => Promise<void>;
+  dispatch: (row: Row) => Promise<void>;
   options?: CatchupOptionsInput | CatchupOptions;
   now?: () => number;
   log?: CatchupLog;
@@ -46,8 +47,8 @@ function describe(error: unknown): string {
  * the rest for `maxFailureRetries` starts) but the cursor stays held, so they are fed again next start and
  * the dispatch path's persisted dedupe absorbs them.
  */
-export async function runCatchup<Message extends CatchupMessage>(
-  parameters: RunCatchupOptions<Message>,
+export async function runCatchup<Row extends CatchupMessage>(
+  parameters: RunCatchupOptions<Row>,
 ): Promise<CatchupCounters> {
   const { source, cursorStore, dispatch } = parameters;
   const options = resolveCatchupOptions(parameters.options);
@@ -91,7 +92,7 @@ export async function runCatchup<Message extends CatchupMessage>(
   };
   let position = cursor;
   let held = false;
-  const settle = async (row: Message): Promise<void> => {
+  const settle = async (row: Row): Promise<void> => {
     if (held) return;
     position = positionAfter(row, position);
     await cursorStore.hold(position);

@@ -3,10 +3,11 @@
 // Each dispatched row's guid is appended (fsync'd) to <dispatchedLog>. The dispatch of row number <blockAt>
 // (1-based) writes `<dispatchedLog>.blocked` and never returns, so the kill lands mid-dispatch.
 import { appendFileSync, closeSync, fsyncSync, openSync, writeFileSync } from "node:fs";
-import { SimProcess } from "@imessage-channel/imsg-sim";
+import { ImsgClient } from "@imessage-channel/rpc-client";
 import { CursorStore } from "../cursor-store.ts";
 import { runCatchup } from "../run-catchup.ts";
-import { childIdentity, simSource, testNowMs } from "./sim-world.ts";
+import { SimTransport } from "./sim-transport.ts";
+import { childIdentity, testNowMs } from "./sim-world.ts";
 
 const [dbPath, stateDir, dispatchedLog, blockAtText] = process.argv.slice(2) as [string, string, string, string];
 const blockAt = Number(blockAtText);
@@ -18,11 +19,12 @@ function appendDurably(path: string, line: string): void {
   closeSync(descriptor);
 }
 
-const sim = new SimProcess({ args: ["rpc", "--db", dbPath, "--platform", "linux"] });
+const client = new ImsgClient({ transport: new SimTransport(dbPath) });
+await client.start();
 const cursorStore = await CursorStore.open({ stateDir, accountId: "default", identity: childIdentity });
 let count = 0;
 await runCatchup({
-  source: simSource(sim),
+  source: client,
   cursorStore,
   dispatch: async (row) => {
     count += 1;
@@ -35,4 +37,4 @@ await runCatchup({
   options: { enabled: true },
   now: () => testNowMs,
 });
-await sim.close();
+await client.close();

@@ -1,31 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createChatDb, type InjectOptions, inject, SimProcess, type WireMessage } from "@imessage-channel/imsg-sim";
-import type { CatchupChat, CatchupSource } from "../catchup-source.ts";
+import { createChatDb, type InjectOptions, inject } from "@imessage-channel/imsg-sim";
+import { ImsgClient } from "@imessage-channel/rpc-client";
+import { SimTransport } from "./sim-transport.ts";
 
 /** A fixed "now" for the tests: rows are dated relative to it and the pass is given it as its clock. */
 export const testNowMs = Date.parse("2026-05-01T12:00:00.000Z");
 export const minuteMs = 60_000;
-
-/** `chats.list` and `messages.history` over a running imsg-sim, as the rpc-client will provide them. */
-export function simSource(sim: SimProcess): CatchupSource<WireMessage> {
-  return {
-    async listChats(limit) {
-      const result = await sim.call("chats.list", { limit });
-      return result.chats as CatchupChat[];
-    },
-    async history(query) {
-      const result = await sim.call("messages.history", {
-        chat_id: query.chatId,
-        limit: query.limit,
-        ...(query.start ? { start: query.start } : {}),
-        ...(query.end ? { end: query.end } : {}),
-      });
-      return result.messages as WireMessage[];
-    },
-  };
-}
 
 export interface SimWorld {
   directory: string;
@@ -33,8 +15,8 @@ export interface SimWorld {
   stateDir: string;
   /** Writes an inbound row dated `minutesAgo` before `testNowMs`; returns its guid. */
   receive(from: string, text: string, minutesAgo: number, extra?: Partial<InjectOptions>): string;
-  /** Starts an `imsg-sim rpc` over the world's chat.db (stopped by `close`). */
-  startSim(): SimProcess;
+  /** The real rpc-client over an `imsg-sim rpc` on the world's chat.db (closed by `close`). */
+  connect(): Promise<ImsgClient>;
   close(): Promise<void>;
 }
 
@@ -43,7 +25,7 @@ export function simWorld(): SimWorld {
   const directory = mkdtempSync(join(tmpdir(), "catchup-"));
   const dbPath = join(directory, "chat.db");
   createChatDb(dbPath);
-  const sims: SimProcess[] = [];
+  const clients: ImsgClient[] = [];
   return {
     directory,
     dbPath,
@@ -57,14 +39,14 @@ export function simWorld(): SimWorld {
         ...extra,
       }).guid;
     },
-    startSim() {
-      const sim = new SimProcess({ args: ["rpc", "--db", dbPath, "--platform", "linux"] });
-      sims.push(sim);
-      return sim;
+    async connect() {
+      const client = new ImsgClient({ transport: new SimTransport(dbPath) });
+      clients.push(client);
+      await client.start();
+      return client;
     },
     async close() {
-      for (const sim of sims) sim.kill();
-      await Promise.all(sims.map((sim) => sim.exited));
+      await Promise.all(clients.map((client) => client.close()));
       rmSync(directory, { recursive: true, force: true });
     },
   };
