@@ -93,7 +93,7 @@ export class LocalTransport extends EventEmitter<TransportEvents> implements Tra
         this.#child = child;
         resolve();
       });
-      child.once("error", (error: NodeJS.ErrnoException) => {
+      child.on("error", (error: NodeJS.ErrnoException) => {
         if (this.#child !== undefined) return; // errors after spawn (kill failures) end in 'close' anyway
         const failure = spawnFailure(this.#options.cliPath, this.#file, error);
         this.#finish({ code: null, signal: null, reason: failure.message });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { seed, simBinPath } from "@imessage-channel/imsg-sim";
 import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SshTransport, type SshTransportOptions } from "./ssh-transport.ts";
@@ -100,6 +101,32 @@ describe("SshTransport against a real sshd", () => {
     const exit = await transport.close();
     expect(exit).toMatchObject({ code: 0, signal: null });
     expect(seen.exits).toEqual([exit]);
+  });
+
+  it("speaks JSON-RPC with imsg-sim rpc running on the remote side", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "ssh-sim-"));
+    cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
+    const dbPath = join(directory, "chat.db");
+    seed(dbPath);
+    const transport = new SshTransport({
+      remoteHost: `${sshd.user}@${sshd.host}`,
+      port: sshd.port,
+      identityFile: sshd.clientKeyPath,
+      knownHostsFile: sshd.knownHostsPath,
+      agentSocket: null,
+      remoteCliPath: process.execPath,
+      args: [simBinPath, "rpc", "--db", dbPath],
+    });
+    transports.push(transport);
+    const seen = record(transport);
+    await transport.start();
+    await transport.writeLine(JSON.stringify({ jsonrpc: "2.0", id: 7, method: "chats.list", params: { limit: 5 } }));
+    const response = await waitFor(
+      () => seen.lines.map((line) => JSON.parse(line)).find((message) => message.id === 7),
+      "the chats.list response",
+    );
+    expect(response.result.chats.length).toBeGreaterThan(0);
+    expect(await transport.close()).toMatchObject({ code: 0 });
   });
 
   it("passes configured arguments verbatim through the remote shell", async () => {

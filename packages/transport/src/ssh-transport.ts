@@ -175,7 +175,7 @@ export class SshTransport extends EventEmitter<TransportEvents> implements Trans
           );
         }
       };
-      client.once("error", onError);
+      client.on("error", onError);
       client.once("close", () =>
         reject(new TransportError("SSH_CONNECT_FAILED", `${this.#label}: the connection closed during the handshake`)),
       );
