@@ -1,3 +1,36 @@
+export { type ActionCallContext, buildActionCall, type ImsgCall, plainSendFor } from "./action-call.ts";
+export {
+  type ActionFlagName,
+  type ActionFlags,
+  type ActionName,
+  type ActionSpec,
+  type ActionVisibility,
+  actionAliases,
+  actionNames,
+  actionSpecs,
+  actionVisibility,
+  advertisedActions,
+  canonicalActionName,
+  type VisibilityContext,
+} from "./action-catalog.ts";
+export {
+  type ActionContext,
+  type ActionExecutor,
+  type ActionExecutorOptions,
+  type ActionOutcome,
+  type ActionRequest,
+  createActionExecutor,
+  type ImsgCallFunction,
+} from "./action-executor.ts";
+export type { ActionParams } from "./action-params.ts";
+export { type CallFailureKind, classifyCallFailure } from "./call-failure.ts";
+export {
+  type CapabilitySnapshot,
+  capabilityFromStatus,
+  type ImsgStatusJson,
+  receiptPlan,
+  unknownCapability,
+} from "./capability.ts";
 export { type ChunkMode, type ChunkOptions, chunkText, defaultTextChunkLimit } from "./chunk-text.ts";
 export { effectNames, expandEffectId } from "./effect.ts";
 export { markdownToPlainText, renderInline } from "./markdown-to-text.ts";
@@ -13,6 +46,7 @@ export {
   safeFilename,
 } from "./media.ts";
 export { bridgeRequiredError, OutboundError, type OutboundErrorCode } from "./outbound-error.ts";
+export { planTextSends, type TextSendOptions } from "./reply-text.ts";
 export {
   type ChatIdentity,
   type ChatTargetParams,

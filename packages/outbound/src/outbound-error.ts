@@ -4,6 +4,8 @@ const errorMarker = Symbol.for("imessage-channel.error");
 export type OutboundErrorCode =
   | "BRIDGE_REQUIRED"
   | "SELECTOR_UNAVAILABLE"
+  | "METHOD_UNSUPPORTED"
+  | "MEDIA_STAGING_MISSING"
   | "ACTION_UNKNOWN"
   | "ACTION_DISABLED"
   | "ACTION_PARAMS_INVALID"

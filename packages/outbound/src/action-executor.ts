@@ -1,0 +1,180 @@
+import { buildActionCall, fileSourceOf, type ImsgCall, plainSendFor, uploadNeedsBridge } from "./action-call.ts";
+import { type ActionFlags, type ActionName, actionSpecs, canonicalActionName } from "./action-catalog.ts";
+import { type ActionParams, actionTarget, booleanParam, stringParam } from "./action-params.ts";
+import { classifyCallFailure } from "./call-failure.ts";
+import type { CapabilitySnapshot } from "./capability.ts";
+import { type MediaLimits, type MediaPlan, planMedia } from "./media.ts";
+import { bridgeRequiredError, OutboundError } from "./outbound-error.ts";
+import type { SendTargetParams } from "./send-target.ts";
+
+/** One JSON-RPC request on the account's imsg connection (the rpc-client's raw request, or an imsg-sim client). */
+export type ImsgCallFunction = (method: string, params: Record<string, unknown>) => Promise<unknown>;
+
+export interface ActionExecutorOptions {
+  call: ImsgCallFunction;
+  /** `channels.imessage.actions`; a missing flag means enabled. */
+  flags?: ActionFlags;
+  /** The cached probe result. */
+  capability: () => CapabilitySnapshot;
+  /** Probes imsg now; called lazily when the cached status is unknown and the action needs the bridge. */
+  probe?: () => Promise<CapabilitySnapshot>;
+  /** Called when a dispatch found the bridge gone, so the cached `available` stops advertising actions. */
+  markStale?: () => void;
+  region?: string;
+  /** Short message ids (MessageSid) → full guids in this chat; throws for an expired or foreign id. */
+  messageGuid?: (messageId: string, chat: SendTargetParams) => string;
+  /** Size cap and staging for `upload-file` / `setGroupIcon`: `stage` writes a buffer (or copies to a remote Mac) and returns the path imsg reads. */
+  media?: MediaLimits & { stage(plan: MediaPlan): Promise<string> };
+}
+
+/** A Reply JSON `actions[]` entry: `{ action, ...params }`. */
+export type ActionRequest = { action: string } & ActionParams;
+
+export interface ActionContext {
+  chat: SendTargetParams;
+  isGroup: boolean;
+}
+
+export interface ActionOutcome {
+  action: ActionName;
+  method: string;
+  params: Record<string, unknown>;
+  result: unknown;
+  /** Set when the bridge was missing and the content went out as a plain `send` instead. */
+  fallback?: "plain-send";
+}
+
+export interface ActionExecutor {
+  execute(request: ActionRequest, context: ActionContext): Promise<ActionOutcome>;
+}
+
+// Content the user must still get when the bridge is missing: a threaded reply, a voice memo or threaded file.
+const fallbackActions = new Set<ActionName>(["reply", "upload-file"]);
+
+/**
+ * Runs agent actions through an injected `call`, gated per method: disabled flag, group-only ops, then the
+ * capability probe (lazily when unknown). A bridge that turns out to be gone marks the status stale and throws
+ * `iMessage <action> requires the imsg private API bridge`, except for replies and files, which go out as plain sends.
+ */
+export function createActionExecutor(options: ActionExecutorOptions): ActionExecutor {
+  async function gate(name: ActionName, needsBridge: boolean): Promise<"go" | "no-bridge"> {
+    if (!needsBridge) return "go";
+    let snapshot = options.capability();
+    if (snapshot.status === "unknown" && options.probe) snapshot = await options.probe();
+    if (snapshot.status === "unavailable") return "no-bridge";
+    const selectors = actionSpecs[name].selectors;
+    if (snapshot.status === "available" && selectors && !selectors.some((key) => snapshot.selectors[key] === true)) {
+      throw new OutboundError(
+        "SELECTOR_UNAVAILABLE",
+        `iMessage ${name} is not supported by the private API bridge on this Mac (needs selector ${selectors.join(" or ")}); check imsg status --json selectors or update imsg`,
+      );
+    }
+    return "go";
+  }
+
+  async function stageFile(name: ActionName, params: ActionParams): Promise<string | undefined> {
+    const source = fileSourceOf(params);
+    if (!source) return undefined;
+    if (!options.media) {
+      throw new OutboundError(
+        "MEDIA_STAGING_MISSING",
+        `iMessage ${name} carries a file but the action executor has no media staging; pass options.media`,
+      );
+    }
+    const filename = stringParam(params, ["filename", "name"]) ?? ("path" in source ? source.path : "attachment");
+    const asVoice = booleanParam(params, ["asVoice", "as_voice", "audio"]);
+    const plan = await planMedia({ ...source, filename, asVoice }, options.media);
+    return options.media.stage(plan);
+  }
+
+  async function send(name: ActionName, call: ImsgCall, fallbackTarget: SendTargetParams): Promise<ActionOutcome> {
+    try {
+      const result = await options.call(call.method, call.params);
+      return { action: name, method: call.method, params: call.params, result };
+    } catch (error) {
+      const kind = classifyCallFailure(error);
+      if (kind === "bridge-unavailable") options.markStale?.();
+      const canFallBack = fallbackActions.has(name) && call.method !== "send";
+      if ((kind === "bridge-unavailable" || kind === "method-missing") && canFallBack) {
+        return plainSend(name, call, fallbackTarget);
+      }
+      if (kind === "bridge-unavailable") throw bridgeRequiredError(name, error);
+      if (kind === "selector-unavailable") {
+        throw new OutboundError(
+          "SELECTOR_UNAVAILABLE",
+          `iMessage ${name} is not supported by the private API bridge on this Mac (${(error as Error).message}); update macOS or imsg`,
+          { cause: error },
+        );
+      }
+      if (kind === "method-missing") {
+        throw new OutboundError(
+          "METHOD_UNSUPPORTED",
+          `iMessage ${name} needs imsg method ${call.method}, which this imsg build lacks; upgrade imsg to 0.9.0 or later`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  async function plainSend(name: ActionName, call: ImsgCall, target: SendTargetParams): Promise<ActionOutcome> {
+    const plain = plainSendFor(call, target);
+    const result = await options.call(plain.method, plain.params);
+    return { action: name, method: plain.method, params: plain.params, result, fallback: "plain-send" };
+  }
+
+  return {
+    async execute(request, context) {
+      const { action: requested, ...params } = request;
+      const name = canonicalActionName(requested);
+      if (!name) {
+        throw new OutboundError(
+          "ACTION_UNKNOWN",
+          `iMessage action ${JSON.stringify(requested)} is unknown; use one of ${Object.keys(actionSpecs).join(", ")} (or sendAttachment)`,
+        );
+      }
+      const action = actionSpecs[name];
+      if (options.flags?.[action.flag] === false) {
+        throw new OutboundError(
+          "ACTION_DISABLED",
+          `iMessage ${name} is disabled by channels.imessage.actions.${action.flag}; set it to true to allow it`,
+        );
+      }
+      if (action.groupOnly && !context.isGroup) {
+        throw new OutboundError(
+          "GROUP_REQUIRED",
+          `iMessage ${name} only works in a group chat, and this conversation is a direct message; target a group chat`,
+        );
+      }
+
+      const target = actionTarget(name, params, context.chat, options.region);
+      const callContext = {
+        chat: context.chat,
+        isGroup: context.isGroup,
+        ...(options.region === undefined ? {} : { region: options.region }),
+        ...(options.messageGuid ? { messageGuid: (id: string) => options.messageGuid!(id, target) } : {}),
+      };
+      const carriesFile = name === "upload-file" || name === "setGroupIcon";
+      const needsBridge = action.needsBridge || (name === "upload-file" && uploadNeedsBridge(params));
+
+      if (!carriesFile) {
+        const call = buildActionCall(name, params, callContext);
+        if ((await gate(name, needsBridge)) === "no-bridge") {
+          if (fallbackActions.has(name)) return plainSend(name, call, target);
+          throw bridgeRequiredError(name);
+        }
+        return send(name, call, target);
+      }
+
+      if (name === "upload-file" && !fileSourceOf(params)) {
+        buildActionCall(name, params, callContext); // throws the missing-file message
+      }
+      const verdict = await gate(name, needsBridge);
+      if (verdict === "no-bridge" && !fallbackActions.has(name)) throw bridgeRequiredError(name);
+      const file = await stageFile(name, params);
+      const call = buildActionCall(name, params, { ...callContext, ...(file ? { file } : {}) });
+      if (verdict === "no-bridge") return plainSend(name, call, target);
+      return send(name, call, target);
+    },
+  };
+}

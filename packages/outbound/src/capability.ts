@@ -1,0 +1,55 @@
+/**
+ * What the cached private-API probe knows. `unknown` until a probe ran (or after the bridge vanished at
+ * dispatch and the status went stale); `selectors` and `rpcMethods` as `imsg status --json` reports them (§10.3).
+ */
+export interface CapabilitySnapshot {
+  status: "unknown" | "available" | "unavailable";
+  selectors: Readonly<Record<string, boolean>>;
+  /** The binary's compiled methods (imsg 0.7.3+); absent on older builds. */
+  rpcMethods?: readonly string[];
+}
+
+export const unknownCapability: CapabilitySnapshot = { status: "unknown", selectors: {} };
+
+/** The fields of `imsg status --json` that decide capability (snake_case, as the CLI prints them). */
+export interface ImsgStatusJson {
+  advanced_features?: boolean;
+  selectors?: Record<string, unknown>;
+  rpc_methods?: unknown;
+}
+
+/** `imsg status --json` → a capability snapshot. */
+export function capabilityFromStatus(status: ImsgStatusJson): CapabilitySnapshot {
+  const selectors = Object.fromEntries(
+    Object.entries(status.selectors ?? {}).filter((entry): entry is [string, boolean] => typeof entry[1] === "boolean"),
+  );
+  const rpcMethods = Array.isArray(status.rpc_methods)
+    ? status.rpc_methods.filter((method): method is string => typeof method === "string")
+    : undefined;
+  return {
+    status: status.advanced_features === true ? "available" : "unavailable",
+    selectors,
+    ...(rpcMethods ? { rpcMethods } : {}),
+  };
+}
+
+/** Read receipts and typing for one turn: only through a bridge that is up (or not yet probed) and allowed by config. */
+export function receiptPlan(options: { sendReadReceipts: boolean; capability: CapabilitySnapshot }): {
+  markRead: boolean;
+  typing: boolean;
+  /** Set when the imsg build predates the per-method list: log it once per start, so the missing receipt is attributable. */
+  warning?: string;
+} {
+  const { capability } = options;
+  if (capability.status === "unavailable") return { markRead: false, typing: false };
+  if (capability.status === "available" && capability.rpcMethods === undefined) {
+    return {
+      markRead: false,
+      typing: false,
+      warning:
+        "imsg build predates the per-method capability list (rpc_methods); read receipts and typing are off; upgrade imsg to 0.7.3 or later",
+    };
+  }
+  const has = (method: string) => capability.rpcMethods === undefined || capability.rpcMethods.includes(method);
+  return { markRead: options.sendReadReceipts && has("read"), typing: has("typing") };
+}
