@@ -1,0 +1,148 @@
+import { inject } from "@imessage-channel/imsg-sim";
+import type { LocalTransport } from "@imessage-channel/transport";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Message } from "./imsg-objects.ts";
+import { ImsgSupervisor, type ImsgSupervisorOptions, type SupervisorStateChange } from "./supervisor.ts";
+import { recordingLogger } from "./test-support/recording-logger.ts";
+import { pidOf, SimHarness } from "./test-support/sim-harness.ts";
+import { waitFor } from "./test-support/wait-for.ts";
+
+let sim: SimHarness;
+let supervisor: ImsgSupervisor | undefined;
+
+beforeEach(() => {
+  sim = new SimHarness();
+});
+
+afterEach(async () => {
+  await supervisor?.stop();
+  supervisor = undefined;
+  await sim.dispose();
+});
+
+interface Consumer {
+  delivered: Message[];
+  states: SupervisorStateChange[];
+}
+
+/** Starts a supervisor whose consumer acknowledges every row as soon as it arrives. */
+function supervise(options: Partial<ImsgSupervisorOptions> & Pick<ImsgSupervisorOptions, "createTransport">): Consumer {
+  const consumer: Consumer = { delivered: [], states: [] };
+  const started = new ImsgSupervisor({
+    backoff: { initialMs: 20, maxMs: 200 },
+    liveness: false,
+    random: () => 1,
+    watch: { debounceMs: 0 },
+    ...options,
+  });
+  started.on("message", (message) => {
+    consumer.delivered.push(message);
+    started.ack(message.id);
+  });
+  started.on("state", (change) => consumer.states.push(change));
+  started.start();
+  supervisor = started;
+  return consumer;
+}
+
+function injectRows(count: number, label: string): number[] {
+  return Array.from(
+    { length: count },
+    (_, index) => inject(sim.dbPath, { from: "+15551234567", text: `${label} ${index}` }).rowid,
+  );
+}
+
+function currentTransport(): LocalTransport {
+  const transport = sim.transports.at(-1);
+  if (transport === undefined) throw new Error("no transport yet");
+  return transport;
+}
+
+describe("ImsgSupervisor", () => {
+  it("starts after the newest row and streams only what arrives later", async () => {
+    const consumer = supervise({ createTransport: () => sim.transport() });
+    await waitFor(() => consumer.states.some((change) => change.state === "connected"), "connected");
+    const rowids = injectRows(2, "fresh");
+    await waitFor(() => consumer.delivered.length >= 2, "two rows");
+    expect(consumer.delivered.map((message) => message.id)).toEqual(rowids);
+  });
+
+  it("delivers every row exactly once across a SIGKILL, including rows written during the restart", async () => {
+    const consumer = supervise({ createTransport: () => sim.transport(), cursor: 10 });
+    await waitFor(() => consumer.states.some((change) => change.state === "connected"), "connected");
+    const before = injectRows(3, "before");
+    await waitFor(() => consumer.delivered.length >= 3, "rows before the crash");
+    process.kill(pidOf(currentTransport()), "SIGKILL");
+    const during = injectRows(3, "during");
+    await waitFor(() => consumer.states.filter((change) => change.state === "connected").length >= 2, "reconnected");
+    const after = injectRows(2, "after");
+    await waitFor(() => consumer.delivered.length >= 8, "every row");
+    expect(consumer.delivered.map((message) => message.id)).toEqual([...before, ...during, ...after]);
+    expect(consumer.states.map((change) => change.state)).toContain("reconnecting");
+    expect(supervisor?.cursor).toBe(after.at(-1));
+  });
+
+  it("resumes from the acknowledged cursor, so unacknowledged rows come again after a crash", async () => {
+    const delivered: number[] = [];
+    const started = new ImsgSupervisor({
+      createTransport: () => sim.transport(),
+      cursor: 10,
+      liveness: false,
+      backoff: { initialMs: 20 },
+      watch: { debounceMs: 0 },
+    });
+    started.on("message", (message) => {
+      delivered.push(message.id);
+      if (message.text === "first") started.ack(message.id);
+    });
+    started.start();
+    supervisor = started;
+    const first = inject(sim.dbPath, { from: "+15551234567", text: "first" }).rowid;
+    const second = inject(sim.dbPath, { from: "+15551234567", text: "second" }).rowid;
+    await waitFor(() => delivered.length >= 2, "two rows");
+    process.kill(pidOf(currentTransport()), "SIGKILL");
+    await waitFor(() => delivered.length >= 3, "the redelivery");
+    expect(delivered).toEqual([first, second, second]);
+  });
+
+  it("backs off on a Full Disk Access error and reports it instead of hot-looping", async () => {
+    const consumer = supervise({
+      createTransport: () => sim.transport(["--fault-full-disk-access"]),
+      backoff: { initialMs: 10, maxMs: 40 },
+    });
+    await waitFor(() => consumer.states.filter((change) => change.state === "failed").length >= 4, "four failures");
+    const failures = consumer.states.filter((change) => change.state === "failed");
+    expect(failures.slice(0, 4).map((change) => change.retryInMs)).toEqual([10, 20, 40, 40]);
+    expect(failures[0]?.reason).toContain("Full Disk Access");
+    expect(consumer.states.some((change) => change.state === "connected")).toBe(false);
+  });
+
+  it("detects a silent stream, resubscribes, restarts imsg and loses nothing", async () => {
+    const logger = recordingLogger();
+    let started = 0;
+    const consumer = supervise({
+      // Only the first child goes silent after two notifications, as a watcher does after a WAL rotation.
+      createTransport: () => sim.transport(started++ === 0 ? ["--fault-silent-after", "2"] : []),
+      cursor: 10,
+      logger,
+      liveness: { intervalMs: 50, graceMs: 100 },
+    });
+    await waitFor(() => consumer.states.some((change) => change.state === "connected"), "connected");
+    const rowids = injectRows(5, "silent");
+    await waitFor(() => consumer.delivered.length >= 5, "every row after recovery");
+    expect(consumer.delivered.map((message) => message.id)).toEqual(rowids);
+    expect(logger.find("resubscribing from the cursor")).toBeDefined();
+    expect(logger.find("restarting imsg")).toBeDefined();
+    expect(started).toBeGreaterThanOrEqual(2);
+  });
+
+  it("stops cleanly and reports the stopped state", async () => {
+    const consumer = supervise({ createTransport: () => sim.transport() });
+    await waitFor(() => consumer.states.some((change) => change.state === "connected"), "connected");
+    expect(supervisor?.requireClient()).toBeDefined();
+    await supervisor?.stop();
+    expect(consumer.states.at(-1)?.state).toBe("stopped");
+    expect(currentTransport().running).toBe(false);
+    expect(() => supervisor?.requireClient()).toThrow(/not connected/);
+  });
+});

@@ -1,0 +1,336 @@
+import { EventEmitter } from "node:events";
+import { type Transport, TransportError } from "@imessage-channel/transport";
+import { type BackoffOptions, BackoffSchedule } from "./backoff.ts";
+import { ImsgStartupError, RequestTimeoutError, RpcClientError, SubscriptionError } from "./errors.ts";
+import { ImsgClient, type ImsgClientOptions } from "./imsg-client.ts";
+import type { Message } from "./imsg-objects.ts";
+import { type RpcClientLogger, silentLogger } from "./logger.ts";
+import type { WatchSubscribeParams } from "./method-params.ts";
+import { newestRowid } from "./newest-rowid.ts";
+import type { Subscription } from "./subscription.ts";
+
+export type SupervisorState = "starting" | "connected" | "reconnecting" | "failed" | "stopped";
+
+export interface SupervisorStateChange {
+  state: SupervisorState;
+  /** Why the connection is not up (the error's one-line message). */
+  reason?: string;
+  error?: Error;
+  /** Delay before the next try, for `reconnecting` and `failed`. */
+  retryInMs?: number;
+}
+
+/** Time as the supervisor sees it; tests inject their own. */
+export interface SupervisorClock {
+  now(): number;
+  setTimeout(callback: () => void, milliseconds: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface LivenessOptions {
+  /** How often the newest rowid of the database is compared with the last streamed one (default 15 000 ms). */
+  intervalMs?: number;
+  /** How long the database may be ahead of the stream before the supervisor acts (default 30 000 ms). */
+  graceMs?: number;
+  /** Chats (by latest activity) whose newest message is checked when the watch is not limited to one chat (default 5). */
+  chatsToCheck?: number;
+}
+
+export interface ImsgSupervisorOptions {
+  /** A new, unstarted transport to one `imsg rpc` process; called for every (re)start. */
+  createTransport: () => Transport;
+  /** What to watch; the cursor is the supervisor's. */
+  watch?: Omit<WatchSubscribeParams, "sinceRowid">;
+  /** The last rowid already processed (the persisted cursor). Absent: start after the newest row at start-up. */
+  cursor?: number;
+  logger?: RpcClientLogger;
+  backoff?: BackoffOptions;
+  /** Liveness checking of the stream; `false` turns it off. */
+  liveness?: LivenessOptions | false;
+  /** Timeouts and buffer sizes for each client. */
+  client?: Omit<ImsgClientOptions, "transport" | "logger">;
+  clock?: SupervisorClock;
+  random?: () => number;
+}
+
+export interface ImsgSupervisorEvents {
+  /** A streamed row, oldest first. Call `ack(message.id)` once it is durably handled. */
+  message: [message: Message];
+  state: [change: SupervisorStateChange];
+}
+
+const systemClock: SupervisorClock = {
+  now: () => Date.now(),
+  setTimeout: (callback, milliseconds) => setTimeout(callback, milliseconds),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** Why a subscription was given up on purpose, so the session loop knows what to do next. */
+type Interruption = "resubscribe" | "restart" | undefined;
+
+/**
+ * Keeps one `imsg rpc` child alive and its watch stream flowing: restarts on exit or SSH drop with exponential
+ * backoff and jitter, resubscribes from the last acknowledged rowid (nothing acknowledged is delivered again,
+ * nothing unacknowledged is lost), backs off on startup errors instead of hot-looping, and checks liveness:
+ * a stream that falls behind the database is resubscribed, then the child restarted.
+ */
+export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
+  readonly #options: ImsgSupervisorOptions;
+  readonly #logger: RpcClientLogger;
+  readonly #clock: SupervisorClock;
+  readonly #backoff: BackoffSchedule;
+  readonly #liveness: Required<LivenessOptions> | undefined;
+  #acknowledged: number | undefined;
+  #startCursor: number | undefined;
+  #lastStreamed: number | undefined;
+  #client: ImsgClient | undefined;
+  #subscription: Subscription | undefined;
+  #interruption: Interruption;
+  #state: SupervisorState = "stopped";
+  #stopping = false;
+  #running: Promise<void> | undefined;
+  #wakeSleep: (() => void) | undefined;
+
+  constructor(options: ImsgSupervisorOptions) {
+    super();
+    this.#options = options;
+    this.#logger = options.logger ?? silentLogger;
+    this.#clock = options.clock ?? systemClock;
+    this.#backoff = new BackoffSchedule(options.backoff, options.random);
+    this.#liveness =
+      options.liveness === false
+        ? undefined
+        : {
+            intervalMs: options.liveness?.intervalMs ?? 15_000,
+            graceMs: options.liveness?.graceMs ?? 30_000,
+            chatsToCheck: options.liveness?.chatsToCheck ?? 5,
+          };
+    this.#startCursor = options.cursor;
+  }
+
+  get state(): SupervisorState {
+    return this.#state;
+  }
+
+  /** The last rowid the consumer acknowledged (the resume point), or the starting cursor. */
+  get cursor(): number | undefined {
+    return this.#acknowledged ?? this.#startCursor;
+  }
+
+  /** The client of the running child, for calls (send, history…); undefined while (re)connecting. */
+  get client(): ImsgClient | undefined {
+    return this.#state === "connected" ? this.#client : undefined;
+  }
+
+  /** The client of the running child, or a NOT_CONNECTED error that says what the supervisor is doing. */
+  requireClient(): ImsgClient {
+    const client = this.client;
+    if (client !== undefined) return client;
+    throw new RpcClientError(
+      "NOT_CONNECTED",
+      `imsg is not connected (state: ${this.#state}); retry after the next "connected" state`,
+    );
+  }
+
+  /** Marks every row up to `rowid` as handled: a restart resumes after it. */
+  ack(rowid: number): void {
+    if (this.#acknowledged === undefined || rowid > this.#acknowledged) this.#acknowledged = rowid;
+  }
+
+  start(): void {
+    if (this.#running !== undefined) return;
+    this.#stopping = false;
+    this.#running = this.#run();
+  }
+
+  /** Stops restarting, closes the child, and resolves once everything is down. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#wakeSleep?.();
+    await this.#client?.close();
+    await this.#running;
+    this.#running = undefined;
+  }
+
+  async #run(): Promise<void> {
+    this.#setState({ state: "starting" });
+    while (!this.#stopping) {
+      const connectedAt: { at?: number } = {};
+      const ended = await this.#session(connectedAt).then(
+        (error) => error,
+        (error: unknown) => error,
+      );
+      if (this.#stopping) break;
+      if (connectedAt.at !== undefined) this.#backoff.connectionEnded(this.#clock.now() - connectedAt.at);
+      const error = ended instanceof Error ? ended : new Error(String(ended));
+      const retryInMs = this.#backoff.next();
+      const failed = ImsgStartupError.isInstance(error) || TransportError.isInstance(error);
+      this.#logger.warn(
+        { reason: error.message, retryInMs, attempt: this.#backoff.attempt },
+        failed ? "imsg cannot start; retrying later" : "imsg connection lost; restarting",
+      );
+      this.#setState({ state: failed ? "failed" : "reconnecting", reason: error.message, error, retryInMs });
+      await this.#sleep(retryInMs);
+    }
+    this.#setState({ state: "stopped" });
+  }
+
+  /** One child's life: start, subscribe (again after stream errors or staleness), until the child is gone. */
+  async #session(connectedAt: { at?: number }): Promise<Error> {
+    const client = new ImsgClient({
+      ...this.#options.client,
+      transport: this.#options.createTransport(),
+      logger: this.#logger,
+    });
+    this.#client = client;
+    try {
+      await client.start();
+      const watch = this.#options.watch ?? {};
+      if (this.cursor === undefined) {
+        this.#startCursor = await newestRowid(client, watch, this.#liveness?.chatsToCheck);
+      }
+      let liveness: { stop(): void } | undefined;
+      try {
+        for (;;) {
+          const since = this.cursor ?? 0;
+          // 0 would mean "tail from MAX(ROWID)" to imsg (§6.1); a cursor of 0 means nothing was processed yet.
+          const subscription = await client.subscribe({ ...watch, sinceRowid: since > 0 ? since : -1 });
+          this.#subscription = subscription;
+          this.#interruption = undefined;
+          if (connectedAt.at === undefined) {
+            connectedAt.at = this.#clock.now();
+            this.#setState({ state: "connected" });
+          }
+          liveness ??= this.#startLiveness(client);
+          const ended = await this.#consume(subscription);
+          if (this.#stopping) return new RpcClientError("CLIENT_CLOSED", "the supervisor was stopped");
+          if (this.#interruption === "resubscribe") continue;
+          if (this.#interruption === "restart") {
+            await client.close();
+            return new RpcClientError("CHILD_EXITED", "restarted imsg because its stream stayed silent");
+          }
+          if (SubscriptionError.isInstance(ended) && client.running) {
+            this.#logger.warn(
+              { reason: ended.message, cursor: this.cursor },
+              "resubscribing after imsg ended the stream",
+            );
+            await this.#sleep(this.#backoff.next());
+            continue;
+          }
+          return ended ?? new RpcClientError("CHILD_EXITED", `${client.description} stopped streaming`);
+        }
+      } finally {
+        liveness?.stop();
+      }
+    } catch (error) {
+      await client.close();
+      throw error;
+    } finally {
+      this.#subscription = undefined;
+    }
+  }
+
+  async #consume(subscription: Subscription): Promise<Error | undefined> {
+    try {
+      for await (const message of subscription) this.#deliver(message);
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  #deliver(message: Message): void {
+    // Acknowledged rows are never handed out twice, even when a resubscribe overlaps the old stream.
+    if (this.#acknowledged !== undefined && message.id <= this.#acknowledged) return;
+    if (this.#lastStreamed === undefined || message.id > this.#lastStreamed) this.#lastStreamed = message.id;
+    this.emit("message", message);
+  }
+
+  #startLiveness(client: ImsgClient): { stop(): void } | undefined {
+    const liveness = this.#liveness;
+    if (liveness === undefined) return undefined;
+    let timer: unknown;
+    let stopped = false;
+    let staleSince: number | undefined;
+    let resubscribed = false;
+    let failedChecks = 0;
+    const check = async (): Promise<void> => {
+      let newest: number;
+      try {
+        newest = await newestRowid(client, this.#options.watch ?? {}, liveness.chatsToCheck);
+        failedChecks = 0;
+      } catch (error) {
+        failedChecks += 1;
+        this.#logger.warn({ reason: (error as Error).message, failedChecks }, "liveness check failed");
+        if (RequestTimeoutError.isInstance(error) && failedChecks >= 2) this.#interrupt("restart");
+        return;
+      }
+      const streamed = Math.max(this.#lastStreamed ?? 0, this.cursor ?? 0);
+      if (newest <= streamed) {
+        staleSince = undefined;
+        resubscribed = false;
+        return;
+      }
+      const now = this.#clock.now();
+      staleSince ??= now;
+      if (now - staleSince < liveness.graceMs) return;
+      staleSince = now;
+      if (!resubscribed) {
+        resubscribed = true;
+        this.#logger.warn(
+          { newestInDatabase: newest, lastStreamed: streamed, cursor: this.cursor },
+          "imsg stream is behind the database; resubscribing from the cursor",
+        );
+        this.#interrupt("resubscribe");
+        return;
+      }
+      this.#logger.error(
+        { newestInDatabase: newest, lastStreamed: streamed, cursor: this.cursor },
+        "imsg stream is still behind the database after resubscribing; restarting imsg",
+      );
+      resubscribed = false;
+      this.#interrupt("restart");
+    };
+    const schedule = (): void => {
+      if (stopped) return;
+      timer = this.#clock.setTimeout(() => {
+        void check().finally(schedule);
+      }, liveness.intervalMs);
+    };
+    schedule();
+    return {
+      stop: () => {
+        stopped = true;
+        this.#clock.clearTimeout(timer);
+      },
+    };
+  }
+
+  #interrupt(interruption: Exclude<Interruption, undefined>): void {
+    const subscription = this.#subscription;
+    if (subscription === undefined || subscription.isEnded) return;
+    this.#interruption = interruption;
+    void subscription.unsubscribe().catch(() => {});
+  }
+
+  #sleep(milliseconds: number): Promise<void> {
+    if (this.#stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const handle = this.#clock.setTimeout(() => {
+        this.#wakeSleep = undefined;
+        resolve();
+      }, milliseconds);
+      this.#wakeSleep = () => {
+        this.#clock.clearTimeout(handle);
+        this.#wakeSleep = undefined;
+        resolve();
+      };
+    });
+  }
+
+  #setState(change: SupervisorStateChange): void {
+    this.#state = change.state;
+    if (change.state === "connected") this.#logger.info({ cursor: this.cursor }, "imsg connected");
+    this.emit("state", change);
+  }
+}
