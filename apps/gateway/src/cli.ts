@@ -1,8 +1,11 @@
 import { Command, CommanderError } from "commander";
 import { CliError, type CliIo, processIo } from "./cli-io.ts";
 import { configGet, configSet, configUnset, configValidate } from "./commands/config-command.ts";
+import { gatewayCommand } from "./commands/gateway-command.ts";
 import { registerOperatorCommands } from "./commands/operator-commands.ts";
 import { pairingApprove, pairingList, pairingReject, splitChannelArgument } from "./commands/pairing.ts";
+import type { DemoAgentChoice } from "./demo/demo-world.ts";
+import { runDemo } from "./demo/run-demo.ts";
 
 function buildProgram(io: CliIo): Command {
   const program = new Command("imessage-channel")
@@ -10,6 +13,32 @@ function buildProgram(io: CliIo): Command {
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)");
+
+  program
+    .command("gateway")
+    .description("Run the channel (every enabled account) until SIGINT/SIGTERM.")
+    .option("--config <path>", "config file")
+    .option("--account <id>", "run only this account")
+    .option("--metrics-port <port>", "serve /healthz and /metrics on 127.0.0.1")
+    .action((options: { config?: string; account?: string; metricsPort?: string }) => gatewayCommand(io, options));
+
+  program
+    .command("demo")
+    .description("Chat with the channel on a simulated Mac (imsg-sim), as an iPhone user, from this terminal.")
+    .option(
+      "--script [file]",
+      "run a scripted conversation (the built-in one without FILE) and exit 0 when every reply arrived",
+    )
+    .option("--agent <type>", "echo | openai | webhook", "echo")
+    .option("--base-url <url>", "openai: an OpenAI-compatible base URL")
+    .option("--model <name>", "openai: the model")
+    .option("--api-key-env <name>", "openai: the environment variable holding the key")
+    .option("--url <url>", "webhook: the agent URL")
+    .option("--keep", "keep the demo folder (chat.db, state, log)")
+    .action(async (options: DemoCliOptions) => {
+      const code = await runDemo(io, { script: options.script, keep: options.keep, agent: demoAgent(options) });
+      if (code !== 0) throw new CliError("the demo conversation did not complete (see above)", 1);
+    });
 
   const pairing = program.command("pairing").description("List, approve or reject DM pairing requests.");
   pairing
@@ -57,6 +86,29 @@ function buildProgram(io: CliIo): Command {
 
   registerOperatorCommands(program, io);
   return program;
+}
+
+interface DemoCliOptions {
+  script?: string | boolean;
+  agent: string;
+  baseUrl?: string;
+  model?: string;
+  apiKeyEnv?: string;
+  url?: string;
+  keep?: boolean;
+}
+
+function demoAgent(options: DemoCliOptions): DemoAgentChoice {
+  if (options.agent === "echo") return { type: "echo" };
+  if (options.agent === "openai") {
+    if (!options.baseUrl || !options.model) throw new CliError("--agent openai needs --base-url and --model", 2);
+    return { type: "openai", baseUrl: options.baseUrl, model: options.model, apiKeyEnv: options.apiKeyEnv };
+  }
+  if (options.agent === "webhook") {
+    if (!options.url) throw new CliError("--agent webhook needs --url", 2);
+    return { type: "webhook", url: options.url };
+  }
+  throw new CliError(`--agent: "${options.agent}" is not one of echo | openai | webhook`, 2);
 }
 
 function requiredCode(first: string, second: string | undefined): string {

@@ -22,6 +22,11 @@ export class Watermark {
     return this.#open.size;
   }
 
+  /** True while `rowid` is in flight (a re-streamed copy of it must not settle it). */
+  has(rowid: number): boolean {
+    return this.#open.has(rowid);
+  }
+
   /** A row arrived and is being processed. Rows at or below the cursor are ignored (already settled). */
   begin(rowid: number): void {
     if (rowid <= this.#cursor) return;

@@ -1,24 +1,7 @@
-import type { InboundMessage } from "@imessage-channel/policy";
+import type { Message } from "@imessage-channel/rpc-client";
 
-/** The imsg `message` fields the gateway reads (imsg-protocol.md §4.2), snake_case as they arrive. */
-export interface ImsgMessage extends InboundMessage {
-  id: number;
-  guid: string;
-  created_at: string;
-  chat_name?: string;
-  sender_name?: string;
-  participants?: string[];
-  reply_to_guid?: string;
-  thread_originator_guid?: string;
-  attachments: Array<{
-    filename: string;
-    transfer_name: string;
-    mime_type: string;
-    total_bytes: number;
-    original_path: string;
-    missing: boolean;
-  }>;
-}
+/** A validated imsg message, camelCase, as the rpc-client delivers it. */
+export type ImsgMessage = Message;
 
 /** Where a reply goes: the chat of the inbound row, by every identity it carried. */
 export interface ChatAddress {

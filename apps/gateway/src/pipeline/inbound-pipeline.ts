@@ -17,6 +17,12 @@ export interface PendingRow {
   replayed: boolean;
 }
 
+/** The rows of one turn and their merged text (one row: its text as it came). */
+export interface TurnRows {
+  rows: PendingRow[];
+  text: string;
+}
+
 /** Merges rows into turns: the coalescer for DMs; everything else passes through. */
 export interface TurnBuffer {
   add(row: PendingRow): void;
@@ -42,7 +48,7 @@ export interface PipelineOptions {
   agentFor: (agentId: string) => AgentRuntime;
   deliverReply: ReplyDeliverer;
   /** Builds the turn buffer with the pipeline's `dispatchTurn` as its sink. */
-  createTurnBuffer: (sink: (rows: PendingRow[]) => Promise<void>) => TurnBuffer;
+  createTurnBuffer: (sink: (turn: TurnRows) => Promise<void>) => TurnBuffer;
   commands?: ChatCommandHandler;
   /** Sent when a turn fails, instead of silence; empty string to stay silent. */
   errorReply?: string;
@@ -76,7 +82,7 @@ export class InboundPipeline {
     this.#options = options;
     this.#watermark = new Watermark(options.initialCursor);
     this.#now = options.now ?? Date.now;
-    this.#buffer = options.createTurnBuffer((rows) => this.#dispatchTurn(rows));
+    this.#buffer = options.createTurnBuffer((turn) => this.#dispatchTurn(turn));
   }
 
   get cursor(): number {
@@ -104,15 +110,17 @@ export class InboundPipeline {
   async accept(message: ImsgMessage, origin: { replayed: boolean }): Promise<"queued" | "dropped" | "duplicate"> {
     const { account, state, status, logger } = this.#options;
     if (!this.#accepting) return "dropped";
+    // A resubscribe re-streams rows still with the agent: the copy is a duplicate and must not settle the original.
+    if (this.#watermark.has(message.id)) return "duplicate";
     status.count("received");
     status.touch();
     this.#watermark.begin(message.id);
 
-    if (message.is_from_me) return this.#drop(message, "from-me", "own message", { journal: false });
-    if (message.is_reaction) return this.#drop(message, "reaction", "tapback event", { journal: false });
+    if (message.isFromMe) return this.#drop(message, "from-me", "own message", { journal: false });
+    if (message.isReaction) return this.#drop(message, "reaction", "tapback event", { journal: false });
 
     if (!origin.replayed) {
-      const ageMinutes = (this.#now() - Date.parse(message.created_at)) / 60_000;
+      const ageMinutes = (this.#now() - Date.parse(message.createdAt)) / 60_000;
       if (ageMinutes > account.maxInboundAgeMinutes) {
         return this.#drop(
           message,
@@ -173,12 +181,12 @@ export class InboundPipeline {
     }
     if (decision.mentionGating === "unenforceable") {
       this.#warnOnce(
-        `mention-unenforceable:${message.chat_id}`,
-        `group chat ${message.chat_id} requires a mention but no mentionPatterns are configured: every message is dispatched; set agents.list[].groupChat.mentionPatterns or messages.groupChat.mentionPatterns`,
+        `mention-unenforceable:${message.chatId}`,
+        `group chat ${message.chatId} requires a mention but no mentionPatterns are configured: every message is dispatched; set agents.list[].groupChat.mentionPatterns or messages.groupChat.mentionPatterns`,
       );
     }
     logger.info(
-      { rowid: message.id, chat: message.chat_id, sender: decision.sender, session: decision.sessionKey, replayed },
+      { rowid: message.id, chat: message.chatId, sender: decision.sender, session: decision.sessionKey, replayed },
       "Inbound message",
     );
     this.#buffer.add({ message, decision, replayed });
@@ -190,7 +198,7 @@ export class InboundPipeline {
     const result = state.pairing.requestPairing({
       accountId: account.accountId,
       sender,
-      chatId: String(message.chat_id),
+      chatId: String(message.chatId),
     });
     if ("capped" in result) {
       this.#drop(
@@ -219,7 +227,7 @@ export class InboundPipeline {
       state.meta.setMeta(notifiedKey, String(this.#now()));
       status.count("sent");
       logger.info(
-        { sender, chat: message.chat_id },
+        { sender, chat: message.chatId },
         `pairing code sent to ${sender}; approve with: imessage-channel pairing approve imessage ${result.code}`,
       );
       this.#drop(message, "pairing-challenge", "stranger sent a pairing code", { level: "debug" });
@@ -235,14 +243,14 @@ export class InboundPipeline {
     }
   }
 
-  async #dispatchTurn(rows: PendingRow[]): Promise<void> {
+  async #dispatchTurn({ rows, text }: TurnRows): Promise<void> {
     const first = rows[0];
     if (!first) return;
     const { queue, logger, status } = this.#options;
     const last = rows.at(-1) ?? first;
     const sessionKey = last.decision.sessionKey;
     try {
-      await queue.enqueue(sessionKey, () => this.#runTurn(rows));
+      await queue.enqueue(sessionKey, () => this.#runTurn(rows, text));
       for (const row of rows) {
         this.#commit(row.message);
         status.count(row.replayed ? "replayed" : "dispatched");
@@ -258,7 +266,7 @@ export class InboundPipeline {
     }
   }
 
-  async #runTurn(rows: PendingRow[]): Promise<void> {
+  async #runTurn(rows: PendingRow[], text: string): Promise<void> {
     const { agentFor, deliverReply, commands } = this.#options;
     const last = rows.at(-1)!;
     const decision = last.decision;
@@ -268,12 +276,12 @@ export class InboundPipeline {
     if (rows.length === 1 && decision.isCommand && commands) {
       const answer = await commands.handle(last, agent);
       if (answer !== undefined) {
-        await deliverReply(chat, { text: answer }, this.#buildTurn(rows));
+        await deliverReply(chat, { text: answer }, this.#buildTurn(rows, text));
         return;
       }
     }
 
-    const turn = this.#buildTurn(rows);
+    const turn = this.#buildTurn(rows, text);
     await this.#markRead(chat);
     const stopTyping = await this.#startTyping(chat);
     let reply: Reply | undefined;
@@ -288,17 +296,16 @@ export class InboundPipeline {
     this.#options.status.count("sent", sent);
   }
 
-  #buildTurn(rows: PendingRow[]): Turn {
+  #buildTurn(rows: PendingRow[], text: string): Turn {
     const { account, state } = this.#options;
     const last = rows.at(-1)!;
     const { message, decision } = last;
-    const texts = rows.map((row) => row.message.text.replace(/\uFFFC/g, "").trim()).filter(Boolean);
     const messageIds = rows
       .filter((row) => row.message.guid)
       .map((row) => ({
         short: state.replies.rememberMessage({
           accountId: account.accountId,
-          chatId: row.message.chat_id,
+          chatId: row.message.chatId,
           guid: row.message.guid,
         }),
         guid: row.message.guid,
@@ -310,17 +317,17 @@ export class InboundPipeline {
       agentId: decision.agentId,
       sessionKey: decision.sessionKey,
       chat: {
-        id: message.chat_id,
-        guid: message.chat_guid || undefined,
-        identifier: message.chat_identifier || undefined,
-        name: message.chat_name || undefined,
+        id: message.chatId,
+        guid: message.chatGuid || undefined,
+        identifier: message.chatIdentifier || undefined,
+        name: message.chatName || undefined,
         isGroup: decision.isGroup,
       },
-      sender: { handle: decision.sender, name: message.sender_name },
-      text: texts.join(" "),
+      sender: { handle: decision.sender, name: message.senderName },
+      text: text.replace(/\uFFFC/g, "").trim(),
       attachments: [],
       messageIds,
-      replyToGuid: message.thread_originator_guid ?? message.reply_to_guid,
+      replyToGuid: message.threadOriginatorGuid ?? message.replyToGuid,
       systemPrompt: decision.systemPrompt,
       wasMentioned: rows.some((row) => row.decision.wasMentioned),
       coalescedMessageGuids: rows.map((row) => row.message.guid).filter(Boolean),
@@ -375,7 +382,7 @@ export class InboundPipeline {
   ): "dropped" {
     const { status, logger } = this.#options;
     status.drop(reason);
-    logger[options.level ?? "debug"]({ rowid: message.id, chat: message.chat_id, reason }, `dropped: ${detail}`);
+    logger[options.level ?? "debug"]({ rowid: message.id, chat: message.chatId, reason }, `dropped: ${detail}`);
     if (options.journal !== false) this.#commit(message);
     this.#settle(message);
     return "dropped";
@@ -416,22 +423,22 @@ export class InboundPipeline {
 
 /** Every identity an inbound row can carry, so our sends are recognised however they come back. */
 export function chatKeysOf(
-  message: Pick<ImsgMessage, "chat_id" | "chat_guid" | "chat_identifier" | "sender" | "is_group">,
+  message: Pick<ImsgMessage, "chatId" | "chatGuid" | "chatIdentifier" | "sender" | "isGroup">,
 ): string[] {
-  const keys = [`chat_id:${message.chat_id}`];
-  if (message.chat_guid) keys.push(`chat_guid:${message.chat_guid}`);
-  if (message.chat_identifier) keys.push(`chat_identifier:${message.chat_identifier}`);
-  if (!message.is_group && message.sender) keys.push(`handle:${message.sender.toLowerCase()}`);
+  const keys = [`chat_id:${message.chatId}`];
+  if (message.chatGuid) keys.push(`chat_guid:${message.chatGuid}`);
+  if (message.chatIdentifier) keys.push(`chat_identifier:${message.chatIdentifier}`);
+  if (!message.isGroup && message.sender) keys.push(`handle:${message.sender.toLowerCase()}`);
   return keys;
 }
 
 export function chatAddressOf(message: ImsgMessage): ChatAddress {
   return {
-    chatId: message.chat_id,
-    chatGuid: message.chat_guid || undefined,
-    chatIdentifier: message.chat_identifier || undefined,
-    handle: message.is_group ? undefined : message.sender,
-    isGroup: message.is_group,
+    chatId: message.chatId,
+    chatGuid: message.chatGuid || undefined,
+    chatIdentifier: message.chatIdentifier || undefined,
+    handle: message.isGroup ? undefined : message.sender,
+    isGroup: message.isGroup,
   };
 }
 

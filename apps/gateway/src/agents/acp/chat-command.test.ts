@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseAcpChatCommand } from "./chat-command.ts";
+import { parseAcpChatCommand, parseAcpCommandArguments } from "./chat-command.ts";
 
 describe("parseAcpChatCommand", () => {
   it("reads /acp spawn with --bind here", () => {
@@ -34,6 +34,15 @@ describe("parseAcpChatCommand", () => {
     expect(parseAcpChatCommand("/acp status")).toEqual({ kind: "status" });
     expect(parseAcpChatCommand("/new")).toEqual({ kind: "new" });
     expect(parseAcpChatCommand("/Reset")).toEqual({ kind: "reset" });
+  });
+
+  it("reads the arguments the policy package splits off", () => {
+    expect(parseAcpCommandArguments("spawn codex --bind here")).toEqual({
+      kind: "spawn",
+      agent: "codex",
+      bindHere: true,
+    });
+    expect(parseAcpCommandArguments("")).toMatchObject({ kind: "invalid" });
   });
 
   it("leaves ordinary messages to the agent", () => {

@@ -21,8 +21,17 @@ export function parseAcpChatCommand(text: string): AcpChatCommand | undefined {
   if (head === "/new" || head === "/reset")
     return words.length === 1 ? { kind: head.slice(1) as "new" | "reset" } : undefined;
   if (head !== "/acp") return undefined;
-  const verb = words[1]?.toLowerCase();
-  const rest = words.slice(2).map((word) => word.replace(/^[\u2014\u2013]/, "--"));
+  return parseAcpCommandArguments(words.slice(1).join(" "));
+}
+
+/**
+ * The part after `/acp` (`spawn codex --bind here`), for callers that already split off the command word,
+ * like the policy package's `parseControlCommand` (`{ name: "acp", args }`).
+ */
+export function parseAcpCommandArguments(args: string): AcpChatCommand {
+  const words = args.trim().split(/\s+/).filter(Boolean);
+  const verb = words[0]?.toLowerCase();
+  const rest = words.slice(1).map((word) => word.replace(/^[\u2014\u2013]/, "--"));
   switch (verb) {
     case "close":
     case "status":

@@ -8,6 +8,6 @@ export {
 export { type AcpRuntimeConfig, acpAgentOptionsFromConfig, toolKinds } from "./acp-agent-config.ts";
 export { defaultAcpAgentCommands, resolveAcpAgentCommand } from "./agent-commands.ts";
 export { type BindingKey, createBindingSessionStore } from "./binding-session-store.ts";
-export { type AcpChatCommand, acpUsage, parseAcpChatCommand } from "./chat-command.ts";
+export { type AcpChatCommand, acpUsage, parseAcpChatCommand, parseAcpCommandArguments } from "./chat-command.ts";
 export { type AcpPermissionPolicy, decidePermission } from "./permission-policy.ts";
 export { type AcpSessionStore, createMemoryAcpSessionStore } from "./session-store.ts";

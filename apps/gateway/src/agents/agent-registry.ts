@@ -1,0 +1,69 @@
+import type { AgentConfig } from "@imessage-channel/config";
+import type { Logger } from "../logger.ts";
+import { createEchoAgent } from "./echo.ts";
+import { createExecAgent } from "./exec.ts";
+import { createOpenAiAgent } from "./openai.ts";
+import type { AgentRuntime } from "./runtime.ts";
+import { createWebhookAgent } from "./webhook.ts";
+
+export interface AgentRegistryOptions {
+  stateDir: string;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** Builds ACP runtimes (the ACP module plugs in here). */
+  createAcp?: (agent: AgentConfig & { runtime: { type: "acp" } }) => AgentRuntime;
+}
+
+/** One runtime per configured agent, created lazily and kept for the gateway's life. */
+export class AgentRegistry {
+  readonly #configs = new Map<string, AgentConfig>();
+  readonly #runtimes = new Map<string, AgentRuntime>();
+  readonly #options: AgentRegistryOptions;
+
+  constructor(agents: readonly AgentConfig[], options: AgentRegistryOptions) {
+    this.#options = options;
+    for (const agent of agents) this.#configs.set(agent.id, agent);
+    if (this.#configs.size === 0) {
+      options.logger.warn('no agents configured (agents.list): replies come from the echo agent "main"');
+      this.#configs.set("main", { id: "main", default: true, runtime: { type: "echo" } });
+    }
+  }
+
+  get(agentId: string): AgentRuntime {
+    const existing = this.#runtimes.get(agentId);
+    if (existing) return existing;
+    const config = this.#configs.get(agentId);
+    if (!config) throw new Error(`agent "${agentId}" is not in agents.list; add it or fix the binding that names it`);
+    const runtime = this.#create(config);
+    this.#runtimes.set(agentId, runtime);
+    return runtime;
+  }
+
+  #create(config: AgentConfig): AgentRuntime {
+    const runtime = config.runtime;
+    switch (runtime.type) {
+      case "echo":
+        return createEchoAgent();
+      case "exec":
+        return createExecAgent(runtime);
+      case "webhook":
+        return createWebhookAgent(runtime);
+      case "openai":
+        return createOpenAiAgent({
+          ...runtime,
+          stateDir: this.#options.stateDir,
+          env: this.#options.env,
+          onWarning: (message) => this.#options.logger.warn(message),
+        });
+      case "acp": {
+        if (!this.#options.createAcp)
+          throw new Error(`agent "${config.id}": ACP runtimes are not available in this build`);
+        return this.#options.createAcp(config as AgentConfig & { runtime: { type: "acp" } });
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#runtimes.values()].map((runtime) => runtime.close?.()));
+  }
+}

@@ -1,0 +1,44 @@
+import { ConfigError } from "@imessage-channel/config";
+import { CliError, type CliIo } from "../cli-io.ts";
+import { startGateway } from "../gateway.ts";
+import { createLogger } from "../logger.ts";
+
+export interface GatewayCommandOptions {
+  config?: string;
+  account?: string;
+  metricsPort?: string;
+}
+
+/** `imessage-channel gateway`: runs until SIGINT/SIGTERM, then shuts down gracefully. */
+export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions): Promise<void> {
+  const logger = createLogger({ destination: io.stdout });
+  const metricsPort = options.metricsPort === undefined ? undefined : Number(options.metricsPort);
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
+    throw new CliError(`--metrics-port: "${options.metricsPort}" is not a port number (0-65535)`, 2);
+  }
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  try {
+    gateway = await startGateway({
+      configPath: options.config,
+      env: io.env,
+      cwd: io.cwd,
+      accountId: options.account,
+      logger,
+      metricsPort,
+    });
+  } catch (error) {
+    if (ConfigError.isInstance(error)) throw new CliError(error.problems.join("\n"), 2);
+    throw error;
+  }
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info(`received ${signal}`);
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      resolve();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+  await gateway.stop();
+}

@@ -1,0 +1,134 @@
+import {
+  type Config,
+  declaredAccountIds,
+  loadConfigOrThrow,
+  type ResolvedAccount,
+  resolveAccountWithWarnings,
+  resolveRouting,
+} from "@imessage-channel/config";
+import { openStateStore, resolveStateDir } from "@imessage-channel/state";
+import { AccountRunner } from "./account-runner.ts";
+import type { AccountStatus } from "./account-status.ts";
+import { AgentRegistry } from "./agents/agent-registry.ts";
+import { CliError } from "./cli-io.ts";
+import type { Logger } from "./logger.ts";
+import { startMetricsServer } from "./metrics-server.ts";
+import { SessionQueue } from "./session-queue.ts";
+
+export interface GatewayOptions {
+  /** `--config`; otherwise the usual search order. */
+  configPath?: string;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Run only this account. */
+  accountId?: string;
+  logger: Logger;
+  /** Serve /healthz and /metrics on 127.0.0.1:<port>. */
+  metricsPort?: number;
+  /** How long shutdown waits for in-flight turns. */
+  drainTimeoutMs?: number;
+  /** Turns run at once across sessions. */
+  concurrency?: number;
+}
+
+export interface RunningGateway {
+  readonly accounts: readonly AccountRunner[];
+  statuses(): AccountStatus[];
+  /** Graceful: stop taking rows, flush the coalescer, finish in-flight turns (bounded), persist cursors, close children. */
+  stop(): Promise<void>;
+}
+
+/** What identifies the Mac database an account reads: two accounts on one database would both answer. */
+export function databaseIdentity(account: ResolvedAccount): string {
+  const where =
+    account.transport === "ssh" || account.remoteHost ? `ssh:${account.remoteHost ?? ""}` : `local:${account.cliPath}`;
+  return `${where}|${account.dbPath ?? "~/Library/Messages/chat.db"}`;
+}
+
+function selectAccounts(config: Config, accountId: string | undefined, logger: Logger): ResolvedAccount[] {
+  const ids = accountId ? [accountId] : declaredAccountIds(config);
+  const accounts: ResolvedAccount[] = [];
+  for (const id of ids) {
+    const { account, warnings } = resolveAccountWithWarnings(config, id);
+    for (const warning of warnings) logger.warn(warning);
+    if (account.enabled) accounts.push(account);
+    else logger.info({ account: id }, `account ${id} is disabled; not starting it`);
+  }
+  return accounts;
+}
+
+/** Starts every enabled account; one account's failure never stops another. */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const { logger } = options;
+  const loaded = await loadConfigOrThrow({ path: options.configPath, env: options.env, cwd: options.cwd });
+  for (const warning of loaded.warnings) logger.warn(warning);
+  const config = loaded.config;
+  const routing = resolveRouting(config);
+  const stateDir = resolveStateDir(options.env);
+  const state = openStateStore({ stateDir, onWarning: (warning) => logger.warn(warning) });
+  const agents = new AgentRegistry(routing.agents, { stateDir, logger, env: options.env });
+  const queue = new SessionQueue(options.concurrency ?? 8);
+
+  const accounts = selectAccounts(config, options.accountId, logger);
+  if (accounts.length === 0) {
+    state.close();
+    throw new CliError(
+      "no enabled account to run: set channels.imessage.enabled (or accounts.<id>.enabled) to true",
+      2,
+    );
+  }
+  const seen = new Map<string, string>();
+  const runners: AccountRunner[] = [];
+  for (const account of accounts) {
+    const identity = databaseIdentity(account);
+    const other = seen.get(identity);
+    if (other) {
+      logger.error(
+        `account ${account.accountId} reads the same database as account ${other} (${identity}); both would answer every message: not starting ${account.accountId}. Point it at another Mac or dbPath, or disable one`,
+      );
+      continue;
+    }
+    seen.set(identity, account.accountId);
+    runners.push(
+      new AccountRunner({
+        account,
+        routing,
+        state,
+        agents,
+        queue,
+        stateDir,
+        configPath: loaded.path,
+        logger: logger.child({ account: account.accountId }),
+      }),
+    );
+  }
+  await Promise.all(runners.map((runner) => runner.start()));
+
+  const metrics =
+    options.metricsPort === undefined
+      ? undefined
+      : await startMetricsServer(options.metricsPort, () => runners.map((runner) => runner.status.snapshot));
+  if (metrics) logger.info(`metrics on http://127.0.0.1:${metrics.port}/metrics`);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    accounts: runners,
+    statuses: () => runners.map((runner) => runner.status.snapshot),
+    stop() {
+      stopping ??= (async () => {
+        logger.info("shutting down: finishing in-flight turns");
+        for (const runner of runners) runner.stopAccepting();
+        await Promise.all(runners.map((runner) => runner.flush()));
+        const drained = await queue.drain(options.drainTimeoutMs ?? 20_000);
+        if (!drained)
+          logger.warn("shutdown: some turns were still running after the drain timeout; they will be replayed");
+        await Promise.all(runners.map((runner) => runner.stop()));
+        await agents.close();
+        await metrics?.close();
+        state.close();
+        logger.info("stopped");
+      })();
+      return stopping;
+    },
+  };
+}

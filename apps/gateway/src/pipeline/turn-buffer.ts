@@ -1,0 +1,44 @@
+import { createCoalescer, imsgMessageAccessors } from "@imessage-channel/coalescer";
+import type { PendingRow, TurnBuffer, TurnRows } from "./inbound-pipeline.ts";
+
+/**
+ * The coalescer over pipeline rows: same-sender DM rows inside the window become one turn (Apple's split sends),
+ * groups and a 0 ms window pass straight through. Every row of a bucket is handed on, not only the entries the
+ * merge keeps, so each one is committed and settles the cursor.
+ */
+export function createTurnBuffer(options: {
+  accountId: string;
+  windowMs: number;
+  sink: (turn: TurnRows) => Promise<void>;
+  onError: (error: unknown) => void;
+}): TurnBuffer {
+  const accessors = imsgMessageAccessors<unknown, PendingRow["message"]>(options.accountId);
+  const waiting = new Map<string, PendingRow[]>();
+  const inFlight = new Set<Promise<void>>();
+  const coalescer = createCoalescer<PendingRow, unknown>({
+    windowMs: options.windowMs,
+    keyOf: (row) => (row.decision.isGroup ? undefined : accessors.keyOf(row.message)),
+    textOf: (row) => row.message.text,
+    attachmentsOf: (row) => row.message.attachments,
+    guidOf: (row) => row.message.guid,
+    endsComposition: (row) => accessors.endsComposition?.(row.message) ?? false,
+    onTurn: (turn) => {
+      const rows = turn.key === undefined ? turn.entries : (waiting.get(turn.key) ?? turn.entries);
+      if (turn.key !== undefined) waiting.delete(turn.key);
+      const running = options.sink({ rows, text: turn.text }).catch(options.onError);
+      inFlight.add(running);
+      void running.finally(() => inFlight.delete(running));
+    },
+  });
+  return {
+    add(row) {
+      const key = row.decision.isGroup ? undefined : accessors.keyOf(row.message);
+      if (key !== undefined) waiting.set(key, [...(waiting.get(key) ?? []), row]);
+      coalescer.push(row);
+    },
+    async flush() {
+      coalescer.flush();
+      await Promise.all(inFlight);
+    },
+  };
+}
