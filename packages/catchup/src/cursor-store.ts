@@ -2,7 +2,9 @@ import { mkdir, open, readFile, rename } from "node:fs/promises";
 import { dirname } from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { CatchupError } from "./catchup-error.ts";
+import type { CatchupMessage } from "./catchup-source.ts";
 import { cursorFilePath, type DatabaseIdentity } from "./cursor-file-path.ts";
+import { positionAfter } from "./row-position.ts";
 
 /** Where the cursor stands: every row at or below `lastSeenRowid` has been handed off or deliberately skipped. */
 export interface CursorPosition {
@@ -150,6 +152,11 @@ export class CursorStore {
   advance(position: CursorPosition): Promise<void> {
     this.#advanced = this.#advanced === undefined ? { ...position } : later(this.#advanced, position);
     return this.#persist();
+  }
+
+  /** The live path's advance: call it once the row is durably handed off (journaled), never before. */
+  advancePast(row: CatchupMessage): Promise<void> {
+    return this.advance(positionAfter(row));
   }
 
   /**

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { ImsgClient, Message } from "@imessage-channel/rpc-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -221,5 +221,37 @@ describe("runCatchup against imsg-sim", () => {
     expect(aside).toHaveLength(1);
     expect(readFileSync(`${dirname(path)}/${aside[0]}`, "utf8")).toBe('{"lastSeenRowid": 12, "lastSeen');
     expect(cursorFile().lastSeenRowid).toBe(2);
+  });
+
+  it("does nothing when disabled", async () => {
+    world.receive(alice, "recent", 5);
+    const result = await pass({ enabled: false });
+    expect(result.dispatched).toEqual([]);
+    expect(result.lines).toEqual([]);
+    expect(existsSync(cursorFilePath(world.stateDir, "default", identity))).toBe(false);
+  });
+
+  it("lets live rows advance the same cursor, never past a replay row not yet dispatched", async () => {
+    world.receive(alice, "seen", 20);
+    await pass();
+    world.receive(alice, "gap 1", 10);
+    world.receive(alice, "gap 2", 5);
+    const cursorStore = await CursorStore.open({ stateDir: world.stateDir, accountId: "default", identity });
+    const seenOnDisk: number[] = [];
+    await runCatchup({
+      source: client,
+      cursorStore,
+      dispatch: async (row) => {
+        if (row.text === "gap 1") {
+          // A live row streamed while the pass runs.
+          await cursorStore.advancePast({ ...row, id: 100, createdAt: new Date(testNowMs).toISOString() });
+          seenOnDisk.push(cursorFile().lastSeenRowid);
+        }
+      },
+      options: { enabled: true },
+      now: () => testNowMs,
+    });
+    expect(seenOnDisk).toEqual([1]);
+    expect(cursorFile()).toMatchObject({ lastSeenRowid: 100, lastSeenMs: testNowMs });
   });
 });

@@ -35,12 +35,25 @@ export interface RunCatchupOptions<Row extends CatchupMessage = Message> {
 
 const minuteMs = 60_000;
 
+function emptyCounters(): CatchupCounters {
+  return {
+    replayed: 0,
+    skippedFromMe: 0,
+    skippedGivenUp: 0,
+    failed: 0,
+    givenUp: 0,
+    fetchedCount: 0,
+    skippedTooOld: 0,
+    deferred: 0,
+  };
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
 /**
- * One catchup pass (run once per start, after `watch.subscribe`): replays rows that arrived while the gateway
+ * One catchup pass (run once per start, after `watch.subscribe`; nothing at all when `enabled` is false): replays rows that arrived while the gateway
  * was down through `dispatch`, oldest first, advancing the cursor after each hand-off.
  *
  * A throw holds the cursor before that row; later rows are still dispatched (one wedged row does not delay
@@ -54,6 +67,7 @@ export async function runCatchup<Row extends CatchupMessage>(
   const options = resolveCatchupOptions(parameters.options);
   const now = parameters.now ?? Date.now;
   const log = parameters.log ?? (() => {});
+  if (!options.enabled) return emptyCounters();
   const nowMs = now();
   const stored = cursorStore.position;
   // A cursor at rowid 0 has never passed a row; its time remembers where the first run's window opened.
@@ -81,13 +95,8 @@ export async function runCatchup<Row extends CatchupMessage>(
   }
 
   const counters: CatchupCounters = {
-    replayed: 0,
-    skippedFromMe: 0,
-    skippedGivenUp: 0,
-    failed: 0,
-    givenUp: 0,
+    ...emptyCounters(),
     fetchedCount: plan.fetchedCount,
-    skippedTooOld: 0,
     deferred: plan.dispatchableCount - Math.min(plan.dispatchableCount, options.perRunLimit),
   };
   let position = cursor;
