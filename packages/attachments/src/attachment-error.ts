@@ -10,6 +10,7 @@ export type AttachmentErrorCode =
   | "HOST_KEY_MISMATCH"
   | "HOST_KEY_REVOKED"
   | "SSH_NO_CREDENTIALS"
+  | "SSH_AUTH_FAILED"
   | "SSH_CONNECT_FAILED"
   | "SFTP_FAILED"
   | "FETCHER_CLOSED";

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import {
   appendFileSync,
   mkdirSync,
@@ -285,7 +286,28 @@ describe("remote fetch over SFTP (real sshd on loopback)", () => {
     expect(acceptedLogins()).toBe(before);
     expect(mediaFiles()).toEqual([]);
   });
+
+  it("reports a key the Mac does not accept as SSH_AUTH_FAILED, naming what was tried", async () => {
+    const key = generateKey();
+    const { instance } = fetcher(source({ identityFile: key }));
+    const result = await instance.fetch([{ originalPath: join(attachmentsDir, "4a", "10", "IMG_0001.heic") }]);
+    expect(result.skipped).toMatchObject([
+      { reason: "remote-unavailable", errorCode: "SSH_AUTH_FAILED", detail: expect.stringContaining(key) },
+    ]);
+  });
+
+  it("refuses a remoteHost that ssh could read as an option, before connecting", () => {
+    expect(() => createSftpSource({ remoteHost: "-oProxyCommand=touch /tmp/pwned" })).toThrow(
+      expect.objectContaining({ code: "REMOTE_HOST_INVALID" }),
+    );
+  });
 });
+
+function generateKey(): string {
+  const path = join(stateDir, "stranger_ed25519");
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path]);
+  return path;
+}
 
 function writeKnownHosts(text: string): string {
   const path = join(stateDir, "known_hosts");

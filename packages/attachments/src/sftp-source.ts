@@ -1,13 +1,17 @@
-import { homedir } from "node:os";
+import { homedir, userInfo } from "node:os";
 import type { Readable } from "node:stream";
 import {
+  entryMatchesHost,
   formatRemoteHost,
   hostKeyFailure,
+  type KnownHostsEntry,
+  knownHostsName,
   loadKnownHosts,
   TransportError,
   validateRemoteHost,
 } from "@imessage-channel/transport";
-import { Client, type ConnectConfig, type SFTPWrapper, type Stats } from "ssh2";
+// ssh2 is CommonJS: Node cannot see its named exports, so take them from the default export.
+import ssh2, { type Client, type ServerHostKeyAlgorithm, type SFTPWrapper, type Stats } from "ssh2";
 import { AttachmentError, type AttachmentErrorCode } from "./attachment-error.ts";
 import type { AttachmentSource, SourceFileStat } from "./attachment-source.ts";
 import { expandHome } from "./path-shape.ts";
@@ -20,7 +24,7 @@ export interface SftpSourceOptions {
   /** Default `~/.ssh/known_hosts`. Unreadable → every fetch is refused. */
   knownHostsFile?: string;
   identityFile?: string;
-  /** Default `$SSH_AUTH_SOCK`. */
+  /** Default `$SSH_AUTH_SOCK`; `""` means no agent. */
   agentSocket?: string;
   /** Default 15 (`channels.imessage.ssh.keepaliveSec`); 0 turns keepalives off. */
   keepaliveSec?: number;
@@ -28,10 +32,36 @@ export interface SftpSourceOptions {
   connectTimeoutMs?: number;
   /** The connection closes after this long without a transfer (default 30 s) and reopens on the next fetch. */
   idleCloseMs?: number;
-  /** The local user name when `remoteHost` has no `user@` (default `$USER`). */
+  /** The login name when `remoteHost` has no `user@` (default: the gateway's user, as ssh does). */
   defaultUser?: string;
   /** The gateway's home, for `~` in `knownHostsFile` and `identityFile` and the default keys. */
   localHome?: string;
+}
+
+/** The transport's order. A key type known_hosts already has for the host is asked for first, as OpenSSH does. */
+const hostKeyAlgorithms: ServerHostKeyAlgorithm[] = [
+  "ssh-ed25519",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "rsa-sha2-512",
+  "rsa-sha2-256",
+  "ssh-rsa",
+];
+
+function hostKeyAlgorithmsFor(
+  entries: readonly KnownHostsEntry[],
+  host: string,
+  port: number,
+): ServerHostKeyAlgorithm[] {
+  const name = knownHostsName(host, port);
+  const known = new Set(
+    entries
+      .filter((entry) => entry.marker === undefined && entryMatchesHost(entry, name))
+      .map((entry) => entry.keyType),
+  );
+  const isKnown = (algorithm: string) => known.has(algorithm.startsWith("rsa-sha2") ? "ssh-rsa" : algorithm);
+  return [...hostKeyAlgorithms.filter(isKnown), ...hostKeyAlgorithms.filter((algorithm) => !isKnown(algorithm))];
 }
 
 interface Session {
@@ -59,18 +89,21 @@ function promised<T>(
   });
 }
 
+/** Transport refusals that keep their code here, so callers branch the same way for imsg and attachments. */
+const sharedCodes = new Set<string>([
+  "KNOWN_HOSTS_UNREADABLE",
+  "HOST_KEY_UNKNOWN",
+  "HOST_KEY_MISMATCH",
+  "HOST_KEY_REVOKED",
+  "REMOTE_HOST_INVALID",
+  "SSH_NO_CREDENTIALS",
+  "SSH_AUTH_FAILED",
+]);
+
 function asAttachmentError(error: unknown, fallback: AttachmentErrorCode, message: string): AttachmentError {
   if (AttachmentError.isInstance(error)) return error;
   if (TransportError.isInstance(error)) {
-    const code = [
-      "KNOWN_HOSTS_UNREADABLE",
-      "HOST_KEY_UNKNOWN",
-      "HOST_KEY_MISMATCH",
-      "HOST_KEY_REVOKED",
-      "REMOTE_HOST_INVALID",
-    ].includes(error.code)
-      ? (error.code as AttachmentErrorCode)
-      : fallback;
+    const code = sharedCodes.has(error.code) ? (error.code as AttachmentErrorCode) : fallback;
     return new AttachmentError(code, error.message, { cause: error });
   }
   return new AttachmentError(fallback, `${message}: ${error instanceof Error ? error.message : String(error)}`, {
@@ -85,9 +118,14 @@ function asAttachmentError(error: unknown, fallback: AttachmentErrorCode, messag
  * One connection is shared by every fetch and closed after `idleCloseMs` without work.
  */
 export function createSftpSource(options: SftpSourceOptions): AttachmentSource {
-  const remote = validateRemoteHost(options.remoteHost);
+  let remote: ReturnType<typeof validateRemoteHost>;
+  try {
+    remote = validateRemoteHost(options.remoteHost);
+  } catch (error) {
+    throw asAttachmentError(error, "REMOTE_HOST_INVALID", "remoteHost is invalid");
+  }
   const port = options.port ?? 22;
-  const user = remote.user ?? options.defaultUser ?? process.env.USER ?? "root";
+  const user = remote.user ?? options.defaultUser ?? userInfo().username;
   const localHome = options.localHome ?? homedir();
   const knownHostsPath = expandHome(options.knownHostsFile ?? "~/.ssh/known_hosts", localHome);
   const destination = `${formatRemoteHost({ user, host: remote.host })}${port === 22 ? "" : `:${port}`}`;
@@ -100,56 +138,86 @@ export function createSftpSource(options: SftpSourceOptions): AttachmentSource {
     const context = { host: remote.host, port, user, knownHostsPath };
     const entries = await loadKnownHosts(context);
     const credentials = await resolveSshCredentials({
+      username: user,
       destination,
       agentSocket: options.agentSocket ?? process.env.SSH_AUTH_SOCK,
-      ...(options.identityFile ? { identityFile: options.identityFile } : {}),
+      identityFile: options.identityFile,
       home: localHome,
     });
-    const client = new Client();
+    const client = new ssh2.Client();
     // Errors before "ready" reject below; later ones (a reset after a refusal, a dropped link) close the
     // client, and the next fetch reconnects. Without a listener they would crash the gateway.
     client.on("error", () => {});
     let refusal: TransportError | undefined;
-    const config: ConnectConfig = {
-      host: remote.host,
-      port,
-      username: user,
-      ...credentials,
-      readyTimeout: options.connectTimeoutMs ?? 20_000,
-      keepaliveInterval: (options.keepaliveSec ?? 15) * 1000,
-      hostVerifier: (key: Buffer) => {
-        refusal = hostKeyFailure(entries, context, key);
-        return refusal === undefined;
-      },
-    };
     const sftp = await new Promise<SFTPWrapper>((resolve, reject) => {
-      client.once("error", (error) =>
-        reject(refusal ?? asAttachmentError(error, "SSH_CONNECT_FAILED", `SSH connection to ${destination} failed`)),
-      );
+      client.once("error", (error: Error & { level?: string }) => {
+        if (refusal) reject(refusal);
+        else if (error.level === "client-authentication") {
+          reject(
+            new AttachmentError(
+              "SSH_AUTH_FAILED",
+              `SSH login to ${destination} for attachment fetches failed (tried ${credentials.tried.join(", ")}): add the public key to ~/.ssh/authorized_keys of that user on the Mac, or set channels.imessage.ssh.identityFile`,
+              { cause: error },
+            ),
+          );
+        } else reject(error);
+      });
+      client.once("close", () => reject(new Error("the connection closed during the handshake")));
       client.once("ready", () => {
         client.sftp((error, wrapper) =>
           error
-            ? reject(asAttachmentError(error, "SFTP_FAILED", `${destination} refused the SFTP subsystem`))
+            ? reject(
+                asAttachmentError(
+                  error,
+                  "SFTP_FAILED",
+                  `${destination} refused the SFTP subsystem (Remote Login must allow SFTP)`,
+                ),
+              )
             : resolve(wrapper),
         );
       });
-      client.connect(config);
+      client.connect({
+        host: remote.host,
+        port,
+        username: user,
+        authHandler: credentials.methods,
+        // ssh2 accepts any host key unless this says otherwise: fail closed on anything but a known key.
+        hostVerifier: (key: Buffer) => {
+          refusal = hostKeyFailure(entries, context, key);
+          return refusal === undefined;
+        },
+        algorithms: { serverHostKey: hostKeyAlgorithmsFor(entries, remote.host, port) },
+        readyTimeout: options.connectTimeoutMs ?? 20_000,
+        keepaliveInterval: (options.keepaliveSec ?? 15) * 1000,
+        keepaliveCountMax: 3,
+      });
     }).catch((error) => {
-      client.end();
-      throw asAttachmentError(error, "SSH_CONNECT_FAILED", `SSH connection to ${destination} failed`);
-    });
-    client.once("close", () => {
-      session = undefined;
+      client.destroy();
+      throw error;
     });
     const home = await promised<string>((callback) => sftp.realpath(".", callback), ".");
     return { client, sftp, home };
   }
 
   function openSession(): Promise<Session> {
-    return connect().catch((error) => {
-      session = undefined;
-      throw asAttachmentError(error, "SSH_CONNECT_FAILED", `SSH connection to ${destination} failed`);
-    });
+    const opening: Promise<Session> = connect().then(
+      (opened) => {
+        // Only forget the session this client belongs to: an idle close may race a fetch that opened a new one.
+        opened.client.once("close", () => {
+          if (session === opening) session = undefined;
+        });
+        return opened;
+      },
+      (error) => {
+        if (session === opening) session = undefined;
+        throw asAttachmentError(
+          error,
+          "SSH_CONNECT_FAILED",
+          `SSH connection to ${destination} for attachment fetches failed`,
+        );
+      },
+    );
+    return opening;
   }
 
   async function use<T>(run: (current: Session) => Promise<T>): Promise<T> {

@@ -1,54 +1,70 @@
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { defaultIdentityFiles } from "@imessage-channel/transport";
+// ssh2 is CommonJS: Node cannot see its named exports, so take them from the default export.
+import ssh2, { type AnyAuthMethod } from "ssh2";
 import { AttachmentError } from "./attachment-error.ts";
 import { expandHome } from "./path-shape.ts";
 
-/** The ssh2 authentication fields: an agent socket and/or one private key. */
+/** ssh2 authentication methods in the order they are tried, and what they are (for messages, never key bytes). */
 export interface SshCredentials {
-  agent?: string;
-  privateKey?: Buffer;
+  methods: AnyAuthMethod[];
+  tried: string[];
 }
 
-const defaultKeyNames = ["id_ed25519", "id_ecdsa", "id_rsa"];
-
 /**
- * The same credential order as the transport: a configured `identityFile`, else the ssh-agent at
- * `SSH_AUTH_SOCK` plus the first default key found in `~/.ssh`. Throws `SSH_NO_CREDENTIALS` when there is none.
+ * The transport's credential order (its loader is not exported yet, so this mirrors it): the ssh-agent at
+ * `agentSocket` first, then the configured `identityFile` or else OpenSSH's default key files that exist and
+ * are not passphrase-protected. Throws `SSH_NO_CREDENTIALS` when nothing is usable.
  */
 export async function resolveSshCredentials(options: {
-  identityFile?: string;
-  agentSocket?: string | undefined;
-  home?: string;
+  username: string;
   destination: string;
+  agentSocket?: string | undefined;
+  identityFile?: string | undefined;
+  home?: string;
 }): Promise<SshCredentials> {
   const home = options.home ?? homedir();
-  if (options.identityFile) {
-    try {
-      return { privateKey: await readFile(expandHome(options.identityFile, home)) };
-    } catch (error) {
-      throw new AttachmentError(
-        "SSH_NO_CREDENTIALS",
-        `cannot read identity file "${options.identityFile}" for ${options.destination} (${(error as NodeJS.ErrnoException).code ?? "error"}): fix channels.imessage.ssh.identityFile`,
-        { cause: error },
-      );
-    }
+  const methods: AnyAuthMethod[] = [];
+  const tried: string[] = [];
+  if (options.agentSocket) {
+    methods.push({ type: "agent", username: options.username, agent: options.agentSocket });
+    tried.push(`ssh-agent (${options.agentSocket})`);
   }
-  const credentials: SshCredentials = {};
-  if (options.agentSocket) credentials.agent = options.agentSocket;
-  for (const name of defaultKeyNames) {
-    try {
-      credentials.privateKey = await readFile(join(home, ".ssh", name));
-      break;
-    } catch {
-      // try the next default key
+  const files = options.identityFile ? [expandHome(options.identityFile, home)] : defaultIdentityFiles(home);
+  for (const path of files) {
+    const key = await readKey(path);
+    if (key instanceof Error || key === undefined) {
+      if (options.identityFile) {
+        throw new AttachmentError(
+          "SSH_NO_CREDENTIALS",
+          `channels.imessage.ssh.identityFile: cannot use "${path}" for ${options.destination}: ${key?.message ?? "no such file"}; use an unencrypted key, or load it into ssh-agent and leave identityFile unset`,
+        );
+      }
+      continue;
     }
+    methods.push({ type: "publickey", username: options.username, key });
+    tried.push(path);
   }
-  if (!credentials.agent && !credentials.privateKey) {
+  if (methods.length === 0) {
     throw new AttachmentError(
       "SSH_NO_CREDENTIALS",
-      `no SSH credentials for ${options.destination}: start an ssh-agent (SSH_AUTH_SOCK), create ~/.ssh/id_ed25519, or set channels.imessage.ssh.identityFile`,
+      `no SSH credentials for ${options.destination}: SSH_AUTH_SOCK is not set and none of ${files.join(", ")} is usable; start ssh-agent with the key loaded or set channels.imessage.ssh.identityFile`,
     );
   }
-  return credentials;
+  return { methods, tried };
+}
+
+async function readKey(path: string): Promise<Buffer | Error | undefined> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOENT" ? undefined : new Error(`unreadable (${code ?? (error as Error).message})`);
+  }
+  const parsed = ssh2.utils.parseKey(bytes);
+  if (parsed instanceof Error)
+    return new Error(parsed.message.includes("passphrase") ? "it is passphrase-protected" : parsed.message);
+  return bytes;
 }
