@@ -83,6 +83,19 @@ describe("acp agent runtime", () => {
     expect(existsSync(cwd)).toBe(true);
   });
 
+  it("opens a session in its own directory when one is given for its key", async () => {
+    const runtime = start({
+      sessionCwd: (sessionKey) => (sessionKey === "bound" ? join(fixture.directory, "repo") : undefined),
+      cwd: fixture.directory,
+    });
+    await ask(runtime, "hi", { sessionKey: "bound" });
+    await ask(runtime, "hi", { sessionKey: "other" });
+    expect(fixture.events("session/new").map((event) => event.cwd)).toEqual([
+      join(fixture.directory, "repo"),
+      fixture.directory,
+    ]);
+  });
+
   it("starts a fresh session in place on reset", async () => {
     const store = createMemoryAcpSessionStore();
     const runtime = start({ sessionStore: store });

@@ -22,6 +22,8 @@ export interface AcpAgentOptions {
   mode?: AcpMode;
   /** Working directory of every session; default: a directory per session key under `stateDir`. */
   cwd?: string;
+  /** A session's own working directory (e.g. a binding's `acp.cwd`); undefined falls back to `cwd`. */
+  sessionCwd?: (sessionKey: string) => string | undefined;
   /** The gateway's state dir: session workspaces go to `<stateDir>/acp/<agent>/<session>` when `cwd` is unset. */
   stateDir?: string;
   env?: Record<string, string>;
@@ -87,6 +89,8 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
   };
 
   const sessionCwd = async (sessionKey: string) => {
+    const own = options.sessionCwd?.(sessionKey);
+    if (own) return resolve(own);
     if (options.cwd) return resolve(options.cwd);
     if (!options.stateDir) return process.cwd();
     const directory = join(resolve(options.stateDir), "acp", slug(options.agent), slug(sessionKey));
