@@ -1,3 +1,10 @@
+export { type BackoffOptions, BackoffSchedule } from "./backoff.ts";
+export {
+  type CommandOutput,
+  type CommandRunner,
+  type ImsgCapabilities,
+  probeCapabilities,
+} from "./capability-probe.ts";
 export {
   ChildExitedError,
   ImsgRpcError,
@@ -21,6 +28,23 @@ export {
 export type { Attachment, Chat, ImsgStatus, Message, Reaction, ReactionType } from "./imsg-objects.ts";
 export { linePreview, type RpcClientLogger, silentLogger } from "./logger.ts";
 export * from "./method-params.ts";
+export { newestRowid } from "./newest-rowid.ts";
 export { type Parsed, parseChat, parseMessage, parseStatus } from "./parse-wire.ts";
 export { Subscription } from "./subscription.ts";
+export {
+  ImsgSupervisor,
+  type ImsgSupervisorEvents,
+  type ImsgSupervisorOptions,
+  type LivenessOptions,
+  type SupervisorClock,
+  type SupervisorState,
+  type SupervisorStateChange,
+} from "./supervisor.ts";
+export {
+  type ImsgQuirks,
+  parseImsgVersion,
+  quirksForVersion,
+  rpcMethodsForVersion,
+  versionAtLeast,
+} from "./version-compatibility.ts";
 export * as wireSchemas from "./wire-schemas.ts";
