@@ -1,0 +1,75 @@
+// Replay throughput of one catchup pass: 500 missed rows across 10 chats of a real chat.db, read through the
+// real rpc-client from imsg-sim, each followed by its durable cursor write. Dispatch is a no-op (excluded).
+// Run: pnpm --filter @imessage-channel/catchup bench
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createChatDb, inject } from "@imessage-channel/imsg-sim";
+import { ImsgClient } from "@imessage-channel/rpc-client";
+import { collectRows } from "../src/collect-rows.ts";
+import { CursorStore, runCatchup } from "../src/index.ts";
+import { SimTransport } from "../src/test-support/sim-transport.ts";
+
+const rowCount = 500;
+const chatCount = 10;
+const runs = 3;
+const nowMs = Date.now();
+const directory = mkdtempSync(join(tmpdir(), "catchup-bench-"));
+const dbPath = join(directory, "chat.db");
+createChatDb(dbPath);
+for (let index = 0; index < rowCount; index += 1) {
+  inject(dbPath, {
+    from: `+1555555${String(1000 + (index % chatCount)).padStart(4, "0")}`,
+    text: `missed ${index}`,
+    date: new Date(nowMs - (rowCount - index) * 10_000),
+    home: join(directory, "home"),
+  });
+}
+
+const client = new ImsgClient({ transport: new SimTransport(dbPath) });
+await client.start();
+const identity = { transport: "local", cliPath: "imsg-sim" };
+const options = { enabled: true, perRunLimit: 500, maxAgeMinutes: 720, firstRunLookbackMinutes: 720 };
+
+const passRates: number[] = [];
+const fetchRates: number[] = [];
+for (let run = 0; run < runs; run += 1) {
+  const stateDir = join(directory, `state-${run}`);
+  const fetchStarted = performance.now();
+  const fetched = await collectRows({
+    source: client,
+    cursor: { lastSeenRowid: 0, lastSeenMs: 0 },
+    fenceMs: nowMs - 720 * 60_000,
+    log: () => {},
+  });
+  fetchRates.push(fetched.length / ((performance.now() - fetchStarted) / 1000));
+
+  const cursorStore = await CursorStore.open({ stateDir, accountId: "bench", identity });
+  let dispatched = 0;
+  const started = performance.now();
+  const counters = await runCatchup({
+    source: client,
+    cursorStore,
+    dispatch: async () => {
+      dispatched += 1;
+    },
+    options,
+    now: () => nowMs,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (counters.replayed !== rowCount || dispatched !== rowCount) {
+    throw new Error(`expected ${rowCount} replayed rows, got ${counters.replayed}`);
+  }
+  passRates.push(rowCount / seconds);
+}
+await client.close();
+rmSync(directory, { recursive: true, force: true });
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const pass = median(passRates);
+const fetch = median(fetchRates);
+console.log(`catchup pass, ${rowCount} rows in ${chatCount} chats (median of ${runs}): ${Math.round(pass)} rows/s`);
+console.log(`  fetch only (chats.list + paged messages.history): ${Math.round(fetch)} rows/s`);
+console.log(
+  `  fetch share of the pass: ${((pass / fetch) * 100).toFixed(0)}%; the rest is ${rowCount} fsync'd cursor writes`,
+);
