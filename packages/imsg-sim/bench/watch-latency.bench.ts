@@ -8,7 +8,7 @@ import { inject } from "../src/inject.ts";
 import { seed } from "../src/seed.ts";
 import { SimProcess } from "../src/sim-process.ts";
 
-const samplesPerSetting = 40;
+const samplesPerSetting = 100;
 const targetMs = 250;
 
 function percentile(sorted: number[], fraction: number): number {

@@ -6,6 +6,14 @@ import type { WireMessage } from "./wire-types.ts";
 /** Rows read per poll; a backlog drains one batch per trigger (§6.1). */
 export const watchBatchSize = 100;
 
+/**
+ * SQLite publishes a commit through the mmapped -shm, which raises no file event, so a poll right after the
+ * -wal write can run before the commit is visible. An event-triggered poll that reads nothing is retried every
+ * `settleRetryMs` for up to `settleWindowMs`, and one trailing poll runs `settleWindowMs` after the last event.
+ */
+export const settleRetryMs = 5;
+export const settleWindowMs = 100;
+
 export interface WatchFilter {
   chatId?: number;
   sinceRowid?: number;
@@ -36,6 +44,8 @@ export class WatchSubscription {
   #cursor: number;
   #watchers: FSWatcher[] = [];
   #debounceTimer: NodeJS.Timeout | undefined;
+  #settleTimer: NodeJS.Timeout | undefined;
+  #settleDeadline = 0;
   #pollTimer: NodeJS.Timeout | undefined;
   #stopped = false;
 
@@ -72,29 +82,41 @@ export class WatchSubscription {
   }
 
   #schedule(): void {
-    if (this.#stopped || this.#debounceTimer !== undefined) return;
-    this.#debounceTimer = setTimeout(() => {
-      this.#debounceTimer = undefined;
-      this.poll();
-    }, this.#filter.debounceMs);
+    if (this.#stopped) return;
+    this.#settleDeadline = Date.now() + this.#filter.debounceMs + settleWindowMs;
+    clearTimeout(this.#settleTimer);
+    this.#settleTimer = setTimeout(() => this.poll(), this.#filter.debounceMs + settleWindowMs);
+    if (this.#debounceTimer !== undefined) return;
+    this.#debounceTimer = setTimeout(() => this.#pollUntilSettled(), this.#filter.debounceMs);
+  }
+
+  #pollUntilSettled(): void {
+    this.#debounceTimer = undefined;
+    const read = this.poll();
+    if (read > 0 || this.#stopped || Date.now() >= this.#settleDeadline) return;
+    this.#debounceTimer = setTimeout(() => this.#pollUntilSettled(), settleRetryMs);
   }
 
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#debounceTimer);
+    clearTimeout(this.#settleTimer);
     clearInterval(this.#pollTimer);
     for (const watcher of this.#watchers) watcher.close();
     this.#watchers = [];
   }
 
-  /** Reads one batch after the cursor, advances the cursor past every row read, emits the rows that pass. */
-  poll(): void {
-    if (this.#stopped) return;
+  /**
+   * Reads one batch after the cursor, advances the cursor past every row read, emits the rows that pass.
+   * Returns how many rows were read (0 after a failure or once stopped).
+   */
+  poll(): number {
+    if (this.#stopped) return 0;
     const { store, dedupe } = this.#environment;
     try {
       const rows = store.watchRows(this.#cursor, this.#filter.chatId, this.#filter.includeReactions, watchBatchSize);
       for (const row of rows) {
-        if (this.#stopped) return;
+        if (this.#stopped) return rows.length;
         this.#cursor = Math.max(this.#cursor, row.rowid);
         if (!this.#passesFilters(row.date_ms)) continue;
         const sender = store.resolvedSender(row);
@@ -106,9 +128,11 @@ export class WatchSubscription {
         });
         this.#environment.emitMessage(this.id, message);
       }
+      return rows.length;
     } catch (error) {
       this.stop();
       this.#environment.emitError(this.id, error instanceof Error ? error.message : String(error));
+      return 0;
     }
   }
 
