@@ -14,7 +14,7 @@ afterEach(async () => {
   await world?.close();
 });
 
-describe("cursor durability", () => {
+describe("cursor durability", { tags: ["slow"] }, () => {
   it("survives a SIGKILL of the process running the pass: the next pass replays exactly the undispatched rows", async () => {
     world = simWorld();
     const guids: string[] = [];

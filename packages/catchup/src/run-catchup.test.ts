@@ -60,7 +60,7 @@ function cursorFile(): CursorFile {
 
 const texts = (rows: Message[]) => rows.map((row) => row.text);
 
-describe("runCatchup against imsg-sim", () => {
+describe("runCatchup against imsg-sim", { tags: ["slow"] }, () => {
   it("replays rows missed while down once, oldest first, across chats", async () => {
     world.receive(alice, "before 1", 20);
     world.receive(bob, "before 2", 15);
