@@ -4,6 +4,7 @@ const errorMarker = Symbol.for("imessage-channel.error");
 export type AttachmentErrorCode =
   | "ACCOUNT_ID_INVALID"
   | "ROOT_PATTERN_INVALID"
+  | "MEDIA_CAP_INVALID"
   | "REMOTE_HOST_INVALID"
   | "KNOWN_HOSTS_UNREADABLE"
   | "HOST_KEY_UNKNOWN"
@@ -12,8 +13,7 @@ export type AttachmentErrorCode =
   | "SSH_NO_CREDENTIALS"
   | "SSH_AUTH_FAILED"
   | "SSH_CONNECT_FAILED"
-  | "SFTP_FAILED"
-  | "FETCHER_CLOSED";
+  | "SFTP_FAILED";
 
 /** The base error of `@imessage-channel/attachments`: a string `code` and a one-line message that says how to fix it. */
 export class AttachmentError extends Error {

@@ -17,6 +17,7 @@ import { createAttachmentFetcher, defaultRetryDelaysMs } from "./attachment-fetc
 import type { ImsgAttachment } from "./attachment-types.ts";
 import { createLocalSource } from "./local-source.ts";
 import { recordingLogger } from "./test-support/recording-logger.ts";
+import { waitFor } from "./test-support/wait-for.ts";
 
 let top: string;
 let root: string;
@@ -217,6 +218,35 @@ describe("createAttachmentFetcher (local)", () => {
       }),
     ]);
     expect(result.attachments).toMatchObject([{ mimeType: "image/png", byteSize: 4 }]);
+  });
+
+  it("refuses a cap that is not a positive number instead of silently lifting it", () => {
+    for (const mediaMaxMb of [Number.NaN, 0, -1, Number.POSITIVE_INFINITY]) {
+      expect(() => fetcher({ mediaMaxMb }), String(mediaMaxMb)).toThrow(
+        expect.objectContaining({ code: "MEDIA_CAP_INVALID" }),
+      );
+    }
+  });
+
+  it("does not hold a transfer slot while waiting for a late file", async () => {
+    writeFileSync(join(root, "4a", "ready.jpg"), "ready");
+    const order: string[] = [];
+    const { instance } = fetcher({
+      concurrency: 1,
+      sleep: async (milliseconds) => {
+        sleeps.push(milliseconds);
+        order.push(`wait ${milliseconds}`);
+        if (sleeps.length === 1) {
+          // While the late file waits, the ready one must be able to go through the single slot.
+          await waitFor(() => mediaFiles().length === 1, "the ready file to be copied while the late one waits", 5000);
+          order.push(`media ${mediaFiles().length}`);
+          writeFileSync(join(root, "4a", "late.jpg"), "late");
+        }
+      },
+    });
+    const result = await instance.fetch([attachment("late.jpg", { missing: true }), attachment("ready.jpg")]);
+    expect(result.attachments.map((item) => item.filename)).toEqual(["late.jpg", "ready.jpg"]);
+    expect(order).toEqual(["wait 250", "media 1"]);
   });
 
   it("refuses an account id that would escape the media folder", () => {

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
+import { AttachmentError } from "./attachment-error.ts";
 import { type AttachmentRoot, compileAttachmentRoots, defaultAttachmentRoots } from "./attachment-roots.ts";
 import type { AttachmentSource } from "./attachment-source.ts";
 import { type AttachmentLogger, type FetchResult, type ImsgAttachment, silentLogger } from "./attachment-types.ts";
@@ -51,7 +52,15 @@ export function createAttachmentFetcher(options: AttachmentFetcherOptions): Atta
   // Any home will do here: this only surfaces a malformed pattern at start-up instead of at the first message.
   compileAttachmentRoots(patterns, "/home");
   const directory = mediaDirectory(options.stateDir, options.accountId);
-  const maxBytes = Math.floor((options.mediaMaxMb ?? defaultMediaMaxMb) * 1024 * 1024);
+  const mediaMaxMb = options.mediaMaxMb ?? defaultMediaMaxMb;
+  if (!Number.isFinite(mediaMaxMb) || mediaMaxMb <= 0) {
+    // NaN would compare false against every size and silently lift the cap.
+    throw new AttachmentError(
+      "MEDIA_CAP_INVALID",
+      `mediaMaxMb ${String(mediaMaxMb)} is not a positive number of megabytes: set channels.imessage.mediaMaxMb (default 16)`,
+    );
+  }
+  const maxBytes = Math.floor(mediaMaxMb * 1024 * 1024);
   const limit = createConcurrencyLimit(Math.max(1, options.concurrency ?? defaultConcurrency));
   const logger = options.logger ?? silentLogger;
   const sleep = options.sleep ?? ((milliseconds: number) => delay(milliseconds));
@@ -67,13 +76,16 @@ export function createAttachmentFetcher(options: AttachmentFetcherOptions): Atta
   return {
     async fetch(attachments) {
       if (attachments.length === 0) return { attachments: [], skipped: [] };
-      swept ??= removeStalePartials(directory, stalePartialAgeMs).then((removed) => {
-        if (removed.length > 0)
-          logger.warn(
-            { directory, removed },
-            `removed ${removed.length} partial attachment copies left by an earlier crash`,
-          );
-      });
+      swept ??= removeStalePartials(directory, stalePartialAgeMs).then(
+        (removed) => {
+          if (removed.length > 0)
+            logger.warn(
+              { directory, removed },
+              `removed ${removed.length} partial attachment copies left by an earlier crash`,
+            );
+        },
+        (error) => logger.warn({ directory, err: error }, `could not sweep partial attachment copies in ${directory}`),
+      );
       await swept;
       let prepared: { home: string; roots: AttachmentRoot[] };
       try {
@@ -87,19 +99,18 @@ export function createAttachmentFetcher(options: AttachmentFetcherOptions): Atta
       }
       const outcomes: AttachmentOutcome[] = await Promise.all(
         attachments.map((attachment) =>
-          limit(() =>
-            fetchAttachment(attachment, {
-              source,
-              home: prepared.home,
-              roots: prepared.roots,
-              mediaDirectory: directory,
-              maxBytes,
-              handOriginal: options.delivery === "original",
-              retryDelaysMs: options.retryDelaysMs ?? defaultRetryDelaysMs,
-              sleep,
-              logger,
-            }),
-          ),
+          fetchAttachment(attachment, {
+            source,
+            home: prepared.home,
+            roots: prepared.roots,
+            mediaDirectory: directory,
+            maxBytes,
+            handOriginal: options.delivery === "original",
+            retryDelaysMs: options.retryDelaysMs ?? defaultRetryDelaysMs,
+            sleep,
+            limit,
+            logger,
+          }),
         ),
       );
       const result: FetchResult = { attachments: [], skipped: [] };

@@ -24,6 +24,8 @@ export interface FetchAttachmentContext {
   /** Waits between attempts while a file is absent or still being written; its length is the retry count. */
   retryDelaysMs: readonly number[];
   sleep: (milliseconds: number) => Promise<void>;
+  /** Bounds parallel transfers; held for one attempt, never across a retry's wait. */
+  limit: <T>(task: () => Promise<T>) => Promise<T>;
   logger: AttachmentLogger;
 }
 
@@ -151,7 +153,7 @@ export async function fetchAttachment(
   for (let attemptIndex = 0; ; attemptIndex += 1) {
     let result: Attempt;
     try {
-      result = await attempt(attachment, sourcePath, mimeType, home, context);
+      result = await context.limit(() => attempt(attachment, sourcePath, mimeType, home, context));
     } catch (error) {
       return failed(sourcePath, attachment, error, context);
     }
