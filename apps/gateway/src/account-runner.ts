@@ -42,6 +42,7 @@ export class AccountRunner {
   #loop: Promise<void> | undefined;
   #attempt = 0;
   #wake: (() => void) | undefined;
+  #startRowid: number | undefined;
 
   constructor(options: AccountRunnerOptions) {
     this.#options = options;
@@ -136,7 +137,7 @@ export class AccountRunner {
         };
       });
       // A restarted child resumes after the last row that settled: nothing in between is lost.
-      resumeFrom = this.#pipeline.cursor > 0 ? this.#pipeline.cursor : resumeFrom;
+      resumeFrom = Math.max(this.#pipeline.cursor, this.#startRowid ?? 0) || undefined;
     }
   }
 
@@ -147,10 +148,10 @@ export class AccountRunner {
     this.#client = client;
     try {
       await client.start();
-      const subscription = await client.subscribe({
-        sinceRowid: resumeFrom,
-        attachments: account.includeAttachments,
-      });
+      // Subscribe from an explicit rowid, never "the tail": a child that dies before any row arrived must not
+      // lose the rows written while it restarts.
+      const sinceRowid = resumeFrom ?? (this.#startRowid ??= await newestRowid(client));
+      const subscription = await client.subscribe({ sinceRowid, attachments: account.includeAttachments });
       this.status.setState("connected");
       logger.info(
         { subscription: subscription.id, sinceRowid: resumeFrom },
@@ -165,4 +166,12 @@ export class AccountRunner {
       await client.close().catch(() => {});
     }
   }
+}
+
+/** The newest message rowid the database has (through the chat with the latest activity); 0 for an empty one. */
+export async function newestRowid(client: ImsgClient): Promise<number> {
+  const [chat] = await client.chatsList({ limit: 1 });
+  if (!chat) return 0;
+  const [message] = await client.messagesHistory({ chatId: chat.id, limit: 1 });
+  return message?.id ?? 0;
 }

@@ -28,7 +28,9 @@ describe("gateway end to end: who may reach the agent", () => {
     expect(harness.turns()).toHaveLength(0);
 
     const listed = await harness.cli(["pairing", "list", "imessage", "--json"]);
-    expect(JSON.parse(listed.stdout)).toMatchObject([{ channel: "imessage", accountId: "default", code, sender: stranger }]);
+    expect(JSON.parse(listed.stdout)).toMatchObject([
+      { channel: "imessage", accountId: "default", code, sender: stranger },
+    ]);
     const approved = await harness.cli(["pairing", "approve", "imessage", code!]);
     expect(approved.code).toBe(0);
 
@@ -82,7 +84,10 @@ describe("gateway end to end: who may reach the agent", () => {
     harness.inject({ from: friend, text: "hey bot, what's up?", ...group });
     await harness.waitForSent(replied("hey bot, what's up?"), "the mentioned reply");
     harness.inject({ from: friend, text: "/status", ...group });
-    await harness.waitForSent((rows) => rows.some((row) => row.text.startsWith("Account default:")), "the /status answer");
+    await harness.waitForSent(
+      (rows) => rows.some((row) => row.text.startsWith("Account default:")),
+      "the /status answer",
+    );
     await harness.waitForLog(/not-mentioned/);
     await harness.waitForLog(/group-sender-not-allowed/);
     const turns = harness.turns();

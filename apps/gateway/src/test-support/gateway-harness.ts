@@ -107,6 +107,7 @@ export class GatewayHarness {
 
   /** Starts `imessage-channel gateway` and waits until it is connected. */
   async start(extraArgs: string[] = []): Promise<void> {
+    const mark = this.logs.length;
     const child = spawn(process.execPath, [gatewayBinPath, "gateway", "--config", this.configPath, ...extraArgs], {
       env: this.env,
       stdio: ["ignore", "pipe", "pipe"],
@@ -122,7 +123,7 @@ export class GatewayHarness {
     };
     child.stdout?.on("data", collect);
     child.stderr?.on("data", collect);
-    await this.waitForLog(/imsg stream connected/, 15_000);
+    await this.waitForLog(/imsg stream connected/, 15_000, mark);
   }
 
   /** Writes an inbound row as Messages.app would. */
@@ -162,8 +163,13 @@ export class GatewayHarness {
     );
   }
 
-  async waitForLog(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
-    return waitFor(`a log line matching ${pattern}`, () => this.logs.find((line) => pattern.test(line)), timeoutMs);
+  /** Waits for a log line matching `pattern`, looking only at lines from index `after` on. */
+  async waitForLog(pattern: RegExp, timeoutMs = 10_000, after = 0): Promise<string> {
+    return waitFor(
+      `a log line matching ${pattern}`,
+      () => this.logs.slice(after).find((line) => pattern.test(line)),
+      timeoutMs,
+    );
   }
 
   /** Runs the CLI once (e.g. `pairing approve imessage CODE`) against the same state dir. */

@@ -54,6 +54,11 @@ export interface AcpAgentRuntime extends AgentRuntime {
   close(): Promise<void>;
   /** What `/acp status` shows for a session key. */
   status(sessionKey: string): Promise<AcpSessionStatus>;
+  /**
+   * Starts the agent and opens (or resumes) the session of `sessionKey` before any message, so `/acp spawn`
+   * can say at once whether the agent runs. Resolves to the ACP session id (undefined in oneshot mode).
+   */
+  open(sessionKey: string): Promise<string | undefined>;
 }
 
 interface OpenSession {
@@ -248,6 +253,15 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
       if (!answer && !notice) return undefined;
       const reply: Reply = { text: notice ? (answer ? `${notice}\n\n${answer}` : notice) : answer };
       return reply;
+    },
+
+    async open(sessionKey) {
+      const agentProcess = await runningProcess();
+      if (mode === "oneshot") return undefined;
+      const session = await sessionFor(sessionKey, agentProcess).catch(async (error: unknown) => {
+        throw await requestError(agentProcess, "could not open a session", error);
+      });
+      return session.sessionId;
     },
 
     async reset(sessionKey) {
