@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { markdownToPlainText } from "./markdown-to-text.ts";
 
@@ -114,5 +115,54 @@ describe("markdownToPlainText", () => {
       ].join("\n"),
     );
     expect(text).not.toMatch(/\*\*|`|\]\(|^#|^\|/m);
+  });
+});
+
+describe("markdownToPlainText on arbitrary input", () => {
+  it("never throws, never leaks its placeholders and keeps private-use characters the user sent", () => {
+    fc.assert(
+      fc.property(
+        fc.string({
+          unit: fc.constantFrom(
+            "*",
+            "_",
+            "`",
+            "[",
+            "]",
+            "(",
+            ")",
+            "|",
+            "#",
+            "-",
+            "\n",
+            " ",
+            "a",
+            "\uE000",
+            "0",
+            "~",
+            ">",
+            "!",
+            "\\",
+          ),
+          maxLength: 80,
+        }),
+        (markdown) => {
+          const text = markdownToPlainText(markdown);
+          expect(typeof text).toBe("string");
+          expect(text).not.toContain("undefined");
+          expect(text.split("\uE000").length).toBe(markdown.split("\uE000").length);
+          expect(text.split("\uE001").length).toBe(markdown.split("\uE001").length);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("restores a held span nested in another (an escape inside a link url)", () => {
+    expect(markdownToPlainText("[a](http://x/\\_y) and [`c`](u)")).toBe("a (http://x/_y) and c (u)");
+  });
+
+  it("keeps a literal placeholder-looking sequence as it was", () => {
+    expect(markdownToPlainText("x \uE0000\uE001 `code`")).toBe("x \uE0000\uE001 code");
   });
 });

@@ -134,8 +134,10 @@ const bareUrl = /\bhttps?:\/\/[^\s<>()]*[^\s<>().,;:!?'"]/g;
 /** Inline spans: code, escapes, images, links, autolinks, emphasis, strikethrough, `<br>`. */
 export function renderInline(text: string, definitions: Map<string, string> = new Map()): string {
   const held: string[] = [];
-  // Spans whose content is final go into private-use placeholders so later rules cannot touch them.
-  const hold = (value: string) => `\uE000${held.push(value) - 1}\uE001`;
+  // Spans whose content is final go into placeholders so later rules cannot touch them; the placeholder
+  // character is a private-use one the text does not contain, so user text can never be mistaken for one.
+  const mark = placeholderMark(text);
+  const hold = (value: string) => `${mark}${held.push(value) - 1}${mark}`;
 
   let result = text
     .replace(/(`+)([\s\S]*?[^`])\1(?!`)/g, (_, _ticks, code: string) => hold(code.trim() ? code.trim() : code))
@@ -156,7 +158,20 @@ export function renderInline(text: string, definitions: Map<string, string> = ne
     .replace(bareUrl, (url) => hold(url));
 
   result = stripEmphasis(result);
-  return result.replace(/\uE000(\d+)\uE001/g, (_, index: string) => held[Number(index)]!);
+  // A held span can contain an earlier one (an escaped character inside a link's url): restore until none is left.
+  const placeholder = new RegExp(`${mark}(\\d+)${mark}`, "g");
+  for (let depth = 0; depth <= held.length && result.includes(mark); depth++) {
+    result = result.replace(placeholder, (_, index: string) => held[Number(index)]!);
+  }
+  return result;
+}
+
+function placeholderMark(text: string): string {
+  for (let code = 0xe000; code <= 0xf8ff; code++) {
+    const mark = String.fromCharCode(code);
+    if (!text.includes(mark)) return mark;
+  }
+  return "\u0000"; // unreachable in practice: the text would need all 6400 private-use characters
 }
 
 function linkText(label: string, url: string, hold: (value: string) => string): string {
