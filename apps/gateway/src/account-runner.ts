@@ -150,7 +150,8 @@ export class AccountRunner {
       await client.start();
       // Subscribe from an explicit rowid, never "the tail": a child that dies before any row arrived must not
       // lose the rows written while it restarts.
-      const sinceRowid = resumeFrom ?? (this.#startRowid ??= await newestRowid(client));
+      this.#startRowid ??= await newestRowid(client);
+      const sinceRowid = resumeFrom ?? this.#startRowid;
       const subscription = await client.subscribe({ sinceRowid, attachments: account.includeAttachments });
       this.status.setState("connected");
       logger.info(
