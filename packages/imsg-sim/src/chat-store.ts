@@ -1,6 +1,7 @@
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import { isoFromAppleMilliseconds } from "./apple-time.ts";
 import { decodeAttributedBody } from "./attributed-body.ts";
+import type { ContactBook } from "./contact-book.ts";
 import { expandHome, isPresentFile } from "./home-path.ts";
 import { readPropertyListString } from "./property-list.ts";
 import { isTapbackType, normalizeAssociatedGuid, resolveTapback } from "./reactions.ts";
@@ -57,11 +58,14 @@ const emptyChat: ChatInfo = { identifier: "", guid: "", name: "", service: "", p
 export class ChatStore {
   readonly database: DatabaseSync;
   readonly schema: SchemaCapabilities;
+  /** Contacts of the simulated Mac; absent on Linux, where names never resolve. */
+  readonly contacts: ContactBook | undefined;
   readonly #chatCache = new Map<number, ChatInfo>();
 
-  constructor(path: string) {
+  constructor(path: string, contacts?: ContactBook) {
     this.database = new DatabaseSync(path, { readOnly: true, timeout: 5000 });
     this.schema = probeSchema(this.database);
+    this.contacts = contacts;
   }
 
   close(): void {
@@ -174,6 +178,7 @@ export class ChatStore {
     const rows = this.database.prepare(sql).all(limit) as { id: number; last_ms: number | null }[];
     return rows.map((row) => {
       const info = this.chatInfo(Number(row.id));
+      const contactName = info.isGroup ? undefined : this.contacts?.nameFor(info.identifier);
       return {
         id: Number(row.id),
         identifier: info.identifier,
@@ -183,6 +188,7 @@ export class ChatStore {
         last_message_at: isoFromAppleMilliseconds(row.last_ms === null ? null : Number(row.last_ms)),
         participants: info.participants,
         is_group: info.isGroup,
+        ...(contactName === undefined ? {} : { contact_name: contactName }),
       };
     });
   }
@@ -329,11 +335,13 @@ export class ChatStore {
         continue;
       }
       if (tapback.type === undefined || tapback.emoji === undefined) continue;
+      const senderName = isFromMe ? undefined : this.contacts?.nameFor(sender);
       const entry: WireReaction = {
         id: Number(raw.rowid),
         type: tapback.type as ReactionType,
         emoji: tapback.emoji,
         sender,
+        ...(senderName === undefined ? {} : { sender_name: senderName }),
         is_from_me: isFromMe,
         created_at: isoFromAppleMilliseconds(raw.date_ms === null ? null : Number(raw.date_ms)),
       };
@@ -371,11 +379,14 @@ export class ChatStore {
     const guid = this.schema.reactionColumns ? (row.guid ?? "") : "";
     const associatedType = row.associated_message_type;
     const isReactionEvent = this.schema.reactionColumns && isTapbackType(associatedType);
+    const sender = this.resolvedSender(row);
+    const senderName = row.is_from_me !== 0 ? undefined : this.contacts?.nameFor(sender);
     const message: WireMessage = {
       id: row.rowid,
       chat_id: row.chat_id,
       guid,
-      sender: this.resolvedSender(row),
+      sender,
+      ...(senderName === undefined ? {} : { sender_name: senderName }),
       is_from_me: row.is_from_me !== 0,
       text,
       created_at: isoFromAppleMilliseconds(row.date_ms),

@@ -36,6 +36,7 @@ export const simOptionSpec: OptionSpec = {
   "fault-silent-after": { type: "string" },
   "fault-send": { type: "string" },
   "fault-notify-before-response": { type: "boolean" },
+  contacts: { type: "string" },
 };
 
 export type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -95,6 +96,7 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
   }
   const fileWatch = flagOrEnv(values, "file-watch", environment);
   const sendFault = flagOrEnv(values, "fault-send", environment);
+  const contactsPath = flagOrEnv(values, "contacts", environment);
   if (sendFault !== undefined && sendFault !== "ghost-row" && sendFault !== "unverified") {
     throw new ImsgSimError(
       "OPTION_INVALID",
@@ -127,6 +129,7 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
       pollIntervalMs: integerOption(values, "poll-interval-ms", environment) ?? 5000,
       fileWatch: fileWatch === undefined ? platform === "mac" : isTruthy(fileWatch),
       ...(sendFault === undefined ? {} : { sendFault }),
+      ...(contactsPath === undefined ? {} : { contactsPath: expandHome(contactsPath) }),
       notifyBeforeResponse: isTruthy(flagOrEnv(values, "fault-notify-before-response", environment)),
     },
     faults,

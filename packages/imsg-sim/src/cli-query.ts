@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { ChatStore } from "./chat-store.ts";
 import { type ParsedValues, resolveSimOptions, type SimCliOptions, simOptionSpec } from "./cli-options.ts";
 import type { Output } from "./cli-output.ts";
+import { contactBookFor } from "./contact-book.ts";
 import { chatsList, messagesHistory } from "./methods-read.ts";
 import { send } from "./methods-send.ts";
 import { RpcError } from "./rpc-error.ts";
@@ -10,7 +11,7 @@ import { SimSession } from "./sim-session.ts";
 import { startupErrorText } from "./startup-error.ts";
 
 function openForCli(options: SimCliOptions): SimSession {
-  const store = new ChatStore(options.settings.dbPath);
+  const store = new ChatStore(options.settings.dbPath, contactBookFor(options.settings));
   return new SimSession(
     options.settings,
     store,

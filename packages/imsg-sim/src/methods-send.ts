@@ -1,6 +1,8 @@
 import { bridgeReadyLockExists, requireBridge, requireBridgeChat } from "./bridge-call.ts";
 import { findChatByIdentifier, findDirectChat, lookUpChatId, readChatTarget } from "./chat-target.ts";
-import { ensureDirectChat, normalizeToE164, stageAttachment, writeGhostRow, writeOutgoing } from "./outgoing.ts";
+import { looksLikeContactName } from "./contact-book.ts";
+import { ensureDirectChat, stageAttachment, writeGhostRow, writeOutgoing } from "./outgoing.ts";
+import { normalizeToE164 } from "./phone-number.ts";
 import { linuxTexts, macTexts } from "./platform-texts.ts";
 import { genericBridgeErrorText, RpcError } from "./rpc-error.ts";
 import { type Params, stringParam } from "./rpc-params.ts";
@@ -19,10 +21,11 @@ export function send(params: Params, session: SimSession): Record<string, unknow
   if (!sendServices.includes(service)) throw RpcError.invalidParams("invalid service");
   const transport = (stringParam(params, "transport") ?? "auto").toLowerCase();
   if (!transports.includes(transport)) throw RpcError.invalidParams("invalid transport");
-  const to = stringParam(params, "to") ?? "";
+  let to = stringParam(params, "to") ?? "";
   let target = readChatTarget(params);
   if (to !== "" && target.given) throw RpcError.invalidParams("use to or chat_*; not both");
   if (to === "" && !target.given) throw RpcError.invalidParams("to is required for direct sends");
+  to = resolveContactName(to, session);
   const text = stringParam(params, "text") ?? "";
   const file = stringParam(params, "file") ?? "";
   if (text === "" && file === "") throw RpcError.invalidParams("text or file is required");
@@ -84,6 +87,19 @@ export function send(params: Params, session: SimSession): Record<string, unknow
   const written = writeOutgoing(session, { chatId, text, ...(staged ? { file: staged } : {}) });
   if (text === "" || session.settings.sendFault === "unverified") return { ok: true, transport: "applescript" };
   return { ok: true, transport: "applescript", id: written.rowid, guid: written.guid };
+}
+
+/** Step 5 of `send` validation: a `to` that looks like a name is looked up in Contacts (§9). */
+function resolveContactName(to: string, session: SimSession): string {
+  const contacts = session.store.contacts;
+  if (!contacts || !looksLikeContactName(to)) return to;
+  const matches = contacts.search(to);
+  if (matches.length === 0) return to;
+  if (matches.length === 1) return matches[0]!.handle || to;
+  const lines = matches.map((match) => `  ${match.name}: ${match.handle}`).join("\n");
+  throw RpcError.invalidParams(
+    `Invalid chat target: Multiple contacts match "${to}":\n${lines}\nSpecify a phone number or email instead.`,
+  );
 }
 
 interface DirectOrChat {

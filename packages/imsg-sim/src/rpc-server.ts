@@ -2,6 +2,7 @@ import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ChatStore } from "./chat-store.ts";
+import { contactBookFor } from "./contact-book.ts";
 import { bridgeMethods } from "./methods-bridge.ts";
 import { chatsList, messagesHistory, watchSubscribe, watchUnsubscribe } from "./methods-read.ts";
 import { read, send, typing } from "./methods-send.ts";
@@ -36,10 +37,12 @@ export interface RpcServerOptions extends SessionSettings {
 const parseErrorText = "The data couldn’t be read because it isn’t in the correct format.";
 
 /** Opens the store, or returns the startup error text imsg 0.8.2+ answers every request with. */
-function openStore(dbPath: string, faults: SimFaults): ChatStore | string {
+function openStore(settings: SessionSettings, faults: SimFaults): ChatStore | string {
+  const dbPath = settings.dbPath;
   if (faults.fullDiskAccess) return startupErrorText(simulatedPermissionError(), dbPath);
+  const contacts = contactBookFor(settings);
   try {
-    return new ChatStore(dbPath);
+    return new ChatStore(dbPath, contacts);
   } catch (error) {
     return startupErrorText(error, dbPath);
   }
@@ -89,7 +92,7 @@ export async function runRpcServer(options: RpcServerOptions): Promise<number> {
     injectLineFaults();
   };
 
-  const opened = openStore(options.dbPath, faults);
+  const opened = openStore(options, faults);
   const session =
     typeof opened === "string"
       ? undefined

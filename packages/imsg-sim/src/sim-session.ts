@@ -22,6 +22,8 @@ export interface SessionSettings {
    * imsg's 2 s verification misses it.
    */
   sendFault?: "ghost-row" | "unverified";
+  /** JSON file of simulated Contacts cards (Mac personality only). */
+  contactsPath?: string;
   /** Run a new subscription's first poll before its `watch.subscribe` response, so notifications win the race. */
   notifyBeforeResponse?: boolean;
 }

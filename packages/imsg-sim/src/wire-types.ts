@@ -10,6 +10,7 @@ export interface WireChat {
   last_message_at: string;
   participants: string[];
   is_group: boolean;
+  contact_name?: string;
 }
 
 export interface WireAttachment {
@@ -28,6 +29,7 @@ export interface WireReaction {
   type: ReactionType;
   emoji: string;
   sender: string;
+  sender_name?: string;
   is_from_me: boolean;
   created_at: string;
 }
@@ -37,6 +39,7 @@ export interface WireMessage {
   chat_id: number;
   guid: string;
   sender: string;
+  sender_name?: string;
   is_from_me: boolean;
   text: string;
   created_at: string;
