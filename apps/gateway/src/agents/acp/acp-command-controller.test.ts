@@ -15,11 +15,12 @@ let stateDir: string;
 let state: StateStore;
 let runtimes: Map<string, AcpAgentRuntime>;
 let controller: AcpCommandController;
+let runtimeFor: (agent: string) => AcpAgentRuntime | undefined;
 const group = { accountId: "default", conversationKey: "chat_id:123" };
 
 function startGateway(): void {
   runtimes = new Map();
-  const runtimeFor = (agent: string) => {
+  runtimeFor = (agent: string) => {
     if (agent !== "fixture" && agent !== "broken") return undefined;
     let runtime = runtimes.get(agent);
     if (!runtime) {
@@ -45,7 +46,7 @@ const command = (text: string) =>
 
 async function say(text: string) {
   const agentId = controller.boundAgentOf(group);
-  const runtime = agentId ? runtimes.get(agentId) : undefined;
+  const runtime = agentId ? runtimeFor(agentId) : undefined;
   if (!runtime) throw new Error("conversation is not bound");
   const turn = sampleTurn({ text, sessionKey: controller.sessionKeyOf(group), chat: { id: 123, isGroup: true } });
   return (await runtime.run(turn, new AbortController().signal))?.text;

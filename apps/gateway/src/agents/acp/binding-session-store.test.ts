@@ -3,7 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStateStore, type StateStore } from "@imessage-channel/state";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createBindingSessionStore } from "./binding-session-store.ts";
+import {
+  acpSessionKey,
+  createBindingSessionStore,
+  createMetaAcpSessionStore,
+  parseAcpSessionKey,
+} from "./binding-session-store.ts";
 
 let stateDir: string;
 let state: StateStore;
@@ -47,5 +52,23 @@ describe("binding-backed ACP session store", () => {
     expect(store.get("agent:codex:main")).toBe("session-2");
     expect(store.get("acp:default:chat_id:123")).toBe("session-3");
     expect(state.bindings.listBindings()).toEqual([]);
+  });
+
+  it("keeps ids of configured bindings in the meta table when asked, across a reopen", () => {
+    const unbound = () => createMetaAcpSessionStore(state.meta, "codex");
+    createBindingSessionStore(state.bindings, bindingOf, unbound()).set("agent:codex:imessage:group:123", "session-4");
+    state.close();
+    state = openStateStore({ stateDir });
+    const store = createBindingSessionStore(state.bindings, bindingOf, unbound());
+    expect(store.get("agent:codex:imessage:group:123")).toBe("session-4");
+    store.set("agent:codex:imessage:group:123", null);
+    expect(state.meta.getMeta("acp-session:codex:agent:codex:imessage:group:123")).toBeUndefined();
+  });
+
+  it("names bound conversations by session key and back", () => {
+    expect(acpSessionKey(bound)).toBe("acp:default:chat_id:123");
+    expect(parseAcpSessionKey("acp:default:chat_id:123")).toEqual(bound);
+    expect(parseAcpSessionKey("acp:work:+15555550123")).toEqual({ accountId: "work", conversationKey: "+15555550123" });
+    expect(parseAcpSessionKey("agent:main:main")).toBeUndefined();
   });
 });

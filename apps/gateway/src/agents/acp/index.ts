@@ -6,8 +6,19 @@ export {
   createAcpAgent,
 } from "./acp-agent.ts";
 export { type AcpRuntimeConfig, acpAgentOptionsFromConfig, toolKinds } from "./acp-agent-config.ts";
+export {
+  type AcpCommandController,
+  type AcpCommandControllerOptions,
+  createAcpCommandController,
+} from "./acp-command-controller.ts";
 export { defaultAcpAgentCommands, resolveAcpAgentCommand } from "./agent-commands.ts";
-export { type BindingKey, createBindingSessionStore } from "./binding-session-store.ts";
+export {
+  acpSessionKey,
+  type BindingKey,
+  createBindingSessionStore,
+  createMetaAcpSessionStore,
+  parseAcpSessionKey,
+} from "./binding-session-store.ts";
 export { type AcpChatCommand, acpUsage, parseAcpChatCommand, parseAcpCommandArguments } from "./chat-command.ts";
 export { type AcpPermissionPolicy, decidePermission } from "./permission-policy.ts";
 export { type AcpSessionStore, createMemoryAcpSessionStore } from "./session-store.ts";
