@@ -1,0 +1,84 @@
+// Notifications/s parsed + validated by ImsgClient from a child emitting NDJSON, against a bare JSON.parse loop
+// over the same lines in the same run; and request round-trips/s against an echo child.
+// Run: pnpm --filter @imessage-channel/rpc-client bench
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { LocalTransport } from "@imessage-channel/transport";
+import { ImsgClient } from "../src/imsg-client.ts";
+
+const notificationCount = 50_000;
+const roundTrips = 5_000;
+const childPath = fileURLToPath(new URL("./ndjson-child.mjs", import.meta.url));
+const fixturePath = fileURLToPath(new URL("../src/__fixtures__/watch-replay.notifications.jsonl", import.meta.url));
+
+const templates = readFileSync(fixturePath, "utf8")
+  .split("\n")
+  .filter((line) => line !== "")
+  .map((line) => JSON.parse(line) as { params: { message: { id: number } } });
+const lines: string[] = [];
+for (let index = 0; index < notificationCount; index += 1) {
+  const template = structuredClone(templates[index % templates.length]!);
+  template.params.message.id = index + 1;
+  lines.push(JSON.stringify(template));
+}
+const directory = mkdtempSync(join(tmpdir(), "rpc-client-bench-"));
+const ndjsonPath = join(directory, "notifications.ndjson");
+writeFileSync(ndjsonPath, `${lines.join("\n")}\n`);
+const megabytes = Buffer.byteLength(lines.join("\n")) / 1024 / 1024;
+
+function bareParseRate(): number {
+  const started = performance.now();
+  let checksum = 0;
+  for (const line of lines) checksum += (JSON.parse(line) as { params: { message: { id: number } } }).params.message.id;
+  const seconds = (performance.now() - started) / 1000;
+  if (checksum === 0) throw new Error("unreachable");
+  return lines.length / seconds;
+}
+
+async function clientRate(): Promise<number> {
+  const transport = new LocalTransport({ cliPath: process.execPath, args: [childPath, ndjsonPath] });
+  const client = new ImsgClient({ transport });
+  await client.start();
+  const started = performance.now();
+  const subscription = await client.subscribe({});
+  let received = 0;
+  for await (const message of subscription) {
+    received += 1;
+    if (message.id === notificationCount) break;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await client.close();
+  if (received !== notificationCount) throw new Error(`received ${received} of ${notificationCount}`);
+  return notificationCount / seconds;
+}
+
+async function roundTripRate(inFlight: number): Promise<number> {
+  const transport = new LocalTransport({ cliPath: process.execPath, args: [childPath] });
+  const client = new ImsgClient({ transport });
+  await client.start();
+  await client.request("warm-up");
+  const lanes = Array.from({ length: inFlight }, async (_, lane) => {
+    for (let index = lane; index < roundTrips; index += inFlight) await client.request("echo", { index });
+  });
+  const started = performance.now();
+  await Promise.all(lanes);
+  const seconds = (performance.now() - started) / 1000;
+  await client.close();
+  return roundTrips / seconds;
+}
+
+// Both paths run warm (JIT and zod's compiled object parsers); the best of two runs each.
+bareParseRate();
+const bare = Math.max(bareParseRate(), bareParseRate());
+await clientRate();
+const viaClient = Math.max(await clientRate(), await clientRate());
+console.log(`notification lines: ${notificationCount} (${megabytes.toFixed(1)} MiB)`);
+console.log(`bare JSON.parse:               ${Math.round(bare).toLocaleString("en")} lines/s`);
+console.log(`ImsgClient (pipe+zod+mapping): ${Math.round(viaClient).toLocaleString("en")} notifications/s`);
+console.log(`ratio client / bare parse:     ${(viaClient / bare).toFixed(2)} (goal >= 0.5)`);
+console.log(`round-trips, 1 in flight:      ${Math.round(await roundTripRate(1)).toLocaleString("en")} requests/s`);
+console.log(`round-trips, 16 in flight:     ${Math.round(await roundTripRate(16)).toLocaleString("en")} requests/s`);
+rmSync(directory, { recursive: true, force: true });
