@@ -159,6 +159,16 @@ describe("LocalTransport", () => {
     }
   });
 
+  it("explains exit code 127 of a wrapper as a command not found", async () => {
+    const transport = new LocalTransport({ cliPath: "/bin/sh", args: ["-c", "exec /nonexistent/imsg rpc"] });
+    transports.push(transport);
+    const seen = record(transport);
+    await transport.start();
+    await waitFor(() => seen.exits.length === 1, "the exit event");
+    expect(seen.exits[0]?.code).toBe(127);
+    expect(seen.exits[0]?.reason).toContain("command not found: check the path inside the wrapper script");
+  });
+
   it("discards an over-long stdout line with a warning and keeps streaming", async () => {
     const output = Buffer.from(`first\n${"x".repeat(5000)}\nsecond\n`);
     const transport = nodeChild("raw-output-child.mjs", [output.toString("base64"), "10,1000,3000"], {

@@ -183,5 +183,8 @@ function spawnFailure(configured: string, file: string, error: NodeJS.ErrnoExcep
 
 function exitReason(description: string, code: number | null, signal: string | null): string {
   if (signal !== null) return `${description} was killed by ${signal}`;
-  return `${description} exited with code ${code}`;
+  // 127 from a wrapper script is the shell's "command not found", most often imsg missing on the far side.
+  const hint =
+    code === 127 ? " (command not found: check the path inside the wrapper script, or imsg on the remote Mac)" : "";
+  return `${description} exited with code ${code}${hint}`;
 }

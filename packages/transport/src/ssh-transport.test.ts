@@ -258,6 +258,16 @@ describe("SshTransport against a real sshd", () => {
     await waitFor(() => !processExists(remotePid), "the remote process to be gone");
   });
 
+  it("explains exit code 127 as imsg missing on the remote host", async () => {
+    const transport = remoteNode("echo-child.mjs", [], { remoteCliPath: "/nonexistent/imsg", args: ["rpc"] });
+    const seen = record(transport);
+    await transport.start();
+    await waitFor(() => seen.exits.length === 1, "the exit event");
+    expect(seen.exits[0]?.code).toBe(127);
+    expect(seen.exits[0]?.reason).toContain("set channels.imessage.remoteCliPath to the absolute path of imsg there");
+    expect(seen.stderr).toContain("/nonexistent/imsg");
+  });
+
   it("rejects an invalid remoteHost before connecting", () => {
     expect(() => new SshTransport({ remoteHost: "-oProxyCommand=id" })).toThrow(
       expect.objectContaining({ code: "REMOTE_HOST_INVALID" }),

@@ -242,13 +242,21 @@ export class SshTransport extends EventEmitter<TransportEvents> implements Trans
   #channelClosed(): void {
     const status = this.#exitStatus;
     if (status !== undefined) {
-      const what = status.signal === null ? `exited with code ${status.code}` : `was killed by ${status.signal}`;
+      const what =
+        status.signal === null
+          ? `exited with code ${status.code}${status.code === 127 ? this.#notFoundHint() : ""}`
+          : `was killed by ${status.signal}`;
       this.#finish({ ...status, reason: `${this.description} ${what}` });
       this.#client?.end();
       return;
     }
     // No exit status: the connection is going away; let its close event name the reason when it comes.
     setImmediate(() => this.#connectionClosed());
+  }
+
+  // Non-interactive SSH shells on macOS usually lack Homebrew's PATH, so a bare `imsg` is not found there.
+  #notFoundHint(): string {
+    return ` (command not found on the remote host: set channels.imessage.remoteCliPath to the absolute path of imsg there, e.g. /opt/homebrew/bin/imsg)`;
   }
 
   #connectionClosed(): void {
