@@ -46,6 +46,7 @@ export {
   safeFilename,
 } from "./media.ts";
 export { bridgeRequiredError, OutboundError, type OutboundErrorCode } from "./outbound-error.ts";
+export { fileSendCall, planReplyMedia } from "./reply-media.ts";
 export { planTextSends, type TextSendOptions } from "./reply-text.ts";
 export {
   type ChatIdentity,

@@ -42,6 +42,12 @@ const golden: [string, string, string][] = [
     "a cat (https://example.com/cat.png) https://example.com/x.png",
   ],
   [
+    "urls keep balanced parentheses",
+    "[Foo](https://en.wikipedia.org/wiki/Foo_(bar)) and https://en.wikipedia.org/wiki/Baz_(qux).",
+    "Foo (https://en.wikipedia.org/wiki/Foo_(bar)) and https://en.wikipedia.org/wiki/Baz_(qux).",
+  ],
+  ["a link title is dropped", '[docs](https://example.com "The docs")', "docs (https://example.com)"],
+  [
     "bare urls with underscores stay intact",
     "go to https://example.com/__init__/_x_ now.",
     "go to https://example.com/__init__/_x_ now.",

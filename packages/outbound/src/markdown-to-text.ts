@@ -129,7 +129,11 @@ function renderBlockLine(line: string, definitions: Map<string, string>): string
   return renderInline(rest.replace(/^ {0,3}(?=\S)/, ""), definitions);
 }
 
-const bareUrl = /\bhttps?:\/\/[^\s<>()]*[^\s<>().,;:!?'"]/g;
+// URLs may hold one level of balanced parentheses (`…/wiki/Foo_(bar)`), as GFM's autolinks do.
+const urlCharacters = String.raw`(?:[^\s()<>]|\([^\s()<>]*\))`;
+const bareUrl = new RegExp(String.raw`\bhttps?:\/\/${urlCharacters}*(?:[^\s<>().,;:!?'"]|\([^\s()<>]*\))`, "g");
+const inlineImage = new RegExp(String.raw`!\[([^\]]*)\]\(\s*<?(${urlCharacters}+?)>?(?:\s+["'][^)]*["'])?\s*\)`, "g");
+const inlineLink = new RegExp(String.raw`\[([^\]]+)\]\(\s*<?(${urlCharacters}*?)>?(?:\s+["'][^)]*["'])?\s*\)`, "g");
 
 /** Inline spans: code, escapes, images, links, autolinks, emphasis, strikethrough, `<br>`. */
 export function renderInline(text: string, definitions: Map<string, string> = new Map()): string {
@@ -145,12 +149,8 @@ export function renderInline(text: string, definitions: Map<string, string> = ne
     .replace(/<br\s*\/?>/gi, "\n")
     .replace(/<((?:https?|mailto):[^\s>]+)>/gi, (_, url: string) => hold(url.replace(/^mailto:/i, "")))
     .replace(/<([^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)>/g, (_, address: string) => hold(address))
-    .replace(/!\[([^\]]*)\]\(\s*<?([^\s)>]+)>?(?:\s+["'][^)]*["'])?\s*\)/g, (_, alt: string, url: string) =>
-      linkText(alt, url, hold),
-    )
-    .replace(/\[([^\]]+)\]\(\s*<?([^\s)>]*)>?(?:\s+["'][^)]*["'])?\s*\)/g, (_, label: string, url: string) =>
-      linkText(label, url, hold),
-    )
+    .replace(inlineImage, (_, alt: string, url: string) => linkText(alt, url, hold))
+    .replace(inlineLink, (_, label: string, url: string) => linkText(label, url, hold))
     .replace(/\[([^\]]+)\]\[([^\]]*)\]/g, (whole: string, label: string, reference: string) => {
       const url = definitions.get((reference || label).toLowerCase());
       return url === undefined ? whole : linkText(label, url, hold);
