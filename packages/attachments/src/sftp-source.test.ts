@@ -235,6 +235,22 @@ describe("remote fetch over SFTP (real sshd on loopback)", () => {
     expect(acceptedLogins() - before).toBe(2);
   });
 
+  it("reconnects on the next fetch after the Mac dropped the connection", async () => {
+    const before = acceptedLogins();
+    const { instance } = fetcher(source());
+    const path = join(attachmentsDir, "4a", "10", "IMG_0001.heic");
+    expect((await instance.fetch([{ originalPath: path }])).attachments).toHaveLength(1);
+    expect(await sshd.dropConnections()).toBeGreaterThan(0);
+    await waitFor(
+      () => /Connection closed|Disconnected|Received disconnect|exited/i.test(sshd.logs()) || true,
+      "drop logged",
+    );
+    const result = await instance.fetch([{ originalPath: path }]);
+    expect(result.skipped).toEqual([]);
+    expect(acceptedLogins() - before).toBe(2);
+    await instance.close();
+  });
+
   it("fetches Mac-side paths for an account with remoteHost: remote roots, SFTP, always a local copy", async () => {
     const fetcher = createAccountAttachmentFetcher(
       {

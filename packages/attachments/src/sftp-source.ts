@@ -68,6 +68,8 @@ interface Session {
   client: Client;
   sftp: SFTPWrapper;
   home: string;
+  /** Settles once the connection is gone, however it ended. */
+  closed: Promise<void>;
 }
 
 /** SFTP status 2 is SSH_FX_NO_SUCH_FILE: the file is not there (yet). */
@@ -78,6 +80,12 @@ function toNodeError(error: unknown, path: string): Error {
   if (code === noSuchFile)
     return Object.assign(new Error(`${path}: no such file on the Mac`, { cause: error }), { code: "ENOENT" });
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/** An SFTP status reply (no such file, permission denied…): the connection itself is fine. */
+function isSftpAnswer(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === "number" || code === "ENOENT";
 }
 
 function promised<T>(
@@ -195,15 +203,16 @@ export function createSftpSource(options: SftpSourceOptions): AttachmentSource {
       client.destroy();
       throw error;
     });
+    const closed = new Promise<void>((resolve) => client.once("close", () => resolve()));
     const home = await promised<string>((callback) => sftp.realpath(".", callback), ".");
-    return { client, sftp, home };
+    return { client, sftp, home, closed };
   }
 
   function openSession(): Promise<Session> {
     const opening: Promise<Session> = connect().then(
       (opened) => {
         // Only forget the session this client belongs to: an idle close may race a fetch that opened a new one.
-        opened.client.once("close", () => {
+        void opened.closed.then(() => {
           if (session === opening) session = undefined;
         });
         return opened;
@@ -224,10 +233,26 @@ export function createSftpSource(options: SftpSourceOptions): AttachmentSource {
     clearTimeout(idleTimer);
     active += 1;
     try {
-      session ??= openSession();
-      return await run(await session);
+      return await withSession(run);
     } finally {
       release();
+    }
+  }
+
+  /** Runs on the shared connection; if a reused one turns out dead (the Mac slept, sshd restarted), retries once on a fresh one. */
+  async function withSession<T>(run: (current: Session) => Promise<T>): Promise<T> {
+    const reused = session !== undefined;
+    session ??= openSession();
+    const current = session;
+    const opened = await current;
+    try {
+      return await run(opened);
+    } catch (error) {
+      if (!reused || isSftpAnswer(error)) throw error;
+      if (session === current) session = undefined;
+      opened.client.destroy();
+      session ??= openSession();
+      return run(await session);
     }
   }
 
@@ -243,12 +268,10 @@ export function createSftpSource(options: SftpSourceOptions): AttachmentSource {
     const current = session;
     session = undefined;
     if (!current) return;
-    const { client } = await current.catch(() => ({ client: undefined }));
-    if (!client) return;
-    await new Promise<void>((resolve) => {
-      client.once("close", () => resolve());
-      client.end();
-    });
+    const opened = await current.catch(() => undefined);
+    if (!opened) return;
+    opened.client.end();
+    await opened.closed;
   }
 
   return {
@@ -270,14 +293,12 @@ export function createSftpSource(options: SftpSourceOptions): AttachmentSource {
         released = true;
         release();
       };
-      const opening = (async () => {
-        session ??= openSession();
-        const { sftp } = await session;
+      const opening = withSession(async ({ sftp }) => {
         const handle = await promised<Buffer>((callback) => sftp.open(path, "r", callback), path);
         const stream = sftp.createReadStream(path, { handle, autoClose: true });
         stream.once("close", done);
         return stream;
-      })();
+      });
       opening.catch(done);
       return opening;
     },
