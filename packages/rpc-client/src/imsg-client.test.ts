@@ -11,7 +11,7 @@ import {
 import { ImsgClient } from "./imsg-client.ts";
 import type { Message } from "./imsg-objects.ts";
 import { recordingLogger } from "./test-support/recording-logger.ts";
-import { scriptedTransport } from "./test-support/scripted-transport.ts";
+import { messageNotificationLine, scriptedTransport } from "./test-support/scripted-transport.ts";
 import { pidOf, SimHarness } from "./test-support/sim-harness.ts";
 import { waitFor } from "./test-support/wait-for.ts";
 
@@ -228,30 +228,6 @@ describe("ImsgClient against scripted children", () => {
   });
 
   it("skips notifications that fail validation and delivers the next one", async () => {
-    const good = (id: number) =>
-      JSON.stringify({
-        jsonrpc: "2.0",
-        method: "message",
-        params: {
-          subscription: 1,
-          message: {
-            id,
-            chat_id: 1,
-            guid: `G${id}`,
-            sender: "+15551234567",
-            is_from_me: false,
-            text: "ok",
-            created_at: "2026-05-01T12:00:00.000Z",
-            attachments: [],
-            reactions: [],
-            chat_identifier: "+15551234567",
-            chat_guid: "iMessage;-;+15551234567",
-            chat_name: "",
-            participants: ["+15551234567"],
-            is_group: false,
-          },
-        },
-      });
     const logger = recordingLogger();
     const transport = scriptedTransport({
       answers: {
@@ -262,7 +238,7 @@ describe("ImsgClient against scripted children", () => {
             '{"jsonrpc":"2.0","method":"message","params":{"subscription":"x"}}',
             "[1,2,3]",
             '{"jsonrpc":"2.0","error":{"code":-32603,"message":"write failed"}}',
-            good(42),
+            messageNotificationLine(1, 42),
           ],
         },
       },

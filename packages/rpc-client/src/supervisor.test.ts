@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Message } from "./imsg-objects.ts";
 import { ImsgSupervisor, type ImsgSupervisorOptions, type SupervisorStateChange } from "./supervisor.ts";
 import { recordingLogger } from "./test-support/recording-logger.ts";
+import { messageNotificationLine, requestsSeen, scriptedTransport } from "./test-support/scripted-transport.ts";
 import { pidOf, SimHarness } from "./test-support/sim-harness.ts";
 import { waitFor } from "./test-support/wait-for.ts";
 
@@ -144,5 +145,41 @@ describe("ImsgSupervisor", () => {
     expect(consumer.states.at(-1)?.state).toBe("stopped");
     expect(currentTransport().running).toBe(false);
     expect(() => supervisor?.requireClient()).toThrow(/not connected/);
+  });
+});
+
+describe("ImsgSupervisor with a scripted imsg", () => {
+  it("resubscribes from the cursor after an error notification, without restarting the child", async () => {
+    let stderr = "";
+    const transport = scriptedTransport({
+      answers: {
+        "watch.subscribe": [
+          {
+            result: { subscription: 1 },
+            after: [
+              messageNotificationLine(1, 21),
+              '{"jsonrpc":"2.0","method":"error","params":{"subscription":1,"error":{"message":"disk I/O error"}}}',
+            ],
+          },
+          { result: { subscription: 2 }, after: [messageNotificationLine(2, 22)] },
+        ],
+      },
+    });
+    transport.on("stderr", (text) => {
+      stderr += text;
+    });
+    let created = 0;
+    const consumer = supervise({
+      createTransport: () => {
+        created += 1;
+        return transport;
+      },
+      cursor: 20,
+    });
+    await waitFor(() => consumer.delivered.length >= 2, "both rows");
+    expect(consumer.delivered.map((message) => message.id)).toEqual([21, 22]);
+    expect(created).toBe(1);
+    const subscribes = requestsSeen(stderr).filter((request) => request.method === "watch.subscribe");
+    expect(subscribes.map((request) => request.params?.since_rowid)).toEqual([20, 21]);
   });
 });
