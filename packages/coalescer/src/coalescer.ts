@@ -101,8 +101,11 @@ export function createCoalescer<Row, Attachment>(options: CoalescerOptions<Row, 
 
   // A timer that fires late must not let a newer row overtake rows whose window already ended.
   function emitExpired(now: number): void {
-    const expired = [...pending].filter(([, entry]) => now >= deadlineOf(entry.bucket)).map(([key]) => key);
-    emitAll(expired);
+    let expired: string[] | undefined;
+    for (const [key, entry] of pending) {
+      if (now >= deadlineOf(entry.bucket)) (expired ??= []).push(key);
+    }
+    if (expired) emitAll(expired);
   }
 
   function schedule(key: string, entry: PendingBucket<Row, Attachment>, now: number): void {
