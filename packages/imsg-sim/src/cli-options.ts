@@ -28,6 +28,8 @@ export const simOptionSpec: OptionSpec = {
   jsonOutput: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   "fault-exit-after-notifications": { type: "string" },
+  "fault-exit-after-responses": { type: "string" },
+  "fault-hang-after-responses": { type: "string" },
   "fault-malformed-line-after": { type: "string" },
   "fault-oversized-line-after": { type: "string" },
   "fault-oversized-line-bytes": { type: "string" },
@@ -112,6 +114,8 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
   };
   const optional: [keyof SimFaults, string][] = [
     ["exitAfterNotifications", "fault-exit-after-notifications"],
+    ["exitAfterResponses", "fault-exit-after-responses"],
+    ["hangAfterResponses", "fault-hang-after-responses"],
     ["malformedLineAfterResponses", "fault-malformed-line-after"],
     ["oversizedLineAfterResponses", "fault-oversized-line-after"],
     ["silentAfterNotifications", "fault-silent-after"],

@@ -86,10 +86,12 @@ export async function runRpcServer(options: RpcServerOptions): Promise<number> {
   };
 
   const respond = async (value: Record<string, unknown>): Promise<void> => {
+    if (faults.hangAfterResponses !== undefined && responses >= faults.hangAfterResponses) return;
     if (faults.responseDelayMs > 0) await sleep(faults.responseDelayMs);
     writeObject({ jsonrpc: "2.0", ...value });
     responses += 1;
     injectLineFaults();
+    if (faults.exitAfterResponses !== undefined && responses >= faults.exitAfterResponses) exit(abruptExitCode);
   };
 
   const opened = openStore(options, faults);

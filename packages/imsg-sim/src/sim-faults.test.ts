@@ -129,3 +129,24 @@ describe("notification race", { tags: ["slow"] }, () => {
     db.remove();
   });
 });
+
+describe("request faults", { tags: ["slow"] }, () => {
+  it("exits abruptly after N responses, losing the request in flight", async () => {
+    const db = exampleChatDb();
+    const sim = new SimProcess({ args: ["rpc", "--db", db.dbPath, "--fault-exit-after-responses", "1"] });
+    await sim.call("chats.list");
+    expect(await sim.exited).toBe(137);
+    await expect(sim.request("chats.list", undefined, 500)).rejects.toThrow(/no response to id 2/);
+    db.remove();
+  });
+
+  it("stops answering after N responses while notifications keep flowing", async () => {
+    const db = exampleChatDb();
+    const sim = new SimProcess({ args: ["rpc", "--db", db.dbPath, "--fault-hang-after-responses", "1"] });
+    await sim.call("watch.subscribe", { since_rowid: 5, debounce_ms: 0 });
+    await expect(sim.request("chats.list", undefined, 300)).rejects.toThrow(/no response to id 2/);
+    await sim.waitFor(() => sim.messagesOf(1).length === 2);
+    expect(await sim.close()).toBe(0);
+    db.remove();
+  });
+});

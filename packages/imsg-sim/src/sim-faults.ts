@@ -2,6 +2,10 @@
 export interface SimFaults {
   /** Exit abruptly (code 137, no goodbye) right after this many notifications were written. */
   exitAfterNotifications?: number;
+  /** Exit abruptly (code 137) right after this many responses were written. */
+  exitAfterResponses?: number;
+  /** Stop answering after this many responses (a request stuck like a hung AppleScript); notifications go on. */
+  hangAfterResponses?: number;
   /** Write a line that is not JSON after this many responses (0: before the first response). */
   malformedLineAfterResponses?: number;
   /** Write one oversized (but valid) JSON line after this many responses. */
