@@ -244,6 +244,19 @@ describe("SshTransport against a real sshd", () => {
     await expect(transport.writeLine("after")).rejects.toMatchObject({ code: "NOT_RUNNING" });
   });
 
+  it("emits exit when keepalives go unanswered on a silent connection", async () => {
+    const transport = remoteNode("echo-child.mjs", [], { keepaliveSec: 1 });
+    const seen = record(transport);
+    await transport.start();
+    await transport.writeLine("before");
+    await waitFor(() => seen.lines.includes("echo:before"), "the first echo");
+    cleanups.push(() => void sshd.resumeConnections());
+    expect(await sshd.pauseConnections()).toBeGreaterThan(0);
+    await waitFor(() => seen.exits.length === 1, "the exit event after missed keepalives", 15_000);
+    expect(seen.exits[0]).toMatchObject({ code: null, signal: null });
+    expect(seen.exits[0]?.reason).toMatch(/SSH connection dropped \(Keepalive timeout\)/);
+  });
+
   it("close() ends a remote command that ignores EOF and TERM, emitting exit once", async () => {
     const transport = remoteNode("stubborn-child.mjs", ["ignore-term"], { closeGraceMs: 100, terminateGraceMs: 300 });
     const seen = record(transport);

@@ -41,6 +41,10 @@ export interface TestSshd {
   otherHostPublicKey(): Promise<string>;
   /** Kills every session process (SIGKILL) while the listener stays up: a connection cut from the server side. */
   dropConnections(): Promise<number>;
+  /** SIGSTOPs every session process: the TCP connection stays open but nothing answers (a sleeping Mac). */
+  pauseConnections(): Promise<number>;
+  /** SIGCONTs the session processes paused by pauseConnections(). */
+  resumeConnections(): Promise<number>;
   /** SIGTERM sshd and its sessions, wait, remove the temp directory. */
   stop(): Promise<void>;
   /** SIGKILL sshd and its sessions at once, then remove the temp directory. */
@@ -126,7 +130,10 @@ function handle(parts: HandleParts): TestSshd {
     else child.once("exit", () => resolve());
   });
   const shutDown = async (signal: NodeJS.Signals) => {
-    for (const descendant of descendantsOf(pid)) signalQuietly(descendant, signal);
+    for (const descendant of descendantsOf(pid)) {
+      signalQuietly(descendant, signal);
+      signalQuietly(descendant, "SIGCONT"); // a paused session would hold a SIGTERM until continued
+    }
     signalQuietly(pid, signal);
     const timer = setTimeout(() => {
       for (const descendant of descendantsOf(pid)) signalQuietly(descendant, "SIGKILL");
@@ -154,6 +161,16 @@ function handle(parts: HandleParts): TestSshd {
     async dropConnections() {
       const sessions = descendantsOf(pid);
       for (const session of sessions) signalQuietly(session, "SIGKILL");
+      return sessions.length;
+    },
+    async pauseConnections() {
+      const sessions = descendantsOf(pid);
+      for (const session of sessions) signalQuietly(session, "SIGSTOP");
+      return sessions.length;
+    },
+    async resumeConnections() {
+      const sessions = descendantsOf(pid);
+      for (const session of sessions) signalQuietly(session, "SIGCONT");
       return sessions.length;
     },
     stop: () => shutDown("SIGTERM"),
