@@ -20,10 +20,10 @@ function run(rows: number, senders: number): number {
     now += 1;
     coalescer.push({
       guid: `G${index}`,
-      chat_id: index % senders,
+      chatId: index % senders,
       sender: `+1555555${String(index % senders).padStart(4, "0")}`,
       text: `message ${index} with a little text`,
-      is_group: false,
+      isGroup: false,
       attachments: [],
     });
   }
