@@ -58,6 +58,13 @@ export async function collectRows<Row extends CatchupMessage>(options: CollectOp
       if (page.length < pageSize) break;
       const oldest = page.reduce((a, b) => (rowTimeMs(b) < rowTimeMs(a) ? b : a));
       if (reachedCursor(oldest, cursor)) break;
+      if (!Number.isFinite(rowTimeMs(oldest))) {
+        options.log(
+          "warn",
+          `imessage catchup: chat ${chat.id} row ${oldest.id} has an unreadable createdAt "${oldest.createdAt}"; stopped paging that chat`,
+        );
+        break;
+      }
       if (added === 0) {
         // A full page of rows sharing one millisecond: `end` cannot split them, so widen the page instead.
         pageSize *= 2;

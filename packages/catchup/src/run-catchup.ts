@@ -48,13 +48,14 @@ function emptyCounters(): CatchupCounters {
   };
 }
 
-function describe(error: unknown): string {
+function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
 /**
- * One catchup pass (run once per start, after `watch.subscribe`; nothing at all when `enabled` is false): replays rows that arrived while the gateway
- * was down through `dispatch`, oldest first, advancing the cursor after each hand-off.
+ * One catchup pass (once per start, after `watch.subscribe`; nothing at all when `enabled` is false): replays
+ * rows that arrived while the gateway was down through `dispatch`, oldest first, advancing the cursor after
+ * each hand-off.
  *
  * A throw holds the cursor before that row; later rows are still dispatched (one wedged row does not delay
  * the rest for `maxFailureRetries` starts) but the cursor stays held, so they are fed again next start and
@@ -131,7 +132,7 @@ export async function runCatchup<Row extends CatchupMessage>(
         held = true;
         log(
           "warn",
-          `imessage catchup: dispatch of guid=${row.guid} rowid=${row.id} failed (${failures} of ${options.maxFailureRetries}): ${describe(error)}; cursor held for the next start`,
+          `imessage catchup: dispatch of guid=${row.guid} rowid=${row.id} failed (${failures} of ${options.maxFailureRetries}): ${errorText(error)}; cursor held for the next start`,
         );
       }
       continue;

@@ -16,6 +16,7 @@ export class SimTransport extends EventEmitter<TransportEvents> implements Trans
   readonly #dbPath: string;
   #child: ChildProcess | undefined;
   #exit: Promise<TransportExit> | undefined;
+  #stderr = "";
   running = false;
 
   constructor(dbPath: string) {
@@ -34,14 +35,21 @@ export class SimTransport extends EventEmitter<TransportEvents> implements Trans
     this.#child = child;
     this.running = true;
     child.stdin!.on("error", () => {});
-    child.stderr!.setEncoding("utf8").on("data", (text: string) => this.emit("stderr", text));
+    child.stderr!.setEncoding("utf8").on("data", (text: string) => {
+      this.#stderr = (this.#stderr + text).slice(-2000);
+      this.emit("stderr", text);
+    });
     createInterface({ input: child.stdout!, crlfDelay: Number.POSITIVE_INFINITY }).on("line", (line) =>
       this.emit("line", line),
     );
     this.#exit = new Promise((resolve) =>
       child.on("close", (code, signal) => {
         this.running = false;
-        const exit = { code, signal, reason: `imsg-sim exited (code ${code}, signal ${signal})` };
+        const exit = {
+          code,
+          signal,
+          reason: `imsg-sim exited (code ${code}, signal ${signal}); stderr: ${this.#stderr.trim()}`,
+        };
         this.emit("exit", exit);
         resolve(exit);
       }),

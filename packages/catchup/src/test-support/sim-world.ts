@@ -43,6 +43,8 @@ export function simWorld(): SimWorld {
       const client = new ImsgClient({ transport: new SimTransport(dbPath) });
       clients.push(client);
       await client.start();
+      // Answered once the sim has opened the db, so rows injected next never race its start.
+      await client.chatsList({ limit: 1 });
       return client;
     },
     async close() {
