@@ -171,10 +171,11 @@ describe("acp agent runtime", () => {
   });
 
   it("cancels a turn that runs past its timeout and says so", async () => {
-    const runtime = start({ timeoutMs: 300 });
+    const runtime = start({ timeoutMs: 1_000 });
+    await runtime.open("agent:main:main"); // the deadline is for the prompt here, not for starting node
     const error = await failure(ask(runtime, "hang on"));
     expect(AgentError.isInstance(error) && error.code).toBe("AGENT_TIMEOUT");
-    expect(String(error)).toContain("did not finish the turn within 300 ms");
+    expect(String(error)).toContain("did not finish the turn within 1000 ms and was cancelled (session/cancel)");
     const [prompt] = fixture.events("session/prompt");
     expect(fixture.events("session/cancel").map((event) => event.sessionId)).toEqual([prompt?.sessionId]);
     // The session stays usable after a cancelled turn.
@@ -218,6 +219,20 @@ describe("acp agent runtime", () => {
     const error = await failure(ask(runtime, "hello"));
     expect(AgentError.isInstance(error) && error.code).toBe("AGENT_EXIT");
     expect(String(error)).toContain("ACP agent fixture (/nonexistent/acp-agent) could not start");
+  });
+
+  it("gives up on an agent that never answers initialize", async () => {
+    const runtime = start({ command: [process.execPath, "-e", "setInterval(() => {}, 1000)"], startTimeoutMs: 300 });
+    const error = await failure(ask(runtime, "hello"));
+    expect(AgentError.isInstance(error) && error.code).toBe("AGENT_TIMEOUT");
+    expect(String(error)).toContain("did not answer initialize within 300 ms");
+  });
+
+  it("says so when the configured cwd does not exist", async () => {
+    const runtime = start({ cwd: join(fixture.directory, "missing") });
+    expect(String(await failure(ask(runtime, "hello")))).toContain(
+      `cwd "${join(fixture.directory, "missing")}" is not a directory; create it or fix runtime.acp.cwd`,
+    );
   });
 
   it("stops the agent process on close", async () => {

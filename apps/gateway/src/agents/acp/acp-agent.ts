@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { SessionNotification, ToolKind } from "@agentclientprotocol/sdk";
 import { AgentError } from "../agent-error.ts";
@@ -29,8 +29,10 @@ export interface AcpAgentOptions {
   env?: Record<string, string>;
   /** Permission requests are rejected unless their tool kind is listed here. */
   permissions?: { allowKinds?: ToolKind[] };
-  /** How long one turn may run before it is cancelled (default 10 minutes: coding agents are slow). */
+  /** How long one turn (starting the agent and opening its session included) may run before it is cancelled (default 10 minutes: coding agents are slow). */
   timeoutMs?: number;
+  /** How long the agent may take to answer `initialize` (default 2 minutes: `npx` may download it first). */
+  startTimeoutMs?: number;
   /** How long a cancelled turn may take to stop before the error is returned anyway. */
   cancelGraceMs?: number;
   /** Keeps ACP session ids across gateway restarts (persistent mode); default: in memory. */
@@ -113,8 +115,23 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
     }
     const starting = (async () => {
       let cwd = process.cwd();
-      if (options.cwd) cwd = resolve(options.cwd);
-      else if (options.stateDir) {
+      if (options.cwd) {
+        cwd = resolve(options.cwd);
+        // spawn reports a missing cwd as a missing program: say what is really wrong.
+        const isDirectory = await stat(cwd).then(
+          (found) => found.isDirectory(),
+          () => false,
+        );
+        if (!isDirectory) {
+          throw new AgentError(
+            "AGENT_EXIT",
+            `ACP agent ${options.agent}: cwd "${cwd}" is not a directory; create it or fix runtime.acp.cwd`,
+            {
+              retryable: false,
+            },
+          );
+        }
+      } else if (options.stateDir) {
         cwd = join(resolve(options.stateDir), "acp");
         await mkdir(cwd, { recursive: true, mode: 0o700 });
       }
@@ -122,6 +139,7 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
         agent: options.agent,
         command,
         cwd,
+        startTimeoutMs: options.startTimeoutMs ?? 120_000,
         env: options.env,
         onUpdate,
         onPermission: (request) => decidePermission(request, options.permissions),
@@ -195,11 +213,41 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
     });
   };
 
-  const runPrompt = async (session: OpenSession, blocks: Parameters<AcpProcess["prompt"]>[1], signal: AbortSignal) => {
+  /** The error of a turn stopped by the gateway (its own reason) or by the turn's deadline. */
+  const stoppedError = (signal: AbortSignal, what: string, note = ""): unknown =>
+    signal.aborted
+      ? signal.reason
+      : new AgentError(
+          "AGENT_TIMEOUT",
+          `ACP agent ${options.agent} did not ${what} within ${timeoutMs} ms${note}: raise the agent's timeoutMs or ask for less`,
+          { retryable: false },
+        );
+
+  /** `work`, unless the turn is stopped first. */
+  const untilStopped = <T>(work: Promise<T>, stop: AbortSignal, signal: AbortSignal, what: string): Promise<T> =>
+    new Promise<T>((resolveWork, rejectWork) => {
+      const onStop = () => rejectWork(stoppedError(signal, what));
+      if (stop.aborted) return onStop();
+      stop.addEventListener("abort", onStop, { once: true });
+      work.then(resolveWork, rejectWork).finally(() => stop.removeEventListener("abort", onStop));
+    });
+
+  const openFor = async (sessionKey: string): Promise<OpenSession> => {
+    const agentProcess = await runningProcess();
+    return sessionFor(sessionKey, agentProcess).catch(async (error: unknown) => {
+      throw await requestError(agentProcess, "could not open a session", error);
+    });
+  };
+
+  const runPrompt = async (
+    session: OpenSession,
+    blocks: Parameters<AcpProcess["prompt"]>[1],
+    signal: AbortSignal,
+    stop: AbortSignal,
+  ) => {
     const { process: agentProcess, sessionId } = session;
     const chunks: string[] = [];
     collectors.set(sessionId, chunks);
-    const stop = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
     const stopped = new Promise<"stopped">((resolveStopped) => {
       if (stop.aborted) resolveStopped("stopped");
       stop.addEventListener("abort", () => resolveStopped("stopped"), { once: true });
@@ -215,12 +263,7 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
         await agentProcess.cancel(sessionId);
         const grace = new Promise<void>((resolveGrace) => setTimeout(resolveGrace, cancelGraceMs).unref());
         await Promise.race([prompting, crashed, grace]);
-        if (signal.aborted) throw signal.reason;
-        throw new AgentError(
-          "AGENT_TIMEOUT",
-          `ACP agent ${options.agent} did not finish the turn within ${timeoutMs} ms; the turn was cancelled (session/cancel): raise the agent's timeoutMs or ask for less`,
-          { retryable: false },
-        );
+        throw stoppedError(signal, "finish the turn", " and was cancelled (session/cancel)");
       }
       if ("exit" in first) throw crashError(first.exit);
       if ("error" in first) throw await requestError(agentProcess, "rejected the prompt", first.error);
@@ -236,14 +279,12 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
     kind: "acp",
 
     async run(turn, signal) {
-      const agentProcess = await runningProcess();
-      const session = await sessionFor(turn.sessionKey, agentProcess).catch(async (error: unknown) => {
-        throw await requestError(agentProcess, "could not open a session", error);
-      });
+      const stop = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+      const session = await untilStopped(openFor(turn.sessionKey), stop, signal, "start and open a session");
       const blocks = promptBlocksForTurn(turn, { firstInSession: !session.prompted });
       if (!blocks) return undefined;
       session.prompted = true;
-      const { text, stopReason } = await runPrompt(session, blocks, signal).finally(() => {
+      const { text, stopReason } = await runPrompt(session, blocks, signal, stop).finally(() => {
         if (mode === "oneshot") void session.process.closeSession(session.sessionId);
       });
       const notice = session.notice;
@@ -256,12 +297,11 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
     },
 
     async open(sessionKey) {
-      const agentProcess = await runningProcess();
-      if (mode === "oneshot") return undefined;
-      const session = await sessionFor(sessionKey, agentProcess).catch(async (error: unknown) => {
-        throw await requestError(agentProcess, "could not open a session", error);
-      });
-      return session.sessionId;
+      if (mode === "oneshot") {
+        await runningProcess();
+        return undefined;
+      }
+      return (await openFor(sessionKey)).sessionId;
     },
 
     async reset(sessionKey) {

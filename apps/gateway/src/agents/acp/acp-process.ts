@@ -21,6 +21,8 @@ export interface AcpProcessOptions {
   command: string[];
   cwd: string;
   env?: Record<string, string>;
+  /** How long the agent may take to answer `initialize`. */
+  startTimeoutMs: number;
   onUpdate(notification: SessionNotification): void;
   onPermission(request: RequestPermissionRequest): RequestPermissionResponse;
 }
@@ -107,12 +109,22 @@ export class AcpProcess {
         (error: unknown) => ({ error }),
       ),
       exited.then((exit) => ({ exit })),
+      new Promise<{ timedOut: true }>((resolveTimeout) =>
+        setTimeout(() => resolveTimeout({ timedOut: true }), options.startTimeoutMs).unref(),
+      ),
     ]);
-    const fail = (message: string, cause?: unknown) => {
-      child.kill("SIGKILL");
+    const fail = (message: string, cause?: unknown, code: "AGENT_EXIT" | "AGENT_TIMEOUT" = "AGENT_EXIT") => {
+      killGroup(child, "SIGKILL");
       connection.close();
-      return new AgentError("AGENT_EXIT", message, { retryable: false, cause });
+      return new AgentError(code, message, { retryable: false, cause });
     };
+    if ("timedOut" in outcome) {
+      throw fail(
+        `${describe} did not answer initialize within ${options.startTimeoutMs} ms; check that the command starts an ACP agent on stdio`,
+        undefined,
+        "AGENT_TIMEOUT",
+      );
+    }
     if ("exit" in outcome) {
       throw fail(`${describe} could not start: ${formatExit(outcome.exit)}; check that it is installed and runs`);
     }
@@ -164,21 +176,20 @@ export class AcpProcess {
   async kill(): Promise<void> {
     this.#connection.close();
     if (this.#exit === undefined && this.pid !== undefined) {
-      try {
-        process.kill(-this.pid, "SIGTERM");
-      } catch {
-        this.#child.kill("SIGTERM");
-      }
-      const forced = setTimeout(() => {
-        try {
-          if (this.pid !== undefined) process.kill(-this.pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }, 2_000);
+      killGroup(this.#child, "SIGTERM");
+      const forced = setTimeout(() => killGroup(this.#child, "SIGKILL"), 2_000);
       await this.exited;
       clearTimeout(forced);
     }
+  }
+}
+
+/** Signals the agent's process group (it runs detached), or the agent alone when the group is gone. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
   }
 }
 
