@@ -96,11 +96,11 @@ describe("runCatchup against imsg-sim", { tags: ["slow"] }, () => {
 
   it("caps a pass at perRunLimit keeping the oldest, and the next pass drains the rest", async () => {
     for (let index = 1; index <= 7; index += 1) world.receive(alice, `row ${index}`, 20 - index);
-    const first = await pass({ perRunLimit: 3 });
+    const first = await pass({ perRunLimit: 3 }, { historyPageSize: 2 });
     expect(texts(first.dispatched)).toEqual(["row 1", "row 2", "row 3"]);
     expect(first.lines).toContain("warn imessage catchup: fetched 7 rows across chats, capped to perRunLimit=3");
     expect(cursorFile().lastSeenRowid).toBe(first.dispatched[2]!.id);
-    const second = await pass({ perRunLimit: 3 });
+    const second = await pass({ perRunLimit: 3 }, { historyPageSize: 2 });
     expect(texts(second.dispatched)).toEqual(["row 4", "row 5", "row 6"]);
     const third = await pass({ perRunLimit: 3 });
     expect(texts(third.dispatched)).toEqual(["row 7"]);
