@@ -17,6 +17,7 @@ export {
 } from "./known-hosts.ts";
 export { defaultMaxLineBytes, LineFramer, type LineFramerOptions } from "./line-framer.ts";
 export { LocalTransport, type LocalTransportOptions } from "./local-transport.ts";
+export { readSshWrapper } from "./read-ssh-wrapper.ts";
 export { buildRemoteCommand, quoteShellWord } from "./remote-command.ts";
 export { formatRemoteHost, isValidRemoteHost, type RemoteHost, validateRemoteHost } from "./remote-host.ts";
 export { type RunOnceOptions, type RunOnceResult, RunTimeoutError, runOnce } from "./run-once.ts";
