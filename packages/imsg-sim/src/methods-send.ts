@@ -1,5 +1,5 @@
 import { bridgeReadyLockExists, requireBridge, requireBridgeChat } from "./bridge-call.ts";
-import { findChatByIdentifier, findDirectChat, lookUpChatId, readChatTarget } from "./chat-target.ts";
+import { type ChatTarget, findChatByIdentifier, findDirectChat, lookUpChatId, readChatTarget } from "./chat-target.ts";
 import { looksLikeContactName } from "./contact-book.ts";
 import { ensureDirectChat, stageAttachment, writeGhostRow, writeOutgoing } from "./outgoing.ts";
 import { normalizeToE164 } from "./phone-number.ts";
@@ -11,81 +11,108 @@ import type { SimSession } from "./sim-session.ts";
 const sendServices = ["auto", "imessage", "sms"];
 const transports = ["auto", "bridge", "applescript"];
 
-function chatIdForGuid(session: SimSession, guidOrIdentifier: string): number | undefined {
-  return findChatByIdentifier(session.store, guidOrIdentifier)?.rowid;
+interface SendRequest {
+  service: string;
+  transport: string;
+  to: string;
+  target: ChatTarget;
+  text: string;
+  file: string;
+  region: string;
 }
 
-/** `send` (§2.6): exact validation order, bridge routing with AppleScript fallback, outgoing row on "macOS". */
-export function send(params: Params, session: SimSession): Record<string, unknown> {
+/** Validation steps 1–8 of §2.6, in imsg's order. */
+function validateSend(params: Params, session: SimSession): SendRequest {
   const service = stringParam(params, "service") ?? "auto";
   if (!sendServices.includes(service)) throw RpcError.invalidParams("invalid service");
   const transport = (stringParam(params, "transport") ?? "auto").toLowerCase();
   if (!transports.includes(transport)) throw RpcError.invalidParams("invalid transport");
-  let to = stringParam(params, "to") ?? "";
-  let target = readChatTarget(params);
-  if (to !== "" && target.given) throw RpcError.invalidParams("use to or chat_*; not both");
-  if (to === "" && !target.given) throw RpcError.invalidParams("to is required for direct sends");
-  to = resolveContactName(to, session);
+  const rawTo = stringParam(params, "to") ?? "";
+  const given = readChatTarget(params);
+  if (rawTo !== "" && given.given) throw RpcError.invalidParams("use to or chat_*; not both");
+  if (rawTo === "" && !given.given) throw RpcError.invalidParams("to is required for direct sends");
+  const to = resolveContactName(rawTo, session);
   const text = stringParam(params, "text") ?? "";
   const file = stringParam(params, "file") ?? "";
   if (text === "" && file === "") throw RpcError.invalidParams("text or file is required");
-  target = lookUpChatId(target, session.store);
+  const target = lookUpChatId(given, session.store);
   if (target.given && target.guid === "" && target.identifier === "") {
     throw RpcError.invalidParams("missing chat identifier or guid");
   }
-  let bridgeChatGuid = "";
-  if (transport !== "applescript") {
-    if (target.given) bridgeChatGuid = target.guid || target.identifier;
-    else {
-      const direct = findDirectChat(session.store, to, service);
-      bridgeChatGuid = direct ? direct.guid || direct.identifier : "";
-    }
-    if (bridgeChatGuid === "" && transport === "bridge") {
-      throw RpcError.invalidParams("bridge transport requires an existing chat target");
-    }
-    if (transport === "bridge" && text !== "" && file !== "") {
-      throw RpcError.invalidParams("bridge transport does not support text and file together");
-    }
-  }
-  const staged = file === "" ? undefined : stageAttachment(file);
-  const bridgeRoute =
-    bridgeChatGuid !== "" &&
-    (transport === "bridge" || bridgeReadyLockExists(session)) &&
-    !(text !== "" && staged !== undefined);
-  if (bridgeRoute) {
-    try {
-      requireBridge(session, staged === undefined ? "send-message" : "send-attachment");
-      const chatId = requireBridgeChat(session, bridgeChatGuid);
-      const written = writeOutgoing(session, { chatId, text, ...(staged ? { file: staged } : {}) });
-      return { ok: true, transport: "bridge", guid: written.guid };
-    } catch (error) {
-      if (transport === "bridge") throw error;
-    }
-  }
+  return { service, transport, to, target, text, file, region: stringParam(params, "region") ?? "US" };
+}
 
-  if (session.settings.platform === "linux") throw RpcError.internal(linuxTexts.appleScriptSend);
-  let chatId: number;
-  if (target.given) {
-    const found = chatIdForGuid(session, target.guid || target.identifier);
-    if (found === undefined) {
-      throw RpcError.internal(
-        `AppleScript failed: Messages got an error: Can’t get chat id "${target.guid || target.identifier}".`,
-      );
-    }
-    chatId = found;
-    if (session.settings.sendFault === "ghost-row" && text !== "") {
-      const ghost = writeGhostRow(session, target.guid || target.identifier);
-      throw RpcError.internal(
-        `AppleScript failed: Messages accepted the chat send but wrote an unjoined empty outgoing row (${ghost}); delivery to the target chat was not confirmed`,
-      );
-    }
-  } else {
-    const recipient = normalizeToE164(to, stringParam(params, "region") ?? "US");
-    const direct = findDirectChat(session.store, recipient, service);
-    chatId = direct?.rowid ?? ensureDirectChat(session, recipient, service === "sms" ? "SMS" : "iMessage");
+/** The chat GUID a bridge send would use ("" when none resolves), with the bridge-only checks. */
+function bridgeChatGuidFor(request: SendRequest, session: SimSession): string {
+  if (request.transport === "applescript") return "";
+  let chatGuid = "";
+  if (request.target.given) chatGuid = request.target.guid || request.target.identifier;
+  else {
+    const direct = findDirectChat(session.store, request.to, request.service);
+    chatGuid = direct ? direct.guid || direct.identifier : "";
   }
-  const written = writeOutgoing(session, { chatId, text, ...(staged ? { file: staged } : {}) });
-  if (text === "" || session.settings.sendFault === "unverified") return { ok: true, transport: "applescript" };
+  if (chatGuid === "" && request.transport === "bridge") {
+    throw RpcError.invalidParams("bridge transport requires an existing chat target");
+  }
+  if (request.transport === "bridge" && request.text !== "" && request.file !== "") {
+    throw RpcError.invalidParams("bridge transport does not support text and file together");
+  }
+  return chatGuid;
+}
+
+/** The bridge path; undefined means "fall back to AppleScript" (only under `transport: auto`). */
+function sendViaBridge(
+  request: SendRequest,
+  chatGuid: string,
+  staged: string | undefined,
+  session: SimSession,
+): Record<string, unknown> | undefined {
+  try {
+    requireBridge(session, staged === undefined ? "send-message" : "send-attachment");
+    const chatId = requireBridgeChat(session, chatGuid);
+    const written = writeOutgoing(session, { chatId, text: request.text, ...(staged ? { file: staged } : {}) });
+    return { ok: true, transport: "bridge", guid: written.guid };
+  } catch (error) {
+    if (request.transport === "bridge") throw error;
+    return undefined;
+  }
+}
+
+/** The chat an AppleScript send lands in: the target chat, or the direct chat of `to` (created if new). */
+function appleScriptChatId(request: SendRequest, session: SimSession): number {
+  if (!request.target.given) {
+    const recipient = normalizeToE164(request.to, request.region);
+    const direct = findDirectChat(session.store, recipient, request.service);
+    return direct?.rowid ?? ensureDirectChat(session, recipient, request.service === "sms" ? "SMS" : "iMessage");
+  }
+  const chatName = request.target.guid || request.target.identifier;
+  const found = findChatByIdentifier(session.store, chatName)?.rowid;
+  if (found === undefined)
+    throw RpcError.internal(`AppleScript failed: Messages got an error: Can’t get chat id "${chatName}".`);
+  if (session.settings.sendFault === "ghost-row" && request.text !== "") {
+    const ghost = writeGhostRow(session, chatName);
+    throw RpcError.internal(
+      `AppleScript failed: Messages accepted the chat send but wrote an unjoined empty outgoing row (${ghost}); delivery to the target chat was not confirmed`,
+    );
+  }
+  return found;
+}
+
+/** `send` (§2.6): exact validation order, bridge routing with AppleScript fallback, outgoing row on "macOS". */
+export function send(params: Params, session: SimSession): Record<string, unknown> {
+  const request = validateSend(params, session);
+  const bridgeChatGuid = bridgeChatGuidFor(request, session);
+  const staged = request.file === "" ? undefined : stageAttachment(request.file);
+  const textAndFile = request.text !== "" && staged !== undefined;
+  if (bridgeChatGuid !== "" && !textAndFile && (request.transport === "bridge" || bridgeReadyLockExists(session))) {
+    const result = sendViaBridge(request, bridgeChatGuid, staged, session);
+    if (result) return result;
+  }
+  if (session.settings.platform === "linux") throw RpcError.internal(linuxTexts.appleScriptSend);
+  const chatId = appleScriptChatId(request, session);
+  const written = writeOutgoing(session, { chatId, text: request.text, ...(staged ? { file: staged } : {}) });
+  // imsg verifies only text sends; a missed verification answers without id and guid.
+  if (request.text === "" || session.settings.sendFault === "unverified") return { ok: true, transport: "applescript" };
   return { ok: true, transport: "applescript", id: written.rowid, guid: written.guid };
 }
 
