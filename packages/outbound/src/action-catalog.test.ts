@@ -6,7 +6,13 @@ import {
   advertisedActions,
   canonicalActionName,
 } from "./action-catalog.ts";
-import { type CapabilitySnapshot, capabilityFromStatus, receiptPlan, unknownCapability } from "./capability.ts";
+import {
+  type CapabilitySnapshot,
+  capabilityFromProbe,
+  capabilityFromStatus,
+  receiptPlan,
+  unknownCapability,
+} from "./capability.ts";
 
 const bridgeActions: ActionName[] = [
   "react",
@@ -156,5 +162,42 @@ describe("receiptPlan", () => {
     const plan = receiptPlan({ sendReadReceipts: true, capability: { status: "available", selectors: {} } });
     expect(plan).toMatchObject({ markRead: false, typing: false });
     expect(plan.warning).toMatch(/predates the per-method capability list/);
+  });
+});
+
+describe("capabilityFromProbe", () => {
+  const base = { rpcSupported: true, rpcMethods: ["send", "tapback", "read", "typing"], problems: [] };
+
+  it("reads the rpc-client's probe of a Mac with the bridge up", () => {
+    const snapshot = capabilityFromProbe({
+      ...base,
+      version: "0.9.0",
+      privateApi: { available: true, selectors: fullSelectors },
+      status: { advancedFeatures: true, selectors: fullSelectors, rpcMethods: base.rpcMethods },
+    });
+    expect(snapshot).toEqual({ status: "available", selectors: fullSelectors, rpcMethods: base.rpcMethods });
+    expect(receiptPlan({ sendReadReceipts: true, capability: snapshot })).toEqual({ markRead: true, typing: true });
+  });
+
+  it("marks methods inferred from the version on a build without rpc_methods, and warns about receipts", () => {
+    const snapshot = capabilityFromProbe({
+      ...base,
+      version: "0.7.0",
+      privateApi: { available: true, selectors: {} },
+      status: { advancedFeatures: true, selectors: {} },
+    });
+    expect(snapshot.rpcMethodsInferred).toBe(true);
+    expect(receiptPlan({ sendReadReceipts: true, capability: snapshot }).warning).toMatch(/upgrade imsg/);
+  });
+
+  it("is unknown when the probe learned nothing, unavailable when the build is known", () => {
+    const nothing = {
+      rpcSupported: false,
+      rpcMethods: [],
+      privateApi: { available: false, selectors: {} },
+      problems: ["x"],
+    };
+    expect(capabilityFromProbe(nothing).status).toBe("unknown");
+    expect(capabilityFromProbe({ ...nothing, version: "0.5.0" }).status).toBe("unavailable");
   });
 });

@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { promisify } from "node:util";
 import { SimProcess, seed, simBinPath, writeBridgeState } from "@imessage-channel/imsg-sim";
+import { probeCapabilities } from "@imessage-channel/rpc-client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type ActionExecutor, createActionExecutor } from "./action-executor.ts";
-import { type CapabilitySnapshot, capabilityFromStatus, unknownCapability } from "./capability.ts";
+import { type CapabilitySnapshot, capabilityFromProbe, unknownCapability } from "./capability.ts";
 import { OutboundError } from "./outbound-error.ts";
 
 // Seeded rows (imsg-protocol §7.8): chat 1 is the DM with +15551234567, chat 2 the "Weekend Crew" group.
@@ -25,11 +26,19 @@ let executor: ActionExecutor;
 
 const run = promisify(execFile);
 
-/** The real probe: `imsg status --json` of the simulated Mac. */
+/** The real probe: the rpc-client's `probeCapabilities` running the simulated Mac's CLI. */
 async function probeStatus(): Promise<CapabilitySnapshot> {
   probes++;
-  const { stdout } = await run(process.execPath, [simBinPath, "status", "--json", "--db", dbPath]);
-  cached = capabilityFromStatus(JSON.parse(stdout));
+  const capabilities = await probeCapabilities(async (args) => {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [simBinPath, ...args, "--db", dbPath]);
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code?: number; stdout?: string; stderr?: string };
+      return { code: failed.code ?? 1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+    }
+  });
+  cached = capabilityFromProbe(capabilities);
   return cached;
 }
 

@@ -1,3 +1,5 @@
+import type { ImsgCapabilities } from "@imessage-channel/rpc-client";
+
 /**
  * What the cached private-API probe knows. `unknown` until a probe ran (or after the bridge vanished at
  * dispatch and the status went stale); `selectors` and `rpcMethods` as `imsg status --json` reports them (§10.3).
@@ -5,11 +7,32 @@
 export interface CapabilitySnapshot {
   status: "unknown" | "available" | "unavailable";
   selectors: Readonly<Record<string, boolean>>;
-  /** The binary's compiled methods (imsg 0.7.3+); absent on older builds. */
+  /** The binary's compiled methods: status `rpc_methods` (0.7.3+), or inferred from the version for older builds. */
   rpcMethods?: readonly string[];
+  /** True when `rpcMethods` was inferred because the build predates the per-method list. */
+  rpcMethodsInferred?: boolean;
 }
 
 export const unknownCapability: CapabilitySnapshot = { status: "unknown", selectors: {} };
+
+/**
+ * The rpc-client's probe (`probeCapabilities`) → a snapshot. A probe that got no `status --json` at all is
+ * inconclusive (`unknown`) unless the version says the build is too old to have a bridge.
+ */
+export function capabilityFromProbe(capabilities: ImsgCapabilities): CapabilitySnapshot {
+  const reported = capabilities.status !== undefined;
+  const status: CapabilitySnapshot["status"] = capabilities.privateApi.available
+    ? "available"
+    : reported || capabilities.version !== undefined
+      ? "unavailable"
+      : "unknown";
+  return {
+    status,
+    selectors: { ...capabilities.privateApi.selectors },
+    ...(capabilities.rpcSupported ? { rpcMethods: [...capabilities.rpcMethods] } : {}),
+    ...(capabilities.status?.rpcMethods === undefined ? { rpcMethodsInferred: true } : {}),
+  };
+}
 
 /** The fields of `imsg status --json` that decide capability (snake_case, as the CLI prints them). */
 export interface ImsgStatusJson {
@@ -42,7 +65,7 @@ export function receiptPlan(options: { sendReadReceipts: boolean; capability: Ca
 } {
   const { capability } = options;
   if (capability.status === "unavailable") return { markRead: false, typing: false };
-  if (capability.status === "available" && capability.rpcMethods === undefined) {
+  if (capability.status === "available" && (capability.rpcMethods === undefined || capability.rpcMethodsInferred)) {
     return {
       markRead: false,
       typing: false,

@@ -26,6 +26,7 @@ export type { ActionParams } from "./action-params.ts";
 export { type CallFailureKind, classifyCallFailure } from "./call-failure.ts";
 export {
   type CapabilitySnapshot,
+  capabilityFromProbe,
   capabilityFromStatus,
   type ImsgStatusJson,
   receiptPlan,
