@@ -1,6 +1,6 @@
 /**
  * A tiny real ACP agent for tests, built on the SDK's agent side and run as a child process:
- *   node acp-fixture-agent.ts --log <events.jsonl> --sessions <sessions.json> [--load]
+ *   node acp-fixture-agent.ts --log <events.jsonl> --sessions <sessions.json> [--load] [--banner]
  *
  * Prompt behaviour (by what the prompt text contains):
  * - "crash"        → exits with code 1 mid-turn
@@ -9,7 +9,7 @@
  * - "what did I say" → lists the earlier prompts of this session
  * - anything else  → echoes the text word by word in several `agent_message_chunk` updates
  *
- * `--load` advertises `loadSession`; sessions and their history live in the `--sessions` file, so a new
+ * `--banner` prints a non-JSON line on stdout first. `--load` advertises `loadSession`; sessions and their history live in the `--sessions` file, so a new
  * process can load what an old one created. Every request it gets is appended to the `--log` file.
  */
 
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     log: { type: "string" },
     sessions: { type: "string" },
     load: { type: "boolean", default: false },
+    banner: { type: "boolean", default: false },
   },
 });
 const logPath = values.log;
@@ -155,6 +156,9 @@ const app = agent({ name: "acp-fixture-agent" })
     for (const word of words) await say(` ${word}`);
     return { stopReason: "end_turn" };
   });
+
+// Some agents and launchers print a human banner on stdout before speaking ACP.
+if (values.banner) process.stdout.write("Welcome to the fixture agent! (not JSON)\n");
 
 const connection = app.connect(
   ndJsonStream(Writable.toWeb(process.stdout) as WritableStream<Uint8Array>, Readable.toWeb(process.stdin)),

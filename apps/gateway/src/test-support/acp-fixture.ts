@@ -19,8 +19,8 @@ export interface AcpFixtureEvent {
 /** A temp dir for the fixture agent's event log and session file, shared by the processes a test starts. */
 export interface AcpFixture {
   directory: string;
-  /** argv that starts the fixture agent; `load` makes it advertise `session/load`. */
-  command(options?: { load?: boolean }): string[];
+  /** argv that starts the fixture agent; `load` makes it advertise `session/load`, `banner` print a non-JSON line first. */
+  command(options?: { load?: boolean; banner?: boolean }): string[];
   /** What the fixture agents were told so far, oldest first. */
   events(method?: string): AcpFixtureEvent[];
   cleanup(): Promise<void>;
@@ -40,6 +40,7 @@ export async function createAcpFixture(): Promise<AcpFixture> {
       "--sessions",
       sessionsPath,
       ...(options.load ? ["--load"] : []),
+      ...(options.banner ? ["--banner"] : []),
     ],
     events(method) {
       if (!existsSync(logPath)) return [];

@@ -66,6 +66,11 @@ describe("acp agent runtime", () => {
     expect(new Set(fixture.events().map((event) => event.pid)).size).toBe(1);
   });
 
+  it("talks to an agent that prints a non-JSON banner on stdout first", async () => {
+    const runtime = start({ command: fixture.command({ banner: true }) });
+    expect(await ask(runtime, "still fine")).toEqual({ text: "echo: still fine" });
+  });
+
   it("keeps the chunks of concurrent turns of different sessions apart", async () => {
     const runtime = start();
     const replies = await Promise.all([
