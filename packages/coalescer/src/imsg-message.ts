@@ -31,7 +31,7 @@ export function messageKey(
 
 /**
  * Accessors for coalescing imsg messages of one account. `isGroup` lets the app count a configured
- * group-ish chat (`is_group: false` but listed under `groups`) as a group.
+ * group-ish chat (`isGroup: false` but listed under `groups`) as a group.
  */
 export function imsgMessageAccessors<Attachment, Message extends CoalescibleMessage<Attachment>>(
   accountId: string,
