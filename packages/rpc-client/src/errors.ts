@@ -10,6 +10,16 @@ export type RpcClientErrorCode =
   | "NOT_CONNECTED"
   | "CLIENT_CLOSED";
 
+const localCodes: ReadonlySet<RpcClientErrorCode> = new Set<RpcClientErrorCode>([
+  "STARTUP_FAILED",
+  "REQUEST_TIMEOUT",
+  "CHILD_EXITED",
+  "SUBSCRIPTION_FAILED",
+  "RESULT_INVALID",
+  "NOT_CONNECTED",
+  "CLIENT_CLOSED",
+]);
+
 function hasMarker(value: unknown, name: string): boolean {
   return (
     typeof value === "object" &&
@@ -36,10 +46,7 @@ export class RpcClientError extends Error {
       typeof value === "object" &&
       value !== null &&
       (value as Record<symbol, unknown>)[errorMarker] === true &&
-      typeof (value as { code?: unknown }).code === "string" &&
-      ["RpcClientError", "ImsgStartupError", "RequestTimeoutError", "ChildExitedError", "SubscriptionError"].includes(
-        String((value as { name?: unknown }).name),
-      )
+      localCodes.has((value as { code?: unknown }).code as RpcClientErrorCode)
     );
   }
 }

@@ -164,7 +164,10 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
       if (connectedAt.at !== undefined) this.#backoff.connectionEnded(this.#clock.now() - connectedAt.at);
       const error = ended instanceof Error ? ended : new Error(String(ended));
       const retryInMs = this.#backoff.next();
-      const failed = ImsgStartupError.isInstance(error) || TransportError.isInstance(error);
+      // Never reaching "connected" (Full Disk Access, imsg missing, a host key refused, a TCC prompt that
+      // blocks the first answer) is a start failure to report, not a dropped connection.
+      const failed =
+        ImsgStartupError.isInstance(error) || TransportError.isInstance(error) || connectedAt.at === undefined;
       this.#logger.warn(
         { reason: error.message, retryInMs, attempt: this.#backoff.attempt },
         failed ? "imsg cannot start; retrying later" : "imsg connection lost; restarting",
