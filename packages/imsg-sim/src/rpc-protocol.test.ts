@@ -140,10 +140,11 @@ describe("rpc framing and request parsing (§1.2–§1.4)", { tags: ["slow"] }, 
 });
 
 describe("process lifecycle", { tags: ["slow"] }, () => {
-  it("exits 0 when stdin ends", async () => {
+  it("exits 0 when stdin ends, cancelling live subscriptions", async () => {
     const db = exampleChatDb();
     const sim = new SimProcess({ args: ["rpc", "--db", db.dbPath] });
-    await sim.call("chats.list");
+    await sim.call("watch.subscribe", { debounce_ms: 0 });
+    await sim.call("watch.subscribe", { chat_id: 1 });
     expect(await sim.close()).toBe(0);
     db.remove();
   });

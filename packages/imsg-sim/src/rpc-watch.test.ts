@@ -14,7 +14,7 @@ describe("watch over rpc", { tags: ["slow"] }, () => {
     sim = new SimProcess({ args: ["rpc", "--db", db.dbPath], env: { HOME: db.home } });
   });
   afterAll(async () => {
-    await sim.close();
+    expect(await sim.close()).toBe(0);
     db.remove();
   });
 
