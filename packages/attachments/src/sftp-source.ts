@@ -15,6 +15,7 @@ import ssh2, { type Client, type ServerHostKeyAlgorithm, type SFTPWrapper, type 
 import { AttachmentError, type AttachmentErrorCode } from "./attachment-error.ts";
 import type { AttachmentSource, SourceFileStat } from "./attachment-source.ts";
 import { expandHome } from "./path-shape.ts";
+import { createPipelinedReadStream } from "./sftp-read-stream.ts";
 import { resolveSshCredentials } from "./ssh-credentials.ts";
 
 export interface SftpSourceOptions {
@@ -295,7 +296,7 @@ export function createSftpSource(options: SftpSourceOptions): AttachmentSource {
       };
       const opening = withSession(async ({ sftp }) => {
         const handle = await promised<Buffer>((callback) => sftp.open(path, "r", callback), path);
-        const stream = sftp.createReadStream(path, { handle, autoClose: true });
+        const stream = createPipelinedReadStream(sftp, handle);
         stream.once("close", done);
         return stream;
       });
