@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { CursorStore, runCatchup } from "@imessage-channel/catchup";
 import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
 import { ImsgClient, ImsgStartupError } from "@imessage-channel/rpc-client";
 import type { StateStore } from "@imessage-channel/state";
@@ -43,6 +44,8 @@ export class AccountRunner {
   #attempt = 0;
   #wake: (() => void) | undefined;
   #startRowid: number | undefined;
+  #cursorStore: CursorStore | undefined;
+  #catchup: Promise<void> | undefined;
 
   constructor(options: AccountRunnerOptions) {
     this.#options = options;
@@ -79,14 +82,30 @@ export class AccountRunner {
         configPath: options.configPath,
       }),
       initialCursor: 0,
-      onCursor: () => {},
+      onCursor: (_rowid, message) => {
+        if (message)
+          void this.#cursorStore?.advancePast(message).catch((error: unknown) => this.#cursorWriteFailed(error));
+      },
       bridgeAvailable: () => this.#connection.bridgeAvailable,
     });
   }
 
   /** Starts the status file and the connection loop; resolves after the first connection attempt settled. */
   async start(): Promise<void> {
+    const { account, stateDir, logger } = this.#options;
     this.status.start();
+    this.#cursorStore = await CursorStore.open({
+      stateDir,
+      accountId: account.accountId,
+      identity: {
+        transport: account.transport,
+        cliPath: account.cliPath,
+        dbPath: account.dbPath ?? undefined,
+        remoteHost: account.remoteHost ?? undefined,
+        remoteCliPath: account.remoteCliPath,
+      },
+      log: (level, line) => logger[level](line),
+    });
     let firstAttempt!: () => void;
     const attempted = new Promise<void>((resolve) => {
       firstAttempt = resolve;
@@ -108,7 +127,37 @@ export class AccountRunner {
     this.#wake?.();
     await this.#client?.close().catch(() => {});
     await this.#loop;
+    await this.#catchup;
+    await this.#cursorStore?.flush();
     await this.status.stop();
+  }
+
+  /** One catchup pass, beside the live stream: replayed rows go through the same pipeline as live ones. */
+  async #runCatchup(client: ImsgClient): Promise<void> {
+    const { account, logger } = this.#options;
+    const cursorStore = this.#cursorStore;
+    if (!cursorStore) return;
+    this.status.setState("catching-up");
+    try {
+      await runCatchup({
+        source: client,
+        cursorStore,
+        dispatch: (row) => this.#pipeline.acceptReplayed(row),
+        options: account.catchup,
+        log: (level, line) => logger[level](line),
+      });
+    } catch (error) {
+      logger.error(
+        { err: error },
+        `imessage catchup failed: ${(error as Error).message}; it runs again on the next start`,
+      );
+    } finally {
+      if (this.#client) this.status.setState("connected");
+    }
+  }
+
+  #cursorWriteFailed(error: unknown): void {
+    this.#options.logger.error({ err: error }, `could not save the catchup cursor: ${(error as Error).message}`);
   }
 
   async #run(firstAttempt: () => void): Promise<void> {
@@ -159,6 +208,7 @@ export class AccountRunner {
         `imsg stream connected (${client.description})`,
       );
       firstAttempt();
+      if (account.catchup.enabled && !this.#catchup) this.#catchup = this.#runCatchup(client);
       for await (const message of subscription) {
         await this.#pipeline.accept(message, { replayed: false });
       }

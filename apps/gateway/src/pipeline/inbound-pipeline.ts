@@ -76,6 +76,7 @@ export class InboundPipeline {
   readonly #now: () => number;
   readonly #warnedOnce = new Set<string>();
   readonly #settledMessages = new Map<number, ImsgMessage>();
+  readonly #settleWaiters = new Map<number, () => void>();
   #accepting = true;
 
   constructor(options: PipelineOptions) {
@@ -91,6 +92,17 @@ export class InboundPipeline {
 
   get inFlight(): number {
     return this.#watermark.inFlight;
+  }
+
+  /**
+   * A replayed row (catchup): resolves only once its turn finished (or it was dropped), so the catchup cursor
+   * never moves past a row a crash would lose. Rejects when the row could not be journaled.
+   */
+  async acceptReplayed(message: ImsgMessage): Promise<void> {
+    const settled = new Promise<void>((resolve) => this.#settleWaiters.set(message.id, resolve));
+    const outcome = await this.accept(message, { replayed: true });
+    if (outcome === "duplicate" && !this.#watermark.has(message.id)) this.#settleWaiters.get(message.id)?.();
+    await settled;
   }
 
   /** Stops taking new rows (shutdown); rows already inside still finish. */
@@ -401,6 +413,8 @@ export class InboundPipeline {
   }
 
   #settle(message: ImsgMessage): void {
+    this.#settleWaiters.get(message.id)?.();
+    this.#settleWaiters.delete(message.id);
     const before = this.#watermark.cursor;
     this.#settledMessages.set(message.id, message);
     const after = this.#watermark.settle(message.id);

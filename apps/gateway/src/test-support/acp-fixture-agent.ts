@@ -1,6 +1,6 @@
 /**
  * A tiny real ACP agent for tests, built on the SDK's agent side and run as a child process:
- *   node acp-fixture-agent.ts --log <events.jsonl> --sessions <sessions.json> [--load] [--banner]
+ *   node acp-fixture-agent.ts --log <events.jsonl> --sessions <sessions.json> [--load] [--banner] [--require-auth]
  *
  * Prompt behaviour (by what the prompt text contains):
  * - "crash"        → exits with code 1 mid-turn
@@ -9,7 +9,7 @@
  * - "what did I say" → lists the earlier prompts of this session
  * - anything else  → echoes the text word by word in several `agent_message_chunk` updates
  *
- * `--banner` prints a non-JSON line on stdout first. `--load` advertises `loadSession`; sessions and their history live in the `--sessions` file, so a new
+ * `--banner` prints a non-JSON line on stdout first; `--require-auth` refuses sessions as unauthenticated. `--load` advertises `loadSession`; sessions and their history live in the `--sessions` file, so a new
  * process can load what an old one created. Every request it gets is appended to the `--log` file.
  */
 
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     sessions: { type: "string" },
     load: { type: "boolean", default: false },
     banner: { type: "boolean", default: false },
+    "require-auth": { type: "boolean", default: false },
   },
 });
 const logPath = values.log;
@@ -63,6 +64,7 @@ const app = agent({ name: "acp-fixture-agent" })
     };
   })
   .onRequest("session/new", ({ params }) => {
+    if (values["require-auth"]) throw RequestError.authRequired();
     const sessionId = `fixture-${randomUUID()}`;
     const history = readHistory();
     history[sessionId] = [];
@@ -117,6 +119,7 @@ const app = agent({ name: "acp-fixture-agent" })
 
     if (text.includes("crash")) {
       await say("about to crash");
+      process.stderr.write("fixture: giving up on purpose\n");
       process.exit(1);
     }
     if (text.includes("hang")) {

@@ -20,7 +20,7 @@ export interface AcpFixtureEvent {
 export interface AcpFixture {
   directory: string;
   /** argv that starts the fixture agent; `load` makes it advertise `session/load`, `banner` print a non-JSON line first. */
-  command(options?: { load?: boolean; banner?: boolean }): string[];
+  command(options?: { load?: boolean; banner?: boolean; requireAuth?: boolean }): string[];
   /** What the fixture agents were told so far, oldest first. */
   events(method?: string): AcpFixtureEvent[];
   cleanup(): Promise<void>;
@@ -41,6 +41,7 @@ export async function createAcpFixture(): Promise<AcpFixture> {
       sessionsPath,
       ...(options.load ? ["--load"] : []),
       ...(options.banner ? ["--banner"] : []),
+      ...(options.requireAuth ? ["--require-auth"] : []),
     ],
     events(method) {
       if (!existsSync(logPath)) return [];

@@ -203,7 +203,9 @@ describe("acp agent runtime", () => {
     await ask(runtime, "remember apples");
     const error = await failure(ask(runtime, "crash now"));
     expect(AgentError.isInstance(error) && error.code).toBe("AGENT_EXIT");
-    expect(String(error)).toContain("ACP agent fixture crashed during the turn (exited with code 1)");
+    expect(String(error)).toContain(
+      "ACP agent fixture crashed during the turn (exited with code 1: fixture: giving up on purpose); it restarts with the next message",
+    );
     expect(await ask(runtime, "what did I say?")).toEqual({ text: "you said: remember apples | crash now" });
     expect(new Set(fixture.events("initialize").map((event) => event.pid)).size).toBe(2);
     expect(fixture.events("session/load")).toHaveLength(1);
@@ -217,6 +219,22 @@ describe("acp agent runtime", () => {
     expect(String(await running)).toContain(
       "ACP agent fixture was stopped during the turn because the gateway is closing it",
     );
+  });
+
+  it("tells how to log in when the agent wants authentication", async () => {
+    const runtime = start({ command: fixture.command({ requireAuth: true }) });
+    const error = await failure(ask(runtime, "hello"));
+    expect(AgentError.isInstance(error) && error.code).toBe("AGENT_BAD_REPLY");
+    expect(String(error)).toMatch(
+      /ACP agent fixture could not open a session: .+; log in to fixture on the gateway host as the user the gateway runs as/,
+    );
+  });
+
+  it("hands the agent's stderr lines to the gateway's log", async () => {
+    const lines: string[] = [];
+    const runtime = start({ onStderr: (line) => lines.push(line) });
+    await failure(ask(runtime, "crash please"));
+    expect(lines).toContain("fixture: giving up on purpose");
   });
 
   it("explains an agent command that does not start", async () => {

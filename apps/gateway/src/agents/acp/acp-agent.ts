@@ -37,6 +37,8 @@ export interface AcpAgentOptions {
   cancelGraceMs?: number;
   /** Keeps ACP session ids across gateway restarts (persistent mode); default: in memory. */
   sessionStore?: AcpSessionStore;
+  /** Each line the agent writes to stderr (its own logs); default: dropped, except the last one in error messages. */
+  onStderr?: (line: string) => void;
   /** Accepted for config compatibility (`acpx`); the gateway is its own ACP client. */
   backend?: string;
 }
@@ -140,6 +142,7 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
         command,
         cwd,
         startTimeoutMs: options.startTimeoutMs ?? 120_000,
+        onStderr: options.onStderr,
         env: options.env,
         onUpdate,
         onPermission: (request) => decidePermission(request, options.permissions),
@@ -207,7 +210,12 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
       new Promise<undefined>((done) => setTimeout(() => done(undefined), 200).unref()),
     ]);
     if (exit) return crashError(exit, error);
-    return new AgentError("AGENT_BAD_REPLY", `ACP agent ${options.agent} ${what}: ${(error as Error).message}`, {
+    // -32000: the ACP error for "authentication required".
+    const hint =
+      (error as { code?: unknown }).code === -32000
+        ? `; log in to ${options.agent} on the gateway host as the user the gateway runs as, or give it its API key through runtime.acp.env`
+        : "";
+    return new AgentError("AGENT_BAD_REPLY", `ACP agent ${options.agent} ${what}: ${(error as Error).message}${hint}`, {
       retryable: false,
       cause: error,
     });

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
 import { Readable, Writable } from "node:stream";
 import {
   type AgentCapabilities,
@@ -23,6 +24,8 @@ export interface AcpProcessOptions {
   env?: Record<string, string>;
   /** How long the agent may take to answer `initialize`. */
   startTimeoutMs: number;
+  /** Each line the agent writes to stderr (its logs), e.g. for the gateway's debug log. */
+  onStderr?: (line: string) => void;
   onUpdate(notification: SessionNotification): void;
   onPermission(request: RequestPermissionRequest): RequestPermissionResponse;
 }
@@ -74,16 +77,27 @@ export class AcpProcess {
       // Its own process group, so close() also stops what an `npx` launcher started.
       detached: true,
     });
-    let stderr = "";
-    child.stderr?.on("data", (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString("utf8")).slice(-2000);
+    let partialLine = "";
+    let lastLine = "";
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => {
+      const lines = (partialLine + chunk).split("\n");
+      partialLine = (lines.pop() ?? "").slice(-2000);
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        lastLine = line.trim();
+        options.onStderr?.(line);
+      }
     });
+    const stderrEnded = child.stderr ? once(child.stderr, "end").catch(() => {}) : Promise.resolve();
     child.stdin?.on("error", () => {}); // writes to a dead agent: its exit is reported instead
     const exited = new Promise<AcpProcessExit>((resolve) => {
-      const finish = (code: number | null, signal: NodeJS.Signals | null, detail?: string) =>
-        resolve({ code, signal, detail: detail ?? stderr.trim().split("\n").at(-1) ?? "" });
-      child.once("error", (error) => finish(null, null, error.message));
-      child.once("exit", (code, signal) => finish(code, signal));
+      child.once("error", (error) => resolve({ code: null, signal: null, detail: error.message }));
+      child.once("exit", async (code, signal) => {
+        // The last words on stderr explain the exit; a grandchild holding the pipe must not delay it long.
+        await Promise.race([stderrEnded, new Promise((done) => setTimeout(done, 100).unref())]);
+        resolve({ code, signal, detail: partialLine.trim() || lastLine });
+      });
     });
 
     const app = client({ name: "imessage-channel" })

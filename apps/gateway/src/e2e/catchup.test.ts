@@ -1,0 +1,79 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterEach, describe, expect, it } from "vitest";
+import { type AgentHandler, echoHandler, GatewayHarness } from "../test-support/gateway-harness.ts";
+
+const friend = "+15555550123";
+const open = { dmPolicy: "open", allowFrom: ["*"] };
+
+let harness: GatewayHarness | undefined;
+afterEach(async () => {
+  await harness?.dispose();
+  harness = undefined;
+});
+
+describe("gateway end to end: downtime", () => {
+  it("with catchup on, replays what arrived while down, once, and logs the reference's summary line", async () => {
+    harness = await GatewayHarness.create({ channel: { ...open, catchup: { enabled: true } } });
+    await harness.start();
+    harness.inject({ from: friend, text: "while up" });
+    await harness.waitForSent((rows) => rows.length === 1, "the live reply");
+    expect(await harness.stop("SIGTERM")).toBe(0);
+
+    harness.inject({ from: friend, text: "while down 1" });
+    harness.inject({ from: friend, text: "while down 2" });
+    await harness.start();
+    await harness.waitForSent((rows) => rows.length === 3, "replies to both missed rows", 15_000);
+    await harness.waitForLog(
+      /imessage catchup: replayed=2 skippedFromMe=\d+ skippedGivenUp=0 failed=0 givenUp=0 fetchedCount=\d+/,
+    );
+    await sleep(300);
+    expect(harness.turns().map((turn) => [turn.text, turn.replayed])).toEqual([
+      ["while up", false],
+      ["while down 1", true],
+      ["while down 2", true],
+    ]);
+  });
+
+  it("with catchup off, does not answer what arrived while down (the reference's default)", async () => {
+    harness = await GatewayHarness.create({ channel: open });
+    await harness.start();
+    expect(await harness.stop("SIGTERM")).toBe(0);
+    harness.inject({ from: friend, text: "missed" });
+    await harness.start();
+    harness.inject({ from: friend, text: "seen" });
+    await harness.waitForSent((rows) => rows.some((row) => row.text === "echo: seen"), "the live reply");
+    expect(harness.turns().map((turn) => turn.text)).toEqual(["seen"]);
+  });
+
+  it("kill -9 of the gateway mid-turn: with catchup on the row is answered after restart, and only once", async () => {
+    let stall = true;
+    const agent: AgentHandler = async (turn, response, request) => {
+      if (stall && turn.text === "interrupted") return; // never answers: the gateway dies waiting
+      await echoHandler(turn, response, request);
+    };
+    harness = await GatewayHarness.create({ channel: { ...open, catchup: { enabled: true } }, agent });
+    await harness.start();
+    harness.inject({ from: friend, text: "answered" });
+    await harness.waitForSent((rows) => rows.length === 1, "the first reply");
+    harness.inject({ from: friend, text: "interrupted" });
+    await harness.waitForLog(
+      /Inbound message/,
+      10_000,
+      harness.logs.findIndex((line) => line.includes("answered")) + 1,
+    );
+    await sleep(200);
+    await harness.stop("SIGKILL");
+
+    stall = false;
+    await harness.start();
+    await harness.waitForSent(
+      (rows) => rows.some((row) => row.text === "echo: interrupted"),
+      "the replayed reply",
+      15_000,
+    );
+    await sleep(500);
+    const texts = harness.sentRows().map((row) => row.text);
+    expect(texts.filter((text) => text === "echo: answered")).toHaveLength(1);
+    expect(texts.filter((text) => text === "echo: interrupted")).toHaveLength(1);
+  });
+});
