@@ -579,6 +579,7 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
     }
     for (const subscription of this.#subscriptions.values()) subscription.end(error);
     this.#subscriptions.clear();
+    this.#abandoned.clear();
     this.#buffered.clear();
     this.#bufferedCount = 0;
   }

@@ -114,7 +114,9 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
 
   /** The last rowid the consumer acknowledged (the resume point), or the starting cursor. */
   get cursor(): number | undefined {
-    return this.#acknowledged ?? this.#startCursor;
+    if (this.#acknowledged === undefined) return this.#startCursor;
+    if (this.#startCursor === undefined) return this.#acknowledged;
+    return Math.max(this.#acknowledged, this.#startCursor);
   }
 
   /** The client of the running child, for calls (send, history…); undefined while (re)connecting. */
@@ -198,6 +200,7 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
           const since = this.cursor ?? 0;
           // 0 would mean "tail from MAX(ROWID)" to imsg (§6.1); a cursor of 0 means nothing was processed yet.
           const subscription = await client.subscribe({ ...watch, sinceRowid: since > 0 ? since : -1 });
+          const subscribedAt = this.#clock.now();
           this.#subscription = subscription;
           this.#interruption = undefined;
           if (connectedAt.at === undefined) {
@@ -217,6 +220,7 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
               { reason: ended.message, cursor: this.cursor },
               "resubscribing after imsg ended the stream",
             );
+            this.#backoff.connectionEnded(this.#clock.now() - subscribedAt);
             await this.#sleep(this.#backoff.next());
             continue;
           }
