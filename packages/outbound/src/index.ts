@@ -58,4 +58,5 @@ export {
   sendParamsForChat,
   sendParamsForTarget,
 } from "./send-target.ts";
+export { findSentRow, type SentRowQuery } from "./sent-row.ts";
 export { normalizeTapback, type TapbackKind, tapbackKinds } from "./tapback.ts";
