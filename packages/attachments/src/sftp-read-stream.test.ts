@@ -65,7 +65,7 @@ async function readAll(
   return Buffer.concat(chunks);
 }
 
-describe("createPipelinedReadStream (real sshd)", () => {
+describe("createPipelinedReadStream (real sshd)", { tags: ["slow"] }, () => {
   it("delivers every byte in order with many requests in flight and a size that is not a multiple of the chunk", async () => {
     const content = randomBytes(10_007);
     const path = join(directory, "odd-size.bin");

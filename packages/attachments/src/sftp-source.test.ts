@@ -117,7 +117,7 @@ const mediaFiles = () => {
 };
 const acceptedLogins = () => sshd.logs().match(/Accepted publickey/g)?.length ?? 0;
 
-describe("remote fetch over SFTP (real sshd on loopback)", () => {
+describe("remote fetch over SFTP (real sshd on loopback)", { tags: ["slow"] }, () => {
   it("copies a Mac-side attachment into the local media folder", async () => {
     const { instance } = fetcher(source());
     const result = await instance.fetch([
