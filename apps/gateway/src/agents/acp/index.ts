@@ -11,6 +11,7 @@ export {
   type AcpCommandControllerOptions,
   createAcpCommandController,
 } from "./acp-command-controller.ts";
+export { type AcpAgentEntry, type AcpRuntimeFactoryOptions, createAcpRuntimeFactory } from "./acp-runtime-factory.ts";
 export { defaultAcpAgentCommands, resolveAcpAgentCommand } from "./agent-commands.ts";
 export {
   acpSessionKey,
