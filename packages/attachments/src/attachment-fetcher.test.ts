@@ -5,9 +5,11 @@ import {
   readdirSync,
   readFileSync,
   realpathSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -197,6 +199,39 @@ describe("createAttachmentFetcher (local)", () => {
     const warnings = logger.entries.filter((entry) => entry.level === "warn").map((entry) => entry.message);
     for (const path of paths) expect(warnings.some((line) => line.includes(JSON.stringify(path)))).toBe(true);
     expect(sleeps).toEqual([]);
+    expect(mediaFiles()).toEqual([]);
+  });
+
+  it("deletes the copy when a folder was swapped for a symlink leading outside while the file was read", async () => {
+    const folder = join(root, "4a", "swap");
+    mkdirSync(folder);
+    writeFileSync(join(folder, "a.jpg"), "same");
+    const outsideFolder = join(top, "outside");
+    mkdirSync(outsideFolder);
+    writeFileSync(join(outsideFolder, "a.jpg"), "same");
+    // Same size and time, so only the second realpath can tell the two files apart.
+    const sameTime = new Date("2026-05-01T12:00:00Z");
+    utimesSync(join(folder, "a.jpg"), sameTime, sameTime);
+    utimesSync(join(outsideFolder, "a.jpg"), sameTime, sameTime);
+    const local = createLocalSource();
+    const swapping = {
+      ...local,
+      async openRead(file: string, expected: Parameters<typeof local.openRead>[1]) {
+        const stream = await local.openRead(file, expected);
+        renameSync(folder, `${folder}-old`);
+        symlinkSync(outsideFolder, folder);
+        return stream;
+      },
+    };
+    const { instance } = fetcher({ source: swapping });
+    const result = await instance.fetch([{ originalPath: join(folder, "a.jpg") }]);
+    expect(result.attachments).toEqual([]);
+    expect(result.skipped).toMatchObject([
+      {
+        reason: "path-rejected",
+        detail: expect.stringMatching(/resolved elsewhere after it was read; the copy was deleted/),
+      },
+    ]);
     expect(mediaFiles()).toEqual([]);
   });
 
