@@ -183,3 +183,62 @@ describe("ImsgSupervisor with a scripted imsg", () => {
     expect(subscribes.map((request) => request.params?.since_rowid)).toEqual([20, 21]);
   });
 });
+
+describe("ImsgSupervisor backoff and liveness with scripted children", () => {
+  it("keeps the retry delay short when each connection was healthy for a minute", async () => {
+    let offsetMs = 0;
+    const clock = {
+      now: () => Date.now() + offsetMs,
+      setTimeout: (callback: () => void, milliseconds: number) => setTimeout(callback, milliseconds),
+      clearTimeout: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout),
+    };
+    const crashing = () =>
+      scriptedTransport({ answers: { "watch.subscribe": { result: { subscription: 1 }, exitAfter: 137 } } });
+    const healthy = supervise({ createTransport: crashing, cursor: 1, clock });
+    supervisor?.on("state", (change) => {
+      // A minute passes on the injected clock while each child is connected.
+      if (change.state === "connected") offsetMs += 61_000;
+    });
+    await waitFor(
+      () => healthy.states.filter((change) => change.state === "reconnecting").length >= 3,
+      "three crashes",
+    );
+    const healthyDelays = healthy.states
+      .filter((change) => change.state === "reconnecting")
+      .map((change) => change.retryInMs);
+    expect(healthyDelays.slice(0, 3)).toEqual([20, 20, 20]);
+    await supervisor?.stop();
+
+    const flapping = supervise({ createTransport: crashing, cursor: 1 });
+    await waitFor(
+      () => flapping.states.filter((change) => change.state === "reconnecting").length >= 3,
+      "three crashes",
+    );
+    const flappingDelays = flapping.states
+      .filter((change) => change.state === "reconnecting")
+      .map((change) => change.retryInMs);
+    expect(flappingDelays.slice(0, 3)).toEqual([20, 40, 80]);
+  });
+
+  it("restarts a child whose liveness probes keep timing out", async () => {
+    const logger = recordingLogger();
+    let created = 0;
+    const consumer = supervise({
+      createTransport: () => {
+        created += 1;
+        return scriptedTransport({
+          answers: { "watch.subscribe": { result: { subscription: 1 } }, "chats.list": { silent: true } },
+        });
+      },
+      cursor: 5,
+      logger,
+      client: { readTimeoutMs: 50 },
+      liveness: { intervalMs: 20, graceMs: 1000 },
+    });
+    await waitFor(() => created >= 2, "a restart");
+    expect(logger.entries.filter((entry) => entry.message === "liveness check failed").length).toBeGreaterThanOrEqual(
+      2,
+    );
+    expect(consumer.states.map((change) => change.state)).toContain("reconnecting");
+  });
+});
