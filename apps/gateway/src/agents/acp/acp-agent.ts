@@ -89,6 +89,8 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
   const opening = new Map<string, Promise<OpenSession>>();
   const collectors = new Map<string, string[]>();
   let current: Promise<AcpProcess> | undefined;
+  /** The last process that started, for status without waiting on a start in progress. */
+  let started: AcpProcess | undefined;
   let closed = false;
 
   const onUpdate = (notification: SessionNotification) => {
@@ -149,6 +151,12 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
       });
     })();
     current = starting;
+    void starting.then(
+      (agentProcess) => {
+        started = agentProcess;
+      },
+      () => {},
+    );
     return starting;
   };
 
@@ -320,8 +328,7 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
     },
 
     async status(sessionKey) {
-      const running = await current?.catch(() => undefined);
-      const live = running?.alive ? running : undefined;
+      const live = started?.alive ? started : undefined;
       const open = sessions.get(sessionKey);
       return {
         agent: options.agent,
