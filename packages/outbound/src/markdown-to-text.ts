@@ -12,7 +12,7 @@ export function markdownToPlainText(markdown: string): string {
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index]!;
 
-    const fence = /^( {0,3})(`{3,}|~{3,})/.exec(line);
+    const fence = /^( {0,3})(`{3,}(?=[^`]*$)|~{3,})/.exec(line);
     if (fence) {
       const indent = fence[1]!.length;
       const marker = fence[2]!;
@@ -27,14 +27,24 @@ export function markdownToPlainText(markdown: string): string {
     if (linkDefinition.test(line)) continue;
 
     const next = lines[index + 1];
-    if (isTableRow(line) && next !== undefined && isTableDelimiter(next)) {
+    // GFM: a table needs a delimiter row with as many cells as its header row.
+    if (
+      isTableRow(line) &&
+      next !== undefined &&
+      isTableDelimiter(next) &&
+      tableCells(line).length === tableCells(next).length
+    ) {
       const header = tableCells(line).map((cell) => renderInline(cell, definitions));
       index += 2;
+      let rows = 0;
       while (index < lines.length && isTableRow(lines[index]!)) {
         const cells = tableCells(lines[index]!).map((cell) => renderInline(cell, definitions));
         output.push(renderTableRow(header, cells));
         index++;
+        rows++;
       }
+      // A header with no rows still says something.
+      if (rows === 0) output.push(renderTableRow([], header));
       index--;
       continue;
     }
@@ -144,7 +154,9 @@ export function renderInline(text: string, definitions: Map<string, string> = ne
   const hold = (value: string) => `${mark}${held.push(value) - 1}${mark}`;
 
   let result = text
-    .replace(/(`+)([\s\S]*?[^`])\1(?!`)/g, (_, _ticks, code: string) => hold(code.trim() ? code.trim() : code))
+    .replace(/(?<!`)(`+)(?!`)([\s\S]*?[^`])\1(?!`)/g, (_, _ticks, code: string) =>
+      hold(code.trim() ? code.trim() : code),
+    )
     .replace(/\\([!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~])/g, (_, character: string) => hold(character))
     .replace(/<br\s*\/?>/gi, "\n")
     .replace(/<((?:https?|mailto):[^\s>]+)>/gi, (_, url: string) => hold(url.replace(/^mailto:/i, "")))
@@ -157,13 +169,26 @@ export function renderInline(text: string, definitions: Map<string, string> = ne
     })
     .replace(bareUrl, (url) => hold(url));
 
-  result = stripEmphasis(result);
+  result = decodeEntities(stripEmphasis(result).replace(/[ \t]?<!--[\s\S]*?-->/g, ""));
   // A held span can contain an earlier one (an escaped character inside a link's url): restore until none is left.
   const placeholder = new RegExp(`${mark}(\\d+)${mark}`, "g");
   for (let depth = 0; depth <= held.length && result.includes(mark); depth++) {
     result = result.replace(placeholder, (_, index: string) => held[Number(index)]!);
   }
   return result;
+}
+
+const namedEntities: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00A0" };
+
+/** HTML entities agents emit out of habit; code spans were held before this runs, so theirs stay literal. */
+function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]+);/gi, (whole, name: string) => {
+    if (name.startsWith("#")) {
+      const code = name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
+      return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : whole;
+    }
+    return namedEntities[name.toLowerCase()] ?? whole;
+  });
 }
 
 function placeholderMark(text: string): string {
