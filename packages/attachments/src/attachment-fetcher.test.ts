@@ -235,6 +235,14 @@ describe("createAttachmentFetcher (local)", () => {
     expect(mediaFiles()).toEqual([]);
   });
 
+  it("skips a directory inside the roots as not-a-file, without retrying", async () => {
+    mkdirSync(join(root, "4a", "folder.jpg"));
+    const { instance } = fetcher();
+    const result = await instance.fetch([{ originalPath: join(root, "4a", "folder.jpg") }]);
+    expect(result.skipped).toMatchObject([{ reason: "not-a-file" }]);
+    expect(sleeps).toEqual([]);
+  });
+
   it("reports an attachment without a file name as no-path", async () => {
     const { instance } = fetcher();
     const result = await instance.fetch([{ originalPath: "", transferName: "ghost.jpg", missing: true }]);
