@@ -130,6 +130,7 @@ const app = agent({ name: "acp-fixture-agent" })
     }
     if (text.includes("use tool")) {
       const kind = (/use tool (\w+)/.exec(text)?.[1] ?? "edit") as ToolKind;
+      await say(`Checking with the ${kind} tool.`);
       const toolCallId = `call-${randomUUID()}`;
       await client.notify("session/update", {
         sessionId,

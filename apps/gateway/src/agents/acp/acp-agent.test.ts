@@ -165,14 +165,18 @@ describe("acp agent runtime", () => {
 
   it("denies permission requests by default", async () => {
     const runtime = start();
-    expect(await ask(runtime, "please use tool edit")).toEqual({ text: "permission no-once" });
+    expect(await ask(runtime, "please use tool edit")).toEqual({
+      text: "Checking with the edit tool.\n\npermission no-once",
+    });
     expect(fixture.events("permission-answered")).toMatchObject([{ kind: "edit", outcome: "no-once" }]);
   });
 
   it("allows permission requests whose tool kind is allow-listed, once", async () => {
     const runtime = start({ permissions: { allowKinds: ["read", "search"] } });
-    expect(await ask(runtime, "use tool read")).toEqual({ text: "permission yes-once" });
-    expect(await ask(runtime, "use tool execute")).toEqual({ text: "permission no-once" });
+    expect((await ask(runtime, "use tool read"))?.text).toBe("Checking with the read tool.\n\npermission yes-once");
+    expect((await ask(runtime, "use tool execute"))?.text).toBe(
+      "Checking with the execute tool.\n\npermission no-once",
+    );
   });
 
   it("cancels a turn that runs past its timeout and says so", async () => {

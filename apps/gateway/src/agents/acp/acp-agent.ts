@@ -9,6 +9,7 @@ import { AcpProcess, type AcpProcessExit, formatExit } from "./acp-process.ts";
 import { resolveAcpAgentCommand } from "./agent-commands.ts";
 import { decidePermission } from "./permission-policy.ts";
 import { promptBlocksForTurn } from "./prompt-blocks.ts";
+import { ReplyText } from "./reply-text.ts";
 import { type AcpSessionStore, createMemoryAcpSessionStore } from "./session-store.ts";
 
 export type AcpMode = "persistent" | "oneshot";
@@ -87,16 +88,14 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
   const store = options.sessionStore ?? createMemoryAcpSessionStore();
   const sessions = new Map<string, OpenSession>();
   const opening = new Map<string, Promise<OpenSession>>();
-  const collectors = new Map<string, string[]>();
+  const collectors = new Map<string, ReplyText>();
   let current: Promise<AcpProcess> | undefined;
   /** The last process that started, for status without waiting on a start in progress. */
   let started: AcpProcess | undefined;
   let closed = false;
 
   const onUpdate = (notification: SessionNotification) => {
-    const { update } = notification;
-    if (update.sessionUpdate !== "agent_message_chunk" || update.content.type !== "text") return;
-    collectors.get(notification.sessionId)?.push(update.content.text);
+    collectors.get(notification.sessionId)?.add(notification.update);
   };
 
   const sessionCwd = async (sessionKey: string) => {
@@ -262,8 +261,8 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
     stop: AbortSignal,
   ) => {
     const { process: agentProcess, sessionId } = session;
-    const chunks: string[] = [];
-    collectors.set(sessionId, chunks);
+    const reply = new ReplyText();
+    collectors.set(sessionId, reply);
     const stopped = new Promise<"stopped">((resolveStopped) => {
       if (stop.aborted) resolveStopped("stopped");
       stop.addEventListener("abort", () => resolveStopped("stopped"), { once: true });
@@ -285,7 +284,7 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
       if ("error" in first) throw await requestError(agentProcess, "rejected the prompt", first.error);
       // Updates sent before the prompt's answer may still be in the connection's handler chain.
       await new Promise((resolveTick) => setImmediate(resolveTick));
-      return { text: chunks.join(""), stopReason: first.response.stopReason };
+      return { text: reply.text, stopReason: first.response.stopReason };
     } finally {
       collectors.delete(sessionId);
     }
