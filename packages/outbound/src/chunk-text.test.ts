@@ -133,3 +133,16 @@ describe.each(["length", "newline"] as const)("chunkText properties in %s mode",
     );
   });
 });
+
+describe("chunkText newline mode property", () => {
+  it("never puts two paragraphs in one chunk", () => {
+    fc.assert(
+      fc.property(wordy, fc.integer({ min: 1, max: 60 }), (text, limit) => {
+        for (const chunk of chunkText(text, { mode: "newline", limit })) {
+          expect(chunk).not.toMatch(/\n[^\S\n]*\n/);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
