@@ -11,15 +11,17 @@ export async function newestRowid(
   client: ImsgClient,
   watch: Omit<WatchSubscribeParams, "sinceRowid">,
   chatsToCheck = 5,
+  timeoutMs?: number,
 ): Promise<number> {
+  const options = { timeoutMs };
   const filters = { limit: 1, participants: watch.participants, start: watch.start, end: watch.end };
   const chatIds =
     watch.chatId !== undefined
       ? [watch.chatId]
-      : (await client.chatsList({ limit: chatsToCheck })).map((chat) => chat.id);
+      : (await client.chatsList({ limit: chatsToCheck }, options)).map((chat) => chat.id);
   let newest = 0;
   for (const chatId of chatIds) {
-    const [message] = await client.messagesHistory({ chatId, ...filters });
+    const [message] = await client.messagesHistory({ chatId, ...filters }, options);
     if (message !== undefined && message.id > newest) newest = message.id;
   }
   return newest;

@@ -232,8 +232,7 @@ describe("ImsgSupervisor backoff and liveness with scripted children", () => {
       },
       cursor: 5,
       logger,
-      client: { readTimeoutMs: 50 },
-      liveness: { intervalMs: 20, graceMs: 1000 },
+      liveness: { intervalMs: 20, graceMs: 1000, probeTimeoutMs: 50 },
     });
     await waitFor(() => created >= 2, "a restart");
     expect(logger.entries.filter((entry) => entry.message === "liveness check failed").length).toBeGreaterThanOrEqual(

@@ -34,6 +34,8 @@ export interface LivenessOptions {
   graceMs?: number;
   /** Chats (by latest activity) whose newest message is checked when the watch is not limited to one chat (default 5). */
   chatsToCheck?: number;
+  /** Timeout of each liveness probe request (default: the client's read timeout). */
+  probeTimeoutMs?: number;
 }
 
 export interface ImsgSupervisorOptions {
@@ -79,7 +81,7 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
   readonly #logger: RpcClientLogger;
   readonly #clock: SupervisorClock;
   readonly #backoff: BackoffSchedule;
-  readonly #liveness: Required<LivenessOptions> | undefined;
+  readonly #liveness: (Required<Omit<LivenessOptions, "probeTimeoutMs">> & LivenessOptions) | undefined;
   #acknowledged: number | undefined;
   #startCursor: number | undefined;
   #lastStreamed: number | undefined;
@@ -104,6 +106,7 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
             intervalMs: options.liveness?.intervalMs ?? 15_000,
             graceMs: options.liveness?.graceMs ?? 30_000,
             chatsToCheck: options.liveness?.chatsToCheck ?? 5,
+            probeTimeoutMs: options.liveness?.probeTimeoutMs,
           };
     this.#startCursor = options.cursor;
   }
@@ -264,7 +267,7 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
     const check = async (): Promise<void> => {
       let newest: number;
       try {
-        newest = await newestRowid(client, this.#options.watch ?? {}, liveness.chatsToCheck);
+        newest = await newestRowid(client, this.#options.watch ?? {}, liveness.chatsToCheck, liveness.probeTimeoutMs);
         failedChecks = 0;
       } catch (error) {
         failedChecks += 1;
