@@ -110,7 +110,8 @@ export class AcpProcess {
       ),
     );
 
-    const describe = `ACP agent ${options.agent} (${options.command.join(" ")})`;
+    // The program only: arguments of an explicit command may carry tokens.
+    const describe = `ACP agent ${options.agent} (${file})`;
     const initialized = connection.agent.request("initialize", {
       protocolVersion: PROTOCOL_VERSION,
       // No file system or terminal: the agent works with its own tools, each gated by the permission policy.
