@@ -220,7 +220,7 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
     // -32000: the ACP error for "authentication required".
     const hint =
       (error as { code?: unknown }).code === -32000
-        ? `; log in to ${options.agent} on the gateway host as the user the gateway runs as, or give it its API key through runtime.acp.env`
+        ? `; log in to ${options.agent} on the gateway host as the user the gateway runs as, or set its API key in the environment the gateway starts with (the agent inherits it)`
         : "";
     return new AgentError("AGENT_BAD_REPLY", `ACP agent ${options.agent} ${what}: ${(error as Error).message}${hint}`, {
       retryable: false,
