@@ -182,8 +182,9 @@ describe("buildActionCall maps each action to its imsg method and wire params", 
   });
 
   it("looks short message ids up through the reply cache", () => {
-    const context = { ...dmChat, messageGuid: (id: string) => (id === "5" ? guid : id) };
+    const context = { ...dmChat, messageGuid: (id: string) => (id === "5" ? guid : undefined) };
     expect(buildActionCall("unsend", { messageId: 5 }, context).params).toEqual({ chat_id: 7, message_id: guid });
+    expect(buildActionCall("unsend", { messageId: guid }, context).params).toEqual({ chat_id: 7, message_id: guid });
   });
 });
 

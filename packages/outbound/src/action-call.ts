@@ -11,6 +11,7 @@ import {
   textNames,
 } from "./action-params.ts";
 import { expandEffectId } from "./effect.ts";
+import { resolveMessageGuid } from "./message-id.ts";
 import { OutboundError } from "./outbound-error.ts";
 import { chatParamsForBridge, type SendTargetParams } from "./send-target.ts";
 import { normalizeTapback } from "./tapback.ts";
@@ -27,8 +28,8 @@ export interface ActionCallContext {
   isGroup: boolean;
   /** For handles without a country code (`channels.imessage.phoneRegion`). */
   region?: string;
-  /** Short message ids (MessageSid) → full guids; the reply cache's lookup. Identity when absent. */
-  messageGuid?: (messageId: string) => string;
+  /** Short message ids (MessageSid) → full guids: the reply cache's lookup for this chat; undefined when unknown. */
+  messageGuid?: (shortId: string) => string | undefined;
   /** The staged path of a file attachment (`upload-file`, `setGroupIcon`), already size-checked. */
   file?: string;
 }
@@ -55,7 +56,7 @@ export function uploadNeedsBridge(params: ActionParams): boolean {
 export function buildActionCall(action: ActionName, params: ActionParams, context: ActionCallContext): ImsgCall {
   const target = actionTarget(action, params, context.chat, context.region);
   const chat = chatParamsForBridge(target);
-  const guid = (id: string) => (context.messageGuid ? context.messageGuid(id) : id);
+  const guid = (id: string) => resolveMessageGuid(id, context.messageGuid);
   const messageId = () => guid(requiredString(action, params, messageIdNames));
 
   switch (action) {

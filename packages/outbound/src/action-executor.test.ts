@@ -264,17 +264,15 @@ describe("the action executor", () => {
 
   it("resolves short message ids against the target chat through the reply cache seam", async () => {
     const { executor, calls } = harness({
-      messageGuid: (id, chat) => {
-        if ("chat_id" in chat && chat.chat_id === 7 && id === "3") return guid;
-        throw new OutboundError(
-          "ACTION_PARAMS_INVALID",
-          `message id ${id} is not in this chat's reply cache; use the full MessageSidFull`,
-        );
-      },
+      messageGuid: (id, chat) => ("chat_id" in chat && chat.chat_id === 7 && id === "3" ? guid : undefined),
     });
     await executor.execute({ action: "unsend", messageId: "3" }, dm);
     expect(calls[0]?.params).toEqual({ chat_id: 7, message_id: guid });
     const error = await failure(executor.execute({ action: "unsend", messageId: "3", chatId: 8 }, dm));
-    expect(error.message).toMatch(/use the full MessageSidFull/);
+    expect(error.code).toBe("MESSAGE_ID_UNKNOWN");
+    expect(error.message).toBe(
+      "message id 3 is not in this chat's recent reply cache (expired or from another chat); retry with the full MessageSidFull",
+    );
+    expect(calls).toHaveLength(1);
   });
 });

@@ -21,8 +21,8 @@ export interface ActionExecutorOptions {
   /** Called when a dispatch found the bridge gone, so the cached `available` stops advertising actions. */
   markStale?: () => void;
   region?: string;
-  /** Short message ids (MessageSid) → full guids in this chat; throws for an expired or foreign id. */
-  messageGuid?: (messageId: string, chat: SendTargetParams) => string;
+  /** The reply cache: a short message id (MessageSid) → its full guid in this chat, undefined when expired or foreign. */
+  messageGuid?: (shortId: string, chat: SendTargetParams) => string | undefined;
   /** Size cap and staging for `upload-file` / `setGroupIcon`: `stage` writes a buffer (or copies to a remote Mac) and returns the path imsg reads. */
   media?: MediaLimits & { stage(plan: MediaPlan): Promise<string> };
 }

@@ -46,6 +46,7 @@ export {
   planMedia,
   safeFilename,
 } from "./media.ts";
+export { isShortMessageId, messageIdUnknownError, resolveMessageGuid } from "./message-id.ts";
 export { bridgeRequiredError, OutboundError, type OutboundErrorCode } from "./outbound-error.ts";
 export { fileSendCall, planReplyMedia } from "./reply-media.ts";
 export { planTextSends, type TextSendOptions } from "./reply-text.ts";
