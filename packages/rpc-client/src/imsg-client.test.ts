@@ -209,6 +209,14 @@ describe("ImsgClient against imsg-sim", () => {
 });
 
 describe("ImsgClient against scripted children", () => {
+  it("rejects a call on a transport that was never started as not connected", async () => {
+    const client = new ImsgClient({ transport: scriptedTransport({}) });
+    const error = await client.chatsList().catch((caught) => caught);
+    expect(RpcClientError.isInstance(error)).toBe(true);
+    expect(error.code).toBe("NOT_CONNECTED");
+    expect(error.message).toContain("could not send chats.list");
+  });
+
   it("ends a subscription with a typed error on an error notification", async () => {
     const transport = scriptedTransport({
       answers: {

@@ -144,7 +144,12 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
     this.#sendTimeoutMs = options.sendTimeoutMs ?? defaultSendTimeoutMs;
     this.#maxBuffered = options.maxBufferedNotifications ?? 10_000;
     this.#startupBannerGraceMs = options.startupBannerGraceMs ?? 500;
-    this.#rpc = new JSONRPCClient((payload) => this.#transport.writeLine(JSON.stringify(payload)));
+    // A failed write is settled here: json-rpc-2.0 would turn it into an error response with code 0.
+    this.#rpc = new JSONRPCClient((request: { id?: unknown }) =>
+      this.#transport.writeLine(JSON.stringify(request)).catch((error: unknown) => {
+        if (typeof request.id === "number") this.#fail(request.id, error);
+      }),
+    );
     this.#transport.on("line", (line) => this.#onLine(line));
     this.#transport.on("warning", (message) => this.#logger.warn({ transport: this.description }, message));
     this.#transport.on("stderr", (text) =>
@@ -190,10 +195,9 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
         reject(new RequestTimeoutError(method, timeoutMs));
       }, timeoutMs);
       this.#pending.set(id, { method, timer, resolve, reject });
-      this.#rpc.requestAdvanced({ jsonrpc: "2.0", id, method, params }).then(
-        (response) => this.#settle(id, response),
-        (error: unknown) => this.#fail(id, error),
-      );
+      void this.#rpc
+        .requestAdvanced({ jsonrpc: "2.0", id, method, params })
+        .then((response) => this.#settle(id, response));
     });
   }
 
@@ -372,8 +376,7 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
   #fail(id: number, cause: unknown): void {
     const pending = this.#pending.get(id);
     if (pending === undefined) return;
-    this.#pending.delete(id);
-    clearTimeout(pending.timer);
+    this.#abandon(id);
     pending.reject(
       this.#failure ??
         new RpcClientError(
