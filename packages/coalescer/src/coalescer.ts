@@ -101,11 +101,11 @@ export function createCoalescer<Row, Attachment>(options: CoalescerOptions<Row, 
 
   // A timer that fires late must not let a newer row overtake rows whose window already ended.
   function emitExpired(now: number): void {
-    let expired: string[] | undefined;
+    const expired: string[] = [];
     for (const [key, entry] of pending) {
-      if (now >= deadlineOf(entry.bucket)) (expired ??= []).push(key);
+      if (now >= deadlineOf(entry.bucket)) expired.push(key);
     }
-    if (expired) emitAll(expired);
+    if (expired.length > 0) emitAll(expired);
   }
 
   function schedule(key: string, entry: PendingBucket<Row, Attachment>, now: number): void {
