@@ -276,6 +276,21 @@ describe("ImsgClient against scripted children", () => {
     expect(error.code).toBe("RESULT_INVALID");
   });
 
+  it("drops notifications that arrive for a subscription after it was unsubscribed", async () => {
+    const logger = recordingLogger();
+    const transport = scriptedTransport({
+      answers: {
+        "watch.subscribe": { result: { subscription: 3 } },
+        "watch.unsubscribe": { before: [messageNotificationLine(3, 99)] },
+      },
+    });
+    const client = await started(new ImsgClient({ transport, logger, maxBufferedNotifications: 0 }));
+    const subscription = await client.subscribe();
+    await subscription.unsubscribe();
+    await client.request("test.barrier");
+    expect(logger.find("dropped a buffered notification")).toBeUndefined();
+  });
+
   it("unsubscribes a subscription whose response came after its timeout", async () => {
     const transport = scriptedTransport({
       answers: {

@@ -127,6 +127,8 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
   /** Requests that timed out, by id, so a late `watch.subscribe` answer can be unsubscribed instead of leaking. */
   readonly #abandoned = new Map<number, string>();
   readonly #subscriptions = new Map<number, Subscription>();
+  /** Ids this client unsubscribed or saw fail; imsg never reuses them (§1.6). */
+  readonly #endedSubscriptions = new Set<number>();
   readonly #buffered = new Map<number, BufferedNotification[]>();
   #bufferedCount = 0;
   #nextId = 0;
@@ -255,6 +257,7 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
   async unsubscribe(subscription: number, options?: RequestOptions): Promise<void> {
     this.#subscriptions.get(subscription)?.end(undefined);
     this.#subscriptions.delete(subscription);
+    this.#endedSubscriptions.add(subscription);
     if (this.#failure !== undefined) return;
     await this.#typed("watch.unsubscribe", { subscription }, wireOkResultSchema, options);
   }
@@ -528,6 +531,8 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
       this.#deliver(subscription, notification);
       return;
     }
+    // imsg may still be streaming for a subscription we just ended; those rows come again on the next one.
+    if (this.#endedSubscriptions.has(id)) return;
     const buffered = this.#buffered.get(id) ?? [];
     buffered.push(notification);
     this.#buffered.set(id, buffered);
@@ -541,6 +546,7 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
       return;
     }
     this.#subscriptions.delete(subscription.id);
+    this.#endedSubscriptions.add(subscription.id);
     subscription.end(new SubscriptionError(subscription.id, notification.reason));
   }
 
