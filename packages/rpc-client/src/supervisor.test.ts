@@ -137,6 +137,20 @@ describe("ImsgSupervisor", () => {
     expect(started).toBeGreaterThanOrEqual(2);
   });
 
+  it("logs a throwing message listener and keeps streaming on the same child", async () => {
+    const logger = recordingLogger();
+    const consumer = supervise({ createTransport: () => sim.transport(), cursor: 10, logger });
+    supervisor?.prependListener("message", (message) => {
+      if (message.text.startsWith("poison")) throw new Error("consumer bug");
+    });
+    await waitFor(() => consumer.states.some((change) => change.state === "connected"), "connected");
+    injectRows(1, "poison");
+    const rowids = injectRows(1, "fine");
+    await waitFor(() => consumer.delivered.some((message) => message.id === rowids[0]), "the next row");
+    expect(logger.find("a message listener threw")?.fields.reason).toBe("consumer bug");
+    expect(sim.transports).toHaveLength(1);
+  });
+
   it("stops cleanly and reports the stopped state", async () => {
     const consumer = supervise({ createTransport: () => sim.transport() });
     await waitFor(() => consumer.states.some((change) => change.state === "connected"), "connected");

@@ -253,7 +253,15 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
     // Acknowledged rows are never handed out twice, even when a resubscribe overlaps the old stream.
     if (this.#acknowledged !== undefined && message.id <= this.#acknowledged) return;
     if (this.#lastStreamed === undefined || message.id > this.#lastStreamed) this.#lastStreamed = message.id;
-    this.emit("message", message);
+    try {
+      this.emit("message", message);
+    } catch (error) {
+      // A consumer bug must not look like a dead stream (which would restart imsg in a loop).
+      this.#logger.error(
+        { rowid: message.id, reason: error instanceof Error ? error.message : String(error) },
+        "a message listener threw; the row stays unacknowledged",
+      );
+    }
   }
 
   #startLiveness(client: ImsgClient): { stop(): void } | undefined {
