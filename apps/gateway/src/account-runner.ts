@@ -1,11 +1,17 @@
 import { join } from "node:path";
 import { CursorStore, runCatchup } from "@imessage-channel/catchup";
 import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
-import { ImsgClient, ImsgStartupError } from "@imessage-channel/rpc-client";
+import {
+  type ImsgClient,
+  ImsgSupervisor,
+  probeCapabilities,
+  type SupervisorStateChange,
+} from "@imessage-channel/rpc-client";
 import type { StateStore } from "@imessage-channel/state";
+import { runOnce } from "@imessage-channel/transport";
 import { AccountStatusReporter } from "./account-status.ts";
 import type { AgentRegistry } from "./agents/agent-registry.ts";
-import { createImsgTransport, rpcArgs } from "./imsg-transport.ts";
+import { createImsgTransport, oneShotOptions, rpcArgs } from "./imsg-transport.ts";
 import type { Logger } from "./logger.ts";
 import { createChatCommands } from "./pipeline/chat-commands.ts";
 import { ImsgConnection } from "./pipeline/imsg-connection.ts";
@@ -25,8 +31,8 @@ export interface AccountRunnerOptions {
   logger: Logger;
 }
 
-const maxBackoffMs = 30_000;
-const healthyAfterMs = 60_000;
+/** A capability probe is trusted this long; a bridge that fell out is noticed by the next failing call anyway. */
+const probeTtlMs = 10 * 60 * 1000;
 
 /**
  * One account: one long-lived `imsg rpc` child (or SSH session) carrying the watch, sends, read receipts and
@@ -38,20 +44,21 @@ export class AccountRunner {
   readonly #options: AccountRunnerOptions;
   readonly #connection: ImsgConnection;
   readonly #pipeline: InboundPipeline;
-  #client: ImsgClient | undefined;
-  #stopped = false;
-  #loop: Promise<void> | undefined;
-  #attempt = 0;
-  #wake: (() => void) | undefined;
-  #startRowid: number | undefined;
+  readonly #supervisor: ImsgSupervisor;
   #cursorStore: CursorStore | undefined;
   #catchup: Promise<void> | undefined;
+  #probedAt = 0;
 
   constructor(options: AccountRunnerOptions) {
     this.#options = options;
     const { account, routing, state, logger, queue, agents } = options;
     this.status = new AccountStatusReporter({ stateDir: options.stateDir, accountId: account.accountId });
-    this.#connection = new ImsgConnection(() => this.#client);
+    this.#supervisor = new ImsgSupervisor({
+      createTransport: () => createImsgTransport(account, rpcArgs(account)),
+      watch: { attachments: account.includeAttachments },
+      logger,
+    });
+    this.#connection = new ImsgConnection(() => this.#supervisor.client);
     this.#pipeline = new InboundPipeline({
       account,
       routing,
@@ -82,15 +89,26 @@ export class AccountRunner {
         configPath: options.configPath,
       }),
       initialCursor: 0,
-      onCursor: (_rowid, message) => {
+      onCursor: (rowid, message) => {
+        // A restarted child resumes after the last row that settled: nothing in between is lost.
+        this.#supervisor.ack(rowid);
         if (message)
           void this.#cursorStore?.advancePast(message).catch((error: unknown) => this.#cursorWriteFailed(error));
       },
       bridgeAvailable: () => this.#connection.bridgeAvailable,
     });
+    this.#supervisor.on("message", (message) => {
+      this.#pipeline.accept(message, { replayed: false }).catch((error: unknown) => {
+        logger.error(
+          { err: error, rowid: message.id },
+          `could not take row ${message.id}: ${(error as Error).message}`,
+        );
+      });
+    });
+    this.#supervisor.on("state", (change) => this.#onState(change));
   }
 
-  /** Starts the status file and the connection loop; resolves after the first connection attempt settled. */
+  /** Starts the status file and the supervised imsg child; resolves once the first connection attempt settled. */
   async start(): Promise<void> {
     const { account, stateDir, logger } = this.#options;
     this.status.start();
@@ -106,12 +124,16 @@ export class AccountRunner {
       },
       log: (level, line) => logger[level](line),
     });
-    let firstAttempt!: () => void;
-    const attempted = new Promise<void>((resolve) => {
-      firstAttempt = resolve;
+    const settled = new Promise<void>((resolve) => {
+      const onState = (change: SupervisorStateChange) => {
+        if (change.state === "starting") return;
+        this.#supervisor.off("state", onState);
+        resolve();
+      };
+      this.#supervisor.on("state", onState);
     });
-    this.#loop = this.#run(firstAttempt);
-    await attempted;
+    this.#supervisor.start();
+    await settled;
   }
 
   stopAccepting(): void {
@@ -123,13 +145,43 @@ export class AccountRunner {
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#wake?.();
-    await this.#client?.close().catch(() => {});
-    await this.#loop;
+    await this.#supervisor.stop();
     await this.#catchup;
     await this.#cursorStore?.flush();
     await this.status.stop();
+  }
+
+  #onState(change: SupervisorStateChange): void {
+    const { account, logger } = this.#options;
+    if (change.state === "starting") this.status.setState("connecting");
+    else if (change.state === "reconnecting" || change.state === "failed")
+      this.status.setState(change.state, change.reason);
+    else if (change.state === "connected") {
+      const client = this.#supervisor.client;
+      this.status.setState("connected");
+      logger.info({ cursor: this.#supervisor.cursor }, `imsg stream connected (${client?.description ?? "imsg"})`);
+      void this.#probe();
+      if (client && account.catchup.enabled && !this.#catchup) this.#catchup = this.#runCatchup(client);
+    }
+  }
+
+  /** Asks imsg what it can do (version, RPC methods, private API) once per TTL; the verdict gates read/typing. */
+  async #probe(): Promise<void> {
+    const { account, logger } = this.#options;
+    if (Date.now() - this.#probedAt < probeTtlMs) return;
+    this.#probedAt = Date.now();
+    try {
+      const capabilities = await probeCapabilities((args) => runOnce(oneShotOptions(account, args)));
+      this.status.setImsg({
+        version: capabilities.version,
+        rpcMethods: capabilities.rpcMethods,
+        privateApi: capabilities.privateApi,
+      });
+      this.#connection.setBridgeAvailable(capabilities.privateApi.available);
+      for (const problem of capabilities.problems) logger.warn(`imsg probe: ${problem}`);
+    } catch (error) {
+      logger.warn({ err: error }, `imsg capability probe failed: ${(error as Error).message}`);
+    }
   }
 
   /** One catchup pass, beside the live stream: replayed rows go through the same pipeline as live ones. */
@@ -152,77 +204,11 @@ export class AccountRunner {
         `imessage catchup failed: ${(error as Error).message}; it runs again on the next start`,
       );
     } finally {
-      if (this.#client) this.status.setState("connected");
+      if (this.#supervisor.client) this.status.setState("connected");
     }
   }
 
   #cursorWriteFailed(error: unknown): void {
     this.#options.logger.error({ err: error }, `could not save the catchup cursor: ${(error as Error).message}`);
   }
-
-  async #run(firstAttempt: () => void): Promise<void> {
-    const { logger } = this.#options;
-    let resumeFrom: number | undefined;
-    while (!this.#stopped) {
-      const connectedAt = Date.now();
-      try {
-        await this.#connectAndStream(resumeFrom, firstAttempt);
-      } catch (error) {
-        firstAttempt();
-        const startup = error instanceof ImsgStartupError;
-        this.status.setState(startup ? "failed" : "reconnecting", (error as Error).message);
-        if (!this.#stopped) logger.error({ err: error }, `imsg connection ended: ${(error as Error).message}`);
-      }
-      if (this.#stopped) break;
-      if (Date.now() - connectedAt > healthyAfterMs) this.#attempt = 0;
-      const delay = Math.min(maxBackoffMs, 500 * 2 ** this.#attempt) * (0.5 + Math.random() / 2);
-      this.#attempt++;
-      logger.info(`reconnecting to imsg in ${Math.round(delay)} ms (attempt ${this.#attempt})`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      // A restarted child resumes after the last row that settled: nothing in between is lost.
-      resumeFrom = Math.max(this.#pipeline.cursor, this.#startRowid ?? 0) || undefined;
-    }
-  }
-
-  async #connectAndStream(resumeFrom: number | undefined, firstAttempt: () => void): Promise<void> {
-    const { account, logger } = this.#options;
-    this.status.setState(this.#attempt === 0 ? "connecting" : "reconnecting");
-    const client = new ImsgClient({ transport: createImsgTransport(account, rpcArgs(account)), logger });
-    this.#client = client;
-    try {
-      await client.start();
-      // Subscribe from an explicit rowid, never "the tail": a child that dies before any row arrived must not
-      // lose the rows written while it restarts.
-      this.#startRowid ??= await newestRowid(client);
-      const sinceRowid = resumeFrom ?? this.#startRowid;
-      const subscription = await client.subscribe({ sinceRowid, attachments: account.includeAttachments });
-      this.status.setState("connected");
-      logger.info(
-        { subscription: subscription.id, sinceRowid: resumeFrom },
-        `imsg stream connected (${client.description})`,
-      );
-      firstAttempt();
-      if (account.catchup.enabled && !this.#catchup) this.#catchup = this.#runCatchup(client);
-      for await (const message of subscription) {
-        await this.#pipeline.accept(message, { replayed: false });
-      }
-    } finally {
-      if (this.#client === client) this.#client = undefined;
-      await client.close().catch(() => {});
-    }
-  }
-}
-
-/** The newest message rowid the database has (through the chat with the latest activity); 0 for an empty one. */
-export async function newestRowid(client: ImsgClient): Promise<number> {
-  const [chat] = await client.chatsList({ limit: 1 });
-  if (!chat) return 0;
-  const [message] = await client.messagesHistory({ chatId: chat.id, limit: 1 });
-  return message?.id ?? 0;
 }

@@ -16,29 +16,34 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
   if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
     throw new CliError(`--metrics-port: "${options.metricsPort}" is not a port number (0-65535)`, 2);
   }
-  let gateway: Awaited<ReturnType<typeof startGateway>>;
-  try {
-    gateway = await startGateway({
-      configPath: options.config,
-      env: io.env,
-      cwd: io.cwd,
-      accountId: options.account,
-      logger,
-      metricsPort,
-    });
-  } catch (error) {
-    if (ConfigError.isInstance(error)) throw new CliError(error.problems.join("\n"), 2);
-    throw error;
-  }
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      logger.info(`received ${signal}`);
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      resolve();
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+  // Listen before starting: a SIGTERM during start-up must still shut down gracefully, not kill the process.
+  let signalled!: (signal: NodeJS.Signals) => void;
+  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
+    signalled = resolve;
   });
-  await gateway.stop();
+  const onSignal = (signal: NodeJS.Signals) => signalled(signal);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    let gateway: Awaited<ReturnType<typeof startGateway>>;
+    try {
+      gateway = await startGateway({
+        configPath: options.config,
+        env: io.env,
+        cwd: io.cwd,
+        accountId: options.account,
+        logger,
+        metricsPort,
+      });
+    } catch (error) {
+      if (ConfigError.isInstance(error)) throw new CliError(error.problems.join("\n"), 2);
+      throw error;
+    }
+    logger.info({ accounts: gateway.accounts.length }, "gateway running; SIGINT or SIGTERM stops it");
+    logger.info(`received ${await stopRequested}`);
+    await gateway.stop();
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
 }

@@ -89,7 +89,9 @@ describe("gateway end to end: nothing lost, nothing doubled", () => {
     await harness.start();
     harness.inject({ from: friend, text: "before restart" });
     await harness.waitForSent((rows) => rows.length === 1, "the first reply");
-    expect(await harness.stop("SIGTERM")).toBe(0);
+    const code = await harness.stop("SIGTERM");
+    if (code !== 0) console.log(harness.logs.slice(-15).join("\n"));
+    expect(code).toBe(0);
     await harness.start();
     harness.inject({ from: friend, text: "after restart" });
     await harness.waitForSent((rows) => rows.length === 2, "the second reply");

@@ -23,8 +23,11 @@ export function createTurnBuffer(options: {
     guidOf: (row) => row.message.guid,
     endsComposition: (row) => accessors.endsComposition?.(row.message) ?? false,
     onTurn: (turn) => {
-      const rows = turn.key === undefined ? turn.entries : (waiting.get(turn.key) ?? turn.entries);
-      if (turn.key !== undefined) waiting.delete(turn.key);
+      // A bucket whose window ran out can go out while a new row of the same key is being pushed: take only
+      // this turn's rows (the oldest rowCount of the key), the rest belong to the next turn.
+      const queued = turn.key === undefined ? undefined : waiting.get(turn.key);
+      const rows = queued ? queued.splice(0, turn.rowCount) : turn.entries;
+      if (turn.key !== undefined && queued?.length === 0) waiting.delete(turn.key);
       const running = options.sink({ rows, text: turn.text }).catch(options.onError);
       inFlight.add(running);
       void running.finally(() => inFlight.delete(running));

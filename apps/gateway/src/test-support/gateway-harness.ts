@@ -52,7 +52,7 @@ export class GatewayHarness {
   readonly agent: LoopbackServer;
   readonly logs: string[] = [];
   #gateway: ChildProcess | undefined;
-  #exit: Promise<number | null> | undefined;
+  #exit: Promise<number | string | null> | undefined;
 
   private constructor(dir: string, agent: LoopbackServer) {
     this.dir = dir;
@@ -113,7 +113,8 @@ export class GatewayHarness {
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.#gateway = child;
-    this.#exit = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+    // A signal death shows as its name (e.g. "SIGSEGV"), so a crash is not mistaken for a clean exit.
+    this.#exit = new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal)));
     let buffered = "";
     const collect = (chunk: Buffer) => {
       buffered += chunk.toString("utf8");
@@ -124,6 +125,7 @@ export class GatewayHarness {
     child.stdout?.on("data", collect);
     child.stderr?.on("data", collect);
     await this.waitForLog(/imsg stream connected/, 15_000, mark);
+    await this.waitForLog(/gateway running/, 15_000, mark);
   }
 
   /** Writes an inbound row as Messages.app would. */
@@ -188,7 +190,7 @@ export class GatewayHarness {
   }
 
   /** Stops the gateway with a signal and waits for it to exit. */
-  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number | string | null> {
     if (!this.#gateway || this.#gateway.exitCode !== null) return this.#gateway?.exitCode ?? null;
     this.#gateway.kill(signal);
     return this.#exit ?? null;
