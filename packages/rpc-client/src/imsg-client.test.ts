@@ -1,3 +1,6 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { inject, writeBridgeState } from "@imessage-channel/imsg-sim";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -82,7 +85,7 @@ describe("ImsgClient against imsg-sim", () => {
     expect(newest).toMatchObject({ id: result.id, text: "on my way", isFromMe: true });
   });
 
-  it("calls every bridge method with its params mapped to the wire", async () => {
+  it("calls every bridge method with its params mapped to the wire, changing the database", async () => {
     writeBridgeState(sim.dbPath, { sip: "disabled", launched: true });
     const client = await started(new ImsgClient({ transport: sim.transport() }));
     const target = { chatGuid: "iMessage;+;chat123456789012345678" };
@@ -94,10 +97,26 @@ describe("ImsgClient against imsg-sim", () => {
     await client.typing({ ...target, typing: true });
     await client.read(target);
     await client.messageEdit({ ...target, messageGuid, text: "edited" });
+    const guidsOf = async () =>
+      (await client.messagesHistory({ chatId: 2 })).map((message) => [message.guid, message.text]);
+    expect(await guidsOf()).toContainEqual([messageGuid, "edited"]);
     await client.messageUnsend({ ...target, messageGuid, partIndex: 0 });
     await client.messageNotifyAnyways({ ...target, messageGuid });
     await client.messageDelete({ ...target, messageGuid });
+    expect((await guidsOf()).map(([guid]) => guid)).not.toContain(messageGuid);
+    const file = join(sim.directory, "photo.jpg");
+    writeFileSync(file, "not really a jpeg");
+    const attached = await client.sendAttachment({ ...target, file });
+    expect(attached.ok).toBe(true);
+    const [newest] = await client.messagesHistory({ chatId: 2, limit: 1, attachments: true });
+    expect(newest).toMatchObject({ guid: attached.guid, isFromMe: true });
+    expect(newest?.attachments[0]?.transferName).toBe("photo.jpg");
     await client.groupRename({ ...target, name: "Renamed Crew" });
+    const database = new DatabaseSync(sim.dbPath, { readOnly: true });
+    expect(database.prepare("SELECT display_name FROM chat WHERE ROWID = 2").get()).toEqual({
+      display_name: "Renamed Crew",
+    });
+    database.close();
     await client.groupSetIcon(target);
     await client.groupAddParticipant({ ...target, address: "new@example.com" });
     await client.groupRemoveParticipant({ ...target, address: "new@example.com" });
