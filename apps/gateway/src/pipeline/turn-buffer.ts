@@ -1,4 +1,4 @@
-import { createCoalescer, imsgMessageAccessors } from "@imessage-channel/coalescer";
+import { type Clock, createCoalescer, imsgMessageAccessors } from "@imessage-channel/coalescer";
 import type { PendingRow, TurnBuffer, TurnRows } from "./inbound-pipeline.ts";
 
 /**
@@ -11,12 +11,14 @@ export function createTurnBuffer(options: {
   windowMs: number;
   sink: (turn: TurnRows) => Promise<void>;
   onError: (error: unknown) => void;
+  clock?: Clock;
 }): TurnBuffer {
   const accessors = imsgMessageAccessors<unknown, PendingRow["message"]>(options.accountId);
   const waiting = new Map<string, PendingRow[]>();
   const inFlight = new Set<Promise<void>>();
   const coalescer = createCoalescer<PendingRow, unknown>({
     windowMs: options.windowMs,
+    clock: options.clock,
     keyOf: (row) => (row.decision.isGroup ? undefined : accessors.keyOf(row.message)),
     textOf: (row) => row.message.text,
     attachmentsOf: (row) => row.message.attachments,
