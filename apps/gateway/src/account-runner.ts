@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { type AttachmentFetcher, createAccountAttachmentFetcher } from "@imessage-channel/attachments";
 import { CursorStore, runCatchup } from "@imessage-channel/catchup";
 import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
 import {
@@ -48,6 +49,7 @@ export class AccountRunner {
   #cursorStore: CursorStore | undefined;
   #catchup: Promise<void> | undefined;
   #probedAt = 0;
+  readonly #attachments: AttachmentFetcher | undefined;
 
   constructor(options: AccountRunnerOptions) {
     this.#options = options;
@@ -59,6 +61,9 @@ export class AccountRunner {
       logger,
     });
     this.#connection = new ImsgConnection(() => this.#supervisor.client);
+    this.#attachments = account.includeAttachments
+      ? createAccountAttachmentFetcher(account, { stateDir: options.stateDir, logger })
+      : undefined;
     this.#pipeline = new InboundPipeline({
       account,
       routing,
@@ -96,6 +101,7 @@ export class AccountRunner {
           void this.#cursorStore?.advancePast(message).catch((error: unknown) => this.#cursorWriteFailed(error));
       },
       bridgeAvailable: () => this.#connection.bridgeAvailable,
+      fetchAttachments: this.#attachments ? (attachments) => this.#attachments!.fetch(attachments) : undefined,
     });
     this.#supervisor.on("message", (message) => {
       this.#pipeline.accept(message, { replayed: false }).catch((error: unknown) => {
@@ -148,6 +154,7 @@ export class AccountRunner {
     await this.#supervisor.stop();
     await this.#catchup;
     await this.#cursorStore?.flush();
+    await this.#attachments?.close();
     await this.status.stop();
   }
 

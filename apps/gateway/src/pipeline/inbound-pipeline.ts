@@ -1,3 +1,4 @@
+import { type FetchResult, isAttachmentOnlyText } from "@imessage-channel/attachments";
 import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
 import { type DispatchDecision, evaluateInbound } from "@imessage-channel/policy";
 import type { StateStore } from "@imessage-channel/state";
@@ -15,6 +16,8 @@ export interface PendingRow {
   message: ImsgMessage;
   decision: DispatchDecision;
   replayed: boolean;
+  /** Files fetched for the agent (includeAttachments on), gateway-local paths. */
+  attachments?: FetchResult["attachments"];
 }
 
 /** The rows of one turn and their merged text (one row: its text as it came). */
@@ -56,6 +59,8 @@ export interface PipelineOptions {
   initialCursor: number;
   /** Called whenever the safe cursor moves (persist it, ack it to the supervisor). */
   onCursor: (rowid: number, message: ImsgMessage | undefined) => void;
+  /** Fetches a dispatched row's attachments (includeAttachments on); never rejects for a file problem. */
+  fetchAttachments?: (attachments: ImsgMessage["attachments"]) => Promise<FetchResult>;
   /** Whether the bridge can mark read / type: undefined = unknown (try, and remember a failure). */
   bridgeAvailable: () => boolean | undefined;
   now?: () => number;
@@ -171,7 +176,7 @@ export class InboundPipeline {
 
   async #triage(message: ImsgMessage, replayed: boolean): Promise<"queued" | "dropped"> {
     const { account, routing, state, logger } = this.#options;
-    const attachmentOnly = isAttachmentOnly(message);
+    const attachmentOnly = isAttachmentOnlyText(message.text);
     if (attachmentOnly && !account.includeAttachments) {
       return this.#drop(message, "attachment-only", "attachment-only row and includeAttachments is off", {
         level: "debug",
@@ -201,8 +206,33 @@ export class InboundPipeline {
       { rowid: message.id, chat: message.chatId, sender: decision.sender, session: decision.sessionKey, replayed },
       "Inbound message",
     );
-    this.#buffer.add({ message, decision, replayed });
+    // Fetched only after policy let the row through: a stranger's files are never copied.
+    const attachments = await this.#fetchAttachments(message);
+    if (attachmentOnly && attachments.length === 0 && !decision.isCommand) {
+      return this.#drop(
+        message,
+        "attachment-unavailable",
+        `row ${message.id} had only attachments and none could be fetched`,
+        {
+          level: "warn",
+        },
+      );
+    }
+    this.#buffer.add({ message, decision, replayed, attachments });
     return "queued";
+  }
+
+  async #fetchAttachments(message: ImsgMessage): Promise<NonNullable<PendingRow["attachments"]>> {
+    const { account, fetchAttachments, logger } = this.#options;
+    if (!account.includeAttachments || !fetchAttachments || message.attachments.length === 0) return [];
+    const result = await fetchAttachments(message.attachments);
+    for (const skipped of result.skipped) {
+      logger.warn(
+        { rowid: message.id, reason: skipped.reason },
+        `attachment not passed to the agent: ${skipped.detail}`,
+      );
+    }
+    return result.attachments;
   }
 
   async #challenge(message: ImsgMessage, sender: string): Promise<void> {
@@ -337,7 +367,7 @@ export class InboundPipeline {
       },
       sender: { handle: decision.sender, name: message.senderName },
       text: text.replace(/\uFFFC/g, "").trim(),
-      attachments: [],
+      attachments: rows.flatMap((row) => row.attachments ?? []).slice(0, 20),
       messageIds,
       replyToGuid: message.threadOriginatorGuid ?? message.replyToGuid,
       systemPrompt: decision.systemPrompt,
@@ -454,11 +484,4 @@ export function chatAddressOf(message: ImsgMessage): ChatAddress {
     handle: message.isGroup ? undefined : message.sender,
     isGroup: message.isGroup,
   };
-}
-
-function isAttachmentOnly(message: ImsgMessage): boolean {
-  return (
-    message.text.replace(/[\uFFFC\s]/g, "") === "" &&
-    (message.attachments.length > 0 || message.text.includes("\uFFFC"))
-  );
 }
