@@ -151,6 +151,14 @@ describe("ImsgSupervisor", () => {
     expect(sim.transports).toHaveLength(1);
   });
 
+  it("stops even when stop() comes while the child is still starting", async () => {
+    const consumer = supervise({ createTransport: () => sim.transport(), cursor: 10 });
+    await supervisor?.stop();
+    expect(consumer.states.at(-1)?.state).toBe("stopped");
+    expect(consumer.states.some((change) => change.state === "connected")).toBe(false);
+    await waitFor(() => sim.transports.every((transport) => !transport.running), "every child to exit");
+  });
+
   it("stops cleanly and reports the stopped state", async () => {
     const consumer = supervise({ createTransport: () => sim.transport() });
     await waitFor(() => consumer.states.some((change) => change.state === "connected"), "connected");

@@ -193,6 +193,7 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
     this.#client = client;
     try {
       await client.start();
+      this.#throwIfStopping();
       const watch = this.#options.watch ?? {};
       if (this.cursor === undefined) {
         this.#startCursor = await newestRowid(client, watch, this.#liveness?.chatsToCheck);
@@ -203,6 +204,7 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
           const since = this.cursor ?? 0;
           // 0 would mean "tail from MAX(ROWID)" to imsg (§6.1); a cursor of 0 means nothing was processed yet.
           const subscription = await client.subscribe({ ...watch, sinceRowid: since > 0 ? since : -1 });
+          this.#throwIfStopping();
           const subscribedAt = this.#clock.now();
           this.#subscription = subscription;
           this.#interruption = undefined;
@@ -238,6 +240,11 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
     } finally {
       this.#subscription = undefined;
     }
+  }
+
+  /** stop() may run while a start or subscribe is in flight, before there was anything to close. */
+  #throwIfStopping(): void {
+    if (this.#stopping) throw new RpcClientError("CLIENT_CLOSED", "the supervisor was stopped");
   }
 
   async #consume(subscription: Subscription): Promise<Error | undefined> {
