@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { type AttachmentFetcher, createAccountAttachmentFetcher } from "@imessage-channel/attachments";
 import { CursorStore, runCatchup } from "@imessage-channel/catchup";
 import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
+import { type CapabilitySnapshot, capabilityFromProbe, unknownCapability } from "@imessage-channel/outbound";
 import {
   type ImsgClient,
   ImsgSupervisor,
@@ -14,6 +15,7 @@ import { AccountStatusReporter } from "./account-status.ts";
 import type { AgentRegistry } from "./agents/agent-registry.ts";
 import { createImsgTransport, oneShotOptions, rpcArgs } from "./imsg-transport.ts";
 import type { Logger } from "./logger.ts";
+import { createActionRunner } from "./pipeline/action-runner.ts";
 import { createChatCommands } from "./pipeline/chat-commands.ts";
 import { ImsgConnection } from "./pipeline/imsg-connection.ts";
 import { InboundPipeline } from "./pipeline/inbound-pipeline.ts";
@@ -49,6 +51,7 @@ export class AccountRunner {
   #cursorStore: CursorStore | undefined;
   #catchup: Promise<void> | undefined;
   #probedAt = 0;
+  #capability: CapabilitySnapshot = unknownCapability;
   readonly #attachments: AttachmentFetcher | undefined;
 
   constructor(options: AccountRunnerOptions) {
@@ -79,6 +82,23 @@ export class AccountRunner {
         imsg: this.#connection,
         logger,
         outboundMediaDir: join(options.stateDir, "media", "outbound"),
+        runActions: createActionRunner({
+          account,
+          state,
+          logger,
+          call: (method, params) => this.#supervisor.requireClient().request(method, params),
+          capability: () => this.#capability,
+          probe: async () => {
+            this.#probedAt = 0;
+            await this.#probe();
+            return this.#capability;
+          },
+          markStale: () => {
+            this.#capability = unknownCapability;
+            this.#probedAt = 0;
+          },
+          outboundMediaDir: join(options.stateDir, "media", "outbound"),
+        }),
       }),
       createTurnBuffer: (sink) =>
         createTurnBuffer({
@@ -185,6 +205,7 @@ export class AccountRunner {
         privateApi: capabilities.privateApi,
       });
       this.#connection.setBridgeAvailable(capabilities.privateApi.available);
+      this.#capability = capabilityFromProbe(capabilities);
       for (const problem of capabilities.problems) logger.warn(`imsg probe: ${problem}`);
     } catch (error) {
       logger.warn({ err: error }, `imsg capability probe failed: ${(error as Error).message}`);

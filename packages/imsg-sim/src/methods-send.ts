@@ -1,3 +1,4 @@
+import { appleNanosecondsFromDate } from "./apple-time.ts";
 import { bridgeReadyLockExists, requireBridge, requireBridgeChat } from "./bridge-call.ts";
 import { type ChatTarget, findChatByIdentifier, findDirectChat, lookUpChatId, readChatTarget } from "./chat-target.ts";
 import { looksLikeContactName } from "./contact-book.ts";
@@ -163,11 +164,25 @@ export function typing(params: Params, session: SimSession): Record<string, unkn
 
 /** `read` (§2.8): bridge `read`; failures carry Foundation's generic text, as `IMCoreBridgeError` is not localized. */
 export function read(params: Params, session: SimSession): Record<string, unknown> {
-  readDirectOrChat(params, session);
+  const target = readDirectOrChat(params, session);
   try {
     requireBridge(session, "read");
   } catch {
     throw RpcError.internal(genericBridgeErrorText);
   }
+  markChatRead(session, target.identifier || target.to);
   return { ok: true };
+}
+
+/** What Messages does when a chat is marked read: its incoming rows get `is_read` and `date_read` (tests observe it). */
+function markChatRead(session: SimSession, chat: string): void {
+  session
+    .writer()
+    .prepare(
+      `UPDATE message SET is_read = 1, date_read = ?
+       WHERE is_from_me = 0 AND is_read = 0 AND ROWID IN (
+         SELECT j.message_id FROM chat_message_join j JOIN chat c ON c.ROWID = j.chat_id
+         WHERE c.guid = ? OR c.chat_identifier = ?)`,
+    )
+    .run(appleNanosecondsFromDate(new Date()), chat, chat);
 }

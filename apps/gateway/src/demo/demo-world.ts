@@ -50,9 +50,10 @@ export class DemoWorld {
     await mkdir(world.stateDir, { recursive: true, mode: 0o700 });
     seed(world.dbPath);
     const wrapper = join(world.dir, "imsg");
+    // IMSG_SIM_DB is the simulated Mac's default database, so `imsg status --json` (no --db) sees it too.
     await writeFile(
       wrapper,
-      `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(simBinPath)} "$@"\n`,
+      `#!/bin/sh\nIMSG_SIM_DB=${JSON.stringify(world.dbPath)} exec ${JSON.stringify(process.execPath)} ${JSON.stringify(simBinPath)} "$@"\n`,
     );
     await chmod(wrapper, 0o755);
     const runtime =

@@ -33,13 +33,19 @@ describe("gateway end to end: attachments", () => {
   it("on: copies the file under the state dir and hands the agent its path", async () => {
     harness = await GatewayHarness.create({ channel: open });
     await harness.writeConfig({
-      channel: { ...open, includeAttachments: true, attachmentRoots: [join(harness.home, "Library/Messages/Attachments")] },
+      channel: {
+        ...open,
+        includeAttachments: true,
+        attachmentRoots: [join(harness.home, "Library/Messages/Attachments")],
+      },
     });
     await harness.start();
     const file = await photo(harness.dir);
     harness.inject({ from: friend, text: "\uFFFC", attachments: [{ path: file, mimeType: "image/jpeg" }] });
     await harness.waitForSent((rows) => rows.length === 1, "the reply");
-    const [turn] = harness.turns() as Array<{ attachments: Array<{ path: string; mimeType?: string; byteSize?: number }> }>;
+    const [turn] = harness.turns() as Array<{
+      attachments: Array<{ path: string; mimeType?: string; byteSize?: number }>;
+    }>;
     expect(turn?.attachments).toHaveLength(1);
     const attachment = turn!.attachments[0]!;
     expect(attachment.path.startsWith(join(harness.stateDir, "media"))).toBe(true);

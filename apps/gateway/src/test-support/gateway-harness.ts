@@ -74,9 +74,10 @@ export class GatewayHarness {
     await mkdir(harness.home, { recursive: true });
     createChatDb(harness.dbPath);
     const simArgs = (options.simArgs ?? []).map((arg) => JSON.stringify(arg)).join(" ");
+    // IMSG_SIM_DB is the simulated Mac's default database, so `imsg status --json` (no --db) sees the same bridge.
     await writeFile(
       harness.wrapperPath,
-      `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(simBinPath)} "$@" ${simArgs}\n`,
+      `#!/bin/sh\nIMSG_SIM_DB=${JSON.stringify(harness.dbPath)} exec ${JSON.stringify(process.execPath)} ${JSON.stringify(simBinPath)} "$@" ${simArgs}\n`,
     );
     await chmod(harness.wrapperPath, 0o755);
     await harness.writeConfig(options);
@@ -144,6 +145,16 @@ export class GatewayHarness {
            WHERE m.is_from_me = 1 ORDER BY m.ROWID`,
         )
         .all() as unknown as SentRow[];
+    } finally {
+      database.close();
+    }
+  }
+
+  /** Runs a read-only query against the chat.db (e.g. reaction rows, read flags). */
+  query<T>(sql: string, ...params: Array<string | number>): T[] {
+    const database = new DatabaseSync(this.dbPath, { readOnly: true });
+    try {
+      return database.prepare(sql).all(...params) as unknown as T[];
     } finally {
       database.close();
     }
