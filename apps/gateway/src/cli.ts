@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { CliError, type CliIo, processIo } from "./cli-io.ts";
 import { configGet, configSet, configUnset, configValidate } from "./commands/config-command.ts";
 import { gatewayCommand } from "./commands/gateway-command.ts";
+import { chatsCommand, sendCommand, statusCommand } from "./commands/imsg-commands.ts";
 import { registerOperatorCommands } from "./commands/operator-commands.ts";
 import { pairingApprove, pairingList, pairingReject, splitChannelArgument } from "./commands/pairing.ts";
 import type { DemoAgentChoice } from "./demo/demo-world.ts";
@@ -39,6 +40,50 @@ function buildProgram(io: CliIo): Command {
       const code = await runDemo(io, { script: options.script, keep: options.keep, agent: demoAgent(options) });
       if (code !== 0) throw new CliError("the demo conversation did not complete (see above)", 1);
     });
+
+  const addStatus = (command: Command) =>
+    command
+      .description("Per account: the running gateway's state and counters; --probe also asks imsg now.")
+      .option("--config <path>", "config file")
+      .option("--account <id>", "only this account")
+      .option("--probe", "probe imsg live: version, RPC, database, private API")
+      .option("--json", "print JSON")
+      .option("--channel <name>", "the channel (imessage)")
+      .action((options: { config?: string; account?: string; probe?: boolean; json?: boolean; channel?: string }) =>
+        statusCommand(io, options),
+      );
+  addStatus(program.command("status"));
+  addStatus(program.command("channels").description("Channel commands.").command("status"));
+
+  program
+    .command("chats")
+    .description("List the Mac's recent chats (targets for send).")
+    .option("--config <path>", "config file")
+    .option("--account <id>", "the account")
+    .option("--limit <n>", "how many", "20")
+    .option("--json", "print JSON")
+    .action((options: { config?: string; account?: string; limit?: string; json?: boolean }) =>
+      chatsCommand(io, options),
+    );
+
+  program
+    .command("send")
+    .description(
+      "Send one message: target is chat_id:N, chat_guid:G, chat_identifier:I, imessage:+1…, sms:+1… or a handle.",
+    )
+    .argument("<target>")
+    .argument("[text]")
+    .option("--file <path>", "a file to send")
+    .option("--config <path>", "config file")
+    .option("--account <id>", "the account")
+    .option("--json", "print imsg's answer as JSON")
+    .action(
+      (
+        target: string,
+        text: string | undefined,
+        options: { file?: string; config?: string; account?: string; json?: boolean },
+      ) => sendCommand(io, target, text, options),
+    );
 
   const pairing = program.command("pairing").description("List, approve or reject DM pairing requests.");
   pairing

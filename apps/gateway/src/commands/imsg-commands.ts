@@ -1,0 +1,189 @@
+import { readFile } from "node:fs/promises";
+import {
+  type Config,
+  ConfigError,
+  declaredAccountIds,
+  loadConfigOrThrow,
+  type ResolvedAccount,
+  resolveAccount,
+} from "@imessage-channel/config";
+import { resolveSendTarget } from "@imessage-channel/outbound";
+import { ImsgClient, probeCapabilities } from "@imessage-channel/rpc-client";
+import { resolveStateDir } from "@imessage-channel/state";
+import { runOnce } from "@imessage-channel/transport";
+import { type AccountStatus, statusFilePath } from "../account-status.ts";
+import { CliError, type CliIo, formatTable } from "../cli-io.ts";
+import { createImsgTransport, oneShotOptions, rpcArgs } from "../imsg-transport.ts";
+
+export interface ImsgCommandOptions {
+  config?: string;
+  account?: string;
+  json?: boolean;
+}
+
+async function loadAccounts(
+  io: CliIo,
+  options: ImsgCommandOptions,
+): Promise<{ config: Config; accounts: ResolvedAccount[] }> {
+  try {
+    const { config } = await loadConfigOrThrow({ path: options.config, env: io.env, cwd: io.cwd });
+    const ids = options.account ? [options.account] : declaredAccountIds(config);
+    return { config, accounts: ids.map((id) => resolveAccount(config, id)) };
+  } catch (error) {
+    if (ConfigError.isInstance(error)) throw new CliError(error.problems.join("\n"), 2);
+    throw error;
+  }
+}
+
+/** Runs `fn` with a client on a short-lived `imsg rpc` of the account (the CLI is not the gateway). */
+async function withClient<T>(account: ResolvedAccount, fn: (client: ImsgClient) => Promise<T>): Promise<T> {
+  const client = new ImsgClient({ transport: createImsgTransport(account, rpcArgs(account)) });
+  await client.start();
+  try {
+    return await fn(client);
+  } finally {
+    await client.close().catch(() => {});
+  }
+}
+
+async function readStatusFile(stateDir: string, accountId: string): Promise<AccountStatus | undefined> {
+  try {
+    return JSON.parse(await readFile(statusFilePath(stateDir, accountId), "utf8")) as AccountStatus;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A status file older than this means no gateway is writing it any more. */
+const staleAfterMs = 15_000;
+
+interface ProbeResult {
+  accountId: string;
+  works: boolean;
+  version: string | undefined;
+  rpc: boolean;
+  privateApi: { available: boolean; selectors: Record<string, boolean> };
+  problems: string[];
+}
+
+async function probeAccount(account: ResolvedAccount): Promise<ProbeResult> {
+  const capabilities = await probeCapabilities((args) => runOnce(oneShotOptions(account, args)));
+  const problems = [...capabilities.problems];
+  let databaseReadable = false;
+  if (capabilities.rpcSupported) {
+    try {
+      await withClient(account, (client) => client.chatsList({ limit: 1 }));
+      databaseReadable = true;
+    } catch (error) {
+      const message = (error as Error).message.split("\n")[0] ?? "";
+      problems.push(
+        /Full Disk Access|Permission Error|authorization denied|unable to open/i.test((error as Error).message)
+          ? `the Messages database is not readable (${message}): grant Full Disk Access to the app that runs imsg (Terminal, sshd or launchd's node) and probe again`
+          : `imsg rpc failed: ${message}`,
+      );
+    }
+  }
+  if (capabilities.rpcSupported && !capabilities.privateApi.available) {
+    problems.push("private API actions are unavailable: run `imsg launch` on the Mac (SIP disabled) and probe again");
+  }
+  return {
+    accountId: account.accountId,
+    works: capabilities.rpcSupported && databaseReadable,
+    version: capabilities.version,
+    rpc: capabilities.rpcSupported,
+    privateApi: capabilities.privateApi,
+    problems,
+  };
+}
+
+/** `status [--probe] [--json]`: what the running gateway wrote, and with `--probe` what imsg says now. */
+export async function statusCommand(
+  io: CliIo,
+  options: ImsgCommandOptions & { probe?: boolean; channel?: string },
+): Promise<void> {
+  if (options.channel && options.channel !== "imessage")
+    throw new CliError(`unknown channel "${options.channel}": use imessage`, 2);
+  const { accounts } = await loadAccounts(io, options);
+  const stateDir = resolveStateDir(io.env);
+  const rows = [];
+  for (const account of accounts) {
+    const live = await readStatusFile(stateDir, account.accountId);
+    const running = live !== undefined && Date.now() - Date.parse(live.updatedAt) < staleAfterMs;
+    const probe = options.probe ? await probeAccount(account) : undefined;
+    rows.push({ account, live, running, probe });
+  }
+  if (options.json) {
+    const output = rows.map(({ account, live, running, probe }) => ({
+      accountId: account.accountId,
+      enabled: account.enabled,
+      running,
+      ...(live
+        ? { state: live.state, reason: live.reason, lastEventAt: live.lastEventAt, counters: live.counters }
+        : {}),
+      ...(probe ?? {}),
+    }));
+    io.stdout.write(`${JSON.stringify({ channels: { imessage: { accounts: output } } }, null, 2)}\n`);
+  } else {
+    const table = rows.map(({ account, live, running, probe }) => [
+      account.accountId,
+      running ? (live?.state ?? "?") : "not running",
+      live ? `${live.counters.received}/${live.counters.dispatched}/${live.counters.sent}` : "-",
+      probe ? (probe.works ? `works (imsg ${probe.version ?? "?"})` : "broken") : "-",
+      probe ? (probe.privateApi.available ? "available" : "off") : "-",
+    ]);
+    io.stdout.write(`${formatTable(["ACCOUNT", "STATE", "RECV/DISP/SENT", "PROBE", "PRIVATE API"], table)}\n`);
+    for (const { account, live, probe } of rows) {
+      if (live?.reason) io.stdout.write(`${account.accountId}: ${live.reason}\n`);
+      for (const problem of probe?.problems ?? []) io.stdout.write(`${account.accountId}: ${problem}\n`);
+    }
+  }
+  const broken = rows.filter((row) => options.probe && !row.probe?.works).map((row) => row.account.accountId);
+  if (broken.length > 0) throw new CliError(`imsg does not work for account ${broken.join(", ")} (see the problems above)`, 1);
+}
+
+/** `chats [--limit N] [--json]`: the Mac's recent chats, newest activity first. */
+export async function chatsCommand(io: CliIo, options: ImsgCommandOptions & { limit?: string }): Promise<void> {
+  const limit = options.limit === undefined ? 20 : Number(options.limit);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new CliError(`--limit: "${options.limit}" is not a positive whole number`, 2);
+  const { accounts } = await loadAccounts(io, options);
+  const account = accounts[0];
+  if (!account) throw new CliError("no account configured", 2);
+  const chats = await withClient(account, (client) => client.chatsList({ limit }));
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(chats, null, 2)}\n`);
+    return;
+  }
+  const rows = chats.map((chat) => [
+    `chat_id:${chat.id}`,
+    chat.isGroup ? "group" : "dm",
+    chat.service,
+    chat.name || chat.contactName || chat.identifier,
+    chat.lastMessageAt,
+  ]);
+  io.stdout.write(`${formatTable(["TARGET", "KIND", "SERVICE", "NAME", "LAST MESSAGE"], rows)}\n`);
+}
+
+/** `send <target> [text] [--file P]`: one message through the same client the gateway uses. */
+export async function sendCommand(
+  io: CliIo,
+  target: string,
+  text: string | undefined,
+  options: ImsgCommandOptions & { file?: string },
+): Promise<void> {
+  if (!text && !options.file) throw new CliError("nothing to send: give a text or --file PATH", 2);
+  const { accounts } = await loadAccounts(io, options);
+  const account = accounts[0];
+  if (!account) throw new CliError("no account configured", 2);
+  let params: Record<string, unknown>;
+  try {
+    params = { ...resolveSendTarget(target, { region: account.phoneRegion }) };
+  } catch (error) {
+    throw new CliError((error as Error).message, 2);
+  }
+  if (text) params.text = text;
+  if (options.file) params.file = options.file;
+  const result = await withClient(account, (client) => client.request("send", params));
+  if (options.json) io.stdout.write(`${JSON.stringify(result)}\n`);
+  else io.stdout.write(`Sent to ${target}.\n`);
+}

@@ -1,0 +1,82 @@
+import { writeFile } from "node:fs/promises";
+import { afterEach, describe, expect, it } from "vitest";
+import { GatewayHarness } from "../test-support/gateway-harness.ts";
+import { waitFor } from "../test-support/wait-for.ts";
+
+let harness: GatewayHarness | undefined;
+afterEach(async () => {
+  await harness?.dispose();
+  harness = undefined;
+});
+
+describe("imessage-channel CLI against a simulated Mac", () => {
+  it("status --probe --json reports a working imsg with the operator contract's shape", async () => {
+    harness = await GatewayHarness.create();
+    const { code, stdout } = await harness.cli(["status", "--probe", "--json", "--config", harness.configPath]);
+    expect(code).toBe(0);
+    const [account] = JSON.parse(stdout).channels.imessage.accounts;
+    expect(account).toMatchObject({
+      accountId: "default",
+      works: true,
+      version: "0.9.0",
+      rpc: true,
+      privateApi: { available: false },
+      running: false,
+    });
+    expect(account.problems.some((problem: string) => problem.includes("imsg launch"))).toBe(true);
+  });
+
+  it("status --probe names Full Disk Access when imsg cannot read the database, and exits 1", async () => {
+    harness = await GatewayHarness.create({ simArgs: ["--fault-full-disk-access"] });
+    const { code, stdout } = await harness.cli(["status", "--probe", "--config", harness.configPath]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/broken/);
+    expect(stdout).toMatch(/Full Disk Access/);
+  });
+
+  it("status shows the running gateway's state and counters", async () => {
+    harness = await GatewayHarness.create({ channel: { dmPolicy: "open", allowFrom: ["*"] } });
+    await harness.start();
+    harness.inject({ from: "+15555550123", text: "count me" });
+    await harness.waitForSent((rows) => rows.length === 1, "the reply");
+    const status = await waitFor("the counters in the status file", async () => {
+      const { stdout } = await harness!.cli(["status", "--json", "--config", harness!.configPath]);
+      const [account] = JSON.parse(stdout).channels.imessage.accounts;
+      return account.counters?.sent === 1 ? account : undefined;
+    });
+    expect(status).toMatchObject({
+      running: true,
+      state: "connected",
+      counters: { received: 2, dispatched: 1, sent: 1 },
+    });
+  });
+
+  it("chats lists targets and send delivers to one of them", async () => {
+    harness = await GatewayHarness.create();
+    const inbound = harness.inject({ from: "+15555550123", text: "hello" });
+    const chats = await harness.cli(["chats", "--json", "--config", harness.configPath]);
+    expect(JSON.parse(chats.stdout).map((chat: { id: number }) => chat.id)).toContain(inbound.chatId);
+    const sent = await harness.cli([
+      "send",
+      `chat_id:${inbound.chatId}`,
+      "from the CLI",
+      "--config",
+      harness.configPath,
+    ]);
+    expect(sent.code).toBe(0);
+    expect(harness.sentRows()).toEqual([expect.objectContaining({ chatId: inbound.chatId, text: "from the CLI" })]);
+    const bad = await harness.cli(["send", "chat_id:abc", "x", "--config", harness.configPath]);
+    expect(bad.code).toBe(2);
+  });
+
+  it("config validate exits 2 with one line per problem naming key, value and what is allowed", async () => {
+    harness = await GatewayHarness.create();
+    await writeFile(harness.configPath, '{ channels: { imessage: { dmPolicy: "opn", textChunkLimit: "big" } } }');
+    const { code, stderr } = await harness.cli(["config", "validate", "--config", harness.configPath]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('channels.imessage.dmPolicy: "opn" is not one of pairing | allowlist | open | disabled');
+    expect(stderr.trim().split("\n").length).toBeGreaterThanOrEqual(2);
+    const gateway = await harness.cli(["gateway", "--config", harness.configPath]);
+    expect(gateway.code).toBe(2);
+  });
+});
