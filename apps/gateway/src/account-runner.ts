@@ -12,6 +12,7 @@ import {
 import type { StateStore } from "@imessage-channel/state";
 import { runOnce } from "@imessage-channel/transport";
 import { AccountStatusReporter } from "./account-status.ts";
+import { createAcpCommandController, parseAcpCommandArguments } from "./agents/acp/index.ts";
 import type { AgentRegistry } from "./agents/agent-registry.ts";
 import { createImsgTransport, oneShotOptions, rpcArgs } from "./imsg-transport.ts";
 import type { Logger } from "./logger.ts";
@@ -64,6 +65,10 @@ export class AccountRunner {
       logger,
     });
     this.#connection = new ImsgConnection(() => this.#supervisor.client);
+    const acp = createAcpCommandController({
+      bindings: state.bindings,
+      runtimeFor: (agent) => agents.acpRuntime(agent),
+    });
     this.#attachments = account.includeAttachments
       ? createAccountAttachmentFetcher(account, { stateDir: options.stateDir, logger })
       : undefined;
@@ -112,7 +117,20 @@ export class AccountRunner {
         commandsConfig: routing.commandsConfig,
         configWrites: account.configWrites,
         configPath: options.configPath,
+        acp: (row, command) => {
+          const conversation = { accountId: account.accountId, conversationKey: row.decision.peer.id };
+          const parsed =
+            command === "acp"
+              ? parseAcpCommandArguments(row.decision.command?.args ?? "")
+              : ({ kind: command } as const);
+          return acp.handle(parsed, conversation);
+        },
       }),
+      routeOverride: (decision) => {
+        const conversation = { accountId: account.accountId, conversationKey: decision.peer.id };
+        const agentId = acp.boundAgentOf(conversation);
+        return agentId ? { agentId, sessionKey: acp.sessionKeyOf(conversation) } : undefined;
+      },
       initialCursor: 0,
       onCursor: (rowid, message) => {
         // A restarted child resumes after the last row that settled: nothing in between is lost.

@@ -9,6 +9,7 @@ import {
 import { openStateStore, resolveStateDir } from "@imessage-channel/state";
 import { AccountRunner } from "./account-runner.ts";
 import type { AccountStatus } from "./account-status.ts";
+import { createAcpRuntimeFactory } from "./agents/acp/index.ts";
 import { AgentRegistry } from "./agents/agent-registry.ts";
 import { CliError } from "./cli-io.ts";
 import type { Logger } from "./logger.ts";
@@ -66,7 +67,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const routing = resolveRouting(config);
   const stateDir = resolveStateDir(options.env);
   const state = openStateStore({ stateDir, onWarning: (warning) => logger.warn(warning) });
-  const agents = new AgentRegistry(routing.agents, { stateDir, logger, env: options.env });
+  const agents = new AgentRegistry(routing.agents, {
+    stateDir,
+    logger,
+    env: options.env,
+    createAcp: createAcpRuntimeFactory({
+      stateDir,
+      bindings: state.bindings,
+      meta: state.meta,
+      onStderr: (agentId, line) => logger.debug({ agent: agentId }, `acp agent stderr: ${line}`),
+    }),
+  });
   const queue = new SessionQueue(options.concurrency ?? 8);
 
   const accounts = selectAccounts(config, options.accountId, logger);

@@ -192,6 +192,12 @@ const runtime = z.discriminatedUnion("type", [
       backend: nonEmptyString.optional(),
       mode: z.enum(["persistent", "oneshot"]).optional(),
       cwd: nonEmptyString.optional(),
+      /** Overrides the launch command of a named agent (argv, never a shell). */
+      command: z.array(nonEmptyString).min(1).optional(),
+      env: stringMap.optional(),
+      /** Tool kinds the agent may use without asking; everything else is denied. */
+      permissions: z.strictObject({ allowKinds: z.array(nonEmptyString).optional() }).optional(),
+      timeoutMs: z.number().int().min(1).optional(),
     }),
   }),
 ]);

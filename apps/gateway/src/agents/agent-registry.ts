@@ -1,5 +1,6 @@
 import type { AgentConfig } from "@imessage-channel/config";
 import type { Logger } from "../logger.ts";
+import type { AcpAgentRuntime } from "./acp/index.ts";
 import { createEchoAgent } from "./echo.ts";
 import { createExecAgent } from "./exec.ts";
 import { createOpenAiAgent } from "./openai.ts";
@@ -11,7 +12,7 @@ export interface AgentRegistryOptions {
   logger: Logger;
   env?: NodeJS.ProcessEnv;
   /** Builds ACP runtimes (the ACP module plugs in here). */
-  createAcp?: (agent: AgentConfig & { runtime: { type: "acp" } }) => AgentRuntime;
+  createAcp?: (agent: AgentConfig & { runtime: { type: "acp" } }) => AcpAgentRuntime;
 }
 
 /** One runtime per configured agent, created lazily and kept for the gateway's life. */
@@ -61,6 +62,12 @@ export class AgentRegistry {
         return this.#options.createAcp(config as AgentConfig & { runtime: { type: "acp" } });
       }
     }
+  }
+
+  /** The ACP runtime of an `agents.list` id with an ACP runtime; undefined for anything else (so a chat cannot launch arbitrary agents). */
+  acpRuntime(agentId: string): AcpAgentRuntime | undefined {
+    if (this.#configs.get(agentId)?.runtime.type !== "acp") return undefined;
+    return this.get(agentId) as AcpAgentRuntime;
   }
 
   async close(): Promise<void> {

@@ -138,7 +138,8 @@ export async function statusCommand(
     }
   }
   const broken = rows.filter((row) => options.probe && !row.probe?.works).map((row) => row.account.accountId);
-  if (broken.length > 0) throw new CliError(`imsg does not work for account ${broken.join(", ")} (see the problems above)`, 1);
+  if (broken.length > 0)
+    throw new CliError(`imsg does not work for account ${broken.join(", ")} (see the problems above)`, 1);
 }
 
 /** `chats [--limit N] [--json]`: the Mac's recent chats, newest activity first. */

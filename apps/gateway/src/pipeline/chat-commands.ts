@@ -11,8 +11,11 @@ export interface ChatCommandOptions {
   configWrites: boolean;
   /** The config file `/config set` edits; undefined when the gateway runs on built-in defaults. */
   configPath: string | undefined;
-  /** Handles `/acp …`; undefined answers that ACP is not set up. */
-  acp?: (row: PendingRow) => Promise<string>;
+  /**
+   * ACP chat commands for this conversation: `/acp …`, and `/new`/`/reset` of a bound conversation.
+   * Resolves undefined when the conversation is not bound (then `/new`/`/reset` reset the routed agent).
+   */
+  acp?: (row: PendingRow, command: "acp" | "new" | "reset") => Promise<string | undefined>;
 }
 
 /**
@@ -37,6 +40,8 @@ export function createChatCommands(options: ChatCommandOptions): ChatCommandHand
         }
         case "new":
         case "reset": {
+          const bound = await options.acp?.(row, command.name);
+          if (bound !== undefined) return bound;
           if (!agent.reset) return `This agent keeps no conversation state, so there is nothing to reset.`;
           await agent.reset(row.decision.sessionKey);
           return "Started a new session.";
@@ -44,7 +49,7 @@ export function createChatCommands(options: ChatCommandOptions): ChatCommandHand
         case "config":
           return configCommand(command.args, options);
         case "acp":
-          return options.acp ? options.acp(row) : "ACP agents are not configured on this gateway.";
+          return (await options.acp?.(row, "acp")) ?? "ACP agents are not configured on this gateway.";
       }
     },
   };

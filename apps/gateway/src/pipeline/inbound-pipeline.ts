@@ -59,6 +59,8 @@ export interface PipelineOptions {
   initialCursor: number;
   /** Called whenever the safe cursor moves (persist it, ack it to the supervisor). */
   onCursor: (rowid: number, message: ImsgMessage | undefined) => void;
+  /** A conversation bound to an ACP session (`/acp spawn … --bind here`) routes there instead. */
+  routeOverride?: (decision: DispatchDecision) => { agentId: string; sessionKey: string } | undefined;
   /** Fetches a dispatched row's attachments (includeAttachments on); never rejects for a file problem. */
   fetchAttachments?: (attachments: ImsgMessage["attachments"]) => Promise<FetchResult>;
   /** Whether the bridge can mark read / type: undefined = unknown (try, and remember a failure). */
@@ -183,7 +185,7 @@ export class InboundPipeline {
       });
     }
 
-    const decision = evaluateInbound(message, account, {
+    const evaluated = evaluateInbound(message, account, {
       approvedSenders: state.pairing.listApproved({ accountId: account.accountId }).map((approval) => approval.sender),
       agents: routing.agents,
       bindings: routing.bindings,
@@ -191,6 +193,8 @@ export class InboundPipeline {
       dmScope: routing.dmScope,
     });
 
+    const override = evaluated.kind === "dispatch" ? this.#options.routeOverride?.(evaluated) : undefined;
+    const decision = override && evaluated.kind === "dispatch" ? { ...evaluated, ...override } : evaluated;
     if (decision.kind === "drop") return this.#drop(message, decision.reason, decision.detail, { level: "info" });
     if (decision.kind === "pairing-challenge") {
       await this.#challenge(message, decision.sender);
@@ -203,7 +207,14 @@ export class InboundPipeline {
       );
     }
     logger.info(
-      { rowid: message.id, chat: message.chatId, sender: decision.sender, session: decision.sessionKey, replayed },
+      {
+        rowid: message.id,
+        chat: message.chatId,
+        sender: decision.sender,
+        agent: decision.agentId,
+        session: decision.sessionKey,
+        replayed,
+      },
       "Inbound message",
     );
     // Fetched only after policy let the row through: a stranger's files are never copied.
