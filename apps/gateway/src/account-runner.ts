@@ -45,6 +45,7 @@ const probeTtlMs = 10 * 60 * 1000;
  */
 export class AccountRunner {
   readonly status: AccountStatusReporter;
+  readonly accountId: string;
   readonly #options: AccountRunnerOptions;
   readonly #connection: ImsgConnection;
   readonly #pipeline: InboundPipeline;
@@ -57,6 +58,7 @@ export class AccountRunner {
 
   constructor(options: AccountRunnerOptions) {
     this.#options = options;
+    this.accountId = options.account.accountId;
     const { account, routing, state, logger, queue, agents } = options;
     this.status = new AccountStatusReporter({ stateDir: options.stateDir, accountId: account.accountId });
     this.#supervisor = new ImsgSupervisor({

@@ -113,7 +113,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       }),
     );
   }
-  await Promise.all(runners.map((runner) => runner.start()));
+  // One account's failure never stops another: it is logged and the others run.
+  const started = await Promise.allSettled(runners.map((runner) => runner.start()));
+  started.forEach((outcome, index) => {
+    if (outcome.status === "rejected") {
+      const runner = runners[index];
+      runner?.status.setState("failed", (outcome.reason as Error).message);
+      logger.error(
+        { err: outcome.reason, account: runner?.accountId },
+        `account ${runner?.accountId} did not start: ${(outcome.reason as Error).message}`,
+      );
+    }
+  });
 
   const metrics =
     options.metricsPort === undefined

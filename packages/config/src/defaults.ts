@@ -15,6 +15,7 @@ export const defaults = {
   chunkMode: "length",
   action: true,
   sendReadReceipts: true,
+  errorReply: "Sorry, I couldn't answer that just now. Please try again in a moment.",
   configWrites: true,
   coalesceSameSenderDms: false,
   inboundDebounceMs: 0,

@@ -51,6 +51,7 @@ describe("resolveAccount defaults", () => {
         leaveGroup: true,
       },
       sendReadReceipts: true,
+      errorReply: "Sorry, I couldn't answer that just now. Please try again in a moment.",
       configWrites: true,
       coalesceSameSenderDms: false,
       inboundDebounceMs: 0,

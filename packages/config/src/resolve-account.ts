@@ -43,6 +43,8 @@ export interface ResolvedAccount {
   chunkMode: ChunkMode;
   actions: Record<ActionName, boolean>;
   sendReadReceipts: boolean;
+  /** Sent when a turn fails; "" means stay silent. */
+  errorReply: string;
   configWrites: boolean;
   coalesceSameSenderDms: boolean;
   /** Inbound DM debounce: `messages.inbound.byChannel.imessage`, else 2500 when coalescing, else 0. */
@@ -187,6 +189,7 @@ export function resolveAccountWithWarnings(
     chunkMode: merged.chunkMode ?? defaults.chunkMode,
     actions,
     sendReadReceipts: merged.sendReadReceipts ?? defaults.sendReadReceipts,
+    errorReply: merged.errorReply ?? defaults.errorReply,
     configWrites: merged.configWrites ?? defaults.configWrites,
     coalesceSameSenderDms,
     inboundDebounceMs,

@@ -143,6 +143,8 @@ export const accountKeysShape = {
     .refine((value) => /^[A-Z]{2}$/.test(value), { message: "is not a two-letter region code such as US or GB" })
     .optional(),
   allowSmsSenders: z.boolean().optional(),
+  /** Sent when a turn fails, instead of silence; "" stays silent. */
+  errorReply: z.string().max(500).optional(),
 };
 
 const accountId = z.string().refine((value) => /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(value), {

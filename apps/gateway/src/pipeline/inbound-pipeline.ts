@@ -53,8 +53,6 @@ export interface PipelineOptions {
   /** Builds the turn buffer with the pipeline's `dispatchTurn` as its sink. */
   createTurnBuffer: (sink: (turn: TurnRows) => Promise<void>) => TurnBuffer;
   commands?: ChatCommandHandler;
-  /** Sent when a turn fails, instead of silence; empty string to stay silent. */
-  errorReply?: string;
   /** Rows at or below this rowid were settled before; the cursor starts here. */
   initialCursor: number;
   /** Called whenever the safe cursor moves (persist it, ack it to the supervisor). */
@@ -413,7 +411,7 @@ export class InboundPipeline {
   }
 
   async #sendErrorReply(row: PendingRow): Promise<void> {
-    const text = this.#options.errorReply ?? "Sorry, I couldn't answer that just now. Please try again in a moment.";
+    const text = this.#options.account.errorReply;
     if (!text) return;
     try {
       await this.#options.imsg.send({ chat: chatAddressOf(row.message), text });
