@@ -10,8 +10,11 @@ if (!existsSync(file)) {
 }
 const report = JSON.parse(readFileSync(file, "utf8"));
 const passed = report.numPassedTests ?? 0;
-// A test file that fails to load has no failed tests but a failed suite: count it too.
-const failed = Math.max(report.numFailedTests ?? 0, report.numFailedTestSuites ?? 0);
+// A test file that fails to load has no failed tests but is failed itself: count each such file once.
+const brokenFiles = (report.testResults ?? []).filter(
+  (file) => file.status === "failed" && !(file.assertionResults ?? []).some((test) => test.status === "failed"),
+).length;
+const failed = (report.numFailedTests ?? 0) + brokenFiles;
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(failed > 0 || report.success === false ? 1 : 0);

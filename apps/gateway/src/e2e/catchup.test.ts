@@ -15,6 +15,8 @@ describe("gateway end to end: downtime", () => {
   it("with catchup on, replays what arrived while down, once, and logs the reference's summary line", async () => {
     harness = await GatewayHarness.create({ channel: { ...open, catchup: { enabled: true } } });
     await harness.start();
+    // The first start's pass looks back 30 minutes: let it finish so "while up" is plainly live.
+    await harness.waitForLog(/imessage catchup: replayed=/);
     harness.inject({ from: friend, text: "while up" });
     await harness.waitForSent((rows) => rows.length === 1, "the live reply");
     expect(await harness.stop("SIGTERM")).toBe(0);
