@@ -50,6 +50,8 @@ export async function runDemo(io: CliIo, options: DemoOptions): Promise<number> 
       return await runScript(parseDemoScript(text), world, replies, print, options.expectTimeoutMs ?? 20_000);
     }
     await runInteractive(io, world, print);
+    // Input ended (piped input, or Ctrl-D): let the answers still on their way arrive before leaving.
+    await waitForQuiet(replies, 3000, 15_000);
     return 0;
   } finally {
     clearInterval(poll);
@@ -60,18 +62,32 @@ export async function runDemo(io: CliIo, options: DemoOptions): Promise<number> 
   }
 }
 
+/** Resolves once no new reply arrived for `quietMs` (or after `maxMs`). */
+async function waitForQuiet(replies: SentReply[], quietMs: number, maxMs: number): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let seen = replies.length;
+  let quietSince = Date.now();
+  while (Date.now() < deadline && Date.now() - quietSince < quietMs) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (replies.length !== seen) {
+      seen = replies.length;
+      quietSince = Date.now();
+    }
+  }
+}
+
 function indent(who: string, text: string): string {
   const [first, ...rest] = text.split("\n");
   return [`${who}> ${first}`, ...rest.map((line) => `${" ".repeat(who.length + 2)}${line}`)].join("\n");
 }
 
-function approvePending(world: DemoWorld, print: (line: string) => void): boolean {
+function approvePending(world: DemoWorld, print: (line: string) => void, sayWhenNone = true): boolean {
   const store = openStateStore({ stateDir: world.stateDir });
   try {
     const pending = store.pairing.listPending();
     const request = pending[0];
     if (!request) {
-      print("(no pending pairing request)");
+      if (sayWhenNone) print("(no pending pairing request)");
       return false;
     }
     print(`$ imessage-channel pairing approve imessage ${request.code}`);
@@ -131,8 +147,12 @@ async function runInteractive(io: CliIo, world: DemoWorld, print: (line: string)
     const line = raw.trim();
     if (!line) continue;
     if (line === "/quit" || line === "/exit") break;
-    if (line === "/approve") approvePending(world, print);
-    else if (line.startsWith("/split ")) {
+    if (line === "/approve") {
+      // The pairing reply may still be on its way: give it a moment before saying there is nothing to approve.
+      for (let waited = 0; waited < 5000 && !approvePending(world, print, waited + 250 >= 5000); waited += 250) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    } else if (line.startsWith("/split ")) {
       const [text, url] = line
         .slice(7)
         .split("|")
