@@ -1,0 +1,67 @@
+import { writeFile } from "node:fs/promises";
+import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
+import { afterEach, describe, expect, it } from "vitest";
+import { GatewayHarness } from "../test-support/gateway-harness.ts";
+import { waitFor } from "../test-support/wait-for.ts";
+
+const friend = "+15555550123";
+
+let harness: GatewayHarness | undefined;
+let sshd: TestSshd | undefined;
+afterEach(async () => {
+  await harness?.dispose();
+  await sshd?.kill();
+  harness = undefined;
+  sshd = undefined;
+});
+
+/** The gateway reaches "the Mac" (imsg-sim behind the wrapper) over native SSH to a real sshd on loopback. */
+async function overSsh(knownHosts?: (sshd: TestSshd) => string) {
+  sshd = await startTestSshd();
+  harness = await GatewayHarness.create();
+  await harness.writeConfig({
+    channel: {
+      dmPolicy: "open",
+      allowFrom: ["*"],
+      transport: "ssh",
+      remoteHost: `${sshd.user}@127.0.0.1`,
+      remoteCliPath: harness.wrapperPath,
+      dbPath: harness.dbPath,
+      ssh: {
+        port: sshd.port,
+        identityFile: sshd.clientKeyPath,
+        knownHostsFile: knownHosts?.(sshd) ?? sshd.knownHostsPath,
+      },
+    },
+  });
+  return { harness, sshd };
+}
+
+describe("gateway end to end over native SSH", () => {
+  it("answers through imsg on the remote side and survives a dropped connection without loss", async () => {
+    const { harness, sshd } = await overSsh();
+    await harness.start();
+    harness.inject({ from: friend, text: "over ssh" });
+    await harness.waitForSent((rows) => rows.length === 1, "the reply over SSH", 15_000);
+
+    const mark = harness.logs.length;
+    await sshd.dropConnections();
+    harness.inject({ from: friend, text: "while reconnecting" });
+    await waitFor(
+      "the reconnect",
+      () => harness.logs.slice(mark).some((line) => line.includes("imsg stream connected")),
+      20_000,
+    );
+    await harness.waitForSent((rows) => rows.length === 2, "the reply after the reconnect", 20_000);
+    expect(harness.turns().map((turn) => turn.text)).toEqual(["over ssh", "while reconnecting"]);
+  });
+
+  it("refuses an unknown host key and says what to run", async () => {
+    const { harness, sshd } = await overSsh((server) => `${server.directory}/empty_known_hosts`);
+    await writeFile(`${sshd.directory}/empty_known_hosts`, "");
+    const { code, stdout } = await harness.cli(["status", "--probe", "--config", harness.configPath]);
+    expect(stdout).toMatch(/not in|unknown|HOST_KEY_UNKNOWN/i);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/ssh -p \d+ .*@127\.0\.0\.1|ssh-keyscan/);
+  });
+});
