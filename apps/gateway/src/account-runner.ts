@@ -10,7 +10,7 @@ import {
   type SupervisorStateChange,
 } from "@imessage-channel/rpc-client";
 import type { StateStore } from "@imessage-channel/state";
-import { runOnce } from "@imessage-channel/transport";
+import { readSshWrapper, runOnce } from "@imessage-channel/transport";
 import { AccountStatusReporter } from "./account-status.ts";
 import { createAcpCommandController, parseAcpCommandArguments } from "./agents/acp/index.ts";
 import type { AgentRegistry } from "./agents/agent-registry.ts";
@@ -54,7 +54,7 @@ export class AccountRunner {
   #catchup: Promise<void> | undefined;
   #probedAt = 0;
   #capability: CapabilitySnapshot = unknownCapability;
-  readonly #attachments: AttachmentFetcher | undefined;
+  #attachments: Promise<AttachmentFetcher> | undefined;
 
   constructor(options: AccountRunnerOptions) {
     this.#options = options;
@@ -71,9 +71,6 @@ export class AccountRunner {
       bindings: state.bindings,
       runtimeFor: (agent) => agents.acpRuntime(agent),
     });
-    this.#attachments = account.includeAttachments
-      ? createAccountAttachmentFetcher(account, { stateDir: options.stateDir, logger })
-      : undefined;
     this.#pipeline = new InboundPipeline({
       account,
       routing,
@@ -141,7 +138,9 @@ export class AccountRunner {
           void this.#cursorStore?.advancePast(message).catch((error: unknown) => this.#cursorWriteFailed(error));
       },
       bridgeAvailable: () => this.#connection.bridgeAvailable,
-      fetchAttachments: this.#attachments ? (attachments) => this.#attachments!.fetch(attachments) : undefined,
+      fetchAttachments: account.includeAttachments
+        ? async (attachments) => (await this.#attachmentFetcher()).fetch(attachments)
+        : undefined,
     });
     this.#supervisor.on("message", (message) => {
       this.#pipeline.accept(message, { replayed: false }).catch((error: unknown) => {
@@ -194,7 +193,7 @@ export class AccountRunner {
     await this.#supervisor.stop();
     await this.#catchup;
     await this.#cursorStore?.flush();
-    await this.#attachments?.close();
+    await (await this.#attachments)?.close();
     await this.status.stop();
   }
 
@@ -210,6 +209,39 @@ export class AccountRunner {
       void this.#probe();
       if (client && account.catchup.enabled && !this.#catchup) this.#catchup = this.#runCatchup(client);
     }
+  }
+
+  /** One fetcher per account, made on first use (a wrapper's host is read then). */
+  #attachmentFetcher(): Promise<AttachmentFetcher> {
+    this.#attachments ??= this.#createAttachmentFetcher();
+    return this.#attachments;
+  }
+
+  /**
+   * Local paths, or SFTP from the Mac when `remoteHost` is set — or, as the reference does, when `cliPath` is an
+   * SSH wrapper script whose host can be read from it.
+   */
+  async #createAttachmentFetcher(): Promise<AttachmentFetcher> {
+    const { account, stateDir, logger } = this.#options;
+    let settings = account;
+    if (!account.remoteHost && account.transport === "local") {
+      const wrapper = await readSshWrapper(account.cliPath);
+      if (wrapper) {
+        logger.info(
+          `remoteHost auto-detected from the SSH wrapper ${account.cliPath}: ${wrapper.remoteHost} (attachments are fetched over SFTP)`,
+        );
+        settings = {
+          ...account,
+          remoteHost: wrapper.remoteHost,
+          ssh: {
+            ...account.ssh,
+            port: wrapper.port ?? account.ssh.port,
+            identityFile: wrapper.identityFile ?? account.ssh.identityFile,
+          },
+        };
+      }
+    }
+    return createAccountAttachmentFetcher(settings, { stateDir, logger });
   }
 
   /** Asks imsg what it can do (version, RPC methods, private API) once per TTL; the verdict gates read/typing. */

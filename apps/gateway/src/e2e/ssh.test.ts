@@ -1,4 +1,5 @@
-import { writeFile } from "node:fs/promises";
+import { chmod, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
 import { afterEach, describe, expect, it } from "vitest";
 import { GatewayHarness } from "../test-support/gateway-harness.ts";
@@ -37,7 +38,7 @@ async function overSsh(knownHosts?: (sshd: TestSshd) => string) {
   return { harness, sshd };
 }
 
-describe("gateway end to end over native SSH", () => {
+describe("gateway end to end over SSH (native and wrapper)", () => {
   it("answers through imsg on the remote side and survives a dropped connection without loss", async () => {
     const { harness, sshd } = await overSsh();
     await harness.start();
@@ -54,6 +55,45 @@ describe("gateway end to end over native SSH", () => {
     );
     await harness.waitForSent((rows) => rows.length === 2, "the reply after the reconnect", 20_000);
     expect(harness.turns().map((turn) => turn.text)).toEqual(["over ssh", "while reconnecting"]);
+  });
+
+  it("through an SSH wrapper as cliPath: remoteHost is read from the wrapper and attachments come over SFTP", async () => {
+    sshd = await startTestSshd();
+    harness = await GatewayHarness.create();
+    const remoteImsg = join(harness.dir, "remote-imsg");
+    // The Mac side: imsg-sim with the same home the rows' attachments were written under.
+    await writeFile(
+      remoteImsg,
+      `#!/bin/sh\nHOME=${JSON.stringify(harness.home)} exec ${JSON.stringify(harness.wrapperPath)} "$@"\n`,
+    );
+    await chmod(remoteImsg, 0o755);
+    const wrapper = join(harness.dir, "imsg-ssh");
+    await writeFile(
+      wrapper,
+      `#!/usr/bin/env bash\nexec ssh -T -p ${sshd.port} -i ${sshd.clientKeyPath} -o UserKnownHostsFile=${sshd.knownHostsPath} -o BatchMode=yes ${sshd.user}@127.0.0.1 ${remoteImsg} "$@"\n`,
+    );
+    await chmod(wrapper, 0o755);
+    await harness.writeConfig({
+      channel: {
+        dmPolicy: "open",
+        allowFrom: ["*"],
+        cliPath: wrapper,
+        dbPath: harness.dbPath,
+        includeAttachments: true,
+        remoteAttachmentRoots: [join(harness.home, "Library/Messages/Attachments")],
+        ssh: { knownHostsFile: sshd.knownHostsPath },
+      },
+    });
+    await harness.start();
+    const photo = join(harness.dir, "photo.jpg");
+    await writeFile(photo, "jpeg bytes over sftp");
+    harness.inject({ from: friend, text: "\uFFFC", attachments: [{ path: photo, mimeType: "image/jpeg" }] });
+    await harness.waitForSent((rows) => rows.length === 1, "the reply", 20_000);
+    await harness.waitForLog(/remoteHost auto-detected from the SSH wrapper/);
+    const [turn] = harness.turns() as Array<{ attachments: Array<{ path: string }> }>;
+    expect(turn?.attachments).toHaveLength(1);
+    expect(turn!.attachments[0]!.path.startsWith(harness.stateDir)).toBe(true);
+    expect(await readFile(turn!.attachments[0]!.path, "utf8")).toBe("jpeg bytes over sftp");
   });
 
   it("refuses an unknown host key and says what to run", async () => {
