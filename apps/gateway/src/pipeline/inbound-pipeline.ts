@@ -104,6 +104,8 @@ export class InboundPipeline {
    * never moves past a row a crash would lose. Rejects when the row could not be journaled.
    */
   async acceptReplayed(message: ImsgMessage): Promise<void> {
+    // Shutting down: refuse, so the catchup cursor holds before this row and the next start replays it.
+    if (!this.#accepting) throw new Error(`gateway is shutting down; row ${message.id} is replayed on the next start`);
     const settled = new Promise<void>((resolve) => this.#settleWaiters.set(message.id, resolve));
     const outcome = await this.accept(message, { replayed: true });
     if (outcome === "duplicate" && !this.#watermark.has(message.id)) this.#settleWaiters.get(message.id)?.();
