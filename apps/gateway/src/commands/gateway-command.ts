@@ -1,4 +1,4 @@
-import { ConfigError } from "@imessage-channel/config";
+import { ConfigError, loadConfig } from "@imessage-channel/config";
 import { CliError, type CliIo } from "../cli-io.ts";
 import { startGateway } from "../gateway.ts";
 import { createLogger } from "../logger.ts";
@@ -11,7 +11,13 @@ export interface GatewayCommandOptions {
 
 /** `imessage-channel gateway`: runs until SIGINT/SIGTERM, then shuts down gracefully. */
 export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions): Promise<void> {
-  const logger = createLogger({ destination: io.stdout });
+  // The file's logging settings shape the logger; its problems (if any) are reported by startGateway below.
+  const { config } = await loadConfig({ path: options.config, env: io.env, cwd: io.cwd });
+  const logger = createLogger({
+    destination: io.stdout,
+    level: io.env.IMESSAGE_CHANNEL_LOG_LEVEL ?? config?.logging?.level,
+    redactHandles: config?.logging?.redactHandles,
+  });
   const metricsPort = options.metricsPort === undefined ? undefined : Number(options.metricsPort);
   if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
     throw new CliError(`--metrics-port: "${options.metricsPort}" is not a port number (0-65535)`, 2);
