@@ -8,7 +8,7 @@ import { createChatDb, inject } from "@imessage-channel/imsg-sim";
 import { ImsgClient } from "@imessage-channel/rpc-client";
 import { collectRows } from "../src/collect-rows.ts";
 import { CursorStore, runCatchup } from "../src/index.ts";
-import { SimTransport } from "../src/test-support/sim-transport.ts";
+import { simTransport } from "../src/test-support/sim-transport.ts";
 
 const rowCount = 500;
 const chatCount = 10;
@@ -26,7 +26,7 @@ for (let index = 0; index < rowCount; index += 1) {
   });
 }
 
-const client = new ImsgClient({ transport: new SimTransport(dbPath) });
+const client = new ImsgClient({ transport: simTransport(dbPath) });
 await client.start();
 const identity = { transport: "local", cliPath: "imsg-sim" };
 const options = { enabled: true, perRunLimit: 500, maxAgeMinutes: 720, firstRunLookbackMinutes: 720 };

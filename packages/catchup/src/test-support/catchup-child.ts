@@ -6,7 +6,7 @@ import { appendFileSync, closeSync, fsyncSync, openSync, writeFileSync } from "n
 import { ImsgClient } from "@imessage-channel/rpc-client";
 import { CursorStore } from "../cursor-store.ts";
 import { runCatchup } from "../run-catchup.ts";
-import { SimTransport } from "./sim-transport.ts";
+import { simTransport } from "./sim-transport.ts";
 import { childIdentity, testNowMs } from "./sim-world.ts";
 
 const [dbPath, stateDir, dispatchedLog, blockAtText] = process.argv.slice(2) as [string, string, string, string];
@@ -19,7 +19,7 @@ function appendDurably(path: string, line: string): void {
   closeSync(descriptor);
 }
 
-const client = new ImsgClient({ transport: new SimTransport(dbPath) });
+const client = new ImsgClient({ transport: simTransport(dbPath) });
 await client.start();
 const cursorStore = await CursorStore.open({ stateDir, accountId: "default", identity: childIdentity });
 let count = 0;

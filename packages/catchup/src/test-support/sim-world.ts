@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createChatDb, type InjectOptions, inject } from "@imessage-channel/imsg-sim";
 import { ImsgClient } from "@imessage-channel/rpc-client";
-import { SimTransport } from "./sim-transport.ts";
+import { simTransport } from "./sim-transport.ts";
 
 /** A fixed "now" for the tests: rows are dated relative to it and the pass is given it as its clock. */
 export const testNowMs = Date.parse("2026-05-01T12:00:00.000Z");
@@ -40,7 +40,7 @@ export function simWorld(): SimWorld {
       }).guid;
     },
     async connect() {
-      const client = new ImsgClient({ transport: new SimTransport(dbPath) });
+      const client = new ImsgClient({ transport: simTransport(dbPath) });
       clients.push(client);
       await client.start();
       // Answered once the sim has opened the db, so rows injected next never race its start.
