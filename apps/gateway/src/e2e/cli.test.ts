@@ -47,7 +47,7 @@ describe("imessage-channel CLI against a simulated Mac", () => {
     expect(status).toMatchObject({
       running: true,
       state: "connected",
-      counters: { received: 2, dispatched: 1, sent: 1 },
+      counters: { received: 1, dispatched: 1, sent: 1 },
     });
   });
 

@@ -131,11 +131,12 @@ export class InboundPipeline {
     if (!this.#accepting) return "dropped";
     // A resubscribe re-streams rows still with the agent: the copy is a duplicate and must not settle the original.
     if (this.#watermark.has(message.id)) return "duplicate";
-    status.count("received");
     status.touch();
     this.#watermark.begin(message.id);
 
+    // Our own sends stream back too: they move the cursor but are not "received".
     if (message.isFromMe) return this.#drop(message, "from-me", "own message", { journal: false });
+    status.count("received");
     if (message.isReaction) return this.#drop(message, "reaction", "tapback event", { journal: false });
 
     if (!origin.replayed) {
