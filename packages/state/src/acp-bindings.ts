@@ -1,6 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { type Clock, toIsoString } from "./clock.ts";
 import { immediateTransaction } from "./immediate-transaction.ts";
+import { prepared } from "./statement-cache.ts";
 
 /** An iMessage conversation bound to an ACP session (`/acp spawn … --bind here`). */
 export interface AcpBinding {
@@ -49,23 +50,22 @@ export class AcpBindingStore {
   setBinding(binding: AcpBindingInput): AcpBinding {
     const now = this.#clock();
     return immediateTransaction(this.#database, () => {
-      this.#database
-        .prepare(
-          `INSERT INTO acp_bindings (account_id, conversation_key, agent_id, label, session_id, mode, created_at, updated_at)
+      prepared(
+        this.#database,
+        `INSERT INTO acp_bindings (account_id, conversation_key, agent_id, label, session_id, mode, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (account_id, conversation_key) DO UPDATE SET agent_id = excluded.agent_id, label = excluded.label,
              session_id = excluded.session_id, mode = excluded.mode, updated_at = excluded.updated_at`,
-        )
-        .run(
-          binding.accountId,
-          binding.conversationKey,
-          binding.agentId,
-          binding.label ?? null,
-          binding.sessionId ?? null,
-          binding.mode ?? null,
-          now,
-          now,
-        );
+      ).run(
+        binding.accountId,
+        binding.conversationKey,
+        binding.agentId,
+        binding.label ?? null,
+        binding.sessionId ?? null,
+        binding.mode ?? null,
+        now,
+        now,
+      );
       return this.#read(binding.accountId, binding.conversationKey) as AcpBinding;
     });
   }
@@ -77,26 +77,28 @@ export class AcpBindingStore {
   /** Removes the binding; false when there was none. */
   deleteBinding(key: { accountId: string; conversationKey: string }): boolean {
     return immediateTransaction(this.#database, () => {
-      const result = this.#database
-        .prepare("DELETE FROM acp_bindings WHERE account_id = ? AND conversation_key = ?")
-        .run(key.accountId, key.conversationKey);
+      const result = prepared(
+        this.#database,
+        "DELETE FROM acp_bindings WHERE account_id = ? AND conversation_key = ?",
+      ).run(key.accountId, key.conversationKey);
       return Number(result.changes) > 0;
     });
   }
 
   listBindings(options: { accountId?: string } = {}): AcpBinding[] {
     const rows = (options.accountId === undefined
-      ? this.#database.prepare("SELECT * FROM acp_bindings ORDER BY account_id, conversation_key").all()
-      : this.#database
-          .prepare("SELECT * FROM acp_bindings WHERE account_id = ? ORDER BY conversation_key")
-          .all(options.accountId)) as unknown as BindingRow[];
+      ? prepared(this.#database, "SELECT * FROM acp_bindings ORDER BY account_id, conversation_key").all()
+      : prepared(this.#database, "SELECT * FROM acp_bindings WHERE account_id = ? ORDER BY conversation_key").all(
+          options.accountId,
+        )) as unknown as BindingRow[];
     return rows.map(toBinding);
   }
 
   #read(accountId: string, conversationKey: string): AcpBinding | undefined {
-    const row = this.#database
-      .prepare("SELECT * FROM acp_bindings WHERE account_id = ? AND conversation_key = ?")
-      .get(accountId, conversationKey) as BindingRow | undefined;
+    const row = prepared(
+      this.#database,
+      "SELECT * FROM acp_bindings WHERE account_id = ? AND conversation_key = ?",
+    ).get(accountId, conversationKey) as BindingRow | undefined;
     return row ? toBinding(row) : undefined;
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
 import type { Clock } from "./clock.ts";
 import { immediateTransaction } from "./immediate-transaction.ts";
+import { prepared } from "./statement-cache.ts";
 
 export interface EchoCacheOptions {
   /** How long a send is remembered. Default 10 minutes. */
@@ -46,18 +47,18 @@ export class EchoCache {
     const chatKeys = uniqueKeys(sent.chatKeys);
     immediateTransaction(this.#database, () => {
       this.#deleteExpired(now);
-      const insert = this.#database.prepare(
+      const insert = prepared(
+        this.#database,
         "INSERT INTO echo_sent (send_id, account_id, chat_key, text, guid, sent_at) VALUES (?, ?, ?, ?, ?, ?)",
       );
       for (const chatKey of chatKeys.length > 0 ? chatKeys : [""]) {
         insert.run(sendId, sent.accountId, chatKey, text, sent.guid ?? null, now);
       }
-      this.#database
-        .prepare(
-          `DELETE FROM echo_sent WHERE account_id = ? AND send_id IN (
+      prepared(
+        this.#database,
+        `DELETE FROM echo_sent WHERE account_id = ? AND send_id IN (
              SELECT send_id FROM echo_sent WHERE account_id = ? GROUP BY send_id ORDER BY max(id) DESC LIMIT -1 OFFSET ?)`,
-        )
-        .run(sent.accountId, sent.accountId, this.#maxSends);
+      ).run(sent.accountId, sent.accountId, this.#maxSends);
     });
   }
 
@@ -66,9 +67,10 @@ export class EchoCache {
     const now = this.#clock();
     const since = now - this.#timeToLive;
     if (inbound.guid) {
-      const byGuid = this.#database
-        .prepare("SELECT 1 AS found FROM echo_sent WHERE account_id = ? AND guid = ? AND sent_at > ? LIMIT 1")
-        .get(inbound.accountId, inbound.guid, since);
+      const byGuid = prepared(
+        this.#database,
+        "SELECT 1 AS found FROM echo_sent WHERE account_id = ? AND guid = ? AND sent_at > ? LIMIT 1",
+      ).get(inbound.accountId, inbound.guid, since);
       if (byGuid !== undefined) return true;
     }
     const text = normalizeEchoText(inbound.text);
@@ -76,24 +78,23 @@ export class EchoCache {
     if (text === null || chatKeys.length === 0) return false;
     const placeholders = chatKeys.map(() => "?").join(", ");
     const findMatch = () =>
-      this.#database
-        .prepare(
-          `SELECT send_id FROM echo_sent WHERE account_id = ? AND text = ? AND sent_at > ? AND chat_key IN (${placeholders})
+      prepared(
+        this.#database,
+        `SELECT send_id FROM echo_sent WHERE account_id = ? AND text = ? AND sent_at > ? AND chat_key IN (${placeholders})
            ORDER BY id LIMIT 1`,
-        )
-        .get(inbound.accountId, text, since, ...chatKeys) as { send_id: string } | undefined;
+      ).get(inbound.accountId, text, since, ...chatKeys) as { send_id: string } | undefined;
     // Most inbound rows are not echoes: look first, and take the write lock only to consume a match.
     if (!findMatch()) return false;
     return immediateTransaction(this.#database, () => {
       const match = findMatch();
       if (!match) return false;
-      this.#database.prepare("DELETE FROM echo_sent WHERE send_id = ?").run(match.send_id);
+      prepared(this.#database, "DELETE FROM echo_sent WHERE send_id = ?").run(match.send_id);
       return true;
     });
   }
 
   #deleteExpired(now: number): void {
-    this.#database.prepare("DELETE FROM echo_sent WHERE sent_at <= ?").run(now - this.#timeToLive);
+    prepared(this.#database, "DELETE FROM echo_sent WHERE sent_at <= ?").run(now - this.#timeToLive);
   }
 }
 

@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import type { DatabaseSync } from "node:sqlite";
 import type { Clock } from "./clock.ts";
 import { immediateTransaction } from "./immediate-transaction.ts";
+import { prepared } from "./statement-cache.ts";
 
 export type ClaimResult = "claimed" | "duplicate" | "in-flight";
 
@@ -57,20 +58,20 @@ export class InboundJournal {
     // Committed is final, so the common duplicate answer needs no write lock.
     if (this.stateOf(guid) === "committed") return "duplicate";
     return immediateTransaction(this.#database, () => {
-      const row = this.#database
-        .prepare("SELECT state, owner_host, owner_pid, claimed_at FROM inbound_journal WHERE guid = ?")
-        .get(guid) as JournalRow | undefined;
+      const row = prepared(
+        this.#database,
+        "SELECT state, owner_host, owner_pid, claimed_at FROM inbound_journal WHERE guid = ?",
+      ).get(guid) as JournalRow | undefined;
       if (row?.state === "committed") return "duplicate";
       if (row?.state === "claimed" && !this.#isStale(row, now)) return "in-flight";
-      this.#database
-        .prepare(
-          `INSERT INTO inbound_journal (guid, account_id, message_rowid, state, owner_host, owner_pid, attempts, claimed_at, updated_at)
+      prepared(
+        this.#database,
+        `INSERT INTO inbound_journal (guid, account_id, message_rowid, state, owner_host, owner_pid, attempts, claimed_at, updated_at)
            VALUES (?, ?, ?, 'claimed', ?, ?, 1, ?, ?)
            ON CONFLICT (guid) DO UPDATE SET state = 'claimed', owner_host = excluded.owner_host, owner_pid = excluded.owner_pid,
              attempts = attempts + 1, claimed_at = excluded.claimed_at, updated_at = excluded.updated_at,
              message_rowid = coalesce(excluded.message_rowid, message_rowid)`,
-        )
-        .run(guid, options.accountId, options.rowid ?? null, this.#host, process.pid, now, now);
+      ).run(guid, options.accountId, options.rowid ?? null, this.#host, process.pid, now, now);
       return "claimed";
     });
   }
@@ -79,24 +80,22 @@ export class InboundJournal {
   commit(guid: string, options: { accountId?: string; rowid?: number | null } = {}): void {
     const now = this.#clock();
     immediateTransaction(this.#database, () => {
-      this.#database
-        .prepare(
-          `INSERT INTO inbound_journal (guid, account_id, message_rowid, state, attempts, claimed_at, updated_at)
+      prepared(
+        this.#database,
+        `INSERT INTO inbound_journal (guid, account_id, message_rowid, state, attempts, claimed_at, updated_at)
            VALUES (?, ?, ?, 'committed', 1, ?, ?)
            ON CONFLICT (guid) DO UPDATE SET state = 'committed', owner_host = NULL, owner_pid = NULL,
              updated_at = excluded.updated_at, message_rowid = coalesce(excluded.message_rowid, message_rowid)`,
-        )
-        .run(guid, options.accountId ?? "", options.rowid ?? null, now, now);
-      const row = this.#database
-        .prepare("SELECT account_id, message_rowid FROM inbound_journal WHERE guid = ?")
-        .get(guid) as { account_id: string; message_rowid: number | null };
+      ).run(guid, options.accountId ?? "", options.rowid ?? null, now, now);
+      const row = prepared(this.#database, "SELECT account_id, message_rowid FROM inbound_journal WHERE guid = ?").get(
+        guid,
+      ) as { account_id: string; message_rowid: number | null };
       if (row.message_rowid !== null && row.account_id !== "") {
-        this.#database
-          .prepare(
-            `INSERT INTO inbound_cursor (account_id, max_committed_rowid) VALUES (?, ?)
+        prepared(
+          this.#database,
+          `INSERT INTO inbound_cursor (account_id, max_committed_rowid) VALUES (?, ?)
              ON CONFLICT (account_id) DO UPDATE SET max_committed_rowid = max(max_committed_rowid, excluded.max_committed_rowid)`,
-          )
-          .run(row.account_id, row.message_rowid);
+        ).run(row.account_id, row.message_rowid);
       }
     });
     // A gateway may run for weeks: keep the journal bounded without waiting for the next open.
@@ -111,17 +110,16 @@ export class InboundJournal {
   release(guid: string): void {
     const now = this.#clock();
     immediateTransaction(this.#database, () => {
-      this.#database
-        .prepare(
-          "UPDATE inbound_journal SET state = 'released', owner_host = NULL, owner_pid = NULL, updated_at = ? WHERE guid = ? AND state = 'claimed'",
-        )
-        .run(now, guid);
+      prepared(
+        this.#database,
+        "UPDATE inbound_journal SET state = 'released', owner_host = NULL, owner_pid = NULL, updated_at = ? WHERE guid = ? AND state = 'claimed'",
+      ).run(now, guid);
     });
   }
 
   /** `claimed`, `committed`, `released`, or undefined when the guid is not in the journal. */
   stateOf(guid: string): "claimed" | "committed" | "released" | undefined {
-    const row = this.#database.prepare("SELECT state FROM inbound_journal WHERE guid = ?").get(guid) as
+    const row = prepared(this.#database, "SELECT state FROM inbound_journal WHERE guid = ?").get(guid) as
       | { state: "claimed" | "committed" | "released" }
       | undefined;
     return row?.state;
@@ -129,9 +127,9 @@ export class InboundJournal {
 
   /** The highest chat.db rowid committed for the account, or undefined before the first commit. */
   maxCommittedRowid(accountId: string): number | undefined {
-    const row = this.#database
-      .prepare("SELECT max_committed_rowid FROM inbound_cursor WHERE account_id = ?")
-      .get(accountId) as { max_committed_rowid: number } | undefined;
+    const row = prepared(this.#database, "SELECT max_committed_rowid FROM inbound_cursor WHERE account_id = ?").get(
+      accountId,
+    ) as { max_committed_rowid: number } | undefined;
     return row?.max_committed_rowid;
   }
 
@@ -142,17 +140,17 @@ export class InboundJournal {
   releaseOrphanedClaims(): number {
     const now = this.#clock();
     return immediateTransaction(this.#database, () => {
-      const rows = this.#database
-        .prepare("SELECT guid, owner_pid FROM inbound_journal WHERE state = 'claimed' AND owner_host = ?")
-        .all(this.#host) as Array<{ guid: string; owner_pid: number | null }>;
+      const rows = prepared(
+        this.#database,
+        "SELECT guid, owner_pid FROM inbound_journal WHERE state = 'claimed' AND owner_host = ?",
+      ).all(this.#host) as Array<{ guid: string; owner_pid: number | null }>;
       let released = 0;
       for (const row of rows) {
         if (row.owner_pid === null || isProcessAlive(row.owner_pid)) continue;
-        this.#database
-          .prepare(
-            "UPDATE inbound_journal SET state = 'released', owner_host = NULL, owner_pid = NULL, updated_at = ? WHERE guid = ?",
-          )
-          .run(now, row.guid);
+        prepared(
+          this.#database,
+          "UPDATE inbound_journal SET state = 'released', owner_host = NULL, owner_pid = NULL, updated_at = ? WHERE guid = ?",
+        ).run(now, row.guid);
         released += 1;
       }
       return released;
@@ -163,15 +161,15 @@ export class InboundJournal {
   prune(): number {
     const now = this.#clock();
     return immediateTransaction(this.#database, () => {
-      const byAge = this.#database
-        .prepare("DELETE FROM inbound_journal WHERE updated_at < ? AND (state != 'claimed' OR claimed_at < ?)")
-        .run(now - this.#retention, now - this.#lease);
-      const bySize = this.#database
-        .prepare(
-          `DELETE FROM inbound_journal WHERE guid IN (
+      const byAge = prepared(
+        this.#database,
+        "DELETE FROM inbound_journal WHERE updated_at < ? AND (state != 'claimed' OR claimed_at < ?)",
+      ).run(now - this.#retention, now - this.#lease);
+      const bySize = prepared(
+        this.#database,
+        `DELETE FROM inbound_journal WHERE guid IN (
              SELECT guid FROM inbound_journal WHERE state != 'claimed' ORDER BY updated_at DESC, rowid DESC LIMIT -1 OFFSET ?)`,
-        )
-        .run(this.#maxEntries);
+      ).run(this.#maxEntries);
       return Number(byAge.changes) + Number(bySize.changes);
     });
   }

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { Clock } from "./clock.ts";
 import { immediateTransaction } from "./immediate-transaction.ts";
+import { prepared } from "./statement-cache.ts";
 
 /** Small string values that must survive restarts, e.g. "this warning was already shown". */
 export class MetaStore {
@@ -13,7 +14,7 @@ export class MetaStore {
   }
 
   getMeta(key: string): string | undefined {
-    const row = this.#database.prepare("SELECT value FROM meta WHERE key = ?").get(key) as
+    const row = prepared(this.#database, "SELECT value FROM meta WHERE key = ?").get(key) as
       | { value: string }
       | undefined;
     return row?.value;
@@ -22,11 +23,10 @@ export class MetaStore {
   setMeta(key: string, value: string): void {
     const now = this.#clock();
     immediateTransaction(this.#database, () => {
-      this.#database
-        .prepare(
-          "INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        )
-        .run(key, value, now);
+      prepared(
+        this.#database,
+        "INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+      ).run(key, value, now);
     });
   }
 
@@ -34,16 +34,17 @@ export class MetaStore {
   setMetaIfAbsent(key: string, value: string): boolean {
     const now = this.#clock();
     return immediateTransaction(this.#database, () => {
-      const result = this.#database
-        .prepare("INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING")
-        .run(key, value, now);
+      const result = prepared(
+        this.#database,
+        "INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
+      ).run(key, value, now);
       return Number(result.changes) > 0;
     });
   }
 
   deleteMeta(key: string): boolean {
     return immediateTransaction(this.#database, () => {
-      const result = this.#database.prepare("DELETE FROM meta WHERE key = ?").run(key);
+      const result = prepared(this.#database, "DELETE FROM meta WHERE key = ?").run(key);
       return Number(result.changes) > 0;
     });
   }

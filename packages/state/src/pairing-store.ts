@@ -3,6 +3,7 @@ import { type Clock, toIsoString } from "./clock.ts";
 import { immediateTransaction } from "./immediate-transaction.ts";
 import { generatePairingCode, normalizePairingCode, pairingCodesEqual } from "./pairing-code.ts";
 import { StateError } from "./state-error.ts";
+import { prepared } from "./statement-cache.ts";
 
 /** The reference: pairing requests expire after 1 hour. */
 export const pairingTimeToLiveMilliseconds = 60 * 60 * 1000;
@@ -74,29 +75,29 @@ export class PairingStore {
     const now = this.#clock();
     return immediateTransaction(this.#database, () => {
       this.#deleteLongExpired(now);
-      const existing = this.#database
-        .prepare(
-          "SELECT code, expires_at FROM pairing_requests WHERE account_id = ? AND sender = ? AND expires_at > ? ORDER BY created_at DESC LIMIT 1",
-        )
-        .get(request.accountId, request.sender, now) as { code: string; expires_at: number } | undefined;
+      const existing = prepared(
+        this.#database,
+        "SELECT code, expires_at FROM pairing_requests WHERE account_id = ? AND sender = ? AND expires_at > ? ORDER BY created_at DESC LIMIT 1",
+      ).get(request.accountId, request.sender, now) as { code: string; expires_at: number } | undefined;
       if (existing) return { code: existing.code, created: false, expiresAt: toIsoString(existing.expires_at) };
 
-      const pending = this.#database
-        .prepare("SELECT COUNT(*) AS count FROM pairing_requests WHERE account_id = ? AND expires_at > ?")
-        .get(request.accountId, now) as { count: number };
+      const pending = prepared(
+        this.#database,
+        "SELECT COUNT(*) AS count FROM pairing_requests WHERE account_id = ? AND expires_at > ?",
+      ).get(request.accountId, now) as { count: number };
       if (pending.count >= maxPendingPairingsPerAccount) return { capped: true };
 
       // An expired request of the same sender is replaced, so its old code stops resolving to "expired".
-      this.#database
-        .prepare("DELETE FROM pairing_requests WHERE account_id = ? AND sender = ?")
-        .run(request.accountId, request.sender);
+      prepared(this.#database, "DELETE FROM pairing_requests WHERE account_id = ? AND sender = ?").run(
+        request.accountId,
+        request.sender,
+      );
       const code = this.#unusedCode();
       const expiresAt = now + pairingTimeToLiveMilliseconds;
-      this.#database
-        .prepare(
-          "INSERT INTO pairing_requests (code, account_id, sender, chat_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .run(code, request.accountId, request.sender, optionalText(request.chatId), now, expiresAt);
+      prepared(
+        this.#database,
+        "INSERT INTO pairing_requests (code, account_id, sender, chat_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+      ).run(code, request.accountId, request.sender, optionalText(request.chatId), now, expiresAt);
       return { code, created: true, expiresAt: toIsoString(expiresAt) };
     });
   }
@@ -106,13 +107,12 @@ export class PairingStore {
     const now = this.#clock();
     return immediateTransaction(this.#database, () => {
       const row = this.#findLive(code, options.accountId, now);
-      this.#database
-        .prepare(
-          `INSERT INTO approvals (account_id, sender, chat_id, code, approved_at) VALUES (?, ?, ?, ?, ?)
+      prepared(
+        this.#database,
+        `INSERT INTO approvals (account_id, sender, chat_id, code, approved_at) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (account_id, sender) DO UPDATE SET chat_id = excluded.chat_id, code = excluded.code, approved_at = excluded.approved_at`,
-        )
-        .run(row.account_id, row.sender, row.chat_id, row.code, now);
-      this.#database.prepare("DELETE FROM pairing_requests WHERE code = ?").run(row.code);
+      ).run(row.account_id, row.sender, row.chat_id, row.code, now);
+      prepared(this.#database, "DELETE FROM pairing_requests WHERE code = ?").run(row.code);
       return toPairingRequest(row);
     });
   }
@@ -122,7 +122,7 @@ export class PairingStore {
     const now = this.#clock();
     return immediateTransaction(this.#database, () => {
       const row = this.#findLive(code, options.accountId, now);
-      this.#database.prepare("DELETE FROM pairing_requests WHERE code = ?").run(row.code);
+      prepared(this.#database, "DELETE FROM pairing_requests WHERE code = ?").run(row.code);
       return toPairingRequest(row);
     });
   }
@@ -131,28 +131,32 @@ export class PairingStore {
   listPending(options: { accountId?: string } = {}): PairingRequest[] {
     const now = this.#clock();
     const rows = (options.accountId === undefined
-      ? this.#database.prepare("SELECT * FROM pairing_requests WHERE expires_at > ? ORDER BY created_at, code").all(now)
-      : this.#database
-          .prepare("SELECT * FROM pairing_requests WHERE account_id = ? AND expires_at > ? ORDER BY created_at, code")
-          .all(options.accountId, now)) as unknown as PairingRow[];
+      ? prepared(this.#database, "SELECT * FROM pairing_requests WHERE expires_at > ? ORDER BY created_at, code").all(
+          now,
+        )
+      : prepared(
+          this.#database,
+          "SELECT * FROM pairing_requests WHERE account_id = ? AND expires_at > ? ORDER BY created_at, code",
+        ).all(options.accountId, now)) as unknown as PairingRow[];
     return rows.map(toPairingRequest);
   }
 
   /** Whether the sender was approved through pairing for this account (read straight from disk, no cache). */
   isApproved(accountId: string, sender: string): boolean {
-    const row = this.#database
-      .prepare("SELECT 1 AS found FROM approvals WHERE account_id = ? AND sender = ?")
-      .get(accountId, sender);
+    const row = prepared(this.#database, "SELECT 1 AS found FROM approvals WHERE account_id = ? AND sender = ?").get(
+      accountId,
+      sender,
+    );
     return row !== undefined;
   }
 
   /** Senders approved through pairing, oldest approval first. */
   listApproved(options: { accountId?: string } = {}): Approval[] {
     const rows = (options.accountId === undefined
-      ? this.#database.prepare("SELECT * FROM approvals ORDER BY approved_at, account_id, sender").all()
-      : this.#database
-          .prepare("SELECT * FROM approvals WHERE account_id = ? ORDER BY approved_at, sender")
-          .all(options.accountId)) as unknown as ApprovalRow[];
+      ? prepared(this.#database, "SELECT * FROM approvals ORDER BY approved_at, account_id, sender").all()
+      : prepared(this.#database, "SELECT * FROM approvals WHERE account_id = ? ORDER BY approved_at, sender").all(
+          options.accountId,
+        )) as unknown as ApprovalRow[];
     return rows.map((row) => ({
       accountId: row.account_id,
       sender: row.sender,
@@ -169,19 +173,19 @@ export class PairingStore {
   }
 
   #deleteLongExpired(now: number): number {
-    const result = this.#database
-      .prepare("DELETE FROM pairing_requests WHERE expires_at <= ?")
-      .run(now - expiredPairingRetentionMilliseconds);
+    const result = prepared(this.#database, "DELETE FROM pairing_requests WHERE expires_at <= ?").run(
+      now - expiredPairingRetentionMilliseconds,
+    );
     return Number(result.changes);
   }
 
   #findLive(code: string, accountId: string | undefined, now: number): PairingRow {
     const wanted = normalizePairingCode(code);
     const candidates = (accountId === undefined
-      ? this.#database.prepare("SELECT * FROM pairing_requests").all()
-      : this.#database
-          .prepare("SELECT * FROM pairing_requests WHERE account_id = ?")
-          .all(accountId)) as unknown as PairingRow[];
+      ? prepared(this.#database, "SELECT * FROM pairing_requests").all()
+      : prepared(this.#database, "SELECT * FROM pairing_requests WHERE account_id = ?").all(
+          accountId,
+        )) as unknown as PairingRow[];
     // Every row is compared (the table is small by construction) so the time taken says nothing about the code.
     let match: PairingRow | undefined;
     for (const candidate of candidates) {
@@ -206,7 +210,7 @@ export class PairingStore {
   #unusedCode(): string {
     for (;;) {
       const code = generatePairingCode();
-      const taken = this.#database.prepare("SELECT 1 AS found FROM pairing_requests WHERE code = ?").get(code);
+      const taken = prepared(this.#database, "SELECT 1 AS found FROM pairing_requests WHERE code = ?").get(code);
       if (taken === undefined) return code;
     }
   }

@@ -2,6 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { Clock } from "./clock.ts";
 import { immediateTransaction } from "./immediate-transaction.ts";
 import { StateError } from "./state-error.ts";
+import { prepared } from "./statement-cache.ts";
 
 export interface ReplyCacheOptions {
   /** How many recent messages keep a short id per account. Default 2000. */
@@ -29,24 +30,26 @@ export class ReplyCache {
   rememberMessage(message: { accountId: string; chatId: string | number; guid: string }): string {
     const now = this.#clock();
     return immediateTransaction(this.#database, () => {
-      const existing = this.#database
-        .prepare("SELECT short_id FROM reply_cache WHERE account_id = ? AND guid = ?")
-        .get(message.accountId, message.guid) as { short_id: number } | undefined;
+      const existing = prepared(
+        this.#database,
+        "SELECT short_id FROM reply_cache WHERE account_id = ? AND guid = ?",
+      ).get(message.accountId, message.guid) as { short_id: number } | undefined;
       if (existing) return String(existing.short_id);
-      const counter = this.#database
-        .prepare(
-          `INSERT INTO reply_counters (account_id, last_short_id) VALUES (?, 1)
+      const counter = prepared(
+        this.#database,
+        `INSERT INTO reply_counters (account_id, last_short_id) VALUES (?, 1)
            ON CONFLICT (account_id) DO UPDATE SET last_short_id = last_short_id + 1
            RETURNING last_short_id`,
-        )
-        .get(message.accountId) as { last_short_id: number };
+      ).get(message.accountId) as { last_short_id: number };
       const shortId = counter.last_short_id;
-      this.#database
-        .prepare("INSERT INTO reply_cache (account_id, short_id, chat_id, guid, created_at) VALUES (?, ?, ?, ?, ?)")
-        .run(message.accountId, shortId, String(message.chatId), message.guid, now);
-      this.#database
-        .prepare("DELETE FROM reply_cache WHERE account_id = ? AND short_id <= ?")
-        .run(message.accountId, shortId - this.#maxMessages);
+      prepared(
+        this.#database,
+        "INSERT INTO reply_cache (account_id, short_id, chat_id, guid, created_at) VALUES (?, ?, ?, ?, ?)",
+      ).run(message.accountId, shortId, String(message.chatId), message.guid, now);
+      prepared(this.#database, "DELETE FROM reply_cache WHERE account_id = ? AND short_id <= ?").run(
+        message.accountId,
+        shortId - this.#maxMessages,
+      );
       return String(shortId);
     });
   }
@@ -61,13 +64,14 @@ export class ReplyCache {
       );
     }
     const shortId = Number(text);
-    const row = this.#database
-      .prepare("SELECT chat_id, guid FROM reply_cache WHERE account_id = ? AND short_id = ?")
-      .get(request.accountId, shortId) as { chat_id: string; guid: string } | undefined;
+    const row = prepared(
+      this.#database,
+      "SELECT chat_id, guid FROM reply_cache WHERE account_id = ? AND short_id = ?",
+    ).get(request.accountId, shortId) as { chat_id: string; guid: string } | undefined;
     if (!row) {
-      const counter = this.#database
-        .prepare("SELECT last_short_id FROM reply_counters WHERE account_id = ?")
-        .get(request.accountId) as { last_short_id: number } | undefined;
+      const counter = prepared(this.#database, "SELECT last_short_id FROM reply_counters WHERE account_id = ?").get(
+        request.accountId,
+      ) as { last_short_id: number } | undefined;
       if (counter && shortId <= counter.last_short_id) {
         throw new StateError(
           "SHORT_ID_EXPIRED",
