@@ -35,3 +35,12 @@ export interface ImsgPort {
   /** Shows or hides the typing bubble; resolves false when the bridge cannot. */
   setTyping(chat: ChatAddress, typing: boolean): Promise<boolean>;
 }
+
+/** Every identity a chat can come back under, so our own sends are recognised however imsg reports them. */
+export function chatKeys(chat: ChatAddress): string[] {
+  const keys = [`chat_id:${chat.chatId}`];
+  if (chat.chatGuid) keys.push(`chat_guid:${chat.chatGuid}`);
+  if (chat.chatIdentifier) keys.push(`chat_identifier:${chat.chatIdentifier}`);
+  if (chat.handle) keys.push(`handle:${chat.handle.toLowerCase()}`);
+  return keys;
+}

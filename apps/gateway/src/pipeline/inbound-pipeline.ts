@@ -8,7 +8,7 @@ import { isEmptyReply, type Reply, type Turn } from "../agents/turn.ts";
 import type { Logger } from "../logger.ts";
 import type { SessionQueue } from "../session-queue.ts";
 import { Watermark } from "../watermark.ts";
-import type { ChatAddress, ImsgMessage, ImsgPort } from "./imsg-port.ts";
+import { type ChatAddress, chatKeys, type ImsgMessage, type ImsgPort } from "./imsg-port.ts";
 import { pairingReplyText } from "./pairing-reply.ts";
 
 /** One accepted row waiting to become (part of) a turn. */
@@ -151,8 +151,8 @@ export class InboundPipeline {
       }
     }
 
-    const chatKeys = chatKeysOf(message);
-    if (state.echoes.isEcho({ accountId: account.accountId, chatKeys, text: message.text, guid: message.guid })) {
+    const keys = chatKeys(chatAddressOf(message));
+    if (state.echoes.isEcho({ accountId: account.accountId, chatKeys: keys, text: message.text, guid: message.guid })) {
       return this.#drop(message, "echo", "our own send came back", { journal: false });
     }
 
@@ -277,7 +277,7 @@ export class InboundPipeline {
     try {
       const chat = chatAddressOf(message);
       await imsg.send({ chat, text });
-      state.echoes.recordSent({ accountId: account.accountId, chatKeys: chatKeysOf(message), text });
+      state.echoes.recordSent({ accountId: account.accountId, chatKeys: chatKeys(chatAddressOf(message)), text });
       state.meta.setMeta(notifiedKey, String(this.#now()));
       status.count("sent");
       logger.info(
@@ -420,7 +420,7 @@ export class InboundPipeline {
       await this.#options.imsg.send({ chat: chatAddressOf(row.message), text });
       this.#options.state.echoes.recordSent({
         accountId: this.#options.account.accountId,
-        chatKeys: chatKeysOf(row.message),
+        chatKeys: chatKeys(chatAddressOf(row.message)),
         text,
       });
     } catch (error) {
@@ -475,17 +475,6 @@ export class InboundPipeline {
     this.#warnedOnce.add(key);
     this.#options.logger.warn(message);
   }
-}
-
-/** Every identity an inbound row can carry, so our sends are recognised however they come back. */
-export function chatKeysOf(
-  message: Pick<ImsgMessage, "chatId" | "chatGuid" | "chatIdentifier" | "sender" | "isGroup">,
-): string[] {
-  const keys = [`chat_id:${message.chatId}`];
-  if (message.chatGuid) keys.push(`chat_guid:${message.chatGuid}`);
-  if (message.chatIdentifier) keys.push(`chat_identifier:${message.chatIdentifier}`);
-  if (!message.isGroup && message.sender) keys.push(`handle:${message.sender.toLowerCase()}`);
-  return keys;
 }
 
 export function chatAddressOf(message: ImsgMessage): ChatAddress {

@@ -6,7 +6,7 @@ import { chunkText, markdownToPlainText, planMedia } from "@imessage-channel/out
 import type { StateStore } from "@imessage-channel/state";
 import type { Reply, Turn } from "../agents/turn.ts";
 import type { Logger } from "../logger.ts";
-import type { ChatAddress, ImsgPort } from "./imsg-port.ts";
+import { type ChatAddress, chatKeys, type ImsgPort } from "./imsg-port.ts";
 import type { ReplyDeliverer } from "./inbound-pipeline.ts";
 
 export interface ReplyDelivererOptions {
@@ -20,15 +20,6 @@ export interface ReplyDelivererOptions {
   runActions?: (chat: ChatAddress, actions: NonNullable<Reply["actions"]>, turn: Turn) => Promise<number>;
 }
 
-/** Every identity of the chat, for the echo cache: our send must never come back as a turn. */
-function echoKeys(chat: ChatAddress): string[] {
-  const keys = [`chat_id:${chat.chatId}`];
-  if (chat.chatGuid) keys.push(`chat_guid:${chat.chatGuid}`);
-  if (chat.chatIdentifier) keys.push(`chat_identifier:${chat.chatIdentifier}`);
-  if (chat.handle) keys.push(`handle:${chat.handle.toLowerCase()}`);
-  return keys;
-}
-
 /**
  * Sends an agent reply: markdown → plain text, chunked per `textChunkLimit`/`chunkMode`, each chunk once, then
  * media (size-checked before sending), then actions. Each send is recorded in the echo cache first-thing after it
@@ -37,7 +28,7 @@ function echoKeys(chat: ChatAddress): string[] {
 export function createReplyDeliverer(options: ReplyDelivererOptions): ReplyDeliverer {
   const { account, state, imsg, logger } = options;
   const remember = (chat: ChatAddress, text: string, guid: string | undefined) =>
-    state.echoes.recordSent({ accountId: account.accountId, chatKeys: echoKeys(chat), text, guid });
+    state.echoes.recordSent({ accountId: account.accountId, chatKeys: chatKeys(chat), text, guid });
 
   return async (chat, reply, turn) => {
     let sent = 0;
