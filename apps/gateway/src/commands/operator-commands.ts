@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CliIo } from "../cli-io.ts";
 import { type ConfigImportOptions, configImport } from "../config-import/config-import-command.ts";
+import { type DoctorOptions, doctorCommand } from "../doctor/doctor-command.ts";
 import {
   type ServiceCommandOptions,
   serviceInstall,
@@ -28,6 +29,15 @@ export function registerOperatorCommands(program: Command, io: CliIo): void {
     .option("--force", "replace an existing output file")
     .description("Translate an OpenClaw or BlueBubbles config; reports every key it could not carry.")
     .action((file: string, options: ConfigImportOptions) => configImport(io, file, options));
+
+  program
+    .command("doctor")
+    .description("Check every enabled account end to end; each problem comes with its one-line fix.")
+    .option("--config <path>", "config file")
+    .option("--account <id>", "only this account")
+    .option("--json", "print JSON")
+    .option("--fix", "apply safe fixes only (create the state dir with mode 0700) and say what changed")
+    .action((options: DoctorOptions) => doctorCommand(io, options));
 
   const service = program
     .command("service")

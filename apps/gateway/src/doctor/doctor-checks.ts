@@ -1,0 +1,226 @@
+import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
+import type { ImsgCapabilities } from "@imessage-channel/rpc-client";
+import { versionAtLeast } from "@imessage-channel/rpc-client";
+
+export type CheckStatus = "ok" | "info" | "warn" | "fail";
+
+export interface DoctorCheck {
+  id: string;
+  status: CheckStatus;
+  message: string;
+  fix?: string;
+}
+
+/** What the doctor found out about one account; the checks below are pure functions of it. */
+export interface AccountFacts {
+  account: ResolvedAccount;
+  routing: ResolvedRouting;
+  /** The capability probe; undefined when imsg could not be run at all. */
+  capabilities: ImsgCapabilities | undefined;
+  /** Why imsg could not be run (the transport's one-line error, e.g. a refused host key). */
+  launchError: string | undefined;
+  /** Chat ids from `chats.list`, when the database could be read. */
+  chatIds: number[] | undefined;
+  /** Why `chats.list` failed. */
+  databaseError: string | undefined;
+  /** Another account that reads the same database. */
+  sameDatabaseAs: string | undefined;
+}
+
+const actionNeedsBridge = [
+  "reactions",
+  "edit",
+  "unsend",
+  "reply",
+  "sendWithEffect",
+  "renameGroup",
+  "setGroupIcon",
+  "addParticipant",
+  "removeParticipant",
+  "leaveGroup",
+] as const;
+
+function isRemote(account: ResolvedAccount): boolean {
+  return account.transport === "ssh";
+}
+
+export function checkImsgFound(facts: AccountFacts): DoctorCheck {
+  const { account, capabilities, launchError } = facts;
+  if (launchError || !capabilities?.version) {
+    const reason = launchError ?? capabilities?.problems[0] ?? "no answer to imsg --version";
+    return {
+      id: "imsg-found",
+      status: "fail",
+      message: `imsg could not be run: ${reason}`,
+      fix: isRemote(account)
+        ? `check channels.imessage.remoteHost / ssh settings and that ${account.remoteCliPath} runs on the Mac (brew install steipete/tap/imsg)`
+        : `install imsg (brew install steipete/tap/imsg) or point channels.imessage.cliPath at it (now "${account.cliPath}")`,
+    };
+  }
+  return { id: "imsg-found", status: "ok", message: `imsg ${capabilities.version}` };
+}
+
+export function checkImsgVersion(facts: AccountFacts): DoctorCheck | undefined {
+  const version = facts.capabilities?.version;
+  if (!version) return undefined;
+  const fix = "upgrade imsg: brew upgrade steipete/tap/imsg (0.9.0 or newer)";
+  if (!versionAtLeast(version, "0.7.3"))
+    return {
+      id: "imsg-version",
+      status: "warn",
+      message: `imsg ${version} has no typing or read RPC methods (0.7.3+)`,
+      fix,
+    };
+  if (!versionAtLeast(version, "0.8.2"))
+    return {
+      id: "imsg-version",
+      status: "warn",
+      message: `imsg ${version} prints startup errors as plain text, not JSON (fixed in 0.8.2)`,
+      fix,
+    };
+  if (!versionAtLeast(version, "0.9.0"))
+    return {
+      id: "imsg-version",
+      status: "warn",
+      message: `imsg ${version} lacks the rich actions (tapback, edit, unsend, send.rich: 0.9.0)`,
+      fix,
+    };
+  return { id: "imsg-version", status: "ok", message: `imsg ${version} has every method this channel uses` };
+}
+
+export function checkRpc(facts: AccountFacts): DoctorCheck | undefined {
+  if (!facts.capabilities?.version) return undefined;
+  return facts.capabilities.rpcSupported
+    ? { id: "rpc", status: "ok", message: "imsg rpc is supported" }
+    : {
+        id: "rpc",
+        status: "fail",
+        message: "this imsg has no `imsg rpc`",
+        fix: "upgrade imsg to 0.9.0: brew upgrade steipete/tap/imsg",
+      };
+}
+
+export function checkDatabase(facts: AccountFacts): DoctorCheck | undefined {
+  if (!facts.capabilities?.rpcSupported) return undefined;
+  if (facts.chatIds)
+    return {
+      id: "database",
+      status: "ok",
+      message: `the Messages database is readable (${facts.chatIds.length} chats)`,
+    };
+  const error = facts.databaseError ?? "unknown error";
+  const permission = /Full Disk Access|Permission Error|authorization denied|unable to open/i.test(error);
+  const who = isRemote(facts.account)
+    ? "sshd-keygen-wrapper / the Mac user's login session that runs imsg over SSH"
+    : "the app that runs the gateway (Terminal or iTerm when started by hand, node when run by launchd)";
+  return {
+    id: "database",
+    status: "fail",
+    message: permission
+      ? "imsg cannot read the Messages database: Full Disk Access is missing"
+      : `imsg rpc could not read the database: ${error.split("\n")[0]}`,
+    fix: permission
+      ? `System Settings → Privacy & Security → Full Disk Access: allow ${who}, then restart it`
+      : "check channels.imessage.dbPath and run `imsg chats --limit 1` on the Mac",
+  };
+}
+
+export function checkAutomation(facts: AccountFacts): DoctorCheck | undefined {
+  if (!facts.chatIds) return undefined;
+  return {
+    id: "automation",
+    status: "info",
+    message: "sends go through Messages.app automation",
+    fix: 'if the first send fails, run `imsg send <your handle> "test"` once in a GUI session and approve the Automation prompt',
+  };
+}
+
+export function checkPrivateApi(facts: AccountFacts): DoctorCheck | undefined {
+  const capabilities = facts.capabilities;
+  if (!capabilities?.rpcSupported) return undefined;
+  if (capabilities.privateApi.available) {
+    const selectors = Object.entries(capabilities.privateApi.selectors)
+      .filter(([, on]) => on)
+      .map(([name]) => name);
+    return {
+      id: "private-api",
+      status: "ok",
+      message: `private API bridge up (selectors: ${selectors.join(", ") || "none"})`,
+    };
+  }
+  const hidden = actionNeedsBridge.filter((name) => facts.account.actions[name]);
+  return {
+    id: "private-api",
+    status: "warn",
+    message: `private API bridge is down: read receipts, typing and ${hidden.length > 0 ? hidden.join(", ") : "no configured action"} are unavailable`,
+    fix: "disable SIP (Recovery: csrutil disable), then run `imsg launch` on the Mac; or turn those actions off under channels.imessage.actions",
+  };
+}
+
+export function checkSameDatabase(facts: AccountFacts): DoctorCheck | undefined {
+  if (!facts.sameDatabaseAs) return undefined;
+  return {
+    id: "same-database",
+    status: "fail",
+    message: `account ${facts.account.accountId} reads the same database as account ${facts.sameDatabaseAs}: both would answer every message`,
+    fix: `point one of them at another Mac or dbPath, or disable it (accounts.${facts.account.accountId}.enabled: false)`,
+  };
+}
+
+export function checkMentionPatterns(facts: AccountFacts): DoctorCheck | undefined {
+  const { account, routing } = facts;
+  if (account.groupPolicy === "disabled" || Object.keys(account.groups).length === 0) return undefined;
+  const requires = Object.values(account.groups).some((group) => group.requireMention !== false);
+  const patterns =
+    routing.mentionPatterns.length +
+    routing.agents.reduce((sum, agent) => sum + (agent.groupChat?.mentionPatterns?.length ?? 0), 0);
+  if (!requires || patterns > 0) return undefined;
+  return {
+    id: "mention-patterns",
+    status: "warn",
+    message:
+      "groups require a mention but no mention patterns are configured: mention gating cannot be enforced, every group message is dispatched",
+    fix: 'set messages.groupChat.mentionPatterns (e.g. ["\\\\bbot\\\\b"]) or agents.list[].groupChat.mentionPatterns',
+  };
+}
+
+export function checkGroupsRegistry(facts: AccountFacts): DoctorCheck | undefined {
+  const keys = Object.keys(facts.account.groups).filter((key) => key !== "*");
+  if (keys.length === 0 || !facts.chatIds) return undefined;
+  const known = new Set(facts.chatIds.map(String));
+  const numeric = keys.map((key) => key.replace(/^chat_id:/, "")).filter((key) => /^\d+$/.test(key));
+  if (numeric.length === 0 || numeric.some((key) => known.has(key))) return undefined;
+  return {
+    id: "groups-registry",
+    status: "warn",
+    message: `no key of channels.imessage.groups (${keys.join(", ")}) matches a chat on this Mac: every group message would be dropped`,
+    fix: 'use the chat ids `imessage-channel chats` prints (chat_id:N), or add "*"',
+  };
+}
+
+export function checkSmsTrust(facts: AccountFacts): DoctorCheck | undefined {
+  if (!facts.account.allowSmsSenders) return undefined;
+  return {
+    id: "sms-trust",
+    status: "warn",
+    message:
+      "allowSmsSenders is on: SMS sender ids can be spoofed, so a forged SMS from an allowlisted number reaches the agent",
+    fix: "set channels.imessage.allowSmsSenders: false unless you need SMS",
+  };
+}
+
+/** Every check of one account, in the order an operator fixes things. */
+export function accountChecks(facts: AccountFacts): DoctorCheck[] {
+  return [
+    checkImsgFound(facts),
+    checkImsgVersion(facts),
+    checkRpc(facts),
+    checkDatabase(facts),
+    checkAutomation(facts),
+    checkPrivateApi(facts),
+    checkSameDatabase(facts),
+    checkMentionPatterns(facts),
+    checkGroupsRegistry(facts),
+    checkSmsTrust(facts),
+  ].filter((check): check is DoctorCheck => check !== undefined);
+}

@@ -1,0 +1,133 @@
+import { chmod, mkdir, stat } from "node:fs/promises";
+import {
+  ConfigError,
+  declaredAccountIds,
+  loadConfigOrThrow,
+  type ResolvedAccount,
+  resolveAccount,
+  resolveRouting,
+} from "@imessage-channel/config";
+import { ImsgClient, probeCapabilities } from "@imessage-channel/rpc-client";
+import { resolveStateDir } from "@imessage-channel/state";
+import { runOnce } from "@imessage-channel/transport";
+import { CliError, type CliIo } from "../cli-io.ts";
+import { databaseIdentity } from "../gateway.ts";
+import { createImsgTransport, oneShotOptions, rpcArgs } from "../imsg-transport.ts";
+import { type AccountFacts, accountChecks, type DoctorCheck } from "./doctor-checks.ts";
+
+export interface DoctorOptions {
+  config?: string;
+  account?: string;
+  json?: boolean;
+  fix?: boolean;
+}
+
+/** Runs imsg for the account the way the gateway would and records what worked. */
+async function gatherFacts(
+  account: ResolvedAccount,
+  base: Omit<AccountFacts, "account" | "capabilities" | "launchError" | "chatIds" | "databaseError">,
+): Promise<AccountFacts> {
+  const facts: AccountFacts = {
+    ...base,
+    account,
+    capabilities: undefined,
+    launchError: undefined,
+    chatIds: undefined,
+    databaseError: undefined,
+  };
+  try {
+    // A host key or login problem surfaces here, with the transport's own "what to run" message.
+    await runOnce(oneShotOptions(account, ["--version"]));
+    facts.capabilities = await probeCapabilities((args) => runOnce(oneShotOptions(account, args)));
+  } catch (error) {
+    facts.launchError = (error as Error).message;
+    return facts;
+  }
+  if (!facts.capabilities.rpcSupported) return facts;
+  const client = new ImsgClient({ transport: createImsgTransport(account, rpcArgs(account)) });
+  try {
+    await client.start();
+    facts.chatIds = (await client.chatsList({ limit: 500 })).map((chat) => chat.id);
+  } catch (error) {
+    facts.databaseError = (error as Error).message;
+  } finally {
+    await client.close().catch(() => {});
+  }
+  return facts;
+}
+
+/** The state dir must exist and be private (0700): it holds pairing approvals and conversation history. */
+async function stateDirCheck(stateDir: string, fix: boolean): Promise<{ check: DoctorCheck; changed?: string }> {
+  const mode = await stat(stateDir).then(
+    (info) => info.mode & 0o777,
+    () => undefined,
+  );
+  if (mode === 0o700) return { check: { id: "state-dir", status: "ok", message: `state dir ${stateDir} (0700)` } };
+  if (fix) {
+    await mkdir(stateDir, { recursive: true, mode: 0o700 });
+    await chmod(stateDir, 0o700);
+    return {
+      check: { id: "state-dir", status: "ok", message: `state dir ${stateDir} (0700)` },
+      changed:
+        mode === undefined
+          ? `created ${stateDir} with mode 0700`
+          : `set ${stateDir} to mode 0700 (was 0${mode.toString(8)})`,
+    };
+  }
+  return {
+    check: {
+      id: "state-dir",
+      status: "warn",
+      message:
+        mode === undefined
+          ? `state dir ${stateDir} does not exist yet`
+          : `state dir ${stateDir} is mode 0${mode.toString(8)}, not 0700`,
+      fix: "imessage-channel doctor --fix",
+    },
+  };
+}
+
+const symbols: Record<DoctorCheck["status"], string> = { ok: "ok  ", info: "info", warn: "warn", fail: "FAIL" };
+
+/** `imessage-channel doctor [--json] [--fix]`: every enabled account, each problem with its one-line fix. */
+export async function doctorCommand(io: CliIo, options: DoctorOptions): Promise<void> {
+  let config: Awaited<ReturnType<typeof loadConfigOrThrow>>["config"];
+  try {
+    ({ config } = await loadConfigOrThrow({ path: options.config, env: io.env, cwd: io.cwd }));
+  } catch (error) {
+    if (ConfigError.isInstance(error)) throw new CliError(error.problems.join("\n"), 2);
+    throw error;
+  }
+  const routing = resolveRouting(config);
+  const ids = options.account ? [options.account] : declaredAccountIds(config);
+  const accounts = ids.map((id) => resolveAccount(config, id)).filter((account) => account.enabled);
+  const seen = new Map<string, string>();
+  const results: Array<{ accountId: string; checks: DoctorCheck[] }> = [];
+  for (const account of accounts) {
+    const identity = databaseIdentity(account);
+    const sameDatabaseAs = seen.get(identity);
+    if (!sameDatabaseAs) seen.set(identity, account.accountId);
+    const facts = await gatherFacts(account, { routing, sameDatabaseAs });
+    results.push({ accountId: account.accountId, checks: accountChecks(facts) });
+  }
+  const stateDir = resolveStateDir(io.env);
+  const state = await stateDirCheck(stateDir, options.fix === true);
+  const changed = state.changed ? [state.changed] : [];
+
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify({ accounts: results, stateDir: state.check, changed }, null, 2)}\n`);
+  } else {
+    for (const result of results) {
+      io.stdout.write(`account ${result.accountId}\n`);
+      for (const check of result.checks) {
+        io.stdout.write(`  ${symbols[check.status]}  ${check.message}\n`);
+        if (check.fix && check.status !== "ok") io.stdout.write(`        fix: ${check.fix}\n`);
+      }
+    }
+    io.stdout.write(`${symbols[state.check.status]}  ${state.check.message}\n`);
+    if (state.check.fix) io.stdout.write(`        fix: ${state.check.fix}\n`);
+    for (const line of changed) io.stdout.write(`changed: ${line}\n`);
+  }
+  const failures = results.flatMap((result) => result.checks.filter((check) => check.status === "fail"));
+  if (failures.length > 0) throw new CliError(`${failures.length} check(s) failed (see above)`, 1);
+}
