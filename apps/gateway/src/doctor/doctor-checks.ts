@@ -25,6 +25,8 @@ export interface AccountFacts {
   databaseError: string | undefined;
   /** Another account that reads the same database. */
   sameDatabaseAs: string | undefined;
+  /** Remote attachment fetching (includeAttachments with a remote Mac): the SFTP session and each root's fixed prefix. */
+  sftp?: { remoteHost: string; error?: string; roots: Array<{ pattern: string; prefix: string; exists: boolean }> };
 }
 
 const actionNeedsBridge = [
@@ -209,6 +211,35 @@ export function checkSmsTrust(facts: AccountFacts): DoctorCheck | undefined {
   };
 }
 
+export function checkSftp(facts: AccountFacts): DoctorCheck[] {
+  const sftp = facts.sftp;
+  if (!sftp) return [];
+  if (sftp.error) {
+    return [
+      {
+        id: "sftp",
+        status: "fail",
+        message: `attachments cannot be fetched from ${sftp.remoteHost} over SFTP: ${sftp.error}`,
+        fix: "enable the SFTP subsystem on the Mac (System Settings → Sharing → Remote Login) and check the SSH key and known_hosts",
+      },
+    ];
+  }
+  const checks: DoctorCheck[] = [{ id: "sftp", status: "ok", message: `SFTP to ${sftp.remoteHost} works` }];
+  for (const root of sftp.roots) {
+    checks.push(
+      root.exists
+        ? { id: "remote-attachment-root", status: "ok", message: `remote attachment root ${root.pattern} is readable` }
+        : {
+            id: "remote-attachment-root",
+            status: "warn",
+            message: `remote attachment root ${root.pattern}: ${root.prefix} does not exist or is not readable on the Mac`,
+            fix: "fix channels.imessage.remoteAttachmentRoots (the Mac-side Messages Attachments folder)",
+          },
+    );
+  }
+  return checks;
+}
+
 /** Every check of one account, in the order an operator fixes things. */
 export function accountChecks(facts: AccountFacts): DoctorCheck[] {
   return [
@@ -222,5 +253,6 @@ export function accountChecks(facts: AccountFacts): DoctorCheck[] {
     checkMentionPatterns(facts),
     checkGroupsRegistry(facts),
     checkSmsTrust(facts),
+    ...checkSftp(facts),
   ].filter((check): check is DoctorCheck => check !== undefined);
 }

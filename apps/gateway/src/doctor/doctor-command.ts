@@ -1,4 +1,5 @@
 import { chmod, mkdir, stat } from "node:fs/promises";
+import { createSftpSource } from "@imessage-channel/attachments";
 import {
   ConfigError,
   declaredAccountIds,
@@ -9,7 +10,7 @@ import {
 } from "@imessage-channel/config";
 import { ImsgClient, probeCapabilities } from "@imessage-channel/rpc-client";
 import { resolveStateDir } from "@imessage-channel/state";
-import { runOnce } from "@imessage-channel/transport";
+import { readSshWrapper, runOnce } from "@imessage-channel/transport";
 import { CliError, type CliIo } from "../cli-io.ts";
 import { databaseIdentity } from "../gateway.ts";
 import { createImsgTransport, oneShotOptions, rpcArgs } from "../imsg-transport.ts";
@@ -53,7 +54,55 @@ async function gatherFacts(
   } finally {
     await client.close().catch(() => {});
   }
+  facts.sftp = await probeSftp(account);
   return facts;
+}
+
+/** The part of a root glob before its first wildcard: the folder that must exist on the Mac. */
+function fixedPrefix(pattern: string, home: string): string {
+  const expanded = pattern.startsWith("~/") ? `${home}/${pattern.slice(2)}` : pattern;
+  const segments = expanded.split("/");
+  const firstGlob = segments.findIndex((segment) => /[*?[\]{}]/.test(segment));
+  return (firstGlob === -1 ? segments : segments.slice(0, firstGlob)).join("/") || "/";
+}
+
+/** With attachments on and a remote Mac (remoteHost, or read from an SSH wrapper), checks SFTP and each root. */
+async function probeSftp(account: ResolvedAccount): Promise<AccountFacts["sftp"]> {
+  if (!account.includeAttachments) return undefined;
+  let remoteHost = account.remoteHost ?? undefined;
+  let port = account.ssh.port;
+  let identityFile = account.ssh.identityFile ?? undefined;
+  if (!remoteHost && account.transport === "local") {
+    const wrapper = await readSshWrapper(account.cliPath);
+    remoteHost = wrapper?.remoteHost;
+    port = wrapper?.port ?? port;
+    identityFile = wrapper?.identityFile ?? identityFile;
+  }
+  if (!remoteHost) return undefined;
+  const source = createSftpSource({
+    remoteHost,
+    port,
+    identityFile,
+    knownHostsFile: account.ssh.knownHostsFile,
+    connectTimeoutMs: 10_000,
+  });
+  try {
+    const home = await source.home();
+    const roots = [];
+    for (const pattern of account.remoteAttachmentRoots) {
+      const prefix = fixedPrefix(pattern, home);
+      const exists = await source.stat(prefix).then(
+        () => true,
+        () => false,
+      );
+      roots.push({ pattern, prefix, exists });
+    }
+    return { remoteHost, roots };
+  } catch (error) {
+    return { remoteHost, error: (error as Error).message, roots: [] };
+  } finally {
+    await source.close?.();
+  }
 }
 
 /** The state dir must exist and be private (0700): it holds pairing approvals and conversation history. */

@@ -1,4 +1,4 @@
-import { chmod, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { simBinPath, writeBridgeState } from "@imessage-channel/imsg-sim";
 import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
@@ -117,6 +117,32 @@ describe("imessage-channel doctor", () => {
     expect(code).toBe(1);
     expect(check("imsg-found")?.message).toMatch(/ssh -p \d+ .*127\.0\.0\.1|ssh-keyscan/);
     expect((await stat(knownHosts)).size).toBe(0);
+  });
+
+  it("over SSH: checks the SFTP subsystem and each remote attachment root", async () => {
+    sshd = await startTestSshd();
+    harness = await GatewayHarness.create();
+    harness.inject({ from: "+15555550123", text: "hello" });
+    const attachments = join(harness.home, "Library/Messages/Attachments");
+    await mkdir(attachments, { recursive: true });
+    await harness.writeConfig({
+      channel: {
+        transport: "ssh",
+        remoteHost: `${sshd.user}@127.0.0.1`,
+        remoteCliPath: harness.wrapperPath,
+        includeAttachments: true,
+        remoteAttachmentRoots: [attachments, join(harness.dir, "no-such-folder/*/Attachments")],
+        ssh: { port: sshd.port, identityFile: sshd.clientKeyPath, knownHostsFile: sshd.knownHostsPath },
+      },
+    });
+    const { report } = await doctor(harness);
+    const checks = report.accounts[0]?.checks ?? [];
+    expect(checks.find((check) => check.id === "database")?.status).toBe("ok");
+    expect(checks.find((check) => check.id === "sftp")?.status).toBe("ok");
+    expect(checks.filter((check) => check.id === "remote-attachment-root").map((check) => check.status)).toEqual([
+      "ok",
+      "warn",
+    ]);
   });
 
   it("--fix creates the state dir with mode 0700 and says so", async () => {
