@@ -35,6 +35,8 @@ export interface AccountRunnerOptions {
   logger: Logger;
 }
 
+/** Replayed rows in flight at once during catchup; each chat still runs its turns one by one. */
+const catchupConcurrency = 8;
 /** A capability probe is trusted this long; a bridge that fell out is noticed by the next failing call anyway. */
 const probeTtlMs = 10 * 60 * 1000;
 
@@ -275,6 +277,9 @@ export class AccountRunner {
         source: client,
         cursorStore,
         dispatch: (row) => this.#pipeline.acceptReplayed(row),
+        isHandled: (guid) => this.#options.state.inbound.stateOf(guid) === "committed",
+        // Replayed rows wait for their turn (and a DM's coalescing window): several at once, cursor still in order.
+        concurrency: catchupConcurrency,
         options: account.catchup,
         log: (level, line) => logger[level](line),
       });

@@ -53,4 +53,24 @@ describe("planReplay", () => {
     expect(result.steps.map((step) => step.row.id)).toEqual([11, 12, 13]);
     expect(result).toMatchObject({ capped: true, dispatchableCount: 3, fetchedCount: 5 });
   });
+
+  it("gives rows already handled (re-fetched behind a held cursor) no cap slot", () => {
+    const rows = [row(11, 9), row(12, 8), row(13, 7), row(14, 6), row(15, 5)];
+    const result = planReplay({
+      rows,
+      cursor: { lastSeenRowid: 10, lastSeenMs: base - 60 * 60_000 },
+      fenceMs: base - 120 * 60_000,
+      perRunLimit: 2,
+      isGivenUp: () => false,
+      isHandled: (guid) => guid === "G11" || guid === "G12" || guid === "G14",
+    });
+    expect(result.steps.map((step) => [step.row.id, step.action])).toEqual([
+      [11, "skip-handled"],
+      [12, "skip-handled"],
+      [13, "dispatch"],
+      [14, "skip-handled"],
+      [15, "dispatch"],
+    ]);
+    expect(result).toMatchObject({ capped: false, dispatchableCount: 2 });
+  });
 });

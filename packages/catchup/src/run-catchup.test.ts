@@ -33,7 +33,7 @@ interface Pass {
 /** One start of the gateway: open the cursor, run the pass with a recording dispatch. */
 async function pass(
   options: CatchupOptionsInput = {},
-  extra: { nowMs?: number; failGuids?: Set<string>; historyPageSize?: number } = {},
+  extra: { nowMs?: number; failGuids?: Set<string>; historyPageSize?: number; handled?: Set<string> } = {},
 ): Promise<Pass> {
   const lines: string[] = [];
   const log = (level: string, line: string) => lines.push(`${level} ${line}`);
@@ -49,6 +49,7 @@ async function pass(
     options: { enabled: true, ...options },
     now: () => extra.nowMs ?? testNowMs,
     log,
+    ...(extra.handled ? { isHandled: (guid: string) => extra.handled!.has(guid) } : {}),
     ...(extra.historyPageSize ? { historyPageSize: extra.historyPageSize } : {}),
   });
   return { dispatched, lines, counters };
@@ -105,6 +106,52 @@ describe("runCatchup against imsg-sim", { tags: ["slow"] }, () => {
     const third = await pass({ perRunLimit: 3 });
     expect(texts(third.dispatched)).toEqual(["row 7"]);
     expect(third.lines.some((line) => line.includes("capped"))).toBe(false);
+  });
+
+  it("walks past rows the dispatch path already handled without giving them a perRunLimit slot", async () => {
+    const wedged = world.receive(alice, "wedged", 12);
+    const handled = new Set<string>();
+    for (let index = 1; index <= 4; index += 1) handled.add(world.receive(bob, `answered live ${index}`, 11 - index));
+    const missed = world.receive(alice, "missed while down", 5);
+    const first = await pass({ perRunLimit: 2 }, { failGuids: new Set([wedged]), handled });
+    expect(texts(first.dispatched)).toEqual(["wedged", "missed while down"]);
+    handled.add(missed);
+    // The held cursor (the wedged row failed) makes this pass fetch every later row again.
+    world.receive(bob, "new while down", 4);
+    const second = await pass({ perRunLimit: 2 }, { handled });
+    expect(texts(second.dispatched)).toEqual(["wedged", "new while down"]);
+    expect(second.counters).toMatchObject({ replayed: 2, skippedHandled: 5, deferred: 0 });
+    expect(second.lines.some((line) => line.includes("capped"))).toBe(false);
+  });
+
+  it("with concurrency, starts rows in rowid order, runs several at once, and holds the cursor before a failed one", async () => {
+    const guids: string[] = [];
+    for (let index = 1; index <= 6; index += 1)
+      guids.push(world.receive(index % 2 ? alice : bob, `row ${index}`, 20 - index));
+    const cursorStore = await CursorStore.open({ stateDir: world.stateDir, accountId: "default", identity });
+    const started: string[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const counters = await runCatchup({
+      source: client,
+      cursorStore,
+      concurrency: 3,
+      options: { enabled: true },
+      now: () => testNowMs,
+      dispatch: async (row) => {
+        started.push(row.text);
+        inFlight += 1;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        // Later rows finish first: the cursor must still not pass row 3 (failed) or any row before it finished.
+        await new Promise((resolve) => setTimeout(resolve, 60 - row.id * 8));
+        inFlight -= 1;
+        if (row.guid === guids[2]) throw new Error("agent backend exploded");
+      },
+    });
+    expect(started).toEqual(["row 1", "row 2", "row 3", "row 4", "row 5", "row 6"]);
+    expect(mostInFlight).toBe(3);
+    expect(counters).toMatchObject({ replayed: 5, failed: 1 });
+    expect(cursorFile().lastSeenRowid).toBe(2);
   });
 
   it("pages newest-first history back to the cursor so a busy chat's oldest rows are not cut off", async () => {

@@ -19,6 +19,8 @@ export interface CatchupCounters {
   skippedTooOld: number;
   /** Rows left for the next pass by `perRunLimit` (not in the summary line). */
   deferred: number;
+  /** Rows `isHandled` said were already delivered (not in the summary line). */
+  skippedHandled: number;
 }
 
 export interface RunCatchupOptions<Row extends CatchupMessage = Message> {
@@ -26,9 +28,20 @@ export interface RunCatchupOptions<Row extends CatchupMessage = Message> {
   cursorStore: CursorStore;
   /** The live dispatch path; a throw means the row was not handed off. */
   dispatch: (row: Row) => Promise<void>;
+  /**
+   * True for a guid the dispatch path already delivered (its persisted dedupe): such rows are walked past without
+   * a dispatch and take no `perRunLimit` slot, so rows re-fetched behind a held cursor do not crowd out new ones.
+   */
+  isHandled?: (guid: string) => boolean;
   options?: CatchupOptionsInput | CatchupOptions;
   now?: () => number;
   log?: CatchupLog;
+  /**
+   * Rows handed to `dispatch` at once (default 1). Rows still start in rowid order and the cursor still moves only
+   * over rows that finished, so a crash replays every unfinished row; more than 1 keeps one slow turn (an agent,
+   * a coalescing window) from holding up a whole backlog.
+   */
+  concurrency?: number;
   /** Rows asked per `messages.history` page (default 100). */
   historyPageSize?: number;
 }
@@ -45,6 +58,7 @@ function emptyCounters(): CatchupCounters {
     fetchedCount: 0,
     skippedTooOld: 0,
     deferred: 0,
+    skippedHandled: 0,
   };
 }
 
@@ -87,6 +101,7 @@ export async function runCatchup<Row extends CatchupMessage>(
     fenceMs,
     perRunLimit: options.perRunLimit,
     isGivenUp: (guid) => cursorStore.failureCount(guid) >= options.maxFailureRetries,
+    isHandled: parameters.isHandled,
   });
   if (plan.capped) {
     log(
@@ -108,16 +123,33 @@ export async function runCatchup<Row extends CatchupMessage>(
     await cursorStore.hold(position);
   };
 
-  for (const { row, action } of plan.steps) {
-    if (action === "skip-from-me") counters.skippedFromMe += 1;
-    if (action === "skip-given-up") counters.skippedGivenUp += 1;
-    if (action === "skip-too-old") counters.skippedTooOld += 1;
-    if (action !== "dispatch") {
-      await settle(row);
-      continue;
+  // Rows are handed to `dispatch` in rowid order, up to `concurrency` at a time; the cursor only ever moves
+  // over a finished prefix, and stops for good at the first row that failed (held for the next start).
+  type Outcome = "moved-past" | "failed";
+  const walk: Array<{ row: Row; outcome?: Outcome }> = [];
+  const concurrency = Math.max(1, Math.floor(parameters.concurrency ?? 1));
+  let active = 0;
+  let wake: (() => void) | undefined;
+  const settleFinishedPrefix = async (): Promise<void> => {
+    while (walk[0]?.outcome !== undefined) {
+      const entry = walk.shift()!;
+      if (entry.outcome === "failed") held = true;
+      else await settle(entry.row);
     }
+  };
+  const waitForOne = async (): Promise<void> => {
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    await settleFinishedPrefix();
+  };
+  const replay = async (entry: { row: Row; outcome?: Outcome }): Promise<void> => {
+    const { row } = entry;
     try {
       await dispatch(row);
+      counters.replayed += 1;
+      await cursorStore.clearFailures(row.guid);
+      entry.outcome = "moved-past";
     } catch (error) {
       const failures = await cursorStore.recordFailure(row.guid);
       if (failures >= options.maxFailureRetries) {
@@ -126,21 +158,37 @@ export async function runCatchup<Row extends CatchupMessage>(
           "warn",
           `imessage catchup: giving up on guid=${row.guid} after ${failures} failures; advancing cursor past it`,
         );
-        await settle(row);
+        entry.outcome = "moved-past";
       } else {
         counters.failed += 1;
-        held = true;
         log(
           "warn",
           `imessage catchup: dispatch of guid=${row.guid} rowid=${row.id} failed (${failures} of ${options.maxFailureRetries}): ${errorText(error)}; cursor held for the next start`,
         );
+        entry.outcome = "failed";
       }
-      continue;
     }
-    counters.replayed += 1;
-    await cursorStore.clearFailures(row.guid);
-    await settle(row);
+  };
+
+  for (const { row, action } of plan.steps) {
+    if (action === "skip-from-me") counters.skippedFromMe += 1;
+    if (action === "skip-given-up") counters.skippedGivenUp += 1;
+    if (action === "skip-too-old") counters.skippedTooOld += 1;
+    if (action === "skip-handled") counters.skippedHandled += 1;
+    const entry: { row: Row; outcome?: Outcome } = { row, outcome: action === "dispatch" ? undefined : "moved-past" };
+    walk.push(entry);
+    if (action === "dispatch") {
+      while (active >= concurrency) await waitForOne();
+      active += 1;
+      void replay(entry).finally(() => {
+        active -= 1;
+        wake?.();
+      });
+    }
+    await settleFinishedPrefix();
   }
+  while (active > 0) await waitForOne();
+  await settleFinishedPrefix();
 
   // Drained: live rows may carry the cursor again. Otherwise the hold stays, so nothing left behind is passed.
   if (!held && !plan.capped) await cursorStore.releaseHold();

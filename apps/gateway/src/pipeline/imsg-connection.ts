@@ -1,8 +1,25 @@
-import { type ImsgClient, ImsgRpcError, RequestTimeoutError } from "@imessage-channel/rpc-client";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type ImsgClient, ImsgRpcError, RequestTimeoutError, RpcClientError } from "@imessage-channel/rpc-client";
 import type { ChatAddress, ImsgPort, SendOutcome, SendRequest } from "./imsg-port.ts";
 
 /** A bridge failure is remembered this long, so a Mac without the private API is not asked on every message. */
 const bridgeDownTtlMs = 5 * 60 * 1000;
+
+/** How long a reply waits for imsg to come back (child restart, SSH reconnect) before the send fails. */
+export const defaultReconnectWaitMs = 60_000;
+
+const reconnectPollMs = 100;
+
+export interface ImsgConnectionOptions {
+  now?: () => number;
+  /** See `defaultReconnectWaitMs`. */
+  reconnectWaitMs?: number;
+}
+
+/** The connection went away under the request (child exit, SSH drop, client closed): worth trying again. */
+function isConnectionLoss(error: unknown): boolean {
+  return RpcClientError.isInstance(error) && ["CHILD_EXITED", "NOT_CONNECTED", "CLIENT_CLOSED"].includes(error.code);
+}
 
 /** The chat target of a send: `chat_id` whenever the row had one (the stable target), else guid, identifier, handle. */
 export function chatTarget(chat: ChatAddress): {
@@ -19,18 +36,21 @@ export function chatTarget(chat: ChatAddress): {
 
 /**
  * The pipeline's view of the account's one imsg connection. Every call goes to the current client (the one
- * long-lived child); a send that timed out is looked up in history before it is tried again, so a slow
- * acknowledgement never delivers a reply twice.
+ * long-lived child). A send waits out a reconnect (bounded) instead of failing, and a send whose outcome is
+ * unknown (timed out, or the connection died under it) is looked up in history before it is tried again, so
+ * neither a restart nor a slow acknowledgement loses or doubles a reply.
  */
 export class ImsgConnection implements ImsgPort {
   readonly #client: () => ImsgClient | undefined;
   readonly #now: () => number;
+  readonly #reconnectWaitMs: number;
   #bridgeDownUntil = 0;
   #bridgeKnownUp = false;
 
-  constructor(client: () => ImsgClient | undefined, now: () => number = Date.now) {
+  constructor(client: () => ImsgClient | undefined, options: ImsgConnectionOptions = {}) {
     this.#client = client;
-    this.#now = now;
+    this.#now = options.now ?? Date.now;
+    this.#reconnectWaitMs = options.reconnectWaitMs ?? defaultReconnectWaitMs;
   }
 
   /** false while a recent bridge call failed; true once one worked; undefined when nobody asked yet. */
@@ -47,29 +67,56 @@ export class ImsgConnection implements ImsgPort {
 
   #current(): ImsgClient {
     const client = this.#client();
-    if (!client) throw new Error("imsg is not connected (reconnecting); the reply is retried when the row is replayed");
+    if (!client) throw new Error("imsg is not connected (reconnecting)");
     return client;
   }
 
+  /** The current client, waiting for a reconnect until `deadline`. */
+  async #connected(deadline: number): Promise<ImsgClient> {
+    for (;;) {
+      const client = this.#client();
+      if (client?.running) return client;
+      if (this.#now() >= deadline) {
+        throw new Error(
+          `imsg did not reconnect within ${Math.round(this.#reconnectWaitMs / 1000)} s, so the reply could not be sent; see \`imessage-channel status\` for why`,
+        );
+      }
+      await sleep(reconnectPollMs);
+    }
+  }
+
   async send(request: SendRequest): Promise<SendOutcome> {
-    const client = this.#current();
     const params = { ...chatTarget(request.chat), text: request.text, file: request.file };
     const startedAt = this.#now();
-    try {
-      const result = await client.send(params);
-      return { rowid: result.id, guid: result.guid };
-    } catch (error) {
-      if (!(error instanceof RequestTimeoutError) || request.chat.chatId <= 0 || !request.text) throw error;
-      // The send may have gone out and only the answer was slow: look for it before sending again.
-      const recent = await client.messagesHistory({ chatId: request.chat.chatId, limit: 10 });
-      const found = recent.find(
-        (message) =>
-          message.isFromMe && message.text === request.text && Date.parse(message.createdAt) >= startedAt - 2_000,
-      );
-      if (found) return { rowid: found.id, guid: found.guid };
-      const retried = await client.send(params);
-      return { rowid: retried.id, guid: retried.guid };
+    const deadline = startedAt + this.#reconnectWaitMs;
+    let outcomeUnknown = false;
+    for (;;) {
+      const client = await this.#connected(deadline);
+      if (outcomeUnknown) {
+        const found = await this.#findSent(client, request, startedAt).catch(() => undefined);
+        if (found) return found;
+      }
+      try {
+        const result = await client.send(params);
+        return { rowid: result.id, guid: result.guid };
+      } catch (error) {
+        const timedOut = error instanceof RequestTimeoutError;
+        if ((!timedOut && !isConnectionLoss(error)) || this.#now() >= deadline) throw error;
+        // It may have gone out and only the answer was lost: look for it before sending again.
+        outcomeUnknown = true;
+        if (!timedOut) await sleep(reconnectPollMs);
+      }
     }
+  }
+
+  /** Our own row with this text in the chat since the first attempt, if imsg has it (chat_id targets only). */
+  async #findSent(client: ImsgClient, request: SendRequest, since: number): Promise<SendOutcome | undefined> {
+    if (request.chat.chatId <= 0 || !request.text) return undefined;
+    const recent = await client.messagesHistory({ chatId: request.chat.chatId, limit: 10 });
+    const found = recent.find(
+      (message) => message.isFromMe && message.text === request.text && Date.parse(message.createdAt) >= since - 2_000,
+    );
+    return found ? { rowid: found.id, guid: found.guid } : undefined;
   }
 
   async markRead(chat: ChatAddress): Promise<boolean> {

@@ -35,6 +35,8 @@ export interface HarnessOptions {
   agent?: AgentHandler;
   /** Extra flags for the imsg-sim wrapper, e.g. ["--platform", "linux"]. */
   simArgs?: string[];
+  /** The gateway's log level (default `debug`, so tests can wait for any line). */
+  logLevel?: string;
 }
 
 /**
@@ -51,10 +53,12 @@ export class GatewayHarness {
   readonly wrapperPath: string;
   readonly agent: LoopbackServer;
   readonly logs: string[] = [];
+  readonly #logLevel: string;
   #gateway: ChildProcess | undefined;
   #exit: Promise<number | string | null> | undefined;
 
-  private constructor(dir: string, agent: LoopbackServer) {
+  private constructor(dir: string, agent: LoopbackServer, logLevel = "debug") {
+    this.#logLevel = logLevel;
     this.dir = dir;
     this.home = join(dir, "home");
     this.dbPath = join(dir, "chat.db");
@@ -70,7 +74,7 @@ export class GatewayHarness {
     const agent = await startLoopbackServer((request, response) =>
       handler(JSON.parse(request.body), response, request),
     );
-    const harness = new GatewayHarness(dir, agent);
+    const harness = new GatewayHarness(dir, agent, options.logLevel);
     await mkdir(harness.home, { recursive: true });
     createChatDb(harness.dbPath);
     const simArgs = (options.simArgs ?? []).map((arg) => JSON.stringify(arg)).join(" ");
@@ -102,8 +106,18 @@ export class GatewayHarness {
       ...process.env,
       HOME: this.home,
       IMESSAGE_CHANNEL_STATE_DIR: this.stateDir,
-      IMESSAGE_CHANNEL_LOG_LEVEL: "debug",
+      IMESSAGE_CHANNEL_LOG_LEVEL: this.#logLevel,
     };
+  }
+
+  /** The running gateway's pid (undefined before `start` or after it exited). */
+  get pid(): number | undefined {
+    return this.#gateway?.exitCode === null && this.#gateway.signalCode === null ? this.#gateway.pid : undefined;
+  }
+
+  /** Resolves with the exit code (or signal name) of the gateway started last. */
+  get exited(): Promise<number | string | null> | undefined {
+    return this.#exit;
   }
 
   /** Starts `imessage-channel gateway` and waits until it is connected. */

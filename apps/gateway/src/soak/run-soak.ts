@@ -1,0 +1,216 @@
+import { writeFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
+import { isoFromAppleMilliseconds } from "@imessage-channel/imsg-sim";
+import { waitFor } from "../test-support/wait-for.ts";
+import { type ChaosKind, type ChaosLog, chaosKinds, runChaos } from "./chaos.ts";
+import { type InboundLoad, startInboundLoad } from "./inbound-load.ts";
+import { type RssSampler, startRssSampler } from "./rss-sampler.ts";
+import { judgeSoak, type SoakVerdict } from "./soak-verdict.ts";
+import { ackedGuids, SoakWorld, turnGuids } from "./soak-world.ts";
+
+export interface SoakOptions {
+  durationMs: number;
+  /** Inbound rows per second across all senders (default 6). */
+  ratePerSecond?: number;
+  /** Pause between chaos actions (default 8 s). */
+  chaosEveryMs?: number;
+  /** How long to wait, after the load stops, for every turn to be answered (default 60 s). */
+  drainTimeoutMs?: number;
+  /** The gateway's RSS must stay under this (default 400 MB). */
+  rssLimitMb?: number;
+  /** Seed of the load and chaos order, so a failing run can be repeated. */
+  seed?: number;
+  /** The gateway's log level (default `info`). */
+  logLevel?: string;
+  /** The gateway's whole log (every incarnation) is written here at the end. */
+  logPath?: string;
+  onProgress?: (line: string) => void;
+}
+
+export interface SoakReport {
+  durationMs: number;
+  verdict: SoakVerdict;
+  chaos: ChaosLog;
+  chaosCounts: Record<ChaosKind, number>;
+  turns: number;
+  replies: number;
+  /** Sent rows that are not acknowledgements (error replies, pairing codes): none expected. */
+  otherReplies: string[];
+  imsgConnections: number;
+  skippedLines: number;
+  rss: { samples: number; peakMb: number; lastMb: number; limitMb: number };
+  /** Inject → reply row, over every answered row, in ms. */
+  latency: { p50: number; p99: number; max: number };
+  problems: string[];
+  ok: boolean;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/** A small deterministic generator (mulberry32), so a seed reproduces a run's load and chaos order. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** Every kind once in a fixed order first (so a short run covers them all), then shuffled rounds. */
+function chaosOrder(random: () => number): () => ChaosKind {
+  const first: ChaosKind[] = [
+    "kill-imsg",
+    "restart-gateway-sigkill",
+    "malformed-lines",
+    "drop-ssh",
+    "restart-gateway-sigterm",
+    "slow-agent",
+  ];
+  let round = [...first];
+  return () => {
+    if (round.length === 0) {
+      round = [...chaosKinds];
+      for (let index = round.length - 1; index > 0; index--) {
+        const swap = Math.floor(random() * (index + 1));
+        [round[index], round[swap]] = [round[swap]!, round[index]!];
+      }
+    }
+    return round.shift()!;
+  };
+}
+
+/**
+ * Runs the gateway against imsg-sim over a real sshd under a steady inbound load while a chaos loop kills imsg,
+ * drops SSH, restarts the gateway (SIGTERM and SIGKILL), injects malformed lines and slows the agent; then lets
+ * every turn finish and judges the evidence: every row dispatched and answered exactly once, RSS bounded.
+ */
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const progress = options.onProgress ?? (() => {});
+  const random = seededRandom(options.seed ?? 1);
+  const rssLimitMb = options.rssLimitMb ?? 400;
+  const world = await SoakWorld.create(options.logLevel);
+  const { harness } = world;
+  const chaos: ChaosLog = { records: [], hardKills: [], problems: [] };
+  let load: InboundLoad | undefined;
+  let rss: RssSampler | undefined;
+  try {
+    await world.startGateway();
+    const startedAt = performance.now();
+    rss = startRssSampler(() => harness.pid);
+    load = startInboundLoad(world, { ratePerSecond: options.ratePerSecond ?? 6, random });
+    const nextChaos = chaosOrder(random);
+    const chaosEveryMs = options.chaosEveryMs ?? 8_000;
+    let lastProgress = 0;
+    while (performance.now() - startedAt < options.durationMs) {
+      await sleep(Math.min(chaosEveryMs, Math.max(0, options.durationMs - (performance.now() - startedAt))));
+      if (performance.now() - startedAt >= options.durationMs) break;
+      const kind = nextChaos();
+      await runChaos(world, kind, chaos, startedAt);
+      const elapsed = performance.now() - startedAt;
+      if (elapsed - lastProgress >= 10_000) {
+        lastProgress = elapsed;
+        progress(
+          `${Math.round(elapsed / 1000)} s: ${load.injected.length} rows written, ${harness.agent.requests.length} turns, ` +
+            `${chaos.records.length} chaos actions, gateway RSS ${rss.lastMb.toFixed(0)} MB`,
+        );
+      }
+    }
+    load.stop();
+    progress(`load stopped after ${load.injected.length} rows; waiting for every turn to be answered`);
+
+    const expected = load.injected.filter((row) => row.expected === "dispatch").map((row) => row.guid);
+    const answered = () => new Set(harness.sentRows().flatMap((row) => ackedGuids(row.text) ?? []));
+    await waitFor(
+      "every turn answered",
+      () => {
+        const done = answered();
+        return expected.every((guid) => done.has(guid));
+      },
+      options.drainTimeoutMs ?? 60_000,
+    ).catch(() => progress("drain timed out: the verdict lists what is missing"));
+    // Rows policy drops and late duplicates would show up after the last reply: give them a moment.
+    await sleep(1_000);
+    const exit = await world.stopGateway("SIGTERM");
+    if (exit !== 0) chaos.problems.push(`gateway exited ${String(exit)} on the final SIGTERM (expected 0)`);
+    rss.stop();
+    const result = report(world, load, chaos, rss, performance.now() - startedAt, rssLimitMb);
+    if (options.logPath) {
+      await writeFile(options.logPath, `${harness.logs.join("\n")}\n`);
+      progress(`gateway log written to ${options.logPath}`);
+    }
+    return result;
+  } finally {
+    load?.stop();
+    rss?.stop();
+    await world.dispose();
+  }
+}
+
+function report(
+  world: SoakWorld,
+  load: InboundLoad,
+  chaos: ChaosLog,
+  rss: RssSampler,
+  durationMs: number,
+  rssLimitMb: number,
+): SoakReport {
+  const { harness } = world;
+  const sent = harness.query<{ text: string; appleMs: number }>(
+    "SELECT IFNULL(text, '') AS text, date / 1000000 AS appleMs FROM message WHERE is_from_me = 1 ORDER BY ROWID",
+  );
+  const replies: string[][] = [];
+  const otherReplies: string[] = [];
+  const repliedAt = new Map<string, number>();
+  for (const row of sent) {
+    const guids = ackedGuids(row.text);
+    if (!guids) {
+      otherReplies.push(row.text);
+      continue;
+    }
+    replies.push(guids);
+    const at = Date.parse(isoFromAppleMilliseconds(row.appleMs));
+    for (const guid of guids) if (!repliedAt.has(guid)) repliedAt.set(guid, at);
+  }
+  const agentTurns = harness.turns().map(turnGuids);
+  const verdict = judgeSoak({ injected: load.injected, agentTurns, replies, hardKills: chaos.hardKills });
+
+  const latencies = load.injected
+    .flatMap((row) => {
+      const at = repliedAt.get(row.guid);
+      return at === undefined ? [] : [Math.max(0, at - row.injectedAt)];
+    })
+    .sort((a, b) => a - b);
+  const chaosCounts = Object.fromEntries(chaosKinds.map((kind) => [kind, 0])) as Record<ChaosKind, number>;
+  for (const record of chaos.records) chaosCounts[record.kind]++;
+
+  const problems = [...verdict.problems, ...chaos.problems, ...world.crashes];
+  if (otherReplies.length) {
+    problems.push(`${otherReplies.length} sent row(s) were not acknowledgements: ${JSON.stringify(otherReplies[0])}`);
+  }
+  const crashes = harness.logs.filter((line) => /unhandled|uncaught|triggerUncaughtException/i.test(line));
+  if (crashes.length) problems.push(`unhandled error in the gateway: ${crashes[0]}`);
+  if (rss.peakMb > rssLimitMb)
+    problems.push(`gateway RSS peaked at ${rss.peakMb.toFixed(0)} MB (limit ${rssLimitMb} MB)`);
+  if (rss.samples === 0) problems.push("gateway RSS was never sampled");
+
+  return {
+    durationMs,
+    verdict,
+    chaos,
+    chaosCounts,
+    turns: agentTurns.length,
+    replies: replies.length,
+    otherReplies,
+    imsgConnections: harness.logs.filter((line) => line.includes("imsg stream connected")).length,
+    skippedLines: harness.logs.filter((line) => /skipped .*line|over-long|discarded/i.test(line)).length,
+    rss: { samples: rss.samples, peakMb: rss.peakMb, lastMb: rss.lastMb, limitMb: rssLimitMb },
+    latency: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 },
+    problems,
+    ok: problems.length === 0,
+  };
+}

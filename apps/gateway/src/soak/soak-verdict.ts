@@ -1,0 +1,115 @@
+/** An inbound row the soak wrote into chat.db, and whether policy should let it reach the agent. */
+export interface InjectedRow {
+  guid: string;
+  expected: "dispatch" | "drop";
+}
+
+/**
+ * A gateway killed with SIGKILL, and the guids its journal still held as claimed: rows whose turn may have reached
+ * the agent (and whose reply may have been sent) without being committed. Only these may be dispatched again.
+ */
+export interface HardKill {
+  pid: number;
+  inDoubt: string[];
+}
+
+export interface SoakEvidence {
+  injected: InjectedRow[];
+  /** Each turn the agent received, as the guids it carried (a coalesced turn carries several). */
+  agentTurns: string[][];
+  /** Each reply row in chat.db, as the guids the agent acknowledged in it. */
+  replies: string[][];
+  hardKills: HardKill[];
+}
+
+export interface Repetition {
+  guid: string;
+  times: number;
+  /** True when every repeat is explained by a SIGKILL that left the row claimed. */
+  excused: boolean;
+}
+
+export interface SoakVerdict {
+  injected: number;
+  expectedDispatches: number;
+  /** Rows meant for the agent that never reached it. */
+  neverDispatched: string[];
+  /** Rows policy must drop that reached the agent anyway. */
+  leakedToAgent: string[];
+  /** Rows dispatched to the agent but never answered. */
+  neverAnswered: string[];
+  repeatedDispatches: Repetition[];
+  repeatedReplies: Repetition[];
+  /** Turns or replies naming a guid the soak never wrote. */
+  unknownGuids: string[];
+  problems: string[];
+  ok: boolean;
+}
+
+function tally(groups: string[][]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const guids of groups) for (const guid of guids) counts.set(guid, (counts.get(guid) ?? 0) + 1);
+  return counts;
+}
+
+function repetitions(counts: Map<string, number>, allowance: Map<string, number>): Repetition[] {
+  return [...counts]
+    .filter(([, times]) => times > 1)
+    .map(([guid, times]) => ({ guid, times, excused: times - 1 <= (allowance.get(guid) ?? 0) }));
+}
+
+/**
+ * Judges a soak run: every row meant for the agent dispatched and answered exactly once, nothing policy drops
+ * reaching the agent, and a repeat tolerated only for a row a SIGKILL left claimed in the journal (the one case
+ * at-least-once delivery cannot tell apart from a lost turn).
+ */
+export function judgeSoak(evidence: SoakEvidence): SoakVerdict {
+  const expected = new Set(evidence.injected.filter((row) => row.expected === "dispatch").map((row) => row.guid));
+  const dropped = new Set(evidence.injected.filter((row) => row.expected === "drop").map((row) => row.guid));
+  const dispatched = tally(evidence.agentTurns);
+  const answered = tally(evidence.replies);
+  const allowance = tally(evidence.hardKills.map((kill) => kill.inDoubt));
+
+  const neverDispatched = [...expected].filter((guid) => !dispatched.has(guid));
+  const leakedToAgent = [...dropped].filter((guid) => dispatched.has(guid) || answered.has(guid));
+  const neverAnswered = [...dispatched.keys()].filter((guid) => expected.has(guid) && !answered.has(guid));
+  const repeatedDispatches = repetitions(dispatched, allowance);
+  const repeatedReplies = repetitions(answered, allowance);
+  const unknownGuids = [...new Set([...dispatched.keys(), ...answered.keys()])].filter(
+    (guid) => !expected.has(guid) && !dropped.has(guid),
+  );
+
+  const problems: string[] = [];
+  const sample = (guids: string[]) => guids.slice(0, 5).join(", ") + (guids.length > 5 ? ", …" : "");
+  if (neverDispatched.length) {
+    problems.push(`${neverDispatched.length} row(s) never reached the agent: ${sample(neverDispatched)}`);
+  }
+  if (leakedToAgent.length) {
+    problems.push(`${leakedToAgent.length} row(s) policy must drop reached the agent: ${sample(leakedToAgent)}`);
+  }
+  if (neverAnswered.length) problems.push(`${neverAnswered.length} turn(s) never answered: ${sample(neverAnswered)}`);
+  const unexcused = (list: Repetition[]) => list.filter((repeat) => !repeat.excused).map((repeat) => repeat.guid);
+  const doubleDispatched = unexcused(repeatedDispatches);
+  if (doubleDispatched.length) {
+    problems.push(`${doubleDispatched.length} row(s) dispatched more than once: ${sample(doubleDispatched)}`);
+  }
+  const doubleAnswered = unexcused(repeatedReplies);
+  if (doubleAnswered.length) {
+    problems.push(`${doubleAnswered.length} row(s) answered more than once: ${sample(doubleAnswered)}`);
+  }
+  if (unknownGuids.length)
+    problems.push(`${unknownGuids.length} guid(s) the soak never wrote: ${sample(unknownGuids)}`);
+
+  return {
+    injected: evidence.injected.length,
+    expectedDispatches: expected.size,
+    neverDispatched,
+    leakedToAgent,
+    neverAnswered,
+    repeatedDispatches,
+    repeatedReplies,
+    unknownGuids,
+    problems,
+    ok: problems.length === 0,
+  };
+}

@@ -1,0 +1,166 @@
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { setTimeout as sleep } from "node:timers/promises";
+import { simBinPath } from "@imessage-channel/imsg-sim";
+import { stateDatabasePath } from "@imessage-channel/state";
+import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
+import { GatewayHarness } from "../test-support/gateway-harness.ts";
+import { sendJson } from "../test-support/http-server.ts";
+
+/** The guids a turn carries: its own message ids and any rows the coalescer merged into it. */
+export function turnGuids(turn: Record<string, unknown>): string[] {
+  const ids = (turn.messageIds as Array<{ guid: string }> | undefined) ?? [];
+  const merged = (turn.coalescedMessageGuids as string[] | undefined) ?? [];
+  return [...new Set([...ids.map((id) => id.guid), ...merged])];
+}
+
+const ackPrefix = "ack ";
+
+/** The guids a reply row acknowledges (`ack G1 G2`), or undefined for any other text (e.g. an error reply). */
+export function ackedGuids(text: string): string[] | undefined {
+  return text.startsWith(ackPrefix) ? text.slice(ackPrefix.length).split(" ").filter(Boolean) : undefined;
+}
+
+export interface SoakPeople {
+  friends: string[];
+  stranger: string;
+  groups: Array<{ identifier: string; name: string; members: string[] }>;
+}
+
+export const soakPeople: SoakPeople = {
+  friends: ["+15555550101", "+15555550102", "+15555550103", "friend4@example.com"],
+  stranger: "+15555550666",
+  groups: [
+    { identifier: "chat900000000000000001", name: "Soak one", members: ["+15555550101", "+15555550102"] },
+    { identifier: "chat900000000000000002", name: "Soak two", members: ["+15555550103", "friend4@example.com"] },
+  ],
+};
+
+/**
+ * The soak's world: a real sshd on loopback, imsg-sim reached through it as the Mac (behind a wrapper that records
+ * the rpc child's pid and takes one-shot fault flags), a webhook agent that acknowledges every guid it is given,
+ * and the gateway as a real child process with catchup on.
+ */
+export class SoakWorld {
+  readonly harness: GatewayHarness;
+  readonly sshd: TestSshd;
+  /** Delay the agent adds before answering (the "slow agent" chaos). */
+  agentDelayMs = 0;
+  /** Gateways that exited without being asked to (a crash, e.g. an unhandled rejection). */
+  readonly crashes: string[] = [];
+  readonly #stopping = new Set<number>();
+  readonly #pidFile: string;
+  readonly #faultsFile: string;
+
+  private constructor(harness: GatewayHarness, sshd: TestSshd) {
+    this.harness = harness;
+    this.sshd = sshd;
+    this.#pidFile = join(harness.dir, "imsg-rpc.pid");
+    this.#faultsFile = join(harness.dir, "imsg-faults");
+  }
+
+  static async create(logLevel = "info"): Promise<SoakWorld> {
+    const sshd = await startTestSshd();
+    let world: SoakWorld | undefined;
+    const harness = await GatewayHarness.create({
+      logLevel,
+      agent: async (turn, response) => {
+        if (world?.agentDelayMs) await sleep(world.agentDelayMs);
+        sendJson(response, 200, { text: `${ackPrefix}${turnGuids(turn).join(" ")}` });
+      },
+    });
+    world = new SoakWorld(harness, sshd);
+    await world.#writeWrapper();
+    await harness.writeConfig({
+      channel: {
+        transport: "ssh",
+        remoteHost: `${sshd.user}@127.0.0.1`,
+        remoteCliPath: harness.wrapperPath,
+        dbPath: harness.dbPath,
+        ssh: { port: sshd.port, identityFile: sshd.clientKeyPath, knownHostsFile: sshd.knownHostsPath },
+        dmPolicy: "allowlist",
+        allowFrom: soakPeople.friends,
+        groupPolicy: "allowlist",
+        groupAllowFrom: soakPeople.friends,
+        groups: { "*": { requireMention: false } },
+        coalesceSameSenderDms: true,
+        catchup: { enabled: true },
+      },
+    });
+    return world;
+  }
+
+  /** Starts the gateway and watches it: an exit nobody asked for is recorded as a crash. */
+  async startGateway(): Promise<void> {
+    await this.harness.start();
+    const pid = this.harness.pid;
+    if (pid === undefined) throw new Error("the gateway exited right after start; see its log");
+    void this.harness.exited?.then((exit) => {
+      if (!this.#stopping.has(pid)) this.crashes.push(`gateway pid ${pid} exited by itself (${String(exit)})`);
+    });
+  }
+
+  /** Stops the gateway with `signal`; resolves with its exit code or signal name. */
+  async stopGateway(signal: NodeJS.Signals): Promise<number | string | null> {
+    const pid = this.harness.pid;
+    if (pid !== undefined) this.#stopping.add(pid);
+    return this.harness.stop(signal);
+  }
+
+  /** The Mac side of `imsg`: imsg-sim, recording its rpc pid and applying fault flags queued by `queueFaults`. */
+  async #writeWrapper(): Promise<void> {
+    const { harness } = this;
+    const pidFile = JSON.stringify(this.#pidFile);
+    const faultsFile = JSON.stringify(this.#faultsFile);
+    await writeFile(
+      harness.wrapperPath,
+      [
+        "#!/bin/sh",
+        'faults=""',
+        // Only the long-lived `imsg rpc` session, not probes such as `imsg rpc --help`.
+        'case " $* " in',
+        '  *" --help "*) ;;',
+        '  *" rpc "*)',
+        `    echo $$ > ${pidFile}`,
+        `    if [ -f ${faultsFile} ]; then faults=$(cat ${faultsFile}); rm -f ${faultsFile}; fi`,
+        "    ;;",
+        "esac",
+        // $faults is unquoted on purpose: it holds flags this soak wrote, split into words.
+        `IMSG_SIM_DB=${JSON.stringify(harness.dbPath)} exec ${JSON.stringify(process.execPath)} ${JSON.stringify(simBinPath)} "$@" $faults`,
+        "",
+      ].join("\n"),
+    );
+  }
+
+  /** The pid of the imsg rpc process on "the Mac", as its wrapper recorded it. */
+  async imsgPid(): Promise<number | undefined> {
+    const text = await readFile(this.#pidFile, "utf8").catch(() => "");
+    const pid = Number(text.trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  }
+
+  /** Fault flags for the next imsg rpc child only (e.g. a malformed line after its second response). */
+  async queueFaults(flags: string[]): Promise<void> {
+    await writeFile(this.#faultsFile, flags.join(" "));
+  }
+
+  /** Guids the journal holds as claimed by `pid`: what a SIGKILL of that gateway left in doubt. */
+  claimedBy(pid: number): string[] {
+    const database = new DatabaseSync(stateDatabasePath(this.harness.stateDir));
+    try {
+      const rows = database
+        .prepare("SELECT guid FROM inbound_journal WHERE state = 'claimed' AND owner_pid = ?")
+        .all(pid) as Array<{ guid: string }>;
+      return rows.map((row) => row.guid);
+    } finally {
+      database.close();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.harness.dispose();
+    await this.sshd.kill();
+    await rm(this.#faultsFile, { force: true });
+  }
+}
