@@ -16,6 +16,10 @@ export interface ImsgConnectionOptions {
   reconnectWaitMs?: number;
 }
 
+function waitText(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
+}
+
 /** The connection went away under the request (child exit, SSH drop, client closed): worth trying again. */
 function isConnectionLoss(error: unknown): boolean {
   return RpcClientError.isInstance(error) && ["CHILD_EXITED", "NOT_CONNECTED", "CLIENT_CLOSED"].includes(error.code);
@@ -78,7 +82,7 @@ export class ImsgConnection implements ImsgPort {
       if (client?.running) return client;
       if (this.#now() >= deadline) {
         throw new Error(
-          `imsg did not reconnect within ${Math.round(this.#reconnectWaitMs / 1000)} s, so the reply could not be sent; see \`imessage-channel status\` for why`,
+          `imsg did not reconnect within ${waitText(this.#reconnectWaitMs)}, so the reply could not be sent; see \`imessage-channel status\` for why`,
         );
       }
       await sleep(reconnectPollMs);
