@@ -1,14 +1,18 @@
 /**
- * Gateway benchmarks (issue 11): inbound row → agent dispatch overhead (p50/p99, coalescing window 0) through the
- * real pipeline (journal on a real state.db, policy, turn buffer, session queue), RSS growth over 100k rows, and
- * cold start of the real CLI to its first watch.subscribe against imsg-sim. Prints numbers; asserts nothing.
- *   node apps/gateway/bench/gateway-overhead.bench.ts [--rows N]
+ * Gateway benchmarks (issues 9 and 11): inbound row → agent dispatch overhead (p50/p99, coalescing window 0) through
+ * the real pipeline (journal on a real state.db, policy, turn buffer, session queue); RSS and retained heap after GC
+ * sampled every 100k rows of one long run (default 1M rows, ~10 minutes: state.db's fsyncs set the pace); cold start
+ * of the real CLI to its first watch.subscribe against imsg-sim. Prints numbers and records them; asserts nothing.
+ *   node --expose-gc apps/gateway/bench/gateway-overhead.bench.ts [--rows N] [--quick]
+ * --rows sets the long run (samples every 100k, or every N/2 below 200k); --quick makes it 20k rows.
  */
 import { spawn } from "node:child_process";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
+import { createHistogram } from "node:perf_hooks";
 import { Writable } from "node:stream";
+import { median, recordFigure } from "@imessage-channel/bench-kit";
 import { resolveAccount, resolveRouting, validateConfig } from "@imessage-channel/config";
 import { createChatDb, simBinPath } from "@imessage-channel/imsg-sim";
 import type { Message } from "@imessage-channel/rpc-client";
@@ -21,9 +25,19 @@ import { createTurnBuffer } from "../src/pipeline/turn-buffer.ts";
 import { SessionQueue } from "../src/session-queue.ts";
 
 const gatewayBin = new URL("../bin/imessage-channel.js", import.meta.url).pathname;
+const megabyte = 2 ** 20;
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+interface MemorySample {
+  rows: number;
+  rssMb: number;
+  heapMb: number;
+}
+
+interface PipelineRun {
+  p50: number;
+  p99: number;
+  rowsPerSecond: number;
+  samples: MemorySample[];
 }
 
 function message(id: number): Message {
@@ -45,9 +59,17 @@ function message(id: number): Message {
   };
 }
 
-async function measurePipeline(
-  rows: number,
-): Promise<{ p50: number; p99: number; rssMb: number; rowsPerSecond: number }> {
+// Heap after a full GC is what the gateway keeps; RSS also holds freed pages V8 has not returned yet.
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function sampleMemory(rows: number): MemorySample {
+  gc?.();
+  const { rss, heapUsed } = process.memoryUsage();
+  return { rows, rssMb: rss / megabyte, heapMb: heapUsed / megabyte };
+}
+
+/** `rows` rows one at a time through a fresh pipeline; latencies go to a fixed-size histogram, so 1M rows keep no per-row data. */
+async function measurePipeline(rows: number, sampleEvery = 0): Promise<PipelineRun> {
   const runStarted = performance.now();
   const stateDir = await mkdtemp(join(tmpdir(), "bench-gateway-"));
   const config = validateConfig({ channels: { imessage: { dmPolicy: "open", allowFrom: ["*"] } } }).config!;
@@ -55,13 +77,14 @@ async function measurePipeline(
   const state = openStateStore({ stateDir });
   const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
   const logger = createLogger({ destination: sink, pretty: false, level: "warn" });
-  const latencies: number[] = [];
-  let startedAt = 0;
+  const latencies = createHistogram();
+  const samples: MemorySample[] = [];
+  let startedAt = 0n;
   let reached: () => void = () => {};
   const agent: AgentRuntime = {
     kind: "bench",
     async run() {
-      latencies.push(performance.now() - startedAt);
+      latencies.record(process.hrtime.bigint() - startedAt);
       reached();
       return undefined;
     },
@@ -87,19 +110,26 @@ async function measurePipeline(
     const dispatched = new Promise<void>((resolve) => {
       reached = resolve;
     });
-    startedAt = performance.now();
+    startedAt = process.hrtime.bigint();
     await pipeline.accept(message(id), { replayed: false });
     await dispatched;
+    if (sampleEvery > 0 && (id % sampleEvery === 0 || id === rows)) {
+      const sample = sampleMemory(id);
+      samples.push(sample);
+      console.log(
+        `  after ${countLabel(id)} rows: RSS ${sample.rssMb.toFixed(1)} MB, heap after GC ${sample.heapMb.toFixed(1)} MB`,
+      );
+    }
   }
+  const rowsPerSecond = rows / ((performance.now() - runStarted) / 1000);
   await pipeline.flush();
   state.close();
   await rm(stateDir, { recursive: true, force: true });
-  latencies.sort((a, b) => a - b);
   return {
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    rssMb: process.memoryUsage().rss / 2 ** 20,
-    rowsPerSecond: rows / ((performance.now() - runStarted) / 1000),
+    p50: latencies.percentile(50) / 1e6,
+    p99: latencies.percentile(99) / 1e6,
+    rowsPerSecond,
+    samples,
   };
 }
 
@@ -129,10 +159,28 @@ async function measureColdStart(): Promise<number> {
   return elapsed;
 }
 
+/** 20000 → `20k`, 1000000 → `1M`. */
+function countLabel(count: number): string {
+  if (count >= 1_000_000 && count % 100_000 === 0) return `${count / 1_000_000}M`;
+  if (count >= 1_000 && count % 1_000 === 0) return `${count / 1_000}k`;
+  return count.toLocaleString("en-US");
+}
+
+/** MB per 100k rows between two samples: the slope past warm-up (SQLite's page cache, JIT, pools). */
+function growthPer100k(first: MemorySample, last: MemorySample, field: "rssMb" | "heapMb"): number {
+  return ((last[field] - first[field]) / (last.rows - first.rows)) * 100_000;
+}
+
 const rowsFlag = process.argv.indexOf("--rows");
-const bigRun = rowsFlag > 0 ? Number(process.argv[rowsFlag + 1]) : 100_000;
+const quick = process.argv.includes("--quick");
+const bigRun = rowsFlag > 0 ? Number(process.argv[rowsFlag + 1]) : quick ? 20_000 : 1_000_000;
+if (!Number.isInteger(bigRun) || bigRun < 2) {
+  throw new Error(`--rows ${process.argv[rowsFlag + 1]} is not a whole number of rows >= 2; try --rows 200000`);
+}
+const sampleEvery = bigRun >= 200_000 ? 100_000 : Math.floor(bigRun / 2);
 
 console.log(`machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+if (!gc) console.log("run node with --expose-gc for the retained-heap figures (heap is sampled without a full GC)");
 const warm = await measurePipeline(1_000);
 console.log(
   `pipeline overhead, 1k rows: p50 ${warm.p50.toFixed(3)} ms, p99 ${warm.p99.toFixed(3)} ms (goal p99 < 5 ms)`,
@@ -141,21 +189,91 @@ const tenK = await measurePipeline(10_000);
 console.log(
   `pipeline overhead, 10k rows: p50 ${tenK.p50.toFixed(3)} ms, p99 ${tenK.p99.toFixed(3)} ms (goal p99 < 5 ms)`,
 );
-// Heap after a full GC is what the gateway keeps; RSS also holds freed pages V8 has not returned yet.
-const gc = (globalThis as { gc?: () => void }).gc;
-gc?.();
-const before = process.memoryUsage().rss / 2 ** 20;
-const heapBefore = process.memoryUsage().heapUsed / 2 ** 20;
-const big = await measurePipeline(bigRun);
-gc?.();
-const heapAfter = process.memoryUsage().heapUsed / 2 ** 20;
+const overhead = "inbound row → agent dispatch overhead (state.db journal, policy, turn buffer, session queue)";
+recordFigure({ id: "pipeline-overhead-p50", figure: `${overhead}, p50 over 10k rows`, value: tenK.p50, unit: "ms" });
+recordFigure({
+  id: "pipeline-overhead-p99",
+  figure: `${overhead}, p99 over 10k rows`,
+  value: tenK.p99,
+  unit: "ms",
+  goal: { below: 5 },
+});
+
+const before = sampleMemory(0);
+console.log(`long run: ${countLabel(bigRun)} rows, memory sampled every ${countLabel(sampleEvery)}`);
+const big = await measurePipeline(bigRun, sampleEvery);
+const first = big.samples[0]!;
+const last = big.samples.at(-1)!;
+const rssGrowth = growthPer100k(first, last, "rssMb");
+const heapGrowth = growthPer100k(first, last, "heapMb");
+const span = `${countLabel(first.rows)} → ${countLabel(last.rows)}`;
 console.log(
-  gc
-    ? `heap after GC: ${heapBefore.toFixed(1)} MB → ${heapAfter.toFixed(1)} MB over ${bigRun} rows (growth ${(heapAfter - heapBefore).toFixed(1)} MB)`
-    : "run node with --expose-gc for the retained-heap figure",
+  `long run: p50 ${big.p50.toFixed(3)} ms, p99 ${big.p99.toFixed(3)} ms, ${big.rowsPerSecond.toFixed(0)} rows/s end to end`,
 );
 console.log(
-  `RSS after ${bigRun} rows: ${big.rssMb.toFixed(1)} MB (growth ${(big.rssMb - before).toFixed(1)} MB; goal < 20 MB); ${big.rowsPerSecond.toFixed(0)} rows/s end to end`,
+  `RSS ${before.rssMb.toFixed(1)} MB before, ${first.rssMb.toFixed(1)} MB after ${countLabel(first.rows)}, ` +
+    `${last.rssMb.toFixed(1)} MB after ${countLabel(last.rows)}: growth ${rssGrowth.toFixed(1)} MB per 100k rows (${span}; goal < 20 MB)`,
 );
-const cold = await measureColdStart();
-console.log(`cold start to first watch.subscribe (CLI + imsg-sim): ${cold.toFixed(0)} ms (goal < 500 ms)`);
+console.log(
+  `heap after GC ${before.heapMb.toFixed(1)} MB before, ${first.heapMb.toFixed(1)} MB after ${countLabel(first.rows)}, ` +
+    `${last.heapMb.toFixed(1)} MB after ${countLabel(last.rows)}: growth ${heapGrowth.toFixed(1)} MB per 100k rows (${span})`,
+);
+recordFigure({
+  id: "pipeline-overhead-p99-long-run",
+  figure: `${overhead}, p99 over ${countLabel(bigRun)} rows`,
+  value: big.p99,
+  unit: "ms",
+  goal: { below: 5 },
+});
+recordFigure({
+  id: "pipeline-rows-per-second",
+  figure: `rows through the pipeline one at a time, end to end, over ${countLabel(bigRun)} rows`,
+  value: big.rowsPerSecond,
+  unit: "rows/s",
+  note: "fsync-bound: two state.db transactions per row",
+});
+for (const [sample, id] of [
+  [first, "first"],
+  [last, "last"],
+] as const) {
+  recordFigure({
+    id: `rss-after-${id}-sample`,
+    figure: `RSS after ${countLabel(sample.rows)} rows through the pipeline`,
+    value: sample.rssMb,
+    unit: "MB",
+  });
+}
+recordFigure({
+  id: "rss-growth-per-100k",
+  figure: `RSS growth per 100k rows (after GC, ${span})`,
+  value: rssGrowth,
+  unit: "MB",
+  goal: { below: 20 },
+});
+recordFigure({
+  id: "heap-after-last-sample",
+  figure: `retained JS heap after GC, after ${countLabel(last.rows)} rows`,
+  value: last.heapMb,
+  unit: "MB",
+});
+recordFigure({
+  id: "heap-growth-per-100k",
+  figure: `retained JS heap growth per 100k rows (after GC, ${span})`,
+  value: heapGrowth,
+  unit: "MB",
+});
+
+const coldStarts: number[] = [];
+for (let run = 0; run < 3; run++) coldStarts.push(await measureColdStart());
+const cold = median(coldStarts);
+console.log(
+  `cold start to first watch.subscribe (CLI + imsg-sim): ${cold.toFixed(0)} ms, median of ${coldStarts.map((value) => value.toFixed(0)).join(" / ")} (goal < 500 ms)`,
+);
+recordFigure({
+  id: "cold-start",
+  figure: "cold start of the CLI to its first watch.subscribe against imsg-sim",
+  value: cold,
+  unit: "ms",
+  goal: { below: 500 },
+  note: "median of 3; two Node processes, gateway loaded from TypeScript sources",
+});

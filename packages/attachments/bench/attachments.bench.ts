@@ -14,6 +14,7 @@ import { realpath } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
+import { recordFigure } from "@imessage-channel/bench-kit";
 import { startTestSshd } from "@imessage-channel/test-sshd";
 import {
   checkAttachmentPath,
@@ -34,9 +35,10 @@ function rate(label: string, iterations: number, run: () => void): number {
 
 const roots = compileAttachmentRoots(defaultAttachmentRoots, "/Users/gw");
 const inside = "/Users/bob/Library/Messages/Attachments/4a/10/AT_0_0B6E1C2A-ATT1/IMG_0001.heic";
-rate("pure check, accepted path", 100_000, () => checkAttachmentPath(inside, roots, "/Users/gw"));
+const accepted = rate("pure check, accepted path", 100_000, () => checkAttachmentPath(inside, roots, "/Users/gw"));
 rate("pure check, .. rejected", 100_000, () => checkAttachmentPath(`${inside}/../../x`, roots, "/Users/gw"));
 rate("pure check, outside root", 100_000, () => checkAttachmentPath("/etc/passwd", roots, "/Users/gw"));
+recordFigure({ id: "root-check", figure: "pure root check, accepted path", value: accepted, unit: "checks/s" });
 
 const top = realpathSync(mkdtempSync(join(tmpdir(), "attachments-bench-")));
 const root = join(top, "Users", "bob", "Library", "Messages", "Attachments");
@@ -50,9 +52,14 @@ const started = performance.now();
 const resolutions = 2000;
 for (let index = 0; index < resolutions; index += 1)
   await resolveAttachmentPath(bigFile, localRoots, { home: "/none", realpath });
-console.log(
-  `resolve with realpath (file + root prefix): ${Math.round(resolutions / ((performance.now() - started) / 1000)).toLocaleString("en-US")}/s`,
-);
+const resolutionRate = resolutions / ((performance.now() - started) / 1000);
+console.log(`resolve with realpath (file + root prefix): ${Math.round(resolutionRate).toLocaleString("en-US")}/s`);
+recordFigure({
+  id: "resolve-realpath",
+  figure: "resolve with realpath (file + root prefix)",
+  value: resolutionRate,
+  unit: "paths/s",
+});
 
 async function seconds(run: () => Promise<unknown>, times = 5): Promise<number> {
   await run();
@@ -72,6 +79,19 @@ const viaFetcher = await seconds(() => local.fetch([{ originalPath: bigFile, tot
 console.log(
   `local ${sizeMb} MB: bare stream copy ${(sizeMb / bare).toFixed(0)} MB/s, fetcher ${(sizeMb / viaFetcher).toFixed(0)} MB/s, throughput ratio fetcher/bare ${(bare / viaFetcher).toFixed(2)}`,
 );
+recordFigure({ id: "local-bare-copy", figure: `bare stream copy of ${sizeMb} MB`, value: sizeMb / bare, unit: "MB/s" });
+recordFigure({
+  id: "local-fetch",
+  figure: `local ${sizeMb} MB through the fetcher`,
+  value: sizeMb / viaFetcher,
+  unit: "MB/s",
+});
+recordFigure({
+  id: "local-fetch-ratio",
+  figure: "fetcher / bare stream copy throughput, same run",
+  value: bare / viaFetcher,
+  unit: "×",
+});
 
 const sshd = await startTestSshd();
 try {
@@ -92,6 +112,12 @@ try {
   console.log(
     `SFTP ${sizeMb} MB over loopback: ${(sizeMb / overSftp).toFixed(1)} MB/s, throughput ratio SFTP/bare local copy ${(bare / overSftp).toFixed(3)}`,
   );
+  recordFigure({
+    id: "sftp-fetch",
+    figure: `${sizeMb} MB over SFTP from a loopback sshd`,
+    value: sizeMb / overSftp,
+    unit: "MB/s",
+  });
   await remote.close();
 } finally {
   await sshd.stop();

@@ -1,5 +1,6 @@
 // Throughput of push + merge: 10 000 DM rows over 100 senders, buckets emitted by flush (no real timers).
 // Run: pnpm --filter @imessage-channel/coalescer bench
+import { recordFigure } from "@imessage-channel/bench-kit";
 import { type Clock, createCoalescer, imsgMessageAccessors } from "../src/index.ts";
 
 let now = 0;
@@ -39,3 +40,15 @@ turns = 0;
 const flood = run(10_000, 1);
 console.log(`1 sender flood: ${Math.round(flood).toLocaleString("en-US")} rows/s, ${turns} turns`);
 console.log(`flood/spread ratio: ${(flood / spread).toFixed(2)}`);
+recordFigure({
+  id: "push-merge-spread",
+  figure: "push + merge, 10k DM rows over 100 senders",
+  value: spread,
+  unit: "rows/s",
+});
+recordFigure({
+  id: "push-merge-flood",
+  figure: "push + merge, 10k-row flood from 1 sender",
+  value: flood,
+  unit: "rows/s",
+});

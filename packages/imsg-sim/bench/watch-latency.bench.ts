@@ -1,19 +1,16 @@
 // Inject → watch notification latency of `imsg-sim rpc` (file-change detection on the db, -wal and -shm).
-// Run: pnpm --filter @imessage-channel/imsg-sim bench
+// Run: pnpm --filter @imessage-channel/imsg-sim bench [--quick]   (--quick: 20 samples per setting instead of 100)
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { percentile, recordFigure } from "@imessage-channel/bench-kit";
 import { inject } from "../src/inject.ts";
 import { seed } from "../src/seed.ts";
 import { SimProcess } from "../src/sim-process.ts";
 
-const samplesPerSetting = 100;
+const samplesPerSetting = process.argv.includes("--quick") ? 20 : 100;
 const targetMs = 250;
-
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
-}
 
 async function measure(debounceMs: number): Promise<number[]> {
   const directory = mkdtempSync(join(tmpdir(), "imsg-sim-bench-"));
@@ -42,4 +39,16 @@ for (const debounceMs of [0, 50, 500]) {
     `debounce_ms=${String(debounceMs).padStart(3)}  n=${latencies.length}  p50=${p50.toFixed(1)} ms  ` +
       `p99=${p99.toFixed(1)} ms  max=${latencies.at(-1)!.toFixed(1)} ms  p99/target(${targetMs} ms)=${(p99 / targetMs).toFixed(2)}`,
   );
+  for (const [name, value] of [
+    ["p50", p50],
+    ["p99", p99],
+  ] as const) {
+    recordFigure({
+      id: `watch-latency-${name}-debounce-${debounceMs}`,
+      figure: `inject → watch notification latency, ${name}, debounce_ms ${debounceMs}`,
+      value,
+      unit: "ms",
+      note: `${latencies.length} samples`,
+    });
+  }
 }

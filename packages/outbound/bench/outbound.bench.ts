@@ -1,5 +1,6 @@
 // Throughput of the reply path's pure steps: markdown → plain text, then chunking at the default 4000 limit.
 // Run: pnpm --filter @imessage-channel/outbound bench
+import { recordFigure } from "@imessage-channel/bench-kit";
 import { chunkText, markdownToPlainText } from "../src/index.ts";
 
 const paragraph =
@@ -42,6 +43,24 @@ const newlineRate = rate(`chunkText newline mode, ${long.length} chars`, "chars"
   return long.length;
 });
 console.log(`newline/length ratio: ${(newlineRate / lengthRate).toFixed(2)}`);
-console.log(
-  `answers per second through markdown + chunking: ${Math.round(1 / (1 / markdownRate + answer.length / lengthRate)).toLocaleString("en-US")}`,
-);
+const answersRate = 1 / (1 / markdownRate + answer.length / lengthRate);
+console.log(`answers per second through markdown + chunking: ${Math.round(answersRate).toLocaleString("en-US")}`);
+recordFigure({
+  id: "markdown-to-plain-text",
+  figure: `markdownToPlainText, ${answer.length}-char answer with a list, a table and code`,
+  value: markdownRate,
+  unit: "answers/s",
+});
+recordFigure({
+  id: "chunk-length",
+  figure: "chunkText, length mode (4000-char limit)",
+  value: lengthRate,
+  unit: "chars/s",
+});
+recordFigure({ id: "chunk-newline", figure: "chunkText, newline mode", value: newlineRate, unit: "chars/s" });
+recordFigure({
+  id: "reply-render",
+  figure: "answers through markdown + chunking",
+  value: answersRate,
+  unit: "answers/s",
+});

@@ -1,5 +1,6 @@
 // Throughput of evaluateInbound for a DM and a group message against a 200-entry allowlist.
 // Run: pnpm --filter @imessage-channel/policy bench
+import { recordFigure } from "@imessage-channel/bench-kit";
 import { evaluateInbound, type InboundMessage, type PolicyAccount } from "../src/index.ts";
 
 const allowFrom = Array.from({ length: 200 }, (_, index) => `(555) 555-${String(1000 + index).padStart(4, "0")}`);
@@ -44,3 +45,15 @@ function measure(name: string, message: InboundMessage, iterations: number): num
 const dmRate = measure("DM, 200-entry allowlist, last entry matches", dm, 5_000);
 const groupRate = measure("group, mention patterns, wildcard prompt", group, 5_000);
 console.log(`group/DM ratio: ${(groupRate / dmRate).toFixed(2)}`);
+recordFigure({
+  id: "evaluate-dm",
+  figure: "evaluateInbound, DM matched by the last entry of a 200-entry allowlist",
+  value: dmRate,
+  unit: "decisions/s",
+});
+recordFigure({
+  id: "evaluate-group",
+  figure: "evaluateInbound, group message with mention patterns and a wildcard prompt",
+  value: groupRate,
+  unit: "decisions/s",
+});

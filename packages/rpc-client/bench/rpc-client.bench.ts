@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { recordFigure } from "@imessage-channel/bench-kit";
 import { LocalTransport } from "@imessage-channel/transport";
 import { ImsgClient } from "../src/imsg-client.ts";
 
@@ -79,6 +80,35 @@ console.log(`notification lines: ${notificationCount} (${megabytes.toFixed(1)} M
 console.log(`bare JSON.parse:               ${Math.round(bare).toLocaleString("en")} lines/s`);
 console.log(`ImsgClient (pipe+zod+mapping): ${Math.round(viaClient).toLocaleString("en")} notifications/s`);
 console.log(`ratio client / bare parse:     ${(viaClient / bare).toFixed(2)} (goal >= 0.5)`);
-console.log(`round-trips, 1 in flight:      ${Math.round(await roundTripRate(1)).toLocaleString("en")} requests/s`);
-console.log(`round-trips, 16 in flight:     ${Math.round(await roundTripRate(16)).toLocaleString("en")} requests/s`);
+const oneInFlight = await roundTripRate(1);
+const sixteenInFlight = await roundTripRate(16);
+console.log(`round-trips, 1 in flight:      ${Math.round(oneInFlight).toLocaleString("en")} requests/s`);
+console.log(`round-trips, 16 in flight:     ${Math.round(sixteenInFlight).toLocaleString("en")} requests/s`);
+const sameLines = `${notificationCount / 1000}k recorded-shape notification lines`;
+recordFigure({ id: "bare-json-parse", figure: `bare JSON.parse loop over ${sameLines}`, value: bare, unit: "lines/s" });
+recordFigure({
+  id: "client-notifications",
+  figure: `ImsgClient over the same ${sameLines} from a child (pipe, framer, JSON.parse, zod, mapping)`,
+  value: viaClient,
+  unit: "notifications/s",
+});
+recordFigure({
+  id: "client-vs-json-parse",
+  figure: "ImsgClient / bare JSON.parse throughput, side by side in the same run",
+  value: viaClient / bare,
+  unit: "×",
+  goal: { atLeast: 0.5, label: "≥ 0.5× JSON.parse" },
+});
+recordFigure({
+  id: "round-trips-1",
+  figure: "request round-trips, 1 in flight",
+  value: oneInFlight,
+  unit: "requests/s",
+});
+recordFigure({
+  id: "round-trips-16",
+  figure: "request round-trips, 16 in flight",
+  value: sixteenInFlight,
+  unit: "requests/s",
+});
 rmSync(directory, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 // LineFramer throughput on imsg-like NDJSON, as a ratio to the usual StringDecoder + split loop (no line cap).
 import { StringDecoder } from "node:string_decoder";
+import { recordFigure } from "@imessage-channel/bench-kit";
 import { LineFramer } from "../src/line-framer.ts";
 
 const notification = JSON.stringify({
@@ -24,7 +25,7 @@ const lineCount = 200_000;
 const bytes = Buffer.from(`${notification}\n`.repeat(lineCount));
 const chunkSize = 64 * 1024;
 
-function measure(label: string, run: () => number): number {
+function measure(id: string, label: string, run: () => number): number {
   run(); // warm up
   const started = process.hrtime.bigint();
   const lines = run();
@@ -33,10 +34,11 @@ function measure(label: string, run: () => number): number {
   console.log(
     `${label.padEnd(28)} ${Math.round(rate).toLocaleString("en-US").padStart(12)} lines/s  (${(bytes.length / seconds / 1e6).toFixed(0)} MB/s)`,
   );
+  recordFigure({ id, figure: `${label}, ${lineCount / 1000}k imsg-like lines`, value: rate, unit: "lines/s" });
   return rate;
 }
 
-const framed = measure("LineFramer (64 KiB chunks)", () => {
+const framed = measure("line-framer", "LineFramer (64 KiB chunks)", () => {
   let count = 0;
   const framer = new LineFramer({ onLine: () => (count += 1), onWarning: () => {} });
   for (let offset = 0; offset < bytes.length; offset += chunkSize)
@@ -44,7 +46,7 @@ const framed = measure("LineFramer (64 KiB chunks)", () => {
   framer.end();
   return count;
 });
-const baseline = measure("StringDecoder + split", () => {
+const baseline = measure("string-decoder-split", "StringDecoder + split", () => {
   let count = 0;
   let carry = "";
   const decoder = new StringDecoder("utf8");
@@ -56,3 +58,9 @@ const baseline = measure("StringDecoder + split", () => {
   return count;
 });
 console.log(`ratio LineFramer / baseline: ${(framed / baseline).toFixed(2)}`);
+recordFigure({
+  id: "line-framer-vs-split",
+  figure: "LineFramer / StringDecoder + split, same bytes, same run",
+  value: framed / baseline,
+  unit: "×",
+});
