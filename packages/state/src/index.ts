@@ -22,6 +22,7 @@ export type { Approval, PairingRequest, PairingRequestResult } from "./pairing-s
 export { maxPendingPairingsPerAccount, PairingStore, pairingTimeToLiveMilliseconds } from "./pairing-store.ts";
 export type { ReplyCacheOptions } from "./reply-cache.ts";
 export { defaultReplyCacheSize, ReplyCache } from "./reply-cache.ts";
+export { type RecordedReply, ReplyOutbox } from "./reply-outbox.ts";
 export { resolveStateDir, stateDatabasePath } from "./state-dir.ts";
 export type { StateErrorCode } from "./state-error.ts";
 export { StateError } from "./state-error.ts";

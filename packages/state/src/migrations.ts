@@ -91,6 +91,15 @@ export const migrations: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // 2: the reply outbox (an agent's answer kept until its turn commits, so a crash mid-delivery resumes it).
+  `
+  CREATE TABLE reply_outbox (
+    guid TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    reply_json TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const latestSchemaVersion = migrations.length;

@@ -58,6 +58,7 @@ describe("opening the state database", () => {
       "pairing_requests",
       "reply_cache",
       "reply_counters",
+      "reply_outbox",
     ]);
     inspector.close();
   });

@@ -6,6 +6,7 @@ import { InboundJournal, type InboundJournalOptions } from "./inbound-journal.ts
 import { MetaStore } from "./meta-store.ts";
 import { PairingStore } from "./pairing-store.ts";
 import { ReplyCache, type ReplyCacheOptions } from "./reply-cache.ts";
+import { ReplyOutbox } from "./reply-outbox.ts";
 import { openDatabase } from "./sqlite-database.ts";
 import { stateDatabasePath } from "./state-dir.ts";
 
@@ -30,6 +31,7 @@ export interface StateStore extends Disposable {
   readonly inbound: InboundJournal;
   readonly echoes: EchoCache;
   readonly replies: ReplyCache;
+  readonly outbox: ReplyOutbox;
   readonly bindings: AcpBindingStore;
   readonly meta: MetaStore;
   close(): void;
@@ -48,9 +50,11 @@ export function openStateStore(options: OpenStateStoreOptions): StateStore {
   for (const warning of warnings) options.onWarning?.(warning);
   const database: DatabaseSync = opened.database;
   const inbound = new InboundJournal(database, clock, options.inbound);
+  const outbox = new ReplyOutbox(database, clock);
   try {
     inbound.releaseOrphanedClaims();
     inbound.prune();
+    outbox.pruneCommitted();
   } catch (error) {
     database.close();
     throw error;
@@ -65,6 +69,7 @@ export function openStateStore(options: OpenStateStoreOptions): StateStore {
     inbound,
     echoes: new EchoCache(database, clock, options.echoes),
     replies: new ReplyCache(database, clock, options.replies),
+    outbox,
     bindings: new AcpBindingStore(database, clock),
     meta: new MetaStore(database, clock),
     close,

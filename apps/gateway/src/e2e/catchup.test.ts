@@ -78,4 +78,21 @@ describe("gateway end to end: downtime", () => {
     expect(texts.filter((text) => text === "echo: answered")).toHaveLength(1);
     expect(texts.filter((text) => text === "echo: interrupted")).toHaveLength(1);
   });
+
+  it("kill -9 after the reply went out but before the turn committed: the recorded reply is not sent again, nor the agent asked again", async () => {
+    harness = await GatewayHarness.create({ channel: { ...open, catchup: { enabled: true } } });
+    // imsg writes each answer 1.5 s late: the reply row exists while the gateway still waits for the send's answer.
+    await harness.start([], { IMSG_SIM_FAULT_DELAY_MS: "1500" });
+    await harness.waitForLog(/imessage catchup: replayed=/, 15_000);
+    harness.inject({ from: friend, text: "in the window" });
+    await harness.waitForSent((rows) => rows.length === 1, "the reply row", 15_000);
+    await harness.stop("SIGKILL");
+
+    await harness.start();
+    await harness.waitForLog(/delivering a reply recorded before a restart/, 15_000);
+    await harness.waitForLog(/imessage catchup: replayed=1 /, 15_000);
+    await sleep(500);
+    expect(harness.sentRows().map((row) => row.text)).toEqual(["echo: in the window"]);
+    expect(harness.turns().map((turn) => turn.text)).toEqual(["in the window"]);
+  });
 });

@@ -93,11 +93,12 @@ export class ImsgConnection implements ImsgPort {
     const params = { ...chatTarget(request.chat), text: request.text, file: request.file };
     const startedAt = this.#now();
     const deadline = startedAt + this.#reconnectWaitMs;
-    let outcomeUnknown = false;
+    const since = request.maybeSentSince ?? startedAt;
+    let outcomeUnknown = request.maybeSentSince !== undefined;
     for (;;) {
       const client = await this.#connected(deadline);
       if (outcomeUnknown) {
-        const found = await this.#findSent(client, request, startedAt).catch(() => undefined);
+        const found = await this.#findSent(client, request, since).catch(() => undefined);
         if (found) return found;
       }
       try {
@@ -116,7 +117,8 @@ export class ImsgConnection implements ImsgPort {
   /** Our own row with this text in the chat since the first attempt, if imsg has it (chat_id targets only). */
   async #findSent(client: ImsgClient, request: SendRequest, since: number): Promise<SendOutcome | undefined> {
     if (request.chat.chatId <= 0 || !request.text) return undefined;
-    const recent = await client.messagesHistory({ chatId: request.chat.chatId, limit: 10 });
+    // Wide enough for a busy group that kept talking while the gateway restarted.
+    const recent = await client.messagesHistory({ chatId: request.chat.chatId, limit: 50 });
     const found = recent.find(
       (message) => message.isFromMe && message.text === request.text && Date.parse(message.createdAt) >= since - 2_000,
     );

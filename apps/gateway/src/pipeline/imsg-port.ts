@@ -17,6 +17,8 @@ export interface SendRequest {
   chat: ChatAddress;
   text?: string;
   file?: string;
+  /** This send may already have gone out since then (a reply resumed after a restart): look for it first. */
+  maybeSentSince?: number;
 }
 
 export interface SendOutcome {

@@ -4,7 +4,7 @@ import { type DispatchDecision, evaluateInbound } from "@imessage-channel/policy
 import type { StateStore } from "@imessage-channel/state";
 import type { AccountStatusReporter } from "../account-status.ts";
 import type { AgentRuntime } from "../agents/runtime.ts";
-import { isEmptyReply, type Reply, type Turn } from "../agents/turn.ts";
+import { isEmptyReply, type Reply, replySchema, type Turn } from "../agents/turn.ts";
 import type { Logger } from "../logger.ts";
 import type { SessionQueue } from "../session-queue.ts";
 import { Watermark } from "../watermark.ts";
@@ -38,7 +38,17 @@ export interface ChatCommandHandler {
 }
 
 /** Turns an agent reply into sends on the same imsg connection; returns how many messages went out. */
-export type ReplyDeliverer = (chat: ChatAddress, reply: Reply, turn: Turn) => Promise<number>;
+export interface DeliveryOptions {
+  /** A reply recorded before a restart: any part may already have gone out since then, so look before sending. */
+  resumedSince?: number;
+}
+
+export type ReplyDeliverer = (
+  chat: ChatAddress,
+  reply: Reply,
+  turn: Turn,
+  options?: DeliveryOptions,
+) => Promise<number>;
 
 export interface PipelineOptions {
   account: ResolvedAccount;
@@ -309,11 +319,13 @@ export class InboundPipeline {
         this.#commit(row.message);
         status.count(row.replayed ? "replayed" : "dispatched");
       }
+      this.#clearOutbox(rows);
     } catch (error) {
       status.count("failed");
       logger.error({ session: sessionKey, err: error }, `turn failed for ${sessionKey}: ${(error as Error).message}`);
       // The agent saw the turn (or could not): retrying it forever would wedge the chat. Commit and tell the user.
       for (const row of rows) this.#commit(row.message);
+      this.#clearOutbox(rows);
       await this.#sendErrorReply(first);
     } finally {
       for (const row of rows) this.#settle(row.message);
@@ -335,6 +347,26 @@ export class InboundPipeline {
       }
     }
 
+    const { state, account, logger, status } = this.#options;
+    // A gateway killed after the agent answered left the answer in the outbox: deliver it instead of asking (and
+    // billing) the agent again; only rows it does not cover go to the agent.
+    const answered = rows.filter((row) => row.message.guid && state.outbox.find([row.message.guid]));
+    if (answered.length) {
+      const recorded = state.outbox.find(answered.map((row) => row.message.guid))!;
+      const parsed = replySchema.safeParse(recorded.reply);
+      if (parsed.success) {
+        const turn = this.#buildTurn(answered, text);
+        logger.info(
+          { session: turn.sessionKey, guids: turn.coalescedMessageGuids },
+          "delivering a reply recorded before a restart (the agent is not asked again; parts already sent are skipped)",
+        );
+        status.count("sent", await deliverReply(chat, parsed.data, turn, { resumedSince: recorded.recordedAt }));
+        rows = rows.filter((row) => !answered.includes(row));
+        if (rows.length === 0) return;
+        text = rows.map((row) => row.message.text).join("\n");
+      }
+    }
+
     const turn = this.#buildTurn(rows, text);
     await this.#markRead(chat);
     const stopTyping = await this.#startTyping(chat);
@@ -346,8 +378,8 @@ export class InboundPipeline {
       await stopTyping();
     }
     if (isEmptyReply(reply) || !reply) return;
-    const sent = await deliverReply(chat, reply, turn);
-    this.#options.status.count("sent", sent);
+    if (turn.coalescedMessageGuids.length) state.outbox.record(turn.coalescedMessageGuids, account.accountId, reply);
+    status.count("sent", await deliverReply(chat, reply, turn));
   }
 
   #buildTurn(rows: PendingRow[], text: string): Turn {
@@ -448,6 +480,11 @@ export class InboundPipeline {
         accountId: this.#options.account.accountId,
         rowid: message.id,
       });
+  }
+
+  #clearOutbox(rows: PendingRow[]): void {
+    const guids = rows.map((row) => row.message.guid).filter(Boolean);
+    if (guids.length) this.#options.state.outbox.clear(guids);
   }
 
   #release(message: ImsgMessage): void {

@@ -30,7 +30,8 @@ export function createReplyDeliverer(options: ReplyDelivererOptions): ReplyDeliv
   const remember = (chat: ChatAddress, text: string, guid: string | undefined) =>
     state.echoes.recordSent({ accountId: account.accountId, chatKeys: chatKeys(chat), text, guid });
 
-  return async (chat, reply, turn) => {
+  return async (chat, reply, turn, delivery = {}) => {
+    const maybeSentSince = delivery.resumedSince;
     let sent = 0;
     const text = reply.text ? markdownToPlainText(reply.text) : "";
     for (const chunk of text.trim()
@@ -38,7 +39,7 @@ export function createReplyDeliverer(options: ReplyDelivererOptions): ReplyDeliv
       : []) {
       // Recorded before the send too: imsg can stream our row back before the send call returns.
       remember(chat, chunk, undefined);
-      const outcome = await imsg.send({ chat, text: chunk });
+      const outcome = await imsg.send({ chat, text: chunk, maybeSentSince });
       if (outcome.guid) remember(chat, chunk, outcome.guid);
       sent++;
     }
@@ -55,7 +56,7 @@ export function createReplyDeliverer(options: ReplyDelivererOptions): ReplyDeliv
           file = join(dir, plan.filename);
           await writeFile(file, plan.data, { mode: 0o600 });
         } else file = plan.path;
-        const outcome = await imsg.send({ chat, file });
+        const outcome = await imsg.send({ chat, file, maybeSentSince });
         remember(chat, "\uFFFC", outcome.guid);
         sent++;
       } catch (error) {

@@ -4,6 +4,7 @@ import type { SoakReport } from "./run-soak.ts";
 export function formatSoakReport(report: SoakReport): string {
   const { verdict } = report;
   const repeats = verdict.repeatedDispatches.filter((repeat) => repeat.excused).length;
+  const inDoubt = report.chaos.hardKills.reduce((sum, kill) => sum + kill.inDoubt.length, 0);
   const chaos = Object.entries(report.chaosCounts)
     .map(([kind, count]) => `${kind} ×${count}`)
     .join(", ");
@@ -11,7 +12,7 @@ export function formatSoakReport(report: SoakReport): string {
     `soak ${report.ok ? "PASSED" : "FAILED"} after ${(report.durationMs / 1000).toFixed(0)} s`,
     `rows written: ${verdict.injected} (${verdict.expectedDispatches} for the agent, ${verdict.injected - verdict.expectedDispatches} from a stranger)`,
     `agent turns: ${report.turns}; reply rows: ${report.replies}; never dispatched: ${verdict.neverDispatched.length}; never answered: ${verdict.neverAnswered.length}; stranger rows that reached the agent: ${verdict.leakedToAgent.length}`,
-    `repeats: ${verdict.repeatedDispatches.length} dispatch(es), ${verdict.repeatedReplies.length} reply(ies); ${repeats} excused by a SIGKILL that left the row claimed`,
+    `repeats: ${verdict.repeatedDispatches.length} dispatch(es), ${verdict.repeatedReplies.length} reply(ies); ${repeats} excused by a SIGKILL that left the row claimed (${inDoubt} row(s) were claimed at ${report.chaos.hardKills.length} SIGKILL(s))`,
     `chaos: ${chaos}`,
     `imsg connections: ${report.imsgConnections}; bad lines skipped: ${report.skippedLines}`,
     `inject → reply latency: p50 ${report.latency.p50.toFixed(0)} ms, p99 ${report.latency.p99.toFixed(0)} ms, max ${report.latency.max.toFixed(0)} ms`,

@@ -54,12 +54,17 @@ describe("judging a soak run", () => {
     expect(verdict.problems).toHaveLength(2);
   });
 
-  it("excuses one repeat per SIGKILL that left the row claimed, and no more", () => {
+  it("excuses one repeated dispatch per SIGKILL that left the row claimed, and no more; never a repeated reply", () => {
     const once = judgeSoak(
       evidence({ agentTurns: [["A"], ["A"], ["B", "C"]], hardKills: [{ pid: 1, inDoubt: ["A"] }] }),
     );
     expect(once.ok).toBe(true);
     expect(once.repeatedDispatches).toEqual([{ guid: "A", times: 2, excused: true }]);
+    const doubleReply = judgeSoak(
+      evidence({ replies: [["A"], ["A"], ["B", "C"]], hardKills: [{ pid: 1, inDoubt: ["A"] }] }),
+    );
+    expect(doubleReply.repeatedReplies).toEqual([{ guid: "A", times: 2, excused: false }]);
+    expect(doubleReply.ok).toBe(false);
     const thrice = judgeSoak(
       evidence({ agentTurns: [["A"], ["A"], ["A"], ["B", "C"]], hardKills: [{ pid: 1, inDoubt: ["A"] }] }),
     );

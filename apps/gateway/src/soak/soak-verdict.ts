@@ -25,7 +25,10 @@ export interface SoakEvidence {
 export interface Repetition {
   guid: string;
   times: number;
-  /** True when every repeat is explained by a SIGKILL that left the row claimed. */
+  /**
+   * True when every repeat is explained by a SIGKILL that left the row claimed: the agent may be asked again about
+   * a row it was answering when the gateway died. Replies are never excused: the outbox resumes them.
+   */
   excused: boolean;
 }
 
@@ -60,8 +63,9 @@ function repetitions(counts: Map<string, number>, allowance: Map<string, number>
 
 /**
  * Judges a soak run: every row meant for the agent dispatched and answered exactly once, nothing policy drops
- * reaching the agent, and a repeat tolerated only for a row a SIGKILL left claimed in the journal (the one case
- * at-least-once delivery cannot tell apart from a lost turn).
+ * reaching the agent. A second dispatch is tolerated only for a row a SIGKILL left claimed in the journal (the
+ * agent was still thinking when the gateway died: at-least-once cannot tell that from a lost turn); a second
+ * reply never is.
  */
 export function judgeSoak(evidence: SoakEvidence): SoakVerdict {
   const expected = new Set(evidence.injected.filter((row) => row.expected === "dispatch").map((row) => row.guid));
@@ -74,7 +78,7 @@ export function judgeSoak(evidence: SoakEvidence): SoakVerdict {
   const leakedToAgent = [...dropped].filter((guid) => dispatched.has(guid) || answered.has(guid));
   const neverAnswered = [...dispatched.keys()].filter((guid) => expected.has(guid) && !answered.has(guid));
   const repeatedDispatches = repetitions(dispatched, allowance);
-  const repeatedReplies = repetitions(answered, allowance);
+  const repeatedReplies = repetitions(answered, new Map());
   const unknownGuids = [...new Set([...dispatched.keys(), ...answered.keys()])].filter(
     (guid) => !expected.has(guid) && !dropped.has(guid),
   );

@@ -120,11 +120,14 @@ export class GatewayHarness {
     return this.#exit;
   }
 
-  /** Starts `imessage-channel gateway` and waits until it is connected. */
-  async start(extraArgs: string[] = []): Promise<void> {
+  /**
+   * Starts `imessage-channel gateway` and waits until it is connected. `extraEnv` reaches imsg-sim too (through
+   * the wrapper), e.g. `IMSG_SIM_FAULT_DELAY_MS`.
+   */
+  async start(extraArgs: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
     const mark = this.logs.length;
     const child = spawn(process.execPath, [gatewayBinPath, "gateway", "--config", this.configPath, ...extraArgs], {
-      env: this.env,
+      env: { ...this.env, ...extraEnv },
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.#gateway = child;

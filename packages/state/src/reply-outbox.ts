@@ -1,0 +1,68 @@
+import type { DatabaseSync } from "node:sqlite";
+import type { Clock } from "./clock.ts";
+import { immediateTransaction } from "./immediate-transaction.ts";
+import { prepared } from "./statement-cache.ts";
+
+export interface RecordedReply {
+  /** The agent's reply exactly as recorded (JSON round-tripped). */
+  reply: unknown;
+  /** When it was recorded (ms): a resumed delivery looks for sends from then on before sending again. */
+  recordedAt: number;
+}
+
+/**
+ * The agent's answer to a turn, written before anything is sent and cleared when the turn commits. A gateway
+ * killed between the two finds it on the replayed row: it delivers the recorded answer (looking each part up
+ * before sending it) instead of asking the agent again, so a crash neither doubles a reply nor rewords it.
+ */
+export class ReplyOutbox {
+  readonly #database: DatabaseSync;
+  readonly #clock: Clock;
+
+  constructor(database: DatabaseSync, clock: Clock) {
+    this.#database = database;
+    this.#clock = clock;
+  }
+
+  /** Records `reply` under every guid of the turn (a coalesced turn has several). */
+  record(guids: readonly string[], accountId: string, reply: unknown): void {
+    const json = JSON.stringify(reply);
+    const now = this.#clock();
+    immediateTransaction(this.#database, () => {
+      const insert = prepared(
+        this.#database,
+        `INSERT INTO reply_outbox (guid, account_id, reply_json, recorded_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (guid) DO UPDATE SET reply_json = excluded.reply_json, recorded_at = excluded.recorded_at`,
+      );
+      for (const guid of guids) insert.run(guid, accountId, json, now);
+    });
+  }
+
+  /** The reply recorded for the first of `guids` that has one. */
+  find(guids: readonly string[]): RecordedReply | undefined {
+    const select = prepared(this.#database, "SELECT reply_json, recorded_at FROM reply_outbox WHERE guid = ?");
+    for (const guid of guids) {
+      const row = select.get(guid) as { reply_json: string; recorded_at: number } | undefined;
+      if (row) return { reply: JSON.parse(row.reply_json) as unknown, recordedAt: row.recorded_at };
+    }
+    return undefined;
+  }
+
+  /** The turn committed: its reply is no longer needed. */
+  clear(guids: readonly string[]): void {
+    const remove = prepared(this.#database, "DELETE FROM reply_outbox WHERE guid = ?");
+    immediateTransaction(this.#database, () => {
+      for (const guid of guids) remove.run(guid);
+    });
+  }
+
+  /** Drops entries of guids the journal already committed (a process killed between commit and clear). */
+  pruneCommitted(): number {
+    return Number(
+      prepared(
+        this.#database,
+        "DELETE FROM reply_outbox WHERE guid IN (SELECT guid FROM inbound_journal WHERE state = 'committed')",
+      ).run().changes,
+    );
+  }
+}
