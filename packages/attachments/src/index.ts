@@ -40,4 +40,3 @@ export { mediaDirectory, safeFileName } from "./media-store.ts";
 export { expandHome, pathShapeProblem } from "./path-shape.ts";
 export { type PathResolution, type Realpath, resolveAttachmentPath } from "./resolve-attachment-path.ts";
 export { createSftpSource, type SftpSourceOptions } from "./sftp-source.ts";
-export { resolveSshCredentials, type SshCredentials } from "./ssh-credentials.ts";

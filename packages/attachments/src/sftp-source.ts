@@ -1,22 +1,20 @@
 import { homedir, userInfo } from "node:os";
 import type { Readable } from "node:stream";
 import {
-  entryMatchesHost,
   formatRemoteHost,
   hostKeyFailure,
-  type KnownHostsEntry,
-  knownHostsName,
+  loadCredentials,
   loadKnownHosts,
+  serverHostKeyAlgorithms,
   TransportError,
   validateRemoteHost,
 } from "@imessage-channel/transport";
 // ssh2 is CommonJS: Node cannot see its named exports, so take them from the default export.
-import ssh2, { type Client, type ServerHostKeyAlgorithm, type SFTPWrapper, type Stats } from "ssh2";
+import ssh2, { type Client, type SFTPWrapper, type Stats } from "ssh2";
 import { AttachmentError, type AttachmentErrorCode } from "./attachment-error.ts";
 import type { AttachmentSource, SourceFileStat } from "./attachment-source.ts";
 import { expandHome } from "./path-shape.ts";
 import { createPipelinedReadStream } from "./sftp-read-stream.ts";
-import { resolveSshCredentials } from "./ssh-credentials.ts";
 
 export interface SftpSourceOptions {
   /** `channels.imessage.remoteHost`: `host` or `user@host` (the user defaults to the local user name). */
@@ -37,32 +35,6 @@ export interface SftpSourceOptions {
   defaultUser?: string;
   /** The gateway's home, for `~` in `knownHostsFile` and `identityFile` and the default keys. */
   localHome?: string;
-}
-
-/** The transport's order. A key type known_hosts already has for the host is asked for first, as OpenSSH does. */
-const hostKeyAlgorithms: ServerHostKeyAlgorithm[] = [
-  "ssh-ed25519",
-  "ecdsa-sha2-nistp256",
-  "ecdsa-sha2-nistp384",
-  "ecdsa-sha2-nistp521",
-  "rsa-sha2-512",
-  "rsa-sha2-256",
-  "ssh-rsa",
-];
-
-function hostKeyAlgorithmsFor(
-  entries: readonly KnownHostsEntry[],
-  host: string,
-  port: number,
-): ServerHostKeyAlgorithm[] {
-  const name = knownHostsName(host, port);
-  const known = new Set(
-    entries
-      .filter((entry) => entry.marker === undefined && entryMatchesHost(entry, name))
-      .map((entry) => entry.keyType),
-  );
-  const isKnown = (algorithm: string) => known.has(algorithm.startsWith("rsa-sha2") ? "ssh-rsa" : algorithm);
-  return [...hostKeyAlgorithms.filter(isKnown), ...hostKeyAlgorithms.filter((algorithm) => !isKnown(algorithm))];
 }
 
 interface Session {
@@ -146,7 +118,7 @@ export function createSftpSource(options: SftpSourceOptions): AttachmentSource {
   async function connect(): Promise<Session> {
     const context = { host: remote.host, port, user, knownHostsPath };
     const entries = await loadKnownHosts(context);
-    const credentials = await resolveSshCredentials({
+    const credentials = await loadCredentials({
       username: user,
       destination,
       agentSocket: options.agentSocket ?? process.env.SSH_AUTH_SOCK,
@@ -195,7 +167,7 @@ export function createSftpSource(options: SftpSourceOptions): AttachmentSource {
           refusal = hostKeyFailure(entries, context, key);
           return refusal === undefined;
         },
-        algorithms: { serverHostKey: hostKeyAlgorithmsFor(entries, remote.host, port) },
+        algorithms: { serverHostKey: serverHostKeyAlgorithms(entries, remote.host, port) },
         readyTimeout: options.connectTimeoutMs ?? 20_000,
         keepaliveInterval: (options.keepaliveSec ?? 15) * 1000,
         keepaliveCountMax: 3,

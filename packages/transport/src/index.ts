@@ -1,3 +1,4 @@
+export { serverHostKeyAlgorithms } from "./host-key-algorithms.ts";
 export {
   defaultKnownHostsPath,
   type HostKeyContext,
@@ -21,7 +22,7 @@ export { readSshWrapper } from "./read-ssh-wrapper.ts";
 export { buildRemoteCommand, quoteShellWord } from "./remote-command.ts";
 export { formatRemoteHost, isValidRemoteHost, type RemoteHost, validateRemoteHost } from "./remote-host.ts";
 export { type RunOnceOptions, type RunOnceResult, RunTimeoutError, runOnce } from "./run-once.ts";
-export { defaultIdentityFiles } from "./ssh-credentials.ts";
+export { type CredentialOptions, type Credentials, defaultIdentityFiles, loadCredentials } from "./ssh-credentials.ts";
 export { SshTransport, type SshTransportOptions } from "./ssh-transport.ts";
 export { parseSshWrapper, type SshWrapperTarget } from "./ssh-wrapper.ts";
 export type { Transport, TransportEvents, TransportExit } from "./transport.ts";

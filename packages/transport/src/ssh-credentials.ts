@@ -17,6 +17,8 @@ export interface CredentialOptions {
   agentSocket: string | undefined;
   /** A configured key file: it must be readable and unencrypted (passphrase keys belong in ssh-agent). */
   identityFile: string | undefined;
+  /** Home for `~` in `identityFile` and the default key files (default: this user's). */
+  home?: string;
 }
 
 export interface Credentials {
@@ -37,7 +39,7 @@ export async function loadCredentials(options: CredentialOptions): Promise<Crede
     tried.push(`ssh-agent (${options.agentSocket})`);
   }
   if (options.identityFile !== undefined) {
-    const path = expandHomePath(options.identityFile);
+    const path = expandHomePath(options.identityFile, options.home);
     const key = (await readKey(path)) ?? new Error("no such file");
     if (key instanceof Error) {
       throw new TransportError(
@@ -49,7 +51,7 @@ export async function loadCredentials(options: CredentialOptions): Promise<Crede
     methods.push({ type: "publickey", username: options.username, key });
     tried.push(path);
   } else {
-    for (const path of defaultIdentityFiles()) {
+    for (const path of defaultIdentityFiles(options.home)) {
       const key = await readKey(path);
       if (key === undefined) continue;
       if (key instanceof Error) {
@@ -64,7 +66,7 @@ export async function loadCredentials(options: CredentialOptions): Promise<Crede
     const skippedNote = skipped.length > 0 ? `; skipped ${skipped.join(", ")}` : "";
     throw new TransportError(
       "SSH_NO_CREDENTIALS",
-      `no SSH credentials for ${options.destination}: SSH_AUTH_SOCK is not set and none of ${defaultIdentityFiles().join(", ")} is usable${skippedNote}; start ssh-agent with the key loaded or set channels.imessage.ssh.identityFile`,
+      `no SSH credentials for ${options.destination}: SSH_AUTH_SOCK is not set and none of ${defaultIdentityFiles(options.home).join(", ")} is usable${skippedNote}; start ssh-agent with the key loaded or set channels.imessage.ssh.identityFile`,
     );
   }
   return { methods, tried, skipped };

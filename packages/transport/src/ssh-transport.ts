@@ -1,10 +1,10 @@
 import { EventEmitter } from "node:events";
 import { userInfo } from "node:os";
 // ssh2 is CommonJS: Node cannot see its named exports, so take them from the default export.
-import ssh2, { type ClientChannel, type ServerHostKeyAlgorithm, type Client as SshClient } from "ssh2";
+import ssh2, { type ClientChannel, type Client as SshClient } from "ssh2";
 import { expandHomePath } from "./home-path.ts";
+import { serverHostKeyAlgorithms } from "./host-key-algorithms.ts";
 import { defaultKnownHostsPath, type HostKeyContext, hostKeyFailure, loadKnownHosts } from "./host-key-verifier.ts";
-import { knownKeyTypes } from "./known-hosts.ts";
 import { LineFramer } from "./line-framer.ts";
 import { buildRemoteCommand } from "./remote-command.ts";
 import { formatRemoteHost, validateRemoteHost } from "./remote-host.ts";
@@ -41,16 +41,6 @@ export interface SshTransportOptions {
   /** How long close() waits after TERM before KILL and closing the connection (default 2000 ms). */
   terminateGraceMs?: number;
 }
-
-const defaultHostKeyAlgorithms: ServerHostKeyAlgorithm[] = [
-  "ssh-ed25519",
-  "ecdsa-sha2-nistp256",
-  "ecdsa-sha2-nistp384",
-  "ecdsa-sha2-nistp521",
-  "rsa-sha2-512",
-  "rsa-sha2-256",
-  "ssh-rsa",
-];
 
 /**
  * Runs `imsg rpc` (or another configured command) on a remote host over native SSH (ssh2), with strict
@@ -141,15 +131,7 @@ export class SshTransport extends EventEmitter<TransportEvents> implements Trans
     });
     for (const skipped of credentials.skipped) this.emit("warning", `${this.#label}: skipped key file ${skipped}`);
 
-    // Ask for a key type known_hosts already has first, as OpenSSH does, so a host with several keys matches.
-    const known = knownKeyTypes(entries, context.host, context.port);
-    const preferred = defaultHostKeyAlgorithms.filter((algorithm) =>
-      known.includes(algorithm.startsWith("rsa-sha2") ? "ssh-rsa" : algorithm),
-    );
-    const serverHostKey = [
-      ...preferred,
-      ...defaultHostKeyAlgorithms.filter((algorithm) => !preferred.includes(algorithm)),
-    ];
+    const serverHostKey = serverHostKeyAlgorithms(entries, context.host, context.port);
 
     const client = new ssh2.Client();
     this.#client = client;
