@@ -1,5 +1,5 @@
 import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
-import type { ImsgCapabilities } from "@imessage-channel/rpc-client";
+import type { ImsgCapabilities, ImsgStatus } from "@imessage-channel/rpc-client";
 import { versionAtLeast } from "@imessage-channel/rpc-client";
 
 export type CheckStatus = "ok" | "info" | "warn" | "fail";
@@ -19,8 +19,8 @@ export interface AccountFacts {
   capabilities: ImsgCapabilities | undefined;
   /** Why imsg could not be run (the transport's one-line error, e.g. a refused host key). */
   launchError: string | undefined;
-  /** Chat ids from `chats.list`, when the database could be read. */
-  chatIds: number[] | undefined;
+  /** The chats of `chats.list` (id, guid, identifier), when the database could be read. */
+  chats: Array<{ id: number; guid: string; identifier: string }> | undefined;
   /** Why `chats.list` failed. */
   databaseError: string | undefined;
   /** Another account that reads the same database. */
@@ -104,11 +104,11 @@ export function checkRpc(facts: AccountFacts): DoctorCheck | undefined {
 
 export function checkDatabase(facts: AccountFacts): DoctorCheck | undefined {
   if (!facts.capabilities?.rpcSupported) return undefined;
-  if (facts.chatIds)
+  if (facts.chats)
     return {
       id: "database",
       status: "ok",
-      message: `the Messages database is readable (${facts.chatIds.length} chats)`,
+      message: `the Messages database is readable (${facts.chats.length} chats)`,
     };
   const error = facts.databaseError ?? "unknown error";
   const permission = /Full Disk Access|Permission Error|authorization denied|unable to open/i.test(error);
@@ -128,7 +128,7 @@ export function checkDatabase(facts: AccountFacts): DoctorCheck | undefined {
 }
 
 export function checkAutomation(facts: AccountFacts): DoctorCheck | undefined {
-  if (!facts.chatIds) return undefined;
+  if (!facts.chats) return undefined;
   return {
     id: "automation",
     status: "info",
@@ -151,11 +151,39 @@ export function checkPrivateApi(facts: AccountFacts): DoctorCheck | undefined {
     };
   }
   const hidden = actionNeedsBridge.filter((name) => facts.account.actions[name]);
+  const { cause, fix } = bridgeDownCause(capabilities.status);
   return {
     id: "private-api",
     status: "warn",
-    message: `private API bridge is down: read receipts, typing and ${hidden.length > 0 ? hidden.join(", ") : "no configured action"} are unavailable`,
-    fix: "disable SIP (Recovery: csrutil disable), then run `imsg launch` on the Mac; or turn those actions off under channels.imessage.actions",
+    message: `private API bridge is down (${cause}): read receipts, typing and ${hidden.length > 0 ? hidden.join(", ") : "no configured action"} are unavailable`,
+    fix: `${fix}; or turn those actions off under channels.imessage.actions`,
+  };
+}
+
+/** Why imsg's bridge is down, from `imsg status --json` (`sip` and its `message`), and what fixes that cause. */
+export function bridgeDownCause(status: ImsgStatus | undefined): { cause: string; fix: string } {
+  const message = status?.message ?? "";
+  if (status?.sip === "enabled") {
+    return {
+      cause: "System Integrity Protection is on",
+      fix: "disable SIP in Recovery (csrutil disable), then run `imsg launch` in the logged-in user's session on the Mac",
+    };
+  }
+  if (/dylib not found/i.test(message)) {
+    return {
+      cause: "the imsg bridge helper dylib is missing",
+      fix: "install imsg from Homebrew (brew install steipete/tap/imsg), or run `make build-dylib` for a source build, then `imsg launch`",
+    };
+  }
+  if (status?.sip === "disabled") {
+    return {
+      cause: "Messages.app is not injected",
+      fix: "run `imsg launch` in the logged-in user's session on the Mac (again after every reboot or Messages update)",
+    };
+  }
+  return {
+    cause: "imsg did not say why",
+    fix: "check `imsg status --json` on the Mac: SIP must be off (csrutil disable) and `imsg launch` must have run",
   };
 }
 
@@ -186,17 +214,26 @@ export function checkMentionPatterns(facts: AccountFacts): DoctorCheck | undefin
   };
 }
 
+/** Whether a `groups` key (`N`, `chat_id:N`, `chat_guid:G`, `chat_identifier:I`) names one of `chats`. */
+function groupKeyMatches(key: string, chats: NonNullable<AccountFacts["chats"]>): boolean {
+  const [, form, value] = /^(?:(chat_id|chat_guid|chat_identifier):)?(.+)$/.exec(key) ?? [];
+  if (form === "chat_guid") return chats.some((chat) => chat.guid === value);
+  if (form === "chat_identifier") return chats.some((chat) => chat.identifier === value);
+  return chats.some((chat) => String(chat.id) === value);
+}
+
 export function checkGroupsRegistry(facts: AccountFacts): DoctorCheck | undefined {
+  const { chats } = facts;
   const keys = Object.keys(facts.account.groups).filter((key) => key !== "*");
-  if (keys.length === 0 || !facts.chatIds) return undefined;
-  const known = new Set(facts.chatIds.map(String));
-  const numeric = keys.map((key) => key.replace(/^chat_id:/, "")).filter((key) => /^\d+$/.test(key));
-  if (numeric.length === 0 || numeric.some((key) => known.has(key))) return undefined;
+  if (keys.length === 0 || !chats) return undefined;
+  const dead = keys.filter((key) => !groupKeyMatches(key, chats));
+  if (dead.length === 0) return undefined;
+  const every = dead.length === keys.length && !("*" in facts.account.groups);
   return {
     id: "groups-registry",
     status: "warn",
-    message: `no key of channels.imessage.groups (${keys.join(", ")}) matches a chat on this Mac: every group message would be dropped`,
-    fix: 'use the chat ids `imessage-channel chats` prints (chat_id:N), or add "*"',
+    message: `channels.imessage.groups ${dead.length === 1 ? "key" : "keys"} ${dead.join(", ")} match${dead.length === 1 ? "es" : ""} no chat on this Mac${every ? ": every group message would be dropped" : " (a typo, or a chat of another Mac?)"}`,
+    fix: 'use the chat ids `imessage-channel chats` prints (chat_id:N, or chat_guid:/chat_identifier: as shown there), or add "*"',
   };
 }
 

@@ -26,14 +26,14 @@ export interface DoctorOptions {
 /** Runs imsg for the account the way the gateway would and records what worked. */
 async function gatherFacts(
   account: ResolvedAccount,
-  base: Omit<AccountFacts, "account" | "capabilities" | "launchError" | "chatIds" | "databaseError">,
+  base: Omit<AccountFacts, "account" | "capabilities" | "launchError" | "chats" | "databaseError">,
 ): Promise<AccountFacts> {
   const facts: AccountFacts = {
     ...base,
     account,
     capabilities: undefined,
     launchError: undefined,
-    chatIds: undefined,
+    chats: undefined,
     databaseError: undefined,
   };
   try {
@@ -48,7 +48,11 @@ async function gatherFacts(
   const client = new ImsgClient({ transport: createImsgTransport(account, rpcArgs(account)) });
   try {
     await client.start();
-    facts.chatIds = (await client.chatsList({ limit: 500 })).map((chat) => chat.id);
+    facts.chats = (await client.chatsList({ limit: 500 })).map(({ id, guid, identifier }) => ({
+      id,
+      guid,
+      identifier,
+    }));
   } catch (error) {
     facts.databaseError = (error as Error).message;
   } finally {

@@ -1,0 +1,80 @@
+import { resolveAccount, resolveRouting, validateConfig } from "@imessage-channel/config";
+import { describe, expect, it } from "vitest";
+import { type AccountFacts, bridgeDownCause, checkGroupsRegistry } from "./doctor-checks.ts";
+
+const chats = [
+  { id: 7, guid: "iMessage;+;chat555", identifier: "chat555" },
+  { id: 8, guid: "iMessage;-;+15555550123", identifier: "+15555550123" },
+];
+
+function facts(groups: Record<string, object>): AccountFacts {
+  const config = validateConfig({ channels: { imessage: { groups } } }).config!;
+  return {
+    account: resolveAccount(config, "default"),
+    routing: resolveRouting(config),
+    capabilities: undefined,
+    launchError: undefined,
+    chats,
+    databaseError: undefined,
+    sameDatabaseAs: undefined,
+  };
+}
+
+describe("doctor: groups registry", () => {
+  it("matches every key form against the Mac's chats: chat_id, bare id, chat_guid, chat_identifier", () => {
+    expect(
+      checkGroupsRegistry(
+        facts({ "7": {}, "chat_id:8": {}, "chat_guid:iMessage;+;chat555": {}, "chat_identifier:chat555": {} }),
+      ),
+    ).toBeUndefined();
+  });
+
+  it("names each key that matches no chat, whatever its form", () => {
+    const check = checkGroupsRegistry(
+      facts({ "7": {}, "chat_guid:iMessage;+;chat999": {}, "chat_identifier:typo": {} }),
+    );
+    expect(check?.status).toBe("warn");
+    expect(check?.message).toBe(
+      "channels.imessage.groups keys chat_guid:iMessage;+;chat999, chat_identifier:typo match no chat on this Mac (a typo, or a chat of another Mac?)",
+    );
+  });
+
+  it('says every group message would be dropped when no key matches and there is no "*"', () => {
+    expect(checkGroupsRegistry(facts({ "chat_id:99": {} }))?.message).toBe(
+      "channels.imessage.groups key chat_id:99 matches no chat on this Mac: every group message would be dropped",
+    );
+    expect(checkGroupsRegistry(facts({ "chat_id:99": {}, "*": {} }))?.message).toContain("a typo");
+  });
+});
+
+describe("doctor: why the private API bridge is down", () => {
+  // The status messages are imsg's own (imsg-protocol.md, `status`).
+  it("names SIP when imsg reports it enabled", () => {
+    expect(bridgeDownCause({ sip: "enabled", message: "System Integrity Protection (SIP) is enabled." })).toMatchObject(
+      {
+        cause: "System Integrity Protection is on",
+        fix: expect.stringContaining("csrutil disable"),
+      },
+    );
+  });
+
+  it("names a missing helper dylib (a source build, or Linux)", () => {
+    expect(
+      bridgeDownCause({ sip: "unknown", message: "imsg-bridge-helper.dylib not found. Searched:\n- /opt/homebrew/lib" })
+        .cause,
+    ).toBe("the imsg bridge helper dylib is missing");
+  });
+
+  it("names a missing `imsg launch` when SIP is off and the dylib is there", () => {
+    expect(
+      bridgeDownCause({
+        sip: "disabled",
+        message: "SIP is disabled and the helper dylib is present, but Messages.app is not currently injected.",
+      }),
+    ).toMatchObject({ cause: "Messages.app is not injected", fix: expect.stringContaining("imsg launch") });
+  });
+
+  it("says it does not know when imsg gave no status", () => {
+    expect(bridgeDownCause(undefined).cause).toBe("imsg did not say why");
+  });
+});
