@@ -47,7 +47,8 @@ export class LineFramer {
 
   /** Flushes a last line that had no terminator (a child that died mid-write still shows what it wrote). */
   end(): void {
-    if (this.#pendingBytes > 0 && !this.#discarding) this.#emit(Buffer.concat(this.#pending, this.#pendingBytes));
+    // Through the same length check as a terminated line: the spare byte kept for a `\r` must not let one more through.
+    if (this.#pendingBytes > 0 && !this.#discarding) this.#finishLine(Buffer.alloc(0));
     this.#reset();
   }
 
