@@ -19,6 +19,8 @@ export interface AccountFacts {
   capabilities: ImsgCapabilities | undefined;
   /** Why imsg could not be run (the transport's one-line error, e.g. a refused host key). */
   launchError: string | undefined;
+  /** Native SSH (`transport: "ssh"`): where to, and the transport's error code and line when the login failed. */
+  ssh?: { destination: string; error?: { code: string; message: string } };
   /** The chats of `chats.list` (id, guid, identifier), when the database could be read. */
   chats: Array<{ id: number; guid: string; identifier: string }> | undefined;
   /** Why `chats.list` failed. */
@@ -46,8 +48,37 @@ function isRemote(account: ResolvedAccount): boolean {
   return account.transport === "ssh";
 }
 
-export function checkImsgFound(facts: AccountFacts): DoctorCheck {
+const sshFixes: Record<string, string> = {
+  HOST_KEY_UNKNOWN: "trust the Mac's key with the line above after checking its fingerprint (doctor never adds keys)",
+  HOST_KEY_MISMATCH:
+    "only if the change is expected (the Mac was reinstalled): compare the fingerprint on the Mac (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub), remove the old line with the ssh-keygen -R command above, and trust the new key",
+  HOST_KEY_REVOKED: "the key is marked @revoked in known_hosts: the Mac needs a new host key",
+  KNOWN_HOSTS_UNREADABLE: "make channels.imessage.ssh.knownHostsFile readable by this user",
+  SSH_NO_CREDENTIALS: "load a key into ssh-agent or set channels.imessage.ssh.identityFile",
+  SSH_AUTH_FAILED:
+    "add this user's public key to ~/.ssh/authorized_keys of the Mac user, or set channels.imessage.ssh.identityFile",
+  SSH_CONNECT_FAILED:
+    "check remoteHost, channels.imessage.ssh.port, the network, and System Settings → General → Sharing → Remote Login",
+};
+
+/** Native SSH only: reachability, the host key, and the login, each failure with the fix for that cause. */
+export function checkSsh(facts: AccountFacts): DoctorCheck | undefined {
+  const { ssh } = facts;
+  if (!ssh) return undefined;
+  if (!ssh.error)
+    return { id: "ssh", status: "ok", message: `SSH to ${ssh.destination}: host key verified, logged in` };
+  return {
+    id: "ssh",
+    status: "fail",
+    message: ssh.error.message,
+    fix: sshFixes[ssh.error.code] ?? `check channels.imessage.remoteHost and the ssh settings (${ssh.error.code})`,
+  };
+}
+
+export function checkImsgFound(facts: AccountFacts): DoctorCheck | undefined {
   const { account, capabilities, launchError } = facts;
+  // The SSH check above already says why nothing on the Mac could be asked.
+  if (facts.ssh?.error) return undefined;
   if (launchError || !capabilities?.version) {
     const reason = launchError ?? capabilities?.problems[0] ?? "no answer to imsg --version";
     return {
@@ -280,6 +311,7 @@ export function checkSftp(facts: AccountFacts): DoctorCheck[] {
 /** Every check of one account, in the order an operator fixes things. */
 export function accountChecks(facts: AccountFacts): DoctorCheck[] {
   return [
+    checkSsh(facts),
     checkImsgFound(facts),
     checkImsgVersion(facts),
     checkRpc(facts),

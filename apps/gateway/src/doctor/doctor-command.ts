@@ -10,7 +10,7 @@ import {
 } from "@imessage-channel/config";
 import { ImsgClient, probeCapabilities } from "@imessage-channel/rpc-client";
 import { resolveStateDir } from "@imessage-channel/state";
-import { readSshWrapper, runOnce } from "@imessage-channel/transport";
+import { readSshWrapper, runOnce, TransportError } from "@imessage-channel/transport";
 import { CliError, type CliIo } from "../cli-io.ts";
 import { databaseIdentity } from "../gateway.ts";
 import { createImsgTransport, oneShotOptions, rpcArgs } from "../imsg-transport.ts";
@@ -22,6 +22,17 @@ export interface DoctorOptions {
   json?: boolean;
   fix?: boolean;
 }
+
+/** Transport failures that are about the SSH session itself, not imsg on the Mac. */
+const sshErrorCodes = new Set([
+  "HOST_KEY_UNKNOWN",
+  "HOST_KEY_MISMATCH",
+  "HOST_KEY_REVOKED",
+  "KNOWN_HOSTS_UNREADABLE",
+  "SSH_NO_CREDENTIALS",
+  "SSH_AUTH_FAILED",
+  "SSH_CONNECT_FAILED",
+]);
 
 /** Runs imsg for the account the way the gateway would and records what worked. */
 async function gatherFacts(
@@ -36,12 +47,18 @@ async function gatherFacts(
     chats: undefined,
     databaseError: undefined,
   };
+  if (account.transport === "ssh" && account.remoteHost) {
+    facts.ssh = { destination: `${account.remoteHost}${account.ssh.port === 22 ? "" : `:${account.ssh.port}`}` };
+  }
   try {
     // A host key or login problem surfaces here, with the transport's own "what to run" message.
     await runOnce(oneShotOptions(account, ["--version"]));
     facts.capabilities = await probeCapabilities((args) => runOnce(oneShotOptions(account, args)));
   } catch (error) {
     facts.launchError = (error as Error).message;
+    if (facts.ssh && TransportError.isInstance(error) && sshErrorCodes.has(error.code)) {
+      facts.ssh.error = { code: error.code, message: error.message };
+    }
     return facts;
   }
   if (!facts.capabilities.rpcSupported) return facts;

@@ -1,4 +1,5 @@
-import { chmod, mkdir, stat, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { simBinPath, writeBridgeState } from "@imessage-channel/imsg-sim";
 import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
@@ -100,23 +101,81 @@ describe("imessage-channel doctor", () => {
     expect(check("sms-trust", "first")).toMatchObject({ status: "warn", message: expect.stringContaining("spoofed") });
   });
 
-  it("refuses an unknown SSH host key and prints what to run, never adding it", async () => {
+  it("over SSH: names an unknown host key (never adding it), a changed one, and a refused client key, each apart from imsg", async () => {
     sshd = await startTestSshd();
     harness = await GatewayHarness.create();
     const knownHosts = join(harness.dir, "known_hosts");
+    const overSsh = async (ssh: Record<string, unknown>) => {
+      await harness!.writeConfig({
+        channel: {
+          transport: "ssh",
+          remoteHost: `${sshd!.user}@127.0.0.1`,
+          remoteCliPath: harness!.wrapperPath,
+          ssh: { port: sshd!.port, identityFile: sshd!.clientKeyPath, knownHostsFile: knownHosts, ...ssh },
+        },
+      });
+      return doctor(harness!);
+    };
+
     await writeFile(knownHosts, "");
-    await harness.writeConfig({
-      channel: {
-        transport: "ssh",
-        remoteHost: `${sshd.user}@127.0.0.1`,
-        remoteCliPath: harness.wrapperPath,
-        ssh: { port: sshd.port, identityFile: sshd.clientKeyPath, knownHostsFile: knownHosts },
-      },
-    });
-    const { code, check } = await doctor(harness);
-    expect(code).toBe(1);
-    expect(check("imsg-found")?.message).toMatch(/ssh -p \d+ .*127\.0\.0\.1|ssh-keyscan/);
+    const unknown = await overSsh({});
+    expect(unknown.code).toBe(1);
+    expect(unknown.check("ssh")).toMatchObject({ status: "fail", fix: expect.stringContaining("never adds") });
+    expect(unknown.check("ssh")?.message).toMatch(/ssh -p \d+ .*127\.0\.0\.1|ssh-keyscan/);
+    expect(unknown.check("imsg-found")).toBeUndefined();
     expect((await stat(knownHosts)).size).toBe(0);
+
+    await writeFile(knownHosts, `[127.0.0.1]:${sshd.port} ${await sshd.otherHostPublicKey()}\n`);
+    const changed = await overSsh({});
+    expect(changed.check("ssh")).toMatchObject({
+      status: "fail",
+      fix: expect.stringContaining("only if the change is expected"),
+    });
+    expect(changed.check("ssh")?.message).toContain("ssh-keygen -R");
+
+    await writeFile(knownHosts, await readFile(sshd.knownHostsPath, "utf8"));
+    const strangerKey = join(harness.dir, "not_authorized");
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", strangerKey]);
+    const refused = await overSsh({ identityFile: strangerKey });
+    expect(refused.check("ssh")).toMatchObject({ status: "fail", fix: expect.stringContaining("authorized_keys") });
+    expect(refused.check("ssh")?.message).toContain(strangerKey);
+
+    const healthy = await overSsh({});
+    expect(healthy.check("ssh")).toMatchObject({
+      status: "ok",
+      message: `SSH to ${sshd.user}@127.0.0.1:${sshd.port}: host key verified, logged in`,
+    });
+    expect(healthy.check("imsg-found")?.status).toBe("ok");
+  });
+
+  it("warns per version threshold: 0.7.3 (typing and read), 0.9.0 (rich actions)", async () => {
+    harness = await GatewayHarness.create();
+    const withVersion = async (version: string) => {
+      const path = join(harness!.dir, `imsg-${version}`);
+      await writeFile(
+        path,
+        `#!/bin/sh\nIMSG_VERSION=${version} exec ${JSON.stringify(process.execPath)} ${JSON.stringify(simBinPath)} "$@"\n`,
+      );
+      await chmod(path, 0o755);
+      await harness!.writeConfig({ channel: { cliPath: path } });
+      return (await doctor(harness!)).check("imsg-version");
+    };
+    expect(await withVersion("0.7.2")).toMatchObject({ status: "warn", message: expect.stringContaining("0.7.3") });
+    expect(await withVersion("0.8.5")).toMatchObject({
+      status: "warn",
+      message: expect.stringContaining("rich actions"),
+    });
+    expect((await withVersion("0.9.0"))?.status).toBe("ok");
+  });
+
+  it("exits 2 with the config's one-line error and runs no check on a bad config", async () => {
+    harness = await GatewayHarness.create();
+    await writeFile(harness.configPath, JSON.stringify({ channels: { imessage: { dmPolicy: "everyone" } } }));
+    const { code, stdout, stderr } = await harness.cli(["doctor", "--json", "--config", harness.configPath]);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/channels\.imessage\.dmPolicy/);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
   });
 
   it("over SSH: checks the SFTP subsystem and each remote attachment root", async () => {
