@@ -80,10 +80,41 @@ function describeTooBig(issue: z.core.$ZodIssueTooBig): string {
     : `is too big; expected less than ${maximum}`;
 }
 
+/**
+ * How much a problem tells the operator, best first. Zod can report several issues for one value (a list where
+ * a non-empty string belongs is both "not a string" and "too few items"; -1e308 for an integer is below both
+ * the safe-integer range and the real minimum): only the most telling one becomes a line.
+ */
+function issueRank(issue: z.core.$ZodIssue): number {
+  switch (issue.code) {
+    case "invalid_type":
+      return 0;
+    case "too_small":
+    case "too_big": {
+      const bound = Math.abs(Number(issue.code === "too_small" ? issue.minimum : issue.maximum));
+      return bound === Number.MAX_SAFE_INTEGER ? 3 : 2;
+    }
+    default:
+      return 1;
+  }
+}
+
+/** The issues to report: every unknown key, and one issue per other key path, in zod's order. */
+function oneIssuePerPath(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const best = new Map<string, z.core.$ZodIssue>();
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") continue;
+    const key = JSON.stringify(issue.path);
+    const current = best.get(key);
+    if (!current || issueRank(issue) < issueRank(current)) best.set(key, issue);
+  }
+  return issues.filter((issue) => issue.code === "unrecognized_keys" || best.get(JSON.stringify(issue.path)) === issue);
+}
+
 /** One line per problem: key path, bad value, and what is allowed there. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType, raw: unknown): string[] {
   const lines: string[] = [];
-  for (const issue of issues) {
+  for (const issue of oneIssuePerPath(issues)) {
     const path = issue.path as PathSegment[];
     const where = formatKeyPath(path);
     const value = valueAtPath(raw, path);

@@ -27,6 +27,8 @@ export function valueAtPath(root: unknown, path: readonly PathSegment[]): unknow
 /** A value as it appears in a one-line problem: JSON, cut to a readable length. */
 export function formatValue(value: unknown): string {
   if (value === undefined) return "missing";
+  // JSON.stringify would print Infinity and NaN (which JSON5 files may hold) as null.
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);
