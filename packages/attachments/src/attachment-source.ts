@@ -6,6 +6,8 @@ export interface SourceFileStat {
   isFile: boolean;
   size: number;
   mtimeMs: number;
+  /** Which file this is (device and inode) when the source can tell, so the open can insist on the same one. */
+  identity?: string;
 }
 
 /**
