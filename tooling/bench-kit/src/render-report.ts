@@ -33,8 +33,8 @@ export function renderReport(input: ReportInput): string {
       "than the absolute numbers. Benchmarks print and record; no test asserts a number, and a figure that misses its " +
       "goal is marked ✗ here, it does not fail the run.",
     "",
-    "Reproduce: `pnpm bench` runs them all (about 15 minutes, most of it the gateway's 1M-row run) and rewrites " +
-      "this file; `pnpm bench --quick` runs smaller sizes in a few minutes as a smoke check. One package alone: " +
+    "Reproduce: `pnpm bench` runs them all (about 20 minutes on 2 cores, most of it the gateway's 1M-row run) and rewrites " +
+      "this file; `pnpm bench --quick` runs smaller sizes in about a minute as a smoke check. One package alone: " +
       "`pnpm --filter <package> bench` prints its lines without touching this file.",
     "",
     `This report: ${modeSentences[input.mode]}, started ${formatDate(input.startedAt)}, took ${formatDuration(input.durationSeconds)}. ` +
