@@ -12,7 +12,7 @@ import { benchResultsVariable, describeMachine, parseFigureLines, renderReport }
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const reportPath = join(root, "docs", "performance.md");
-const usage = "usage: pnpm bench [--quick]   (--quick: smaller runs, a smoke check of a few minutes)";
+const usage = "usage: pnpm bench [--quick]   (--quick: smaller runs, a smoke check of about a minute)";
 
 const args = process.argv.slice(2);
 const unknown = args.filter((arg) => arg !== "--quick");
