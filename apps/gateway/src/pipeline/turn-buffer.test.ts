@@ -101,4 +101,25 @@ describe("turn buffer", () => {
     await buffer.flush();
     expect(turns.map((turn) => turn.text)).toEqual(["one", "two"]);
   });
+
+  it("holds no row once its turn went out, with a 0 ms window (the default) or a real one", async () => {
+    for (const windowMs of [0, 2500]) {
+      const clock = manualClock();
+      const turns: TurnRows[] = [];
+      const buffer = createTurnBuffer({
+        accountId: "a",
+        windowMs,
+        clock,
+        sink: async (turn) => void turns.push(turn),
+        onError: () => {},
+      });
+      for (let id = 1; id <= 1000; id++) {
+        buffer.add(row(id, `dm ${id}`));
+        clock.advance(3000);
+      }
+      await buffer.flush();
+      expect(turns.flatMap((turn) => turn.rows)).toHaveLength(1000);
+      expect(buffer.waitingRows(), `window ${windowMs} ms`).toBe(0);
+    }
+  });
 });

@@ -12,7 +12,7 @@ export function createTurnBuffer(options: {
   sink: (turn: TurnRows) => Promise<void>;
   onError: (error: unknown) => void;
   clock?: Clock;
-}): TurnBuffer {
+}): TurnBuffer & { waitingRows(): number } {
   const accessors = imsgMessageAccessors<unknown, PendingRow["message"]>(options.accountId);
   const waiting = new Map<string, PendingRow[]>();
   const inFlight = new Set<Promise<void>>();
@@ -37,10 +37,17 @@ export function createTurnBuffer(options: {
   });
   return {
     add(row) {
-      const key = row.decision.isGroup ? undefined : accessors.keyOf(row.message);
-      if (key !== undefined) waiting.set(key, [...(waiting.get(key) ?? []), row]);
+      // Only rows the coalescer may hold are tracked: with a 0 ms window every row passes straight through,
+      // and tracking it anyway kept every DM row in memory for the life of the process.
+      const key = options.windowMs > 0 && !row.decision.isGroup ? accessors.keyOf(row.message) : undefined;
+      if (key !== undefined) {
+        const queued = waiting.get(key);
+        if (queued) queued.push(row);
+        else waiting.set(key, [row]);
+      }
       coalescer.push(row);
     },
+    waitingRows: () => [...waiting.values()].reduce((sum, rows) => sum + rows.length, 0),
     async flush() {
       coalescer.flush();
       await Promise.all(inFlight);
