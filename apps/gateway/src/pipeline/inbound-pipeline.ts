@@ -90,6 +90,8 @@ export class InboundPipeline {
   readonly #buffer: TurnBuffer;
   readonly #now: () => number;
   readonly #warnedOnce = new Set<string>();
+  /** Pairing codes whose challenge is being sent: a burst of DMs from one stranger gets one challenge, not one each. */
+  readonly #challengesInFlight = new Set<string>();
   readonly #settledMessages = new Map<number, ImsgMessage>();
   readonly #settleWaiters = new Map<number, () => void>();
   #accepting = true;
@@ -277,13 +279,15 @@ export class InboundPipeline {
     }
     const notifiedKey = `pairing-notified:${account.accountId}:${result.code}`;
     const lastNotified = Number(state.meta.getMeta(notifiedKey) ?? 0);
-    if (!result.created && this.#now() - lastNotified < pairingRenotifyMs) {
+    const inFlight = this.#challengesInFlight.has(notifiedKey);
+    if (inFlight || (!result.created && this.#now() - lastNotified < pairingRenotifyMs)) {
       this.#drop(message, "pairing-pending", `DM from ${sender}: pairing code ${result.code} already sent`, {
         level: "info",
       });
       return;
     }
     const text = pairingReplyText(result.code, result.expiresAt, this.#now());
+    this.#challengesInFlight.add(notifiedKey);
     try {
       const chat = chatAddressOf(message);
       await imsg.send({ chat, text });
@@ -304,6 +308,8 @@ export class InboundPipeline {
       status.count("failed");
       this.#release(message);
       this.#settle(message);
+    } finally {
+      this.#challengesInFlight.delete(notifiedKey);
     }
   }
 
