@@ -31,6 +31,8 @@ interface MemorySample {
   rows: number;
   rssMb: number;
   heapMb: number;
+  heapTotalMb: number;
+  externalMb: number;
 }
 
 interface PipelineRun {
@@ -64,8 +66,14 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 function sampleMemory(rows: number): MemorySample {
   gc?.();
-  const { rss, heapUsed } = process.memoryUsage();
-  return { rows, rssMb: rss / megabyte, heapMb: heapUsed / megabyte };
+  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+  return {
+    rows,
+    rssMb: rss / megabyte,
+    heapMb: heapUsed / megabyte,
+    heapTotalMb: heapTotal / megabyte,
+    externalMb: external / megabyte,
+  };
 }
 
 /** `rows` rows one at a time through a fresh pipeline; latencies go to a fixed-size histogram, so 1M rows keep no per-row data. */
@@ -117,7 +125,8 @@ async function measurePipeline(rows: number, sampleEvery = 0): Promise<PipelineR
       const sample = sampleMemory(id);
       samples.push(sample);
       console.log(
-        `  after ${countLabel(id)} rows: RSS ${sample.rssMb.toFixed(1)} MB, heap after GC ${sample.heapMb.toFixed(1)} MB`,
+        `  after ${countLabel(id)} rows: RSS ${sample.rssMb.toFixed(1)} MB, heap after GC ${sample.heapMb.toFixed(1)} MB ` +
+          `(V8 heap committed ${sample.heapTotalMb.toFixed(1)} MB, external ${sample.externalMb.toFixed(1)} MB)`,
       );
     }
   }
