@@ -12,7 +12,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createAttachmentFetcher } from "./attachment-fetcher.ts";
@@ -168,6 +168,61 @@ describe("remote fetch over SFTP (real sshd on loopback)", { tags: ["slow"] }, (
       },
       { reason: "path-rejected", detail: expect.stringContaining("resolves through a symlink") },
     ]);
+    expect(mediaFiles()).toEqual([]);
+  });
+
+  it("refuses a file or folder on the Mac swapped for a symlink out between the check and the open: nothing read", async () => {
+    const folder = join(attachmentsDir, "4a", "swaps");
+    mkdirSync(folder, { recursive: true });
+    const swaps: Array<[string, (file: string) => void]> = [
+      [
+        "symlink",
+        (file) => {
+          rmSync(file);
+          symlinkSync(join(mac, "private", "chat.db"), file);
+        },
+      ],
+      [
+        "folder symlink",
+        (file) => {
+          rmSync(dirname(file), { recursive: true });
+          mkdirSync(join(mac, "private", "sub"), { recursive: true });
+          writeFileSync(join(mac, "private", "sub", basename(file)), "secret twin");
+          symlinkSync(join(mac, "private", "sub"), dirname(file));
+        },
+      ],
+    ];
+    for (const [name, swap] of swaps) {
+      mkdirSync(join(folder, "sub"), { recursive: true });
+      const file = join(folder, name === "symlink" ? "symlink.jpg" : join("sub", "folder-symlink.jpg"));
+      writeFileSync(file, "INSIDE the root!");
+      const inner = source();
+      let read = "";
+      const swapping: AttachmentSource = {
+        ...inner,
+        home: () => inner.home(),
+        realpath: (path) => inner.realpath(path),
+        stat: async (path) => {
+          const info = await inner.stat(path);
+          swap(path);
+          return info;
+        },
+        openRead: async (path, expected) => {
+          const stream = await inner.openRead(path, expected);
+          stream.on("data", (chunk: Buffer) => {
+            read += chunk.toString("utf8");
+          });
+          return stream;
+        },
+        close: () => inner.close?.() ?? Promise.resolve(),
+      };
+      const result = await fetcher(swapping).instance.fetch([{ originalPath: file }]);
+      expect(result.attachments, name).toEqual([]);
+      expect(result.skipped, name).toMatchObject([
+        { reason: "read-failed", detail: expect.stringContaining("changed on the Mac while it was being opened") },
+      ]);
+      expect(read, name).toBe("");
+    }
     expect(mediaFiles()).toEqual([]);
   });
 

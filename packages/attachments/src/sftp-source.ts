@@ -268,6 +268,23 @@ export function createSftpSource(options: SftpSourceOptions): AttachmentSource {
       };
       const opening = withSession(async ({ sftp }) => {
         const handle = await promised<Buffer>((callback) => sftp.open(path, "r", callback), path);
+        try {
+          // SFTP has no O_NOFOLLOW: the opened file must be a regular file and the path must still resolve to
+          // itself, so a file or folder swapped for a symlink since the root check is refused unread. (Without
+          // inodes a regular file renamed over it cannot be told from one Messages is still writing.)
+          const [opened, resolved] = await Promise.all([
+            promised<Stats>((callback) => sftp.fstat(handle, callback), path),
+            promised<string>((callback) => sftp.realpath(path, callback), path),
+          ]);
+          if (!opened.isFile() || resolved !== path) {
+            throw Object.assign(new Error(`${path} changed on the Mac while it was being opened`), {
+              code: "ESWAPPED",
+            });
+          }
+        } catch (error) {
+          sftp.close(handle, () => {});
+          throw error;
+        }
         const stream = createPipelinedReadStream(sftp, handle);
         stream.once("close", done);
         return stream;
