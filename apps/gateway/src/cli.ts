@@ -1,12 +1,13 @@
 import { Command, CommanderError } from "commander";
 import { CliError, type CliIo, processIo } from "./cli-io.ts";
-import { configGet, configSet, configUnset, configValidate } from "./commands/config-command.ts";
-import { gatewayCommand } from "./commands/gateway-command.ts";
-import { chatsCommand, sendCommand, statusCommand } from "./commands/imsg-commands.ts";
 import { registerOperatorCommands } from "./commands/operator-commands.ts";
-import { pairingApprove, pairingList, pairingReject, splitChannelArgument } from "./commands/pairing.ts";
 import type { DemoAgentChoice } from "./demo/demo-world.ts";
-import { runDemo } from "./demo/run-demo.ts";
+
+// Each command's module is loaded when that command runs: `gateway` starts without loading the demo, doctor,
+// service or import code (cold start is measured in the gateway bench).
+const configCommands = () => import("./commands/config-command.ts");
+const imsgCommands = () => import("./commands/imsg-commands.ts");
+const pairingCommands = () => import("./commands/pairing.ts");
 
 function buildProgram(io: CliIo): Command {
   const program = new Command("imessage-channel")
@@ -21,7 +22,9 @@ function buildProgram(io: CliIo): Command {
     .option("--config <path>", "config file")
     .option("--account <id>", "run only this account")
     .option("--metrics-port <port>", "serve /healthz and /metrics on 127.0.0.1")
-    .action((options: { config?: string; account?: string; metricsPort?: string }) => gatewayCommand(io, options));
+    .action(async (options: { config?: string; account?: string; metricsPort?: string }) =>
+      (await import("./commands/gateway-command.ts")).gatewayCommand(io, options),
+    );
 
   program
     .command("demo")
@@ -37,6 +40,7 @@ function buildProgram(io: CliIo): Command {
     .option("--url <url>", "webhook: the agent URL")
     .option("--keep", "keep the demo folder (chat.db, state, log)")
     .action(async (options: DemoCliOptions) => {
+      const { runDemo } = await import("./demo/run-demo.ts");
       const code = await runDemo(io, { script: options.script, keep: options.keep, agent: demoAgent(options) });
       if (code !== 0) throw new CliError("the demo conversation did not complete (see above)", 1);
     });
@@ -49,8 +53,9 @@ function buildProgram(io: CliIo): Command {
       .option("--probe", "probe imsg live: version, RPC, database, private API")
       .option("--json", "print JSON")
       .option("--channel <name>", "the channel (imessage)")
-      .action((options: { config?: string; account?: string; probe?: boolean; json?: boolean; channel?: string }) =>
-        statusCommand(io, options),
+      .action(
+        async (options: { config?: string; account?: string; probe?: boolean; json?: boolean; channel?: string }) =>
+          (await imsgCommands()).statusCommand(io, options),
       );
   addStatus(program.command("status"));
   addStatus(program.command("channels").description("Channel commands.").command("status"));
@@ -62,8 +67,8 @@ function buildProgram(io: CliIo): Command {
     .option("--account <id>", "the account")
     .option("--limit <n>", "how many", "20")
     .option("--json", "print JSON")
-    .action((options: { config?: string; account?: string; limit?: string; json?: boolean }) =>
-      chatsCommand(io, options),
+    .action(async (options: { config?: string; account?: string; limit?: string; json?: boolean }) =>
+      (await imsgCommands()).chatsCommand(io, options),
     );
 
   program
@@ -78,11 +83,11 @@ function buildProgram(io: CliIo): Command {
     .option("--account <id>", "the account")
     .option("--json", "print imsg's answer as JSON")
     .action(
-      (
+      async (
         target: string,
         text: string | undefined,
         options: { file?: string; config?: string; account?: string; json?: boolean },
-      ) => sendCommand(io, target, text, options),
+      ) => (await imsgCommands()).sendCommand(io, target, text, options),
     );
 
   const pairing = program.command("pairing").description("List, approve or reject DM pairing requests.");
@@ -91,43 +96,57 @@ function buildProgram(io: CliIo): Command {
     .argument("[channel]", "the channel (imessage)")
     .option("--json", "print a JSON array")
     .description("List pending pairing requests.")
-    .action((channel: string | undefined, options: { json?: boolean }) => pairingList(io, { ...options, channel }));
+    .action(async (channel: string | undefined, options: { json?: boolean }) =>
+      (await pairingCommands()).pairingList(io, { ...options, channel }),
+    );
   pairing
     .command("approve")
     .argument("<channel-or-code>", "imessage, or the code")
     .argument("[code]", "the 8-character code")
     .description("Approve a pairing request: the sender may talk from their next message on.")
-    .action((first: string, second: string | undefined) => pairingApprove(io, requiredCode(first, second)));
+    .action(async (first: string, second: string | undefined) => {
+      const { pairingApprove, splitChannelArgument } = await pairingCommands();
+      return pairingApprove(io, requiredCode(splitChannelArgument(first, second)));
+    });
   pairing
     .command("reject")
     .argument("<channel-or-code>", "imessage, or the code")
     .argument("[code]", "the 8-character code")
     .description("Reject a pairing request.")
-    .action((first: string, second: string | undefined) => pairingReject(io, requiredCode(first, second)));
+    .action(async (first: string, second: string | undefined) => {
+      const { pairingReject, splitChannelArgument } = await pairingCommands();
+      return pairingReject(io, requiredCode(splitChannelArgument(first, second)));
+    });
 
   const config = program.command("config").description("Validate, read and change the config file.");
   config
     .command("validate")
     .option("--config <path>", "config file")
     .description("Check the config file; prints every problem with its key path.")
-    .action((options: { config?: string }) => configValidate(io, options));
+    .action(async (options: { config?: string }) => (await configCommands()).configValidate(io, options));
   config
     .command("get")
     .argument("<path>", "dotted key path, e.g. channels.imessage.dmPolicy")
     .option("--config <path>", "config file")
-    .action((path: string, options: { config?: string }) => configGet(io, path, options));
+    .action(async (path: string, options: { config?: string }) =>
+      (await configCommands()).configGet(io, path, options),
+    );
   config
     .command("set")
     .argument("<path>", "dotted key path")
     .argument("<value>", "JSON5 value (bare words are strings)")
     .option("--config <path>", "config file")
     .description("Set a value; the result is validated before it is written.")
-    .action((path: string, value: string, options: { config?: string }) => configSet(io, path, value, options));
+    .action(async (path: string, value: string, options: { config?: string }) =>
+      (await configCommands()).configSet(io, path, value, options),
+    );
   config
     .command("unset")
     .argument("<path>", "dotted key path")
     .option("--config <path>", "config file")
-    .action((path: string, options: { config?: string }) => configUnset(io, path, options));
+    .action(async (path: string, options: { config?: string }) =>
+      (await configCommands()).configUnset(io, path, options),
+    );
 
   registerOperatorCommands(program, io);
   return program;
@@ -156,8 +175,7 @@ function demoAgent(options: DemoCliOptions): DemoAgentChoice {
   throw new CliError(`--agent: "${options.agent}" is not one of echo | openai | webhook`, 2);
 }
 
-function requiredCode(first: string, second: string | undefined): string {
-  const code = splitChannelArgument(first, second);
+function requiredCode(code: string | undefined): string {
   if (!code) throw new CliError("missing pairing code: imessage-channel pairing approve imessage <CODE>", 2);
   return code;
 }

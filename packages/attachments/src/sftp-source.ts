@@ -5,12 +5,12 @@ import {
   hostKeyFailure,
   loadCredentials,
   loadKnownHosts,
+  loadSsh2,
   serverHostKeyAlgorithms,
   TransportError,
   validateRemoteHost,
 } from "@imessage-channel/transport";
-// ssh2 is CommonJS: Node cannot see its named exports, so take them from the default export.
-import ssh2, { type Client, type SFTPWrapper, type Stats } from "ssh2";
+import type { Client, SFTPWrapper, Stats } from "ssh2";
 import { AttachmentError, type AttachmentErrorCode } from "./attachment-error.ts";
 import type { AttachmentSource, SourceFileStat } from "./attachment-source.ts";
 import { expandHome } from "./path-shape.ts";
@@ -125,7 +125,7 @@ export function createSftpSource(options: SftpSourceOptions): AttachmentSource {
       identityFile: options.identityFile,
       home: localHome,
     });
-    const client = new ssh2.Client();
+    const client = new (await loadSsh2()).Client();
     // Errors before "ready" reject below; later ones (a reset after a refusal, a dropped link) close the
     // client, and the next fetch reconnects. Without a listener they would crash the gateway.
     client.on("error", () => {});

@@ -17,6 +17,7 @@ export {
   parseKnownHosts,
 } from "./known-hosts.ts";
 export { defaultMaxLineBytes, LineFramer, type LineFramerOptions } from "./line-framer.ts";
+export { loadSsh2 } from "./load-ssh2.ts";
 export { LocalTransport, type LocalTransportOptions } from "./local-transport.ts";
 export { readSshWrapper } from "./read-ssh-wrapper.ts";
 export { buildRemoteCommand, quoteShellWord } from "./remote-command.ts";

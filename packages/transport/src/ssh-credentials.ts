@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import ssh2, { type AnyAuthMethod } from "ssh2";
+import type { AnyAuthMethod } from "ssh2";
 import { expandHomePath } from "./home-path.ts";
+import { loadSsh2 } from "./load-ssh2.ts";
 import { TransportError } from "./transport-error.ts";
 
 /** The key files OpenSSH tries by default, in its order. */
@@ -82,7 +83,7 @@ async function readKey(path: string): Promise<Buffer | Error | undefined> {
     if (code === "ENOENT") return undefined;
     return new Error(`unreadable (${code ?? (error as Error).message})`);
   }
-  const parsed = ssh2.utils.parseKey(bytes);
+  const parsed = (await loadSsh2()).utils.parseKey(bytes);
   if (parsed instanceof Error)
     return new Error(parsed.message.includes("passphrase") ? "it is passphrase-protected" : parsed.message);
   if (Array.isArray(parsed) ? parsed.length === 0 : false) return new Error("no key found in the file");

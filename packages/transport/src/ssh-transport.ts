@@ -1,11 +1,12 @@
 import { EventEmitter } from "node:events";
 import { userInfo } from "node:os";
 // ssh2 is CommonJS: Node cannot see its named exports, so take them from the default export.
-import ssh2, { type ClientChannel, type Client as SshClient } from "ssh2";
+import type { ClientChannel, Client as SshClient } from "ssh2";
 import { expandHomePath } from "./home-path.ts";
 import { serverHostKeyAlgorithms } from "./host-key-algorithms.ts";
 import { defaultKnownHostsPath, type HostKeyContext, hostKeyFailure, loadKnownHosts } from "./host-key-verifier.ts";
 import { LineFramer } from "./line-framer.ts";
+import { loadSsh2 } from "./load-ssh2.ts";
 import { buildRemoteCommand } from "./remote-command.ts";
 import { formatRemoteHost, validateRemoteHost } from "./remote-host.ts";
 import { loadCredentials } from "./ssh-credentials.ts";
@@ -133,7 +134,7 @@ export class SshTransport extends EventEmitter<TransportEvents> implements Trans
 
     const serverHostKey = serverHostKeyAlgorithms(entries, context.host, context.port);
 
-    const client = new ssh2.Client();
+    const client = new (await loadSsh2()).Client();
     this.#client = client;
     let hostKeyError: TransportError | undefined;
     await new Promise<void>((resolve, reject) => {

@@ -204,6 +204,10 @@ function sshdConfig(
     "LogLevel VERBOSE",
     "MaxStartups 50",
     "UseDNS no",
+    // bash sources ~/.bashrc for commands sshd runs only at SHLVL 0: with SHLVL=1 a session does not depend on
+    // the user's rc files. (A pyenv `rehash` killed by a dropped connection once left a lock that made every
+    // later session's .bashrc wait 60 s.)
+    "SetEnv SHLVL=1",
     ...extra,
     "",
   ].join("\n");

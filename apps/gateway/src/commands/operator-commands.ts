@@ -1,13 +1,13 @@
 import type { Command } from "commander";
 import type { CliIo } from "../cli-io.ts";
-import { type ConfigImportOptions, configImport } from "../config-import/config-import-command.ts";
-import { type DoctorOptions, doctorCommand } from "../doctor/doctor-command.ts";
-import {
-  type ServiceCommandOptions,
-  serviceInstall,
-  serviceStatus,
-  serviceUninstall,
-} from "../service/service-command.ts";
+import type { ConfigImportOptions } from "../config-import/config-import-command.ts";
+import type { DoctorOptions } from "../doctor/doctor-command.ts";
+import type { ServiceCommandOptions } from "../service/service-command.ts";
+
+// Loaded when the command runs, so `imessage-channel gateway` does not load them.
+const configImportModule = () => import("../config-import/config-import-command.ts");
+const doctorModule = () => import("../doctor/doctor-command.ts");
+const serviceModule = () => import("../service/service-command.ts");
 
 function addServiceOptions(command: Command): Command {
   return command
@@ -28,7 +28,9 @@ export function registerOperatorCommands(program: Command, io: CliIo): void {
     .option("--out <path>", "where to write (default ./imessage-channel.json5)")
     .option("--force", "replace an existing output file")
     .description("Translate an OpenClaw or BlueBubbles config; reports every key it could not carry.")
-    .action((file: string, options: ConfigImportOptions) => configImport(io, file, options));
+    .action(async (file: string, options: ConfigImportOptions) =>
+      (await configImportModule()).configImport(io, file, options),
+    );
 
   program
     .command("doctor")
@@ -37,18 +39,18 @@ export function registerOperatorCommands(program: Command, io: CliIo): void {
     .option("--account <id>", "only this account")
     .option("--json", "print JSON")
     .option("--fix", "apply safe fixes only (create the state dir with mode 0700) and say what changed")
-    .action((options: DoctorOptions) => doctorCommand(io, options));
+    .action(async (options: DoctorOptions) => (await doctorModule()).doctorCommand(io, options));
 
   const service = program
     .command("service")
     .description("Install the gateway as a launchd agent (macOS) or systemd user unit (Linux); never needs root.");
   addServiceOptions(service.command("install"))
     .description("Write the service file and print how to load it.")
-    .action((options: ServiceCommandOptions) => serviceInstall(io, options));
+    .action(async (options: ServiceCommandOptions) => (await serviceModule()).serviceInstall(io, options));
   addServiceOptions(service.command("uninstall"))
     .description("Remove the service file and print how to unload it.")
-    .action((options: ServiceCommandOptions) => serviceUninstall(io, options));
+    .action(async (options: ServiceCommandOptions) => (await serviceModule()).serviceUninstall(io, options));
   addServiceOptions(service.command("status"))
     .description("Say whether the service file exists and matches what install would write (exit 1 when not).")
-    .action((options: ServiceCommandOptions) => serviceStatus(io, options));
+    .action(async (options: ServiceCommandOptions) => (await serviceModule()).serviceStatus(io, options));
 }

@@ -1,17 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { Readable, Writable } from "node:stream";
-import {
-  type AgentCapabilities,
-  type ClientConnection,
-  type ContentBlock,
-  client,
-  ndJsonStream,
-  PROTOCOL_VERSION,
-  type PromptResponse,
-  type RequestPermissionRequest,
-  type RequestPermissionResponse,
-  type SessionNotification,
+import type {
+  AgentCapabilities,
+  ClientConnection,
+  ContentBlock,
+  PromptResponse,
+  RequestPermissionRequest,
+  RequestPermissionResponse,
+  SessionNotification,
 } from "@agentclientprotocol/sdk";
 import { AgentError } from "../agent-error.ts";
 
@@ -68,6 +65,8 @@ export class AcpProcess {
 
   /** Spawns the agent and runs `initialize`; fails with AGENT_EXIT when it cannot start or speak ACP. */
   static async start(options: AcpProcessOptions): Promise<AcpProcess> {
+    // Loaded with the first ACP agent: a gateway without one never pays for the SDK at start-up.
+    const { client, ndJsonStream, PROTOCOL_VERSION } = await import("@agentclientprotocol/sdk");
     const [file, ...args] = options.command;
     if (!file) throw new Error(`ACP agent ${options.agent}: the launch command is empty`);
     const child = spawn(file, args, {
