@@ -4,6 +4,8 @@ import { type SoakWorld, soakPeople } from "./soak-world.ts";
 export interface LoadedRow extends InjectedRow {
   /** Unix milliseconds when the row was written. */
   injectedAt: number;
+  /** Its chat.db rowid, to find it in the gateway's log. */
+  rowid: number;
 }
 
 export interface InboundLoad {
@@ -32,7 +34,7 @@ export function startInboundLoad(world: SoakWorld, options: InboundLoadOptions):
     sequence++;
     const roll = random();
     const text = `soak row ${sequence}`;
-    let row: { guid: string } | undefined;
+    let row: { guid: string; rowid: number } | undefined;
     let expected: InjectedRow["expected"] = "dispatch";
     if (roll < 0.55) {
       row = world.harness.inject({ from: pick(soakPeople.friends), text });
@@ -56,7 +58,7 @@ export function startInboundLoad(world: SoakWorld, options: InboundLoadOptions):
       const group = pick(soakPeople.groups);
       row = world.harness.inject({ from: soakPeople.stranger, group: group.identifier, text });
     }
-    injected.push({ guid: row.guid, expected, injectedAt: Date.now() });
+    injected.push({ guid: row.guid, rowid: row.rowid, expected, injectedAt: Date.now() });
   };
 
   const timer = setInterval(writeOne, 1000 / options.ratePerSecond);

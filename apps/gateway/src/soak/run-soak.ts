@@ -22,6 +22,8 @@ export interface SoakOptions {
   seed?: number;
   /** The gateway's log level (default `info`). */
   logLevel?: string;
+  /** `coalesceSameSenderDms` (default true; false runs every DM row as its own turn, the config default). */
+  coalesce?: boolean;
   /** The gateway's whole log (every incarnation) is written here at the end. */
   logPath?: string;
   onProgress?: (line: string) => void;
@@ -93,7 +95,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const progress = options.onProgress ?? (() => {});
   const random = seededRandom(options.seed ?? 1);
   const rssLimitMb = options.rssLimitMb ?? 400;
-  const world = await SoakWorld.create(options.logLevel);
+  const world = await SoakWorld.create({ logLevel: options.logLevel, coalesce: options.coalesce });
   const { harness } = world;
   const chaos: ChaosLog = { records: [], hardKills: [], problems: [] };
   let load: InboundLoad | undefined;
@@ -189,6 +191,9 @@ function report(
   for (const record of chaos.records) chaosCounts[record.kind]++;
 
   const problems = [...verdict.problems, ...chaos.problems, ...world.crashes];
+  const rowidOf = new Map(load.injected.map((row) => [row.guid, row.rowid]));
+  const lost = [...verdict.neverDispatched, ...verdict.neverAnswered];
+  if (lost.length) problems.push(`rowids of those rows: ${lost.map((guid) => rowidOf.get(guid)).join(", ")}`);
   if (otherReplies.length) {
     problems.push(`${otherReplies.length} sent row(s) were not acknowledgements: ${JSON.stringify(otherReplies[0])}`);
   }

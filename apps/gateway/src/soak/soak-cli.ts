@@ -1,5 +1,6 @@
 /**
- * `pnpm soak [--minutes N] [--rate R] [--seed S]`: the gateway under steady load and chaos, then a verdict.
+ * `pnpm soak [--minutes N] [--rate R] [--seed S] [--chaos-every SEC] [--coalesce on|off] [--log-level L]`: the gateway
+ * under steady load and chaos, then a verdict.
  * Exits 0 when every row was dispatched and answered exactly once and RSS stayed bounded, 1 otherwise.
  */
 import { tmpdir } from "node:os";
@@ -15,6 +16,7 @@ const { values } = parseArgs({
     seed: { type: "string", default: String(Date.now() % 100_000) },
     "chaos-every": { type: "string", default: "8" },
     "log-level": { type: "string", default: "info" },
+    coalesce: { type: "string", default: "on" },
   },
 });
 
@@ -42,6 +44,7 @@ const report = await runSoak({
   chaosEveryMs: positive("chaos-every", values["chaos-every"]) * 1000,
   seed,
   logLevel: values["log-level"],
+  coalesce: values.coalesce !== "off",
   logPath: join(tmpdir(), `imessage-channel-soak-${seed}.log`),
   onProgress: (line) => console.log(`soak: ${line}`),
 });

@@ -60,7 +60,8 @@ export class SoakWorld {
     this.#faultsFile = join(harness.dir, "imsg-faults");
   }
 
-  static async create(logLevel = "info"): Promise<SoakWorld> {
+  static async create(options: { logLevel?: string; coalesce?: boolean } = {}): Promise<SoakWorld> {
+    const { logLevel = "info", coalesce = true } = options;
     const sshd = await startTestSshd();
     let world: SoakWorld | undefined;
     const harness = await GatewayHarness.create({
@@ -84,7 +85,7 @@ export class SoakWorld {
         groupPolicy: "allowlist",
         groupAllowFrom: soakPeople.friends,
         groups: { "*": { requireMention: false } },
-        coalesceSameSenderDms: true,
+        coalesceSameSenderDms: coalesce,
         catchup: { enabled: true },
       },
     });
