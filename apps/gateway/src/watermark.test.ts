@@ -35,4 +35,21 @@ describe("Watermark", () => {
     expect(mark.inFlight).toBe(0);
     expect(mark.settle(15)).toBe(20);
   });
+
+  it("never passes the live stream for a replayed row that is ahead of it (the rows between are still to come)", () => {
+    const mark = new Watermark(995);
+    mark.begin(996);
+    mark.begin(997);
+    expect(mark.settle(996)).toBe(996);
+    expect(mark.settle(997)).toBe(997);
+    // Catchup fetched 1001 before the stream delivered 998–1001.
+    mark.begin(1001, "replayed");
+    expect(mark.settle(1001)).toBe(997);
+    mark.begin(998);
+    mark.begin(999);
+    expect(mark.settle(998)).toBe(998);
+    expect(mark.settle(999)).toBe(999);
+    mark.begin(1001);
+    expect(mark.settle(1001)).toBe(1001);
+  });
 });

@@ -2,6 +2,9 @@
  * The cursor that is safe to persist: the highest rowid such that every row at or below it has settled
  * (dispatched, answered or deliberately dropped). Rows settle out of order (a slow agent, a coalescing window),
  * so the cursor never jumps past a row that is still in flight: a crash then replays it instead of losing it.
+ * Only the live stream comes in rowid order: a replayed (catchup) row can be ahead of it, so the cursor never
+ * passes the highest live row either — otherwise rows the stream has not delivered yet would count as handled
+ * and be dropped when they arrive (the soak found this).
  */
 export class Watermark {
   #cursor: number;
@@ -27,11 +30,14 @@ export class Watermark {
     return this.#open.has(rowid);
   }
 
-  /** A row arrived and is being processed. Rows at or below the cursor are ignored (already settled). */
-  begin(rowid: number): void {
+  /**
+   * A row arrived and is being processed. Rows at or below the cursor are ignored (already settled). A replayed
+   * row is tracked but does not raise the high-water mark: rows between it and the live stream may be unseen.
+   */
+  begin(rowid: number, origin: "live" | "replayed" = "live"): void {
     if (rowid <= this.#cursor) return;
     this.#open.add(rowid);
-    if (rowid > this.#highestSeen) this.#highestSeen = rowid;
+    if (origin === "live" && rowid > this.#highestSeen) this.#highestSeen = rowid;
   }
 
   /** A row settled; returns the new cursor. */

@@ -144,7 +144,7 @@ export class InboundPipeline {
     // A resubscribe re-streams rows still with the agent: the copy is a duplicate and must not settle the original.
     if (this.#watermark.has(message.id)) return "duplicate";
     status.touch();
-    this.#watermark.begin(message.id);
+    this.#watermark.begin(message.id, origin.replayed ? "replayed" : "live");
 
     // Our own sends stream back too: they move the cursor but are not "received".
     if (message.isFromMe) return this.#drop(message, "from-me", "own message", { journal: false });
