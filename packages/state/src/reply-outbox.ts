@@ -38,14 +38,12 @@ export class ReplyOutbox {
     });
   }
 
-  /** The reply recorded for the first of `guids` that has one. */
-  find(guids: readonly string[]): RecordedReply | undefined {
-    const select = prepared(this.#database, "SELECT reply_json, recorded_at FROM reply_outbox WHERE guid = ?");
-    for (const guid of guids) {
-      const row = select.get(guid) as { reply_json: string; recorded_at: number } | undefined;
-      if (row) return { reply: JSON.parse(row.reply_json) as unknown, recordedAt: row.recorded_at };
-    }
-    return undefined;
+  /** The reply recorded under `guid`, if its turn has not committed yet. */
+  find(guid: string): RecordedReply | undefined {
+    const row = prepared(this.#database, "SELECT reply_json, recorded_at FROM reply_outbox WHERE guid = ?").get(guid) as
+      | { reply_json: string; recorded_at: number }
+      | undefined;
+    return row ? { reply: JSON.parse(row.reply_json) as unknown, recordedAt: row.recorded_at } : undefined;
   }
 
   /** The turn committed: its reply is no longer needed. */

@@ -1,6 +1,5 @@
 import { EventEmitter } from "node:events";
 import { userInfo } from "node:os";
-// ssh2 is CommonJS: Node cannot see its named exports, so take them from the default export.
 import type { ClientChannel, Client as SshClient } from "ssh2";
 import { expandHomePath } from "./home-path.ts";
 import { serverHostKeyAlgorithms } from "./host-key-algorithms.ts";

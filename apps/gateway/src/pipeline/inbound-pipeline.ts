@@ -37,12 +37,12 @@ export interface ChatCommandHandler {
   handle(row: PendingRow, agent: AgentRuntime): Promise<string | undefined>;
 }
 
-/** Turns an agent reply into sends on the same imsg connection; returns how many messages went out. */
 export interface DeliveryOptions {
   /** A reply recorded before a restart: any part may already have gone out since then, so look before sending. */
-  resumedSince?: number;
+  maybeSentSince?: number;
 }
 
+/** Turns an agent reply into sends on the same imsg connection; returns how many messages went out. */
 export type ReplyDeliverer = (
   chat: ChatAddress,
   reply: Reply,
@@ -356,9 +356,11 @@ export class InboundPipeline {
     const { state, account, logger, status } = this.#options;
     // A gateway killed after the agent answered left the answer in the outbox: deliver it instead of asking (and
     // billing) the agent again; only rows it does not cover go to the agent.
-    const answered = rows.filter((row) => row.message.guid && state.outbox.find([row.message.guid]));
-    if (answered.length) {
-      const recorded = state.outbox.find(answered.map((row) => row.message.guid))!;
+    // One lookup per row: the rows the recorded answer covers, and that answer (a turn's guids share one).
+    const recordings = rows.map((row) => (row.message.guid ? state.outbox.find(row.message.guid) : undefined));
+    const recorded = recordings.find((recording) => recording !== undefined);
+    if (recorded) {
+      const answered = rows.filter((_, index) => recordings[index] !== undefined);
       const parsed = replySchema.safeParse(recorded.reply);
       if (parsed.success) {
         const turn = this.#buildTurn(answered, text);
@@ -366,7 +368,7 @@ export class InboundPipeline {
           { session: turn.sessionKey, guids: turn.coalescedMessageGuids },
           "delivering a reply recorded before a restart (the agent is not asked again; parts already sent are skipped)",
         );
-        status.count("sent", await deliverReply(chat, parsed.data, turn, { resumedSince: recorded.recordedAt }));
+        status.count("sent", await deliverReply(chat, parsed.data, turn, { maybeSentSince: recorded.recordedAt }));
         rows = rows.filter((row) => !answered.includes(row));
         if (rows.length === 0) return;
         text = rows.map((row) => row.message.text).join("\n");

@@ -30,8 +30,7 @@ export function createReplyDeliverer(options: ReplyDelivererOptions): ReplyDeliv
   const remember = (chat: ChatAddress, text: string, guid: string | undefined) =>
     state.echoes.recordSent({ accountId: account.accountId, chatKeys: chatKeys(chat), text, guid });
 
-  return async (chat, reply, turn, delivery = {}) => {
-    const maybeSentSince = delivery.resumedSince;
+  return async (chat, reply, turn, { maybeSentSince } = {}) => {
     let sent = 0;
     const text = reply.text ? markdownToPlainText(reply.text) : "";
     for (const chunk of text.trim()

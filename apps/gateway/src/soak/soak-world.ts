@@ -8,11 +8,9 @@ import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
 import { GatewayHarness } from "../test-support/gateway-harness.ts";
 import { sendJson } from "../test-support/http-server.ts";
 
-/** The guids a turn carries: its own message ids and any rows the coalescer merged into it. */
+/** The guids a turn carries: every row the coalescer merged into it (one for an uncoalesced row). */
 export function turnGuids(turn: Record<string, unknown>): string[] {
-  const ids = (turn.messageIds as Array<{ guid: string }> | undefined) ?? [];
-  const merged = (turn.coalescedMessageGuids as string[] | undefined) ?? [];
-  return [...new Set([...ids.map((id) => id.guid), ...merged])];
+  return (turn.coalescedMessageGuids as string[] | undefined) ?? [];
 }
 
 const ackPrefix = "ack ";
