@@ -107,12 +107,7 @@ describe("imessage-channel doctor", () => {
     const knownHosts = join(harness.dir, "known_hosts");
     const overSsh = async (ssh: Record<string, unknown>) => {
       await harness!.writeConfig({
-        channel: {
-          transport: "ssh",
-          remoteHost: `${sshd!.user}@127.0.0.1`,
-          remoteCliPath: harness!.wrapperPath,
-          ssh: { port: sshd!.port, identityFile: sshd!.clientKeyPath, knownHostsFile: knownHosts, ...ssh },
-        },
+        channel: harness!.sshChannel(sshd!, { knownHostsFile: knownHosts, ...ssh }),
       });
       return doctor(harness!);
     };
@@ -186,12 +181,9 @@ describe("imessage-channel doctor", () => {
     await mkdir(attachments, { recursive: true });
     await harness.writeConfig({
       channel: {
-        transport: "ssh",
-        remoteHost: `${sshd.user}@127.0.0.1`,
-        remoteCliPath: harness.wrapperPath,
+        ...harness.sshChannel(sshd),
         includeAttachments: true,
         remoteAttachmentRoots: [attachments, join(harness.dir, "no-such-folder/*/Attachments")],
-        ssh: { port: sshd.port, identityFile: sshd.clientKeyPath, knownHostsFile: sshd.knownHostsPath },
       },
     });
     const { report } = await doctor(harness);

@@ -329,11 +329,7 @@ describe("gateway end to end: security properties", () => {
       channel: {
         dmPolicy: "open",
         allowFrom: ["*"],
-        transport: "ssh",
-        remoteHost: `${sshd.user}@127.0.0.1`,
-        remoteCliPath: harness.wrapperPath,
-        dbPath: harness.dbPath,
-        ssh: { port: sshd.port, identityFile: sshd.clientKeyPath, knownHostsFile: knownHosts },
+        ...harness.sshChannel(sshd, { knownHostsFile: knownHosts }),
       },
     });
     const gateway = runCli(["gateway", "--config", harness.configPath], harness.env, harness.dir);

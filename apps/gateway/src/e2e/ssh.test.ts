@@ -24,15 +24,7 @@ async function overSsh(knownHosts?: (sshd: TestSshd) => string) {
     channel: {
       dmPolicy: "open",
       allowFrom: ["*"],
-      transport: "ssh",
-      remoteHost: `${sshd.user}@127.0.0.1`,
-      remoteCliPath: harness.wrapperPath,
-      dbPath: harness.dbPath,
-      ssh: {
-        port: sshd.port,
-        identityFile: sshd.clientKeyPath,
-        knownHostsFile: knownHosts?.(sshd) ?? sshd.knownHostsPath,
-      },
+      ...harness.sshChannel(sshd, knownHosts ? { knownHostsFile: knownHosts(sshd) } : {}),
     },
   });
   return { harness, sshd };

@@ -73,11 +73,7 @@ export class SoakWorld {
     await world.#writeWrapper();
     await harness.writeConfig({
       channel: {
-        transport: "ssh",
-        remoteHost: `${sshd.user}@127.0.0.1`,
-        remoteCliPath: harness.wrapperPath,
-        dbPath: harness.dbPath,
-        ssh: { port: sshd.port, identityFile: sshd.clientKeyPath, knownHostsFile: sshd.knownHostsPath },
+        ...harness.sshChannel(sshd),
         dmPolicy: "allowlist",
         allowFrom: soakPeople.friends,
         groupPolicy: "allowlist",

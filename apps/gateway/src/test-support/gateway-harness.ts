@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import { createChatDb, type InjectedMessage, type InjectOptions, inject, simBinPath } from "@imessage-channel/imsg-sim";
+import type { TestSshd } from "@imessage-channel/test-sshd";
 import { type LoopbackServer, type RecordedRequest, sendJson, startLoopbackServer } from "./http-server.ts";
 import { waitFor } from "./wait-for.ts";
 
@@ -99,6 +100,19 @@ export class GatewayHarness {
       ...options.config,
     };
     await writeFile(this.configPath, JSON.stringify(config, null, 2));
+  }
+
+  /**
+   * The `channels.imessage` keys that make "the Mac" this harness's imsg-sim reached over `sshd` (native SSH);
+   * `ssh` overrides the key, port or known_hosts file.
+   */
+  sshChannel(sshd: TestSshd, ssh: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+      transport: "ssh",
+      remoteHost: `${sshd.user}@127.0.0.1`,
+      remoteCliPath: this.wrapperPath,
+      ssh: { port: sshd.port, identityFile: sshd.clientKeyPath, knownHostsFile: sshd.knownHostsPath, ...ssh },
+    };
   }
 
   get env(): NodeJS.ProcessEnv {
