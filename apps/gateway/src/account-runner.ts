@@ -1,5 +1,8 @@
-import { join } from "node:path";
-import { type AttachmentFetcher, createAccountAttachmentFetcher } from "@imessage-channel/attachments";
+import {
+  type AttachmentFetcher,
+  createAccountAttachmentFetcher,
+  type ImsgAttachment,
+} from "@imessage-channel/attachments";
 import { CursorStore, runCatchup } from "@imessage-channel/catchup";
 import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
 import { type CapabilitySnapshot, capabilityFromProbe, unknownCapability } from "@imessage-channel/outbound";
@@ -10,7 +13,7 @@ import {
   type SupervisorStateChange,
 } from "@imessage-channel/rpc-client";
 import type { StateStore } from "@imessage-channel/state";
-import { readSshWrapper, runOnce } from "@imessage-channel/transport";
+import { inspectSshWrapperFile, runOnce } from "@imessage-channel/transport";
 import { AccountStatusReporter } from "./account-status.ts";
 import { createAcpCommandController, parseAcpCommandArguments } from "./agents/acp/index.ts";
 import type { AgentRegistry } from "./agents/agent-registry.ts";
@@ -20,6 +23,7 @@ import { createActionRunner } from "./pipeline/action-runner.ts";
 import { createChatCommands } from "./pipeline/chat-commands.ts";
 import { ImsgConnection } from "./pipeline/imsg-connection.ts";
 import { InboundPipeline } from "./pipeline/inbound-pipeline.ts";
+import { createOutboundMedia } from "./pipeline/outbound-media.ts";
 import { createReplyDeliverer } from "./pipeline/reply-deliverer.ts";
 import { createTurnBuffer } from "./pipeline/turn-buffer.ts";
 import type { SessionQueue } from "./session-queue.ts";
@@ -33,6 +37,20 @@ export interface AccountRunnerOptions {
   stateDir: string;
   configPath: string | undefined;
   logger: Logger;
+}
+
+/** A fetcher that skips every attachment with `reason` (never rejects: the row still reaches the agent). */
+function unavailableAttachments(reason: string): AttachmentFetcher {
+  const skip = (attachment: ImsgAttachment) => ({
+    sourcePath: attachment.originalPath,
+    ...(attachment.transferName ? { filename: attachment.transferName } : {}),
+    reason: "remote-unavailable" as const,
+    detail: `${attachment.originalPath || attachment.transferName || "(no path)"} was not fetched: ${reason}`,
+  });
+  return {
+    fetch: async (attachments) => ({ attachments: [], skipped: attachments.map(skip) }),
+    close: async () => {},
+  };
 }
 
 /** Replayed rows in flight at once during catchup; each chat still runs its turns one by one. */
@@ -65,13 +83,19 @@ export class AccountRunner {
     this.status = new AccountStatusReporter({ stateDir: options.stateDir, accountId: account.accountId });
     this.#supervisor = new ImsgSupervisor({
       createTransport: () => createImsgTransport(account, rpcArgs(account)),
-      watch: { attachments: account.includeAttachments },
+      // Tapback rows are streamed only when asked for (include_reactions); they become events for the agent.
+      watch: { attachments: account.includeAttachments, includeReactions: account.reactionNotifications !== "off" },
       logger,
     });
     this.#connection = new ImsgConnection(() => this.#supervisor.client);
     const acp = createAcpCommandController({
       bindings: state.bindings,
       runtimeFor: (agent) => agents.acpRuntime(agent),
+    });
+    const outboundMedia = createOutboundMedia({
+      stateDir: options.stateDir,
+      roots: account.outboundMediaRoots,
+      mediaMaxBytes: account.mediaMaxBytes,
     });
     this.#pipeline = new InboundPipeline({
       account,
@@ -87,7 +111,8 @@ export class AccountRunner {
         state,
         imsg: this.#connection,
         logger,
-        outboundMediaDir: join(options.stateDir, "media", "outbound"),
+        media: outboundMedia,
+        status: this.status,
         runActions: createActionRunner({
           account,
           state,
@@ -103,7 +128,9 @@ export class AccountRunner {
             this.#capability = unknownCapability;
             this.#probedAt = 0;
           },
-          outboundMediaDir: join(options.stateDir, "media", "outbound"),
+          media: outboundMedia,
+          allowCrossChat: (agentId) => routing.agents.find((agent) => agent.id === agentId)?.allowCrossChat === true,
+          status: this.status,
         }),
       }),
       createTurnBuffer: (sink) =>
@@ -117,6 +144,8 @@ export class AccountRunner {
         status: this.status,
         commandsConfig: routing.commandsConfig,
         configWrites: account.configWrites,
+        ownerAllowFrom: routing.ownerAllowFrom,
+        phoneRegion: account.phoneRegion,
         configPath: options.configPath,
         acp: (row, command) => {
           const conversation = { accountId: account.accountId, conversationKey: row.decision.peer.id };
@@ -221,13 +250,24 @@ export class AccountRunner {
 
   /**
    * Local paths, or SFTP from the Mac when `remoteHost` is set — or, as the reference does, when `cliPath` is an
-   * SSH wrapper script whose host can be read from it.
+   * SSH wrapper script whose host can be read from it. A wrapper that runs ssh somewhere it cannot name for sure
+   * (a jump host, two destinations…) leaves attachments unavailable, said once: its Mac paths must never be read
+   * from this disk as if the Mac were local.
    */
   async #createAttachmentFetcher(): Promise<AttachmentFetcher> {
     const { account, stateDir, logger } = this.#options;
     let settings = account;
     if (!account.remoteHost && account.transport === "local") {
-      const wrapper = await readSshWrapper(account.cliPath);
+      const inspection = await inspectSshWrapperFile(account.cliPath);
+      if (inspection.kind === "ambiguous") {
+        logger.error(
+          `remoteHost cannot be auto-detected from the SSH wrapper ${account.cliPath}: ${inspection.reason}; attachments are unavailable until you set channels.imessage.remoteHost explicitly (host or user@host of the Mac)`,
+        );
+        return unavailableAttachments(
+          `remoteHost could not be auto-detected from the SSH wrapper ${account.cliPath} (${inspection.reason})`,
+        );
+      }
+      const wrapper = inspection.kind === "target" ? inspection.target : undefined;
       if (wrapper) {
         logger.info(
           `remoteHost auto-detected from the SSH wrapper ${account.cliPath}: ${wrapper.remoteHost} (attachments are fetched over SFTP)`,

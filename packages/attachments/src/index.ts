@@ -13,6 +13,7 @@ export {
   checkPathAgainstRoots,
   compileAttachmentRoots,
   defaultAttachmentRoots,
+  escapeGlob,
   type PathVerdict,
 } from "./attachment-roots.ts";
 export type { AttachmentSource, SourceFileStat } from "./attachment-source.ts";
@@ -24,6 +25,14 @@ export type {
   SkipReason,
   TurnAttachment,
 } from "./attachment-types.ts";
+export {
+  copyFileFromRoots,
+  type RootedFileCopy,
+  type RootedFileOptions,
+  type RootedFileProblem,
+  type RootedFileStat,
+  statFileInRoots,
+} from "./copy-from-roots.ts";
 export {
   type AccountFetcherExtras,
   type AttachmentAccountSettings,

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
-import { basename, extname, join } from "node:path";
+import { basename, dirname, extname, join } from "node:path";
 import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { AttachmentError } from "./attachment-error.ts";
@@ -62,8 +62,12 @@ export async function storeStream(
 ): Promise<StoredFile> {
   await mkdir(directory, { recursive: true, mode: 0o700 });
   const name = `${Date.now().toString(36)}-${randomBytes(6).toString("hex")}-${safeFileName(fileName)}`;
-  const finalPath = join(directory, name);
-  const partialPath = join(directory, `.${name}.partial`);
+  return storeStreamAt(source, join(directory, name), maxBytes);
+}
+
+/** `storeStream` to an exact path in an existing folder the caller owns (so no other name can clash there). */
+export async function storeStreamAt(source: Readable, finalPath: string, maxBytes: number): Promise<StoredFile> {
+  const partialPath = join(dirname(finalPath), `.${basename(finalPath)}.partial`);
   let bytes = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {

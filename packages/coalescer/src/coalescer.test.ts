@@ -144,7 +144,8 @@ describe("the reference's scenario table", () => {
       expect(turn.entries).toEqual([rows[0], ...rows.slice(3)]);
       expect(turn.droppedEntryCount).toBe(2);
       expect(turn.coalescedMessageGuids).toEqual(rows.map((row) => row.guid));
-      expect(turn.text).toBe(rows.map((row) => row.text).join(" "));
+      // The agent sees the kept entries only: m2 and m3 are gone from the text, still tracked by guid.
+      expect(turn.text).toBe([rows[0]!, ...rows.slice(3)].map((row) => row.text).join(" "));
     });
   });
 
@@ -286,10 +287,12 @@ describe("keys", () => {
 });
 
 describe("bounded output", () => {
-  it("merges a flood of 50 rows in the window into one capped turn", () => {
+  it("merges a flood of 50 rows in the window into one turn of the first and the latest 9 entries", () => {
     const { clock, turns, coalescer } = setup(2500);
     const rows = Array.from({ length: 50 }, (_, index) =>
-      dm(`${String(index).padStart(2, "0")} ${"x".repeat(97)}`, { attachments: [{ filename: `f${index}.jpg` }] }),
+      dm(`${String(index).padStart(2, "0")} ${"x".repeat(497)}`, {
+        attachments: [{ filename: `f${index}a.jpg` }, { filename: `f${index}b.jpg` }, { filename: `f${index}c.jpg` }],
+      }),
     );
     for (const row of rows) {
       coalescer.push(row);
@@ -301,14 +304,14 @@ describe("bounded output", () => {
     expect(turns).toHaveLength(1);
     const [turn] = turns as [Turn];
     expect(turn.rowCount).toBe(50);
+    // Ten entries of 500 characters: the 4000-character cap still applies to what they say.
     expect(turn.text).toHaveLength(4000);
     expect(turn.text.endsWith("…[truncated]")).toBe(true);
-    expect(turn.text.startsWith(`00 ${"x".repeat(97)} 01 `)).toBe(true);
+    expect(turn.text.startsWith(`00 ${"x".repeat(497)} 41 `)).toBe(true);
     expect(turn.textTruncated).toBe(true);
-    expect(turn.attachments.map((attachment) => attachment.filename)).toEqual(
-      Array.from({ length: 20 }, (_, index) => `f${index}.jpg`),
-    );
-    expect(turn.droppedAttachmentCount).toBe(30);
+    const kept = [0, 41, 42, 43, 44, 45, 46].flatMap((index) => ["a", "b", "c"].map((part) => `f${index}${part}.jpg`));
+    expect(turn.attachments.map((attachment) => attachment.filename)).toEqual(kept.slice(0, 20));
+    expect(turn.droppedAttachmentCount).toBe(150 - 20);
     expect(turn.entries).toEqual([rows[0], ...rows.slice(41)]);
     expect(turn.droppedEntryCount).toBe(40);
     expect(turn.coalescedMessageGuids).toEqual(rows.map((row) => row.guid));

@@ -17,10 +17,11 @@ export interface RowAccessors<Row, Attachment> {
 export interface CoalescedTurn<Row, Attachment> {
   /** The bucket key; undefined for rows that were never coalesced (groups, window 0). */
   key: string | undefined;
-  /** Rows' texts joined in order with one space; a single row's text exactly as it came. */
+  /** The kept entries' texts joined in order with one space; a single row's text exactly as it came. */
   text: string;
+  /** The kept entries' attachments, at most 20. */
   attachments: Attachment[];
-  /** The source rows kept: all of them up to 10, beyond that the first and the latest 9. */
+  /** The source rows kept: all of them up to 10, beyond that the first and the latest 9. Text and attachments come from these. */
   entries: Row[];
   /** Every non-empty source guid, in arrival order, entries cap or not. */
   coalescedMessageGuids: string[];
@@ -65,10 +66,7 @@ export class Bucket<Row, Attachment> {
   private readonly first: Row;
   private readonly latest: Row[] = [];
   private readonly guids: string[] = [];
-  private readonly textParts: string[] = [];
-  private textLength = 0;
-  private readonly attachments: Attachment[] = [];
-  private droppedAttachmentCount = 0;
+  private attachmentCount = 0;
   private rowCount = 0;
 
   constructor(key: string | undefined, first: Row, at: number, accessors: RowAccessors<Row, Attachment>) {
@@ -91,32 +89,30 @@ export class Bucket<Row, Attachment> {
     this.rowCount += 1;
     const guid = this.accessors.guidOf(row);
     if (guid) this.guids.push(guid);
-    const part = mergeableText(this.accessors.textOf(row));
-    // Past the cap the rest is cut anyway; stop growing so a flood stays cheap.
-    if (part && this.textLength <= mergeLimits.maxTextLength) {
-      this.textParts.push(part);
-      this.textLength += part.length + 1;
-    }
-    for (const attachment of this.accessors.attachmentsOf(row)) {
-      if (this.attachments.length < mergeLimits.maxAttachments) this.attachments.push(attachment);
-      else this.droppedAttachmentCount += 1;
-    }
+    this.attachmentCount += this.accessors.attachmentsOf(row).length;
   }
 
   toTurn(): CoalescedTurn<Row, Attachment> {
     if (this.rowCount === 1) return singleRowTurn(this.key, this.first, this.accessors);
-    const { text, truncated } = capText(this.textParts.join(" "));
+    // The reference keeps the first and the latest entries up to 10 beyond the cap: the agent sees those rows'
+    // words and files, nothing from the rows dropped in between (their guids stay in coalescedMessageGuids).
+    const entries = [this.first, ...this.latest];
+    const parts = entries.map((entry) => mergeableText(this.accessors.textOf(entry))).filter(Boolean);
+    const { text, truncated } = capText(parts.join(" "));
+    const attachments = entries
+      .flatMap((entry) => [...this.accessors.attachmentsOf(entry)])
+      .slice(0, mergeLimits.maxAttachments);
     return {
       key: this.key,
       text,
-      attachments: [...this.attachments],
-      entries: [this.first, ...this.latest],
+      attachments,
+      entries,
       coalescedMessageGuids: [...this.guids],
       rowCount: this.rowCount,
       merged: true,
       textTruncated: truncated,
-      droppedAttachmentCount: this.droppedAttachmentCount,
-      droppedEntryCount: this.rowCount - 1 - this.latest.length,
+      droppedAttachmentCount: this.attachmentCount - attachments.length,
+      droppedEntryCount: this.rowCount - entries.length,
     };
   }
 }

@@ -47,7 +47,8 @@ async function readDocument(filePath: string): Promise<{ text: string; value: Re
   return { text, value: parsed.value as Record<string, unknown> };
 }
 
-function container(path: readonly PathSegment[], root: Record<string, unknown>, create: boolean): unknown {
+/** The object or array that holds the last segment of `path`; `create` makes the missing ones on the way. */
+export function container(path: readonly PathSegment[], root: Record<string, unknown>, create: boolean): unknown {
   let current: unknown = root;
   for (const [index, segment] of path.slice(0, -1).entries()) {
     const record = current as Record<PathSegment, unknown>;

@@ -8,6 +8,9 @@ export const defaults = {
   keepaliveSec: 15,
   includeAttachments: false,
   attachmentRoots: ["/Users/*/Library/Messages/Attachments"],
+  /** None besides the agent's own staging folder (`<stateDir>/media/outbound/<agentId>/`), which is always allowed. */
+  outboundMediaRoots: [],
+  allowCrossChat: false,
   dmPolicy: "pairing",
   groupPolicy: "allowlist",
   mediaMaxMb: 16,
@@ -23,6 +26,10 @@ export const defaults = {
   maxInboundAgeMinutes: 120,
   phoneRegion: "US",
   allowSmsSenders: false,
+  reactionNotifications: "own",
+  /** OpenClaw's group-chat history window; DMs are seeded only when asked for. */
+  groupHistoryLimit: 50,
+  dmHistoryLimit: 0,
   catchup: {
     enabled: false,
     maxAgeMinutes: 120,
@@ -42,4 +49,6 @@ export const defaults = {
 export const clamps = {
   catchupMaxAgeMinutes: { minimum: 1, maximum: 720 },
   catchupPerRunLimit: { minimum: 1, maximum: 500 },
+  catchupFirstRunLookbackMinutes: { minimum: 1, maximum: 720 },
+  catchupMaxFailureRetries: { minimum: 1, maximum: 1000 },
 } as const;

@@ -1,6 +1,8 @@
+export { chatWritableKeys, isChatWritableKey } from "./chat-writable-keys.ts";
 export { ConfigError, type ConfigErrorCode } from "./config-error.ts";
 export { getConfigValue, parseCliValue, parseDottedPath, setConfigValue, unsetConfigValue } from "./config-writes.ts";
 export { clamps, defaults } from "./defaults.ts";
+export { type ConfigValueLookup, lookupConfigValue } from "./effective-value.ts";
 export { configJsonSchema } from "./json-schema.ts";
 export {
   type LoadConfigOptions,
@@ -30,7 +32,8 @@ export type {
   DmScope,
   GroupConfig,
   GroupPolicy,
+  ReactionNotifications,
   TransportKind,
 } from "./schema.ts";
 export { configSchema } from "./schema.ts";
-export { type ConfigResult, validateConfig } from "./validate-config.ts";
+export { type ConfigResult, everyGroupMessageDropped, validateConfig } from "./validate-config.ts";

@@ -28,6 +28,7 @@ describe("resolveAccount defaults", () => {
       includeAttachments: false,
       attachmentRoots: ["/Users/*/Library/Messages/Attachments"],
       remoteAttachmentRoots: ["/Users/*/Library/Messages/Attachments"],
+      outboundMediaRoots: [],
       dmPolicy: "pairing",
       allowFrom: [],
       groupPolicy: "allowlist",
@@ -65,6 +66,10 @@ describe("resolveAccount defaults", () => {
       maxInboundAgeMinutes: 120,
       phoneRegion: "US",
       allowSmsSenders: false,
+      reactionNotifications: "own",
+      historyLimit: 50,
+      dmHistoryLimit: 0,
+      dms: {},
     });
   });
 
@@ -110,6 +115,35 @@ describe("catchup clamps", () => {
     [501, 500],
   ])("clamps perRunLimit %d to %d", (given, expected) => {
     expect(catchupOf({ perRunLimit: given }).account.catchup.perRunLimit).toBe(expected);
+  });
+
+  it.each([
+    [0, 1],
+    [30, 30],
+    [720, 720],
+    [10_000, 720],
+  ])("clamps firstRunLookbackMinutes %d to %d", (given, expected) => {
+    expect(catchupOf({ firstRunLookbackMinutes: given }).account.catchup.firstRunLookbackMinutes).toBe(expected);
+  });
+
+  it.each([
+    [0, 1],
+    [-3, 1],
+    [1000, 1000],
+    [5000, 1000],
+  ])("clamps maxFailureRetries %d to %d", (given, expected) => {
+    expect(catchupOf({ maxFailureRetries: given }).account.catchup.maxFailureRetries).toBe(expected);
+  });
+
+  it("warns like the other clamps for the lookback and the retry count, naming the key that was set", () => {
+    expect(catchupOf({ firstRunLookbackMinutes: 0, maxFailureRetries: 5000 }).warnings).toEqual([
+      "channels.imessage.catchup.firstRunLookbackMinutes: 0 is outside 1..720; using 1",
+      "channels.imessage.catchup.maxFailureRetries: 5000 is outside 1..1000; using 1000",
+    ]);
+    const config = parse({ channels: { imessage: { accounts: { work: { catchup: { maxFailureRetries: 0 } } } } } });
+    expect(resolveAccountWithWarnings(config, "work", { homeDirectory: home }).warnings).toEqual([
+      "channels.imessage.accounts.work.catchup.maxFailureRetries: 0 is outside 1..1000; using 1",
+    ]);
   });
 
   it("says so in a warning when it clamps", () => {
@@ -220,6 +254,19 @@ describe("account merging", () => {
     expect(resolveAccount(config(), "personal").groups).toEqual({ "*": { systemPrompt: "channel-wide" } });
   });
 
+  it("takes outboundMediaRoots from the channel, replaced as a whole by an account", () => {
+    const roots = parse({
+      channels: {
+        imessage: {
+          outboundMediaRoots: ["/srv/agent-files"],
+          accounts: { a: {}, b: { outboundMediaRoots: ["~/out"] } },
+        },
+      },
+    });
+    expect(resolveAccount(roots, "a").outboundMediaRoots).toEqual(["/srv/agent-files"]);
+    expect(resolveAccount(roots, "b").outboundMediaRoots).toEqual(["~/out"]);
+  });
+
   it("lists only enabled accounts, named by their ids", () => {
     expect(listAccounts(config()).map((account) => account.accountId)).toEqual(["personal", "bot"]);
   });
@@ -257,6 +304,7 @@ describe("resolveRouting", () => {
       mentionPatterns: [],
       dmScope: "main",
       commandsConfig: false,
+      ownerAllowFrom: [],
     });
   });
 

@@ -11,6 +11,7 @@ import {
   type DmPolicy,
   type GroupConfig,
   type GroupPolicy,
+  type ReactionNotifications,
   type TransportKind,
 } from "./schema.ts";
 
@@ -31,6 +32,8 @@ export interface ResolvedAccount {
   includeAttachments: boolean;
   attachmentRoots: string[];
   remoteAttachmentRoots: string[];
+  /** Folders a reply may attach files from, besides the agent's own staging folder; `~` left to the checker. */
+  outboundMediaRoots: string[];
   dmPolicy: DmPolicy;
   allowFrom: string[];
   groupPolicy: GroupPolicy;
@@ -59,6 +62,14 @@ export interface ResolvedAccount {
   maxInboundAgeMinutes: number;
   phoneRegion: string;
   allowSmsSenders: boolean;
+  /** Tapbacks become agent-visible turns: on the agent's own messages (`own`), on any (`all`), or never (`off`). */
+  reactionNotifications: ReactionNotifications;
+  /** Groups: messages skipped by mention gating kept per chat and handed to the next turn there; 0 = none. */
+  historyLimit: number;
+  /** DMs: how many recent messages of the chat seed a new session; 0 = none. */
+  dmHistoryLimit: number;
+  /** Per-sender DM overrides (`dms["<handle>"].historyLimit`), handles as written. */
+  dms: Record<string, { historyLimit?: number }>;
 }
 
 export interface ResolveOptions {
@@ -178,6 +189,7 @@ export function resolveAccountWithWarnings(
     includeAttachments: merged.includeAttachments ?? defaults.includeAttachments,
     attachmentRoots: [...(merged.attachmentRoots ?? defaults.attachmentRoots)],
     remoteAttachmentRoots: [...(merged.remoteAttachmentRoots ?? defaults.attachmentRoots)],
+    outboundMediaRoots: [...(merged.outboundMediaRoots ?? defaults.outboundMediaRoots)],
     dmPolicy: merged.dmPolicy ?? defaults.dmPolicy,
     allowFrom: [...(merged.allowFrom ?? [])],
     groupPolicy,
@@ -207,12 +219,26 @@ export function resolveAccountWithWarnings(
         `${accountKeyPath(config, accountId, "catchup")}.perRunLimit`,
         warnings,
       ),
-      firstRunLookbackMinutes: catchup.firstRunLookbackMinutes ?? defaults.catchup.firstRunLookbackMinutes,
-      maxFailureRetries: catchup.maxFailureRetries ?? defaults.catchup.maxFailureRetries,
+      firstRunLookbackMinutes: clamp(
+        catchup.firstRunLookbackMinutes ?? defaults.catchup.firstRunLookbackMinutes,
+        clamps.catchupFirstRunLookbackMinutes,
+        `${accountKeyPath(config, accountId, "catchup")}.firstRunLookbackMinutes`,
+        warnings,
+      ),
+      maxFailureRetries: clamp(
+        catchup.maxFailureRetries ?? defaults.catchup.maxFailureRetries,
+        clamps.catchupMaxFailureRetries,
+        `${accountKeyPath(config, accountId, "catchup")}.maxFailureRetries`,
+        warnings,
+      ),
     },
     maxInboundAgeMinutes: merged.maxInboundAgeMinutes ?? defaults.maxInboundAgeMinutes,
     phoneRegion: merged.phoneRegion ?? defaults.phoneRegion,
     allowSmsSenders: merged.allowSmsSenders ?? defaults.allowSmsSenders,
+    reactionNotifications: merged.reactionNotifications ?? defaults.reactionNotifications,
+    historyLimit: merged.historyLimit ?? config.messages?.groupChat?.historyLimit ?? defaults.groupHistoryLimit,
+    dmHistoryLimit: merged.dmHistoryLimit ?? defaults.dmHistoryLimit,
+    dms: { ...(merged.dms ?? {}) },
   };
   return { account, warnings };
 }

@@ -9,9 +9,12 @@ export interface ResolvedRouting {
   bindings: BindingConfig[];
   /** `messages.groupChat.mentionPatterns`: the fallback when an agent has none of its own. */
   mentionPatterns: string[];
-  dmScope: DmScope;
+  /** `per-peer` (the older name) arrives here as `per-sender`. */
+  dmScope: Exclude<DmScope, "per-peer">;
   /** `/config set|unset` from chat: needs `commands.config` here and `configWrites` on the account. */
   commandsConfig: boolean;
+  /** `commands.ownerAllowFrom` as written: the handles that may use owner-only chat commands; empty = nobody. */
+  ownerAllowFrom: string[];
 }
 
 export function resolveRouting(config: Config): ResolvedRouting {
@@ -21,7 +24,8 @@ export function resolveRouting(config: Config): ResolvedRouting {
     defaultAgentId: (agents.find((agent) => agent.default) ?? agents[0])?.id ?? defaults.defaultAgentId,
     bindings: config.bindings ?? [],
     mentionPatterns: config.messages?.groupChat?.mentionPatterns ?? [],
-    dmScope: config.session?.dmScope ?? defaults.dmScope,
+    dmScope: config.session?.dmScope === "per-peer" ? "per-sender" : (config.session?.dmScope ?? defaults.dmScope),
     commandsConfig: config.commands?.config ?? defaults.commandsConfig,
+    ownerAllowFrom: [...(config.commands?.ownerAllowFrom ?? [])],
   };
 }

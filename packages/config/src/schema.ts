@@ -8,7 +8,9 @@ export const dmPolicies = ["pairing", "allowlist", "open", "disabled"] as const;
 export const groupPolicies = ["allowlist", "open", "disabled"] as const;
 export const chunkModes = ["length", "newline"] as const;
 export const transports = ["local", "ssh"] as const;
-export const dmScopes = ["main", "per-peer"] as const;
+/** `per-peer` is the older name of `per-sender` (OpenClaw's), still accepted. */
+export const dmScopes = ["main", "per-sender", "per-peer"] as const;
+export const reactionNotificationModes = ["off", "own", "all"] as const;
 export const logLevels = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
 
 const nonEmptyString = z.string().min(1);
@@ -41,6 +43,22 @@ const allowlistEntry = z.string().superRefine((value, context) => {
   if (problem) context.addIssue({ code: "custom", message: problem });
 });
 
+/** `commands.ownerAllowFrom`: a person, never `*` or a chat entry (anyone in that chat would be an owner). */
+function ownerEntryProblem(entry: string): string | undefined {
+  const problem = allowlistEntryProblem(entry);
+  if (problem) return problem;
+  const lowered = entry.trim().toLowerCase();
+  if (lowered === "*" || /^chat_(id|guid|identifier):/.test(lowered)) {
+    return "is not a handle; owners are named by handle only (+15555550123, user@example.com), never * or a chat";
+  }
+  return undefined;
+}
+
+const ownerEntry = z.string().superRefine((value, context) => {
+  const problem = ownerEntryProblem(value);
+  if (problem) context.addIssue({ code: "custom", message: problem });
+});
+
 /** Mention patterns are regular expressions, compiled case-insensitively. */
 export function patternProblem(pattern: string): string | undefined {
   try {
@@ -70,10 +88,76 @@ const groupKey = z.string().superRefine((value, context) => {
   if (problem) context.addIssue({ code: "custom", message: problem });
 });
 
+/** `outboundMediaRoots` entries: absolute folders (or `~/…`), never relative or the file system root. */
+function outboundRootProblem(root: string): string | undefined {
+  const trimmed = root.trim();
+  if (!trimmed.startsWith("/") && trimmed !== "~" && !trimmed.startsWith("~/")) {
+    return 'is relative; use an absolute folder such as "/srv/agent-files" or "~/agent-files"';
+  }
+  if (trimmed.split("/").some((segment) => segment === "." || segment === "..")) {
+    return 'has a . or .. segment; write the folder as it is, e.g. "/srv/agent-files"';
+  }
+  if (/^\/+$/.test(trimmed)) return 'is the file system root; name the folder agents write to, e.g. "/srv/agent-files"';
+  return undefined;
+}
+
+const outboundRoot = z.string().superRefine((value, context) => {
+  const problem = outboundRootProblem(value);
+  if (problem) context.addIssue({ code: "custom", message: problem });
+});
+
+// `cliPath` is spawned without a shell (and `remoteCliPath` is quoted for the Mac's): these characters say the
+// value was written as a shell command, which would only ever fail as "not found". Spaces, ' and () are real paths.
+const shellMetacharacters = /[;&|<>$`"\\\u0000-\u001f\u007f]/gu;
+
+/** `cliPath` / `remoteCliPath`: one program path, never a shell command line. */
+function programPathProblem(path: string, where: "here" | "mac"): string | undefined {
+  const found = [...new Set(path.match(shellMetacharacters) ?? [])];
+  if (found.length === 0) return undefined;
+  const listed = found.map((character) => JSON.stringify(character)).join(" ");
+  return where === "here"
+    ? `contains shell metacharacters (${listed}); cliPath is one program run without a shell: the path of imsg or of a wrapper script (spaces need no quoting)`
+    : `contains shell metacharacters (${listed}); remoteCliPath is one program on the Mac, quoted for its shell: the path of imsg there (spaces need no quoting)`;
+}
+
+const programPath = (where: "here" | "mac") =>
+  nonEmptyString.superRefine((value, context) => {
+    const problem = programPathProblem(value, where);
+    if (problem) context.addIssue({ code: "custom", message: problem });
+  });
+
+/**
+ * `attachmentRoots` (this machine: `/…`, or `~/…` for the gateway user's home) and `remoteAttachmentRoots` (the
+ * Mac: `/…`, or `~/…` for the SSH login's home there, which the fetcher asks the Mac for; config cannot expand it).
+ */
+function attachmentRootProblem(root: string, where: "here" | "mac"): string | undefined {
+  if (root === "") return undefined; // the non-empty check says so
+  if (!root.startsWith("/") && root !== "~" && !root.startsWith("~/")) {
+    return where === "here"
+      ? 'is relative; start with / or ~/ (this machine\'s home), e.g. "/Users/*/Library/Messages/Attachments"'
+      : 'is relative; remote roots are folders on the Mac: start with / or ~/ (the SSH login\'s home on the Mac), e.g. "/Users/*/Library/Messages/Attachments"';
+  }
+  if (root.split("/").some((segment) => segment === "." || segment === "..")) {
+    return 'has a . or .. segment; write the folder as it is, e.g. "/Users/*/Library/Messages/Attachments"';
+  }
+  if (/^\/+$/.test(root))
+    return 'is the file system root; name the Attachments folder, e.g. "/Users/*/Library/Messages/Attachments"';
+  return undefined;
+}
+
+const attachmentRoot = (where: "here" | "mac") =>
+  nonEmptyString.superRefine((value, context) => {
+    const problem = attachmentRootProblem(value, where);
+    if (problem) context.addIssue({ code: "custom", message: problem });
+  });
+
 const groupEntry = z.strictObject({
   requireMention: z.boolean().optional(),
   systemPrompt: z.string().optional(),
 });
+
+/** How many earlier messages a turn may carry (`history`); 0 turns it off. */
+const historyLimit = z.number().int().min(0).max(500);
 
 const sshOptions = z.strictObject({
   port: z.number().int().min(1).max(65535).optional(),
@@ -102,13 +186,14 @@ const actions = z.strictObject(
   },
 );
 
-// Clamped ranges (maxAgeMinutes 1..720, perRunLimit 1..500) are not errors: resolveAccount clamps with a warning.
+// Clamped ranges (maxAgeMinutes and firstRunLookbackMinutes 1..720, perRunLimit 1..500, maxFailureRetries 1..1000)
+// are not errors: resolveAccount clamps with a warning.
 const catchup = z.strictObject({
   enabled: z.boolean().optional(),
   maxAgeMinutes: z.number().int().optional(),
   perRunLimit: z.number().int().optional(),
-  firstRunLookbackMinutes: z.number().int().min(0).optional(),
-  maxFailureRetries: z.number().int().min(1).optional(),
+  firstRunLookbackMinutes: z.number().int().optional(),
+  maxFailureRetries: z.number().int().optional(),
 });
 
 /** Every key an account may set; `channels.defaults`, `channels.imessage` and `accounts.<id>` share it. */
@@ -116,14 +201,16 @@ export const accountKeysShape = {
   enabled: z.boolean().optional(),
   name: z.string().optional(),
   transport: z.enum(transports).optional(),
-  cliPath: nonEmptyString.optional(),
-  remoteCliPath: nonEmptyString.optional(),
+  cliPath: programPath("here").optional(),
+  remoteCliPath: programPath("mac").optional(),
   dbPath: nonEmptyString.optional(),
   remoteHost: remoteHost.optional(),
   ssh: sshOptions.optional(),
   includeAttachments: z.boolean().optional(),
-  attachmentRoots: z.array(nonEmptyString).optional(),
-  remoteAttachmentRoots: z.array(nonEmptyString).optional(),
+  attachmentRoots: z.array(attachmentRoot("here")).optional(),
+  remoteAttachmentRoots: z.array(attachmentRoot("mac")).optional(),
+  /** Folders a reply may attach files from, besides the agent's own staging folder. */
+  outboundMediaRoots: z.array(outboundRoot).optional(),
   dmPolicy: z.enum(dmPolicies).optional(),
   allowFrom: z.array(allowlistEntry).optional(),
   groupPolicy: z.enum(groupPolicies).optional(),
@@ -143,6 +230,14 @@ export const accountKeysShape = {
     .refine((value) => /^[A-Z]{2}$/.test(value), { message: "is not a two-letter region code such as US or GB" })
     .optional(),
   allowSmsSenders: z.boolean().optional(),
+  /** Group messages skipped by mention gating kept per chat for the next turn (default: messages.groupChat.historyLimit, else 50). */
+  historyLimit: historyLimit.optional(),
+  /** A new DM session is seeded with this many recent messages of its chat (default 0: off). */
+  dmHistoryLimit: historyLimit.optional(),
+  /** Per-sender DM settings, keyed by handle. */
+  dms: z.record(nonEmptyString, z.strictObject({ historyLimit: historyLimit.optional() })).optional(),
+  /** Tapbacks as agent-visible events: `own` (on the agent's own messages, default), `all`, or `off`. */
+  reactionNotifications: z.enum(reactionNotificationModes).optional(),
   /** Sent when a turn fails, instead of silence; "" stays silent. */
   errorReply: z.string().max(500).optional(),
 };
@@ -164,6 +259,16 @@ const agentId = z.string().refine((value) => /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.
 
 const stringMap = z.record(z.string(), z.string());
 
+// fetch refuses a URL with `user:password@` and names the whole URL in its error, which reaches the logs.
+const agentUrl = (credentialsGo: string) =>
+  z.url({ protocol: /^https?$/ }).refine(
+    (value) => {
+      const url = URL.parse(value);
+      return !url || (!url.username && !url.password);
+    },
+    { message: `has user:password@ in it, which fetch refuses; put credentials in ${credentialsGo}` },
+  );
+
 const runtime = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("echo") }),
   z.strictObject({
@@ -175,13 +280,13 @@ const runtime = z.discriminatedUnion("type", [
   }),
   z.strictObject({
     type: z.literal("webhook"),
-    url: z.url({ protocol: /^https?$/ }),
+    url: agentUrl("headers (authorization)"),
     headers: stringMap.optional(),
     timeoutMs: z.number().int().min(1).optional(),
   }),
   z.strictObject({
     type: z.literal("openai"),
-    baseUrl: z.url({ protocol: /^https?$/ }),
+    baseUrl: agentUrl("the environment variable apiKeyEnv names"),
     model: nonEmptyString,
     apiKeyEnv: nonEmptyString.optional(),
     maxHistory: z.number().int().min(0).optional(),
@@ -211,6 +316,8 @@ const agent = z.strictObject({
   default: z.boolean().optional(),
   name: z.string().optional(),
   groupChat: z.strictObject({ mentionPatterns: mentionPatterns.optional() }).optional(),
+  /** Lets the agent's actions and files go to other chats or handles than the turn's own. */
+  allowCrossChat: z.boolean().optional(),
   runtime,
 });
 
@@ -250,7 +357,9 @@ export const configSchema = z.strictObject({
   bindings: z.array(binding).optional(),
   messages: z
     .strictObject({
-      groupChat: z.strictObject({ mentionPatterns: mentionPatterns.optional() }).optional(),
+      groupChat: z
+        .strictObject({ mentionPatterns: mentionPatterns.optional(), historyLimit: historyLimit.optional() })
+        .optional(),
       inbound: z
         .strictObject({
           byChannel: z.strictObject({ imessage: z.number().int().min(0).max(60_000).optional() }).optional(),
@@ -259,7 +368,13 @@ export const configSchema = z.strictObject({
     })
     .optional(),
   session: z.strictObject({ dmScope: z.enum(dmScopes).optional() }).optional(),
-  commands: z.strictObject({ config: z.boolean().optional() }).optional(),
+  commands: z
+    .strictObject({
+      config: z.boolean().optional(),
+      /** Handles that may use owner-only chat commands (`/config set|unset`); empty = nobody. */
+      ownerAllowFrom: z.array(ownerEntry).optional(),
+    })
+    .optional(),
   logging: z
     .strictObject({
       level: z.enum(logLevels).optional(),
@@ -281,4 +396,5 @@ export type GroupPolicy = (typeof groupPolicies)[number];
 export type ChunkMode = (typeof chunkModes)[number];
 export type TransportKind = (typeof transports)[number];
 export type DmScope = (typeof dmScopes)[number];
+export type ReactionNotifications = (typeof reactionNotificationModes)[number];
 export type ActionName = (typeof actionNames)[number];

@@ -200,8 +200,8 @@ const badConfigs: Array<[string, unknown, string[]]> = [
   ],
   [
     "an unknown DM scope",
-    { session: { dmScope: "per-sender" } },
-    ['session.dmScope: "per-sender" is not one of main | per-peer'],
+    { session: { dmScope: "per-user" } },
+    ['session.dmScope: "per-user" is not one of main | per-sender | per-peer (did you mean "per-peer"?)'],
   ],
   [
     "a negative debounce window",
@@ -238,6 +238,80 @@ const badConfigs: Array<[string, unknown, string[]]> = [
       'channels.imessage.attachmentRoots[0]: "" is empty; expected a non-empty string',
     ],
   ],
+  [
+    "an owner named by * or a chat (anyone there would be an owner)",
+    { commands: { ownerAllowFrom: ["+15555550123", "*", "chat_id:7", "chat_guid:x"] } },
+    [1, 2, 3].map(
+      (index) =>
+        `commands.ownerAllowFrom[${index}]: ${JSON.stringify(["*", "chat_id:7", "chat_guid:x"][index - 1])} is not a handle; owners are named by handle only (+15555550123, user@example.com), never * or a chat`,
+    ),
+  ],
+  [
+    "credentials in an agent URL (fetch refuses them and would log the whole URL)",
+    {
+      agents: {
+        list: [
+          { id: "a", runtime: { type: "webhook", url: "https://hook:pw@example.com/x" } },
+          { id: "b", runtime: { type: "openai", baseUrl: "https://key@example.com/v1", model: "m" } },
+        ],
+      },
+    },
+    [
+      'agents.list[0].runtime.url: "https://hook:pw@example.com/x" has user:password@ in it, which fetch refuses; put credentials in headers (authorization)',
+      'agents.list[1].runtime.baseUrl: "https://key@example.com/v1" has user:password@ in it, which fetch refuses; put credentials in the environment variable apiKeyEnv names',
+    ],
+  ],
+  [
+    "a cliPath written as a shell command",
+    { channels: { imessage: { cliPath: "imsg; rm -rf /" } } },
+    [
+      'channels.imessage.cliPath: "imsg; rm -rf /" contains shell metacharacters (";"); cliPath is one program run without a shell: the path of imsg or of a wrapper script (spaces need no quoting)',
+    ],
+  ],
+  [
+    "a cliPath with a command substitution and a pipe",
+    { channels: { imessage: { accounts: { work: { cliPath: "$(which imsg) | tee log" } } } } },
+    [
+      'channels.imessage.accounts.work.cliPath: "$(which imsg) | tee log" contains shell metacharacters ("$" "|"); cliPath is one program run without a shell: the path of imsg or of a wrapper script (spaces need no quoting)',
+    ],
+  ],
+  [
+    "a remoteCliPath written as a shell command",
+    { channels: { imessage: { remoteCliPath: "imsg && reboot" } } },
+    [
+      'channels.imessage.remoteCliPath: "imsg && reboot" contains shell metacharacters ("&"); remoteCliPath is one program on the Mac, quoted for its shell: the path of imsg there (spaces need no quoting)',
+    ],
+  ],
+  [
+    "relative attachment roots, local and remote",
+    {
+      channels: {
+        imessage: {
+          attachmentRoots: ["Library/Messages/Attachments"],
+          remoteAttachmentRoots: ["/Users/*/Library/Messages/Attachments", "~bot/Library/Messages/Attachments"],
+        },
+      },
+    },
+    [
+      'channels.imessage.attachmentRoots[0]: "Library/Messages/Attachments" is relative; start with / or ~/ (this machine\'s home), e.g. "/Users/*/Library/Messages/Attachments"',
+      'channels.imessage.remoteAttachmentRoots[1]: "~bot/Library/Messages/Attachments" is relative; remote roots are folders on the Mac: start with / or ~/ (the SSH login\'s home on the Mac), e.g. "/Users/*/Library/Messages/Attachments"',
+    ],
+  ],
+  [
+    "an attachment root with .. or the file system root",
+    { channels: { imessage: { attachmentRoots: ["/Users/bot/../Library"], remoteAttachmentRoots: ["/"] } } },
+    [
+      'channels.imessage.attachmentRoots[0]: "/Users/bot/../Library" has a . or .. segment; write the folder as it is, e.g. "/Users/*/Library/Messages/Attachments"',
+      'channels.imessage.remoteAttachmentRoots[0]: "/" is the file system root; name the Attachments folder, e.g. "/Users/*/Library/Messages/Attachments"',
+    ],
+  ],
+  [
+    "an empty owner entry",
+    { commands: { ownerAllowFrom: [" "] } },
+    [
+      'commands.ownerAllowFrom[0]: " " is not an allowlist entry; use a handle, chat_id:<n>, chat_guid:<g>, chat_identifier:<i> or *',
+    ],
+  ],
 ];
 
 describe("validateConfig rejects bad configs with one line per problem", () => {
@@ -250,6 +324,23 @@ describe("validateConfig rejects bad configs with one line per problem", () => {
   it("lists allowed keys when nothing is close to the unknown one", () => {
     const [line] = validateConfig({ session: { zzz: 1 } }).errors;
     expect(line).toBe("session.zzz: unknown key; allowed here: dmScope");
+  });
+});
+
+describe("validateConfig accepts real paths", () => {
+  it("accepts program paths with spaces and roots under ~/", () => {
+    const result = validateConfig({
+      channels: {
+        imessage: {
+          cliPath: "/Applications/Imsg Tools/imsg",
+          remoteCliPath: "/Users/bot/Imsg (beta)/imsg",
+          attachmentRoots: ["~/Library/Messages/Attachments"],
+          remoteAttachmentRoots: ["~/Library/Messages/Attachments", "/Volumes/Messages Archive/*/Attachments"],
+        },
+      },
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.config?.channels?.imessage?.cliPath).toBe("/Applications/Imsg Tools/imsg");
   });
 });
 
@@ -321,18 +412,55 @@ describe("validateConfig warnings", () => {
     );
   });
 
-  it("warns when groupAllowFrom is set empty and no group is listed", () => {
-    const warning =
-      'account "default": groupAllowFrom is empty and no groups are listed, so groupPolicy "allowlist" drops every group message';
-    expect(validateConfig({ channels: { imessage: { groupAllowFrom: [] } } }).warnings).toContain(warning);
-    expect(validateConfig({ channels: { imessage: {} } }).warnings).not.toContain(warning);
-    expect(
-      validateConfig({ channels: { imessage: { groupAllowFrom: [], groups: { "*": {} } } } }).warnings,
-    ).not.toContain(warning);
+  it("warns once when every group message will be dropped, naming both keys and the fix", () => {
+    const dropsAll = (channel: Record<string, unknown>) =>
+      validateConfig({ channels: { imessage: channel } }).warnings.filter((line) =>
+        line.includes("drops every group message"),
+      );
+    // The reference's own example shape: a `groups` wildcard with prompts admits no sender.
+    const [wildcard] = dropsAll({ groups: { "*": { systemPrompt: "Use British spelling." } } });
+    expect(wildcard).toBe(
+      'account "default": groupAllowFrom is unset and allowFrom is empty, so groupPolicy "allowlist" drops every group message (groups entries choose chats and their settings, never senders); add handles or chat_id:<id> to channels.imessage.groupAllowFrom, or set groupPolicy: "open" to admit everyone in the chats under groups',
+    );
+    expect(dropsAll({ groupAllowFrom: [], groups: { "8421": {} } })).toEqual([
+      expect.stringContaining('account "default": groupAllowFrom is empty, so groupPolicy "allowlist"'),
+    ]);
+    expect(dropsAll({})).toHaveLength(1);
+    expect(dropsAll({ allowFrom: ["+15555550123"] })).toEqual([]);
+    expect(dropsAll({ groupAllowFrom: ["chat_id:8421"] })).toEqual([]);
+    expect(dropsAll({ groupPolicy: "open", groups: { "*": {} } })).toEqual([]);
+    expect(dropsAll({ groupPolicy: "disabled" })).toEqual([]);
   });
 
   it("warns about SMS spoofing when SMS senders are trusted", () => {
     const result = validateConfig({ channels: { imessage: { allowSmsSenders: true } } });
     expect(result.warnings.some((line) => line.includes("SMS sender ids can be spoofed"))).toBe(true);
+  });
+});
+
+describe("outbound media roots and cross-chat sends", () => {
+  it("refuses relative, dotted and root outbound media roots with one line each naming key, value and fix", () => {
+    const result = validateConfig({
+      channels: {
+        imessage: {
+          outboundMediaRoots: ["/srv/agent-files", "~/reports", "media", "/srv/../etc", "/"],
+          accounts: { bot: { outboundMediaRoots: ["./out"] } },
+        },
+      },
+    });
+    expect(result.errors).toEqual([
+      'channels.imessage.outboundMediaRoots[2]: "media" is relative; use an absolute folder such as "/srv/agent-files" or "~/agent-files"',
+      'channels.imessage.outboundMediaRoots[3]: "/srv/../etc" has a . or .. segment; write the folder as it is, e.g. "/srv/agent-files"',
+      'channels.imessage.outboundMediaRoots[4]: "/" is the file system root; name the folder agents write to, e.g. "/srv/agent-files"',
+      'channels.imessage.accounts.bot.outboundMediaRoots[0]: "./out" is relative; use an absolute folder such as "/srv/agent-files" or "~/agent-files"',
+    ]);
+  });
+
+  it("takes allowCrossChat per agent, and nothing but a boolean", () => {
+    const agents = (allowCrossChat: unknown) => ({
+      agents: { list: [{ id: "main", allowCrossChat, runtime: { type: "echo" } }] },
+    });
+    expect(validateConfig(agents(true)).errors).toEqual([]);
+    expect(validateConfig(agents("yes")).errors).toEqual(['agents.list[0].allowCrossChat: "yes" is not true or false']);
   });
 });

@@ -67,6 +67,18 @@ function crossFieldErrors(config: Config, accounts: ResolvedAccount[]): string[]
   return [...new Set(errors)];
 }
 
+/**
+ * Under `groupPolicy: "allowlist"` a group message needs a sender-list entry (`groups` entries admit nobody),
+ * so an empty `groupAllowFrom` (or, unset, an empty `allowFrom`) drops every group message. Says so, with the fix.
+ */
+export function everyGroupMessageDropped(account: ResolvedAccount): string | undefined {
+  if (account.groupPolicy !== "allowlist") return undefined;
+  if ((account.groupAllowFrom ?? account.allowFrom).length > 0) return undefined;
+  const senders =
+    account.groupAllowFrom === null ? "groupAllowFrom is unset and allowFrom is empty" : "groupAllowFrom is empty";
+  return `${senders}, so groupPolicy "allowlist" drops every group message (groups entries choose chats and their settings, never senders); add handles or chat_id:<id> to channels.imessage.groupAllowFrom, or set groupPolicy: "open" to admit everyone in the chats under groups`;
+}
+
 function advisoryWarnings(accounts: ResolvedAccount[]): string[] {
   const warnings: string[] = [];
   const byDatabase = new Map<string, string>();
@@ -80,14 +92,8 @@ function advisoryWarnings(accounts: ResolvedAccount[]): string[] {
     } else {
       byDatabase.set(where, account.accountId);
     }
-    const groupSenders = account.groupAllowFrom ?? account.allowFrom;
-    if (account.groupAllowFrom !== null && groupSenders.length === 0 && Object.keys(account.groups).length === 0) {
-      if (account.groupPolicy === "allowlist") {
-        warnings.push(
-          `account "${account.accountId}": groupAllowFrom is empty and no groups are listed, so groupPolicy "allowlist" drops every group message`,
-        );
-      }
-    }
+    const groupsDropped = everyGroupMessageDropped(account);
+    if (groupsDropped) warnings.push(`account "${account.accountId}": ${groupsDropped}`);
     if (account.allowSmsSenders) {
       warnings.push(
         `account "${account.accountId}": allowSmsSenders is on; SMS sender ids can be spoofed, so allowlisted numbers are not proof of identity over SMS`,

@@ -268,11 +268,75 @@ describe("the action executor", () => {
     });
     await executor.execute({ action: "unsend", messageId: "3" }, dm);
     expect(calls[0]?.params).toEqual({ chat_id: 7, message_id: guid });
-    const error = await failure(executor.execute({ action: "unsend", messageId: "3", chatId: 8 }, dm));
+    const error = await failure(
+      executor.execute({ action: "unsend", messageId: "3", chatId: 8 }, { ...dm, allowCrossChat: true }),
+    );
     expect(error.code).toBe("MESSAGE_ID_UNKNOWN");
     expect(error.message).toBe(
       "message id 3 is not in this chat's recent reply cache (expired or from another chat); retry with the full MessageSidFull",
     );
     expect(calls).toHaveLength(1);
+  });
+
+  it("refuses an action aimed at another handle or chat before staging or calling anything", async () => {
+    let stagedCount = 0;
+    const media = {
+      mediaMaxBytes: 100,
+      sizeOfPath: async () => 5,
+      stage: async (plan: MediaPlan) => {
+        stagedCount++;
+        return `/staged/${plan.filename}`;
+      },
+    };
+    const { executor, calls } = harness({ media });
+    const file = { action: "upload-file", buffer: Buffer.from("x").toString("base64"), filename: "x.txt" };
+    const foreign = [
+      { to: "+15555550177" },
+      { target: "chat_id:8" },
+      { chatId: 8 },
+      { chatGuid: "iMessage;+;chat8" },
+      { chatIdentifier: "chat8" },
+    ];
+    const errors = await Promise.all(foreign.map((params) => failure(executor.execute({ ...file, ...params }, dm))));
+    expect(errors.map((error) => error.code)).toEqual(Array(foreign.length).fill("CROSS_CHAT_REFUSED"));
+    expect(errors[0]?.message).toBe(
+      'iMessage upload-file names another conversation (to "+15555550177") than the one it answers; drop the target, or set allowCrossChat: true on the agent in agents.list to let it send elsewhere',
+    );
+    const react = await failure(executor.execute({ action: "react", messageId: guid, emoji: "like", chatId: 8 }, dm));
+    expect(react.code).toBe("CROSS_CHAT_REFUSED");
+    expect(stagedCount).toBe(0);
+    expect(calls).toEqual([]);
+  });
+
+  it("takes a target naming the turn's own conversation by any of its identities", async () => {
+    const { executor, calls } = harness();
+    const conversation = { chatId: 7, chatGuid: "iMessage;-;+15555550123", handle: "+15555550123" };
+    const own = { ...dm, conversation };
+    for (const params of [{ chatId: 7 }, { chatGuid: conversation.chatGuid }, { to: "(555) 555-0123" }]) {
+      await executor.execute({ action: "react", messageId: guid, emoji: "like", ...params }, own);
+    }
+    expect(calls.map((call) => call.method)).toEqual(["tapback", "tapback", "tapback"]);
+  });
+
+  it("never takes a group member's handle as the group itself", async () => {
+    const { executor, calls } = harness();
+    const inGroup = { ...group, conversation: { chatId: 42, chatIdentifier: "chat42", handle: "+15555550123" } };
+    const error = await failure(
+      executor.execute({ action: "reply", messageId: guid, text: "psst", to: "+15555550123" }, inGroup),
+    );
+    expect(error.code).toBe("CROSS_CHAT_REFUSED");
+    expect(calls).toEqual([]);
+  });
+
+  it("sends to another handle or chat when the agent allows cross-chat, also as the plain-send fallback", async () => {
+    const media = { mediaMaxBytes: 100, sizeOfPath: async () => 5, stage: async () => "/staged/memo.m4a" };
+    const { executor, calls } = harness({ media, capability: () => ({ status: "unavailable", selectors: {} }) });
+    const allowed = { ...dm, allowCrossChat: true };
+    await executor.execute({ action: "upload-file", path: "/x/memo.m4a", asVoice: true, to: "+15555550177" }, allowed);
+    await executor.execute({ action: "upload-file", path: "/x/memo.m4a", chatId: 8 }, allowed);
+    expect(calls).toEqual([
+      { method: "send", params: { to: "+15555550177", service: "auto", file: "/staged/memo.m4a" } },
+      { method: "send", params: { chat_id: 8, file: "/staged/memo.m4a" } },
+    ]);
   });
 });

@@ -3,9 +3,10 @@ import { type ActionFlags, type ActionName, actionSpecs, canonicalActionName } f
 import { type ActionParams, actionTarget, booleanParam, stringParam } from "./action-params.ts";
 import { classifyCallFailure } from "./call-failure.ts";
 import type { CapabilitySnapshot } from "./capability.ts";
+import { crossChatRefusedError, isOwnConversation } from "./cross-chat.ts";
 import { type MediaLimits, type MediaPlan, planMedia } from "./media.ts";
 import { bridgeRequiredError, OutboundError } from "./outbound-error.ts";
-import type { SendTargetParams } from "./send-target.ts";
+import type { ChatIdentity, SendTargetParams } from "./send-target.ts";
 
 /** One JSON-RPC request on the account's imsg connection (the rpc-client's raw request, or an imsg-sim client). */
 export type ImsgCallFunction = (method: string, params: Record<string, unknown>) => Promise<unknown>;
@@ -31,8 +32,13 @@ export interface ActionExecutorOptions {
 export type ActionRequest = { action: string } & ActionParams;
 
 export interface ActionContext {
+  /** Where the turn's reply goes. */
   chat: SendTargetParams;
   isGroup: boolean;
+  /** Every identity of that chat (the gateway's `ChatAddress`), so a param naming it another way still matches. */
+  conversation?: ChatIdentity;
+  /** Lets params (`to`, `chatId`, `chatGuid`, `chatIdentifier`, `target`) name another conversation; default false. */
+  allowCrossChat?: boolean;
 }
 
 export interface ActionOutcome {
@@ -52,9 +58,11 @@ export interface ActionExecutor {
 const fallbackActions = new Set<ActionName>(["reply", "upload-file"]);
 
 /**
- * Runs agent actions through an injected `call`, gated per method: disabled flag, group-only ops, then the
- * capability probe (lazily when unknown). A bridge that turns out to be gone marks the status stale and throws
- * `iMessage <action> requires the imsg private API bridge`, except for replies and files, which go out as plain sends.
+ * Runs agent actions through an injected `call`, gated per method: disabled flag, group-only ops, a target other
+ * than the turn's own conversation (refused unless `allowCrossChat`), then the capability probe (lazily when
+ * unknown). A bridge that turns out to be gone marks the status stale and throws
+ * `iMessage <action> requires the imsg private API bridge`, except for replies and files, which go out as plain
+ * sends to the same (already allowed) target.
  */
 export function createActionExecutor(options: ActionExecutorOptions): ActionExecutor {
   async function gate(name: ActionName, needsBridge: boolean): Promise<"go" | "no-bridge"> {
@@ -148,6 +156,10 @@ export function createActionExecutor(options: ActionExecutorOptions): ActionExec
       }
 
       const target = actionTarget(name, params, context.chat, options.region);
+      const own = { chat: context.chat, isGroup: context.isGroup, identity: context.conversation };
+      if (!context.allowCrossChat && !isOwnConversation(target, own, options.region)) {
+        throw crossChatRefusedError(name, target);
+      }
       const callContext = {
         chat: context.chat,
         isGroup: context.isGroup,

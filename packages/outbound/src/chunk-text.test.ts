@@ -39,13 +39,20 @@ describe("chunkText in length mode", () => {
     expect(chunkText("abcdefghij", { limit: 4 })).toEqual(["abcd", "efgh", "ij"]);
   });
 
-  it("counts code points, so an emoji is one and is never cut in half", () => {
-    expect(chunkText("😀😀😀😀😀", { limit: 2 })).toEqual(["😀😀", "😀😀", "😀"]);
+  it("counts UTF-16 units as the reference does, so an emoji is two and is never cut in half", () => {
+    expect(chunkText("😀😀😀😀😀", { limit: 4 })).toEqual(["😀😀", "😀😀", "😀"]);
+    expect(chunkText("😀😀😀", { limit: 2 })).toEqual(["😀", "😀", "😀"]);
+    // An emoji-heavy reply stays within the limit as iMessage counts it (it reached twice the limit before).
+    for (const chunk of chunkText("🎉".repeat(3000), { limit: 4000 })) expect(chunk.length).toBeLessThanOrEqual(4000);
   });
 
-  it("keeps a family emoji (one grapheme of five code points) whole", () => {
+  it("keeps a family emoji (one grapheme of eight UTF-16 units) whole", () => {
     const family = "👨‍👩‍👧";
-    expect(chunkText(`ab${family}cd`, { limit: 5 })).toEqual(["ab", family, "cd"]);
+    expect(chunkText(`ab${family}cd`, { limit: 8 })).toEqual(["ab", family, "cd"]);
+  });
+
+  it("a code point longer than the limit is a chunk of its own, never half a surrogate pair", () => {
+    expect(chunkText("a😀b", { limit: 1 })).toEqual(["a", "😀", "b"]);
   });
 
   it("splits by code points only a single grapheme longer than the whole limit", () => {
@@ -110,7 +117,8 @@ describe.each(["length", "newline"] as const)("chunkText properties in %s mode",
         expect(reassembles(text, chunks)).toBe(true);
         for (const chunk of chunks) {
           expect(chunk.length).toBeGreaterThan(0);
-          expect(codePointLength(chunk)).toBeLessThanOrEqual(limit);
+          // At most `limit` UTF-16 units, unless a single code point is longer than the limit by itself.
+          expect(chunk.length <= limit || codePointLength(chunk) === 1).toBe(true);
           expect(chunk.isWellFormed() || !text.isWellFormed()).toBe(true);
         }
       }),

@@ -3,7 +3,7 @@ import { OutboundError } from "./outbound-error.ts";
 export type ChunkMode = "length" | "newline";
 
 export interface ChunkOptions {
-  /** Most code points in one chunk; the reference's `textChunkLimit` (default 4000). */
+  /** Most UTF-16 code units in one chunk, as the reference counts `textChunkLimit` (default 4000). */
   limit?: number;
   /** `length` fills each chunk; `newline` sends each paragraph on its own, then splits by lines, then by length. */
   mode?: ChunkMode;
@@ -16,31 +16,25 @@ const whitespaceOnly = /^\s+$/u;
 
 interface Grapheme {
   text: string;
-  codePoints: number;
   whitespace: boolean;
 }
 
 function graphemesOf(text: string): Grapheme[] {
   return Array.from(graphemeSegmenter.segment(text), ({ segment }) => ({
     text: segment,
-    codePoints: countCodePoints(segment),
     whitespace: whitespaceOnly.test(segment),
   }));
 }
 
-function countCodePoints(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
-}
-
 /**
- * Splits text into chunks of at most `limit` code points, for one iMessage each.
+ * Splits text into chunks of at most `limit` UTF-16 code units (JavaScript string length, as the reference
+ * counts: an emoji outside the BMP is two), for one iMessage each.
  *
  * Contract (property-tested): `text` = w0 + c1 + w1 + … + cn + wn, where every ci is a chunk and every wi is a
  * run of whitespace graphemes, possibly empty. So a break removes only the whitespace it falls on (and the text's
  * own leading and trailing whitespace); chunks are non-empty, start and end with no whitespace grapheme, never
- * split a surrogate pair, and split a grapheme only when that one grapheme is longer than the limit.
+ * split a surrogate pair, and split a grapheme only when that one grapheme is longer than the limit (a single
+ * code point longer than the limit, a two-unit emoji under `limit: 1`, is a chunk of its own).
  */
 export function chunkText(text: string, options: ChunkOptions = {}): string[] {
   const limit = options.limit ?? defaultTextChunkLimit;
@@ -77,8 +71,8 @@ function chunkByLength(graphemes: Grapheme[], limit: number): string[] {
     let stop = start;
     let lastWhitespace = -1;
     let lastNewline = -1;
-    while (stop < end && size + graphemes[stop]!.codePoints <= limit) {
-      size += graphemes[stop]!.codePoints;
+    while (stop < end && size + graphemes[stop]!.text.length <= limit) {
+      size += graphemes[stop]!.text.length;
       if (graphemes[stop]!.whitespace) {
         lastWhitespace = stop;
         if (graphemes[stop]!.text.includes("\n")) lastNewline = stop;
@@ -98,7 +92,7 @@ function chunkByLength(graphemes: Grapheme[], limit: number): string[] {
 
     if (stop === start) {
       // One grapheme longer than the whole limit (e.g. a long combining sequence): split it by code points.
-      const pieces = splitByCodePoints(graphemes[start]!.text, limit);
+      const pieces = splitGrapheme(graphemes[start]!.text, limit);
       chunks.push(...pieces);
       [start] = trimmedRange(graphemes, start + 1, end);
       continue;
@@ -118,12 +112,18 @@ function chunkByLength(graphemes: Grapheme[], limit: number): string[] {
   return chunks;
 }
 
-function splitByCodePoints(text: string, limit: number): string[] {
-  const codePoints = Array.from(text);
+/** Packs whole code points into pieces of at most `limit` units; a surrogate pair is never cut. */
+function splitGrapheme(text: string, limit: number): string[] {
   const pieces: string[] = [];
-  for (let index = 0; index < codePoints.length; index += limit) {
-    pieces.push(codePoints.slice(index, index + limit).join(""));
+  let piece = "";
+  for (const codePoint of text) {
+    if (piece && piece.length + codePoint.length > limit) {
+      pieces.push(piece);
+      piece = "";
+    }
+    piece += codePoint;
   }
+  if (piece) pieces.push(piece);
   return pieces;
 }
 
@@ -133,7 +133,7 @@ function chunkByParagraphs(text: string, limit: number): string[] {
   const chunks: string[] = [];
   for (const paragraph of text.split(paragraphBreak)) {
     if (!paragraph.trim()) continue;
-    if (countCodePoints(paragraph.trim()) <= limit) {
+    if (paragraph.trim().length <= limit) {
       chunks.push(...chunkByLength(graphemesOf(paragraph), limit));
       continue;
     }
@@ -152,12 +152,12 @@ function chunkByLines(paragraph: string, limit: number): string[] {
   };
   for (const line of paragraph.split("\n")) {
     const candidate = current ? `${current}\n${line}` : line;
-    if (countCodePoints(candidate.trim()) <= limit) {
+    if (candidate.trim().length <= limit) {
       current = candidate;
       continue;
     }
     flush();
-    if (countCodePoints(line.trim()) <= limit) current = line;
+    if (line.trim().length <= limit) current = line;
     else chunks.push(...chunkByLength(graphemesOf(line), limit));
   }
   flush();

@@ -77,6 +77,14 @@ describe("planMedia", () => {
   ])("refuses %j as MEDIA_INVALID", async (attachment) => {
     expect((await failure(planMedia(attachment, limits({})))).code).toBe("MEDIA_INVALID");
   });
+
+  it("passes the app's own refusal of a path on unchanged", async () => {
+    const refusal = new OutboundError("MEDIA_PATH_REFUSED", "attachment path refused");
+    const error = await failure(
+      planMedia({ path: "/state/state.db" }, { mediaMaxBytes: 10, sizeOfPath: () => Promise.reject(refusal) }),
+    );
+    expect(error).toBe(refusal);
+  });
 });
 
 describe("helpers", () => {

@@ -15,7 +15,10 @@ export const defaultMediaMaxMb = 16;
 export interface MediaLimits {
   /** The byte cap (`mediaMaxBytes` of a resolved account: mediaMaxMb × 1024 × 1024). */
   mediaMaxBytes: number;
-  /** Size of a local file; the app passes `(path) => fs.promises.stat(path).then((s) => s.size)`. */
+  /**
+   * Size of a local file; the app passes `(path) => fs.promises.stat(path).then((s) => s.size)` or a check that
+   * throws an OutboundError (e.g. `MEDIA_PATH_REFUSED` for a path outside the allowed folders), passed on as is.
+   */
   sizeOfPath(path: string): Promise<number>;
 }
 
@@ -83,6 +86,7 @@ export async function planMedia(attachment: OutboundAttachment, limits: MediaLim
   try {
     byteSize = await limits.sizeOfPath(path);
   } catch (error) {
+    if (OutboundError.isInstance(error)) throw error; // the app's own verdict (e.g. MEDIA_PATH_REFUSED) stands
     throw new OutboundError(
       "MEDIA_INVALID",
       `attachment ${JSON.stringify(path)} cannot be read (${(error as Error).message}); check the path the agent gave`,

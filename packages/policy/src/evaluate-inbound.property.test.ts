@@ -72,7 +72,7 @@ const context = fc.record({
     { maxLength: 3 },
   ),
   mentionPatterns: fc.subarray(["\\bbot\\b", "@?openclaw"], { maxLength: 2 }),
-  dmScope: fc.constantFrom("main" as const, "per-peer" as const),
+  dmScope: fc.constantFrom("main" as const, "per-sender" as const),
   agents: fc.constantFrom(
     [],
     [{ id: "main" }],

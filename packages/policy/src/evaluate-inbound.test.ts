@@ -23,6 +23,29 @@ describe("own messages and non-turns", () => {
     expect(decision).toMatchObject({ kind: "drop", reason: "reaction" });
   });
 
+  it("with acceptReactions, gates a tapback like a message: friends pass without mention gating, strangers get no challenge", () => {
+    const context = { acceptReactions: true, ...withPatterns };
+    const friendDm = account({ allowFrom: ["+15555550123"] });
+    expect(evaluateInbound(directMessage({ isReaction: true, text: "/reset" }), friendDm, context)).toMatchObject({
+      kind: "dispatch",
+      mentionGating: "reaction",
+      isCommand: false,
+    });
+    expect(evaluateInbound(directMessage({ isReaction: true, sender: stranger }), friendDm, context)).toMatchObject({
+      kind: "drop",
+      reason: "dm-not-allowed",
+    });
+    const group = account({ groupAllowFrom: ["+15555550123"], groups: { "*": { requireMention: true } } });
+    expect(evaluateInbound(groupMessage({ isReaction: true, text: "Liked “hi”" }), group, context)).toMatchObject({
+      kind: "dispatch",
+      mentionGating: "reaction",
+    });
+    expect(evaluateInbound(groupMessage({ isReaction: true, sender: stranger }), group, context)).toMatchObject({
+      kind: "drop",
+      reason: "group-sender-not-allowed",
+    });
+  });
+
   it("drops rows without a sender handle", () => {
     const decision = evaluateInbound(directMessage({ sender: "" }), account({ allowFrom: ["*"], dmPolicy: "open" }));
     expect(decision).toEqual({ kind: "drop", reason: "no-sender", detail: "row in chat 7 has no sender handle" });
@@ -114,6 +137,30 @@ describe("SMS sender trust", () => {
   it("accepts SMS rows when allowSmsSenders is on", () => {
     expect(evaluateInbound(sms, account({ allowFrom: ["+15555550123"], allowSmsSenders: true })).kind).toBe("dispatch");
   });
+
+  it("decides by the chat's service: an SMS thread under a macOS 26 any;-; guid is still SMS", () => {
+    const friend = account({ allowFrom: ["+15555550123"] });
+    const spoofed = directMessage({ chatGuid: "any;-;+15555550123", service: "SMS" });
+    expect(evaluateInbound(spoofed, friend)).toMatchObject({ kind: "drop", reason: "sms-untrusted" });
+    expect(
+      evaluateInbound(directMessage({ chatGuid: "iMessage;-;+15555550123", service: "RCS" }), friend),
+    ).toMatchObject({
+      reason: "sms-untrusted",
+    });
+    expect(evaluateInbound(directMessage({ chatGuid: "any;-;+15555550123", service: "iMessage" }), friend).kind).toBe(
+      "dispatch",
+    );
+  });
+
+  it("fails closed when the service is unknown and the guid does not say iMessage", () => {
+    const friend = account({ allowFrom: ["+15555550123"] });
+    for (const chatGuid of ["any;-;+15555550123", ""]) {
+      const decision = evaluateInbound(directMessage({ chatGuid }), friend);
+      expect(decision).toMatchObject({ kind: "drop", reason: "sms-untrusted" });
+      expect((decision as { detail: string }).detail).toContain("service is unknown");
+    }
+    expect(evaluateInbound(directMessage({ chatGuid: "iMessage;-;+15555550123" }), friend).kind).toBe("dispatch");
+  });
 });
 
 describe("groupPolicy", () => {
@@ -160,17 +207,31 @@ describe("groupPolicy", () => {
     expect(evaluateInbound(groupMessage(), account())).toMatchObject({ reason: "group-sender-not-allowed" });
   });
 
-  it('allowlist: with no sender list, groups: { "*" } admits every group and its members', () => {
-    const decision = evaluateInbound(
-      groupMessage({ sender: stranger, text: "bot?" }),
-      account({ groups: { "*": { requireMention: true } } }),
-      withPatterns,
-    );
-    expect(decision).toMatchObject({ kind: "dispatch", mentionGating: "mentioned" });
+  it.each([
+    ["a wildcard entry", { "*": { systemPrompt: "Use British spelling." } }],
+    ["the chat's own entry", { "8421": {} }],
+    ["the chat's own entry by guid", { "chat_guid:iMessage;+;chat842100000000000000": { requireMention: false } }],
+  ])("allowlist: with no sender list, %s under groups admits nobody (fail closed)", (_, groups) => {
+    for (const sender of [stranger, "+15555550123"]) {
+      const decision = evaluateInbound(groupMessage({ sender, text: "bot?" }), account({ groups }), withPatterns);
+      expect(decision).toMatchObject({ kind: "drop", reason: "group-sender-not-allowed" });
+      expect((decision as { detail: string }).detail).toContain("drops every group message");
+    }
   });
 
-  it("allowlist: with no sender list, a chat listed under groups admits its members, others stay out", () => {
-    const listed = account({ groups: { "8421": { requireMention: false } } });
+  it("allowlist: a groupAllowFrom set empty beats allowFrom: nobody in groups", () => {
+    const decision = evaluateInbound(
+      groupMessage(),
+      account({ allowFrom: ["+15555550123"], groupAllowFrom: [], groups: { "*": {} } }),
+    );
+    expect(decision).toMatchObject({ kind: "drop", reason: "group-sender-not-allowed" });
+  });
+
+  it("allowlist: a chat named in the sender list admits its members; the registry still chooses chats", () => {
+    const listed = account({
+      groupAllowFrom: ["chat_id:8421", "chat_id:5555"],
+      groups: { "8421": { requireMention: false } },
+    });
     expect(evaluateInbound(groupMessage({ sender: stranger }), listed).kind).toBe("dispatch");
     expect(evaluateInbound(groupMessage({ chatId: 5555, sender: stranger }), listed)).toMatchObject({
       reason: "group-not-allowed",
@@ -185,13 +246,21 @@ describe("groupPolicy", () => {
     });
   });
 
-  it("allowlist: a registry-admitted stranger may talk but not command", () => {
+  it("allowlist: a chat-admitted stranger may talk but not command", () => {
     const decision = evaluateInbound(
       groupMessage({ sender: stranger, text: "/status" }),
-      account({ groups: { "*": {} } }),
+      account({ groupAllowFrom: ["chat_id:8421"], groups: { "*": {} } }),
       withPatterns,
     );
     expect(decision).toMatchObject({ kind: "drop", reason: "not-mentioned" });
+  });
+
+  it("open: everyone in the chats under groups is admitted; other chats stay out", () => {
+    const open = account({ groupPolicy: "open", groups: { "8421": { requireMention: false } } });
+    expect(evaluateInbound(groupMessage({ sender: stranger }), open).kind).toBe("dispatch");
+    expect(evaluateInbound(groupMessage({ chatId: 5555, sender: stranger }), open)).toMatchObject({
+      reason: "group-not-allowed",
+    });
   });
 
   it("allowlist: pairing approvals do not admit a sender in groups", () => {
@@ -268,6 +337,59 @@ describe("groups registry", () => {
     expect(decision).toMatchObject({ kind: "dispatch", isGroup: true, sessionKey: "agent:main:imessage:group:8421" });
   });
 
+  it.each([
+    ["more than one other participant", { participants: ["+15555550123", "+15555550177"] }],
+    ["a group-form guid", { chatGuid: "iMessage;+;chat99", chatIdentifier: "chat99" }],
+  ])("treats an unlisted is_group=false chat with %s as group traffic", (_, shape) => {
+    const thread = directMessage({ chatId: 99, ...shape });
+    const friend = { allowFrom: ["+15555550123"] };
+    // groupPolicy "disabled" holds; the private main DM session is never used.
+    expect(evaluateInbound(thread, account({ ...friend, groupPolicy: "disabled" }))).toMatchObject({
+      reason: "group-disabled",
+    });
+    expect(evaluateInbound(thread, account({ ...friend, groups: { "*": { requireMention: false } } }))).toMatchObject({
+      kind: "dispatch",
+      isGroup: true,
+      sessionKey: "agent:main:imessage:group:99",
+      peer: { kind: "group", id: "chat_id:99" },
+    });
+  });
+
+  it("leaves an unlisted is_group=false chat with one other participant a DM", () => {
+    expect(
+      evaluateInbound(directMessage({ participants: ["+15555550123"] }), account({ allowFrom: ["+15555550123"] })),
+    ).toMatchObject({ kind: "dispatch", isGroup: false });
+  });
+
+  it.each([
+    ["its guid", { chatGuid: "iMessage;+;chat77" }, "chat_guid:iMessage;+;chat77", "iMessage;+;chat77"],
+    [
+      "its identifier",
+      { chatGuid: "", chatIdentifier: "chat77", service: "iMessage" },
+      "chat_identifier:chat77",
+      "chat77",
+    ],
+  ])("anchors a group row without chat_id to %s", (_, chat, peerId, sessionId) => {
+    const decision = evaluateInbound(
+      groupMessage({ chatId: 0, ...chat }),
+      account({ groupAllowFrom: ["*"], groups: { "*": { requireMention: false } } }),
+    );
+    expect(decision).toMatchObject({
+      kind: "dispatch",
+      peer: { kind: "group", id: peerId },
+      sessionKey: `agent:main:imessage:group:${sessionId}`,
+    });
+  });
+
+  it("drops a group row that names no chat at all, saying why", () => {
+    const decision = evaluateInbound(
+      groupMessage({ chatId: 0, chatGuid: "", chatIdentifier: "" }),
+      account({ groupAllowFrom: ["*"], groups: { "*": { requireMention: false } }, allowSmsSenders: true }),
+    );
+    expect(decision).toMatchObject({ kind: "drop", reason: "group-no-chat" });
+    expect((decision as { detail: string }).detail).toContain("no chat_id, chat_guid or chat_identifier");
+  });
+
   it("leaves an unlisted is_group=false chat a DM", () => {
     const decision = evaluateInbound(directMessage(), account({ allowFrom: ["+15555550123"], groups: { "8421": {} } }));
     expect(decision).toMatchObject({ kind: "dispatch", isGroup: false });
@@ -315,6 +437,16 @@ describe("per-group system prompts (the reference's example)", () => {
     const withEntry = account({ ...reference, groups: { ...reference.groups, "1234": { requireMention: false } } });
     const decision = evaluateInbound(groupMessage({ chatId: 1234 }), withEntry, withPatterns);
     expect(decision).toMatchObject({ kind: "dispatch", systemPrompt: "Use British spelling." });
+  });
+
+  it("a whitespace-only systemPrompt is no prompt: it suppresses the wildcard and injects nothing", () => {
+    const blank = account({ ...reference, groups: { ...reference.groups, "1234": { systemPrompt: " \n\t " } } });
+    const decision = evaluateInbound(groupMessage({ chatId: 1234, text: "bot?" }), blank, withPatterns);
+    expect(decision).toMatchObject({ kind: "dispatch", systemPrompt: undefined });
+    const blankWildcard = account({ groupAllowFrom: ["*"], groups: { "*": { systemPrompt: "   " } } });
+    expect(evaluateInbound(groupMessage({ text: "bot" }), blankWildcard, withPatterns)).toMatchObject({
+      systemPrompt: undefined,
+    });
   });
 
   it("no wildcard and no entry: no prompt", () => {

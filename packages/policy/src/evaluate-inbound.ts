@@ -21,6 +21,13 @@ export interface InboundMessage {
   chatGuid?: string;
   chatIdentifier?: string;
   isReaction?: boolean;
+  /** The chat's other members (imsg never lists the local user). */
+  participants?: readonly string[];
+  /**
+   * The chat's service (`iMessage`, `SMS`, `RCS`) as `chats.list` reports it; imsg puts none on a message.
+   * Unknown (undefined or ""): only an `iMessage;` guid counts as iMessage.
+   */
+  service?: string;
 }
 
 /** The account settings policy reads; `ResolvedAccount` of `@imessage-channel/config` fits as it is. */
@@ -33,7 +40,7 @@ export interface PolicyAccount {
   groupAllowFrom?: readonly string[] | null;
   groups?: GroupRegistry;
   phoneRegion?: string;
-  /** SMS sender ids can be spoofed: rows from `SMS;`/`RCS;` chats are dropped unless this is true. */
+  /** SMS sender ids can be spoofed: rows whose chat is SMS/RCS (by service or guid) are dropped unless this is true. */
   allowSmsSenders?: boolean;
 }
 
@@ -46,6 +53,12 @@ export interface InboundContext {
   /** `messages.groupChat.mentionPatterns`: used when the agent has no patterns of its own. */
   mentionPatterns?: readonly string[];
   dmScope?: DmScope;
+  /**
+   * Tapbacks are gated like messages (`reactionNotifications` on): who may talk may react, strangers never reach
+   * the agent and get no pairing code for a tapback; mention gating does not apply and a tapback is never a command.
+   * Off (default): every tapback row is dropped as `reaction`.
+   */
+  acceptReactions?: boolean;
 }
 
 export type DropReason =
@@ -56,6 +69,7 @@ export type DropReason =
   | "dm-disabled"
   | "dm-not-allowed"
   | "group-disabled"
+  | "group-no-chat"
   | "group-not-allowed"
   | "group-sender-not-allowed"
   | "not-mentioned";
@@ -65,7 +79,7 @@ export type DropReason =
  * `mentioned`, `command` (an authorized control command bypassed it), or `unenforceable` (required, but no
  * patterns are configured: dispatched anyway; log it once).
  */
-export type MentionGating = "not-required" | "mentioned" | "command" | "unenforceable";
+export type MentionGating = "not-required" | "mentioned" | "command" | "unenforceable" | "reaction";
 
 export interface DispatchDecision {
   kind: "dispatch";
@@ -105,7 +119,43 @@ export type InboundDecision = DispatchDecision | PairingChallengeDecision | Drop
 
 const drop = (reason: DropReason, detail: string): DropDecision => ({ kind: "drop", reason, detail });
 
-const smsChat = /^(sms|rcs);/i;
+const smsGuid = /^(sms|rcs);/i;
+const smsService = /^(sms|rcs)$/i;
+const iMessageGuid = /^imessage;/i;
+const groupForm = /;\+;/;
+
+/**
+ * Why a chat cannot be trusted as iMessage, or undefined when it can. The service decides: macOS 26 files
+ * SMS threads under `any;-;<handle>` guids, so a guid prefix alone lets a spoofed SMS through. Without a
+ * service, only an `iMessage;` guid is trusted (fail closed).
+ */
+function untrustedService(message: InboundMessage): string | undefined {
+  const service = message.service?.trim() ?? "";
+  const guid = message.chatGuid ?? "";
+  if (smsService.test(service)) return `its chat's service is ${service}`;
+  if (smsGuid.test(guid)) return `its chat is ${guid.split(";")[0]}`;
+  if (!service && !iMessageGuid.test(guid)) return "its chat's service is unknown";
+  return undefined;
+}
+
+/** The stable name of a group chat: `chat_id:` when imsg gave one (> 0), else its guid, else its identifier. */
+function groupAnchor(peer: PeerIdentity): string | undefined {
+  if (peer.chatId > 0) return `chat_id:${peer.chatId}`;
+  if (peer.chatGuid) return `chat_guid:${peer.chatGuid}`;
+  if (peer.chatIdentifier) return `chat_identifier:${peer.chatIdentifier}`;
+  return undefined;
+}
+
+/**
+ * Group traffic: imsg's `is_group`, a group-form guid or identifier (`;+;`), a chat with more than one other
+ * member (some multi-person threads arrive with is_group=false), or a chat listed under `groups`.
+ */
+function isGroupTraffic(message: InboundMessage, groups: GroupRegistry, peer: PeerIdentity): boolean {
+  if (message.isGroup) return true;
+  if (groupForm.test(peer.chatGuid) || groupForm.test(peer.chatIdentifier)) return true;
+  if (new Set(message.participants ?? []).size > 1) return true;
+  return specificGroupEntry(groups, peer) !== undefined;
+}
 
 /** Control commands bypass gating only for senders named by handle (config or pairing), never via `*` or a chat entry. */
 const authorizesCommands = (match: AllowlistMatch) => match === "sender";
@@ -120,7 +170,8 @@ export function evaluateInbound(
   context: InboundContext = {},
 ): InboundDecision {
   if (message.isFromMe) return drop("from-me", "own message (is_from_me); never dispatched");
-  if (message.isReaction) return drop("reaction", "tapback event; not a turn");
+  const isReaction = message.isReaction === true;
+  if (isReaction && !context.acceptReactions) return drop("reaction", "tapback event; not a turn");
   const region = account.phoneRegion ?? defaultPhoneRegion;
   const sender = normalizeHandle(message.sender ?? "", region);
   if (!sender) return drop("no-sender", `row in chat ${message.chatId} has no sender handle`);
@@ -131,16 +182,16 @@ export function evaluateInbound(
     chatGuid: message.chatGuid ?? "",
     chatIdentifier: message.chatIdentifier ?? "",
   };
-  if (!account.allowSmsSenders && smsChat.test(peer.chatGuid)) {
+  const untrusted = account.allowSmsSenders ? undefined : untrustedService(message);
+  if (untrusted) {
     return drop(
       "sms-untrusted",
-      `SMS/RCS message from ${sender} in chat ${message.chatId}; SMS sender ids can be spoofed, set allowSmsSenders: true to accept them`,
+      `message from ${sender} in chat ${message.chatId} is not provably iMessage (${untrusted}); SMS sender ids can be spoofed, set allowSmsSenders: true to accept SMS`,
     );
   }
 
   const groups = account.groups ?? {};
-  // Some multi-person threads arrive with is_group=false: a chat listed under groups is group traffic.
-  const isGroup = message.isGroup || specificGroupEntry(groups, peer) !== undefined;
+  const isGroup = isGroupTraffic(message, groups, peer);
   const approvedSenders = context.approvedSenders ?? [];
 
   let senderMatch: AllowlistMatch;
@@ -148,22 +199,30 @@ export function evaluateInbound(
     if (account.groupPolicy === "disabled") {
       return drop("group-disabled", `group chat ${message.chatId}: groupPolicy is "disabled"`);
     }
+    if (!groupAnchor(peer)) {
+      return drop(
+        "group-no-chat",
+        `group row from ${sender} names no chat (no chat_id, chat_guid or chat_identifier), so it has no session or reply target; upgrade imsg (0.10+ retries such rows)`,
+      );
+    }
     if (registryRestrictsChats(groups) && !specificGroupEntry(groups, peer)) {
       return drop(
         "group-not-allowed",
         `group chat ${message.chatId} is not in groups; add "${message.chatId}" (or "*") under groups to allow it`,
       );
     }
+    // Two gates, as the reference has them: `groups` says which chats are group traffic and their settings,
+    // the sender list says who. A registry entry (even `*`) never admits senders; only a sender-list entry does,
+    // naming a handle or the whole chat (`chat_id:`, `chat_guid:`, `chat_identifier:`). Empty list: nobody.
     const groupSenders = account.groupAllowFrom ?? account.allowFrom;
     senderMatch = matchAllowlist(groupSenders, peer, region);
-    // With no sender list at all, a chat the registry names (its own key or `*`) admits its members:
-    // `groups: { "*": … }` means "all groups", `groups: { "8421": … }` "only this group". Nothing anywhere fails closed.
-    const admittedByRegistry =
-      groupSenders.length === 0 && (specificGroupEntry(groups, peer) !== undefined || Object.hasOwn(groups, "*"));
-    if (account.groupPolicy === "allowlist" && !senderMatch && !admittedByRegistry) {
+    if (account.groupPolicy === "allowlist" && !senderMatch) {
+      const list = account.groupAllowFrom ? "groupAllowFrom" : "groupAllowFrom (unset, so allowFrom)";
       return drop(
         "group-sender-not-allowed",
-        `${sender} in group chat ${message.chatId} is not in ${account.groupAllowFrom ? "groupAllowFrom" : "groupAllowFrom (unset, so allowFrom)"}; add the handle or chat_id:${message.chatId}`,
+        groupSenders.length === 0
+          ? `group chat ${message.chatId}: ${list} is empty, so groupPolicy "allowlist" drops every group message; add ${sender} or chat_id:${message.chatId} to groupAllowFrom, or set groupPolicy: "open"`
+          : `${sender} in group chat ${message.chatId} is not in ${list}; add the handle or chat_id:${message.chatId}`,
       );
     }
     // A sender named in allowFrom may run commands in groups too, even where groupAllowFrom admits by chat.
@@ -176,6 +235,7 @@ export function evaluateInbound(
       senderMatch = "sender";
     }
     if (!senderMatch && account.dmPolicy !== "open") {
+      if (isReaction) return drop("dm-not-allowed", `tapback from ${sender} who may not talk to the agent`);
       if (account.dmPolicy === "pairing") return { kind: "pairing-challenge", sender, chatId: message.chatId };
       return drop("dm-not-allowed", `DM from ${sender} is not in allowFrom (dmPolicy "allowlist"); add the handle`);
     }
@@ -193,10 +253,11 @@ export function evaluateInbound(
   const wasMentioned = isMentioned(message.text ?? "", patterns);
   const detected = parseControlCommand(message.text ?? "", patterns);
   // A stranger's "/reset" is an ordinary message: no bypass, no command.
-  const command = detected && authorizesCommands(senderMatch) ? detected : undefined;
+  const command = detected && authorizesCommands(senderMatch) && !isReaction ? detected : undefined;
 
-  let mentionGating: MentionGating = "not-required";
-  if (isGroup && resolveRequireMention(groups, peer)) {
+  // A tapback answers something said; whether it concerns the agent is the caller's (`reactionNotifications`).
+  let mentionGating: MentionGating = isReaction ? "reaction" : "not-required";
+  if (isGroup && !isReaction && resolveRequireMention(groups, peer)) {
     if (patterns.length === 0) mentionGating = "unenforceable";
     else if (wasMentioned) mentionGating = "mentioned";
     else if (command) mentionGating = "command";
@@ -216,9 +277,7 @@ export function evaluateInbound(
     command,
     mentionGating,
     sender,
-    peer: isGroup
-      ? { kind: "group", id: peer.chatId > 0 ? `chat_id:${peer.chatId}` : `chat_guid:${peer.chatGuid}` }
-      : { kind: "dm", id: sender },
+    peer: isGroup ? { kind: "group", id: groupAnchor(peer)! } : { kind: "dm", id: sender },
     acpBinding: route.binding?.type === "acp",
   };
 }

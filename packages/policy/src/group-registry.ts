@@ -32,13 +32,14 @@ export function registryRestrictsChats(groups: GroupRegistry): boolean {
 }
 
 /**
- * The reference's resolution: the chat's entry with a defined `systemPrompt` wins (`""` suppresses the wildcard
- * and yields no prompt); an absent entry or one without `systemPrompt` falls back to `groups["*"].systemPrompt`.
+ * The reference's resolution: the chat's entry with a defined `systemPrompt` wins (`""` or whitespace suppresses
+ * the wildcard and yields no prompt); an absent entry or one without `systemPrompt` falls back to `groups["*"].systemPrompt`.
  */
 export function resolveGroupSystemPrompt(groups: GroupRegistry, peer: PeerIdentity): string | undefined {
   const specific = specificGroupEntry(groups, peer);
   const prompt = specific?.systemPrompt !== undefined ? specific.systemPrompt : groups["*"]?.systemPrompt;
-  return prompt ? prompt : undefined;
+  // Whitespace only is "no prompt", like "": it suppresses the wildcard and injects nothing.
+  return prompt?.trim() ? prompt : undefined;
 }
 
 /** Mention gating for this chat: its own `requireMention`, else the wildcard's, else on. */

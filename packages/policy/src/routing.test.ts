@@ -16,17 +16,17 @@ describe("session keys", () => {
   it("collapses DMs into the agent's main session by default", () => {
     expect(sessionKeyFor("main", false, peer)).toBe("agent:main:main");
   });
-  it("isolates DMs per peer with dmScope per-peer", () => {
-    expect(sessionKeyFor("main", false, peer, "per-peer")).toBe("agent:main:imessage:dm:+15555550123");
+  it("isolates DMs per peer with dmScope per-sender", () => {
+    expect(sessionKeyFor("main", false, peer, "per-sender")).toBe("agent:main:imessage:dm:+15555550123");
   });
   it("isolates groups by chat_id whatever the DM scope", () => {
-    expect(sessionKeyFor("codex", true, peer, "per-peer")).toBe("agent:codex:imessage:group:8421");
+    expect(sessionKeyFor("codex", true, peer, "per-sender")).toBe("agent:codex:imessage:group:8421");
   });
   it("falls back to the chat guid for a group row without chat_id", () => {
     expect(sessionKeyFor("main", true, { ...peer, chatId: 0 })).toBe("agent:main:imessage:group:g");
   });
-  it("uses the normalized handle in per-peer keys", () => {
-    const decision = routeOf(directMessage({ sender: "imessage:(555) 555-0123" }), { dmScope: "per-peer" });
+  it("uses the normalized handle in per-sender keys", () => {
+    const decision = routeOf(directMessage({ sender: "imessage:(555) 555-0123" }), { dmScope: "per-sender" });
     expect(decision.sessionKey).toBe("agent:main:imessage:dm:+15555550123");
   });
 });

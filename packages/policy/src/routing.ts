@@ -73,10 +73,11 @@ export function resolveAgentRoute(
   return { agentId: defaultAgentId(agents), binding: undefined };
 }
 
-export type DmScope = "main" | "per-peer";
+/** `main`: every DM shares the agent's main session (the reference's default); `per-sender`: one per handle. */
+export type DmScope = "main" | "per-sender";
 
 /**
- * `agent:<agentId>:main` for DMs under `dmScope: main`, `agent:<agentId>:imessage:dm:<handle>` per peer,
+ * `agent:<agentId>:main` for DMs under `dmScope: main`, `agent:<agentId>:imessage:dm:<handle>` per sender,
  * `agent:<agentId>:imessage:group:<chat_id>` for groups (the guid or identifier when the row has no chat_id).
  */
 export function sessionKeyFor(
@@ -89,6 +90,6 @@ export function sessionKeyFor(
     const chat = peer.chatId > 0 ? String(peer.chatId) : peer.chatGuid || peer.chatIdentifier;
     return `agent:${agentId}:imessage:group:${chat}`;
   }
-  if (dmScope === "per-peer") return `agent:${agentId}:imessage:dm:${peer.sender}`;
+  if (dmScope === "per-sender") return `agent:${agentId}:imessage:dm:${peer.sender}`;
   return `agent:${agentId}:main`;
 }

@@ -15,6 +15,23 @@ describe("parseTarget", () => {
     ["iMessage;-;+15555550123", { kind: "handle", handle: "+15555550123", service: "imessage" }],
     ["SMS;-;+15555550123", { kind: "handle", handle: "+15555550123", service: "sms" }],
     ["iMessage;+;chat123", { kind: "chat-guid", chatGuid: "iMessage;+;chat123" }],
+    // The reference's aliases, any case.
+    ["chat:42", { kind: "chat-id", chatId: 42 }],
+    ["ChatId:42", { kind: "chat-id", chatId: 42 }],
+    ["CHATGUID:iMessage;+;chat123", { kind: "chat-guid", chatGuid: "iMessage;+;chat123" }],
+    ["GUID:iMessage;+;chat123", { kind: "chat-guid", chatGuid: "iMessage;+;chat123" }],
+    ["CHATIDENT:chat123", { kind: "chat-identifier", chatIdentifier: "chat123" }],
+    ["chatIdentifier:chat123", { kind: "chat-identifier", chatIdentifier: "chat123" }],
+    ["Chat_ID:7", { kind: "chat-id", chatId: 7 }],
+    // A bare 32-hex group identifier is a chat, never read as a phone number.
+    [
+      "0123456789abcdef0123456789ABCDEF",
+      { kind: "chat-identifier", chatIdentifier: "0123456789abcdef0123456789ABCDEF" },
+    ],
+    [
+      "12345678901234567890123456789012",
+      { kind: "chat-identifier", chatIdentifier: "12345678901234567890123456789012" },
+    ],
   ])("reads %s", (input, expected) => {
     expect(parseTarget(input)).toEqual(expected);
   });
@@ -33,6 +50,10 @@ describe("parseTarget", () => {
     ["chat_guid:", "has an empty chat_guid"],
     ["chat_identifier:  ", "has an empty chat_identifier"],
     ["imessage:", "names no handle"],
+    ["chat:abc", "has a chat_id that is not a number"],
+    ["chatid:", "has a chat_id that is not a number"],
+    ["guid:", "has an empty chat_guid"],
+    ["not a target", "is neither a handle (phone number or email) nor a chat"],
   ])("refuses %j with a TARGET_INVALID error that says how to fix it", (input, why) => {
     let error: unknown;
     try {

@@ -1,5 +1,6 @@
 // Notifications/s parsed + validated by ImsgClient from a child emitting NDJSON, against a bare JSON.parse loop
-// over the same lines in the same run; and request round-trips/s against an echo child.
+// over the same lines in the same run; the cost of the pre-parse nesting check next to JSON.parse; and request
+// round-trips/s against an echo child.
 // Run: pnpm --filter @imessage-channel/rpc-client bench
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { recordFigure } from "@imessage-channel/bench-kit";
 import { LocalTransport } from "@imessage-channel/transport";
 import { ImsgClient } from "../src/imsg-client.ts";
+import { exceededJsonLimit } from "../src/json-limits.ts";
 
 const notificationCount = 50_000;
 const roundTrips = 5_000;
@@ -36,6 +38,16 @@ function bareParseRate(): number {
   for (const line of lines) checksum += (JSON.parse(line) as { params: { message: { id: number } } }).params.message.id;
   const seconds = (performance.now() - started) / 1000;
   if (checksum === 0) throw new Error("unreachable");
+  return lines.length / seconds;
+}
+
+/** The check ImsgClient runs on every line before JSON.parse, alone over the same lines. */
+function limitCheckRate(): number {
+  const started = performance.now();
+  let exceeded = 0;
+  for (const line of lines) if (exceededJsonLimit(line) !== undefined) exceeded += 1;
+  const seconds = (performance.now() - started) / 1000;
+  if (exceeded !== 0) throw new Error(`${exceeded} recorded lines over the JSON limits`);
   return lines.length / seconds;
 }
 
@@ -75,12 +87,16 @@ async function roundTripRate(inFlight: number): Promise<number> {
 // Both paths run warm (JIT and zod's compiled object parsers); the best of two runs each.
 bareParseRate();
 const bare = Math.max(bareParseRate(), bareParseRate());
+limitCheckRate();
+const limitCheck = Math.max(limitCheckRate(), limitCheckRate());
 await clientRate();
 const viaClient = Math.max(await clientRate(), await clientRate());
 console.log(`notification lines: ${notificationCount} (${megabytes.toFixed(1)} MiB)`);
 console.log(`bare JSON.parse:               ${Math.round(bare).toLocaleString("en")} lines/s`);
 console.log(`ImsgClient (pipe+zod+mapping): ${Math.round(viaClient).toLocaleString("en")} notifications/s`);
 console.log(`ratio client / bare parse:     ${(viaClient / bare).toFixed(2)} (goal >= 0.5)`);
+console.log(`nesting check alone:           ${Math.round(limitCheck).toLocaleString("en")} lines/s`);
+console.log(`nesting check / JSON.parse:    ${((bare / limitCheck) * 100).toFixed(1)}% of the parse's time`);
 const oneInFlight = await roundTripRate(1);
 const sixteenInFlight = await roundTripRate(16);
 console.log(`round-trips, 1 in flight:      ${Math.round(oneInFlight).toLocaleString("en")} requests/s`);
@@ -99,6 +115,18 @@ recordFigure({
   value: viaClient / bare,
   unit: "×",
   goal: { atLeast: 0.5, label: "≥ 0.5× JSON.parse" },
+});
+recordFigure({
+  id: "json-limit-check",
+  figure: `nesting and size check before JSON.parse (exceededJsonLimit) over the same ${sameLines}`,
+  value: limitCheck,
+  unit: "lines/s",
+});
+recordFigure({
+  id: "json-limit-check-vs-parse",
+  figure: "time of that check / time of the bare JSON.parse loop, same lines, same run",
+  value: bare / limitCheck,
+  unit: "×",
 });
 recordFigure({
   id: "round-trips-1",

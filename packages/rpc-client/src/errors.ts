@@ -8,7 +8,8 @@ export type RpcClientErrorCode =
   | "SUBSCRIPTION_FAILED"
   | "RESULT_INVALID"
   | "NOT_CONNECTED"
-  | "CLIENT_CLOSED";
+  | "CLIENT_CLOSED"
+  | "LINE_TOO_COMPLEX";
 
 const localCodes: ReadonlySet<RpcClientErrorCode> = new Set<RpcClientErrorCode>([
   "STARTUP_FAILED",
@@ -18,6 +19,7 @@ const localCodes: ReadonlySet<RpcClientErrorCode> = new Set<RpcClientErrorCode>(
   "RESULT_INVALID",
   "NOT_CONNECTED",
   "CLIENT_CLOSED",
+  "LINE_TOO_COMPLEX",
 ]);
 
 function hasMarker(value: unknown, name: string): boolean {

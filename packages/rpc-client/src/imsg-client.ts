@@ -12,6 +12,7 @@ import {
   SubscriptionError,
 } from "./errors.ts";
 import type { Chat, Message } from "./imsg-objects.ts";
+import { defaultJsonLimits, exceededJsonLimit, type JsonLimitExceeded, type JsonLimits } from "./json-limits.ts";
 import { linePreview, type RpcClientLogger, silentLogger } from "./logger.ts";
 import {
   type ChatsCreateParams,
@@ -61,6 +62,13 @@ export interface ImsgClientOptions {
   maxBufferedNotifications?: number;
   /** How long text lines before the first answer are gathered before they fail the client as a startup error (default 500 ms). */
   startupBannerGraceMs?: number;
+  /**
+   * A line nested deeper than this (objects and arrays) is logged and skipped before it is parsed (default 128;
+   * imsg's objects nest under 10 deep). Parsing one nested millions deep grew RSS by ~500 MB, kept after GC.
+   */
+  maxJsonDepth?: number;
+  /** A line with more objects and arrays than this is logged and skipped before it is parsed (default 100 000). */
+  maxJsonContainers?: number;
 }
 
 export interface RequestOptions {
@@ -136,6 +144,7 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
   #bannerLines: string[] = [];
   #bannerTimer: NodeJS.Timeout | undefined;
   readonly #startupBannerGraceMs: number;
+  readonly #jsonLimits: JsonLimits;
   #failure: RpcClientError | undefined;
 
   constructor(options: ImsgClientOptions) {
@@ -146,6 +155,10 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
     this.#sendTimeoutMs = options.sendTimeoutMs ?? defaultSendTimeoutMs;
     this.#maxBuffered = options.maxBufferedNotifications ?? 10_000;
     this.#startupBannerGraceMs = options.startupBannerGraceMs ?? 500;
+    this.#jsonLimits = {
+      maxDepth: options.maxJsonDepth ?? defaultJsonLimits.maxDepth,
+      maxContainers: options.maxJsonContainers ?? defaultJsonLimits.maxContainers,
+    };
     // A failed write is settled here: json-rpc-2.0 would turn it into an error response with code 0.
     this.#rpc = new JSONRPCClient((request: { id?: unknown }) =>
       this.#transport.writeLine(JSON.stringify(request)).catch((error: unknown) => {
@@ -400,6 +413,11 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
   }
 
   #onLine(line: string): void {
+    const exceeded = exceededJsonLimit(line, this.#jsonLimits);
+    if (exceeded !== undefined) {
+      this.#onTooComplex(line, exceeded);
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -424,6 +442,25 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
       { line: linePreview(line) },
       "skipped a JSON line from imsg that is neither a response nor a notification",
     );
+  }
+
+  /** Skipped unparsed: a response among such lines leaves its request to time out, with its method named. */
+  #onTooComplex(line: string, exceeded: JsonLimitExceeded): void {
+    const [limit, fix] =
+      exceeded.limit === "depth"
+        ? [
+            `nested deeper than ${this.#jsonLimits.maxDepth} levels (maxJsonDepth)`,
+            "imsg's objects nest under 10 deep, so check what writes to its stdout",
+          ]
+        : [
+            `with more than ${this.#jsonLimits.maxContainers} objects and arrays (maxJsonContainers)`,
+            "raise maxJsonContainers if imsg really answers with this much",
+          ];
+    const error = new RpcClientError(
+      "LINE_TOO_COMPLEX",
+      `skipped a line from imsg ${limit} without parsing it (${line.length} chars, over the limit at char ${exceeded.index}): ${fix}; the stream continues`,
+    );
+    this.#logger.warn({ transport: this.description, code: error.code, line: linePreview(line) }, error.message);
   }
 
   #onNonJson(line: string): void {

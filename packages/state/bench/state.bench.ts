@@ -43,7 +43,13 @@ try {
     });
   });
   measure("is-echo-miss", "isEcho miss by guid and text", 5000, (index) => {
-    store.echoes.isEcho({ accountId: "default", chatKeys: ["42"], text: `inbound ${index}`, guid: `in-${index}` });
+    store.echoes.isEcho({
+      accountId: "default",
+      chatKeys: ["42"],
+      text: `inbound ${index}`,
+      guid: `in-${index}`,
+      ours: true,
+    });
   });
   measure("remember-message", "rememberMessage (new short id)", 1000, (index) => {
     store.replies.rememberMessage({ accountId: "default", chatId: 42, guid: `message-${index}` });

@@ -24,29 +24,76 @@ afterEach(() => {
 });
 
 describe("echo cache", () => {
-  it("recognizes our send coming back by guid, in any chat form", () => {
-    store.echoes.recordSent({ accountId: "default", chatKeys, text: "Hello there", guid: "sent-guid-1" });
+  it("recognizes our send coming back by guid, in any chat form, ours or not", () => {
+    const sendId = store.echoes.recordSent({ accountId: "default", chatKeys, text: "Hello there" });
+    store.echoes.attachGuid(sendId, "sent-guid-1");
     expect(
-      store.echoes.isEcho({ accountId: "default", chatKeys: ["other"], text: "different", guid: "sent-guid-1" }),
+      store.echoes.isEcho({
+        accountId: "default",
+        chatKeys: ["other"],
+        text: "different",
+        guid: "sent-guid-1",
+        ours: false,
+      }),
     ).toBe(true);
-    expect(store.echoes.isEcho({ accountId: "default", chatKeys: ["other"], guid: "sent-guid-1" })).toBe(true);
-    expect(store.echoes.isEcho({ accountId: "work", chatKeys, guid: "sent-guid-1" })).toBe(false);
+    expect(store.echoes.isEcho({ accountId: "default", chatKeys: ["other"], guid: "sent-guid-1", ours: true })).toBe(
+      true,
+    );
+    expect(store.echoes.isEcho({ accountId: "work", chatKeys, guid: "sent-guid-1", ours: true })).toBe(false);
   });
 
-  it("recognizes our send by normalized text under any of the chat keys, once", () => {
+  it("recognizes a row of ours by normalized text under any of the chat keys, once", () => {
     store.echoes.recordSent({ accountId: "default", chatKeys, text: "Hello  there\n" });
-    expect(store.echoes.isEcho({ accountId: "default", chatKeys: ["elsewhere"], text: "Hello there" })).toBe(false);
     expect(
-      store.echoes.isEcho({ accountId: "default", chatKeys: ["iMessage;-;+15555550123"], text: " Hello there\uFFFC" }),
+      store.echoes.isEcho({ accountId: "default", chatKeys: ["elsewhere"], text: "Hello there", ours: true }),
+    ).toBe(false);
+    expect(
+      store.echoes.isEcho({
+        accountId: "default",
+        chatKeys: ["iMessage;-;+15555550123"],
+        text: " Hello there\uFFFC",
+        ours: true,
+      }),
     ).toBe(true);
-    // The send was matched: the person writing the same words afterwards is a real message.
-    expect(store.echoes.isEcho({ accountId: "default", chatKeys: [42], text: "Hello there" })).toBe(false);
+    // The send was matched: a second row of ours with the same words is not explained by it.
+    expect(store.echoes.isEcho({ accountId: "default", chatKeys: [42], text: "Hello there", ours: true })).toBe(false);
+  });
+
+  it("never takes another participant's row for an echo because its words match", () => {
+    const sendId = store.echoes.recordSent({ accountId: "default", chatKeys, text: "Sounds good!" });
+    store.echoes.attachGuid(sendId, "sent-guid-1");
+    for (let reply = 0; reply < 3; reply++) {
+      expect(store.echoes.isEcho({ accountId: "default", chatKeys, text: "Sounds good!", ours: false })).toBe(false);
+    }
+    // The send itself is still recognised when it comes back.
+    expect(store.echoes.isEcho({ accountId: "default", chatKeys, text: "Sounds good!", ours: true })).toBe(true);
+  });
+
+  it("records one entry per send, so one send explains one row", () => {
+    const sendId = store.echoes.recordSent({ accountId: "default", chatKeys, text: "Sounds good!" });
+    store.echoes.attachGuid(sendId, "sent-guid-1");
+    expect(store.echoes.isEcho({ accountId: "default", chatKeys, text: "Sounds good!", ours: true })).toBe(true);
+    expect(store.echoes.isEcho({ accountId: "default", chatKeys, text: "Sounds good!", ours: true })).toBe(false);
+  });
+
+  it("matches text only within seconds of the send, a guid for the whole time to live", () => {
+    const sendId = store.echoes.recordSent({ accountId: "default", chatKeys, text: "Hello" });
+    time.advance(30_000); // a slow send: the window starts when it returned
+    store.echoes.attachGuid(sendId, "sent-guid-1");
+    time.advance(3_999);
+    expect(store.echoes.isEcho({ accountId: "default", chatKeys, text: "Hello", ours: true })).toBe(true);
+    store.echoes.recordSent({ accountId: "default", chatKeys, text: "Later", guid: "sent-guid-2" });
+    time.advance(4_000);
+    expect(store.echoes.isEcho({ accountId: "default", chatKeys, text: "Later", ours: true })).toBe(false);
+    expect(store.echoes.isEcho({ accountId: "default", chatKeys, guid: "sent-guid-2", ours: true })).toBe(true);
   });
 
   it("forgets sends after the time to live", () => {
     store.echoes.recordSent({ accountId: "default", chatKeys, text: "Hello", guid: "sent-guid-1" });
     time.advance(600_000);
-    expect(store.echoes.isEcho({ accountId: "default", chatKeys, text: "Hello", guid: "sent-guid-1" })).toBe(false);
+    expect(
+      store.echoes.isEcho({ accountId: "default", chatKeys, text: "Hello", guid: "sent-guid-1", ours: true }),
+    ).toBe(false);
   });
 
   it("keeps only the most recent sends per account", () => {
@@ -54,9 +101,9 @@ describe("echo cache", () => {
       time.advance(1);
       store.echoes.recordSent({ accountId: "default", chatKeys, text });
     }
-    expect(store.echoes.isEcho({ accountId: "default", chatKeys, text: "one" })).toBe(false);
-    expect(store.echoes.isEcho({ accountId: "default", chatKeys, text: "two" })).toBe(true);
-    expect(store.echoes.isEcho({ accountId: "default", chatKeys, text: "four" })).toBe(true);
+    expect(store.echoes.isEcho({ accountId: "default", chatKeys, text: "one", ours: true })).toBe(false);
+    expect(store.echoes.isEcho({ accountId: "default", chatKeys, text: "two", ours: true })).toBe(true);
+    expect(store.echoes.isEcho({ accountId: "default", chatKeys, text: "four", ours: true })).toBe(true);
   });
 
   it("normalizes text for comparison", () => {

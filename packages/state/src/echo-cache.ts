@@ -5,13 +5,16 @@ import { immediateTransaction } from "./immediate-transaction.ts";
 import { prepared } from "./statement-cache.ts";
 
 export interface EchoCacheOptions {
-  /** How long a send is remembered. Default 10 minutes. */
+  /** How long a send is remembered by guid. Default 10 minutes. */
   timeToLiveMilliseconds?: number;
+  /** How long after a send a row of ours with the same text counts as its echo. Default 4 s (the reference's). */
+  textWindowMilliseconds?: number;
   /** At most this many sends are remembered per account; the oldest go first. Default 500. */
   maxSendsPerAccount?: number;
 }
 
 export const defaultEchoTimeToLiveMilliseconds = 10 * 60 * 1000;
+export const defaultEchoTextWindowMilliseconds = 4_000;
 export const defaultEchoMaxSendsPerAccount = 500;
 
 export interface SentMessage {
@@ -22,25 +25,40 @@ export interface SentMessage {
   guid?: string | null;
 }
 
+/** An inbound row to test against what we sent. */
+export interface InboundEcho extends SentMessage {
+  /**
+   * The row is ours: `is_from_me`, or sent from our own handle (a chat with ourselves streams each send twice).
+   * Only such rows may match by text; another participant's row is never an echo because its words match.
+   */
+  ours: boolean;
+}
+
 /**
  * What we sent recently, so our own outbound never comes back as an inbound turn.
- * A guid match is certain; a text match (same normalized text in any of the chat keys) consumes that send,
- * so a person who later writes the very same words is still heard.
+ * A guid match is certain. A text match (same normalized text in any of the chat keys, a row of ours, within
+ * seconds of the send) consumes that send, so each send explains at most one row.
  */
 export class EchoCache {
   readonly #database: DatabaseSync;
   readonly #clock: Clock;
   readonly #timeToLive: number;
+  readonly #textWindow: number;
   readonly #maxSends: number;
 
   constructor(database: DatabaseSync, clock: Clock, options: EchoCacheOptions = {}) {
     this.#database = database;
     this.#clock = clock;
     this.#timeToLive = options.timeToLiveMilliseconds ?? defaultEchoTimeToLiveMilliseconds;
+    this.#textWindow = options.textWindowMilliseconds ?? defaultEchoTextWindowMilliseconds;
     this.#maxSends = options.maxSendsPerAccount ?? defaultEchoMaxSendsPerAccount;
   }
 
-  recordSent(sent: SentMessage): void {
+  /**
+   * Remembers one send (record it before sending: imsg can stream the row back before the send returns);
+   * returns its id for `attachGuid`.
+   */
+  recordSent(sent: SentMessage): string {
     const now = this.#clock();
     const sendId = randomUUID();
     const text = normalizeEchoText(sent.text);
@@ -60,10 +78,20 @@ export class EchoCache {
              SELECT send_id FROM echo_sent WHERE account_id = ? GROUP BY send_id ORDER BY max(id) DESC LIMIT -1 OFFSET ?)`,
       ).run(sent.accountId, sent.accountId, this.#maxSends);
     });
+    return sendId;
+  }
+
+  /** The send went out: remember the guid imsg gave it, and start its text window now. */
+  attachGuid(sendId: string, guid: string | undefined): void {
+    prepared(this.#database, "UPDATE echo_sent SET guid = coalesce(?, guid), sent_at = ? WHERE send_id = ?").run(
+      guid || null,
+      this.#clock(),
+      sendId,
+    );
   }
 
   /** Whether an inbound row is one of our own sends coming back. */
-  isEcho(inbound: SentMessage): boolean {
+  isEcho(inbound: InboundEcho): boolean {
     const now = this.#clock();
     const since = now - this.#timeToLive;
     if (inbound.guid) {
@@ -73,6 +101,7 @@ export class EchoCache {
       ).get(inbound.accountId, inbound.guid, since);
       if (byGuid !== undefined) return true;
     }
+    if (!inbound.ours) return false;
     const text = normalizeEchoText(inbound.text);
     const chatKeys = uniqueKeys(inbound.chatKeys);
     if (text === null || chatKeys.length === 0) return false;
@@ -82,7 +111,7 @@ export class EchoCache {
         this.#database,
         `SELECT send_id FROM echo_sent WHERE account_id = ? AND text = ? AND sent_at > ? AND chat_key IN (${placeholders})
            ORDER BY id LIMIT 1`,
-      ).get(inbound.accountId, text, since, ...chatKeys) as { send_id: string } | undefined;
+      ).get(inbound.accountId, text, now - this.#textWindow, ...chatKeys) as { send_id: string } | undefined;
     // Most inbound rows are not echoes: look first, and take the write lock only to consume a match.
     if (!findMatch()) return false;
     return immediateTransaction(this.#database, () => {

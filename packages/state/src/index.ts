@@ -1,9 +1,10 @@
 export type { AcpBinding, AcpBindingInput } from "./acp-bindings.ts";
 export { AcpBindingStore } from "./acp-bindings.ts";
 export type { Clock } from "./clock.ts";
-export type { EchoCacheOptions, SentMessage } from "./echo-cache.ts";
+export type { EchoCacheOptions, InboundEcho, SentMessage } from "./echo-cache.ts";
 export {
   defaultEchoMaxSendsPerAccount,
+  defaultEchoTextWindowMilliseconds,
   defaultEchoTimeToLiveMilliseconds,
   EchoCache,
   normalizeEchoText,

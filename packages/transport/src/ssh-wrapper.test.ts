@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseSshWrapper } from "./ssh-wrapper.ts";
+import { inspectSshWrapper, parseSshWrapper } from "./ssh-wrapper.ts";
 
 describe("parseSshWrapper", () => {
   it("finds the host of the reference wrapper", () => {
@@ -99,5 +99,77 @@ describe("parseSshWrapper", () => {
     ["all arguments forwarded", 'exec ssh "$@"'],
   ])("returns undefined for %s", (_name, script) => {
     expect(parseSshWrapper(script)).toBeUndefined();
+  });
+});
+
+describe("inspectSshWrapper", () => {
+  it("reads the reference wrapper as a target", () => {
+    expect(inspectSshWrapper('#!/usr/bin/env bash\nexec ssh -T gateway-host imsg "$@"\n')).toEqual({
+      kind: "target",
+      target: {
+        remoteHost: "gateway-host",
+        user: undefined,
+        host: "gateway-host",
+        port: undefined,
+        identityFile: undefined,
+        remoteCommand: ["imsg", "$@"],
+      },
+    });
+  });
+
+  it("says none for a script that never runs ssh", () => {
+    expect(inspectSshWrapper('#!/bin/sh\n# ssh is not used here\nexec /usr/local/bin/imsg "$@"\n')).toEqual({
+      kind: "none",
+    });
+    expect(inspectSshWrapper('echo "use ssh mac"')).toEqual({ kind: "none" });
+  });
+
+  it.each([
+    ["a jump host with -J", 'exec ssh -J bastion -T mac imsg "$@"', "the ssh command uses a jump host (-J bastion)"],
+    [
+      "a jump host with -o ProxyJump=",
+      'exec ssh -o ProxyJump=bastion mac imsg "$@"',
+      "the ssh command uses a jump host (-o ProxyJump=bastion)",
+    ],
+    [
+      "two different destinations",
+      'ssh mac-a true\nexec ssh mac-b imsg "$@"',
+      "it runs ssh to two different destinations (mac-a and mac-b)",
+    ],
+    [
+      "the same host on two ports",
+      'ssh -p 2222 mac true\nexec ssh mac imsg "$@"',
+      "it runs ssh to two different destinations (mac port 2222 and mac)",
+    ],
+    [
+      "a destination from a variable",
+      'HOST=mac\nexec ssh -T "$HOST" imsg "$@"',
+      'the ssh command takes its destination from a variable or command substitution ("$HOST")',
+    ],
+    [
+      "all arguments forwarded",
+      'exec ssh "$@"',
+      'the ssh command takes its destination from a variable or command substitution ("$@")',
+    ],
+    [
+      "a ProxyCommand",
+      'exec ssh -o ProxyCommand="nc %h %p" mac imsg',
+      "the ssh command uses a proxy command (-o ProxyCommand=nc %h %p)",
+    ],
+    [
+      "a config file",
+      "exec ssh -F ~/.ssh/other mac imsg",
+      "the ssh command reads an ssh config file (-F ~/.ssh/other)",
+    ],
+    ["an unknown option", "exec ssh -Z mac imsg", "the ssh command uses an option this reader does not know (-Z)"],
+    ["an out-of-range port", "exec ssh -p 70000 mac imsg", "the ssh command has a port outside 1..65535 (70000)"],
+    ["only options", "exec ssh -T -p 22", "the ssh command names no destination"],
+    [
+      "a jump host inside if/then",
+      'if true; then exec ssh -J bastion mac imsg "$@"; fi',
+      "the ssh command uses a jump host (-J bastion)",
+    ],
+  ])("says ambiguous, with the reason, for %s", (_name, script, reason) => {
+    expect(inspectSshWrapper(script)).toEqual({ kind: "ambiguous", reason });
   });
 });

@@ -16,76 +16,127 @@ export interface SshWrapperTarget {
   remoteCommand: string[];
 }
 
+/**
+ * What a script says about SSH: `none` (no ssh command: imsg runs here), `target` (one destination, read with
+ * certainty), or `ambiguous` (it runs ssh, but where to cannot be read; `reason` says why, for the log line).
+ */
+export type SshWrapperInspection =
+  | { kind: "none" }
+  | { kind: "target"; target: SshWrapperTarget }
+  | { kind: "ambiguous"; reason: string };
+
 // OpenSSH's getopt string: these options take an argument, every other letter is a flag.
 const optionsWithArgument = new Set("BbcDEeFIiJLlmOoPpQRSWw");
 const flagOptions = new Set("46AaCfGgKkMNnqsTtVvXxYy");
 // Options that move the connection somewhere the destination word does not name.
-const reroutingOptions = new Set(["J", "F"]);
-const reroutingConfig = new Set(["proxyjump", "proxycommand", "hostname"]);
-const prefixCommands = new Set(["exec", "command", "nohup", "builtin"]);
+const reroutingOptions: Record<string, string> = { J: "uses a jump host", F: "reads an ssh config file" };
+const reroutingConfig: Record<string, string> = {
+  proxyjump: "uses a jump host",
+  proxycommand: "uses a proxy command",
+  hostname: "overrides the host name",
+};
+// Words before the command name: `exec ssh …`, `if ssh …; then`, `{ ssh …; }`, `! ssh …`.
+const prefixCommands = new Set([
+  "exec",
+  "command",
+  "nohup",
+  "builtin",
+  "env",
+  "time",
+  "!",
+  "{",
+  "if",
+  "then",
+  "else",
+  "elif",
+  "while",
+  "until",
+  "do",
+]);
+
+const none: SshWrapperInspection = { kind: "none" };
+const ambiguous = (reason: string): SshWrapperInspection => ({ kind: "ambiguous", reason });
 
 /**
- * Finds the SSH destination of a wrapper such as `exec ssh -T gateway-host imsg "$@"`, so `remoteHost`
- * can be auto-detected. Returns undefined whenever it is not sure: no ssh command, two different
- * destinations, a destination built from variables, a jump host, proxy or config file, or an invalid host.
+ * Reads a wrapper script such as `exec ssh -T gateway-host imsg "$@"` the way a shell and OpenSSH would, and says
+ * whether it runs ssh and, if so, whether its destination can be known for certain. Jump hosts, proxies, `HostName`
+ * overrides, `-F` config files, destinations or option values built from variables, unknown options, invalid hosts
+ * and two ssh commands to different destinations are `ambiguous`, never `none`.
  */
-export function parseSshWrapper(scriptText: string): SshWrapperTarget | undefined {
+export function inspectSshWrapper(scriptText: string): SshWrapperInspection {
   const targets: SshWrapperTarget[] = [];
   for (const words of splitShellCommands(scriptText)) {
     const sshArguments = sshArgumentsOf(words);
     if (sshArguments === undefined) continue;
-    const target = parseSshArguments(sshArguments);
-    if (target === undefined) return undefined;
-    targets.push(target);
+    const parsed = parseSshArguments(sshArguments);
+    if (typeof parsed === "string") return ambiguous(`the ssh command ${parsed}`);
+    targets.push(parsed);
   }
   const [first, ...rest] = targets;
-  if (first === undefined) return undefined;
-  const sameDestination = rest.every((other) => other.remoteHost === first.remoteHost && other.port === first.port);
-  return sameDestination ? first : undefined;
+  if (first === undefined) return none;
+  const other = rest.find((candidate) => candidate.remoteHost !== first.remoteHost || candidate.port !== first.port);
+  if (other !== undefined) {
+    return ambiguous(`it runs ssh to two different destinations (${describe(first)} and ${describe(other)})`);
+  }
+  return { kind: "target", target: first };
+}
+
+/**
+ * Finds the SSH destination of a wrapper such as `exec ssh -T gateway-host imsg "$@"`, so `remoteHost`
+ * can be auto-detected. Returns undefined both when there is no ssh command and when it is not sure;
+ * `inspectSshWrapper` tells the two apart.
+ */
+export function parseSshWrapper(scriptText: string): SshWrapperTarget | undefined {
+  const inspection = inspectSshWrapper(scriptText);
+  return inspection.kind === "target" ? inspection.target : undefined;
+}
+
+function describe(target: SshWrapperTarget): string {
+  return target.port === undefined ? target.remoteHost : `${target.remoteHost} port ${target.port}`;
 }
 
 function sshArgumentsOf(words: ShellWord[]): ShellWord[] | undefined {
   let index = 0;
   while (index < words.length) {
     const word = words[index] as ShellWord;
-    if (prefixCommands.has(word.text) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(word.text)) {
-      index += 1;
-    } else if (word.text === "env") {
-      index += 1;
-    } else {
-      break;
-    }
+    if (!prefixCommands.has(word.text) && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word.text)) break;
+    index += 1;
   }
   const command = words[index];
   if (command === undefined || command.dynamic || basename(command.text) !== "ssh") return undefined;
   return words.slice(index + 1);
 }
 
-function parseSshArguments(words: ShellWord[]): SshWrapperTarget | undefined {
+/** The target, or why it cannot be known (a phrase that follows "the ssh command"). */
+function parseSshArguments(words: ShellWord[]): SshWrapperTarget | string {
   let user: string | undefined;
   let port: number | undefined;
   let identityFile: string | undefined;
   let index = 0;
-  const applyConfig = (setting: string): boolean => {
+  const applyConfig = (setting: string): string | undefined => {
     const match = /^\s*([A-Za-z]+)\s*(?:=|\s)\s*(.*?)\s*$/.exec(setting);
-    if (match === null) return false;
+    if (match === null) return `has an -o option it cannot read (-o ${JSON.stringify(setting)})`;
     const key = (match[1] as string).toLowerCase();
     const value = (match[2] as string).replace(/^"(.*)"$/, "$1");
-    if (reroutingConfig.has(key)) return false;
+    const rerouting = reroutingConfig[key];
+    if (rerouting !== undefined) return `${rerouting} (-o ${setting})`;
     if (key === "port") {
-      if (!/^\d+$/.test(value)) return false;
+      if (!/^\d+$/.test(value)) return `has a port that is not a number (-o ${setting})`;
       port ??= Number(value);
     } else if (key === "user") {
       user ??= value;
     } else if (key === "identityfile") {
       identityFile ??= value;
     }
-    return true;
+    return undefined;
   };
-  const applyOption = (letter: string, value: ShellWord): boolean => {
-    if (value.dynamic || reroutingOptions.has(letter)) return false;
+  const applyOption = (letter: string, value: ShellWord): string | undefined => {
+    const rerouting = reroutingOptions[letter];
+    if (rerouting !== undefined) return `${rerouting} (-${letter} ${value.text})`;
+    if (value.dynamic)
+      return `takes -${letter} from a variable or command substitution (${JSON.stringify(value.text)})`;
     if (letter === "p") {
-      if (!/^\d+$/.test(value.text)) return false;
+      if (!/^\d+$/.test(value.text)) return `has a port that is not a number (-p ${value.text})`;
       port ??= Number(value.text);
     } else if (letter === "l") {
       user ??= value.text;
@@ -94,7 +145,7 @@ function parseSshArguments(words: ShellWord[]): SshWrapperTarget | undefined {
     } else if (letter === "o") {
       return applyConfig(value.text);
     }
-    return true;
+    return undefined;
   };
 
   // Like OpenSSH, options may also follow the destination; the first non-option after it starts the command.
@@ -118,7 +169,7 @@ function parseSshArguments(words: ShellWord[]): SshWrapperTarget | undefined {
     for (let position = 1; position < word.text.length; position += 1) {
       const letter = word.text[position] as string;
       if (flagOptions.has(letter)) continue;
-      if (!optionsWithArgument.has(letter)) return undefined;
+      if (!optionsWithArgument.has(letter)) return `uses an option this reader does not know (-${letter})`;
       const attached = word.text.slice(position + 1);
       let value: ShellWord | undefined;
       if (attached.length > 0) {
@@ -127,19 +178,27 @@ function parseSshArguments(words: ShellWord[]): SshWrapperTarget | undefined {
         index += 1;
         value = words[index];
       }
-      if (value === undefined || !applyOption(letter, value)) return undefined;
+      if (value === undefined) return `has -${letter} without its value`;
+      const problem = applyOption(letter, value);
+      if (problem !== undefined) return problem;
       break;
     }
   }
 
-  if (destination === undefined || destination.dynamic) return undefined;
+  if (destination === undefined) return "names no destination";
+  if (destination.dynamic) {
+    return `takes its destination from a variable or command substitution (${JSON.stringify(destination.text)})`;
+  }
   const parsed = parseDestination(destination.text);
-  if (parsed === undefined) return undefined;
+  const notHost = `has a destination that is not host or user@host (${JSON.stringify(destination.text)})`;
+  if (parsed === undefined) return notHost;
   const finalUser = parsed.user ?? user;
   const finalPort = parsed.port ?? port;
   const remoteHost = formatRemoteHost({ user: finalUser, host: parsed.host });
-  if (!isValidRemoteHost(remoteHost)) return undefined;
-  if (finalPort !== undefined && (finalPort < 1 || finalPort > 65535)) return undefined;
+  if (!isValidRemoteHost(remoteHost)) return notHost;
+  if (finalPort !== undefined && (finalPort < 1 || finalPort > 65535)) {
+    return `has a port outside 1..65535 (${finalPort})`;
+  }
   return {
     remoteHost,
     user: finalUser,

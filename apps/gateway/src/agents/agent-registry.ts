@@ -1,5 +1,6 @@
 import type { AgentConfig } from "@imessage-channel/config";
 import type { Logger } from "../logger.ts";
+import { agentMediaDirectory } from "../pipeline/outbound-media.ts";
 import type { AcpAgentRuntime } from "./acp/index.ts";
 import { createEchoAgent } from "./echo.ts";
 import { createExecAgent } from "./exec.ts";
@@ -46,7 +47,7 @@ export class AgentRegistry {
       case "echo":
         return createEchoAgent();
       case "exec":
-        return createExecAgent(runtime);
+        return createExecAgent({ ...runtime, mediaDir: agentMediaDirectory(this.#options.stateDir, config.id) });
       case "webhook":
         return createWebhookAgent(runtime);
       case "openai":

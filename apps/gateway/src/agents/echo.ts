@@ -6,7 +6,8 @@ export function createEchoAgent(): AgentRuntime {
     kind: "echo",
     async run(turn) {
       const text = turn.text.trim();
-      const attachmentNote = turn.attachments.length > 0 ? ` [${turn.attachments.length} attachment(s)]` : "";
+      const files = turn.attachments.filter((attachment) => "path" in attachment).length;
+      const attachmentNote = files > 0 ? ` [${files} attachment(s)]` : "";
       if (!text && !attachmentNote) return undefined;
       return { text: `${text}${attachmentNote}`.trim() };
     },

@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
+import { mkdir } from "node:fs/promises";
 import { AgentError } from "./agent-error.ts";
 import type { AgentRuntime } from "./runtime.ts";
-import { parseReplyText } from "./turn.ts";
+import { readReplyEnvelope } from "./turn.ts";
 
 export interface ExecAgentOptions {
   /** argv: the program and its arguments. Never run through a shell. */
@@ -9,22 +10,33 @@ export interface ExecAgentOptions {
   timeoutMs?: number;
   cwd?: string;
   env?: Record<string, string>;
+  /**
+   * The agent's staging folder for files it attaches (created 0700 before each run), passed as
+   * `$IMESSAGE_CHANNEL_MEDIA_DIR`: the one folder its replies may attach from unless outboundMediaRoots adds more.
+   */
+  mediaDir?: string;
 }
 
 const maxOutputBytes = 4 * 1024 * 1024;
 
-/** Runs the command once per turn: turn JSON on stdin, Reply JSON or plain text on stdout. */
+/**
+ * Runs the command once per turn: turn JSON on stdin; on stdout, Reply JSON inside the `{"version":1, …}`
+ * envelope, or plain text (anything else, JSON included).
+ */
 export function createExecAgent(options: ExecAgentOptions): AgentRuntime {
   const [file, ...args] = options.command;
   if (!file) throw new Error('exec agent: runtime.command must name a program, e.g. ["/usr/local/bin/my-agent"]');
   const timeoutMs = options.timeoutMs ?? 120_000;
   return {
     kind: "exec",
-    run(turn, signal) {
+    acceptsEvents: true,
+    async run(turn, signal) {
+      if (options.mediaDir) await mkdir(options.mediaDir, { recursive: true, mode: 0o700 });
+      const mediaEnv = options.mediaDir ? { IMESSAGE_CHANNEL_MEDIA_DIR: options.mediaDir } : {};
       return new Promise((resolve, reject) => {
         const child = spawn(file, args, {
           cwd: options.cwd,
-          env: { ...process.env, ...options.env },
+          env: { ...process.env, ...options.env, ...mediaEnv },
           stdio: ["pipe", "pipe", "pipe"],
           signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
           killSignal: "SIGKILL",
@@ -67,7 +79,15 @@ export function createExecAgent(options: ExecAgentOptions): AgentRuntime {
               ),
             );
           }
-          resolve(parseReplyText(Buffer.concat(stdout).toString("utf8")));
+          const reading = readReplyEnvelope(Buffer.concat(stdout).toString("utf8"));
+          if (reading.ok) return resolve(reading.reply);
+          reject(
+            new AgentError(
+              "AGENT_BAD_REPLY",
+              `exec agent ${file} printed a version 1 envelope that is not Reply JSON (${reading.problem}); fix the agent's output`,
+              { retryable: false },
+            ),
+          );
         });
       });
     },

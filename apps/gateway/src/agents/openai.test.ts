@@ -68,4 +68,16 @@ describe("openai agent", () => {
     await agent.run(sampleTurn({ text: "fresh" }), signal);
     expect(requestBody(3).messages).toEqual([{ role: "user", content: "fresh" }]);
   });
+
+  it("names only the endpoint's origin when it fails: a secret in the base URL's path stays out", async () => {
+    const failing = await startLoopbackServer((_request, response) => sendJson(response, 404, {}));
+    try {
+      const agent = createOpenAiAgent({ baseUrl: `${failing.url}/v1/SECRET-path`, model: "m", stateDir });
+      const error = await agent.run(sampleTurn(), new AbortController().signal).catch((caught: unknown) => caught);
+      expect((error as Error).message).toBe(`openai agent ${failing.url} answered HTTP 404`);
+      expect(failing.requests[0]?.url).toBe("/v1/SECRET-path/chat/completions");
+    } finally {
+      await failing.close();
+    }
+  });
 });

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { readJsonFile, writeFileAtomic } from "../atomic-file.ts";
 import { AgentError } from "./agent-error.ts";
+import { logSafeUrl } from "./log-safe-url.ts";
 import { withRetries } from "./retry.ts";
 import type { AgentRuntime } from "./runtime.ts";
 import type { Turn } from "./turn.ts";
@@ -29,6 +30,7 @@ export function createOpenAiAgent(options: OpenAiAgentOptions): AgentRuntime {
   const maxHistory = options.maxHistory ?? 20;
   const timeoutMs = options.timeoutMs ?? 120_000;
   const endpoint = `${options.baseUrl.replace(/\/+$/, "")}/chat/completions`;
+  const where = logSafeUrl(endpoint);
   const env = options.env ?? process.env;
   const historyPath = (sessionKey: string) =>
     join(options.stateDir, "sessions", `${createHash("sha256").update(sessionKey).digest("hex").slice(0, 32)}.json`);
@@ -53,21 +55,21 @@ export function createOpenAiAgent(options: OpenAiAgentOptions): AgentRuntime {
       });
     } catch (error) {
       if (signal.aborted) throw error;
-      throw new AgentError("AGENT_NETWORK_ERROR", `openai agent ${endpoint} unreachable: ${(error as Error).message}`, {
+      throw new AgentError("AGENT_NETWORK_ERROR", `openai agent ${where} unreachable: ${(error as Error).message}`, {
         retryable: true,
         cause: error,
       });
     }
     if (!response.ok) {
       const hint = response.status === 401 ? `: check the key in $${options.apiKeyEnv ?? "<apiKeyEnv>"}` : "";
-      throw new AgentError("AGENT_HTTP_ERROR", `openai agent ${endpoint} answered HTTP ${response.status}${hint}`, {
+      throw new AgentError("AGENT_HTTP_ERROR", `openai agent ${where} answered HTTP ${response.status}${hint}`, {
         retryable: response.status >= 500 || response.status === 429,
       });
     }
     const body = (await response.json()) as { choices?: Array<{ message?: { content?: unknown } }> };
     const content = body.choices?.[0]?.message?.content;
     if (typeof content !== "string") {
-      throw new AgentError("AGENT_BAD_REPLY", `openai agent ${endpoint} answered without choices[0].message.content`, {
+      throw new AgentError("AGENT_BAD_REPLY", `openai agent ${where} answered without choices[0].message.content`, {
         retryable: false,
       });
     }

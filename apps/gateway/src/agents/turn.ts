@@ -1,4 +1,14 @@
 import { z } from "zod";
+import type { HistoryEntry } from "../pipeline/group-history.ts";
+import type { ReactionEvent } from "../pipeline/reaction-event.ts";
+
+/** A file of the turn: a gateway-local copy, or one the agent missed and why (too large, outside roots, …). */
+export type TurnAttachment =
+  | { path: string; mimeType?: string; filename?: string; byteSize?: number }
+  | { missing: string; detail: string; mimeType?: string; filename?: string };
+
+/** What the text says in place of each attachment the agent could not get. */
+export const missingAttachmentPlaceholder = "[imessage attachment unavailable]";
 
 /** Turn JSON, version 1: what an agent receives for one inbound turn (product.md). */
 export interface Turn {
@@ -10,13 +20,21 @@ export interface Turn {
   chat: { id: number; guid?: string; identifier?: string; name?: string; isGroup: boolean };
   sender: { handle: string; name?: string };
   text: string;
-  attachments: Array<{ path: string; mimeType?: string; filename?: string; byteSize?: number }>;
+  /** Files the agent can read, then the ones it missed (`missing`: why; the text carries a placeholder for each). */
+  attachments: TurnAttachment[];
   messageIds: Array<{ short: string; guid: string }>;
   replyToGuid?: string;
   systemPrompt?: string;
   wasMentioned: boolean;
   coalescedMessageGuids: string[];
   replayed: boolean;
+  /**
+   * Earlier messages, oldest first: in groups those mention gating skipped since the last turn (`historyLimit`);
+   * a new DM session's first turn is seeded with the chat's recent messages (`dmHistoryLimit`, `dms`).
+   */
+  history?: HistoryEntry[];
+  /** Set when the turn is an event rather than a message: a tapback (`reactionNotifications`). */
+  event?: ReactionEvent;
 }
 
 const replyAttachmentSchema = z.union([
@@ -26,8 +44,12 @@ const replyAttachmentSchema = z.union([
 
 const replyActionSchema = z.looseObject({ action: z.string().min(1) });
 
-/** Reply JSON: what an agent answers. Every field is optional; an empty reply sends nothing. */
+/**
+ * Reply JSON: what an agent answers. Every field is optional; an empty reply sends nothing. `version: 1` is the
+ * envelope that declares exec stdout to be Reply JSON rather than text.
+ */
 export const replySchema = z.object({
+  version: z.literal(1).optional(),
   text: z.string().optional(),
   attachments: z.array(replyAttachmentSchema).optional(),
   actions: z.array(replyActionSchema).optional(),
@@ -43,20 +65,38 @@ export function isEmptyReply(reply: Reply | undefined): boolean {
   return !reply.text?.trim() && !reply.attachments?.length && !reply.actions?.length;
 }
 
-/**
- * Reads an agent's answer: Reply JSON when it parses as such, otherwise the whole output as plain text.
- * Used by the exec runtime (stdout) and the webhook runtime (a 200 body that is not JSON).
- */
-export function parseReplyText(output: string): Reply | undefined {
+/** An answer that is plain text: sent as it is (markdown rendered), never read as instructions. */
+export function textReply(output: string): Reply | undefined {
   const trimmed = output.trim();
-  if (!trimmed) return undefined;
-  if (trimmed.startsWith("{")) {
-    try {
-      const parsed = replySchema.safeParse(JSON.parse(trimmed));
-      if (parsed.success) return parsed.data;
-    } catch {
-      // not JSON: plain text below
-    }
+  return trimmed ? { text: trimmed } : undefined;
+}
+
+export type EnvelopeReading = { ok: true; reply: Reply | undefined } | { ok: false; problem: string };
+
+/**
+ * Reads exec stdout: Reply JSON only inside the `{"version":1, …}` envelope, everything else as plain text —
+ * so an agent that repeats what a user typed cannot be made to attach files or run actions by typing Reply JSON.
+ * An envelope that is not a valid Reply is a problem, not text: the agent declared it meant Reply JSON.
+ */
+export function readReplyEnvelope(output: string): EnvelopeReading {
+  const trimmed = output.trim();
+  if (!trimmed.startsWith("{")) return { ok: true, reply: textReply(trimmed) };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(trimmed);
+  } catch {
+    return { ok: true, reply: textReply(trimmed) };
   }
-  return { text: trimmed };
+  if (typeof parsed !== "object" || parsed === null || (parsed as { version?: unknown }).version !== 1) {
+    return { ok: true, reply: textReply(trimmed) };
+  }
+  const reply = replySchema.safeParse(parsed);
+  if (!reply.success) {
+    const issue = reply.error.issues[0];
+    return {
+      ok: false,
+      problem: issue ? `${issue.path.join(".") || "reply"}: ${issue.message}` : "invalid Reply JSON",
+    };
+  }
+  return { ok: true, reply: reply.data };
 }

@@ -1,7 +1,8 @@
 import { AgentError } from "./agent-error.ts";
+import { logSafeUrl } from "./log-safe-url.ts";
 import { withRetries } from "./retry.ts";
 import type { AgentRuntime } from "./runtime.ts";
-import { parseReplyText, replySchema } from "./turn.ts";
+import { replySchema, textReply } from "./turn.ts";
 
 export interface WebhookAgentOptions {
   url: string;
@@ -12,15 +13,16 @@ export interface WebhookAgentOptions {
 }
 
 /**
- * POSTs the turn JSON to `url`. 200 → Reply JSON (or plain text), 204 → no reply.
+ * POSTs the turn JSON to `url`. 200 with a JSON content type → Reply JSON; any other 200 body is plain text;
+ * 204 → no reply.
  * 5xx and network errors are retried with backoff; 4xx never is.
  */
 export function createWebhookAgent(options: WebhookAgentOptions): AgentRuntime {
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const target = new URL(options.url);
-  const where = `${target.origin}${target.pathname}`; // never log query strings: they may carry tokens
+  const where = logSafeUrl(options.url);
   return {
     kind: "webhook",
+    acceptsEvents: true,
     run(turn, signal) {
       const attempt = async () => {
         let response: Response;
@@ -52,7 +54,8 @@ export function createWebhookAgent(options: WebhookAgentOptions): AgentRuntime {
           );
         }
         const isJson = response.headers.get("content-type")?.includes("json") ?? false;
-        if (!isJson) return parseReplyText(body);
+        // The content type is the declaration: a text/plain body is text even when it looks like Reply JSON.
+        if (!isJson) return textReply(body);
         const parsed = replySchema.safeParse(body.trim() ? JSON.parse(body) : {});
         if (!parsed.success) {
           throw new AgentError(

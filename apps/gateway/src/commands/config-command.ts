@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import {
   ConfigError,
-  getConfigValue,
   loadConfig,
+  loadConfigOrThrow,
+  lookupConfigValue,
   parseCliValue,
   setConfigValue,
   unsetConfigValue,
@@ -34,12 +35,26 @@ export async function configValidate(io: CliIo, options: ConfigCommandOptions): 
   );
 }
 
+/** `config get <path>`: the value set in the file, else the effective default (and says so), else unset or unknown. */
 export async function configGet(io: CliIo, path: string, options: ConfigCommandOptions): Promise<void> {
-  const file = await targetFile(io, options);
   try {
-    const value = await getConfigValue(file, path);
-    if (value === undefined) throw new CliError(`${path} is not set in ${file}`, 1);
-    io.stdout.write(`${typeof value === "string" ? value : JSON.stringify(value, null, 2)}\n`);
+    const loaded = await loadConfigOrThrow({ path: options.config, env: io.env, cwd: io.cwd });
+    const where = loaded.path ?? "the built-in defaults (no config file)";
+    const found = lookupConfigValue(loaded.config, path);
+    const show = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value, null, 2));
+    switch (found.kind) {
+      case "set":
+        io.stdout.write(`${show(found.value)}\n`);
+        return;
+      case "default":
+        io.stdout.write(`${show(found.value)}\n`);
+        io.stderr.write(`${path} is not set in ${where}; this is the default that applies\n`);
+        return;
+      case "unset":
+        throw new CliError(`${path} is not set in ${where} and has no default`, 1);
+      case "unknown":
+        throw new CliError(`${path} is not a config key: ${found.problem}`, 2);
+    }
   } catch (error) {
     throw asCliError(error);
   }

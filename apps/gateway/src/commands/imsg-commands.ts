@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import {
   type Config,
   ConfigError,
@@ -165,6 +165,20 @@ export async function chatsCommand(io: CliIo, options: ImsgCommandOptions & { li
   io.stdout.write(`${formatTable(["TARGET", "KIND", "SERVICE", "NAME", "LAST MESSAGE"], rows)}\n`);
 }
 
+/** `--file`: a readable regular file within `mediaMaxMb`, or a usage error naming the fix. */
+async function checkLocalFile(path: string, mediaMaxBytes: number): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) throw new CliError(`--file ${path} does not exist`, 2);
+  if (!info.isFile()) throw new CliError(`--file ${path} is not a regular file`, 2);
+  if (info.size > mediaMaxBytes) {
+    const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
+    throw new CliError(
+      `--file ${path} is ${megabytes(info.size)}, over mediaMaxMb (${megabytes(mediaMaxBytes)}); raise channels.imessage.mediaMaxMb or send a smaller file`,
+      2,
+    );
+  }
+}
+
 /** `send <target> [text] [--file P]`: one message through the same client the gateway uses. */
 export async function sendCommand(
   io: CliIo,
@@ -183,7 +197,11 @@ export async function sendCommand(
     throw new CliError((error as Error).message, 2);
   }
   if (text) params.text = text;
-  if (options.file) params.file = options.file;
+  if (options.file) {
+    // A local imsg reads the file here: say what is wrong before Messages does (a remote Mac reads its own path).
+    if (account.transport === "local" && !account.remoteHost) await checkLocalFile(options.file, account.mediaMaxBytes);
+    params.file = options.file;
+  }
   const result = await withClient(account, (client) => client.request("send", params));
   if (options.json) io.stdout.write(`${JSON.stringify(result)}\n`);
   else io.stdout.write(`Sent to ${target}.\n`);

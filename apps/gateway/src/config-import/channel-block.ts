@@ -8,14 +8,8 @@ const channelShape = configSchema.shape.channels.unwrap().shape.imessage.unwrap(
 export const accountKeys: ReadonlySet<string> = new Set(Object.keys(channelShape).filter((key) => key !== "accounts"));
 const actionKeys: ReadonlySet<string> = new Set(Object.keys(channelShape.actions.unwrap().shape));
 
-const historyReason =
-  "imessage-channel keeps no channel-side history window; the agent runtime keeps its own (agents.list[].runtime.maxHistory for openai)";
-
 /** Keys OpenClaw's iMessage channel has and we do not, with why. */
 const openclawOnly: Record<string, string> = {
-  historyLimit: historyReason,
-  dmHistoryLimit: historyReason,
-  dms: "per-DM overrides do not exist here; use allowFrom and bindings",
   blockStreaming: "replies are sent whole and then chunked (textChunkLimit, chunkMode); there is no block streaming",
   blockStreamingCoalesce: "replies are sent whole and then chunked; there is no block streaming",
   markdown: "replies are always converted from markdown to plain text",

@@ -121,18 +121,13 @@ describe("config import --from bluebubbles", () => {
       mediaMaxMb: 8,
       sendReadReceipts: false,
       coalesceSameSenderDms: true,
+      // The reference's history settings are ours too: carried as written.
+      historyLimit: 25,
       accounts: { work: { allowFrom: ["+15555550111"] } },
     });
     expect(config.bindings).toEqual([{ agentId: "main", match: { channel: "imessage", accountId: "work" } }]);
     expect(config.messages).toEqual({ inbound: { byChannel: { imessage: 3000 } } });
-    for (const key of [
-      "serverUrl",
-      "password",
-      "webhookPath",
-      "historyLimit",
-      "accounts.work.serverUrl",
-      "accounts.work.password",
-    ]) {
+    for (const key of ["serverUrl", "password", "webhookPath", "accounts.work.serverUrl", "accounts.work.password"]) {
       expect(result.out).toMatch(
         new RegExp(`^  channels\\.bluebubbles\\.${key.replace(".", "\\.")}: not carried; .+$`, "m"),
       );
@@ -189,7 +184,7 @@ describe("config import output file", () => {
       `{
         gateway: { port: 18789 },
         channels: {
-          imessage: { cliPath: "/usr/local/bin/imsg", historyLimit: 50, madeUp: 1, ssh: { port: 22, bogus: true },
+          imessage: { cliPath: "/usr/local/bin/imsg", historyLimit: 50, dmHistoryLimit: 5, dms: { "+15555550123": { historyLimit: 10 } }, madeUp: 1, ssh: { port: 22, bogus: true },
                       dmPolicy: "open", actions: { reactions: true, teleport: true } },
           telegram: { botToken: "123:abc" },
         },
@@ -208,7 +203,6 @@ describe("config import output file", () => {
     const lines = result.out.split("\n").filter((line) => line.includes(": not carried; "));
     expect(lines.map((line) => line.trim().split(":")[0])).toEqual([
       "gateway",
-      "channels.imessage.historyLimit",
       "channels.imessage.madeUp",
       "channels.imessage.actions.teleport",
       "channels.telegram",
@@ -228,6 +222,12 @@ describe("config import output file", () => {
     );
     const written = JSON5.parse(readFileSync(out, "utf8"));
     expect(written.bindings).toBeUndefined();
+    // History settings are ours too now: carried as written.
+    expect(written.channels.imessage).toMatchObject({
+      historyLimit: 50,
+      dmHistoryLimit: 5,
+      dms: { "+15555550123": { historyLimit: 10 } },
+    });
     expect(written.agents.list[1].runtime.headers.Authorization).toBe(`Bearer $${"{"}HOOK_TOKEN}`);
     expect((await run("config", "validate", "--config", out)).code).toBe(0);
   });

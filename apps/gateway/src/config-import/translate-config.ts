@@ -115,12 +115,12 @@ function carryMessages(
     if (key === "groupChat" && isRecord(value)) {
       const groupChat: Record<string, unknown> = {};
       for (const [field, fieldValue] of Object.entries(value)) {
-        if (field === "mentionPatterns") groupChat[field] = fieldValue;
+        if (field === "mentionPatterns" || field === "historyLimit") groupChat[field] = fieldValue;
         else
           notes.push({
             path: formatPath(["messages", key, field]),
             carried: false,
-            reason: "only mentionPatterns is read here",
+            reason: "only mentionPatterns and historyLimit are read here",
           });
       }
       result.groupChat = groupChat;
@@ -184,12 +184,12 @@ function carrySession(session: Record<string, unknown>, notes: ImportNote[]): Re
   for (const [key, value] of Object.entries(session)) {
     if (key !== "dmScope") {
       notes.push({ path: formatPath(["session", key]), carried: false, reason: "only session.dmScope is read here" });
-    } else if (value === "per-channel-peer" || value === "per-account-channel-peer") {
-      result.dmScope = "per-peer";
+    } else if (value === "per-channel-peer" || value === "per-account-channel-peer" || value === "per-peer") {
+      result.dmScope = "per-sender";
       notes.push({
         path: "session.dmScope",
         carried: true,
-        reason: `${JSON.stringify(value)} carried as "per-peer" (one channel here, so each sender still gets their own session${value === "per-account-channel-peer" ? "; accounts are not part of the key" : ""})`,
+        reason: `${JSON.stringify(value)} carried as "per-sender" (one channel here, so each sender still gets their own session${value === "per-account-channel-peer" ? "; accounts are not part of the key" : ""})`,
       });
     } else result.dmScope = value;
   }

@@ -1,4 +1,5 @@
-import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
+import { everyGroupMessageDropped, type ResolvedAccount, type ResolvedRouting } from "@imessage-channel/config";
+import { parseAllowlistEntry } from "@imessage-channel/policy";
 import type { ImsgCapabilities, ImsgStatus } from "@imessage-channel/rpc-client";
 import { versionAtLeast } from "@imessage-channel/rpc-client";
 
@@ -27,8 +28,12 @@ export interface AccountFacts {
   databaseError: string | undefined;
   /** Another account that reads the same database. */
   sameDatabaseAs: string | undefined;
+  /** Senders approved through pairing for this account (state.db), normalized handles. */
+  approvedSenders?: readonly string[];
   /** Remote attachment fetching (includeAttachments with a remote Mac): the SFTP session and each root's fixed prefix. */
   sftp?: { remoteHost: string; error?: string; roots: Array<{ pattern: string; prefix: string; exists: boolean }> };
+  /** includeAttachments without remoteHost, and a `cliPath` wrapper that runs ssh to a host it cannot name for sure. */
+  remoteHostUndetected?: { cliPath: string; reason: string };
 }
 
 const actionNeedsBridge = [
@@ -268,6 +273,32 @@ export function checkGroupsRegistry(facts: AccountFacts): DoctorCheck | undefine
   };
 }
 
+export function checkGroupSenders(facts: AccountFacts): DoctorCheck | undefined {
+  const dropped = everyGroupMessageDropped(facts.account);
+  if (!dropped) return undefined;
+  const [problem, fix] = dropped.split("; ");
+  return { id: "group-senders", status: "warn", message: problem ?? dropped, fix };
+}
+
+/** Under `dmScope: "main"` every DM sender shares one agent session: each can be told what another said. */
+export function checkDmScope(facts: AccountFacts): DoctorCheck | undefined {
+  const { account, routing } = facts;
+  if (routing.dmScope !== "main" || account.dmPolicy === "disabled") return undefined;
+  const entries = account.allowFrom.map((entry) => parseAllowlistEntry(entry, account.phoneRegion));
+  const anyone = account.dmPolicy === "open" || entries.some((entry) => entry?.kind === "any");
+  const senders = new Set([
+    ...entries.flatMap((entry) => (entry?.kind === "handle" ? [entry.handle] : [])),
+    ...(facts.approvedSenders ?? []),
+  ]);
+  if (!anyone && senders.size <= 1) return undefined;
+  return {
+    id: "dm-scope",
+    status: "warn",
+    message: `session.dmScope is "main": ${anyone ? "every DM sender" : `${senders.size} approved DM senders`} share one agent session, so one can be told what another said`,
+    fix: 'set session.dmScope: "per-sender" to give each DM sender a session of their own',
+  };
+}
+
 export function checkSmsTrust(facts: AccountFacts): DoctorCheck | undefined {
   if (!facts.account.allowSmsSenders) return undefined;
   return {
@@ -276,6 +307,17 @@ export function checkSmsTrust(facts: AccountFacts): DoctorCheck | undefined {
     message:
       "allowSmsSenders is on: SMS sender ids can be spoofed, so a forged SMS from an allowlisted number reaches the agent",
     fix: "set channels.imessage.allowSmsSenders: false unless you need SMS",
+  };
+}
+
+export function checkRemoteHostDetection(facts: AccountFacts): DoctorCheck | undefined {
+  const undetected = facts.remoteHostUndetected;
+  if (!undetected) return undefined;
+  return {
+    id: "remote-host",
+    status: "fail",
+    message: `remoteHost cannot be auto-detected from the SSH wrapper ${undetected.cliPath}: ${undetected.reason}; attachments are unavailable (messages still reach the agent without them)`,
+    fix: "set channels.imessage.remoteHost explicitly (host or user@host of the Mac the wrapper reaches)",
   };
 }
 
@@ -321,7 +363,10 @@ export function accountChecks(facts: AccountFacts): DoctorCheck[] {
     checkSameDatabase(facts),
     checkMentionPatterns(facts),
     checkGroupsRegistry(facts),
+    checkGroupSenders(facts),
+    checkDmScope(facts),
     checkSmsTrust(facts),
+    checkRemoteHostDetection(facts),
     ...checkSftp(facts),
   ].filter((check): check is DoctorCheck => check !== undefined);
 }

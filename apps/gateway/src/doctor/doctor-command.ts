@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { chmod, mkdir, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { createSftpSource } from "@imessage-channel/attachments";
 import {
   ConfigError,
@@ -9,8 +11,8 @@ import {
   resolveRouting,
 } from "@imessage-channel/config";
 import { ImsgClient, probeCapabilities } from "@imessage-channel/rpc-client";
-import { resolveStateDir } from "@imessage-channel/state";
-import { readSshWrapper, runOnce, TransportError } from "@imessage-channel/transport";
+import { type Approval, openStateStore, resolveStateDir } from "@imessage-channel/state";
+import { inspectSshWrapperFile, runOnce, type SshWrapperInspection, TransportError } from "@imessage-channel/transport";
 import { CliError, type CliIo } from "../cli-io.ts";
 import { databaseIdentity } from "../gateway.ts";
 import { createImsgTransport, oneShotOptions, rpcArgs } from "../imsg-transport.ts";
@@ -50,6 +52,8 @@ async function gatherFacts(
   if (account.transport === "ssh" && account.remoteHost) {
     facts.ssh = { destination: `${account.remoteHost}${account.ssh.port === 22 ? "" : `:${account.ssh.port}`}` };
   }
+  const wrapper = await attachmentWrapper(account);
+  if (wrapper?.kind === "ambiguous") facts.remoteHostUndetected = { cliPath: account.cliPath, reason: wrapper.reason };
   try {
     // A host key or login problem surfaces here, with the transport's own "what to run" message.
     await runOnce(oneShotOptions(account, ["--version"]));
@@ -75,7 +79,7 @@ async function gatherFacts(
   } finally {
     await client.close().catch(() => {});
   }
-  facts.sftp = await probeSftp(account);
+  facts.sftp = await probeSftp(account, wrapper);
   return facts;
 }
 
@@ -87,17 +91,25 @@ function fixedPrefix(pattern: string, home: string): string {
   return (firstGlob === -1 ? segments : segments.slice(0, firstGlob)).join("/") || "/";
 }
 
+/** With attachments on and no remoteHost, the gateway reads the Mac's host from an SSH wrapper `cliPath`: this. */
+async function attachmentWrapper(account: ResolvedAccount): Promise<SshWrapperInspection | undefined> {
+  if (!account.includeAttachments || account.remoteHost || account.transport !== "local") return undefined;
+  return inspectSshWrapperFile(account.cliPath);
+}
+
 /** With attachments on and a remote Mac (remoteHost, or read from an SSH wrapper), checks SFTP and each root. */
-async function probeSftp(account: ResolvedAccount): Promise<AccountFacts["sftp"]> {
+async function probeSftp(
+  account: ResolvedAccount,
+  wrapper: SshWrapperInspection | undefined,
+): Promise<AccountFacts["sftp"]> {
   if (!account.includeAttachments) return undefined;
   let remoteHost = account.remoteHost ?? undefined;
   let port = account.ssh.port;
   let identityFile = account.ssh.identityFile ?? undefined;
-  if (!remoteHost && account.transport === "local") {
-    const wrapper = await readSshWrapper(account.cliPath);
-    remoteHost = wrapper?.remoteHost;
-    port = wrapper?.port ?? port;
-    identityFile = wrapper?.identityFile ?? identityFile;
+  if (!remoteHost && wrapper?.kind === "target") {
+    remoteHost = wrapper.target.remoteHost;
+    port = wrapper.target.port ?? port;
+    identityFile = wrapper.target.identityFile ?? identityFile;
   }
   if (!remoteHost) return undefined;
   const source = createSftpSource({
@@ -123,6 +135,17 @@ async function probeSftp(account: ResolvedAccount): Promise<AccountFacts["sftp"]
     return { remoteHost, error: (error as Error).message, roots: [] };
   } finally {
     await source.close?.();
+  }
+}
+
+/** Pairing approvals, when the gateway has a state.db yet (doctor never creates one). */
+function readApprovals(stateDir: string): Approval[] {
+  if (!existsSync(join(stateDir, "imessage", "state.db"))) return [];
+  const state = openStateStore({ stateDir });
+  try {
+    return state.pairing.listApproved();
+  } finally {
+    state.close();
   }
 }
 
@@ -172,12 +195,18 @@ export async function doctorCommand(io: CliIo, options: DoctorOptions): Promise<
   const ids = options.account ? [options.account] : declaredAccountIds(config);
   const accounts = ids.map((id) => resolveAccount(config, id)).filter((account) => account.enabled);
   const seen = new Map<string, string>();
+  const approvals = readApprovals(resolveStateDir(io.env));
   const results: Array<{ accountId: string; checks: DoctorCheck[] }> = [];
   for (const account of accounts) {
     const identity = databaseIdentity(account);
     const sameDatabaseAs = seen.get(identity);
     if (!sameDatabaseAs) seen.set(identity, account.accountId);
-    const facts = await gatherFacts(account, { routing, sameDatabaseAs });
+    const approvedSenders = approvals.filter((approval) => approval.accountId === account.accountId);
+    const facts = await gatherFacts(account, {
+      routing,
+      sameDatabaseAs,
+      approvedSenders: approvedSenders.map((approval) => approval.sender),
+    });
     results.push({ accountId: account.accountId, checks: accountChecks(facts) });
   }
   const stateDir = resolveStateDir(io.env);

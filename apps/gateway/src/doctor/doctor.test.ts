@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { simBinPath, writeBridgeState } from "@imessage-channel/imsg-sim";
+import { openStateStore } from "@imessage-channel/state";
 import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
 import { afterEach, describe, expect, it } from "vitest";
 import { GatewayHarness } from "../test-support/gateway-harness.ts";
@@ -203,5 +204,36 @@ describe("imessage-channel doctor", () => {
     const fixed = await doctor(harness, ["--fix"]);
     expect(fixed.report.changed).toEqual([expect.stringContaining("mode 0700")]);
     expect((await stat(harness.stateDir)).mode & 0o777).toBe(0o700);
+  });
+
+  it("warns when every group message will be dropped and when DM senders share the main session", async () => {
+    harness = await GatewayHarness.create();
+    // The reference's example shape with no sender list: groups choose chats, never senders.
+    await harness.writeConfig({ channel: { groups: { "*": { systemPrompt: "Use British spelling." } } } });
+    const dropped = (await doctor(harness)).check("group-senders");
+    expect(dropped).toMatchObject({ status: "warn", fix: expect.stringContaining("groupAllowFrom") });
+    expect(dropped?.message).toContain("drops every group message");
+    expect((await doctor(harness)).check("dm-scope")).toBeUndefined();
+
+    // Two senders approved through pairing (state.db, as the CLI writes it) share `agent:main:main`.
+    const state = openStateStore({ stateDir: harness.stateDir });
+    for (const sender of ["+15555550123", "+15555550124"]) {
+      const request = state.pairing.requestPairing({ accountId: "default", sender, chatId: "1" });
+      if ("code" in request) state.pairing.approve(request.code, { accountId: "default" });
+    }
+    state.close();
+    await harness.writeConfig({ channel: { groupAllowFrom: ["chat_id:8421"] } });
+    const shared = await doctor(harness);
+    expect(shared.check("group-senders")).toBeUndefined();
+    expect(shared.check("dm-scope")).toMatchObject({
+      status: "warn",
+      message: expect.stringContaining("2 approved DM senders"),
+      fix: expect.stringContaining('session.dmScope: "per-sender"'),
+    });
+    await harness.writeConfig({
+      channel: { groupAllowFrom: ["chat_id:8421"] },
+      config: { session: { dmScope: "per-sender" } },
+    });
+    expect((await doctor(harness)).check("dm-scope")).toBeUndefined();
   });
 });

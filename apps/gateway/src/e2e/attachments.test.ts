@@ -60,6 +60,35 @@ describe("gateway end to end: attachments", () => {
     harness.inject({ from: friend, text: "see \uFFFC", attachments: [{ path: file, mimeType: "image/jpeg" }] });
     await harness.waitForSent((rows) => rows.length === 1, "the reply to the text");
     await harness.waitForLog(/attachment not passed to the agent/);
-    expect(harness.turns().map((turn) => [turn.text, turn.attachments])).toEqual([["see", []]]);
+    // The agent is told it missed a file, and why; it never gets the file.
+    expect(harness.turns().map((turn) => [turn.text, turn.attachments])).toEqual([
+      [
+        "see [imessage attachment unavailable]",
+        [{ missing: "path-rejected", detail: expect.stringContaining("IMG_0001.jpg"), filename: "IMG_0001.jpg" }],
+      ],
+    ]);
+  });
+
+  it("on, too large: an attachment-only row still reaches the agent, which is told what it missed", async () => {
+    harness = await GatewayHarness.create({ channel: open });
+    await harness.writeConfig({
+      channel: {
+        ...open,
+        includeAttachments: true,
+        mediaMaxMb: 0.001,
+        attachmentRoots: [join(harness.home, "Library/Messages/Attachments")],
+      },
+    });
+    await harness.start();
+    const big = join(harness.dir, "IMG_0002.jpg");
+    await writeFile(big, Buffer.alloc(64 * 1024, 1));
+    harness.inject({ from: friend, text: "\uFFFC", attachments: [{ path: big, mimeType: "image/jpeg" }] });
+    await harness.waitForSent((rows) => rows.length === 1, "the reply");
+    expect(harness.turns().map((turn) => [turn.text, turn.attachments])).toEqual([
+      [
+        "[imessage attachment unavailable]",
+        [expect.objectContaining({ missing: "too-large", filename: "IMG_0002.jpg" })],
+      ],
+    ]);
   });
 });

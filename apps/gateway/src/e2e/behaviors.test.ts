@@ -86,11 +86,11 @@ describe("gateway end to end: turns and replies", () => {
     expect(harness.turns()).toHaveLength(1);
   });
 
-  it("/config set from an authorized sender writes the file when commands.config is on", async () => {
+  it("/config set from an owner writes the file when commands.config is on", async () => {
     harness = await GatewayHarness.create();
     await harness.writeConfig({
       channel: { dmPolicy: "allowlist", allowFrom: [friend] },
-      config: { commands: { config: true } },
+      config: { commands: { config: true, ownerAllowFrom: [friend] } },
     });
     await harness.start();
     harness.inject({ from: friend, text: "/config set channels.imessage.textChunkLimit 1200" });

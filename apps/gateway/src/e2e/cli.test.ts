@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { GatewayHarness } from "../test-support/gateway-harness.ts";
 import { waitFor } from "../test-support/wait-for.ts";
@@ -78,5 +79,45 @@ describe("imessage-channel CLI against a simulated Mac", () => {
     expect(stderr.trim().split("\n").length).toBeGreaterThanOrEqual(2);
     const gateway = await harness.cli(["gateway", "--config", harness.configPath]);
     expect(gateway.code).toBe(2);
+  });
+
+  it("send refuses what is neither a handle nor a chat, a missing --file and one over mediaMaxMb, sending nothing", async () => {
+    harness = await GatewayHarness.create({ channel: { mediaMaxMb: 1 } });
+    const big = join(harness.dir, "big.bin");
+    await writeFile(big, Buffer.alloc(2 * 1024 * 1024));
+    const cases = [
+      [["send", "not a target", "hi"], /"not a target" is neither a handle/],
+      [["send", "+15555550123", "--file", join(harness.dir, "missing.png")], /does not exist/],
+      [["send", "+15555550123", "--file", harness.dir], /is not a regular file/],
+      [["send", "+15555550123", "--file", big], /is 2 MB, over mediaMaxMb \(1 MB\)/],
+    ] as const;
+    for (const [args, message] of cases) {
+      const result = await harness.cli([...args, "--config", harness.configPath]);
+      expect(result.code, args.join(" ")).toBe(2);
+      expect(result.stderr).toMatch(message);
+    }
+    expect(harness.sentRows()).toEqual([]);
+  });
+
+  it("config get prints a set value, else the effective default and says so; an unknown key is unknown", async () => {
+    harness = await GatewayHarness.create({
+      channel: { dmPolicy: "allowlist", accounts: { work: { textChunkLimit: 900 } } },
+    });
+    const get = (path: string) => harness!.cli(["config", "get", path, "--config", harness!.configPath]);
+    expect(await get("channels.imessage.dmPolicy")).toMatchObject({ code: 0, stdout: "allowlist\n", stderr: "" });
+    const chunk = await get("channels.imessage.textChunkLimit");
+    expect(chunk).toMatchObject({ code: 0, stdout: "4000\n" });
+    expect(chunk.stderr).toContain("is not set in");
+    expect(chunk.stderr).toContain("this is the default that applies");
+    expect(await get("channels.imessage.accounts.work.textChunkLimit")).toMatchObject({ stdout: "900\n" });
+    expect(await get("channels.imessage.accounts.work.dmPolicy")).toMatchObject({ code: 0, stdout: "allowlist\n" });
+    expect(await get("session.dmScope")).toMatchObject({ code: 0, stdout: "main\n" });
+    const unknown = await get("channels.imessage.dmPolicyy");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("channels.imessage.dmPolicyy: unknown key");
+    expect(unknown.stderr).toContain('did you mean "dmPolicy"');
+    const noDefault = await get("channels.imessage.remoteHost");
+    expect(noDefault.code).toBe(1);
+    expect(noDefault.stderr).toContain("has no default");
   });
 });

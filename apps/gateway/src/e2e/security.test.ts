@@ -213,6 +213,9 @@ describe("gateway end to end: security properties", () => {
     const apiKey = "sk-test-SECRET-openai-4f2a9c";
     const bearer = "SECRET-bearer-header-77b1";
     const queryToken = "SECRET-query-token-d03e";
+    // Slack-style hooks carry their secret in the path: `/hooks/T…/B…/<secret>`.
+    const pathSecret = "SECRET-path-segment-9c1b";
+    const hookPath = `/hooks/T0001/B0002/${pathSecret}`;
     openAi = await startLoopbackServer((request, response) => {
       const body = JSON.parse(request.body) as { messages: Array<{ content: string }> };
       if (body.messages.at(-1)?.content.includes("fail")) return sendJson(response, 500, { error: "boom" });
@@ -235,7 +238,7 @@ describe("gateway end to end: security properties", () => {
               default: true,
               runtime: {
                 type: "webhook",
-                url: `${harness.agent.url}/turn?token=${queryToken}`,
+                url: `${harness.agent.url}${hookPath}?token=${queryToken}`,
                 headers: { authorization: `Bearer ${bearer}` },
               },
             },
@@ -243,13 +246,13 @@ describe("gateway end to end: security properties", () => {
               id: "gpt",
               runtime: {
                 type: "openai",
-                baseUrl: `${openAi.url}/v1`,
+                baseUrl: `${openAi.url}/v1/${pathSecret}`,
                 model: "test-model",
                 apiKeyEnv: "OPENAI_API_KEY",
               },
             },
             // Nothing listens on port 9: the network-error path, with the token in the URL.
-            { id: "down", runtime: { type: "webhook", url: `http://127.0.0.1:9/turn?token=${queryToken}` } },
+            { id: "down", runtime: { type: "webhook", url: `http://127.0.0.1:9${hookPath}?token=${queryToken}` } },
           ],
         },
         bindings: [
@@ -272,7 +275,7 @@ describe("gateway end to end: security properties", () => {
 
     // The secrets were really used, so their absence below means something.
     expect(harness.agent.requests.some((request) => request.headers.authorization === `Bearer ${bearer}`)).toBe(true);
-    expect(harness.agent.requests.every((request) => request.url === `/turn?token=${queryToken}`)).toBe(true);
+    expect(harness.agent.requests.every((request) => request.url === `${hookPath}?token=${queryToken}`)).toBe(true);
     expect(openAi.requests.some((request) => request.headers.authorization === `Bearer ${apiKey}`)).toBe(true);
     expect(harness.logs.filter((line) => line.includes("turn failed")).length).toBeGreaterThanOrEqual(3);
 
@@ -283,7 +286,12 @@ describe("gateway end to end: security properties", () => {
     expect(statusFiles.length).toBeGreaterThan(0);
     const everything = [...harness.logs, ...statusFiles, status.output()].join("\n");
     expect(everything).toContain("answered HTTP 500");
-    for (const secret of [apiKey, bearer, queryToken, "SECRET"]) expect(everything).not.toContain(secret);
+    expect(everything).toContain("webhook agent http://127.0.0.1:9 unreachable");
+    const sent = sentTo(harness.dbPath).map((row) => row.text);
+    for (const secret of [apiKey, bearer, queryToken, pathSecret, "/hooks/", "SECRET"]) {
+      expect(everything).not.toContain(secret);
+      for (const text of sent) expect(text).not.toContain(secret);
+    }
   });
 
   it("refuses a remoteHost that ssh could read as an option or a shell as a command, at config validate", async () => {

@@ -1,8 +1,6 @@
-import { randomUUID } from "node:crypto";
-import { mkdir, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { ResolvedAccount } from "@imessage-channel/config";
 import {
+  type ActionExecutor,
   type ActionRequest,
   type CapabilitySnapshot,
   createActionExecutor,
@@ -13,6 +11,7 @@ import type { StateStore } from "@imessage-channel/state";
 import type { Reply, Turn } from "../agents/turn.ts";
 import type { Logger } from "../logger.ts";
 import type { ChatAddress } from "./imsg-port.ts";
+import { isOutboundRefusal, type OutboundMedia } from "./outbound-media.ts";
 
 export interface ActionRunnerOptions {
   account: ResolvedAccount;
@@ -23,53 +22,59 @@ export interface ActionRunnerOptions {
   capability: () => CapabilitySnapshot;
   probe: () => Promise<CapabilitySnapshot>;
   markStale: () => void;
-  /** Where base64 files from agents are written before imsg sends them. */
-  outboundMediaDir: string;
+  /** Checks and stages files of `upload-file` / `setGroupIcon`, per agent (see `createOutboundMedia`). */
+  media: OutboundMedia;
+  /** `agents.list[].allowCrossChat`: whether the agent's actions may name another chat or handle. */
+  allowCrossChat: (agentId: string) => boolean;
+  /** Counts refusals (`outbound-refused`). */
+  status?: { drop(reason: string): void };
 }
 
 /**
  * Runs a reply's `actions` (react, reply, sendWithEffect, edit, unsend, upload-file, group ops) through the outbound
- * executor: per-method gating by `actions.*` and the cached probe, short message ids resolved in this chat only.
- * A failed action is logged and skipped; the rest of the reply still goes out. Returns how many actions ran.
+ * executor: per-method gating by `actions.*` and the cached probe, short message ids resolved in this chat only,
+ * targets other than the turn's own conversation refused unless the agent has `allowCrossChat`, files only from
+ * the agent's allowed folders. A refusal is logged with its fix and counted; a failed action is logged and
+ * skipped; the rest of the reply still goes out. Returns how many actions ran.
  */
 export function createActionRunner(options: ActionRunnerOptions) {
   const { account, state, logger } = options;
-  const executor = createActionExecutor({
-    call: options.call,
-    flags: account.actions,
-    capability: options.capability,
-    probe: options.probe,
-    markStale: options.markStale,
-    region: account.phoneRegion,
-    messageGuid: (shortId, chat) => {
-      if (!("chat_id" in chat)) return undefined;
-      try {
-        return state.replies.resolveShortId({ accountId: account.accountId, chatId: chat.chat_id, shortId });
-      } catch {
-        return undefined;
-      }
-    },
-    media: {
-      mediaMaxBytes: account.mediaMaxBytes,
-      sizeOfPath: async (path) => (await stat(path)).size,
-      async stage(plan) {
-        if (plan.kind === "path") return plan.path;
-        const dir = join(options.outboundMediaDir, randomUUID());
-        await mkdir(dir, { recursive: true, mode: 0o700 });
-        const file = join(dir, plan.filename);
-        await writeFile(file, plan.data, { mode: 0o600 });
-        return file;
+  // One executor per agent: each stages files against its own agent's folders.
+  const executors = new Map<string, ActionExecutor>();
+  const executorFor = (agentId: string): ActionExecutor => {
+    const known = executors.get(agentId);
+    if (known) return known;
+    const executor = createActionExecutor({
+      call: options.call,
+      flags: account.actions,
+      capability: options.capability,
+      probe: options.probe,
+      markStale: options.markStale,
+      region: account.phoneRegion,
+      messageGuid: (shortId, chat) => {
+        if (!("chat_id" in chat)) return undefined;
+        try {
+          return state.replies.resolveShortId({ accountId: account.accountId, chatId: chat.chat_id, shortId });
+        } catch {
+          return undefined;
+        }
       },
-    },
-  });
+      media: options.media.forAgent(agentId),
+    });
+    executors.set(agentId, executor);
+    return executor;
+  };
 
   return async (chat: ChatAddress, actions: NonNullable<Reply["actions"]>, turn: Turn): Promise<number> => {
     let ran = 0;
+    const executor = executorFor(turn.agentId);
     for (const action of actions) {
       try {
         const outcome = await executor.execute(action as ActionRequest, {
           chat: sendParamsForChat(chat),
           isGroup: chat.isGroup,
+          conversation: chat,
+          allowCrossChat: options.allowCrossChat(turn.agentId),
         });
         ran++;
         logger.info(
@@ -77,10 +82,17 @@ export function createActionRunner(options: ActionRunnerOptions) {
           `action ${outcome.action} done${outcome.fallback ? " (as a plain send: no private API bridge)" : ""}`,
         );
       } catch (error) {
-        logger.warn(
-          { session: turn.sessionKey, action: action.action },
-          `action ${action.action} not done: ${(error as Error).message}`,
-        );
+        if (isOutboundRefusal(error)) {
+          options.status?.drop("outbound-refused");
+          logger.warn(
+            { session: turn.sessionKey, action: action.action, agent: turn.agentId },
+            `action ${action.action} refused (agent "${turn.agentId}"): ${error.message}`,
+          );
+        } else
+          logger.warn(
+            { session: turn.sessionKey, action: action.action },
+            `action ${action.action} not done: ${(error as Error).message}`,
+          );
       }
     }
     return ran;

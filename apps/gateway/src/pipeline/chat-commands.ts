@@ -1,4 +1,12 @@
-import { ConfigError, parseCliValue, setConfigValue, unsetConfigValue } from "@imessage-channel/config";
+import {
+  ConfigError,
+  chatWritableKeys,
+  isChatWritableKey,
+  parseCliValue,
+  setConfigValue,
+  unsetConfigValue,
+} from "@imessage-channel/config";
+import { normalizeHandle } from "@imessage-channel/policy";
 import type { AccountStatusReporter } from "../account-status.ts";
 import type { AgentRuntime } from "../agents/runtime.ts";
 import type { ChatCommandHandler, PendingRow } from "./inbound-pipeline.ts";
@@ -9,6 +17,10 @@ export interface ChatCommandOptions {
   commandsConfig: boolean;
   /** `configWrites` of the account. */
   configWrites: boolean;
+  /** `commands.ownerAllowFrom` as written: who may use owner-only commands (`/config`); empty = nobody. */
+  ownerAllowFrom: readonly string[];
+  /** The account's `phoneRegion`: owners are normalized as policy normalizes senders. */
+  phoneRegion: string;
   /** The config file `/config set` edits; undefined when the gateway runs on built-in defaults. */
   configPath: string | undefined;
   /**
@@ -21,8 +33,10 @@ export interface ChatCommandOptions {
 /**
  * Control commands from authorized senders (policy only marks a row as a command for them):
  * `/status`, `/new`, `/reset`, `/config set|unset …`, `/acp …`. Strangers' commands never get here.
+ * Being let in is not being trusted with the gateway: `/config` is for owners only, and only for safe keys.
  */
 export function createChatCommands(options: ChatCommandOptions): ChatCommandHandler {
+  const owners = new Set(options.ownerAllowFrom.map((handle) => normalizeHandle(handle, options.phoneRegion)));
   return {
     async handle(row: PendingRow, agent: AgentRuntime) {
       const command = row.decision.command;
@@ -47,7 +61,7 @@ export function createChatCommands(options: ChatCommandOptions): ChatCommandHand
           return "Started a new session.";
         }
         case "config":
-          return configCommand(command.args, options);
+          return configCommand(command.args, owners.has(row.decision.sender), options);
         case "acp":
           return (await options.acp?.(row, "acp")) ?? "ACP agents are not configured on this gateway.";
       }
@@ -55,12 +69,20 @@ export function createChatCommands(options: ChatCommandOptions): ChatCommandHand
   };
 }
 
-async function configCommand(args: string, options: ChatCommandOptions): Promise<string> {
+const chatWritableSummary = `${chatWritableKeys.account.join(", ")} (under channels.imessage, channels.defaults or channels.imessage.accounts.<id>) and ${chatWritableKeys.other.join(", ")}`;
+
+async function configCommand(args: string, fromOwner: boolean, options: ChatCommandOptions): Promise<string> {
   if (!options.commandsConfig) return "Config changes from chat are off (commands.config is false).";
+  if (!fromOwner)
+    return "Only owners may change the config from chat: the operator adds their handle to commands.ownerAllowFrom.";
   if (!options.configWrites)
     return "Config writes are disabled for this account (channels.imessage.configWrites: false).";
   if (!options.configPath) return "The gateway runs without a config file; create one first.";
   const [verb, path, ...rest] = args.split(/\s+/).filter(Boolean);
+  // A chat write must never reach a program, path, host or agent: those run as the gateway's user after a restart.
+  if ((verb === "set" || verb === "unset") && path && !isChatWritableKey(path)) {
+    return `Not changed: ${path} cannot be changed from chat; chat writes only ${chatWritableSummary}. For anything else, run imessage-channel config set on the gateway.`;
+  }
   try {
     if (verb === "set" && path && rest.length > 0) {
       await setConfigValue(options.configPath, path, parseCliValue(rest.join(" ")));

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ImsgClient, ImsgRpcError, RequestTimeoutError, RpcClientError } from "@imessage-channel/rpc-client";
-import type { ChatAddress, ImsgPort, SendOutcome, SendRequest } from "./imsg-port.ts";
+import type { ChatAddress, ImsgMessage, ImsgPort, SendOutcome, SendRequest } from "./imsg-port.ts";
 
 /** A bridge failure is remembered this long, so a Mac without the private API is not asked on every message. */
 const bridgeDownTtlMs = 5 * 60 * 1000;
@@ -9,6 +9,11 @@ const bridgeDownTtlMs = 5 * 60 * 1000;
 export const defaultReconnectWaitMs = 60_000;
 
 const reconnectPollMs = 100;
+
+/** A chat's service is re-read after this long: macOS 26 `any;` chats can move between iMessage and SMS. */
+const chatServiceTtlMs = 30_000;
+/** `chats.list` is newest first and a chat that just got a row is at the top: this many covers a burst. */
+const chatServiceLookupLimit = 100;
 
 export interface ImsgConnectionOptions {
   now?: () => number;
@@ -50,6 +55,8 @@ export class ImsgConnection implements ImsgPort {
   readonly #reconnectWaitMs: number;
   #bridgeDownUntil = 0;
   #bridgeKnownUp = false;
+  readonly #chatServices = new Map<number, { service: string; readAt: number }>();
+  #chatServiceLookup: Promise<void> | undefined;
 
   constructor(client: () => ImsgClient | undefined, options: ImsgConnectionOptions = {}) {
     this.#client = client;
@@ -123,6 +130,43 @@ export class ImsgConnection implements ImsgPort {
       (message) => message.isFromMe && message.text === request.text && Date.parse(message.createdAt) >= since - 2_000,
     );
     return found ? { rowid: found.id, guid: found.guid } : undefined;
+  }
+
+  async chatService(chat: ChatAddress): Promise<string | undefined> {
+    if (chat.chatId <= 0) return undefined;
+    const cached = this.#chatServices.get(chat.chatId);
+    if (cached && this.#now() - cached.readAt < chatServiceTtlMs) return cached.service;
+    // One chats.list answers every row waiting on it, and refreshes every chat it lists.
+    this.#chatServiceLookup ??= this.#readChatServices().finally(() => {
+      this.#chatServiceLookup = undefined;
+    });
+    await this.#chatServiceLookup;
+    const fresh = this.#chatServices.get(chat.chatId);
+    return fresh && this.#now() - fresh.readAt < chatServiceTtlMs ? fresh.service : undefined;
+  }
+
+  async #readChatServices(): Promise<void> {
+    // Unknown is a safe answer (policy then trusts only `iMessage;` guids); never fail the row for it.
+    const chats = await Promise.resolve()
+      .then(() => this.#current().chatsList({ limit: chatServiceLookupLimit }))
+      .catch(() => []);
+    const readAt = this.#now();
+    if (this.#chatServices.size > 10_000) this.#chatServices.clear();
+    for (const chat of chats) this.#chatServices.set(chat.id, { service: chat.service, readAt });
+  }
+
+  async isOwnMessage(chat: ChatAddress, guid: string): Promise<boolean> {
+    if (!guid) return false;
+    // Tapbacks are rare and usually on recent messages: one history page answers it.
+    const recent = await this.recentMessages(chat, 100);
+    return recent.some((message) => message.guid === guid && message.isFromMe);
+  }
+
+  async recentMessages(chat: ChatAddress, limit: number): Promise<ImsgMessage[]> {
+    if (chat.chatId <= 0 || limit <= 0) return [];
+    return Promise.resolve()
+      .then(() => this.#current().messagesHistory({ chatId: chat.chatId, limit }))
+      .catch(() => []);
   }
 
   async markRead(chat: ChatAddress): Promise<boolean> {

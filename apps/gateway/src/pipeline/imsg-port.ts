@@ -36,6 +36,12 @@ export interface ImsgPort {
   markRead(chat: ChatAddress): Promise<boolean>;
   /** Shows or hides the typing bubble; resolves false when the bridge cannot. */
   setTyping(chat: ChatAddress, typing: boolean): Promise<boolean>;
+  /** The chat's service (`iMessage`, `SMS`, `RCS`) from `chats.list`; undefined when imsg cannot say. */
+  chatService(chat: ChatAddress): Promise<string | undefined>;
+  /** Whether `guid` is a message we sent in this chat (a recent one: looked up in its history). */
+  isOwnMessage(chat: ChatAddress, guid: string): Promise<boolean>;
+  /** The chat's newest `limit` messages, newest first; empty when imsg cannot say. */
+  recentMessages(chat: ChatAddress, limit: number): Promise<ImsgMessage[]>;
 }
 
 /** Every identity a chat can come back under, so our own sends are recognised however imsg reports them. */

@@ -1,15 +1,18 @@
-import { type FetchResult, isAttachmentOnlyText } from "@imessage-channel/attachments";
+import { type FetchResult, isAttachmentOnlyText, type SkippedAttachment } from "@imessage-channel/attachments";
 import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
-import { type DispatchDecision, evaluateInbound } from "@imessage-channel/policy";
+import { type DispatchDecision, evaluateInbound, normalizeHandle } from "@imessage-channel/policy";
 import type { StateStore } from "@imessage-channel/state";
 import type { AccountStatusReporter } from "../account-status.ts";
 import type { AgentRuntime } from "../agents/runtime.ts";
-import { isEmptyReply, type Reply, replySchema, type Turn } from "../agents/turn.ts";
+import { isEmptyReply, missingAttachmentPlaceholder, type Reply, replySchema, type Turn } from "../agents/turn.ts";
 import type { Logger } from "../logger.ts";
 import type { SessionQueue } from "../session-queue.ts";
 import { Watermark } from "../watermark.ts";
+import { GroupHistory, type HistoryEntry } from "./group-history.ts";
 import { type ChatAddress, chatKeys, type ImsgMessage, type ImsgPort } from "./imsg-port.ts";
 import { pairingReplyText } from "./pairing-reply.ts";
+import { reactionEventOf, reactionText } from "./reaction-event.ts";
+import { sendRemembered } from "./remembered-send.ts";
 
 /** One accepted row waiting to become (part of) a turn. */
 export interface PendingRow {
@@ -18,12 +21,16 @@ export interface PendingRow {
   replayed: boolean;
   /** Files fetched for the agent (includeAttachments on), gateway-local paths. */
   attachments?: FetchResult["attachments"];
+  /** Files the row had that the agent cannot get (too large, outside roots, unavailable): it is told so. */
+  missingAttachments?: SkippedAttachment[];
 }
 
 /** The rows of one turn and their merged text (one row: its text as it came). */
 export interface TurnRows {
   rows: PendingRow[];
   text: string;
+  /** The rows whose words and files the agent sees (the coalescer's first-plus-latest cap); default: all rows. */
+  entries?: PendingRow[];
 }
 
 /** Merges rows into turns: the coalescer for DMs; everything else passes through. */
@@ -40,6 +47,11 @@ export interface ChatCommandHandler {
 export interface DeliveryOptions {
   /** A reply recorded before a restart: any part may already have gone out since then, so look before sending. */
   maybeSentSince?: number;
+  /**
+   * The gateway's own text (command answers): sent as written, only chunked. Markdown conversion is for agents'
+   * replies; it would eat the `*` and `__` of key paths and allowlist entries.
+   */
+  asWritten?: boolean;
 }
 
 /** Turns an agent reply into sends on the same imsg connection; returns how many messages went out. */
@@ -94,6 +106,9 @@ export class InboundPipeline {
   readonly #challengesInFlight = new Set<string>();
   readonly #settledMessages = new Map<number, ImsgMessage>();
   readonly #settleWaiters = new Map<number, () => void>();
+  readonly #groupHistory = new GroupHistory();
+  /** Per chat, the triage of its latest row: the next row of the chat waits for it (`#inChatOrder`). */
+  readonly #triageTails = new Map<string, Promise<void>>();
   #accepting = true;
 
   constructor(options: PipelineOptions) {
@@ -147,9 +162,15 @@ export class InboundPipeline {
     this.#watermark.begin(message.id, origin.replayed ? "replayed" : "live");
 
     // Our own sends stream back too: they move the cursor but are not "received".
-    if (message.isFromMe) return this.#drop(message, "from-me", "own message", { journal: false });
+    if (message.isFromMe) {
+      return this.#isEcho(message, true)
+        ? this.#drop(message, "echo", `our own send came back (row ${message.id})`, { journal: false, level: "info" })
+        : this.#drop(message, "from-me", "own message", { journal: false });
+    }
     status.count("received");
-    if (message.isReaction) return this.#drop(message, "reaction", "tapback event", { journal: false });
+    if (message.isReaction && account.reactionNotifications === "off") {
+      return this.#drop(message, "reaction", "tapback event (reactionNotifications is off)", { journal: false });
+    }
 
     if (!origin.replayed) {
       const ageMinutes = (this.#now() - Date.parse(message.createdAt)) / 60_000;
@@ -163,9 +184,11 @@ export class InboundPipeline {
       }
     }
 
-    const keys = chatKeys(chatAddressOf(message));
-    if (state.echoes.isEcho({ accountId: account.accountId, chatKeys: keys, text: message.text, guid: message.guid })) {
-      return this.#drop(message, "echo", "our own send came back", { journal: false });
+    if (this.#isEcho(message, sentFromOwnHandle(message, account.phoneRegion))) {
+      return this.#drop(message, "echo", `our own send came back (row ${message.id}, from our own handle)`, {
+        journal: false,
+        level: "info",
+      });
     }
 
     const claim = message.guid
@@ -179,7 +202,7 @@ export class InboundPipeline {
     }
 
     try {
-      return await this.#triage(message, origin.replayed);
+      return await this.#inChatOrder(message, () => this.#triage(message, origin.replayed));
     } catch (error) {
       logger.error({ rowid: message.id, err: error }, `inbound row ${message.id} failed before dispatch`);
       this.#release(message);
@@ -189,29 +212,84 @@ export class InboundPipeline {
     }
   }
 
+  /**
+   * Runs one row's triage after the previous row of the same chat finished its own. Triage waits on IO of varying
+   * length (the chat's service, a tapback's target, attachments), and rows of one chat must still reach the
+   * coalescer and the session queue in the order imsg streamed them; other chats go on in parallel.
+   */
+  #inChatOrder<T>(message: ImsgMessage, triage: () => Promise<T>): Promise<T> {
+    const chat = message.chatId > 0 ? `id:${message.chatId}` : `guid:${message.chatGuid || message.sender}`;
+    const previous = this.#triageTails.get(chat);
+    const run = previous ? previous.then(triage) : triage();
+    const tail = run.then(
+      () => {},
+      () => {},
+    );
+    this.#triageTails.set(chat, tail);
+    void tail.then(() => {
+      if (this.#triageTails.get(chat) === tail) this.#triageTails.delete(chat);
+    });
+    return run;
+  }
+
+  /**
+   * An echo is our own send coming back: its guid, or — for a row of ours only — its text in the same chat
+   * within seconds. Another participant's row is never dropped because its words match what we said.
+   */
+  #isEcho(message: ImsgMessage, ours: boolean): boolean {
+    const { account, state } = this.#options;
+    return state.echoes.isEcho({
+      accountId: account.accountId,
+      chatKeys: chatKeys(chatAddressOf(message)),
+      text: message.text,
+      guid: message.guid,
+      ours,
+    });
+  }
+
   async #triage(message: ImsgMessage, replayed: boolean): Promise<"queued" | "dropped"> {
-    const { account, routing, state, logger } = this.#options;
-    const attachmentOnly = isAttachmentOnlyText(message.text);
+    const { account, routing, state, logger, imsg } = this.#options;
+    // A tapback's text ("Loved “hi”", or "") is not a message with attachments.
+    const attachmentOnly = !message.isReaction && isAttachmentOnlyText(message.text);
     if (attachmentOnly && !account.includeAttachments) {
       return this.#drop(message, "attachment-only", "attachment-only row and includeAttachments is off", {
         level: "debug",
       });
     }
 
-    const evaluated = evaluateInbound(message, account, {
+    // imsg puts no service on a message: the chat's decides whether an SMS could be posing as iMessage.
+    const service = account.allowSmsSenders ? undefined : await imsg.chatService(chatAddressOf(message));
+    const evaluated = evaluateInbound({ ...message, service }, account, {
       approvedSenders: state.pairing.listApproved({ accountId: account.accountId }).map((approval) => approval.sender),
       agents: routing.agents,
       bindings: routing.bindings,
       mentionPatterns: routing.mentionPatterns,
       dmScope: routing.dmScope,
+      acceptReactions: account.reactionNotifications !== "off",
     });
 
     const override = evaluated.kind === "dispatch" ? this.#options.routeOverride?.(evaluated) : undefined;
     const decision = override && evaluated.kind === "dispatch" ? { ...evaluated, ...override } : evaluated;
-    if (decision.kind === "drop") return this.#drop(message, decision.reason, decision.detail, { level: "info" });
+    if (decision.kind === "drop") {
+      // Said in an allowed group without addressing the agent: kept for its next turn there.
+      if (decision.reason === "not-mentioned") {
+        this.#groupHistory.record(
+          chatAnchor(message),
+          historyEntryOf(message, account.phoneRegion),
+          account.historyLimit,
+        );
+      }
+      return this.#drop(message, decision.reason, decision.detail, { level: "info" });
+    }
     if (decision.kind === "pairing-challenge") {
       await this.#challenge(message, decision.sender);
       return "dropped";
+    }
+    if (message.isReaction) {
+      const skipped = await this.#reactionSkipped(message, decision);
+      if (skipped) return this.#drop(message, skipped.reason, skipped.detail, { level: "debug" });
+      this.#buffer.add({ message, decision, replayed, attachments: [], missingAttachments: [] });
+      return "queued";
     }
     if (decision.mentionGating === "unenforceable") {
       this.#warnOnce(
@@ -231,24 +309,64 @@ export class InboundPipeline {
       "Inbound message",
     );
     // Fetched only after policy let the row through: a stranger's files are never copied.
-    const attachments = await this.#fetchAttachments(message);
-    if (attachmentOnly && attachments.length === 0 && !decision.isCommand) {
-      return this.#drop(
-        message,
-        "attachment-unavailable",
-        `row ${message.id} had only attachments and none could be fetched`,
-        {
-          level: "warn",
-        },
-      );
-    }
-    this.#buffer.add({ message, decision, replayed, attachments });
+    // An attachment-only row whose files all failed still reaches the agent: it is told what it missed.
+    const { attachments, missingAttachments } = await this.#fetchAttachments(message);
+    this.#buffer.add({ message, decision, replayed, attachments, missingAttachments });
     return "queued";
   }
 
-  async #fetchAttachments(message: ImsgMessage): Promise<NonNullable<PendingRow["attachments"]>> {
+  /**
+   * A DM session's first turn is seeded with the chat's recent messages (`dmHistoryLimit`, per sender
+   * `dms["<handle>"].historyLimit`; 0 = off), once per session: state.db remembers which were seeded.
+   */
+  async #dmSeed(rows: PendingRow[], decision: DispatchDecision, chat: ChatAddress): Promise<HistoryEntry[]> {
+    const { account, state, imsg } = this.#options;
+    const override = Object.entries(account.dms).find(
+      ([handle]) => normalizeHandle(handle, account.phoneRegion) === decision.sender,
+    )?.[1]?.historyLimit;
+    const limit = override ?? account.dmHistoryLimit;
+    const seededKey = `dm-history-seeded:${account.accountId}:${decision.sessionKey}`;
+    if (limit <= 0 || state.meta.getMeta(seededKey) !== undefined) return [];
+    const current = new Set(rows.map((row) => row.message.guid));
+    const recent = await imsg.recentMessages(chat, limit + rows.length);
+    state.meta.setMeta(seededKey, String(this.#now()));
+    return recent
+      .filter((message) => !current.has(message.guid) && !message.isReaction)
+      .slice(0, limit)
+      .reverse()
+      .map((message) => historyEntryOf(message, account.phoneRegion));
+  }
+
+  /** Why a tapback from an allowed sender does not become an event turn, if it does not. */
+  async #reactionSkipped(
+    message: ImsgMessage,
+    decision: DispatchDecision,
+  ): Promise<{ reason: string; detail: string } | undefined> {
+    const { account, imsg, agentFor } = this.#options;
+    if (!agentFor(decision.agentId).acceptsEvents) {
+      this.#warnOnce(
+        `reaction-unsupported:${decision.agentId}`,
+        `tapbacks are not passed to agent ${decision.agentId}: its runtime takes no events (exec and webhook do); set reactionNotifications: "off" to stop asking`,
+      );
+      return { reason: "reaction-unsupported", detail: `agent ${decision.agentId} takes no events` };
+    }
+    if (account.reactionNotifications !== "own") return undefined;
+    const own = await imsg.isOwnMessage(chatAddressOf(message, decision.isGroup), message.reactedToGuid ?? "");
+    return own
+      ? undefined
+      : {
+          reason: "reaction-not-own",
+          detail: `tapback on ${message.reactedToGuid ?? "an unknown message"}, not one of ours (reactionNotifications "own")`,
+        };
+  }
+
+  async #fetchAttachments(
+    message: ImsgMessage,
+  ): Promise<{ attachments: FetchResult["attachments"]; missingAttachments: SkippedAttachment[] }> {
     const { account, fetchAttachments, logger } = this.#options;
-    if (!account.includeAttachments || !fetchAttachments || message.attachments.length === 0) return [];
+    if (!account.includeAttachments || !fetchAttachments || message.attachments.length === 0) {
+      return { attachments: [], missingAttachments: [] };
+    }
     const result = await fetchAttachments(message.attachments);
     for (const skipped of result.skipped) {
       logger.warn(
@@ -256,7 +374,7 @@ export class InboundPipeline {
         `attachment not passed to the agent: ${skipped.detail}`,
       );
     }
-    return result.attachments;
+    return { attachments: result.attachments, missingAttachments: result.skipped };
   }
 
   async #challenge(message: ImsgMessage, sender: string): Promise<void> {
@@ -289,9 +407,7 @@ export class InboundPipeline {
     const text = pairingReplyText(result.code, result.expiresAt, this.#now());
     this.#challengesInFlight.add(notifiedKey);
     try {
-      const chat = chatAddressOf(message);
-      await imsg.send({ chat, text });
-      state.echoes.recordSent({ accountId: account.accountId, chatKeys: chatKeys(chatAddressOf(message)), text });
+      await sendRemembered(imsg, state.echoes, account.accountId, { chat: chatAddressOf(message), text });
       state.meta.setMeta(notifiedKey, String(this.#now()));
       status.count("sent");
       logger.info(
@@ -313,14 +429,14 @@ export class InboundPipeline {
     }
   }
 
-  async #dispatchTurn({ rows, text }: TurnRows): Promise<void> {
+  async #dispatchTurn({ rows, text, entries }: TurnRows): Promise<void> {
     const first = rows[0];
     if (!first) return;
     const { queue, logger, status } = this.#options;
     const last = rows.at(-1) ?? first;
     const sessionKey = last.decision.sessionKey;
     try {
-      await queue.enqueue(sessionKey, () => this.#runTurn(rows, text));
+      await queue.enqueue(sessionKey, () => this.#runTurn(rows, text, entries ?? rows));
       for (const row of rows) {
         this.#commit(row.message);
         status.count(row.replayed ? "replayed" : "dispatched");
@@ -338,17 +454,17 @@ export class InboundPipeline {
     }
   }
 
-  async #runTurn(rows: PendingRow[], text: string): Promise<void> {
+  async #runTurn(rows: PendingRow[], text: string, entries: PendingRow[]): Promise<void> {
     const { agentFor, deliverReply, commands } = this.#options;
     const last = rows.at(-1)!;
     const decision = last.decision;
     const agent = agentFor(decision.agentId);
-    const chat = chatAddressOf(last.message);
+    const chat = chatAddressOf(last.message, decision.isGroup);
 
     if (rows.length === 1 && decision.isCommand && commands) {
       const answer = await commands.handle(last, agent);
       if (answer !== undefined) {
-        await deliverReply(chat, { text: answer }, this.#buildTurn(rows, text));
+        await deliverReply(chat, { text: answer }, this.#buildTurn(rows, text), { asWritten: true });
         return;
       }
     }
@@ -375,7 +491,15 @@ export class InboundPipeline {
       }
     }
 
-    const turn = this.#buildTurn(rows, text);
+    const history = decision.isGroup
+      ? this.#groupHistory.take(chatAnchor(last.message), account.historyLimit)
+      : await this.#dmSeed(rows, decision, chat);
+    const turn = this.#buildTurn(
+      rows,
+      text,
+      entries.filter((entry) => rows.includes(entry)),
+      history,
+    );
     await this.#markRead(chat);
     const stopTyping = await this.#startTyping(chat);
     let reply: Reply | undefined;
@@ -390,10 +514,18 @@ export class InboundPipeline {
     status.count("sent", await deliverReply(chat, reply, turn));
   }
 
-  #buildTurn(rows: PendingRow[], text: string): Turn {
+  /** `entries`: the rows whose files the agent gets (the coalescer's cap); every row counts for ids and guids. */
+  #buildTurn(rows: PendingRow[], text: string, entries: PendingRow[] = rows, history: HistoryEntry[] = []): Turn {
     const { account, state } = this.#options;
     const last = rows.at(-1)!;
     const { message, decision } = last;
+    const missing = entries.flatMap((row) =>
+      (row.missingAttachments ?? []).map((skipped) => ({
+        missing: skipped.reason,
+        detail: skipped.detail,
+        ...(skipped.filename ? { filename: skipped.filename } : {}),
+      })),
+    );
     const messageIds = rows
       .filter((row) => row.message.guid)
       .map((row) => ({
@@ -404,6 +536,19 @@ export class InboundPipeline {
         }),
         guid: row.message.guid,
       }));
+    const event = message.isReaction
+      ? reactionEventOf(
+          message,
+          decision.sender,
+          message.reactedToGuid
+            ? state.replies.rememberMessage({
+                accountId: account.accountId,
+                chatId: message.chatId,
+                guid: message.reactedToGuid,
+              })
+            : undefined,
+        )
+      : undefined;
     return {
       version: 1,
       channel: "imessage",
@@ -418,14 +563,16 @@ export class InboundPipeline {
         isGroup: decision.isGroup,
       },
       sender: { handle: decision.sender, name: message.senderName },
-      text: text.replace(/\uFFFC/g, "").trim(),
-      attachments: rows.flatMap((row) => row.attachments ?? []).slice(0, 20),
+      text: event ? reactionText(event) : withPlaceholders(text, missing.length),
+      attachments: [...entries.flatMap((row) => row.attachments ?? []), ...missing].slice(0, 20),
       messageIds,
       replyToGuid: message.threadOriginatorGuid ?? message.replyToGuid,
       systemPrompt: decision.systemPrompt,
       wasMentioned: rows.some((row) => row.decision.wasMentioned),
       coalescedMessageGuids: rows.map((row) => row.message.guid).filter(Boolean),
       replayed: rows.every((row) => row.replayed),
+      ...(history.length > 0 ? { history } : {}),
+      ...(event ? { event } : {}),
     };
   }
 
@@ -457,10 +604,9 @@ export class InboundPipeline {
     const text = this.#options.account.errorReply;
     if (!text) return;
     try {
-      await this.#options.imsg.send({ chat: chatAddressOf(row.message), text });
-      this.#options.state.echoes.recordSent({
-        accountId: this.#options.account.accountId,
-        chatKeys: chatKeys(chatAddressOf(row.message)),
+      const { imsg, state, account } = this.#options;
+      await sendRemembered(imsg, state.echoes, account.accountId, {
+        chat: chatAddressOf(row.message, row.decision.isGroup),
         text,
       });
     } catch (error) {
@@ -522,12 +668,41 @@ export class InboundPipeline {
   }
 }
 
-export function chatAddressOf(message: ImsgMessage): ChatAddress {
+/** Where a group's history is kept: its `chat_id`, else its guid or identifier (policy's group anchor). */
+function chatAnchor(message: ImsgMessage): string {
+  if (message.chatId > 0) return `chat_id:${message.chatId}`;
+  return message.chatGuid ? `chat_guid:${message.chatGuid}` : `chat_identifier:${message.chatIdentifier}`;
+}
+
+function historyEntryOf(message: ImsgMessage, region: string): HistoryEntry {
+  return {
+    sender: message.isFromMe ? "me" : normalizeHandle(message.sender, region) || message.sender,
+    text: message.text.replace(/\uFFFC/g, "").trim(),
+    createdAt: message.createdAt,
+    guid: message.guid,
+    ...(message.isFromMe ? { fromMe: true } : {}),
+  };
+}
+
+/** The turn's text without U+FFFC, plus one placeholder per attachment the agent could not get. */
+function withPlaceholders(text: string, missing: number): string {
+  const placeholders = Array.from({ length: missing }, () => missingAttachmentPlaceholder);
+  return [text.replace(/\uFFFC/g, "").trim(), ...placeholders].filter(Boolean).join(" ");
+}
+
+/** Where the row came from; `isGroup` is policy's verdict when there is one (a multi-person thread with is_group=false is a group). */
+export function chatAddressOf(message: ImsgMessage, isGroup = message.isGroup): ChatAddress {
   return {
     chatId: message.chatId,
     chatGuid: message.chatGuid || undefined,
     chatIdentifier: message.chatIdentifier || undefined,
-    handle: message.isGroup ? undefined : message.sender,
-    isGroup: message.isGroup,
+    handle: isGroup ? undefined : message.sender,
+    isGroup,
   };
+}
+
+/** A row sent from our own handle (a chat with ourselves streams each send back as an incoming row too). */
+function sentFromOwnHandle(message: ImsgMessage, region: string): boolean {
+  if (!message.destinationCallerId || !message.sender) return false;
+  return normalizeHandle(message.sender, region) === normalizeHandle(message.destinationCallerId, region);
 }

@@ -19,7 +19,8 @@ export function createTurnBuffer(options: {
   const coalescer = createCoalescer<PendingRow, unknown>({
     windowMs: options.windowMs,
     clock: options.clock,
-    keyOf: (row) => (row.decision.isGroup ? undefined : accessors.keyOf(row.message)),
+    // Groups and tapback events are never merged with other rows.
+    keyOf: (row) => (row.decision.isGroup || row.message.isReaction ? undefined : accessors.keyOf(row.message)),
     textOf: (row) => row.message.text,
     attachmentsOf: (row) => row.message.attachments,
     guidOf: (row) => row.message.guid,
@@ -30,7 +31,7 @@ export function createTurnBuffer(options: {
       const queued = turn.key === undefined ? undefined : waiting.get(turn.key);
       const rows = queued ? queued.splice(0, turn.rowCount) : turn.entries;
       if (turn.key !== undefined && queued?.length === 0) waiting.delete(turn.key);
-      const running = options.sink({ rows, text: turn.text }).catch(options.onError);
+      const running = options.sink({ rows, text: turn.text, entries: turn.entries }).catch(options.onError);
       inFlight.add(running);
       void running.finally(() => inFlight.delete(running));
     },
@@ -39,7 +40,10 @@ export function createTurnBuffer(options: {
     add(row) {
       // Only rows the coalescer may hold are tracked: with a 0 ms window every row passes straight through,
       // and tracking it anyway kept every DM row in memory for the life of the process.
-      const key = options.windowMs > 0 && !row.decision.isGroup ? accessors.keyOf(row.message) : undefined;
+      const key =
+        options.windowMs > 0 && !row.decision.isGroup && !row.message.isReaction
+          ? accessors.keyOf(row.message)
+          : undefined;
       if (key !== undefined) {
         const queued = waiting.get(key);
         if (queued) queued.push(row);

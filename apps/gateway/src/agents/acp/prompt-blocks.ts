@@ -18,6 +18,8 @@ export function promptBlocksForTurn(turn: Turn, options: { firstInSession: boole
     blocks.push({ type: "text", text: turn.chat.isGroup ? `${author}: ${text}` : text });
   }
   for (const attachment of turn.attachments) {
+    // A file the gateway could not get is named by the placeholder in the text; there is nothing to link.
+    if (!("path" in attachment)) continue;
     blocks.push({
       type: "resource_link",
       uri: pathToFileURL(attachment.path).href,

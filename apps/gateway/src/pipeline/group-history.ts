@@ -1,0 +1,38 @@
+/** One earlier message handed to the agent with a turn (`turn.history`), oldest first. */
+export interface HistoryEntry {
+  sender: string;
+  text: string;
+  createdAt: string;
+  guid: string;
+  /** Ours: a message the gateway (or the account's own user) sent. */
+  fromMe?: boolean;
+}
+
+/** At most this many group chats keep pending history; the chat idle longest goes first. */
+const maxChats = 500;
+
+/**
+ * Group messages that mention gating skipped, kept per chat (at most `limit` each, newest kept) until the next
+ * turn in that chat takes them: the agent then knows what was said before it was addressed. In memory only,
+ * and only for senders who passed the group's access gates — a stranger's words never reach the agent this way.
+ */
+export class GroupHistory {
+  readonly #chats = new Map<string, HistoryEntry[]>();
+
+  record(chat: string, entry: HistoryEntry, limit: number): void {
+    if (limit <= 0) return;
+    const entries = this.#chats.get(chat) ?? [];
+    this.#chats.delete(chat); // re-inserted last: the Map's order is the idle order
+    entries.push(entry);
+    if (entries.length > limit) entries.splice(0, entries.length - limit);
+    this.#chats.set(chat, entries);
+    if (this.#chats.size > maxChats) this.#chats.delete(this.#chats.keys().next().value!);
+  }
+
+  /** The chat's pending entries (at most `limit`, newest kept), forgotten once taken. */
+  take(chat: string, limit: number): HistoryEntry[] {
+    const entries = this.#chats.get(chat) ?? [];
+    this.#chats.delete(chat);
+    return limit > 0 ? entries.slice(-limit) : [];
+  }
+}
