@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { createChatDb, type InjectOptions, inject } from "@imessage-channel/imsg-sim";
 import { afterEach, describe, expect, it } from "vitest";
-import { type AgentHandler, GatewayHarness } from "../test-support/gateway-harness.ts";
+import { type AgentHandler, GatewayHarness, sentByChat } from "../test-support/gateway-harness.ts";
 import { sendJson } from "../test-support/http-server.ts";
 import { waitFor } from "../test-support/wait-for.ts";
 
@@ -14,35 +14,6 @@ afterEach(async () => {
   await harness?.dispose();
   harness = undefined;
 });
-
-/** Journal states of these guids in the gateway's state.db (WAL: readable while it runs). */
-function settledGuids(harness: GatewayHarness): Set<string> {
-  const database = new DatabaseSync(join(harness.stateDir, "imessage", "state.db"), { readOnly: true });
-  try {
-    const rows = database.prepare("SELECT guid FROM inbound_journal WHERE state = 'committed'").all() as Array<{
-      guid: string;
-    }>;
-    return new Set(rows.map((row) => row.guid));
-  } finally {
-    database.close();
-  }
-}
-
-/** Our sends into a chat.db, by chat identifier. */
-function sentTo(dbPath: string): Array<{ chat: string; text: string }> {
-  const database = new DatabaseSync(dbPath, { readOnly: true });
-  try {
-    return database
-      .prepare(
-        `SELECT c.chat_identifier AS chat, IFNULL(m.text, '') AS text FROM message m
-         JOIN chat_message_join j ON j.message_id = m.ROWID JOIN chat c ON c.ROWID = j.chat_id
-         WHERE m.is_from_me = 1 ORDER BY m.ROWID`,
-      )
-      .all() as Array<{ chat: string; text: string }>;
-  } finally {
-    database.close();
-  }
-}
 
 /** A chat as Messages files it, with its own guid, service and members (rows go in with `inject({ chatId })`). */
 function createChat(
@@ -129,7 +100,7 @@ describe("gateway end to end: group and sender policy fails closed", () => {
       say({ from: stranger, text: `stranger unlisted ${world.id}`, group: world.unlisted });
       say({ from: stranger, text: `stranger dm ${world.id}` });
     }
-    await waitFor("every row settled", () => guids.every((guid) => settledGuids(harness!).has(guid)), 90_000);
+    await harness.waitSettled(guids, "every row settled", 90_000);
 
     const turns = harness.turns() as Array<{ accountId: string; text: string }>;
     const expected = accounts.flatMap((world) => [
@@ -142,7 +113,9 @@ describe("gateway end to end: group and sender policy fails closed", () => {
     ]);
     expect(turns.map((turn) => `${turn.accountId}: ${turn.text}`).sort()).toEqual(expected.sort());
     for (const world of accounts) {
-      const toGroups = sentTo(world.dbPath).filter((row) => row.chat === world.listed || row.chat === world.unlisted);
+      const toGroups = sentByChat(world.dbPath).filter(
+        (row) => row.chat === world.listed || row.chat === world.unlisted,
+      );
       expect(toGroups.length, world.id).toBe(world.groupPolicy === "open" ? (world.shape === "wildcard" ? 2 : 1) : 0);
     }
     // Said once at start-up, per account whose config drops every group message, with both keys and the fix.
@@ -184,11 +157,7 @@ describe("gateway end to end: group and sender policy fails closed", () => {
     await harness.waitForSent((rows) => rows.some((row) => row.text === "Sounds good!"), "the agent's answer");
     const first = harness.inject({ from: friend, text: "Sounds good!" }).guid;
     const second = harness.inject({ from: friend, text: "Sounds  good!" }).guid;
-    await waitFor(
-      "every row settled",
-      () => [spoofed, threaded, first, second].every((guid) => settledGuids(harness!).has(guid)),
-      20_000,
-    );
+    await harness.waitSettled([spoofed, threaded, first, second], "every row settled", 20_000);
 
     const texts = harness.turns().map((turn) => turn.text);
     expect(texts).toEqual(["plan?", "Sounds good!", "Sounds  good!"]);

@@ -2,12 +2,11 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { createChatDb, type InjectOptions, inject } from "@imessage-channel/imsg-sim";
 import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
 import { afterEach, describe, expect, it } from "vitest";
 import { type AcpFixture, createAcpFixture } from "../test-support/acp-fixture.ts";
-import { type AgentHandler, GatewayHarness, gatewayBinPath } from "../test-support/gateway-harness.ts";
+import { type AgentHandler, GatewayHarness, gatewayBinPath, sentByChat } from "../test-support/gateway-harness.ts";
 import { type LoopbackServer, sendJson, startLoopbackServer } from "../test-support/http-server.ts";
 import { waitFor } from "../test-support/wait-for.ts";
 
@@ -48,48 +47,6 @@ function runCli(
     output: () => output,
     kill: () => child.kill("SIGKILL"),
   };
-}
-
-/** Rows of a table in the gateway's state.db, read while the gateway runs (WAL allows it). */
-function stateRows<T>(harness: GatewayHarness, sql: string, ...params: string[]): T[] {
-  const database = new DatabaseSync(join(harness.stateDir, "imessage", "state.db"), { readOnly: true });
-  try {
-    return database.prepare(sql).all(...params) as unknown as T[];
-  } finally {
-    database.close();
-  }
-}
-
-/** Waits until the gateway settled (committed in its journal) every one of these rows. */
-async function waitSettled(harness: GatewayHarness, guids: readonly string[], what: string): Promise<void> {
-  await waitFor(
-    what,
-    () => {
-      const committed = new Set(
-        stateRows<{ guid: string }>(harness, "SELECT guid FROM inbound_journal WHERE state = 'committed'").map(
-          (row) => row.guid,
-        ),
-      );
-      return guids.every((guid) => committed.has(guid));
-    },
-    15_000,
-  );
-}
-
-/** What the gateway sent into a chat.db, with the chat each row went to. */
-function sentTo(dbPath: string): Array<{ chat: string; text: string }> {
-  const database = new DatabaseSync(dbPath, { readOnly: true });
-  try {
-    return database
-      .prepare(
-        `SELECT c.chat_identifier AS chat, IFNULL(m.text, '') AS text FROM message m
-         JOIN chat_message_join j ON j.message_id = m.ROWID JOIN chat c ON c.ROWID = j.chat_id
-         WHERE m.is_from_me = 1 ORDER BY m.ROWID`,
-      )
-      .all() as Array<{ chat: string; text: string }>;
-  } finally {
-    database.close();
-  }
 }
 
 // Everything a stranger may try as a control command (policy gives them no bypass; chat-commands never sees them).
@@ -165,19 +122,21 @@ describe("gateway end to end: security properties", () => {
       say(world, { from: friend, text: `bot friend group ${world.id}`, ...group });
       say(world, { from: friend, text: `friend unmentioned ${world.id}`, ...group });
     }
-    await waitSettled(harness, guids, "every row settled");
+    await harness.waitSettled(guids, "every row settled");
 
     // A stranger who types a pairing code (theirs) or the approve command into the chat approves nothing.
     const pairingWorlds = worlds.filter((world) => world.dmPolicy === "pairing");
     const typed: string[] = [];
     for (const world of pairingWorlds) {
-      const challenge = sentTo(world.dbPath).find((row) => row.chat === stranger && /pairing code is/.test(row.text));
+      const challenge = sentByChat(world.dbPath).find(
+        (row) => row.chat === stranger && /pairing code is/.test(row.text),
+      );
       const code = /pairing code is ([A-Z0-9]{8})/.exec(challenge?.text ?? "")?.[1];
       expect(code, world.id).toBeDefined();
       for (const text of [code!, `imessage-channel pairing approve imessage ${code}`, `/pairing approve ${code}`])
         typed.push(inject(world.dbPath, { home: harness.home, from: stranger, text }).guid);
     }
-    await waitSettled(harness, typed, "the typed codes settled");
+    await harness.waitSettled(typed, "the typed codes settled");
 
     const turns = harness.turns() as Array<{ accountId: string; text: string; sender: { handle: string } }>;
     expect(turns.every((turn) => turn.sender.handle === friend)).toBe(true);
@@ -188,22 +147,21 @@ describe("gateway end to end: security properties", () => {
     expect(turns.map((turn) => `${turn.accountId}: ${turn.text}`).sort()).toEqual(expectedTurns.sort());
 
     for (const world of worlds) {
-      const toStranger = sentTo(world.dbPath).filter((row) => row.chat === stranger);
+      const toStranger = sentByChat(world.dbPath).filter((row) => row.chat === stranger);
       // Under pairing the stranger gets one challenge (re-sent at most every 10 min) and nothing else.
       expect(toStranger.length, world.id).toBe(world.dmPolicy === "pairing" ? 1 : 0);
-      for (const row of sentTo(world.dbPath)) expect(row.text).not.toMatch(commandOutcome);
-      const toGroup = sentTo(world.dbPath).filter((row) => row.chat === world.group);
+      for (const row of sentByChat(world.dbPath)) expect(row.text).not.toMatch(commandOutcome);
+      const toGroup = sentByChat(world.dbPath).filter((row) => row.chat === world.group);
       expect(toGroup.map((row) => row.text)).toEqual(
         world.groupPolicy === "disabled" ? [] : [`echo: bot friend group ${world.id}`],
       );
     }
     // No command ran: nothing approved, no ACP agent started or bound, the config file untouched.
-    expect(stateRows(harness, "SELECT * FROM approvals")).toEqual([]);
-    expect(stateRows(harness, "SELECT * FROM acp_bindings")).toEqual([]);
+    expect(harness.stateRows("SELECT * FROM approvals")).toEqual([]);
+    expect(harness.stateRows("SELECT * FROM acp_bindings")).toEqual([]);
     expect(fixture.events()).toEqual([]);
     expect(readFileSync(harness.configPath, "utf8")).toBe(configBefore);
-    const pending = stateRows<{ account_id: string; sender: string }>(
-      harness,
+    const pending = harness.stateRows<{ account_id: string; sender: string }>(
       "SELECT account_id, sender FROM pairing_requests ORDER BY account_id",
     );
     expect(pending).toEqual(pairingWorlds.map((world) => ({ account_id: world.id, sender: stranger })));
@@ -270,7 +228,7 @@ describe("gateway end to end: security properties", () => {
       harness.inject({ from: gptFriend, text: "please fail too" }),
       harness.inject({ from: downFriend, text: "anyone there?" }),
     ].map((row) => row.guid);
-    await waitSettled(harness, guids, "every turn finished, failures included");
+    await harness.waitSettled(guids, "every turn finished, failures included");
     await harness.waitForLog(/turn failed/);
 
     // The secrets were really used, so their absence below means something.
@@ -287,7 +245,7 @@ describe("gateway end to end: security properties", () => {
     const everything = [...harness.logs, ...statusFiles, status.output()].join("\n");
     expect(everything).toContain("answered HTTP 500");
     expect(everything).toContain("webhook agent http://127.0.0.1:9 unreachable");
-    const sent = sentTo(harness.dbPath).map((row) => row.text);
+    const sent = sentByChat(harness.dbPath).map((row) => row.text);
     for (const secret of [apiKey, bearer, queryToken, pathSecret, "/hooks/", "SECRET"]) {
       expect(everything).not.toContain(secret);
       for (const text of sent) expect(text).not.toContain(secret);

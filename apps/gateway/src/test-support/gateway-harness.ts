@@ -10,6 +10,22 @@ import type { TestSshd } from "@imessage-channel/test-sshd";
 import { type LoopbackServer, type RecordedRequest, sendJson, startLoopbackServer } from "./http-server.ts";
 import { waitFor } from "./wait-for.ts";
 
+/** What the gateway sent into a chat.db (any account's), with the identifier of the chat each row went to. */
+export function sentByChat(dbPath: string): Array<{ chat: string; text: string }> {
+  const database = new DatabaseSync(dbPath, { readOnly: true });
+  try {
+    return database
+      .prepare(
+        `SELECT c.chat_identifier AS chat, IFNULL(m.text, '') AS text FROM message m
+         JOIN chat_message_join j ON j.message_id = m.ROWID JOIN chat c ON c.ROWID = j.chat_id
+         WHERE m.is_from_me = 1 ORDER BY m.ROWID`,
+      )
+      .all() as Array<{ chat: string; text: string }>;
+  } finally {
+    database.close();
+  }
+}
+
 export const gatewayBinPath = fileURLToPath(new URL("../../bin/imessage-channel.js", import.meta.url));
 
 export interface SentRow {
@@ -179,6 +195,32 @@ export class GatewayHarness {
     } finally {
       database.close();
     }
+  }
+
+  /** Rows of a table in the gateway's state.db, read while the gateway runs (WAL allows it). */
+  stateRows<T>(sql: string, ...params: Array<string | number>): T[] {
+    const database = new DatabaseSync(join(this.stateDir, "imessage", "state.db"), { readOnly: true });
+    try {
+      return database.prepare(sql).all(...params) as unknown as T[];
+    } finally {
+      database.close();
+    }
+  }
+
+  /** Waits until the gateway settled (committed in its journal) every one of these rows. */
+  async waitSettled(guids: readonly string[], what: string, timeoutMs = 15_000): Promise<void> {
+    await waitFor(
+      what,
+      () => {
+        const committed = new Set(
+          this.stateRows<{ guid: string }>("SELECT guid FROM inbound_journal WHERE state = 'committed'").map(
+            (row) => row.guid,
+          ),
+        );
+        return guids.every((guid) => committed.has(guid));
+      },
+      timeoutMs,
+    );
   }
 
   /** Runs a read-only query against the chat.db (e.g. reaction rows, read flags). */
