@@ -3,16 +3,15 @@ import {
   createAccountAttachmentFetcher,
   type ImsgAttachment,
 } from "@imessage-channel/attachments";
-import { CursorStore, runCatchup } from "@imessage-channel/catchup";
+import { CursorStore, type DatabaseIdentity, databaseIdentityHash, runCatchup } from "@imessage-channel/catchup";
 import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
-import { type CapabilitySnapshot, capabilityFromProbe, unknownCapability } from "@imessage-channel/outbound";
 import {
   type ImsgClient,
   ImsgSupervisor,
   probeCapabilities,
   type SupervisorStateChange,
 } from "@imessage-channel/rpc-client";
-import type { StateStore } from "@imessage-channel/state";
+import { type StateStore, WriteQueue } from "@imessage-channel/state";
 import { inspectSshWrapperFile, runOnce } from "@imessage-channel/transport";
 import { AccountStatusReporter } from "./account-status.ts";
 import { createAcpCommandController, parseAcpCommandArguments } from "./agents/acp/index.ts";
@@ -20,9 +19,10 @@ import type { AgentRegistry } from "./agents/agent-registry.ts";
 import { createImsgTransport, oneShotOptions, rpcArgs } from "./imsg-transport.ts";
 import type { Logger } from "./logger.ts";
 import { createActionRunner } from "./pipeline/action-runner.ts";
+import { BridgeCapability } from "./pipeline/bridge-capability.ts";
 import { createChatCommands } from "./pipeline/chat-commands.ts";
 import { ImsgConnection } from "./pipeline/imsg-connection.ts";
-import { InboundPipeline } from "./pipeline/inbound-pipeline.ts";
+import { type AgentRetry, InboundPipeline } from "./pipeline/inbound-pipeline.ts";
 import { createOutboundMedia } from "./pipeline/outbound-media.ts";
 import { createReplyDeliverer } from "./pipeline/reply-deliverer.ts";
 import { createTurnBuffer } from "./pipeline/turn-buffer.ts";
@@ -37,6 +37,8 @@ export interface AccountRunnerOptions {
   stateDir: string;
   configPath: string | undefined;
   logger: Logger;
+  /** `agents.retry`: an unavailable agent's turn is retried this long (default 10 minutes). */
+  agentRetry?: AgentRetry;
 }
 
 /** A fetcher that skips every attachment with `reason` (never rejects: the row still reaches the agent). */
@@ -55,8 +57,30 @@ function unavailableAttachments(reason: string): AttachmentFetcher {
 
 /** Replayed rows in flight at once during catchup; each chat still runs its turns one by one. */
 const catchupConcurrency = 8;
-/** A capability probe is trusted this long; a bridge that fell out is noticed by the next failing call anyway. */
-const probeTtlMs = 10 * 60 * 1000;
+/**
+ * After a restart the stream resumes from the saved cursor, at most this many rows behind the newest (the
+ * reference's cap); the age fence (`maxInboundAgeMinutes`, 2 h by default) drops older rows. Older ones are catchup's.
+ */
+const restartResumeMaxRows = 500;
+/** The saved cursor is written at most this often (and at stop); a crash replays the rows since, deduped by guid. */
+const cursorSaveIntervalMs = 1_000;
+
+/** What identifies the chat.db an account reads: the catchup cursor file and the saved live cursor are per database. */
+function databaseIdentityOf(account: ResolvedAccount): DatabaseIdentity {
+  return {
+    transport: account.transport,
+    cliPath: account.cliPath,
+    dbPath: account.dbPath ?? undefined,
+    remoteHost: account.remoteHost ?? undefined,
+    remoteCliPath: account.remoteCliPath,
+  };
+}
+
+/** A saved cursor as `meta` holds it (a rowid), or undefined when there is none or it is not one. */
+function parseSavedCursor(value: string | undefined): number | undefined {
+  const rowid = value === undefined ? Number.NaN : Number(value);
+  return Number.isSafeInteger(rowid) && rowid >= 0 ? rowid : undefined;
+}
 
 /**
  * One account: one long-lived `imsg rpc` child (or SSH session) carrying the watch, sends, read receipts and
@@ -70,24 +94,60 @@ export class AccountRunner {
   readonly #connection: ImsgConnection;
   readonly #pipeline: InboundPipeline;
   readonly #supervisor: ImsgSupervisor;
+  /** The one owner of what the bridge can do: actions, read receipts and typing all ask it. */
+  readonly #bridge: BridgeCapability;
   #cursorStore: CursorStore | undefined;
   #catchup: Promise<void> | undefined;
-  #probedAt = 0;
-  #capability: CapabilitySnapshot = unknownCapability;
   #attachments: Promise<AttachmentFetcher> | undefined;
+  /** The journal's writes and the saved cursor: while state.db cannot be written they wait here, in order. */
+  readonly #writes: WriteQueue;
+  /** `meta` key of the live cursor the next start resumes from (per account and database). */
+  readonly #cursorKey: string;
+  #cursorToSave: number | undefined;
+  #cursorSaved: number | undefined;
+  #cursorSaveWaiting = false;
+  #cursorSaveTimer: NodeJS.Timeout | undefined;
 
   constructor(options: AccountRunnerOptions) {
     this.#options = options;
     this.accountId = options.account.accountId;
     const { account, routing, state, logger, queue, agents } = options;
     this.status = new AccountStatusReporter({ stateDir: options.stateDir, accountId: account.accountId });
+    this.#writes = new WriteQueue({
+      onBlocked: (reason) => {
+        this.status.setDegraded(`state.db not writable (${reason})`);
+        logger.warn(
+          `state.db not writable (${reason}): rows wait and are dispatched once it can be written (retried every few seconds); free disk space, or end the process that holds its write lock`,
+        );
+      },
+      onRecovered: () => {
+        this.status.setDegraded(undefined);
+        logger.info("state.db can be written again; the rows that waited go on");
+      },
+    });
+    this.#cursorKey = `live-cursor:${account.accountId}:${databaseIdentityHash(databaseIdentityOf(account))}`;
+    // Restart recovery, catchup or not: resume after the last row that settled before the stop (or crash).
+    const savedCursor = parseSavedCursor(state.meta.getMeta(this.#cursorKey));
+    this.#cursorSaved = savedCursor;
     this.#supervisor = new ImsgSupervisor({
       createTransport: () => createImsgTransport(account, rpcArgs(account)),
       // Tapback rows are streamed only when asked for (include_reactions); they become events for the agent.
       watch: { attachments: account.includeAttachments, includeReactions: account.reactionNotifications !== "off" },
+      cursor: savedCursor,
+      resumeMaxRows: restartResumeMaxRows,
       logger,
     });
-    this.#connection = new ImsgConnection(() => this.#supervisor.client);
+    this.#bridge = new BridgeCapability({
+      probe: () => probeCapabilities((args) => runOnce(oneShotOptions(account, args))),
+      logger: { info: (line) => logger.info(line), warn: (line) => logger.warn(line) },
+      onProbe: (capabilities) =>
+        this.status.setImsg({
+          version: capabilities.version,
+          rpcMethods: capabilities.rpcMethods,
+          privateApi: capabilities.privateApi,
+        }),
+    });
+    this.#connection = new ImsgConnection(() => this.#supervisor.client, { bridge: this.#bridge });
     const acp = createAcpCommandController({
       bindings: state.bindings,
       runtimeFor: (agent) => agents.acpRuntime(agent),
@@ -118,16 +178,9 @@ export class AccountRunner {
           state,
           logger,
           call: (method, params) => this.#supervisor.requireClient().request(method, params),
-          capability: () => this.#capability,
-          probe: async () => {
-            this.#probedAt = 0;
-            await this.#probe();
-            return this.#capability;
-          },
-          markStale: () => {
-            this.#capability = unknownCapability;
-            this.#probedAt = 0;
-          },
+          capability: () => this.#bridge.snapshot(),
+          probe: () => this.#bridge.refresh(),
+          markStale: () => this.#bridge.bridgeFailed(),
           media: outboundMedia,
           allowCrossChat: (agentId) => routing.agents.find((agent) => agent.id === agentId)?.allowCrossChat === true,
           status: this.status,
@@ -161,14 +214,18 @@ export class AccountRunner {
         const agentId = acp.boundAgentOf(conversation);
         return agentId ? { agentId, sessionKey: acp.sessionKeyOf(conversation) } : undefined;
       },
-      initialCursor: 0,
+      initialCursor: savedCursor ?? 0,
+      writes: this.#writes,
       onCursor: (rowid, message) => {
         // A restarted child resumes after the last row that settled: nothing in between is lost.
         this.#supervisor.ack(rowid);
+        // …and so does the next start of the gateway.
+        this.#saveCursor(rowid);
         if (message)
           void this.#cursorStore?.advancePast(message).catch((error: unknown) => this.#cursorWriteFailed(error));
       },
-      bridgeAvailable: () => this.#connection.bridgeAvailable,
+      bridgeAvailable: () => this.#bridge.receiptsAllowed(),
+      agentRetry: options.agentRetry,
       fetchAttachments: account.includeAttachments
         ? async (attachments) => (await this.#attachmentFetcher()).fetch(attachments)
         : undefined,
@@ -191,13 +248,7 @@ export class AccountRunner {
     this.#cursorStore = await CursorStore.open({
       stateDir,
       accountId: account.accountId,
-      identity: {
-        transport: account.transport,
-        cliPath: account.cliPath,
-        dbPath: account.dbPath ?? undefined,
-        remoteHost: account.remoteHost ?? undefined,
-        remoteCliPath: account.remoteCliPath,
-      },
+      identity: databaseIdentityOf(account),
       log: (level, line) => logger[level](line),
     });
     const settled = new Promise<void>((resolve) => {
@@ -225,6 +276,11 @@ export class AccountRunner {
     await this.#catchup;
     await this.#cursorStore?.flush();
     await (await this.#attachments)?.close();
+    clearTimeout(this.#cursorSaveTimer);
+    this.#cursorSaveTimer = undefined;
+    this.#writeCursor();
+    // What still waits for state.db never reached it: those rows are unsettled, and the next start takes them.
+    this.#writes.close();
     await this.status.stop();
   }
 
@@ -235,9 +291,13 @@ export class AccountRunner {
       this.status.setState(change.state, change.reason);
     else if (change.state === "connected") {
       const client = this.#supervisor.client;
+      // Live rows come after where the stream was subscribed: a first start saves that as its cursor.
+      this.#pipeline.streamStartsAfter(this.#supervisor.cursor ?? 0);
+      // Saved even when it did not move (an empty chat.db starts at 0): a restart must resume, not tail.
+      if (this.#cursorSaved === undefined) this.#saveCursor(this.#pipeline.cursor);
       this.status.setState("connected");
       logger.info({ cursor: this.#supervisor.cursor }, `imsg stream connected (${client?.description ?? "imsg"})`);
-      void this.#probe();
+      this.#bridge.refreshIfExpired();
       if (client && account.catchup.enabled && !this.#catchup) this.#catchup = this.#runCatchup(client);
     }
   }
@@ -286,26 +346,6 @@ export class AccountRunner {
     return createAccountAttachmentFetcher(settings, { stateDir, logger });
   }
 
-  /** Asks imsg what it can do (version, RPC methods, private API) once per TTL; the verdict gates read/typing. */
-  async #probe(): Promise<void> {
-    const { account, logger } = this.#options;
-    if (Date.now() - this.#probedAt < probeTtlMs) return;
-    this.#probedAt = Date.now();
-    try {
-      const capabilities = await probeCapabilities((args) => runOnce(oneShotOptions(account, args)));
-      this.status.setImsg({
-        version: capabilities.version,
-        rpcMethods: capabilities.rpcMethods,
-        privateApi: capabilities.privateApi,
-      });
-      this.#connection.setBridgeAvailable(capabilities.privateApi.available);
-      this.#capability = capabilityFromProbe(capabilities);
-      for (const problem of capabilities.problems) logger.warn(`imsg probe: ${problem}`);
-    } catch (error) {
-      logger.warn({ err: error }, `imsg capability probe failed: ${(error as Error).message}`);
-    }
-  }
-
   /** One catchup pass, beside the live stream: replayed rows go through the same pipeline as live ones. */
   async #runCatchup(client: ImsgClient): Promise<void> {
     const { account, logger } = this.#options;
@@ -316,7 +356,8 @@ export class AccountRunner {
       await runCatchup({
         source: client,
         cursorStore,
-        dispatch: (row) => this.#pipeline.acceptReplayed(row),
+        // Each failed attempt of an unavailable agent at a replayed row counts toward maxFailureRetries.
+        dispatch: (row, attempts) => this.#pipeline.acceptReplayed(row, attempts),
         isHandled: (guid) => this.#options.state.inbound.stateOf(guid) === "committed",
         // Replayed rows wait for their turn (and a DM's coalescing window): several at once, cursor still in order.
         concurrency: catchupConcurrency,
@@ -330,6 +371,45 @@ export class AccountRunner {
       );
     } finally {
       if (this.#supervisor.client) this.status.setState("connected");
+    }
+  }
+
+  /** Saves the watermark's cursor for the next start: at once, then at most once per interval (and at stop). */
+  #saveCursor(rowid: number): void {
+    this.#cursorToSave = rowid;
+    if (this.#cursorSaveTimer !== undefined) return;
+    this.#writeCursor();
+    this.#cursorSaveTimer = setTimeout(() => {
+      this.#cursorSaveTimer = undefined;
+      if (this.#cursorToSave !== undefined && this.#cursorToSave !== this.#cursorSaved)
+        this.#saveCursor(this.#cursorToSave);
+    }, cursorSaveIntervalMs);
+    this.#cursorSaveTimer.unref();
+  }
+
+  #writeCursor(): void {
+    // A save waiting for state.db writes the newest cursor when it runs.
+    if (this.#cursorSaveWaiting || this.#cursorToSave === undefined || this.#cursorToSave === this.#cursorSaved) return;
+    const { state, logger } = this.#options;
+    const save = (): void => {
+      const rowid = this.#cursorToSave;
+      if (rowid === undefined || rowid === this.#cursorSaved) return;
+      state.meta.setMeta(this.#cursorKey, String(rowid));
+      this.#cursorSaved = rowid;
+    };
+    try {
+      const written = this.#writes.run(save);
+      if (!(written instanceof Promise)) return;
+      this.#cursorSaveWaiting = true;
+      written
+        .catch((error: unknown) =>
+          logger.warn({ err: error }, `could not save the cursor: ${(error as Error).message}`),
+        )
+        .finally(() => {
+          this.#cursorSaveWaiting = false;
+        });
+    } catch (error) {
+      logger.warn({ err: error }, `could not save the cursor: ${(error as Error).message}`);
     }
   }
 

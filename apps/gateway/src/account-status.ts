@@ -1,7 +1,15 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomic-file.ts";
 
-export type ConnectionState = "starting" | "connecting" | "catching-up" | "connected" | "reconnecting" | "failed";
+/** `degraded`: imsg is connected but rows wait, e.g. because state.db cannot be written; `reason` says why. */
+export type ConnectionState =
+  | "starting"
+  | "connecting"
+  | "catching-up"
+  | "connected"
+  | "degraded"
+  | "reconnecting"
+  | "failed";
 
 export interface AccountCounters {
   received: number;
@@ -41,6 +49,9 @@ export class AccountStatusReporter {
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
   readonly #now: () => Date;
+  /** The imsg connection's own state; `degraded` is shown over `connected` / `catching-up` while set. */
+  #connection: { state: ConnectionState; reason?: string } = { state: "starting" };
+  #degraded: string | undefined;
 
   constructor(options: { stateDir: string; accountId: string; now?: () => Date }) {
     this.#now = options.now ?? (() => new Date());
@@ -61,6 +72,22 @@ export class AccountStatusReporter {
   }
 
   setState(state: ConnectionState, reason?: string): void {
+    this.#connection = { state, reason };
+    this.#show();
+  }
+
+  /** Rows wait although imsg is connected (e.g. `state.db not writable (database is locked)`); undefined clears it. */
+  setDegraded(reason: string | undefined): void {
+    this.#degraded = reason;
+    this.#show();
+  }
+
+  #show(): void {
+    const { state, reason } =
+      this.#degraded !== undefined &&
+      (this.#connection.state === "connected" || this.#connection.state === "catching-up")
+        ? { state: "degraded" as const, reason: this.#degraded }
+        : this.#connection;
     if (this.#status.state === state && this.#status.reason === reason) return;
     this.#status.state = state;
     this.#status.reason = reason;

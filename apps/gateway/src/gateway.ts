@@ -4,9 +4,10 @@ import {
   loadConfigOrThrow,
   type ResolvedAccount,
   resolveAccountWithWarnings,
+  resolveGatewaySettings,
   resolveRouting,
 } from "@imessage-channel/config";
-import { openStateStore, resolveStateDir } from "@imessage-channel/state";
+import { hotPathBusyTimeoutMilliseconds, openStateStore, resolveStateDir } from "@imessage-channel/state";
 import { AccountRunner } from "./account-runner.ts";
 import type { AccountStatus } from "./account-status.ts";
 import { createAcpRuntimeFactory } from "./agents/acp/index.ts";
@@ -26,8 +27,8 @@ export interface GatewayOptions {
   logger: Logger;
   /** Serve /healthz and /metrics on 127.0.0.1:<port>. */
   metricsPort?: number;
-  /** How long shutdown waits for in-flight turns. */
-  drainTimeoutMs?: number;
+  /** The whole shutdown's budget; default `shutdown.timeoutSeconds` (10 s). */
+  shutdownTimeoutMs?: number;
   /** Turns run at once across sessions. */
   concurrency?: number;
 }
@@ -35,8 +36,39 @@ export interface GatewayOptions {
 export interface RunningGateway {
   readonly accounts: readonly AccountRunner[];
   statuses(): AccountStatus[];
-  /** Graceful: stop taking rows, flush the coalescer, finish in-flight turns (bounded), persist cursors, close children. */
+  /**
+   * Graceful and bounded by `shutdownTimeoutMs`: stop taking rows, flush the coalescer, let turns finish while the
+   * budget allows, cancel the rest through their agents' AbortSignal (their rows are replayed on the next start),
+   * persist cursors, close children.
+   */
   stop(): Promise<void>;
+  /** What `stop` is given: the process must have exited this long after SIGTERM. */
+  readonly shutdownTimeoutMs: number;
+}
+
+/** Of the shutdown budget, what is kept for closing children, cursors and state.db after the turns' share. */
+export function shutdownPlan(budgetMs: number): { turnsMs: number; unwindMs: number } {
+  const reserveMs = Math.min(3000, budgetMs / 2);
+  return { turnsMs: budgetMs - reserveMs, unwindMs: reserveMs / 2 };
+}
+
+/** Resolves true when `work` settled within `timeoutMs`, false otherwise (the work goes on). */
+async function within(work: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, timeoutMs));
+  });
+  try {
+    return await Promise.race([
+      work.then(
+        () => true as const,
+        () => true as const,
+      ),
+      timedOut,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** What identifies the Mac database an account reads: two accounts on one database would both answer. */
@@ -65,8 +97,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   for (const warning of loaded.warnings) logger.warn(warning);
   const config = loaded.config;
   const routing = resolveRouting(config);
+  const settings = resolveGatewaySettings(config);
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? settings.shutdownTimeoutMs;
   const stateDir = resolveStateDir(options.env);
-  const state = openStateStore({ stateDir, onWarning: (warning) => logger.warn(warning) });
+  // SQLite waits for another process's write lock synchronously: the gateway gives up soon and retries later.
+  const state = openStateStore({
+    stateDir,
+    busyTimeoutMilliseconds: hotPathBusyTimeoutMilliseconds,
+    onWarning: (warning) => logger.warn(warning),
+  });
   const agents = new AgentRegistry(routing.agents, {
     stateDir,
     logger,
@@ -110,6 +149,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         stateDir,
         configPath: loaded.path,
         logger: logger.child({ account: account.accountId }),
+        agentRetry: settings.agentRetry,
       }),
     );
   }
@@ -136,16 +176,32 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   return {
     accounts: runners,
     statuses: () => runners.map((runner) => runner.status.snapshot),
+    shutdownTimeoutMs,
     stop() {
       stopping ??= (async () => {
-        logger.info("shutting down: finishing in-flight turns");
+        const startedAt = Date.now();
+        const plan = shutdownPlan(shutdownTimeoutMs);
+        logger.info(
+          `shutting down: finishing in-flight turns for up to ${Math.round(plan.turnsMs)} ms (shutdown.timeoutSeconds ${shutdownTimeoutMs / 1000})`,
+        );
         for (const runner of runners) runner.stopAccepting();
-        await Promise.all(runners.map((runner) => runner.flush()));
-        const drained = await queue.drain(options.drainTimeoutMs ?? 20_000);
-        if (!drained)
-          logger.warn("shutdown: some turns were still running after the drain timeout; they will be replayed");
+        const deadline = Date.now() + plan.turnsMs;
+        // Emits what the coalescer holds; resolves once every turn it handed on finished or was put back.
+        const flushed = Promise.all(runners.map((runner) => runner.flush()));
+        const finished = (await within(flushed, plan.turnsMs)) && (await queue.drain(deadline - Date.now()));
+        if (!finished) {
+          logger.warn(
+            `shutdown: ${queue.size} turn(s) still queued or running after ${Math.round(plan.turnsMs)} ms; cancelling them (their agents' requests are aborted); their rows are answered after the next start`,
+          );
+          queue.cancel();
+          const unwound = flushed.then(() => queue.drain(plan.unwindMs));
+          if (!(await within(unwound, plan.unwindMs)) || !(await unwound))
+            logger.warn("shutdown: a cancelled turn did not stop in time; its row stays claimed and is replayed");
+        }
         await Promise.all(runners.map((runner) => runner.stop()));
-        await agents.close();
+        // An ACP agent gets 2 s between SIGTERM and SIGKILL: never more than what is left of the budget.
+        if (!(await within(agents.close(), startedAt + shutdownTimeoutMs - 250 - Date.now())))
+          logger.warn("shutdown: an agent process did not stop in time; leaving it to be killed");
         await metrics?.close();
         state.close();
         logger.info("stopped");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SessionQueue } from "./session-queue.ts";
+import { QueueCancelledError, SessionQueue } from "./session-queue.ts";
 
 function deferred() {
   let resolve!: () => void;
@@ -65,6 +65,56 @@ describe("SessionQueue", () => {
     });
     await expect(failed).rejects.toThrow("agent down");
     expect(await queue.enqueue("a", async () => "next")).toBe("next");
+  });
+
+  it("on cancel, aborts the running task's signal and rejects the tasks not started without running them", async () => {
+    const queue = new SessionQueue(1);
+    const started: string[] = [];
+    let sawAbort: unknown;
+    const running = queue.enqueue("a", async ({ signal }) => {
+      started.push("a1");
+      await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+      sawAbort = signal.reason;
+      throw signal.reason;
+    });
+    const sameSession = queue.enqueue("a", async () => {
+      started.push("a2");
+    });
+    const waitingForSlot = queue.enqueue("b", async () => {
+      started.push("b1");
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    const reason = new QueueCancelledError("budget spent");
+    queue.cancel(reason);
+    await expect(running).rejects.toBe(reason);
+    await expect(sameSession).rejects.toBe(reason);
+    await expect(waitingForSlot).rejects.toBe(reason);
+    await expect(queue.enqueue("c", async () => "late")).rejects.toBe(reason);
+    expect(started).toEqual(["a1"]);
+    expect(sawAbort).toBe(reason);
+    expect(queue.size).toBe(0);
+  });
+
+  it("frees the slot while a task waits outside it, and keeps that session's later tasks behind it", async () => {
+    const queue = new SessionQueue(1);
+    const order: string[] = [];
+    const backoff = deferred();
+    const retrying = queue.enqueue("a", async ({ outsideSlot }) => {
+      order.push("a1 failed");
+      await outsideSlot(() => backoff.promise);
+      order.push("a1 answered");
+    });
+    const later = queue.enqueue("a", async () => {
+      order.push("a2");
+    });
+    // Session b runs while a1 waits out its backoff, although the queue has one slot.
+    await queue.enqueue("b", async () => {
+      order.push("b1");
+    });
+    expect(order).toEqual(["a1 failed", "b1"]);
+    backoff.resolve();
+    await Promise.all([retrying, later]);
+    expect(order).toEqual(["a1 failed", "b1", "a1 answered", "a2"]);
   });
 
   it("drains in-flight work before shutdown", async () => {

@@ -1,3 +1,22 @@
+/** What a queued task gets: a cancellation signal, and a way to wait without holding a slot. */
+export interface TaskContext {
+  /** Aborted when the queue is cancelled (a shutdown past its budget): stop and leave the work for the next start. */
+  readonly signal: AbortSignal;
+  /**
+   * Runs `wait` (a retry's backoff) without holding one of the `concurrency` slots, so other sessions run
+   * meanwhile; the session keeps its place (its later tasks still wait), and the slot is taken again afterwards.
+   */
+  outsideSlot<T>(wait: () => Promise<T>): Promise<T>;
+}
+
+/** The reason a task was cancelled when `cancel` is called without one. */
+export class QueueCancelledError extends Error {
+  constructor(message = "the session queue was cancelled (shutdown)") {
+    super(message);
+    this.name = "QueueCancelledError";
+  }
+}
+
 /**
  * Runs tasks in order per session key while different sessions run in parallel, at most `concurrency` at once.
  * One slow conversation never blocks another, and one conversation's turns are never answered out of order.
@@ -6,6 +25,7 @@ export class SessionQueue {
   readonly #concurrency: number;
   readonly #chains = new Map<string, Promise<void>>();
   readonly #waiters: Array<() => void> = [];
+  readonly #cancel = new AbortController();
   #running = 0;
   #inFlight = new Set<Promise<unknown>>();
 
@@ -18,7 +38,12 @@ export class SessionQueue {
     return this.#inFlight.size;
   }
 
-  enqueue<T>(sessionKey: string, task: () => Promise<T>): Promise<T> {
+  /** Aborted once `cancel` was called; its `reason` is the cancellation's. */
+  get signal(): AbortSignal {
+    return this.#cancel.signal;
+  }
+
+  enqueue<T>(sessionKey: string, task: (context: TaskContext) => Promise<T>): Promise<T> {
     const previous = this.#chains.get(sessionKey) ?? Promise.resolve();
     const result = previous.then(() => this.#withSlot(task));
     const settled = result.then(
@@ -50,14 +75,53 @@ export class SessionQueue {
     return true;
   }
 
-  async #withSlot<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#running >= this.#concurrency) await new Promise<void>((resolve) => this.#waiters.push(resolve));
-    this.#running++;
-    try {
-      return await task();
-    } finally {
-      this.#running--;
-      this.#waiters.shift()?.();
+  /**
+   * Cancels everything: running tasks see their `signal` aborted, tasks not started yet (and any enqueued from now
+   * on) reject with `reason` without running.
+   */
+  cancel(reason: unknown = new QueueCancelledError()): void {
+    if (this.#cancel.signal.aborted) return;
+    this.#cancel.abort(reason);
+    for (const wake of this.#waiters.splice(0)) {
+      this.#running++;
+      wake();
     }
+  }
+
+  async #withSlot<T>(task: (context: TaskContext) => Promise<T>): Promise<T> {
+    await this.#acquire();
+    try {
+      const { signal } = this.#cancel;
+      if (signal.aborted) throw signal.reason;
+      return await task({
+        signal,
+        outsideSlot: async (wait) => {
+          this.#release();
+          try {
+            return await wait();
+          } finally {
+            await this.#acquire();
+          }
+        },
+      });
+    } finally {
+      this.#release();
+    }
+  }
+
+  /** Takes a slot; once cancelled, at once (tasks then only unwind). */
+  async #acquire(): Promise<void> {
+    if (this.#running < this.#concurrency || this.#cancel.signal.aborted) {
+      this.#running++;
+      return;
+    }
+    // `#release` hands its slot over: nothing can take it between the release and this waiter running.
+    await new Promise<void>((resolve) => this.#waiters.push(resolve));
+  }
+
+  #release(): void {
+    const next = this.#waiters.shift();
+    if (next) next();
+    else this.#running--;
   }
 }

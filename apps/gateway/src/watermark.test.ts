@@ -52,4 +52,17 @@ describe("Watermark", () => {
     mark.begin(1001);
     expect(mark.settle(1001)).toBe(1001);
   });
+
+  it("moves to where the stream starts, so that start is saved, but never past a row still open", () => {
+    const fresh = new Watermark(0);
+    // A first start subscribes after the newest row (say 4200): a restart must resume there, not tail again.
+    expect(fresh.streamStartsAfter(4200)).toBe(4200);
+    fresh.begin(4201);
+    expect(fresh.settle(4201)).toBe(4201);
+
+    const reconnected = new Watermark(10);
+    reconnected.begin(11);
+    expect(reconnected.streamStartsAfter(12)).toBe(10);
+    expect(reconnected.settle(11)).toBe(12);
+  });
 });

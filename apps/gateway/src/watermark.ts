@@ -43,6 +43,19 @@ export class Watermark {
   /** A row settled; returns the new cursor. */
   settle(rowid: number): number {
     this.#open.delete(rowid);
+    return this.#advance();
+  }
+
+  /**
+   * The live stream starts after `rowid` (where imsg was subscribed from): no live row at or below it will come,
+   * so the cursor may move up to it once nothing below it is open. Returns the new cursor.
+   */
+  streamStartsAfter(rowid: number): number {
+    if (rowid > this.#highestSeen) this.#highestSeen = rowid;
+    return this.#advance();
+  }
+
+  #advance(): number {
     const lowestOpen = this.#open.size > 0 ? Math.min(...this.#open) : Number.POSITIVE_INFINITY;
     const candidate = Math.min(this.#highestSeen, lowestOpen - 1);
     if (candidate > this.#cursor) this.#cursor = candidate;

@@ -16,4 +16,4 @@ export {
 } from "./cursor-store.ts";
 export { planReplay, type ReplayAction, type ReplayPlan, type ReplayStep } from "./plan-replay.ts";
 export { positionAfter, rowTimeMs } from "./row-position.ts";
-export { type CatchupCounters, type RunCatchupOptions, runCatchup } from "./run-catchup.ts";
+export { type CatchupCounters, type DispatchAttempts, type RunCatchupOptions, runCatchup } from "./run-catchup.ts";

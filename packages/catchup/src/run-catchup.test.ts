@@ -204,6 +204,49 @@ describe("runCatchup against imsg-sim", { tags: ["slow"] }, () => {
     expect(fourth.dispatched).toEqual([]);
   });
 
+  it("counts each failed attempt a dispatch reports toward maxFailureRetries, across starts, then gives up", async () => {
+    const retried = world.receive(alice, "agent down", 10);
+    world.receive(alice, "later", 9);
+    const lines: string[] = [];
+    const log = (level: string, line: string) => lines.push(`${level} ${line}`);
+    /** A dispatch that retries its row in place (an agent that is down) until told to give up or `stopAfter`. */
+    const start = async (stopAfter: number) => {
+      const cursorStore = await CursorStore.open({ stateDir: world.stateDir, accountId: "default", identity, log });
+      const verdicts: string[] = [];
+      const counters = await runCatchup({
+        source: client,
+        cursorStore,
+        dispatch: async (row, attempts) => {
+          if (row.guid !== retried) return;
+          for (let attempt = 1; ; attempt++) {
+            const verdict = await attempts.failed(new Error("webhook agent answered HTTP 503"));
+            verdicts.push(verdict);
+            if (verdict === "give-up") return; // the dispatch settles the row itself (the error reply)
+            if (attempt >= stopAfter) throw new Error("gateway is shutting down");
+          }
+        },
+        options: { enabled: true, maxFailureRetries: 5 },
+        now: () => testNowMs,
+        log,
+      });
+      return { counters, verdicts };
+    };
+
+    // Two attempts, then the start ends (the throw counts as well): 3 of 5, the cursor held before the row.
+    const first = await start(2);
+    expect(first.verdicts).toEqual(["retry", "retry"]);
+    expect(first.counters).toMatchObject({ failed: 1, givenUp: 0 });
+    expect(cursorFile()).toMatchObject({ lastSeenRowid: 0, failureRetries: { [retried]: 3 } });
+
+    const second = await start(10);
+    expect(second.verdicts).toEqual(["retry", "give-up"]);
+    expect(second.counters).toMatchObject({ replayed: 1, failed: 0, givenUp: 1 });
+    expect(lines).toContain(
+      `warn imessage catchup: giving up on guid=${retried} after 5 failures; advancing cursor past it`,
+    );
+    expect(cursorFile()).toMatchObject({ lastSeenRowid: 2, failureRetries: { [retried]: 5 } });
+  });
+
   it("skips a given-up guid on sight without dispatching it", async () => {
     world.receive(alice, "fine", 10);
     const poisoned = world.receive(alice, "poison", 9);

@@ -23,11 +23,27 @@ export interface CatchupCounters {
   skippedHandled: number;
 }
 
+/**
+ * Handed to `dispatch` with each row: a dispatch that retries the row itself (an agent that is down) reports each
+ * failed attempt here, so the attempts count toward `maxFailureRetries` like throws of whole dispatches do.
+ */
+export interface DispatchAttempts {
+  /**
+   * Counts one failed attempt at the row (persisted). `"give-up"` once the count reached `maxFailureRetries`: the
+   * give-up line is logged, the cursor moves past the row when the dispatch settles, and the dispatch should stop
+   * retrying and settle the row for good (resolve). `"retry"` otherwise.
+   */
+  failed(error: unknown): Promise<"retry" | "give-up">;
+}
+
 export interface RunCatchupOptions<Row extends CatchupMessage = Message> {
   source: CatchupSource<Row>;
   cursorStore: CursorStore;
-  /** The live dispatch path; a throw means the row was not handed off. */
-  dispatch: (row: Row) => Promise<void>;
+  /**
+   * The live dispatch path; a throw means the row was not handed off. `attempts` counts failed attempts of a
+   * dispatch that retries the row itself.
+   */
+  dispatch: (row: Row, attempts: DispatchAttempts) => Promise<void>;
   /**
    * True for a guid the dispatch path already delivered (its persisted dedupe): such rows are walked past without
    * a dispatch and take no `perRunLimit` slot, so rows re-fetched behind a held cursor do not crowd out new ones.
@@ -143,21 +159,45 @@ export async function runCatchup<Row extends CatchupMessage>(
     });
     await settleFinishedPrefix();
   };
+  const giveUp = (row: Row, failures: number): void => {
+    counters.givenUp += 1;
+    log("warn", `imessage catchup: giving up on guid=${row.guid} after ${failures} failures; advancing cursor past it`);
+  };
   const replay = async (entry: { row: Row; outcome?: Outcome }): Promise<void> => {
     const { row } = entry;
-    try {
-      await dispatch(row);
-      counters.replayed += 1;
-      await cursorStore.clearFailures(row.guid);
-      entry.outcome = "moved-past";
-    } catch (error) {
-      const failures = await cursorStore.recordFailure(row.guid);
-      if (failures >= options.maxFailureRetries) {
-        counters.givenUp += 1;
+    let givenUp = false;
+    const attempts: DispatchAttempts = {
+      failed: async (error) => {
+        if (givenUp) return "give-up";
+        const failures = await cursorStore.recordFailure(row.guid);
+        if (failures >= options.maxFailureRetries) {
+          givenUp = true;
+          giveUp(row, failures);
+          return "give-up";
+        }
         log(
           "warn",
-          `imessage catchup: giving up on guid=${row.guid} after ${failures} failures; advancing cursor past it`,
+          `imessage catchup: attempt at guid=${row.guid} rowid=${row.id} failed (${failures} of ${options.maxFailureRetries}): ${errorText(error)}`,
         );
+        return "retry";
+      },
+    };
+    try {
+      await dispatch(row, attempts);
+      // A row given up during its dispatch keeps its count, so a later start skips it on sight.
+      if (!givenUp) {
+        counters.replayed += 1;
+        await cursorStore.clearFailures(row.guid);
+      }
+      entry.outcome = "moved-past";
+    } catch (error) {
+      if (givenUp) {
+        entry.outcome = "moved-past";
+        return;
+      }
+      const failures = await cursorStore.recordFailure(row.guid);
+      if (failures >= options.maxFailureRetries) {
+        giveUp(row, failures);
         entry.outcome = "moved-past";
       } else {
         counters.failed += 1;

@@ -43,6 +43,10 @@ export const defaults = {
   redactHandles: true,
   defaultAccountId: "default",
   defaultAgentId: "main",
+  /** `agents.retry`: an agent that is down is retried this long before the error reply. */
+  agentRetry: { maxMinutes: 10, initialDelayMs: 2000, maxDelayMs: 60_000 },
+  /** `shutdown.timeoutSeconds`: below launchd's ~20 s and the systemd unit's TimeoutStopSec=30. */
+  shutdownTimeoutSeconds: 10,
 } as const;
 
 /** Ranges that are clamped (with a warning) rather than rejected. */

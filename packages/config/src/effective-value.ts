@@ -70,6 +70,14 @@ function effectiveValue(config: Config, path: readonly PathSegment[]): unknown {
       return defaults.logLevel;
     case "logging.redactHandles":
       return defaults.redactHandles;
+    case "agents.retry.maxMinutes":
+      return defaults.agentRetry.maxMinutes;
+    case "agents.retry.initialDelayMs":
+      return defaults.agentRetry.initialDelayMs;
+    case "agents.retry.maxDelayMs":
+      return defaults.agentRetry.maxDelayMs;
+    case "shutdown.timeoutSeconds":
+      return defaults.shutdownTimeoutSeconds;
     default:
       return undefined;
   }

@@ -3,6 +3,7 @@ export { ConfigError, type ConfigErrorCode } from "./config-error.ts";
 export { getConfigValue, parseCliValue, parseDottedPath, setConfigValue, unsetConfigValue } from "./config-writes.ts";
 export { clamps, defaults } from "./defaults.ts";
 export { type ConfigValueLookup, lookupConfigValue } from "./effective-value.ts";
+export { type GatewaySettings, resolveGatewaySettings } from "./gateway-settings.ts";
 export { configJsonSchema } from "./json-schema.ts";
 export {
   type LoadConfigOptions,
@@ -35,5 +36,5 @@ export type {
   ReactionNotifications,
   TransportKind,
 } from "./schema.ts";
-export { configSchema } from "./schema.ts";
+export { configSchema, shutdownTimeoutMaximumSeconds } from "./schema.ts";
 export { type ConfigResult, everyGroupMessageDropped, validateConfig } from "./validate-config.ts";

@@ -16,6 +16,7 @@ describe("configJsonSchema", () => {
       "session",
       "commands",
       "logging",
+      "shutdown",
     ]);
     expect(schema.additionalProperties).toBe(false);
     expect(schema.properties.channels?.properties?.imessage?.properties?.dmPolicy).toEqual({

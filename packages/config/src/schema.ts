@@ -345,6 +345,27 @@ const binding = z.strictObject({
     .optional(),
 });
 
+/** How long a turn whose agent is unavailable (5xx, 408, 429, unreachable, timed out) is retried before the error reply. */
+const agentRetry = z.strictObject({
+  /** The window, from the turn's first failed attempt; 0 = send the error reply after the agent's own quick retries. */
+  maxMinutes: z.number().min(0).max(120).optional(),
+  /** Backoff between attempts: starts here, doubles (with jitter) up to `maxDelayMs`. */
+  initialDelayMs: z.number().int().min(1).max(600_000).optional(),
+  maxDelayMs: z.number().int().min(1).max(600_000).optional(),
+});
+
+/** The service managers kill a gateway that has not exited this long after SIGTERM: launchd ~20 s, systemd 30 s. */
+export const shutdownTimeoutMaximumSeconds = 15;
+
+const shutdownTimeoutSeconds = z.number().superRefine((value, context) => {
+  if (value < 1 || value > shutdownTimeoutMaximumSeconds) {
+    context.addIssue({
+      code: "custom",
+      message: `is not between 1 and ${shutdownTimeoutMaximumSeconds}; launchd kills the gateway about 20 s after SIGTERM and the systemd unit after 30 s, so shutdown must finish well before`,
+    });
+  }
+});
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   channels: z
@@ -353,7 +374,7 @@ export const configSchema = z.strictObject({
       imessage: channelSchema.optional(),
     })
     .optional(),
-  agents: z.strictObject({ list: z.array(agent).optional() }).optional(),
+  agents: z.strictObject({ list: z.array(agent).optional(), retry: agentRetry.optional() }).optional(),
   bindings: z.array(binding).optional(),
   messages: z
     .strictObject({
@@ -381,6 +402,8 @@ export const configSchema = z.strictObject({
       redactHandles: z.boolean().optional(),
     })
     .optional(),
+  /** SIGTERM/SIGINT: turns still running after `timeoutSeconds` (minus closing time) are cancelled and replayed. */
+  shutdown: z.strictObject({ timeoutSeconds: shutdownTimeoutSeconds.optional() }).optional(),
 });
 
 /** The config file as written (validated, nothing defaulted). */

@@ -1,21 +1,25 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { readBridgeState, writeBridgeState } from "./bridge-state.ts";
 import { resolveSimOptions, simOptionSpec } from "./cli-options.ts";
 import type { Output } from "./cli-output.ts";
 import { linuxTexts, macTexts } from "./platform-texts.ts";
+import { simVersion } from "./rpc-methods-list.ts";
 import { statusReport } from "./status-report.ts";
 
-/** `imsg-sim status [--json]`: the availability report of §10.3 for the simulated platform and bridge. */
-function runStatus(args: string[], environment: NodeJS.ProcessEnv, output: Output): number {
+/** `imsg-sim status [--json]`: the availability report of §10.3 for the simulated platform, bridge and build. */
+async function runStatus(args: string[], environment: NodeJS.ProcessEnv, output: Output): Promise<number> {
   const { values } = parseArgs({ args, options: simOptionSpec, strict: true });
   const options = resolveSimOptions(values, environment);
+  // imsg waits for its bridge's own status probe (3 s timeout) before it answers.
+  if (options.statusDelayMs > 0) await sleep(options.statusDelayMs);
   const bridge = { ...readBridgeState(options.settings.dbPath), ...options.settings.bridgeOverrides };
-  const report = statusReport(options.settings.platform, bridge);
+  const report = statusReport(options.settings.platform, bridge, options.build, environment);
   if (values.json || values["json-output"] || values.jsonOutput) {
     output.stdout(`${JSON.stringify(report)}\n`);
     return 0;
   }
-  output.stdout(`imsg ${report.version}\n${report.message}\n`);
+  output.stdout(`imsg ${simVersion(environment, options.build.version)}\n${report.message}\n`);
   return 0;
 }
 
@@ -37,11 +41,11 @@ function runLaunch(args: string[], environment: NodeJS.ProcessEnv, output: Outpu
   return 0;
 }
 
-export function runBridgeCommand(
+export async function runBridgeCommand(
   command: "status" | "launch",
   args: string[],
   environment: NodeJS.ProcessEnv,
   output: Output,
-): number {
+): Promise<number> {
   return command === "status" ? runStatus(args, environment, output) : runLaunch(args, environment, output);
 }

@@ -4,6 +4,7 @@ import type { ParseArgsConfig } from "node:util";
 import type { BridgeState } from "./bridge-state.ts";
 import { ImsgSimError } from "./errors.ts";
 import { expandHome } from "./home-path.ts";
+import { type ImsgBuild, imsgBuild, newestBuild } from "./imsg-build.ts";
 import { noFaults, type SimFaults } from "./sim-faults.ts";
 import type { SessionSettings } from "./sim-session.ts";
 import type { Platform } from "./status-report.ts";
@@ -20,6 +21,8 @@ export const simOptionSpec: OptionSpec = {
   "poll-interval-ms": { type: "string" },
   "file-watch": { type: "string" },
   "pre-0.8.2": { type: "boolean" },
+  build: { type: "string" },
+  "request-log": { type: "string" },
   verbose: { type: "boolean", short: "v" },
   "log-level": { type: "string" },
   logLevel: { type: "string" },
@@ -32,12 +35,14 @@ export const simOptionSpec: OptionSpec = {
   "fault-hang-after-responses": { type: "string" },
   "fault-malformed-line-after": { type: "string" },
   "fault-oversized-line-after": { type: "string" },
+  "fault-deep-line-after": { type: "string" },
   "fault-oversized-line-bytes": { type: "string" },
   "fault-delay-ms": { type: "string" },
   "fault-full-disk-access": { type: "boolean" },
   "fault-silent-after": { type: "string" },
   "fault-send": { type: "string" },
   "fault-notify-before-response": { type: "boolean" },
+  "fault-status-delay-ms": { type: "string" },
   contacts: { type: "string" },
 };
 
@@ -72,6 +77,39 @@ export interface SimCliOptions {
   settings: SessionSettings;
   faults: SimFaults;
   pre082: boolean;
+  /** The imsg release played (`--build`): its commands, status keys and RPC methods. */
+  build: ImsgBuild;
+  /** `status` waits this long before answering, as imsg does while its bridge status probe times out (3 s). */
+  statusDelayMs: number;
+}
+
+/**
+ * A shared flag read before a command parses its own arguments (`--name value`, `--name=value`, else
+ * `IMSG_SIM_<NAME>`): `main` needs `--build` for `--version` and `--request-log` for every command.
+ */
+export function preparsedFlag(
+  args: readonly string[],
+  name: string,
+  environment: NodeJS.ProcessEnv,
+): string | undefined {
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index];
+    if (arg === `--${name}`) return args[index + 1];
+    if (arg?.startsWith(`--${name}=`)) return arg.slice(name.length + 3);
+  }
+  return flagOrEnv({}, name, environment);
+}
+
+/** `--build`: an `x.y.z` imsg release, default the newest the sim speaks. */
+export function resolveBuild(raw: string | undefined): ImsgBuild {
+  if (raw === undefined) return imsgBuild(newestBuild);
+  if (!/^\d+\.\d+\.\d+$/.test(raw)) {
+    throw new ImsgSimError(
+      "OPTION_INVALID",
+      `imsg-sim: --build "${raw}" is not an imsg version; pass e.g. --build 0.7.0`,
+    );
+  }
+  return imsgBuild(raw);
 }
 
 /** Resolves the shared flags and environment into session settings and fault switches. */
@@ -106,6 +144,8 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
     );
   }
   const dbPath = expandHome(flagOrEnv(values, "db", environment) ?? join(homedir(), "Library", "Messages", "chat.db"));
+  const build = resolveBuild(flagOrEnv(values, "build", environment));
+  const requestLog = flagOrEnv(values, "request-log", environment);
   const faults: SimFaults = {
     ...noFaults,
     responseDelayMs: integerOption(values, "fault-delay-ms", environment) ?? 0,
@@ -118,6 +158,7 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
     ["hangAfterResponses", "fault-hang-after-responses"],
     ["malformedLineAfterResponses", "fault-malformed-line-after"],
     ["oversizedLineAfterResponses", "fault-oversized-line-after"],
+    ["deepLineAfterResponses", "fault-deep-line-after"],
     ["silentAfterNotifications", "fault-silent-after"],
   ];
   for (const [key, name] of optional) {
@@ -135,8 +176,12 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
       ...(sendFault === undefined ? {} : { sendFault }),
       ...(contactsPath === undefined ? {} : { contactsPath: expandHome(contactsPath) }),
       notifyBeforeResponse: isTruthy(flagOrEnv(values, "fault-notify-before-response", environment)),
+      rpcMethods: build.rpcMethods,
+      ...(requestLog === undefined ? {} : { requestLog: expandHome(requestLog) }),
     },
     faults,
     pre082: isTruthy(flagOrEnv(values, "pre-0.8.2", environment)),
+    build,
+    statusDelayMs: integerOption(values, "fault-status-delay-ms", environment) ?? 0,
   };
 }

@@ -1,9 +1,13 @@
 import { runBridgeCommand } from "./cli-bridge-commands.ts";
 import { runInjectCommand, runSeedCommand } from "./cli-inject.ts";
+import { preparsedFlag, resolveBuild } from "./cli-options.ts";
 import { cliOutput, type Output } from "./cli-output.ts";
 import { runQuery } from "./cli-query.ts";
 import { runRpc } from "./cli-rpc.ts";
 import { ImsgSimError } from "./errors.ts";
+import { expandHome } from "./home-path.ts";
+import { rootHelpText, unknownCommandText } from "./imsg-build.ts";
+import { recordRequest } from "./request-log.ts";
 import { simVersion } from "./rpc-methods-list.ts";
 
 const usageText = `imsg ${simVersion()}
@@ -19,6 +23,8 @@ Usage:
   imsg-sim inject --db PATH --from HANDLE [--text T] [--group ID] ... (see README)
   imsg-sim seed --db PATH
   imsg-sim --version
+
+Every command takes --build X.Y.Z (an older imsg release) and --request-log FILE (one JSON line per request).
 `;
 
 /** Entry point of the `imsg-sim` executable; returns the process exit code. */
@@ -27,18 +33,36 @@ export async function main(
   environment: NodeJS.ProcessEnv = process.env,
   output: Output = cliOutput,
 ): Promise<number> {
-  if (args.includes("--version") || args.includes("-V")) {
-    output.stdout(`${simVersion(environment)}\n`);
-    return 0;
-  }
+  const requestLog = preparsedFlag(args, "request-log", environment);
+  const code = await runCommand(args, environment, output);
+  // Once the command answered (the rpc server: once its input ended; its requests are logged one by one).
+  if (requestLog) recordRequest(expandHome(requestLog), { kind: "cli", args, code });
+  return code;
+}
+
+async function runCommand(args: string[], environment: NodeJS.ProcessEnv, output: Output): Promise<number> {
   const [command, ...rest] = args;
   try {
+    const build = resolveBuild(preparsedFlag(args, "build", environment));
+    if (args.includes("--version") || args.includes("-V")) {
+      output.stdout(`${simVersion(environment, build.version)}\n`);
+      return 0;
+    }
+    // A build without the command: `--help` prints the root help (exit 0), anything else imsg's router error.
+    if ((command === "rpc" && !build.hasRpc) || (command === "status" && !build.hasStatus)) {
+      if (args.includes("--help") || args.includes("-h")) {
+        output.stdout(rootHelpText({ ...build, version: simVersion(environment, build.version) }));
+        return 0;
+      }
+      output.stdout(unknownCommandText(command));
+      return 1;
+    }
     switch (command) {
       case "rpc":
         return await runRpc(rest, environment, output);
       case "status":
       case "launch":
-        return runBridgeCommand(command, rest, environment, output);
+        return await runBridgeCommand(command, rest, environment, output);
       case "chats":
       case "history":
       case "send":

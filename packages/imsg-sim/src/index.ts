@@ -19,6 +19,7 @@ export {
   type SplitUrlOptions,
   type TapbackKind,
 } from "./inject.ts";
+export { type RequestRecord, readRequestLog } from "./request-log.ts";
 export { supportedRpcMethods } from "./rpc-methods-list.ts";
 export { type RpcServerOptions, runRpcServer } from "./rpc-server.ts";
 export { seed } from "./seed.ts";

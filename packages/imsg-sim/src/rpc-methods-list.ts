@@ -24,8 +24,8 @@ export const supportedRpcMethods = [
   "group.leave",
 ] as const;
 
-/** The version the sim reports; a non-empty `IMSG_VERSION` overrides it, as with imsg. */
-export function simVersion(environment: NodeJS.ProcessEnv = process.env): string {
+/** The version the sim reports: its build (`--build`, default 0.9.0); a non-empty `IMSG_VERSION` overrides it, as with imsg. */
+export function simVersion(environment: NodeJS.ProcessEnv = process.env, build = "0.9.0"): string {
   const override = environment.IMSG_VERSION;
-  return override !== undefined && override !== "" ? override : "0.9.0";
+  return override !== undefined && override !== "" ? override : build;
 }

@@ -6,9 +6,10 @@ import { contactBookFor } from "./contact-book.ts";
 import { bridgeMethods } from "./methods-bridge.ts";
 import { chatsList, messagesHistory, watchSubscribe, watchUnsubscribe } from "./methods-read.ts";
 import { read, send, typing } from "./methods-send.ts";
+import { recordRequest } from "./request-log.ts";
 import { RpcError } from "./rpc-error.ts";
 import type { Params } from "./rpc-params.ts";
-import { abruptExitCode, malformedLine, noFaults, type SimFaults } from "./sim-faults.ts";
+import { abruptExitCode, deepLine, malformedLine, noFaults, type SimFaults } from "./sim-faults.ts";
 import { type SessionSettings, SimSession } from "./sim-session.ts";
 import { simulatedPermissionError, startupErrorText } from "./startup-error.ts";
 
@@ -83,6 +84,7 @@ export async function runRpcServer(options: RpcServerOptions): Promise<number> {
       const padding = "x".repeat(Math.max(0, faults.oversizedLineBytes - 80));
       writeObject({ jsonrpc: "2.0", method: "x-imsg-sim-padding", params: { padding } });
     }
+    if (faults.deepLineAfterResponses === responses) options.output.write(`${deepLine()}\n`);
   };
 
   const respond = async (value: Record<string, unknown>): Promise<void> => {
@@ -111,11 +113,22 @@ export async function runRpcServer(options: RpcServerOptions): Promise<number> {
   for await (const rawLine of lines) {
     const line = rawLine.trim();
     if (line === "") continue;
+    if (options.requestLog) logRequest(options.requestLog, line);
     const outcome = handleLine(line, session, startupError);
     if (outcome) await respond(outcome);
   }
   session?.close();
   return startupError === undefined ? 0 : 1;
+}
+
+/** Records a request line that names a method (`--request-log`); malformed lines are not requests. */
+function logRequest(path: string, line: string): void {
+  try {
+    const { method, params } = JSON.parse(line) as { method?: unknown; params?: unknown };
+    if (typeof method === "string") recordRequest(path, { kind: "rpc", method, params });
+  } catch {
+    // Not JSON: nothing was asked.
+  }
 }
 
 function errorResponse(id: unknown, error: RpcError): Record<string, unknown> {
@@ -153,7 +166,9 @@ export function handleLine(
       : {};
   if (startupError !== undefined || !session) return errorResponse(id, RpcError.internal(startupError ?? ""));
   const handler = rpcHandlers[method];
-  if (!handler) return errorResponse(id, RpcError.methodNotFound(method));
+  // An older build (`--build`) lacks the methods of later releases, as imsg did.
+  const inBuild = session.settings.rpcMethods?.includes(method) ?? true;
+  if (!handler || !inBuild) return errorResponse(id, RpcError.methodNotFound(method));
   try {
     const result = handler(params, session);
     return hasId ? { id, result } : undefined;

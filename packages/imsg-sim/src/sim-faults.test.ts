@@ -1,7 +1,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, describe, expect, it } from "vitest";
 import { inject } from "./inject.ts";
-import { malformedLine } from "./sim-faults.ts";
+import { deepLineDepth, malformedLine } from "./sim-faults.ts";
 import { SimProcess } from "./sim-process.ts";
 import { exampleChatDb, type TempChatDb } from "./test-support/temp-chat-db.ts";
 
@@ -40,6 +40,17 @@ describe("fault switches", { tags: ["slow"] }, () => {
     expect(line!.length).toBeGreaterThanOrEqual(99_900);
     expect(JSON.parse(line!).method).toBe("x-imsg-sim-padding");
     await sim.call("chats.list");
+  });
+
+  it("writes one deeply nested line between valid responses", async () => {
+    db = exampleChatDb();
+    sim = new SimProcess({ args: ["rpc", "--db", db.dbPath], env: { IMSG_SIM_FAULT_DEEP_LINE_AFTER: "1" } });
+    await sim.call("chats.list");
+    await sim.call("chats.list");
+    const deep = sim.lines.filter((line) => line.startsWith("[["));
+    expect(deep).toHaveLength(1);
+    expect(sim.lines.indexOf(deep[0]!)).toBe(1);
+    expect(deep[0]).toBe("[".repeat(deepLineDepth) + "]".repeat(deepLineDepth));
   });
 
   it("delays responses yet keeps them in request order", async () => {

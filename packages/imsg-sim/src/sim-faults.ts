@@ -12,6 +12,8 @@ export interface SimFaults {
   oversizedLineAfterResponses?: number;
   /** Size in bytes of the oversized line. */
   oversizedLineBytes: number;
+  /** Write one line of arrays nested `deepLineDepth` deep (valid JSON) after this many responses. */
+  deepLineAfterResponses?: number;
   /** Wait this long before every response (requests stay serial, so later ones queue behind it). */
   responseDelayMs: number;
   /** Start in the §1.5 startup-failure mode with the Full Disk Access error, whatever the db. */
@@ -27,3 +29,14 @@ export const abruptExitCode = 137;
 
 /** Line written by the malformed-line fault; it starts like the pre-0.8.2 banner so clients treat it as fatal text. */
 export const malformedLine = "imsg-sim: this line is deliberately not JSON {";
+
+/**
+ * Nesting of the deep-line fault: a recursive parser runs out of stack on it long before the line ends, so a client
+ * must refuse it before parsing (a million levels is 2 MB, well under any line-length limit).
+ */
+export const deepLineDepth = 1_000_000;
+
+/** The deep-line fault's line: `[[[…]]]`, `depth` arrays inside each other. */
+export function deepLine(depth = deepLineDepth): string {
+  return "[".repeat(depth) + "]".repeat(depth);
+}

@@ -26,6 +26,10 @@ export interface SessionSettings {
   contactsPath?: string;
   /** Run a new subscription's first poll before its `watch.subscribe` response, so notifications win the race. */
   notifyBeforeResponse?: boolean;
+  /** The RPC methods of the simulated build (`--build`); others answer -32601. Default: all 22 of 0.9.0. */
+  rpcMethods?: readonly string[];
+  /** Appends one JSON line per request read (`{"kind":"rpc","method":…}`), for tests that check what a client asked. */
+  requestLog?: string;
 }
 
 /** Per-process state of one `imsg-sim rpc`: the read store, a lazy writer, subscriptions, shared de-dupe. */

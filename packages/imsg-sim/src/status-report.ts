@@ -1,13 +1,41 @@
 import { type BridgeState, isBridgeUp } from "./bridge-state.ts";
+import { type ImsgBuild, imsgBuild } from "./imsg-build.ts";
 import { linuxTexts, macTexts } from "./platform-texts.ts";
-import { simVersion, supportedRpcMethods } from "./rpc-methods-list.ts";
+import { simVersion } from "./rpc-methods-list.ts";
 
 export type Platform = "mac" | "linux";
 
-/** `imsg status --json` (§10.3) for a platform and simulated bridge state. */
-export function statusReport(platform: Platform, bridge: BridgeState): Record<string, unknown> {
-  const base = { version: simVersion(), basic_features: true };
-  const methods = [...supportedRpcMethods];
+/** `imsg status --json` (§10.3) for a platform, simulated bridge state and imsg build (older builds have fewer keys). */
+export function statusReport(
+  platform: Platform,
+  bridge: BridgeState,
+  build: ImsgBuild = imsgBuild(),
+  environment: NodeJS.ProcessEnv = process.env,
+): Record<string, unknown> {
+  return withoutNewerKeys(fullStatusReport(platform, bridge, build, environment), build);
+}
+
+/** Drops what `build` did not print yet: `bridge_version`/`v2_ready`/`selectors` (0.7.0), `rpc_methods` (0.7.3), `version` (0.9.0). */
+function withoutNewerKeys(report: Record<string, unknown>, build: ImsgBuild): Record<string, unknown> {
+  const kept = { ...report };
+  if (!build.statusHasVersion) delete kept.version;
+  if (!build.statusHasRpcMethods) delete kept.rpc_methods;
+  if (!build.statusHasBridgeKeys) {
+    delete kept.bridge_version;
+    delete kept.v2_ready;
+    delete kept.selectors;
+  }
+  return kept;
+}
+
+function fullStatusReport(
+  platform: Platform,
+  bridge: BridgeState,
+  build: ImsgBuild,
+  environment: NodeJS.ProcessEnv,
+): Record<string, unknown> {
+  const base = { version: simVersion(environment, build.version), basic_features: true };
+  const methods = [...build.rpcMethods];
   if (platform === "linux") {
     return {
       ...base,

@@ -190,6 +190,38 @@ describe("capabilityFromProbe", () => {
     expect(receiptPlan({ sendReadReceipts: true, capability: snapshot }).warning).toMatch(/upgrade imsg/);
   });
 
+  it("warns about receipts on a build without rpc_methods even while its bridge is down", () => {
+    const snapshot = capabilityFromProbe({
+      ...base,
+      version: "0.7.0",
+      privateApi: { available: false, selectors: {} },
+      status: { advancedFeatures: false, selectors: {} },
+    });
+    expect(snapshot).toMatchObject({ status: "unavailable", rpcMethodsInferred: true });
+    expect(receiptPlan({ sendReadReceipts: true, capability: snapshot })).toMatchObject({
+      markRead: false,
+      typing: false,
+      warning: expect.stringMatching(/predates the per-method capability list/),
+    });
+  });
+
+  it("does not call a 0.9.0 build old when only its status failed, nor a missing imsg", () => {
+    const failedStatus = capabilityFromProbe({
+      ...base,
+      version: "0.9.0",
+      privateApi: { available: false, selectors: {} },
+    });
+    expect(failedStatus.rpcMethodsInferred).toBeUndefined();
+    expect(receiptPlan({ sendReadReceipts: true, capability: failedStatus }).warning).toBeUndefined();
+    const missing = capabilityFromProbe({
+      rpcSupported: false,
+      rpcMethods: [],
+      privateApi: { available: false, selectors: {} },
+      problems: ["imsg not found"],
+    });
+    expect(missing.rpcMethodsInferred).toBeUndefined();
+  });
+
   it("is unknown when the probe learned nothing, unavailable when the build is known", () => {
     const nothing = {
       rpcSupported: false,

@@ -180,9 +180,24 @@ describe("against imsg-sim with SIP on (no bridge)", () => {
   ] as const)("%s throws the bridge text after the lazy probe", async (action, params, context) => {
     const before = query<{ count: number }>("SELECT count(*) AS count FROM message")[0]?.count;
     const error = await failure(executor.execute({ action, ...params }, context));
-    expect(error.message).toBe(`iMessage ${action} requires the imsg private API bridge`);
+    expect(error.message).toMatch(
+      new RegExp(`^iMessage ${action} requires the imsg private API bridge; run \`imsg launch\``),
+    );
     expect(probes).toBe(1);
     expect(query<{ count: number }>("SELECT count(*) AS count FROM message")[0]?.count).toBe(before);
+  });
+
+  it("lets the first action after imsg launch through: a cached unavailable is probed again", async () => {
+    const refused = await failure(
+      executor.execute({ action: "react", messageId: inboundGroupGuid, emoji: "like" }, group),
+    );
+    expect(refused.code).toBe("BRIDGE_REQUIRED");
+    expect(cached.status).toBe("unavailable");
+    await run(process.execPath, [simBinPath, "launch", "--db", dbPath, "--sip", "disabled"]);
+    const outcome = await executor.execute({ action: "react", messageId: inboundGroupGuid, emoji: "like" }, group);
+    expect(outcome.method).toBe("tapback");
+    expect(probes).toBe(2);
+    expect(latestOwnRow()?.associated_message_type).toBe(2001);
   });
 
   it("delivers a threaded reply as a plain send instead of losing it", async () => {
@@ -216,7 +231,7 @@ describe("against imsg-sim when the bridge falls out after a good probe", () => 
     const error = await failure(
       executor.execute({ action: "react", messageId: inboundGroupGuid, emoji: "love" }, group),
     );
-    expect(error.message).toBe("iMessage react requires the imsg private API bridge");
+    expect(error.message).toMatch(/^iMessage react requires the imsg private API bridge; run `imsg launch`/);
     expect(cached).toBe(unknownCapability);
 
     cached = { status: "available", selectors: { editMessageItem: true } };

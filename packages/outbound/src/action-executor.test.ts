@@ -91,8 +91,24 @@ describe("the action executor", () => {
     const { executor, calls } = harness({ capability: () => ({ status: "unavailable", selectors: {} }) });
     const error = await failure(executor.execute({ action: "unsend", messageId: guid }, dm));
     expect(error.code).toBe("BRIDGE_REQUIRED");
-    expect(error.message).toBe("iMessage unsend requires the imsg private API bridge");
+    expect(error.message).toBe(
+      "iMessage unsend requires the imsg private API bridge; run `imsg launch` on the Mac (System Integrity Protection disabled), then try again",
+    );
     expect(calls).toEqual([]);
+  });
+
+  it("probes again before an action when the cache says the bridge is down, and dispatches once it came up", async () => {
+    let probes = 0;
+    const { executor, calls } = harness({
+      capability: () => ({ status: "unavailable", selectors: {} }),
+      probe: async () => {
+        probes++;
+        return available;
+      },
+    });
+    await executor.execute({ action: "unsend", messageId: guid }, dm);
+    expect(probes).toBe(1);
+    expect(calls.map((call) => call.method)).toEqual(["message.unsend"]);
   });
 
   it("probes lazily when the status is unknown and then dispatches", async () => {
@@ -122,7 +138,9 @@ describe("the action executor", () => {
   it("marks the status stale and throws the bridge text when the helper fell out since the probe", async () => {
     const { executor, events, capability } = harness({}, { "message.unsend": linuxBridgeFailure });
     const error = await failure(executor.execute({ action: "unsend", messageId: guid }, dm));
-    expect(error.message).toBe("iMessage unsend requires the imsg private API bridge");
+    expect(error.message).toBe(
+      "iMessage unsend requires the imsg private API bridge; run `imsg launch` on the Mac (System Integrity Protection disabled), then try again",
+    );
     expect(error.cause).toBe(linuxBridgeFailure);
     expect(events).toEqual(["stale"]);
     expect(capability().status).toBe("unknown");

@@ -17,9 +17,12 @@ export interface ActionExecutorOptions {
   flags?: ActionFlags;
   /** The cached probe result. */
   capability: () => CapabilitySnapshot;
-  /** Probes imsg now; called lazily when the cached status is unknown and the action needs the bridge. */
+  /**
+   * Probes imsg now; called before an action that needs the bridge when the cached status is unknown or says the
+   * bridge is down, so the first action after `imsg launch` goes through without a restart.
+   */
   probe?: () => Promise<CapabilitySnapshot>;
-  /** Called when a dispatch found the bridge gone, so the cached `available` stops advertising actions. */
+  /** Called when a dispatch found the bridge gone, so the cached `available` stops advertising actions (and re-probes). */
   markStale?: () => void;
   region?: string;
   /** The reply cache: a short message id (MessageSid) → its full guid in this chat, undefined when expired or foreign. */
@@ -59,16 +62,17 @@ const fallbackActions = new Set<ActionName>(["reply", "upload-file"]);
 
 /**
  * Runs agent actions through an injected `call`, gated per method: disabled flag, group-only ops, a target other
- * than the turn's own conversation (refused unless `allowCrossChat`), then the capability probe (lazily when
- * unknown). A bridge that turns out to be gone marks the status stale and throws
- * `iMessage <action> requires the imsg private API bridge`, except for replies and files, which go out as plain
- * sends to the same (already allowed) target.
+ * than the turn's own conversation (refused unless `allowCrossChat`), then the capability probe (again when the
+ * cache says unknown or down). A bridge that turns out to be gone marks the status stale and throws
+ * `iMessage <action> requires the imsg private API bridge; run \`imsg launch\` …`, except for replies and files,
+ * which go out as plain sends to the same (already allowed) target.
  */
 export function createActionExecutor(options: ActionExecutorOptions): ActionExecutor {
   async function gate(name: ActionName, needsBridge: boolean): Promise<"go" | "no-bridge"> {
     if (!needsBridge) return "go";
     let snapshot = options.capability();
-    if (snapshot.status === "unknown" && options.probe) snapshot = await options.probe();
+    // A cached "down" is not trusted for an action: the operator may have run `imsg launch` since.
+    if (snapshot.status !== "available" && options.probe) snapshot = await options.probe();
     if (snapshot.status === "unavailable") return "no-bridge";
     const selectors = actionSpecs[name].selectors;
     if (snapshot.status === "available" && selectors && !selectors.some((key) => snapshot.selectors[key] === true)) {

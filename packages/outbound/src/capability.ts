@@ -1,4 +1,4 @@
-import type { ImsgCapabilities } from "@imessage-channel/rpc-client";
+import { type ImsgCapabilities, versionAtLeast } from "@imessage-channel/rpc-client";
 
 /**
  * What the cached private-API probe knows. `unknown` until a probe ran (or after the bridge vanished at
@@ -17,7 +17,9 @@ export const unknownCapability: CapabilitySnapshot = { status: "unknown", select
 
 /**
  * The rpc-client's probe (`probeCapabilities`) → a snapshot. A probe that got no `status --json` at all is
- * inconclusive (`unknown`) unless the version says the build is too old to have a bridge.
+ * inconclusive (`unknown`) unless the version says the build is too old to have a bridge. `rpcMethodsInferred`
+ * marks a build that predates `rpc_methods` (0.7.3): its status printed none, or its version is older; a status
+ * that merely failed on a newer build leaves the version table in charge without the mark.
  */
 export function capabilityFromProbe(capabilities: ImsgCapabilities): CapabilitySnapshot {
   const reported = capabilities.status !== undefined;
@@ -26,11 +28,15 @@ export function capabilityFromProbe(capabilities: ImsgCapabilities): CapabilityS
     : reported || capabilities.version !== undefined
       ? "unavailable"
       : "unknown";
+  const { version } = capabilities;
+  const predatesList =
+    capabilities.status?.rpcMethods === undefined &&
+    (reported || (version !== undefined && !versionAtLeast(version, "0.7.3")));
   return {
     status,
     selectors: { ...capabilities.privateApi.selectors },
     ...(capabilities.rpcSupported ? { rpcMethods: [...capabilities.rpcMethods] } : {}),
-    ...(capabilities.status?.rpcMethods === undefined ? { rpcMethodsInferred: true } : {}),
+    ...(capabilities.rpcSupported && predatesList ? { rpcMethodsInferred: true } : {}),
   };
 }
 
@@ -56,23 +62,26 @@ export function capabilityFromStatus(status: ImsgStatusJson): CapabilitySnapshot
   };
 }
 
+/** The reference's one-time warning for builds before `rpc_methods` (0.7.3), which gate typing and read off. */
+const receiptsGatedOffWarning =
+  "imsg build predates the per-method capability list (rpc_methods); read receipts and typing are off; upgrade imsg to 0.7.3 or later";
+
 /** Read receipts and typing for one turn: only through a bridge that is up (or not yet probed) and allowed by config. */
 export function receiptPlan(options: { sendReadReceipts: boolean; capability: CapabilitySnapshot }): {
   markRead: boolean;
   typing: boolean;
-  /** Set when the imsg build predates the per-method list: log it once per start, so the missing receipt is attributable. */
+  /**
+   * Set when the imsg build predates the per-method list, whatever the bridge does (such a build has no `typing` or
+   * `read` method): log it once per start, so the missing receipt is attributable.
+   */
   warning?: string;
 } {
   const { capability } = options;
+  const predatesList =
+    capability.rpcMethodsInferred === true ||
+    (capability.status === "available" && capability.rpcMethods === undefined);
+  if (predatesList) return { markRead: false, typing: false, warning: receiptsGatedOffWarning };
   if (capability.status === "unavailable") return { markRead: false, typing: false };
-  if (capability.status === "available" && (capability.rpcMethods === undefined || capability.rpcMethodsInferred)) {
-    return {
-      markRead: false,
-      typing: false,
-      warning:
-        "imsg build predates the per-method capability list (rpc_methods); read receipts and typing are off; upgrade imsg to 0.7.3 or later",
-    };
-  }
   const has = (method: string) => capability.rpcMethods === undefined || capability.rpcMethods.includes(method);
   return { markRead: options.sendReadReceipts && has("read"), typing: has("typing") };
 }

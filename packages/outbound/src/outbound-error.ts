@@ -40,11 +40,14 @@ export class OutboundError extends Error {
   }
 }
 
-/** The reference's exact dispatch-time text; operators grep for it ("run imsg launch again"). */
+/**
+ * The reference's dispatch-time text (operators grep for it), followed by its fix: the helper falls out of Messages
+ * (restart, OS update) and `imsg launch` puts it back; the next action re-probes, so no gateway restart is needed.
+ */
 export function bridgeRequiredError(action: string, cause?: unknown): OutboundError {
   return new OutboundError(
     "BRIDGE_REQUIRED",
-    `iMessage ${action} requires the imsg private API bridge`,
+    `iMessage ${action} requires the imsg private API bridge; run \`imsg launch\` on the Mac (System Integrity Protection disabled), then try again`,
     cause === undefined ? undefined : { cause },
   );
 }

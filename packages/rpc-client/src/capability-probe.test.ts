@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { simBinPath } from "@imessage-channel/imsg-sim";
+import { readRequestLog, simBinPath } from "@imessage-channel/imsg-sim";
 import { runOnce } from "@imessage-channel/transport";
 import { describe, expect, it } from "vitest";
 import { type CommandRunner, probeCapabilities } from "./capability-probe.ts";
@@ -60,7 +63,59 @@ describe("probeCapabilities", () => {
   it("says a build before 0.3.0 has no rpc", async () => {
     const capabilities = await probeCapabilities(nodeScriptRunner(oldImsgPath, { OLD_IMSG_VERSION: "0.2.0" }));
     expect(capabilities).toMatchObject({ version: "0.2.0", rpcSupported: false, rpcMethods: [] });
-    expect(capabilities.problems.join("\n")).toContain("no `imsg rpc`");
+    expect(capabilities.problems).toEqual([expect.stringContaining("this imsg (0.2.0) has no `imsg rpc`")]);
+  });
+
+  it("takes status rpc_methods as proof of rpc and asks no rpc --help", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "probe-"));
+    try {
+      const log = join(dir, "requests.jsonl");
+      const capabilities = await probeCapabilities(nodeScriptRunner(simBinPath, { IMSG_SIM_REQUEST_LOG: log }));
+      expect(capabilities.rpcSupported).toBe(true);
+      const asked = readRequestLog(log).map((record) => (record.kind === "cli" ? record.args.join(" ") : ""));
+      expect(asked).toEqual(["--version", "status --json"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("says a build whose rpc --help prints the general help has no rpc, whatever its version says", async () => {
+    // IMSG_VERSION overrides what --version prints (imsg-protocol.md §10.1): the version is no proof of rpc.
+    const capabilities = await probeCapabilities(
+      nodeScriptRunner(simBinPath, { IMSG_SIM_BUILD: "0.2.0", IMSG_VERSION: "0.9.0" }),
+    );
+    expect(capabilities).toMatchObject({ version: "0.9.0", rpcSupported: false, rpcMethods: [] });
+    expect(capabilities.problems).toEqual([
+      "this imsg (0.9.0) has no `imsg rpc` (`imsg rpc --help` printed the general help, not rpc's); install imsg 0.3.0 or newer on the Mac (0.9.0 recommended: brew upgrade steipete/tap/imsg)",
+    ]);
+  });
+
+  it("stops at a missing imsg with that one problem and asks nothing else", async () => {
+    let calls = 0;
+    const missing = Object.assign(new Error('imsg not found at "/nowhere/imsg"'), { code: "CLI_NOT_FOUND" });
+    const capabilities = await probeCapabilities(async () => {
+      calls++;
+      throw missing;
+    });
+    expect(calls).toBe(1);
+    expect(capabilities).toMatchObject({
+      rpcSupported: false,
+      launchFailure: { reason: "not-found", message: 'imsg not found at "/nowhere/imsg"' },
+      problems: ['imsg not found at "/nowhere/imsg"'],
+    });
+  });
+
+  it("reads exit 127 from a wrapper as imsg missing on the far side", async () => {
+    const capabilities = await probeCapabilities(async () => ({
+      code: 127,
+      stdout: "",
+      stderr: "bash: line 1: imsg: command not found\n",
+    }));
+    expect(capabilities.launchFailure).toEqual({
+      reason: "command-not-found",
+      message: "imsg --version exited with code 127 (command not found): bash: line 1: imsg: command not found",
+    });
+    expect(capabilities.problems).toHaveLength(1);
   });
 
   it("records a command that hangs as a problem and still reports the rest", async () => {

@@ -24,7 +24,7 @@ export type CommandRunner = (args: readonly string[]) => Promise<CommandOutput>;
 export interface ImsgCapabilities {
   /** `x.y.z` from `imsg --version` (or status `version`), undefined when neither answered. */
   version?: string;
-  /** `imsg rpc` exists on this build. */
+  /** `imsg rpc` exists on this build: status lists `rpc_methods`, or `imsg rpc --help` describes rpc. */
   rpcSupported: boolean;
   /** The RPC methods the binary has: status `rpc_methods` (0.7.3+), else inferred from the version (§11). */
   rpcMethods: string[];
@@ -33,11 +33,32 @@ export interface ImsgCapabilities {
   /** The parsed `imsg status --json`, when the build has it (0.6.0+). */
   status?: ImsgStatus;
   quirks?: ImsgQuirks;
-  /** One line per thing that could not be determined, for `status --probe`. */
+  /** Set when imsg could not be run at all; it is then the only problem, and nothing else was asked. */
+  launchFailure?: LaunchFailure;
+  /**
+   * One line per thing that could not be determined, for `status --probe`. When imsg cannot be run, or has no
+   * `imsg rpc`, this is that one root cause (what followed from it is left out); a missing rpc's line ends in
+   * `; <fix>`.
+   */
   problems: string[];
 }
 
-/** Asks imsg what it can do: `--version`, `rpc --help` and `status --json`, degrading for older builds (§10, §11). */
+/** Why `imsg --version` could not run, as far as the command runner says. */
+export interface LaunchFailure {
+  /**
+   * `not-found`: the file to run does not exist (the runner's `CLI_NOT_FOUND`); `command-not-found`: it ran but exited
+   * 127, the shell's "command not found" (a wrapper script, or the Mac's shell over SSH, found no imsg);
+   * `not-runnable`: anything else that kept it from answering (not executable, SSH refused, timed out).
+   */
+  reason: "not-found" | "command-not-found" | "not-runnable";
+  message: string;
+}
+
+/**
+ * Asks imsg what it can do (§10, §11): `--version`, then `status --json` (0.6.0+), then `rpc --help` only when the
+ * status has no `rpc_methods` to prove rpc exists. The version alone is never taken as proof of rpc: a build that
+ * answers `rpc --help` with its general help has none. Stops at the first command when imsg cannot be run at all.
+ */
 export async function probeCapabilities(run: CommandRunner): Promise<ImsgCapabilities> {
   const problems: string[] = [];
   const attempt = async (args: readonly string[]): Promise<CommandOutput | undefined> => {
@@ -50,19 +71,33 @@ export async function probeCapabilities(run: CommandRunner): Promise<ImsgCapabil
       }
       return output;
     } catch (error) {
-      problems.push(`imsg ${args.join(" ")} failed: ${error instanceof Error ? error.message : String(error)}`);
+      problems.push(`imsg ${args.join(" ")} failed: ${errorText(error)}`);
       return undefined;
     }
   };
 
-  const versionOutput = await attempt(["--version"]);
-  let version = versionOutput?.code === 0 ? versionText(versionOutput.stdout) : undefined;
-  if (versionOutput?.code === 0 && version === undefined) {
+  let versionOutput: CommandOutput;
+  try {
+    versionOutput = await run(["--version"]);
+  } catch (error) {
+    const notFound = (error as { code?: unknown }).code === "CLI_NOT_FOUND";
+    return unreachable({ reason: notFound ? "not-found" : "not-runnable", message: errorText(error) });
+  }
+  if (versionOutput.code === 127) {
+    const said = firstLine(versionOutput.stderr || versionOutput.stdout);
+    return unreachable({
+      reason: "command-not-found",
+      message: `imsg --version exited with code 127 (command not found)${said ? `: ${said}` : ""}`,
+    });
+  }
+  let version = versionOutput.code === 0 ? versionText(versionOutput.stdout) : undefined;
+  if (versionOutput.code !== 0) {
+    problems.push(
+      `imsg --version exited with code ${versionOutput.code}: ${firstLine(versionOutput.stderr || versionOutput.stdout)}`,
+    );
+  } else if (version === undefined) {
     problems.push(`imsg --version printed no version: ${firstLine(versionOutput.stdout)}`);
   }
-
-  const help = await attempt(["rpc", "--help"]);
-  const helpOk = help?.code === 0 && /\brpc\b/i.test(help.stdout) && /JSON-RPC|stdin/i.test(help.stdout);
 
   let status: ImsgStatus | undefined;
   if (version === undefined || versionAtLeast(version, "0.6.0")) {
@@ -73,14 +108,15 @@ export async function probeCapabilities(run: CommandRunner): Promise<ImsgCapabil
     }
   }
 
-  const rpcSupported = helpOk || (version !== undefined && versionAtLeast(version, "0.3.0"));
-  if (!rpcSupported) problems.push("this imsg has no `imsg rpc`: install imsg 0.3.0 or newer (0.9.0 recommended)");
-  const rpcMethods = status?.rpcMethods ?? (version !== undefined ? rpcMethodsForVersion(version) : []);
+  const rpc = status?.rpcMethods?.length ? { supported: true } : await askRpcHelp(run, version);
   const capabilities: ImsgCapabilities = {
-    rpcSupported,
-    rpcMethods: rpcSupported ? rpcMethods : [],
+    rpcSupported: rpc.supported,
+    rpcMethods: rpc.supported
+      ? (status?.rpcMethods ?? (version !== undefined ? rpcMethodsForVersion(version) : []))
+      : [],
     privateApi: { available: status?.advancedFeatures === true, selectors: status?.selectors ?? {} },
-    problems,
+    // Without rpc nothing else matters: that is the one thing to fix.
+    problems: rpc.problem === undefined ? problems : [rpc.problem],
   };
   if (version !== undefined) {
     capabilities.version = version;
@@ -88,6 +124,46 @@ export async function probeCapabilities(run: CommandRunner): Promise<ImsgCapabil
   }
   if (status !== undefined) capabilities.status = status;
   return capabilities;
+}
+
+/** `imsg rpc --help`: rpc exists only when the help describes it (a build without rpc prints its general help, exit 0). */
+async function askRpcHelp(
+  run: CommandRunner,
+  version: string | undefined,
+): Promise<{ supported: boolean; problem?: string }> {
+  const fix = "install imsg 0.3.0 or newer on the Mac (0.9.0 recommended: brew upgrade steipete/tap/imsg)";
+  const build = version === undefined ? "this imsg" : `this imsg (${version})`;
+  let help: CommandOutput;
+  try {
+    help = await run(["rpc", "--help"]);
+  } catch (error) {
+    return {
+      supported: false,
+      problem: `could not ask whether imsg has rpc (imsg rpc --help failed: ${errorText(error)}); run \`imsg rpc --help\` on the Mac to see why`,
+    };
+  }
+  if (help.code === 0 && /\bimsg rpc\b/i.test(help.stdout) && /JSON-RPC|stdin/i.test(help.stdout)) {
+    return { supported: true };
+  }
+  const said =
+    help.code === 0
+      ? "printed the general help, not rpc's"
+      : `exited with code ${help.code}: ${firstLine(help.stderr || help.stdout)}`;
+  return { supported: false, problem: `${build} has no \`imsg rpc\` (\`imsg rpc --help\` ${said}); ${fix}` };
+}
+
+function unreachable(launchFailure: LaunchFailure): ImsgCapabilities {
+  return {
+    rpcSupported: false,
+    rpcMethods: [],
+    privateApi: { available: false, selectors: {} },
+    launchFailure,
+    problems: [launchFailure.message],
+  };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function versionText(text: string): string | undefined {

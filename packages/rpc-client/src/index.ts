@@ -3,6 +3,7 @@ export {
   type CommandOutput,
   type CommandRunner,
   type ImsgCapabilities,
+  type LaunchFailure,
   probeCapabilities,
 } from "./capability-probe.ts";
 export {

@@ -106,6 +106,27 @@ describe("ImsgSupervisor", () => {
     expect(delivered).toEqual([first, second, second]);
   });
 
+  it("resumes a saved cursor after a restart, streaming at most resumeMaxRows of the rows behind the newest", async () => {
+    const saved = injectRows(1, "handled before the restart")[0]!;
+    const written = injectRows(5, "while down");
+    const logger = recordingLogger();
+    const consumer = supervise({ createTransport: () => sim.transport(), cursor: saved, resumeMaxRows: 3, logger });
+    await waitFor(() => consumer.delivered.length >= 3, "the newest three rows");
+    const live = injectRows(1, "after the restart");
+    await waitFor(() => consumer.delivered.length >= 4, "the live row");
+    expect(consumer.delivered.map((message) => message.id)).toEqual([...written.slice(2), ...live]);
+    expect(logger.find("streaming the newest 3")).toBeDefined();
+  });
+
+  it("starts after the newest row when the saved cursor is ahead of the database (another chat.db)", async () => {
+    const consumer = supervise({ createTransport: () => sim.transport(), cursor: 1_000_000, resumeMaxRows: 500 });
+    await waitFor(() => consumer.states.some((change) => change.state === "connected"), "connected");
+    const rowids = injectRows(2, "new database");
+    await waitFor(() => consumer.delivered.length >= 2, "both rows");
+    expect(consumer.delivered.map((message) => message.id)).toEqual(rowids);
+    expect(supervisor?.cursor).toBe(rowids.at(-1));
+  });
+
   it("backs off on a Full Disk Access error and reports it instead of hot-looping", async () => {
     const consumer = supervise({
       createTransport: () => sim.transport(["--fault-full-disk-access"]),

@@ -45,6 +45,12 @@ export interface ImsgSupervisorOptions {
   watch?: Omit<WatchSubscribeParams, "sinceRowid">;
   /** The last rowid already processed (the persisted cursor). Absent: start after the newest row at start-up. */
   cursor?: number;
+  /**
+   * With `cursor`: the first connection streams at most this many rows behind the newest one (the reference
+   * resumes at most 500; older ones are catchup's), and a `cursor` ahead of the database (another chat.db) starts
+   * after its newest row instead. Absent: `cursor` is used as it is.
+   */
+  resumeMaxRows?: number;
   logger?: RpcClientLogger;
   backoff?: BackoffOptions;
   /** Liveness checking of the stream; `false` turns it off. */
@@ -84,6 +90,8 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
   readonly #liveness: (Required<Omit<LivenessOptions, "probeTimeoutMs">> & LivenessOptions) | undefined;
   #acknowledged: number | undefined;
   #startCursor: number | undefined;
+  /** A `cursor` from the options is checked against the database once, on the first connection. */
+  #resumeChecked: boolean;
   #lastStreamed: number | undefined;
   #client: ImsgClient | undefined;
   #subscription: Subscription | undefined;
@@ -109,6 +117,7 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
             probeTimeoutMs: options.liveness?.probeTimeoutMs,
           };
     this.#startCursor = options.cursor;
+    this.#resumeChecked = options.cursor === undefined || options.resumeMaxRows === undefined;
   }
 
   get state(): SupervisorState {
@@ -197,6 +206,8 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
       const watch = this.#options.watch ?? {};
       if (this.cursor === undefined) {
         this.#startCursor = await newestRowid(client, watch, this.#liveness?.chatsToCheck);
+      } else if (!this.#resumeChecked) {
+        await this.#boundResume(client, watch);
       }
       let liveness: { stop(): void } | undefined;
       try {
@@ -239,6 +250,28 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
       throw error;
     } finally {
       this.#subscription = undefined;
+    }
+  }
+
+  /** A persisted cursor resumes at most `resumeMaxRows` behind the newest row, and never ahead of the database. */
+  async #boundResume(client: ImsgClient, watch: Omit<WatchSubscribeParams, "sinceRowid">): Promise<void> {
+    const saved = this.#startCursor ?? 0;
+    const newest = await newestRowid(client, watch, this.#liveness?.chatsToCheck);
+    this.#resumeChecked = true;
+    if (this.#acknowledged !== undefined) return;
+    const maxRows = Math.max(0, this.#options.resumeMaxRows ?? Number.POSITIVE_INFINITY);
+    if (newest > 0 && saved > newest) {
+      this.#logger.warn(
+        { savedCursor: saved, newestInDatabase: newest },
+        "the saved cursor is ahead of the database (another chat.db?); starting after its newest row",
+      );
+      this.#startCursor = newest;
+    } else if (newest - saved > maxRows) {
+      this.#logger.warn(
+        { savedCursor: saved, newestInDatabase: newest, resumeMaxRows: maxRows },
+        `resuming from the saved cursor would stream ${newest - saved} rows; streaming the newest ${maxRows} (catchup replays older ones)`,
+      );
+      this.#startCursor = newest - maxRows;
     }
   }
 

@@ -1,14 +1,54 @@
 import type { DatabaseSync } from "node:sqlite";
+import { StateError } from "./state-error.ts";
+
+/**
+ * SQLite's primary result codes that mean "state.db cannot take this write now", not "this write is wrong":
+ * another process holds the write lock past the busy timeout (BUSY, LOCKED), the disk or a size limit is full
+ * (FULL), the file or its filesystem failed or went read-only (IOERR, READONLY, CANTOPEN, NOMEM, PROTOCOL), or it
+ * is damaged (CORRUPT, NOTADB; the next open moves it aside). A write that met one of them can be tried again later.
+ */
+const notWritableCodes = new Set([5, 6, 7, 8, 10, 11, 13, 14, 15, 26]);
 
 /** Runs `work` inside `BEGIN IMMEDIATE … COMMIT`, so writers in other processes queue instead of interleaving. */
 export function immediateTransaction<Result>(database: DatabaseSync, work: () => Result): Result {
-  database.exec("BEGIN IMMEDIATE");
   try {
-    const result = work();
-    database.exec("COMMIT");
-    return result;
+    database.exec("BEGIN IMMEDIATE");
+    try {
+      const result = work();
+      database.exec("COMMIT");
+      return result;
+    } catch (error) {
+      // A failed COMMIT (BUSY) leaves the transaction open; FULL and IOERR have already rolled it back.
+      if (database.isTransaction) rollbackQuietly(database);
+      throw error;
+    }
   } catch (error) {
-    if (database.isTransaction) database.exec("ROLLBACK");
-    throw error;
+    throw asNotWritable(error) ?? error;
   }
+}
+
+function rollbackQuietly(database: DatabaseSync): void {
+  try {
+    database.exec("ROLLBACK");
+  } catch {
+    // The original error says what went wrong; SQLite rolls back on its own when it cannot.
+  }
+}
+
+/** A `STATE_DB_NOT_WRITABLE` StateError for a SQLite error that says state.db cannot take writes now. */
+function asNotWritable(error: unknown): StateError | undefined {
+  if (StateError.isInstance(error)) return undefined;
+  const { errcode, errstr } = (error ?? {}) as { errcode?: unknown; errstr?: unknown };
+  if (typeof errcode !== "number" || !notWritableCodes.has(errcode & 0xff)) return undefined;
+  const reason = typeof errstr === "string" && errstr !== "" ? errstr : (error as Error).message;
+  return new StateError(
+    "STATE_DB_NOT_WRITABLE",
+    `state.db not writable (${reason}): free disk space, or end the process that holds state.db's write lock`,
+    { cause: error, reason },
+  );
+}
+
+/** SQLite's reason when `error` says state.db cannot take writes now (see `StateError.reason`), else undefined. */
+export function notWritableReason(error: unknown): string | undefined {
+  return StateError.isInstance(error) && error.code === "STATE_DB_NOT_WRITABLE" ? error.reason : undefined;
 }

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import type { DatabaseSync } from "node:sqlite";
 import type { Clock } from "./clock.ts";
-import { immediateTransaction } from "./immediate-transaction.ts";
+import { immediateTransaction, notWritableReason } from "./immediate-transaction.ts";
 import { prepared } from "./statement-cache.ts";
 
 export type ClaimResult = "claimed" | "duplicate" | "in-flight";
@@ -101,8 +101,13 @@ export class InboundJournal {
     // A gateway may run for weeks: keep the journal bounded without waiting for the next open.
     this.#commitsSincePrune += 1;
     if (this.#commitsSincePrune >= pruneEveryCommits) {
-      this.#commitsSincePrune = 0;
-      this.prune();
+      try {
+        this.prune();
+        this.#commitsSincePrune = 0;
+      } catch (error) {
+        // The commit itself is on disk; a prune that met a locked or full state.db runs after the next commit.
+        if (notWritableReason(error) === undefined) throw error;
+      }
     }
   }
 

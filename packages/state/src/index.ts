@@ -9,6 +9,7 @@ export {
   EchoCache,
   normalizeEchoText,
 } from "./echo-cache.ts";
+export { notWritableReason } from "./immediate-transaction.ts";
 export type { ClaimResult, InboundJournalOptions } from "./inbound-journal.ts";
 export {
   defaultClaimLeaseMilliseconds,
@@ -24,8 +25,10 @@ export { maxPendingPairingsPerAccount, PairingStore, pairingTimeToLiveMillisecon
 export type { ReplyCacheOptions } from "./reply-cache.ts";
 export { defaultReplyCacheSize, ReplyCache } from "./reply-cache.ts";
 export { type RecordedReply, ReplyOutbox } from "./reply-outbox.ts";
+export { hotPathBusyTimeoutMilliseconds } from "./sqlite-database.ts";
 export { resolveStateDir, stateDatabasePath } from "./state-dir.ts";
 export type { StateErrorCode } from "./state-error.ts";
 export { StateError } from "./state-error.ts";
 export type { OpenStateStoreOptions, StateStore } from "./state-store.ts";
 export { openStateStore } from "./state-store.ts";
+export { WriteQueue, type WriteQueueOptions, type WriteQueueTimers } from "./write-queue.ts";

@@ -5,8 +5,14 @@ import { toIsoString } from "./clock.ts";
 import { migrateToLatest } from "./migrations.ts";
 import { StateError } from "./state-error.ts";
 
-/** How long a writer waits for another process's transaction before SQLITE_BUSY surfaces. */
+/** How long a writer waits for another process's transaction before SQLITE_BUSY surfaces (open, the CLI). */
 export const busyTimeoutMilliseconds = 10_000;
+
+/**
+ * The gateway's busy timeout once open. SQLite waits for the lock synchronously, so a 10 s wait would freeze the
+ * event loop for 10 s; the gateway gives up after this instead and retries the write later (`WriteQueue`).
+ */
+export const hotPathBusyTimeoutMilliseconds = 250;
 
 const sqliteCorrupt = 11;
 const sqliteNotADatabase = 26;
@@ -43,7 +49,7 @@ export function openDatabase(path: string, now: number): OpenedDatabase {
 function openAndMigrate(path: string): DatabaseSync {
   const database = new DatabaseSync(path, { timeout: busyTimeoutMilliseconds });
   try {
-    database.exec(`PRAGMA busy_timeout = ${busyTimeoutMilliseconds}`);
+    setBusyTimeout(database, busyTimeoutMilliseconds);
     setWalMode(database);
     // FULL: a committed dedupe record must survive power loss, or a delivered message could be answered twice.
     database.exec("PRAGMA synchronous = FULL");
@@ -55,6 +61,14 @@ function openAndMigrate(path: string): DatabaseSync {
     database.close();
     throw error;
   }
+}
+
+/** Changes how long this connection's writers wait for another process's write lock. */
+export function setBusyTimeout(database: DatabaseSync, milliseconds: number): void {
+  if (!Number.isSafeInteger(milliseconds) || milliseconds < 0) {
+    throw new RangeError(`busyTimeoutMilliseconds: ${milliseconds} is not a whole number of milliseconds >= 0`);
+  }
+  database.exec(`PRAGMA busy_timeout = ${milliseconds}`);
 }
 
 function setWalMode(database: DatabaseSync): void {
@@ -79,7 +93,9 @@ class CorruptDatabaseError extends Error {}
 
 function isCorruption(error: unknown): boolean {
   if (error instanceof CorruptDatabaseError) return true;
-  const errcode = (error as { errcode?: unknown } | null)?.errcode;
+  // A write inside a transaction reports it as STATE_DB_NOT_WRITABLE, with SQLite's error as the cause.
+  const sqliteError = StateError.isInstance(error) ? error.cause : error;
+  const errcode = (sqliteError as { errcode?: unknown } | null)?.errcode;
   return errcode === sqliteCorrupt || errcode === sqliteNotADatabase;
 }
 

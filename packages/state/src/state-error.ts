@@ -9,17 +9,21 @@ export type StateErrorCode =
   | "SHORT_ID_EXPIRED"
   | "SHORT_ID_OTHER_CHAT"
   | "STATE_SCHEMA_TOO_NEW"
-  | "STATE_DB_UNUSABLE";
+  | "STATE_DB_UNUSABLE"
+  | "STATE_DB_NOT_WRITABLE";
 
 /** The base error of `@imessage-channel/state`: a string `code` and a one-line message saying what to do. */
 export class StateError extends Error {
   readonly code: StateErrorCode;
+  /** For `STATE_DB_NOT_WRITABLE`: SQLite's words for why (`database is locked`, `database or disk is full`). */
+  readonly reason: string | undefined;
   readonly [errorMarker] = true;
 
-  constructor(code: StateErrorCode, message: string, options?: ErrorOptions) {
+  constructor(code: StateErrorCode, message: string, options?: ErrorOptions & { reason?: string }) {
     super(message, options);
     this.name = "StateError";
     this.code = code;
+    this.reason = options?.reason;
   }
 
   /** True for any StateError, also one thrown by another copy of this package. */

@@ -7,7 +7,7 @@ import { MetaStore } from "./meta-store.ts";
 import { PairingStore } from "./pairing-store.ts";
 import { ReplyCache, type ReplyCacheOptions } from "./reply-cache.ts";
 import { ReplyOutbox } from "./reply-outbox.ts";
-import { openDatabase } from "./sqlite-database.ts";
+import { openDatabase, setBusyTimeout } from "./sqlite-database.ts";
 import { stateDatabasePath } from "./state-dir.ts";
 
 export interface OpenStateStoreOptions {
@@ -17,6 +17,11 @@ export interface OpenStateStoreOptions {
   clock?: Clock;
   /** Called with each warning (e.g. a corrupt database moved aside); they are also in `store.warnings`. */
   onWarning?: (warning: string) => void;
+  /**
+   * How long a write waits for another process's write lock once the store is open (default 10 s; opening always
+   * waits 10 s). The gateway passes `hotPathBusyTimeoutMilliseconds`: SQLite waits synchronously.
+   */
+  busyTimeoutMilliseconds?: number;
   inbound?: InboundJournalOptions;
   echoes?: EchoCacheOptions;
   replies?: ReplyCacheOptions;
@@ -55,6 +60,7 @@ export function openStateStore(options: OpenStateStoreOptions): StateStore {
     inbound.releaseOrphanedClaims();
     inbound.prune();
     outbox.pruneCommitted();
+    if (options.busyTimeoutMilliseconds !== undefined) setBusyTimeout(database, options.busyTimeoutMilliseconds);
   } catch (error) {
     database.close();
     throw error;

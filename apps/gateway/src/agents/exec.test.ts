@@ -66,13 +66,25 @@ describe("exec agent", () => {
     expect(String(error)).toContain("exited with code 3: boom: no key");
   });
 
-  it("kills a command that runs past its timeout", async () => {
+  it("kills a command that runs past its timeout, and counts it as unavailable (the turn is retried)", async () => {
     const error = await run(node("setInterval(()=>{},1000)"), 200).catch((caught: unknown) => caught);
     expect(AgentError.isInstance(error) && error.code).toBe("AGENT_TIMEOUT");
+    expect(AgentError.isInstance(error) && error.retryable).toBe(true);
   });
 
-  it("explains a program that does not exist", async () => {
+  it("reads exit code 75 (EX_TEMPFAIL) as unavailable and any other failure as permanent", async () => {
+    const tempfail = await run(node("process.exit(75)")).catch((caught: unknown) => caught);
+    expect(AgentError.isInstance(tempfail) && { code: tempfail.code, retryable: tempfail.retryable }).toEqual({
+      code: "AGENT_EXIT",
+      retryable: true,
+    });
+    const failed = await run(node("process.exit(1)")).catch((caught: unknown) => caught);
+    expect(AgentError.isInstance(failed) && failed.retryable).toBe(false);
+  });
+
+  it("explains a program that does not exist, and never retries it", async () => {
     const error = await run(["/nonexistent/agent-binary"]).catch((caught: unknown) => caught);
     expect(String(error)).toContain("could not start");
+    expect(AgentError.isInstance(error) && error.retryable).toBe(false);
   });
 });

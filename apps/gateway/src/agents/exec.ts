@@ -18,10 +18,13 @@ export interface ExecAgentOptions {
 }
 
 const maxOutputBytes = 4 * 1024 * 1024;
+/** sysexits.h EX_TEMPFAIL: the agent says it is unavailable for now (its backend is down), so the turn is retried. */
+export const execTemporaryFailureExitCode = 75;
 
 /**
  * Runs the command once per turn: turn JSON on stdin; on stdout, Reply JSON inside the `{"version":1, …}`
- * envelope, or plain text (anything else, JSON included).
+ * envelope, or plain text (anything else, JSON included). Exit code 75 (EX_TEMPFAIL) or a timeout means the agent
+ * is unavailable (the turn is retried); any other failure is permanent.
  */
 export function createExecAgent(options: ExecAgentOptions): AgentRuntime {
   const [file, ...args] = options.command;
@@ -62,7 +65,8 @@ export function createExecAgent(options: ExecAgentOptions): AgentRuntime {
               timedOut
                 ? `exec agent ${file} did not finish within ${timeoutMs} ms and was killed`
                 : `exec agent ${file} could not start: ${error.message}`,
-              { retryable: false, cause: error },
+              // A turn that ran out of time may finish on another try; a program that cannot start will not.
+              { retryable: timedOut, cause: error },
             ),
           );
         });
@@ -73,9 +77,7 @@ export function createExecAgent(options: ExecAgentOptions): AgentRuntime {
               new AgentError(
                 "AGENT_EXIT",
                 `exec agent ${file} exited with code ${code}${detail ? `: ${detail}` : ""}`,
-                {
-                  retryable: false,
-                },
+                { retryable: code === execTemporaryFailureExitCode },
               ),
             );
           }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type LoopbackServer, sendJson, startLoopbackServer } from "../test-support/http-server.ts";
 import { sampleTurn } from "../test-support/turns.ts";
+import { AgentError } from "./agent-error.ts";
 import { createOpenAiAgent } from "./openai.ts";
 
 let server: LoopbackServer;
@@ -67,6 +68,39 @@ describe("openai agent", () => {
     await agent.reset?.("agent:main:main");
     await agent.run(sampleTurn({ text: "fresh" }), signal);
     expect(requestBody(3).messages).toEqual([{ role: "user", content: "fresh" }]);
+  });
+
+  it.each([
+    [500, true, 3],
+    [503, true, 3],
+    [408, true, 3],
+    [429, true, 3],
+    [400, false, 1],
+    [401, false, 1],
+    [404, false, 1],
+    [422, false, 1],
+  ])("HTTP %i: unavailable (retried) is %s, after %i request(s)", async (status, retryable, requests) => {
+    const failing = await startLoopbackServer((_request, response) => sendJson(response, status, {}));
+    try {
+      const agent = createOpenAiAgent({ baseUrl: failing.url, model: "m", stateDir, retryBaseDelayMs: 1 });
+      const error = await agent.run(sampleTurn(), new AbortController().signal).catch((caught: unknown) => caught);
+      expect(AgentError.isInstance(error) && { code: error.code, retryable: error.retryable }).toEqual({
+        code: "AGENT_HTTP_ERROR",
+        retryable,
+      });
+      expect(failing.requests).toHaveLength(requests);
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it("reports an unreachable endpoint as unavailable", async () => {
+    const agent = createOpenAiAgent({ baseUrl: "http://127.0.0.1:9", model: "m", stateDir, retryBaseDelayMs: 1 });
+    const error = await agent.run(sampleTurn(), new AbortController().signal).catch((caught: unknown) => caught);
+    expect(AgentError.isInstance(error) && { code: error.code, retryable: error.retryable }).toEqual({
+      code: "AGENT_NETWORK_ERROR",
+      retryable: true,
+    });
   });
 
   it("names only the endpoint's origin when it fails: a secret in the base URL's path stays out", async () => {

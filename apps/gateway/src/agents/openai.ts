@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { readJsonFile, writeFileAtomic } from "../atomic-file.ts";
-import { AgentError } from "./agent-error.ts";
+import { AgentError, isRetryableHttpStatus } from "./agent-error.ts";
 import { logSafeUrl } from "./log-safe-url.ts";
 import { withRetries } from "./retry.ts";
 import type { AgentRuntime } from "./runtime.ts";
@@ -15,6 +15,8 @@ export interface OpenAiAgentOptions {
   /** Messages of history kept per session (user + assistant), oldest dropped first. */
   maxHistory?: number;
   timeoutMs?: number;
+  /** Delay before the second of its three quick attempts at a 5xx, 408, 429 or unreachable endpoint (doubles). */
+  retryBaseDelayMs?: number;
   stateDir: string;
   env?: NodeJS.ProcessEnv;
   onWarning?: (message: string) => void;
@@ -63,7 +65,7 @@ export function createOpenAiAgent(options: OpenAiAgentOptions): AgentRuntime {
     if (!response.ok) {
       const hint = response.status === 401 ? `: check the key in $${options.apiKeyEnv ?? "<apiKeyEnv>"}` : "";
       throw new AgentError("AGENT_HTTP_ERROR", `openai agent ${where} answered HTTP ${response.status}${hint}`, {
-        retryable: response.status >= 500 || response.status === 429,
+        retryable: isRetryableHttpStatus(response.status),
       });
     }
     const body = (await response.json()) as { choices?: Array<{ message?: { content?: unknown } }> };
@@ -84,7 +86,7 @@ export function createOpenAiAgent(options: OpenAiAgentOptions): AgentRuntime {
       const system: ChatMessage[] = turn.systemPrompt ? [{ role: "system", content: turn.systemPrompt }] : [];
       const content = await withRetries(() => complete([...system, ...history, user], signal), {
         attempts: 3,
-        baseDelayMs: 1000,
+        baseDelayMs: options.retryBaseDelayMs ?? 1000,
         signal,
       });
       const kept = [...history, user, { role: "assistant" as const, content }].slice(-maxHistory);

@@ -10,7 +10,7 @@ export interface RetryOptions {
   wait?: (ms: number, signal?: AbortSignal) => Promise<unknown>;
 }
 
-/** Runs `attempt` until it succeeds, retrying only errors marked retryable (5xx, network, timeouts; never 4xx). */
+/** Runs `attempt` until it succeeds, retrying only errors marked retryable (5xx, 408, 429, network, timeouts). */
 export async function withRetries<T>(attempt: () => Promise<T>, options: RetryOptions): Promise<T> {
   const wait = options.wait ?? ((ms: number, signal?: AbortSignal) => sleep(ms, undefined, { signal }));
   for (let index = 1; ; index++) {
@@ -19,8 +19,21 @@ export async function withRetries<T>(attempt: () => Promise<T>, options: RetryOp
     } catch (error) {
       const retryable = AgentError.isInstance(error) && error.retryable;
       if (!retryable || index >= options.attempts || options.signal?.aborted) throw error;
-      const delay = options.baseDelayMs * 2 ** (index - 1) * (0.75 + Math.random() * 0.5);
-      await wait(delay, options.signal);
+      await wait(backoffDelayMs(index, { initialDelayMs: options.baseDelayMs }), options.signal);
     }
   }
+}
+
+/**
+ * The delay after the `attempt`-th failure (1-based): `initialDelayMs`, doubling each time up to `maxDelayMs`, with
+ * ±25% jitter so many turns failing together do not retry in step.
+ */
+export function backoffDelayMs(
+  attempt: number,
+  options: { initialDelayMs: number; maxDelayMs?: number },
+  random: () => number = Math.random,
+): number {
+  const exponential = options.initialDelayMs * 2 ** Math.max(0, attempt - 1);
+  const capped = Math.min(exponential, options.maxDelayMs ?? Number.POSITIVE_INFINITY);
+  return capped * (0.75 + random() * 0.5);
 }

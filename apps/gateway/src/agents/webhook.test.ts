@@ -47,6 +47,27 @@ describe("webhook agent", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it.each([
+    [500, true, 3],
+    [502, true, 3],
+    [503, true, 3],
+    [408, true, 3],
+    [429, true, 3],
+    [400, false, 1],
+    [401, false, 1],
+    [403, false, 1],
+    [404, false, 1],
+    [422, false, 1],
+  ])("HTTP %i: unavailable (retried) is %s, after %i request(s)", async (status, retryable, requests) => {
+    server = await startLoopbackServer((_request, response) => sendJson(response, status, {}));
+    const error = await run(server.url).catch((caught: unknown) => caught);
+    expect(AgentError.isInstance(error) && { code: error.code, retryable: error.retryable }).toEqual({
+      code: "AGENT_HTTP_ERROR",
+      retryable,
+    });
+    expect(server.requests).toHaveLength(requests);
+  });
+
   it("accepts a plain-text body as the reply text", async () => {
     server = await startLoopbackServer((_request, response) => {
       response.writeHead(200, { "content-type": "text/plain" }).end("just text\n");
@@ -76,6 +97,7 @@ describe("webhook agent", () => {
     server = undefined;
     const error = await run(url, { url, attempts: 2 }).catch((caught: unknown) => caught);
     expect(AgentError.isInstance(error) && error.code).toBe("AGENT_NETWORK_ERROR");
+    expect(AgentError.isInstance(error) && error.retryable).toBe(true);
   });
 
   it("names only the URL's origin when it fails: a secret in the path or the query stays out", async () => {

@@ -1,4 +1,4 @@
-import { AgentError } from "./agent-error.ts";
+import { AgentError, isRetryableHttpStatus } from "./agent-error.ts";
 import { logSafeUrl } from "./log-safe-url.ts";
 import { withRetries } from "./retry.ts";
 import type { AgentRuntime } from "./runtime.ts";
@@ -15,7 +15,8 @@ export interface WebhookAgentOptions {
 /**
  * POSTs the turn JSON to `url`. 200 with a JSON content type → Reply JSON; any other 200 body is plain text;
  * 204 → no reply.
- * 5xx and network errors are retried with backoff; 4xx never is.
+ * 5xx, 408, 429, timeouts and network errors are retried a few times with backoff and then reported as the agent
+ * being unavailable (retryable); any other 4xx is permanent and never retried.
  */
 export function createWebhookAgent(options: WebhookAgentOptions): AgentRuntime {
   const timeoutMs = options.timeoutMs ?? 60_000;
@@ -47,10 +48,11 @@ export function createWebhookAgent(options: WebhookAgentOptions): AgentRuntime {
         if (response.status === 204) return undefined;
         const body = await response.text();
         if (!response.ok) {
+          const retryable = isRetryableHttpStatus(response.status);
           throw new AgentError(
             "AGENT_HTTP_ERROR",
-            `webhook agent ${where} answered HTTP ${response.status}${response.status < 500 ? " (not retried)" : ""}`,
-            { retryable: response.status >= 500 },
+            `webhook agent ${where} answered HTTP ${response.status}${retryable ? "" : " (not retried)"}`,
+            { retryable },
           );
         }
         const isJson = response.headers.get("content-type")?.includes("json") ?? false;

@@ -47,7 +47,19 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
     }
     logger.info({ accounts: gateway.accounts.length }, "gateway running; SIGINT or SIGTERM stops it");
     logger.info(`received ${await stopRequested}`);
+    // launchd and systemd kill a gateway that outlives their stop timeout: whatever hangs, exit within the budget.
+    let stopped = false;
+    const watchdog = setTimeout(() => {
+      if (!stopped) {
+        logger.error(
+          `shutdown did not finish within shutdown.timeoutSeconds (${gateway.shutdownTimeoutMs / 1000} s); exiting now: unfinished rows are answered after the next start`,
+        );
+      }
+      process.exit(stopped ? (process.exitCode ?? 0) : 1);
+    }, gateway.shutdownTimeoutMs);
+    watchdog.unref();
     await gateway.stop();
+    stopped = true;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

@@ -7,12 +7,13 @@ import {
   type ResolvedAccount,
   resolveAccount,
 } from "@imessage-channel/config";
-import { resolveSendTarget } from "@imessage-channel/outbound";
+import { capabilityFromProbe, receiptPlan, resolveSendTarget } from "@imessage-channel/outbound";
 import { ImsgClient, probeCapabilities } from "@imessage-channel/rpc-client";
 import { resolveStateDir } from "@imessage-channel/state";
 import { runOnce } from "@imessage-channel/transport";
 import { type AccountStatus, statusFilePath } from "../account-status.ts";
 import { CliError, type CliIo, formatTable } from "../cli-io.ts";
+import { launchFailureLine } from "../imsg-diagnosis.ts";
 import { createImsgTransport, oneShotOptions, rpcArgs } from "../imsg-transport.ts";
 
 export interface ImsgCommandOptions {
@@ -66,34 +67,39 @@ interface ProbeResult {
   problems: string[];
 }
 
+/**
+ * What `status --probe` says about one account. A broken imsg gets one line, its root cause with the fix (imsg
+ * missing, no `imsg rpc`, the database unreadable), not everything that followed from it.
+ */
 async function probeAccount(account: ResolvedAccount): Promise<ProbeResult> {
   const capabilities = await probeCapabilities((args) => runOnce(oneShotOptions(account, args)));
-  const problems = [...capabilities.problems];
-  let databaseReadable = false;
-  if (capabilities.rpcSupported) {
-    try {
-      await withClient(account, (client) => client.chatsList({ limit: 1 }));
-      databaseReadable = true;
-    } catch (error) {
-      const message = (error as Error).message.split("\n")[0] ?? "";
-      problems.push(
-        /Full Disk Access|Permission Error|authorization denied|unable to open/i.test((error as Error).message)
-          ? `the Messages database is not readable (${message}): grant Full Disk Access to the app that runs imsg (Terminal, sshd or launchd's node) and probe again`
-          : `imsg rpc failed: ${message}`,
-      );
-    }
-  }
-  if (capabilities.rpcSupported && !capabilities.privateApi.available) {
-    problems.push("private API actions are unavailable: run `imsg launch` on the Mac (SIP disabled) and probe again");
-  }
-  return {
+  const result = (works: boolean, problems: string[]): ProbeResult => ({
     accountId: account.accountId,
-    works: capabilities.rpcSupported && databaseReadable,
+    works,
     version: capabilities.version,
     rpc: capabilities.rpcSupported,
     privateApi: capabilities.privateApi,
     problems,
-  };
+  });
+  if (capabilities.launchFailure) return result(false, [launchFailureLine(account, capabilities.launchFailure)]);
+  if (!capabilities.rpcSupported) return result(false, capabilities.problems);
+  try {
+    await withClient(account, (client) => client.chatsList({ limit: 1 }));
+  } catch (error) {
+    const message = (error as Error).message.split("\n")[0] ?? "";
+    return result(false, [
+      /Full Disk Access|Permission Error|authorization denied|unable to open/i.test((error as Error).message)
+        ? `the Messages database is not readable (${message}): grant Full Disk Access to the app that runs imsg (Terminal, sshd or launchd's node) and probe again`
+        : `imsg rpc failed: ${message}`,
+    ]);
+  }
+  const problems = [...capabilities.problems];
+  if (!capabilities.privateApi.available) {
+    problems.push("private API actions are unavailable: run `imsg launch` on the Mac (SIP disabled) and probe again");
+  }
+  const { warning } = receiptPlan({ sendReadReceipts: true, capability: capabilityFromProbe(capabilities) });
+  if (warning) problems.push(warning);
+  return result(true, problems);
 }
 
 /** `status [--probe] [--json]`: what the running gateway wrote, and with `--probe` what imsg says now. */

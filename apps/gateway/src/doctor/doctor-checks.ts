@@ -2,6 +2,7 @@ import { everyGroupMessageDropped, type ResolvedAccount, type ResolvedRouting } 
 import { parseAllowlistEntry } from "@imessage-channel/policy";
 import type { ImsgCapabilities, ImsgStatus } from "@imessage-channel/rpc-client";
 import { versionAtLeast } from "@imessage-channel/rpc-client";
+import { imsgMissingFix } from "../imsg-diagnosis.ts";
 
 export type CheckStatus = "ok" | "info" | "warn" | "fail";
 
@@ -20,6 +21,8 @@ export interface AccountFacts {
   capabilities: ImsgCapabilities | undefined;
   /** Why imsg could not be run (the transport's one-line error, e.g. a refused host key). */
   launchError: string | undefined;
+  /** The transport's code for it (`CLI_NOT_FOUND`, `HOST_KEY_UNKNOWN`…), when it had one. */
+  launchErrorCode?: string;
   /** Native SSH (`transport: "ssh"`): where to, and the transport's error code and line when the login failed. */
   ssh?: { destination: string; error?: { code: string; message: string } };
   /** The chats of `chats.list` (id, guid, identifier), when the database could be read. */
@@ -85,15 +88,19 @@ export function checkImsgFound(facts: AccountFacts): DoctorCheck | undefined {
   // The SSH check above already says why nothing on the Mac could be asked.
   if (facts.ssh?.error) return undefined;
   if (launchError || !capabilities?.version) {
-    const reason = launchError ?? capabilities?.problems[0] ?? "no answer to imsg --version";
-    return {
-      id: "imsg-found",
-      status: "fail",
-      message: `imsg could not be run: ${reason}`,
-      fix: isRemote(account)
-        ? `check channels.imessage.remoteHost / ssh settings and that ${account.remoteCliPath} runs on the Mac (brew install steipete/tap/imsg)`
-        : `install imsg (brew install steipete/tap/imsg) or point channels.imessage.cliPath at it (now "${account.cliPath}")`,
-    };
+    const failure = capabilities?.launchFailure;
+    const notHere = facts.launchErrorCode === "CLI_NOT_FOUND" || failure?.reason === "not-found";
+    // The transport's own line carries a generic fix; the one below fits where the gateway runs.
+    const reason = notHere
+      ? `imsg not found at "${account.cliPath}"`
+      : (launchError ?? capabilities?.problems[0] ?? "no answer to imsg --version");
+    // Not found here, or not found by the wrapper's / the Mac's shell: the fix depends on where the gateway runs.
+    const missing = notHere || failure?.reason === "command-not-found";
+    let fix = `the line above says what to change; or point channels.imessage.cliPath at imsg (now "${account.cliPath}")`;
+    if (missing) fix = imsgMissingFix(account, failure);
+    else if (isRemote(account))
+      fix = `check channels.imessage.remoteHost / ssh settings and that ${account.remoteCliPath} runs on the Mac (brew install steipete/tap/imsg)`;
+    return { id: "imsg-found", status: "fail", message: `imsg could not be run: ${reason}`, fix };
   }
   return { id: "imsg-found", status: "ok", message: `imsg ${capabilities.version}` };
 }
@@ -126,16 +133,19 @@ export function checkImsgVersion(facts: AccountFacts): DoctorCheck | undefined {
   return { id: "imsg-version", status: "ok", message: `imsg ${version} has every method this channel uses` };
 }
 
+/** Whether `imsg rpc` exists, as the probe proved it (status `rpc_methods` or `imsg rpc --help`), never from the version. */
 export function checkRpc(facts: AccountFacts): DoctorCheck | undefined {
   if (!facts.capabilities?.version) return undefined;
-  return facts.capabilities.rpcSupported
-    ? { id: "rpc", status: "ok", message: "imsg rpc is supported" }
-    : {
-        id: "rpc",
-        status: "fail",
-        message: "this imsg has no `imsg rpc`",
-        fix: "upgrade imsg to 0.9.0: brew upgrade steipete/tap/imsg",
-      };
+  if (facts.capabilities.rpcSupported) return { id: "rpc", status: "ok", message: "imsg rpc is supported" };
+  // The probe's line is "<what it found>; <fix>".
+  const line = facts.capabilities.problems[0] ?? "this imsg has no `imsg rpc`";
+  const split = line.lastIndexOf("; ");
+  return {
+    id: "rpc",
+    status: "fail",
+    message: split === -1 ? line : line.slice(0, split),
+    fix: split === -1 ? "upgrade imsg to 0.9.0: brew upgrade steipete/tap/imsg" : line.slice(split + 2),
+  };
 }
 
 export function checkDatabase(facts: AccountFacts): DoctorCheck | undefined {

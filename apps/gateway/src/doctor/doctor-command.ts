@@ -60,6 +60,7 @@ async function gatherFacts(
     facts.capabilities = await probeCapabilities((args) => runOnce(oneShotOptions(account, args)));
   } catch (error) {
     facts.launchError = (error as Error).message;
+    if (TransportError.isInstance(error)) facts.launchErrorCode = error.code;
     if (facts.ssh && TransportError.isInstance(error) && sshErrorCodes.has(error.code)) {
       facts.ssh.error = { code: error.code, message: error.message };
     }

@@ -1,4 +1,6 @@
+import { DatabaseSync } from "node:sqlite";
 import { setTimeout as sleep } from "node:timers/promises";
+import { stateDatabasePath } from "@imessage-channel/state";
 import { afterEach, describe, expect, it } from "vitest";
 import { type AgentHandler, echoHandler, GatewayHarness } from "../test-support/gateway-harness.ts";
 
@@ -23,6 +25,10 @@ describe("gateway end to end: downtime", () => {
 
     harness.inject({ from: friend, text: "while down 1" });
     harness.inject({ from: friend, text: "while down 2" });
+    // Restart recovery (the saved live cursor) would stream these rows too: without it, only catchup can.
+    const state = new DatabaseSync(stateDatabasePath(harness.stateDir));
+    state.exec("DELETE FROM meta WHERE key LIKE 'live-cursor:%'");
+    state.close();
     await harness.start();
     await harness.waitForSent((rows) => rows.length === 3, "replies to both missed rows", 15_000);
     await harness.waitForLog(
@@ -34,17 +40,6 @@ describe("gateway end to end: downtime", () => {
       ["while down 1", true],
       ["while down 2", true],
     ]);
-  });
-
-  it("with catchup off, does not answer what arrived while down (the reference's default)", async () => {
-    harness = await GatewayHarness.create({ channel: open });
-    await harness.start();
-    expect(await harness.stop("SIGTERM")).toBe(0);
-    harness.inject({ from: friend, text: "missed" });
-    await harness.start();
-    harness.inject({ from: friend, text: "seen" });
-    await harness.waitForSent((rows) => rows.some((row) => row.text === "echo: seen"), "the live reply");
-    expect(harness.turns().map((turn) => turn.text)).toEqual(["seen"]);
   });
 
   it("kill -9 of the gateway mid-turn: with catchup on the row is answered after restart, and only once", async () => {
@@ -90,7 +85,8 @@ describe("gateway end to end: downtime", () => {
 
     await harness.start();
     await harness.waitForLog(/delivering a reply recorded before a restart/, 15_000);
-    await harness.waitForLog(/imessage catchup: replayed=1 /, 15_000);
+    // Restart recovery streams the row too: whichever path takes it first, catchup replays or skips it, once.
+    await harness.waitForLog(/imessage catchup: replayed=[01] /, 15_000);
     await sleep(500);
     expect(harness.sentRows().map((row) => row.text)).toEqual(["echo: in the window"]);
     expect(harness.turns().map((turn) => turn.text)).toEqual(["in the window"]);

@@ -212,6 +212,8 @@ describe("gateway end to end: security properties", () => {
             // Nothing listens on port 9: the network-error path, with the token in the URL.
             { id: "down", runtime: { type: "webhook", url: `http://127.0.0.1:9${hookPath}?token=${queryToken}` } },
           ],
+          // A short outage window: the "unavailable, retried" lines are logged too, then the turns fail.
+          retry: { maxMinutes: 0.01, initialDelayMs: 50, maxDelayMs: 100 },
         },
         bindings: [
           { agentId: "gpt", match: { channel: "imessage", peer: { kind: "dm", id: gptFriend } } },
@@ -236,6 +238,7 @@ describe("gateway end to end: security properties", () => {
     expect(harness.agent.requests.every((request) => request.url === `${hookPath}?token=${queryToken}`)).toBe(true);
     expect(openAi.requests.some((request) => request.headers.authorization === `Bearer ${apiKey}`)).toBe(true);
     expect(harness.logs.filter((line) => line.includes("turn failed")).length).toBeGreaterThanOrEqual(3);
+    expect(harness.logs.some((line) => line.includes("the turn is kept and retried"))).toBe(true);
 
     const status = runCli(["status", "--json", "--config", harness.configPath], env, harness.dir);
     expect(await status.exited).toBe(0);

@@ -2,9 +2,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type ImsgClient, ImsgRpcError, RequestTimeoutError, RpcClientError } from "@imessage-channel/rpc-client";
 import type { ChatAddress, ImsgMessage, ImsgPort, SendOutcome, SendRequest } from "./imsg-port.ts";
 
-/** A bridge failure is remembered this long, so a Mac without the private API is not asked on every message. */
-const bridgeDownTtlMs = 5 * 60 * 1000;
-
 /** How long a reply waits for imsg to come back (child restart, SSH reconnect) before the send fails. */
 export const defaultReconnectWaitMs = 60_000;
 
@@ -15,10 +12,20 @@ const chatServiceTtlMs = 30_000;
 /** `chats.list` is newest first and a chat that just got a row is at the top: this many covers a burst. */
 const chatServiceLookupLimit = 100;
 
+/** The account's capability owner (`BridgeCapability`), as read receipts and typing use it. */
+export interface BridgeGate {
+  /** false: do not try now; true or undefined: try. */
+  receiptsAllowed(): Promise<boolean | undefined>;
+  /** A read or typing call failed for want of the bridge. */
+  bridgeFailed(): void;
+}
+
 export interface ImsgConnectionOptions {
   now?: () => number;
   /** See `defaultReconnectWaitMs`. */
   reconnectWaitMs?: number;
+  /** Asked before every read/typing call and told when one failed; without it, they are always tried. */
+  bridge?: BridgeGate;
 }
 
 function waitText(ms: number): string {
@@ -53,8 +60,7 @@ export class ImsgConnection implements ImsgPort {
   readonly #client: () => ImsgClient | undefined;
   readonly #now: () => number;
   readonly #reconnectWaitMs: number;
-  #bridgeDownUntil = 0;
-  #bridgeKnownUp = false;
+  readonly #bridge: BridgeGate | undefined;
   readonly #chatServices = new Map<number, { service: string; readAt: number }>();
   #chatServiceLookup: Promise<void> | undefined;
 
@@ -62,18 +68,7 @@ export class ImsgConnection implements ImsgPort {
     this.#client = client;
     this.#now = options.now ?? Date.now;
     this.#reconnectWaitMs = options.reconnectWaitMs ?? defaultReconnectWaitMs;
-  }
-
-  /** false while a recent bridge call failed; true once one worked; undefined when nobody asked yet. */
-  get bridgeAvailable(): boolean | undefined {
-    if (this.#now() < this.#bridgeDownUntil) return false;
-    return this.#bridgeKnownUp ? true : undefined;
-  }
-
-  /** The capability probe's verdict (imsg status --json), when there is one. */
-  setBridgeAvailable(available: boolean): void {
-    this.#bridgeKnownUp = available;
-    this.#bridgeDownUntil = available ? 0 : this.#now() + bridgeDownTtlMs;
+    this.#bridge = options.bridge;
   }
 
   #current(): ImsgClient {
@@ -177,15 +172,15 @@ export class ImsgConnection implements ImsgPort {
     return this.#bridgeCall(() => this.#current().typing({ ...chatTarget(chat), typing }));
   }
 
+  /** A read or typing call, when the capability owner allows it; a failure is reported there (it re-probes). */
   async #bridgeCall(call: () => Promise<void>): Promise<boolean> {
-    if (this.bridgeAvailable === false) return false;
+    if ((await this.#bridge?.receiptsAllowed()) === false) return false;
     try {
       await call();
-      this.#bridgeKnownUp = true;
       return true;
     } catch (error) {
       if (error instanceof ImsgRpcError || error instanceof RequestTimeoutError) {
-        this.setBridgeAvailable(false);
+        this.#bridge?.bridgeFailed();
         return false;
       }
       throw error;

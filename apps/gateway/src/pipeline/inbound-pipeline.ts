@@ -1,12 +1,16 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { type FetchResult, isAttachmentOnlyText, type SkippedAttachment } from "@imessage-channel/attachments";
+import type { DispatchAttempts } from "@imessage-channel/catchup";
 import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
 import { type DispatchDecision, evaluateInbound, normalizeHandle } from "@imessage-channel/policy";
-import type { StateStore } from "@imessage-channel/state";
+import { type ClaimResult, notWritableReason, type StateStore, WriteQueue } from "@imessage-channel/state";
 import type { AccountStatusReporter } from "../account-status.ts";
+import { isAgentUnavailable } from "../agents/agent-error.ts";
+import { backoffDelayMs } from "../agents/retry.ts";
 import type { AgentRuntime } from "../agents/runtime.ts";
 import { isEmptyReply, missingAttachmentPlaceholder, type Reply, replySchema, type Turn } from "../agents/turn.ts";
 import type { Logger } from "../logger.ts";
-import type { SessionQueue } from "../session-queue.ts";
+import type { SessionQueue, TaskContext } from "../session-queue.ts";
 import { Watermark } from "../watermark.ts";
 import { GroupHistory, type HistoryEntry } from "./group-history.ts";
 import { type ChatAddress, chatKeys, type ImsgMessage, type ImsgPort } from "./imsg-port.ts";
@@ -77,18 +81,51 @@ export interface PipelineOptions {
   commands?: ChatCommandHandler;
   /** Rows at or below this rowid were settled before; the cursor starts here. */
   initialCursor: number;
+  /**
+   * Where the journal's claims, commits and releases go: while state.db cannot be written they wait there, in
+   * order, and rows are delayed instead of lost. Default: a queue of the pipeline's own.
+   */
+  writes?: WriteQueue;
   /** Called whenever the safe cursor moves (persist it, ack it to the supervisor). */
   onCursor: (rowid: number, message: ImsgMessage | undefined) => void;
   /** A conversation bound to an ACP session (`/acp spawn … --bind here`) routes there instead. */
   routeOverride?: (decision: DispatchDecision) => { agentId: string; sessionKey: string } | undefined;
   /** Fetches a dispatched row's attachments (includeAttachments on); never rejects for a file problem. */
   fetchAttachments?: (attachments: ImsgMessage["attachments"]) => Promise<FetchResult>;
-  /** Whether the bridge can mark read / type: undefined = unknown (try, and remember a failure). */
-  bridgeAvailable: () => boolean | undefined;
+  /** Whether the bridge can mark read / type: undefined = unknown (try); may wait for the first probe. */
+  bridgeAvailable: () => boolean | undefined | Promise<boolean | undefined>;
+  /** `agents.retry`: how long a turn whose agent is unavailable is retried, and the backoff between attempts. */
+  agentRetry?: AgentRetry;
   now?: () => number;
+  /** Waits out a retry's backoff; rejects when `signal` aborts (tests make it instant). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<unknown>;
+  /** The backoff's jitter, 0..1. */
+  random?: () => number;
+}
+
+export interface AgentRetry {
+  /** From the first failed attempt of a session's outage; 0 = one attempt (the agent's own quick retries only). */
+  windowMs: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
 }
 
 const pairingRenotifyMs = 10 * 60 * 1000;
+/** Triage attempts of one row that meet an unwritable state.db (a pairing request) before it counts as failed. */
+const triageAttemptsWhileUnwritable = 3;
+const defaultAgentRetry: AgentRetry = { windowMs: 10 * 60_000, initialDelayMs: 2000, maxDelayMs: 60_000 };
+/** A retry window at least this long is worth telling the sender about: otherwise the answer (or apology) is near. */
+const unavailableNoticeMinimumWindowMs = 60_000;
+/** Sent once per outage of a session's agent while its turn is kept and retried. */
+export const agentUnavailableNotice =
+  "The assistant is unavailable right now. Your message is kept and will be answered as soon as it is back.";
+
+/** A replayed row's catchup pass, waiting for its turn; `attempts` counts failed attempts toward maxFailureRetries. */
+interface ReplayWaiter {
+  resolve(): void;
+  reject(error: unknown): void;
+  attempts?: DispatchAttempts;
+}
 
 /**
  * The data flow of one inbound row (product.md): age fence → dedupe (claim) and echo drop → attachments gate →
@@ -105,14 +142,23 @@ export class InboundPipeline {
   /** Pairing codes whose challenge is being sent: a burst of DMs from one stranger gets one challenge, not one each. */
   readonly #challengesInFlight = new Set<string>();
   readonly #settledMessages = new Map<number, ImsgMessage>();
-  readonly #settleWaiters = new Map<number, () => void>();
+  readonly #settleWaiters = new Map<number, ReplayWaiter>();
+  /** Per agent and session, the outage its turns are being retried through: since when, and whether the sender was told. */
+  readonly #outages = new Map<string, { since: number; notified: boolean }>();
   readonly #groupHistory = new GroupHistory();
   /** Per chat, the triage of its latest row: the next row of the chat waits for it (`#inChatOrder`). */
   readonly #triageTails = new Map<string, Promise<void>>();
+  readonly #writes: WriteQueue;
+  /** Rows whose claim waits for state.db: taken once it can be written; a re-streamed copy joins them. */
+  readonly #unclaimed = new Set<number>();
+  /** Rows whose commit waits for state.db: the cursor passes them only once it is on disk. */
+  readonly #uncommitted = new Set<number>();
+  readonly #settleWhenCommitted = new Map<number, ImsgMessage>();
   #accepting = true;
 
   constructor(options: PipelineOptions) {
     this.#options = options;
+    this.#writes = options.writes ?? new WriteQueue();
     this.#watermark = new Watermark(options.initialCursor);
     this.#now = options.now ?? Date.now;
     this.#buffer = options.createTurnBuffer((turn) => this.#dispatchTurn(turn));
@@ -128,14 +174,18 @@ export class InboundPipeline {
 
   /**
    * A replayed row (catchup): resolves only once its turn finished (or it was dropped), so the catchup cursor
-   * never moves past a row a crash would lose. Rejects when the row could not be journaled.
+   * never moves past a row a crash would lose. Rejects when the row could not be journaled, or when shutdown
+   * cancelled its turn. Each failed attempt of an unavailable agent at it is counted on `attempts`; once catchup
+   * gives up on the row, the turn gets the error reply and the row settles.
    */
-  async acceptReplayed(message: ImsgMessage): Promise<void> {
+  async acceptReplayed(message: ImsgMessage, attempts?: DispatchAttempts): Promise<void> {
     // Shutting down: refuse, so the catchup cursor holds before this row and the next start replays it.
     if (!this.#accepting) throw new Error(`gateway is shutting down; row ${message.id} is replayed on the next start`);
-    const settled = new Promise<void>((resolve) => this.#settleWaiters.set(message.id, resolve));
+    const settled = new Promise<void>((resolve, reject) =>
+      this.#settleWaiters.set(message.id, { resolve, reject, attempts }),
+    );
     const outcome = await this.accept(message, { replayed: true });
-    if (outcome === "duplicate" && !this.#watermark.has(message.id)) this.#settleWaiters.get(message.id)?.();
+    if (outcome === "duplicate" && !this.#watermark.has(message.id)) this.#settleWaiters.get(message.id)?.resolve();
     await settled;
   }
 
@@ -150,12 +200,25 @@ export class InboundPipeline {
   }
 
   /**
+   * imsg streams live rows after `rowid` (where the supervisor subscribed): the cursor may move up to it, so a
+   * restart resumes there even when no row came since (a first start tails from the newest row).
+   */
+  streamStartsAfter(rowid: number): void {
+    const before = this.#watermark.cursor;
+    const after = this.#watermark.streamStartsAfter(rowid);
+    if (after !== before) this.#options.onCursor(after, undefined);
+  }
+
+  /**
    * Takes one streamed (or replayed) row. Resolves once the row has been triaged; its turn may still be running.
-   * Rejects only when the journal cannot be written: the caller must then not ack the row.
+   * While state.db cannot be written the row waits for its claim (the cursor holds before it) and is taken once it
+   * can. Rejects only when the journal fails otherwise; the row then counts as failed.
    */
   async accept(message: ImsgMessage, origin: { replayed: boolean }): Promise<"queued" | "dropped" | "duplicate"> {
-    const { account, state, status, logger } = this.#options;
+    const { account, status } = this.#options;
     if (!this.#accepting) return "dropped";
+    // A row still waiting for state.db to take its claim is no duplicate: a re-streamed copy joins it.
+    if (this.#unclaimed.has(message.id)) return "queued";
     // A resubscribe re-streams rows still with the agent: the copy is a duplicate and must not settle the original.
     if (this.#watermark.has(message.id)) return "duplicate";
     status.touch();
@@ -191,9 +254,30 @@ export class InboundPipeline {
       });
     }
 
-    const claim = message.guid
-      ? state.inbound.claim(message.guid, { accountId: account.accountId, rowid: message.id })
-      : "claimed";
+    return this.#take(message, origin);
+  }
+
+  /** The journal claim, then triage in chat order. */
+  async #take(
+    message: ImsgMessage,
+    origin: { replayed: boolean },
+    attempt = 1,
+  ): Promise<"queued" | "dropped" | "duplicate"> {
+    const { state, status, logger } = this.#options;
+    let claim: ClaimResult | "not-taken" = "claimed";
+    if (message.guid) {
+      try {
+        // Synchronous while state.db takes writes, so rows reach `#inChatOrder` in the order they came.
+        const claiming = this.#claim(message);
+        claim = claiming instanceof Promise ? await claiming : claiming;
+      } catch (error) {
+        // Not an unwritable state.db (that waits): the row cannot be journaled and must not hold the cursor forever.
+        status.count("failed");
+        this.#settle(message);
+        throw error;
+      }
+    }
+    if (claim === "not-taken") return "dropped";
     if (claim !== "claimed") {
       status.count("deduped");
       logger.debug({ rowid: message.id, guid: message.guid, claim }, "duplicate row skipped");
@@ -204,11 +288,54 @@ export class InboundPipeline {
     try {
       return await this.#inChatOrder(message, () => this.#triage(message, origin.replayed));
     } catch (error) {
+      const reason = notWritableReason(error);
+      if (reason !== undefined && message.guid && attempt < triageAttemptsWhileUnwritable) {
+        // Triage wrote to state.db (a pairing request) and could not: give the claim back and take the row again.
+        logger.warn(
+          { rowid: message.id, attempt },
+          `inbound row ${message.id} waits: state.db not writable (${reason}); it is taken again once it can be written`,
+        );
+        const guid = message.guid;
+        try {
+          await this.#writes.run(() => state.inbound.release(guid));
+        } catch {
+          return "dropped"; // shutdown came first: the cursor holds before the row, the next start takes it
+        }
+        return this.#take(message, origin, attempt + 1);
+      }
       logger.error({ rowid: message.id, err: error }, `inbound row ${message.id} failed before dispatch`);
       this.#release(message);
       status.count("failed");
       this.#settle(message);
       return "dropped";
+    }
+  }
+
+  /** Claims the row now, or — state.db cannot be written — once it can (the promise); a copy streamed meanwhile joins it. */
+  #claim(message: ImsgMessage): ClaimResult | Promise<ClaimResult | "not-taken"> {
+    const { state, account } = this.#options;
+    const claiming = this.#writes.run(() =>
+      state.inbound.claim(message.guid, { accountId: account.accountId, rowid: message.id }),
+    );
+    return claiming instanceof Promise ? this.#claimWhenWritable(message, claiming) : claiming;
+  }
+
+  async #claimWhenWritable(message: ImsgMessage, claiming: Promise<ClaimResult>): Promise<ClaimResult | "not-taken"> {
+    const { logger } = this.#options;
+    this.#unclaimed.add(message.id);
+    logger.debug(
+      { rowid: message.id, waiting: this.#writes.waiting },
+      `row ${message.id} waits for state.db (${this.#writes.blockedReason ?? "not writable"}) before it is claimed`,
+    );
+    try {
+      return await claiming;
+    } catch (error) {
+      if (notWritableReason(error) === undefined) throw error;
+      // Shutdown gave up on the claim: the saved cursor is before the row, so the next start takes it.
+      logger.info({ rowid: message.id }, `row ${message.id} was not claimed before shutdown; the next start takes it`);
+      return "not-taken";
+    } finally {
+      this.#unclaimed.delete(message.id);
     }
   }
 
@@ -436,25 +563,48 @@ export class InboundPipeline {
     const last = rows.at(-1) ?? first;
     const sessionKey = last.decision.sessionKey;
     try {
-      await queue.enqueue(sessionKey, () => this.#runTurn(rows, text, entries ?? rows));
+      await queue.enqueue(sessionKey, (context) => this.#runTurn(rows, text, entries ?? rows, context));
       for (const row of rows) {
         this.#commit(row.message);
         status.count(row.replayed ? "replayed" : "dispatched");
       }
       this.#clearOutbox(rows);
     } catch (error) {
+      if (queue.signal.aborted) {
+        this.#putBack(rows, sessionKey);
+        return;
+      }
       status.count("failed");
       logger.error({ session: sessionKey, err: error }, `turn failed for ${sessionKey}: ${(error as Error).message}`);
-      // The agent saw the turn (or could not): retrying it forever would wedge the chat. Commit and tell the user.
+      // A permanent failure, or an agent still down after its retry window: retrying on would wedge the chat.
       for (const row of rows) this.#commit(row.message);
       this.#clearOutbox(rows);
       await this.#sendErrorReply(first);
-    } finally {
-      for (const row of rows) this.#settle(row.message);
+    }
+    for (const row of rows) this.#settle(row.message);
+  }
+
+  /**
+   * Shutdown cancelled the turn (its budget ran out) before it finished: nothing is committed or settled, so the
+   * cursor stays before its rows, and their claims are released, so the next start dispatches each of them once.
+   * A reply already recorded in the outbox stays there and is delivered then without asking the agent again.
+   */
+  #putBack(rows: PendingRow[], sessionKey: string): void {
+    const rowids = rows.map((row) => row.message.id);
+    this.#options.logger.warn(
+      { session: sessionKey, rowids },
+      `turn for ${sessionKey} cancelled by shutdown before it finished; row(s) ${rowids.join(", ")} are answered after the next start`,
+    );
+    for (const row of rows) {
+      this.#release(row.message);
+      this.#settleWaiters
+        .get(row.message.id)
+        ?.reject(new Error(`gateway shut down before the turn of row ${row.message.id} finished; replayed next start`));
+      this.#settleWaiters.delete(row.message.id);
     }
   }
 
-  async #runTurn(rows: PendingRow[], text: string, entries: PendingRow[]): Promise<void> {
+  async #runTurn(rows: PendingRow[], text: string, entries: PendingRow[], context: TaskContext): Promise<void> {
     const { agentFor, deliverReply, commands } = this.#options;
     const last = rows.at(-1)!;
     const decision = last.decision;
@@ -501,17 +651,76 @@ export class InboundPipeline {
       history,
     );
     await this.#markRead(chat);
-    const stopTyping = await this.#startTyping(chat);
-    let reply: Reply | undefined;
-    try {
-      const controller = new AbortController();
-      reply = await agent.run(turn, controller.signal);
-    } finally {
-      await stopTyping();
-    }
+    const reply = await this.#askAgent(agent, turn, rows, chat, context);
     if (isEmptyReply(reply) || !reply) return;
     if (turn.coalescedMessageGuids.length) state.outbox.record(turn.coalescedMessageGuids, account.accountId, reply);
     status.count("sent", await deliverReply(chat, reply, turn));
+  }
+
+  /**
+   * Asks the agent; while it is unavailable (5xx, 408, 429, unreachable, timed out: `AgentError.retryable`) the
+   * turn is retried with backoff, its rows still claimed and the session's later turns waiting behind it, until
+   * `agents.retry` runs out from the first failure of the session's outage, or catchup gives up on a replayed row
+   * (each attempt counts toward `maxFailureRetries`). Then, or at once for a permanent failure, it throws and the
+   * turn gets the error reply. The sender is told once per outage that the agent is unavailable.
+   */
+  async #askAgent(
+    agent: AgentRuntime,
+    turn: Turn,
+    rows: PendingRow[],
+    chat: ChatAddress,
+    context: TaskContext,
+  ): Promise<Reply | undefined> {
+    const { agentRetry = defaultAgentRetry, logger } = this.#options;
+    const outageKey = `${turn.agentId}\u0000${turn.sessionKey}`;
+    for (let attempt = 1; ; attempt++) {
+      let failure: unknown;
+      const stopTyping = await this.#startTyping(chat);
+      try {
+        const reply = await agent.run(turn, context.signal);
+        this.#outages.delete(outageKey);
+        return reply;
+      } catch (error) {
+        failure = error;
+      } finally {
+        await stopTyping();
+      }
+      if (context.signal.aborted) throw failure;
+      if (!isAgentUnavailable(failure)) {
+        this.#outages.delete(outageKey); // it answered, if only to refuse: it is up
+        throw failure;
+      }
+      const outage = this.#outages.get(outageKey) ?? { since: this.#now(), notified: false };
+      this.#outages.set(outageKey, outage);
+      const verdict = await this.#countReplayedAttempt(rows, failure);
+      const remainingMs = outage.since + agentRetry.windowMs - this.#now();
+      if (verdict === "give-up" || remainingMs <= 0) throw failure;
+      const delayMs = Math.min(backoffDelayMs(attempt, agentRetry, this.#options.random ?? Math.random), remainingMs);
+      logger.warn(
+        { session: turn.sessionKey, attempt, retryInMs: Math.round(delayMs) },
+        `agent ${turn.agentId} is unavailable: ${(failure as Error).message}; the turn is kept and retried (attempt ${attempt}; agents.retry.maxMinutes ${agentRetry.windowMs / 60_000})`,
+      );
+      if (!outage.notified && agentRetry.windowMs >= unavailableNoticeMinimumWindowMs) {
+        outage.notified = true;
+        await this.#sendGatewayText(rows.at(-1)!, agentUnavailableNotice, "agent-unavailable notice");
+      }
+      const wait = this.#options.sleep ?? ((ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }));
+      await context.outsideSlot(() => wait(delayMs, context.signal));
+    }
+  }
+
+  /**
+   * Counts a failed attempt on the catchup counter of each row catchup is waiting for; "give-up" when catchup gave
+   * up on any. That includes a row the live stream resumed after a restart and catchup then met as in flight: the
+   * count belongs to the row, not to the path that brought it.
+   */
+  async #countReplayedAttempt(rows: PendingRow[], failure: unknown): Promise<"retry" | "give-up"> {
+    let verdict: "retry" | "give-up" = "retry";
+    for (const row of rows) {
+      const attempts = this.#settleWaiters.get(row.message.id)?.attempts;
+      if (attempts && (await attempts.failed(failure)) === "give-up") verdict = "give-up";
+    }
+    return verdict;
   }
 
   /** `entries`: the rows whose files the agent gets (the coalescer's cap); every row counts for ids and guids. */
@@ -578,7 +787,7 @@ export class InboundPipeline {
 
   async #markRead(chat: ChatAddress): Promise<void> {
     const { account, imsg, bridgeAvailable } = this.#options;
-    if (!account.sendReadReceipts || bridgeAvailable() === false) return;
+    if (!account.sendReadReceipts || (await bridgeAvailable()) === false) return;
     const ok = await imsg.markRead(chat).catch(() => false);
     if (!ok)
       this.#warnOnce(
@@ -589,7 +798,7 @@ export class InboundPipeline {
 
   async #startTyping(chat: ChatAddress): Promise<() => Promise<void>> {
     const { imsg, bridgeAvailable } = this.#options;
-    if (bridgeAvailable() === false) return async () => {};
+    if ((await bridgeAvailable()) === false) return async () => {};
     const ok = await imsg.setTyping(chat, true).catch(() => false);
     if (!ok) {
       this.#warnOnce("typing", "typing indicators are unavailable (the imsg private API bridge is not up)");
@@ -603,14 +812,20 @@ export class InboundPipeline {
   async #sendErrorReply(row: PendingRow): Promise<void> {
     const text = this.#options.account.errorReply;
     if (!text) return;
+    await this.#sendGatewayText(row, text, "error reply either");
+  }
+
+  /** The gateway's own words to the row's chat (never the agent's); a failed send is logged, not thrown. */
+  async #sendGatewayText(row: PendingRow, text: string, what: string): Promise<void> {
+    const { imsg, state, account, logger, status } = this.#options;
     try {
-      const { imsg, state, account } = this.#options;
       await sendRemembered(imsg, state.echoes, account.accountId, {
         chat: chatAddressOf(row.message, row.decision.isGroup),
         text,
       });
+      status.count("sent");
     } catch (error) {
-      this.#options.logger.error({ err: error }, `could not send the error reply either: ${(error as Error).message}`);
+      logger.error({ err: error }, `could not send the ${what}: ${(error as Error).message}`);
     }
   }
 
@@ -628,25 +843,70 @@ export class InboundPipeline {
     return "dropped";
   }
 
+  /**
+   * The row is done. While state.db cannot be written the commit waits in the write queue and the row settles only
+   * once it is on disk: a crash before then dispatches it once more (a recorded reply is delivered, not asked again).
+   */
   #commit(message: ImsgMessage): void {
-    if (message.guid)
-      this.#options.state.inbound.commit(message.guid, {
-        accountId: this.#options.account.accountId,
-        rowid: message.id,
-      });
+    const { guid, id } = message;
+    if (!guid) return;
+    const { state, account, logger } = this.#options;
+    const written = this.#writes.run(() => state.inbound.commit(guid, { accountId: account.accountId, rowid: id }));
+    if (!(written instanceof Promise)) return;
+    this.#uncommitted.add(id);
+    written.then(
+      () => this.#committed(id),
+      (error: unknown) => {
+        if (notWritableReason(error) !== undefined) {
+          // Shutdown came first: the row stays unsettled, so the saved cursor is before it.
+          this.#uncommitted.delete(id);
+          this.#settleWhenCommitted.delete(id);
+          logger.warn(
+            { rowid: id },
+            `row ${id} finished but its commit never reached state.db; the next start dispatches it once more`,
+          );
+          return;
+        }
+        logger.error({ rowid: id, err: error }, `could not commit row ${id}: ${(error as Error).message}`);
+        this.#committed(id);
+      },
+    );
+  }
+
+  #committed(rowid: number): void {
+    this.#uncommitted.delete(rowid);
+    const waiting = this.#settleWhenCommitted.get(rowid);
+    this.#settleWhenCommitted.delete(rowid);
+    if (waiting) this.#settle(waiting);
   }
 
   #clearOutbox(rows: PendingRow[]): void {
     const guids = rows.map((row) => row.message.guid).filter(Boolean);
-    if (guids.length) this.#options.state.outbox.clear(guids);
+    if (guids.length) this.#queuedWrite(() => this.#options.state.outbox.clear(guids), "clear the reply outbox");
   }
 
   #release(message: ImsgMessage): void {
-    if (message.guid) this.#options.state.inbound.release(message.guid);
+    const guid = message.guid;
+    if (guid) this.#queuedWrite(() => this.#options.state.inbound.release(guid), `release row ${message.id}`);
+  }
+
+  /** A write nobody waits for: it goes through the write queue; one that never reaches state.db is logged. */
+  #queuedWrite(write: () => void, what: string): void {
+    const written = this.#writes.run(write);
+    if (written instanceof Promise) {
+      written.catch((error: unknown) =>
+        this.#options.logger.warn({ err: error }, `could not ${what}: ${(error as Error).message}`),
+      );
+    }
   }
 
   #settle(message: ImsgMessage): void {
-    this.#settleWaiters.get(message.id)?.();
+    // Its commit still waits for state.db: the cursor must not pass the row before the commit is on disk.
+    if (this.#uncommitted.has(message.id)) {
+      this.#settleWhenCommitted.set(message.id, message);
+      return;
+    }
+    this.#settleWaiters.get(message.id)?.resolve();
     this.#settleWaiters.delete(message.id);
     const before = this.#watermark.cursor;
     this.#settledMessages.set(message.id, message);

@@ -1,3 +1,4 @@
+import { shutdownTimeoutMaximumSeconds } from "@imessage-channel/config";
 import { describe, expect, it } from "vitest";
 import { escapeXml, launchdThrottleIntervalSeconds, renderLaunchdPlist } from "./launchd-plist.ts";
 import { parsePlistXml, plistDictEntries, type XmlElement } from "./plist-xml.ts";
@@ -37,6 +38,7 @@ describe("renderLaunchdPlist", () => {
       "RunAtLoad",
       "KeepAlive",
       "ThrottleInterval",
+      "ExitTimeOut",
       "StandardOutPath",
       "StandardErrorPath",
     ]);
@@ -61,6 +63,8 @@ describe("renderLaunchdPlist", () => {
     expect(dict.RunAtLoad?.name).toBe("true");
     expect(dict.KeepAlive?.name).toBe("true");
     expect(dict.ThrottleInterval?.text).toBe(String(launchdThrottleIntervalSeconds));
+    // launchd kills the agent this long after SIGTERM: the gateway's whole shutdown budget fits inside.
+    expect(Number(dict.ExitTimeOut?.text)).toBeGreaterThan(shutdownTimeoutMaximumSeconds);
     expect(dict.StandardOutPath?.text).toBe(`${hostile}/state/logs/gateway-work.out.log`);
     expect(dict.StandardErrorPath?.text).toBe(`${hostile}/state/logs/gateway-work.err.log`);
     // Nothing raw slipped through: every & starts an entity and no < or > sits inside a string.

@@ -2,6 +2,11 @@ import type { ServiceDefinition } from "./service-definition.ts";
 
 /** Seconds launchd waits before starting the agent again after it exited (its own default is 10). */
 export const launchdThrottleIntervalSeconds = 10;
+/**
+ * Seconds launchd waits after SIGTERM before SIGKILL (its default, written out): above the largest
+ * `shutdown.timeoutSeconds`, so a bounded shutdown always finishes first.
+ */
+export const launchdExitTimeoutSeconds = 20;
 
 // XML 1.0 cannot carry these at all, escaped or not.
 const forbiddenXmlCharacters = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
@@ -50,6 +55,8 @@ export function renderLaunchdPlist(definition: ServiceDefinition): string {
     "  <true/>",
     key("ThrottleInterval", "  "),
     `  <integer>${launchdThrottleIntervalSeconds}</integer>`,
+    key("ExitTimeOut", "  "),
+    `  <integer>${launchdExitTimeoutSeconds}</integer>`,
     key("StandardOutPath", "  "),
     string(definition.stdoutPath, "  "),
     key("StandardErrorPath", "  "),

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { shutdownTimeoutMaximumSeconds } from "@imessage-channel/config";
 import { afterAll, describe, expect, it } from "vitest";
 import { serviceDefinition } from "./service-definition.ts";
 import { quoteExecArgument, renderSystemdUnit, systemdBackoffMinimumVersion } from "./systemd-unit.ts";
@@ -70,6 +71,8 @@ describe("renderSystemdUnit", () => {
     ]);
     expect(service.get("ExecStart")?.[0]).toContain('"gateway" "--account" "work" "--config"');
     expect(unit.get("Install")!.get("WantedBy")).toEqual(["default.target"]);
+    // systemd kills the unit this long after SIGTERM: the gateway's whole shutdown budget fits inside.
+    expect(Number(service.get("TimeoutStopSec")?.[0])).toBeGreaterThan(shutdownTimeoutMaximumSeconds);
   });
 
   it("leaves out RestartSteps/RestartMaxDelaySec for a systemd older than 254", () => {

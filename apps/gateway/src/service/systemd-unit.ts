@@ -48,6 +48,9 @@ export function quoteEnvironmentAssignment(name: string, value: string): string 
   return `"${escaped}"`;
 }
 
+/** Seconds systemd waits after SIGTERM before SIGKILL: above the largest `shutdown.timeoutSeconds`. */
+export const systemdStopTimeoutSeconds = 30;
+
 export interface SystemdRenderOptions {
   /** The major version of the systemd that will load the unit; undefined when unknown (the backoff keys are written). */
   systemdVersion?: number;
@@ -77,8 +80,8 @@ export function renderSystemdUnit(definition: ServiceDefinition, options: System
     "Restart=on-failure",
     `RestartSec=${restartSeconds}`,
     ...backoff,
-    // The gateway drains in-flight turns on SIGTERM before it exits.
-    "TimeoutStopSec=30",
+    // The gateway's shutdown is bounded by shutdown.timeoutSeconds (at most 15), well inside this.
+    `TimeoutStopSec=${systemdStopTimeoutSeconds}`,
     "",
     "[Install]",
     "WantedBy=default.target",

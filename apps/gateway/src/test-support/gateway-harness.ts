@@ -70,6 +70,7 @@ export class GatewayHarness {
   readonly wrapperPath: string;
   readonly agent: LoopbackServer;
   readonly logs: string[] = [];
+  readonly #extraDirs: string[] = [];
   readonly #logLevel: string;
   #gateway: ChildProcess | undefined;
   #exit: Promise<number | string | null> | undefined;
@@ -152,11 +153,36 @@ export class GatewayHarness {
 
   /**
    * Starts `imessage-channel gateway` and waits until it is connected. `extraEnv` reaches imsg-sim too (through
-   * the wrapper), e.g. `IMSG_SIM_FAULT_DELAY_MS`.
+   * the wrapper), e.g. `IMSG_SIM_FAULT_DELAY_MS`. `fileSizeLimitBytes` starts it under a soft `ulimit -f` (POSIX
+   * sh, 512-byte blocks): no file it writes may grow past that size — a full disk as the process sees it, no root
+   * needed. Such a write fails with EFBIG and raises SIGXFSZ, which Node ignores — but write-file-atomic's
+   * signal-exit re-raises it when it is the only listener; a real full disk sends no signal, so a no-op listener
+   * keeps the process alive, as on a real disk.
    */
-  async start(extraArgs: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
+  async start(
+    extraArgs: string[] = [],
+    extraEnv: NodeJS.ProcessEnv = {},
+    options: { fileSizeLimitBytes?: number } = {},
+  ): Promise<void> {
     const mark = this.logs.length;
-    const child = spawn(process.execPath, [gatewayBinPath, "gateway", "--config", this.configPath, ...extraArgs], {
+    const gatewayArgs = [gatewayBinPath, "gateway", "--config", this.configPath, ...extraArgs];
+    const [command, args] =
+      options.fileSizeLimitBytes === undefined
+        ? [process.execPath, gatewayArgs]
+        : [
+            "/bin/sh",
+            [
+              "-c",
+              'ulimit -S -f "$1" && shift && exec "$@"',
+              "sh",
+              String(Math.ceil(options.fileSizeLimitBytes / 512)),
+              process.execPath,
+              "--import",
+              'data:text/javascript,process.on("SIGXFSZ",()=>{})',
+              ...gatewayArgs,
+            ],
+          ];
+    const child = spawn(command, args, {
       env: { ...this.env, ...extraEnv },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -280,9 +306,22 @@ export class GatewayHarness {
     return this.#exit ?? null;
   }
 
+  /**
+   * A path for imsg-sim's request log (`IMSG_SIM_REQUEST_LOG`), outside the harness's dir: orphaned sim commands of
+   * a killed gateway may still append to it while the dir is removed. `dispose` removes it too.
+   */
+  async requestLogPath(): Promise<string> {
+    const logDir = await mkdtemp(join(tmpdir(), "imsg-requests-"));
+    this.#extraDirs.push(logDir);
+    return join(logDir, "imsg-requests.jsonl");
+  }
+
   async dispose(): Promise<void> {
     await this.stop("SIGKILL");
     await this.agent.close();
     await rm(this.dir, { recursive: true, force: true });
+    // Retried: sim commands of the killed gateway may still be writing there.
+    for (const extra of this.#extraDirs.splice(0))
+      await rm(extra, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
