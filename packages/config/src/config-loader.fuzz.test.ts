@@ -114,7 +114,7 @@ const typeOf = (value: Json) => (value === null ? "null" : Array.isArray(value) 
 const keySegment = String.raw`(?:[A-Za-z0-9_$*-]+|\[\d+\]|\["(?:[^"\\]|\\.)*"\])`;
 const keyPathStart = new RegExp(String.raw`^(?:\(root\)|${keySegment}(?:\.?${keySegment})*): `);
 const fixHint =
-  /is not|missing; expected|expected|unknown key; (did you mean|allowed here)|requires|is used by|is also set|is empty|is above|is below|is too|has too/;
+  /is not|missing; expected|expected|unknown key; (did you mean|allowed here)|requires|is used by|is also set|is empty|is above|is below|is too|has too|is relative|contains shell metacharacters/;
 
 function expectOneLineProblems(errors: readonly string[]): void {
   for (const line of errors) {
