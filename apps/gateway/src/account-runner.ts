@@ -1,3 +1,4 @@
+import { createAcpCommandController, parseAcpCommandArguments } from "@imessage-channel/agents-acp";
 import {
   type AttachmentFetcher,
   createAccountAttachmentFetcher,
@@ -14,7 +15,6 @@ import {
 import { type StateStore, WriteQueue } from "@imessage-channel/state";
 import { inspectSshWrapperFile, runOnce } from "@imessage-channel/transport";
 import { AccountStatusReporter } from "./account-status.ts";
-import { createAcpCommandController, parseAcpCommandArguments } from "./agents/acp/index.ts";
 import type { AgentRegistry } from "./agents/agent-registry.ts";
 import { createImsgTransport, oneShotOptions, rpcArgs } from "./imsg-transport.ts";
 import type { Logger } from "./logger.ts";

@@ -1,3 +1,4 @@
+import { createAcpRuntimeFactory } from "@imessage-channel/agents-acp";
 import {
   type Config,
   declaredAccountIds,
@@ -10,7 +11,6 @@ import {
 import { hotPathBusyTimeoutMilliseconds, openStateStore, resolveStateDir } from "@imessage-channel/state";
 import { AccountRunner } from "./account-runner.ts";
 import type { AccountStatus } from "./account-status.ts";
-import { createAcpRuntimeFactory } from "./agents/acp/index.ts";
 import { AgentRegistry } from "./agents/agent-registry.ts";
 import { CliError } from "./cli-io.ts";
 import type { Logger } from "./logger.ts";

@@ -1,12 +1,14 @@
+import {
+  type AgentRuntime,
+  createEchoAgent,
+  createExecAgent,
+  createOpenAiAgent,
+  createWebhookAgent,
+} from "@imessage-channel/agents";
+import type { AcpAgentRuntime } from "@imessage-channel/agents-acp";
 import type { AgentConfig } from "@imessage-channel/config";
 import type { Logger } from "../logger.ts";
 import { agentMediaDirectory } from "../pipeline/outbound-media.ts";
-import type { AcpAgentRuntime } from "./acp/index.ts";
-import { createEchoAgent } from "./echo.ts";
-import { createExecAgent } from "./exec.ts";
-import { createOpenAiAgent } from "./openai.ts";
-import type { AgentRuntime } from "./runtime.ts";
-import { createWebhookAgent } from "./webhook.ts";
 
 export interface AgentRegistryOptions {
   stateDir: string;

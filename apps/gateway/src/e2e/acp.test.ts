@@ -1,5 +1,5 @@
+import { type AcpFixture, createAcpFixture } from "@imessage-channel/agents-acp/test-support";
 import { afterEach, describe, expect, it } from "vitest";
-import { type AcpFixture, createAcpFixture } from "../test-support/acp-fixture.ts";
 import { GatewayHarness } from "../test-support/gateway-harness.ts";
 
 const owner = "+15555550123";

@@ -1,3 +1,4 @@
+import type { Reply, Turn } from "@imessage-channel/agents";
 import type { ResolvedAccount } from "@imessage-channel/config";
 import {
   type ActionExecutor,
@@ -8,7 +9,6 @@ import {
   sendParamsForChat,
 } from "@imessage-channel/outbound";
 import type { StateStore } from "@imessage-channel/state";
-import type { Reply, Turn } from "../agents/turn.ts";
 import type { Logger } from "../logger.ts";
 import type { ChatAddress } from "./imsg-port.ts";
 import { isOutboundRefusal, type OutboundMedia } from "./outbound-media.ts";

@@ -1,3 +1,4 @@
+import type { AgentRuntime } from "@imessage-channel/agents";
 import {
   ConfigError,
   chatWritableKeys,
@@ -8,7 +9,6 @@ import {
 } from "@imessage-channel/config";
 import { normalizeHandle } from "@imessage-channel/policy";
 import type { AccountStatusReporter } from "../account-status.ts";
-import type { AgentRuntime } from "../agents/runtime.ts";
 import type { ChatCommandHandler, PendingRow } from "./inbound-pipeline.ts";
 
 export interface ChatCommandOptions {

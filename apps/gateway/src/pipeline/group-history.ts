@@ -1,12 +1,4 @@
-/** One earlier message handed to the agent with a turn (`turn.history`), oldest first. */
-export interface HistoryEntry {
-  sender: string;
-  text: string;
-  createdAt: string;
-  guid: string;
-  /** Ours: a message the gateway (or the account's own user) sent. */
-  fromMe?: boolean;
-}
+import type { HistoryEntry } from "@imessage-channel/agents";
 
 /** At most this many group chats keep pending history; the chat idle longest goes first. */
 const maxChats = 500;

@@ -1,18 +1,25 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import {
+  type AgentRuntime,
+  backoffDelayMs,
+  type HistoryEntry,
+  isAgentUnavailable,
+  isEmptyReply,
+  missingAttachmentPlaceholder,
+  type Reply,
+  replySchema,
+  type Turn,
+} from "@imessage-channel/agents";
 import { type FetchResult, isAttachmentOnlyText, type SkippedAttachment } from "@imessage-channel/attachments";
 import type { DispatchAttempts } from "@imessage-channel/catchup";
 import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
 import { type DispatchDecision, evaluateInbound, normalizeHandle } from "@imessage-channel/policy";
 import { type ClaimResult, notWritableReason, type StateStore, WriteQueue } from "@imessage-channel/state";
 import type { AccountStatusReporter } from "../account-status.ts";
-import { isAgentUnavailable } from "../agents/agent-error.ts";
-import { backoffDelayMs } from "../agents/retry.ts";
-import type { AgentRuntime } from "../agents/runtime.ts";
-import { isEmptyReply, missingAttachmentPlaceholder, type Reply, replySchema, type Turn } from "../agents/turn.ts";
 import type { Logger } from "../logger.ts";
 import type { SessionQueue, TaskContext } from "../session-queue.ts";
 import { Watermark } from "../watermark.ts";
-import { GroupHistory, type HistoryEntry } from "./group-history.ts";
+import { GroupHistory } from "./group-history.ts";
 import { type ChatAddress, chatKeys, type ImsgMessage, type ImsgPort } from "./imsg-port.ts";
 import { pairingReplyText } from "./pairing-reply.ts";
 import { reactionEventOf, reactionText } from "./reaction-event.ts";

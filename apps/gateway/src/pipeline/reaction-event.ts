@@ -1,17 +1,5 @@
+import type { ReactionEvent } from "@imessage-channel/agents";
 import type { ImsgMessage } from "./imsg-port.ts";
-
-/** A tapback as the agent sees it: `turn.event`, and one line of text for agents that read only text. */
-export interface ReactionEvent {
-  type: "reaction";
-  action: "added" | "removed";
-  /** The tapback's emoji (👍, ❤️, …, or a custom one); absent when imsg could not resolve it. */
-  emoji?: string;
-  /** imsg's kind: love, like, dislike, laugh, emphasize, question, custom. */
-  reactionType?: string;
-  sender: string;
-  /** The message reacted to: its short id (usable in `react`/`reply` actions) and full guid. */
-  target: { short?: string; guid: string };
-}
 
 const emojiOfType: Record<string, string> = {
   love: "❤️",

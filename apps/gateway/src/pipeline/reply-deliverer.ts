@@ -1,7 +1,7 @@
+import type { Reply, Turn } from "@imessage-channel/agents";
 import type { ResolvedAccount } from "@imessage-channel/config";
 import { chunkText, markdownToPlainText, planMedia } from "@imessage-channel/outbound";
 import type { StateStore } from "@imessage-channel/state";
-import type { Reply, Turn } from "../agents/turn.ts";
 import type { Logger } from "../logger.ts";
 import type { ChatAddress, ImsgPort, SendRequest } from "./imsg-port.ts";
 import type { ReplyDeliverer } from "./inbound-pipeline.ts";

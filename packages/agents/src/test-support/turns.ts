@@ -1,4 +1,4 @@
-import type { Turn } from "../agents/turn.ts";
+import type { Turn } from "../turn.ts";
 
 /** A realistic DM turn; override what a test cares about. */
 export function sampleTurn(overrides: Partial<Turn> = {}): Turn {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { readJsonFile, writeFileAtomic } from "../atomic-file.ts";
 import { AgentError, isRetryableHttpStatus } from "./agent-error.ts";
+import { readJsonFile, writeFileAtomic } from "./atomic-file.ts";
 import { logSafeUrl } from "./log-safe-url.ts";
 import { withRetries } from "./retry.ts";
 import type { AgentRuntime } from "./runtime.ts";

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type LoopbackServer, sendJson, startLoopbackServer } from "../test-support/http-server.ts";
-import { sampleTurn } from "../test-support/turns.ts";
 import { AgentError } from "./agent-error.ts";
 import { createOpenAiAgent } from "./openai.ts";
+import { type LoopbackServer, sendJson, startLoopbackServer } from "./test-support/http-server.ts";
+import { sampleTurn } from "./test-support/turns.ts";
 
 let server: LoopbackServer;
 let stateDir: string;

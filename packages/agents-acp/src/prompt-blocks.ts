@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ContentBlock } from "@agentclientprotocol/sdk";
-import type { Turn } from "../turn.ts";
+import type { Turn } from "@imessage-channel/agents";
 
 /**
  * The `session/prompt` content of a turn. The system prompt goes first, once per ACP session (the agent

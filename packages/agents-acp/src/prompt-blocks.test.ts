@@ -1,5 +1,5 @@
+import { sampleTurn } from "@imessage-channel/agents/test-support";
 import { describe, expect, it } from "vitest";
-import { sampleTurn } from "../../test-support/turns.ts";
 import { promptBlocksForTurn } from "./prompt-blocks.ts";
 
 describe("promptBlocksForTurn", () => {

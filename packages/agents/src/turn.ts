@@ -1,6 +1,27 @@
 import { z } from "zod";
-import type { HistoryEntry } from "../pipeline/group-history.ts";
-import type { ReactionEvent } from "../pipeline/reaction-event.ts";
+
+/** One earlier message handed to the agent with a turn (`turn.history`), oldest first. */
+export interface HistoryEntry {
+  sender: string;
+  text: string;
+  createdAt: string;
+  guid: string;
+  /** Ours: a message the gateway (or the account's own user) sent. */
+  fromMe?: boolean;
+}
+
+/** A tapback as the agent sees it: `turn.event`, and one line of text for agents that read only text. */
+export interface ReactionEvent {
+  type: "reaction";
+  action: "added" | "removed";
+  /** The tapback's emoji (👍, ❤️, …, or a custom one); absent when imsg could not resolve it. */
+  emoji?: string;
+  /** imsg's kind: love, like, dislike, laugh, emphasize, question, custom. */
+  reactionType?: string;
+  sender: string;
+  /** The message reacted to: its short id (usable in `react`/`reply` actions) and full guid. */
+  target: { short?: string; guid: string };
+}
 
 /** A file of the turn: a gateway-local copy, or one the agent missed and why (too large, outside roots, …). */
 export type TurnAttachment =

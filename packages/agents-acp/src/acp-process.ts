@@ -10,7 +10,7 @@ import type {
   RequestPermissionResponse,
   SessionNotification,
 } from "@agentclientprotocol/sdk";
-import { AgentError } from "../agent-error.ts";
+import { AgentError } from "@imessage-channel/agents";
 
 export interface AcpProcessOptions {
   /** Names the agent in messages, e.g. `codex`. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type LoopbackServer, sendJson, startLoopbackServer } from "../test-support/http-server.ts";
-import { sampleTurn } from "../test-support/turns.ts";
 import { AgentError } from "./agent-error.ts";
+import { type LoopbackServer, sendJson, startLoopbackServer } from "./test-support/http-server.ts";
+import { sampleTurn } from "./test-support/turns.ts";
 import { createWebhookAgent } from "./webhook.ts";
 
 let server: LoopbackServer | undefined;

@@ -1,13 +1,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sampleTurn } from "@imessage-channel/agents/test-support";
 import { openStateStore, type StateStore } from "@imessage-channel/state";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type AcpFixture, createAcpFixture } from "../../test-support/acp-fixture.ts";
-import { sampleTurn } from "../../test-support/turns.ts";
 import type { AcpAgentRuntime } from "./acp-agent.ts";
 import { type AcpAgentEntry, createAcpRuntimeFactory } from "./acp-runtime-factory.ts";
 import { acpSessionKey } from "./binding-session-store.ts";
+import { type AcpFixture, createAcpFixture } from "./test-support/acp-fixture.ts";
 
 let fixture: AcpFixture;
 let stateDir: string;

@@ -2,9 +2,9 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { sampleTurn } from "../test-support/turns.ts";
 import { AgentError } from "./agent-error.ts";
 import { createExecAgent } from "./exec.ts";
+import { sampleTurn } from "./test-support/turns.ts";
 
 const node = (source: string) => [process.execPath, "-e", source];
 const run = (command: string[], timeoutMs?: number) =>

@@ -1,0 +1,1 @@
+export { type AcpFixture, type AcpFixtureEvent, createAcpFixture } from "./acp-fixture.ts";

@@ -1,0 +1,2 @@
+export { type LoopbackServer, type RecordedRequest, sendJson, startLoopbackServer } from "./http-server.ts";
+export { sampleTurn } from "./turns.ts";
