@@ -21,7 +21,7 @@ export interface AccountCounters {
   dropped: Record<string, number>;
 }
 
-/** What `<stateDir>/imessage/status/<account>.json` holds (product.md); `status` reads it. */
+/** What `<stateDir>/imessage/status/<account>.json` holds (apps/gateway/README.md, Operations); `status` reads it. */
 export interface AccountStatus {
   accountId: string;
   state: ConnectionState;

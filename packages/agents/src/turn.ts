@@ -31,7 +31,7 @@ export type TurnAttachment =
 /** What the text says in place of each attachment the agent could not get. */
 export const missingAttachmentPlaceholder = "[imessage attachment unavailable]";
 
-/** Turn JSON, version 1: what an agent receives for one inbound turn (product.md). */
+/** Turn JSON, version 1: what an agent receives for one inbound turn (apps/gateway/README.md, Agents). */
 export interface Turn {
   version: 1;
   channel: "imessage";

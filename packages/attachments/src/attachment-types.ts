@@ -1,5 +1,5 @@
 /**
- * One attachment as imsg reports it (§4.3 of the protocol), in camelCase as the rpc-client hands it over.
+ * One attachment as imsg reports it (docs/imsg-protocol.md#attachment), in camelCase as the rpc-client hands it over.
  * Paths are those of the machine imsg runs on: Mac-side when the Mac is remote.
  */
 export interface ImsgAttachment {

@@ -1,4 +1,7 @@
-/** Defaults of every channel key, as the reference document and product.md name them. */
+/**
+ * Defaults of every channel key, as the reference document names them (listed in packages/config/README.md, Keys and
+ * defaults).
+ */
 export const defaults = {
   transport: "local",
   cliPath: "imsg",

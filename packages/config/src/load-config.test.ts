@@ -25,7 +25,7 @@ const write = async (path: string, text: string) => {
 };
 const file = (dmPolicy: string) => `{ channels: { imessage: { dmPolicy: "${dmPolicy}" } } }`;
 
-describe("loadConfig finds the file in product.md order", () => {
+describe("loadConfig finds the file in the documented order (packages/config/README.md, loadConfig)", () => {
   it("prefers --config over everything else", async () => {
     const explicit = await write(join(root, "explicit.json5"), file("disabled"));
     const fromEnv = await write(join(root, "env.json5"), file("allowlist"));

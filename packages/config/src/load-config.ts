@@ -42,7 +42,10 @@ async function readIfPresent(path: string): Promise<string | undefined | { error
   }
 }
 
-/** The candidates in product.md order; `required` ones must exist when named. */
+/**
+ * The candidates in the documented order (packages/config/README.md, `loadConfig`); `required` ones must exist when
+ * named.
+ */
 function candidates(options: LoadConfigOptions): Array<{ path: string; required: string | undefined }> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();

@@ -7,7 +7,7 @@ const exampleBlob = Buffer.from(
 );
 
 describe("attributedBody typedstream", () => {
-  it("decodes the real Messages blob of §7.5", () => {
+  it("decodes a real Messages blob (docs/imsg-protocol.md#attributedbody)", () => {
     expect(decodeAttributedBody(exampleBlob)).toBe("See you there 👋");
   });
 

@@ -1,4 +1,5 @@
-// NSArchiver "typedstream" framing around the text, copied from a real Messages row (§7.5).
+// NSArchiver "typedstream" framing around the text, copied from a real Messages row
+// (docs/imsg-protocol.md#attributedbody).
 const blobHeader = Buffer.from(
   "040B73747265616D747970656481E803840140848484124E5341747472696275746564537472696E67008484084E534F626A656374" +
     "008592848484084E53537472696E67019484012B",

@@ -1,6 +1,6 @@
 import { DatabaseSync } from "node:sqlite";
 
-/** The real-schema subset of a macOS 14/15 `chat.db` (imsg-protocol §7.7). */
+/** The real-schema subset of a macOS 14/15 `chat.db` (docs/imsg-protocol.md#schema-we-create). */
 export const chatDbSchemaSql = `
 CREATE TABLE handle (
   ROWID INTEGER PRIMARY KEY AUTOINCREMENT UNIQUE, id TEXT NOT NULL, country TEXT,

@@ -263,7 +263,10 @@ export class ChatStore {
     return "";
   }
 
-  /** The `audio-transcription` of the first attachment's `user_info` plist, for audio messages (§7.6). */
+  /**
+   * The `audio-transcription` of the first attachment's `user_info` plist, for audio messages
+   * (docs/imsg-protocol.md#audio-transcription).
+   */
   audioTranscription(row: Pick<MessageRow, "rowid" | "is_audio_message">): string | undefined {
     if (!this.schema.isAudioMessage || !this.schema.attachmentUserInfo || row.is_audio_message !== 1) return undefined;
     const attachment = this.database
@@ -301,7 +304,10 @@ export class ChatStore {
     });
   }
 
-  /** Current tapback state of a message (§5.3): adds minus removes, one entry per sender, type. */
+  /**
+   * Current tapback state of a message (docs/imsg-protocol.md#reaction-state): adds minus removes, one entry per
+   * sender, type.
+   */
   reactions(messageGuid: string): WireReaction[] {
     if (!this.schema.reactionColumns || messageGuid === "") return [];
     const body = this.schema.attributedBody ? "m.attributedBody" : "NULL";
@@ -373,7 +379,7 @@ export class ChatStore {
     };
   }
 
-  /** The Message object of §4.2 for one row. */
+  /** The Message object (docs/imsg-protocol.md#message) for one row. */
   buildMessage(row: MessageRow, options: MessageBuildOptions): WireMessage {
     const text = this.audioTranscription(row) ?? this.resolvedText(row);
     const guid = this.schema.reactionColumns ? (row.guid ?? "") : "";

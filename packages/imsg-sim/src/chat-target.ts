@@ -2,7 +2,10 @@ import type { ChatStore } from "./chat-store.ts";
 import { RpcError } from "./rpc-error.ts";
 import { hasParam, intParam, type Params, stringParam } from "./rpc-params.ts";
 
-/** The chat named by `chat_id` / `chat_identifier` / `chat_guid` after §2.1 precedence. */
+/**
+ * The chat named by `chat_id` / `chat_identifier` / `chat_guid` after the precedence of
+ * docs/imsg-protocol.md#chat-targets.
+ */
 export interface ChatTarget {
   given: boolean;
   chatId?: number;
@@ -62,7 +65,10 @@ export function findChatByIdentifier(
   return row ? { ...row, rowid: Number(row.rowid) } : undefined;
 }
 
-/** Chat GUID for [BR] methods (§2.1): required target, caller guids unchecked, identifiers looked up. */
+/**
+ * Chat GUID for [BR] methods (docs/imsg-protocol.md#chat-targets): required target, caller guids unchecked, identifiers
+ * looked up.
+ */
 export function resolveBridgeChatGuid(params: Params, store: ChatStore): string {
   if (!hasParam(params, "chat_id", "chat_identifier", "chat_guid")) {
     throw RpcError.invalidParams("chat_guid, chat_identifier, or chat_id is required");

@@ -7,7 +7,10 @@ import { linuxTexts, macTexts } from "./platform-texts.ts";
 import { simVersion } from "./rpc-methods-list.ts";
 import { statusReport } from "./status-report.ts";
 
-/** `imsg-sim status [--json]`: the availability report of §10.3 for the simulated platform, bridge and build. */
+/**
+ * `imsg-sim status [--json]`: the availability report of docs/imsg-protocol.md#status for the simulated platform,
+ * bridge and build.
+ */
 async function runStatus(args: string[], environment: NodeJS.ProcessEnv, output: Output): Promise<number> {
   const { values } = parseArgs({ args, options: simOptionSpec, strict: true });
   const options = resolveSimOptions(values, environment);

@@ -5,7 +5,7 @@ import type { Output } from "./cli-output.ts";
 import { runRpcServer } from "./rpc-server.ts";
 import { simulatedPermissionError, startupErrorText } from "./startup-error.ts";
 
-/** `imsg rpc --help` (§10.2): options and help text are tab-separated. */
+/** `imsg rpc --help` (docs/imsg-protocol.md#rpc-help): options and help text are tab-separated. */
 export const rpcHelpText = `imsg rpc
 Run JSON-RPC over stdin/stdout
 

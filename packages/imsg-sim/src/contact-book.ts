@@ -19,7 +19,7 @@ function displayName(contact: Contact): string {
   return full !== "" ? full : (contact.nickname ?? "");
 }
 
-/** True when a `to` looks like a contact name rather than a phone or email (§9). */
+/** True when a `to` looks like a contact name rather than a phone or email (docs/imsg-protocol.md#handles). */
 export function looksLikeContactName(to: string): boolean {
   return to !== "" && !to.includes("@") && !to.startsWith("+") && !/^[0-9\-(). ]+$/.test(to);
 }

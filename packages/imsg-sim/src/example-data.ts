@@ -1,5 +1,5 @@
 /**
- * The tested example rows of imsg-protocol §7.8 (dates 2026-05-01 12:00–12:09 UTC): two chats, a DM
+ * The tested example rows of docs/imsg-protocol.md#example-rows (dates 2026-05-01 12:00–12:09 UTC): two chats, a DM
  * exchange, a group message with a tapback and an inline reply, an attachment and an attributedBody-only row.
  */
 export const exampleChatDbSql = `

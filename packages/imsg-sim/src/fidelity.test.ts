@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimProcess } from "./sim-process.ts";
 import { exampleChatDb, type TempChatDb } from "./test-support/temp-chat-db.ts";
 
-describe("fidelity with the §7.8 example database", { tags: ["slow"] }, () => {
+describe("fidelity with the example database (docs/imsg-protocol.md#example-rows)", { tags: ["slow"] }, () => {
   let db: TempChatDb;
   let sim: SimProcess;
 

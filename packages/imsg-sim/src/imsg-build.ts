@@ -55,9 +55,9 @@ export function buildAtLeast(version: string, minimum: string): boolean {
 }
 
 /**
- * The CLI surface of one imsg release, as far as §10 and §11 record it: `imsg rpc` since 0.3.0, `imsg status` since
- * 0.6.0, status `bridge_version`/`v2_ready`/`selectors` since 0.7.0, `rpc_methods` since 0.7.3, `version` since
- * 0.9.0, and the RPC methods of that release (the rest answer -32601).
+ * The CLI surface of one imsg release, as far as docs/imsg-protocol.md records it (CLI, Versions): `imsg rpc` since
+ * 0.3.0, `imsg status` since 0.6.0, status `bridge_version`/`v2_ready`/`selectors` since 0.7.0, `rpc_methods` since
+ * 0.7.3, `version` since 0.9.0, and the RPC methods of that release (the rest answer -32601).
  */
 export interface ImsgBuild {
   version: string;

@@ -34,7 +34,7 @@ const screenEffects = new Set([
   "celebration",
 ]);
 
-/** `effect_id` expansion of §2.9; unknown values pass through unchanged. */
+/** `effect_id` expansion of docs/imsg-protocol.md#effect-names; unknown values pass through unchanged. */
 export function expandEffect(effect: string): string {
   if (expressiveEffects.has(effect)) return `com.apple.MobileSMS.expressivesend.${effect}`;
   if (screenEffects.has(effect))
@@ -222,7 +222,9 @@ function participantAction(action: string, add: boolean): Handler {
   };
 }
 
-/** Every IMCore-bridge method of imsg 0.9.0 (§2.9, §2.10). */
+/**
+ * Every IMCore-bridge method of imsg 0.9.0 (docs/imsg-protocol.md#bridge-message-actions, #chat-and-group-management).
+ */
 export const bridgeMethods: Record<string, Handler> = {
   "send.rich": sendRich,
   "send.attachment": sendAttachment,

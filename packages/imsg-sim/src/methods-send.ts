@@ -22,7 +22,7 @@ interface SendRequest {
   region: string;
 }
 
-/** Validation steps 1–8 of §2.6, in imsg's order. */
+/** Validation steps 1–8 of docs/imsg-protocol.md#send, in imsg's order. */
 function validateSend(params: Params, session: SimSession): SendRequest {
   const service = stringParam(params, "service") ?? "auto";
   if (!sendServices.includes(service)) throw RpcError.invalidParams("invalid service");
@@ -99,7 +99,10 @@ function appleScriptChatId(request: SendRequest, session: SimSession): number {
   return found;
 }
 
-/** `send` (§2.6): exact validation order, bridge routing with AppleScript fallback, outgoing row on "macOS". */
+/**
+ * `send` (docs/imsg-protocol.md#send): exact validation order, bridge routing with AppleScript fallback, outgoing row
+ * on "macOS".
+ */
 export function send(params: Params, session: SimSession): Record<string, unknown> {
   const request = validateSend(params, session);
   const bridgeChatGuid = bridgeChatGuidFor(request, session);
@@ -117,7 +120,9 @@ export function send(params: Params, session: SimSession): Record<string, unknow
   return { ok: true, transport: "applescript", id: written.rowid, guid: written.guid };
 }
 
-/** Step 5 of `send` validation: a `to` that looks like a name is looked up in Contacts (§9). */
+/**
+ * Step 5 of `send` validation: a `to` that looks like a name is looked up in Contacts (docs/imsg-protocol.md#handles).
+ */
 function resolveContactName(to: string, session: SimSession): string {
   const contacts = session.store.contacts;
   if (!contacts || !looksLikeContactName(to)) return to;
@@ -147,7 +152,7 @@ function readDirectOrChat(params: Params, session: SimSession): DirectOrChat {
   return { to: "", identifier };
 }
 
-/** `typing` (§2.7): validation, then the platform's IMCore typing answer. */
+/** `typing` (docs/imsg-protocol.md#typing): validation, then the platform's IMCore typing answer. */
 export function typing(params: Params, session: SimSession): Record<string, unknown> {
   const target = readDirectOrChat(params, session);
   if (target.identifier === "") {
@@ -162,7 +167,10 @@ export function typing(params: Params, session: SimSession): Record<string, unkn
   return { ok: true };
 }
 
-/** `read` (§2.8): bridge `read`; failures carry Foundation's generic text, as `IMCoreBridgeError` is not localized. */
+/**
+ * `read` (docs/imsg-protocol.md#read): bridge `read`; failures carry Foundation's generic text, as `IMCoreBridgeError`
+ * is not localized.
+ */
 export function read(params: Params, session: SimSession): Record<string, unknown> {
   const target = readDirectOrChat(params, session);
   try {

@@ -8,7 +8,10 @@ import { type ChatService, ensureChat, type InjectedMessage, insertMessage, inTr
 import { RpcError } from "./rpc-error.ts";
 import type { SimSession } from "./sim-session.ts";
 
-/** Stages an outgoing file like imsg (§8.2): `~` expanded, copied under `Attachments/imsg/<UUID>/`. */
+/**
+ * Stages an outgoing file like imsg (docs/imsg-protocol.md#staging-outgoing-files): `~` expanded, copied under
+ * `Attachments/imsg/<UUID>/`.
+ */
 export function stageAttachment(file: string): string {
   const source = resolve(expandHome(file));
   if (!isPresentFile(source)) throw RpcError.internal(`AppleScript failed: Attachment not found at ${source}`);

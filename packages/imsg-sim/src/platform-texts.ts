@@ -1,4 +1,4 @@
-/** Exact failure texts of the real imsg 0.9.0 builds (imsg-protocol §2, §10). */
+/** Exact failure texts of the real imsg 0.9.0 builds (docs/imsg-protocol.md#failure-texts, #status). */
 export const linuxTexts = {
   appleScriptSend: "AppleScript failed: Sending requires Messages.app automation and is only supported on macOS.",
   typing: "Typing indicator failed: Typing indicators require Messages.app/IMCore and are only supported on macOS.",
@@ -23,7 +23,7 @@ export const macTexts = {
     "Typing indicator failed: IMCore typing needs the imsg bridge on this macOS; run `imsg launch` (SIP disabled).",
 };
 
-/** `Full Disk Access` error of §1.5, as `IMsgError.permissionDenied` renders it. */
+/** `Full Disk Access` error of docs/imsg-protocol.md#startup-failure, as `IMsgError.permissionDenied` renders it. */
 export function fullDiskAccessText(dbPath: string, underlying: string): string {
   return [
     underlying,

@@ -1,4 +1,5 @@
-// Just enough of Apple's property lists for `attachment.user_info` (§7.6): a flat dictionary of strings.
+// Just enough of Apple's property lists for `attachment.user_info` (docs/imsg-protocol.md#audio-transcription): a flat
+// dictionary of strings.
 
 const xmlEntities: Record<string, string> = { "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&amp;": "&" };
 

@@ -6,7 +6,7 @@ import { exampleChatDb, type TempChatDb } from "./test-support/temp-chat-db.ts";
 
 const target = "0B6E1C2A-1111-4C3B-9F00-000000000003";
 
-describe("tapback state (§5.3)", () => {
+describe("tapback state (docs/imsg-protocol.md#reaction-state)", () => {
   let db: TempChatDb;
 
   afterEach(() => db.remove());

@@ -453,7 +453,7 @@ describe("bridge methods", { tags: ["slow"] }, () => {
   });
 });
 
-describe("per-process chat cache (§6.6)", { tags: ["slow"] }, () => {
+describe("per-process chat cache (docs/imsg-protocol.md#caching)", { tags: ["slow"] }, () => {
   it("keeps serving a chat's name and participants until the sim restarts", async () => {
     const db = exampleChatDb();
     const first = new SimProcess({ args: ["rpc", "--db", db.dbPath] });

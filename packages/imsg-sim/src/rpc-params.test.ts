@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { boolParam, firstUsableStringParam, hasParam, intParam, stringArrayParam, stringParam } from "./rpc-params.ts";
 
-describe("param coercion (§1.7)", () => {
+describe("param coercion (docs/imsg-protocol.md#param-coercion)", () => {
   it("turns numbers and booleans into strings", () => {
     expect(stringParam({ to: 123 }, "to")).toBe("123");
     expect(stringParam({ to: true }, "to")).toBe("1");

@@ -1,4 +1,4 @@
-/** Request params after §1.2 rule 7: anything that is not an object counts as `{}`. */
+/** Request params after docs/imsg-protocol.md#request-parsing rule 7: anything that is not an object counts as `{}`. */
 export type Params = Record<string, unknown>;
 
 function firstPresent(params: Params, keys: readonly string[]): unknown {
@@ -20,7 +20,10 @@ function stringFrom(value: unknown): string | undefined {
   return undefined;
 }
 
-/** String param (§1.7): strings as-is, numbers as decimal strings, booleans as "1"/"0"; first present alias wins. */
+/**
+ * String param (docs/imsg-protocol.md#param-coercion): strings as-is, numbers as decimal strings, booleans as "1"/"0";
+ * first present alias wins.
+ */
 export function stringParam(params: Params, ...keys: string[]): string | undefined {
   return stringFrom(firstPresent(params, keys));
 }
@@ -41,12 +44,15 @@ function integerFrom(value: unknown): number | undefined {
   return undefined;
 }
 
-/** Int param (§1.7): numbers truncated toward zero, or a string of decimal digits. */
+/** Int param (docs/imsg-protocol.md#param-coercion): numbers truncated toward zero, or a string of decimal digits. */
 export function intParam(params: Params, ...keys: string[]): number | undefined {
   return integerFrom(firstPresent(params, keys));
 }
 
-/** Bool param (§1.7): booleans, numbers (0 is false) or exactly "true"/"false"; anything else is absent. */
+/**
+ * Bool param (docs/imsg-protocol.md#param-coercion): booleans, numbers (0 is false) or exactly "true"/"false"; anything
+ * else is absent.
+ */
 export function boolParam(params: Params, ...keys: string[]): boolean | undefined {
   const value = firstPresent(params, keys);
   if (typeof value === "boolean") return value;
@@ -56,7 +62,10 @@ export function boolParam(params: Params, ...keys: string[]): boolean | undefine
   return undefined;
 }
 
-/** String-array param (§1.7): an array (unconvertible entries dropped) or a comma-separated string. */
+/**
+ * String-array param (docs/imsg-protocol.md#param-coercion): an array (unconvertible entries dropped) or a
+ * comma-separated string.
+ */
 export function stringArrayParam(params: Params, ...keys: string[]): string[] | undefined {
   const value = firstPresent(params, keys);
   if (Array.isArray(value)) {

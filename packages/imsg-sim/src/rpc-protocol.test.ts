@@ -5,7 +5,7 @@ import { exampleChatDb, type TempChatDb } from "./test-support/temp-chat-db.ts";
 
 const parseErrorText = "The data couldn’t be read because it isn’t in the correct format.";
 
-describe("rpc framing and request parsing (§1.2–§1.4)", { tags: ["slow"] }, () => {
+describe("rpc framing, parsing and errors (docs/imsg-protocol.md#framing, #errors)", { tags: ["slow"] }, () => {
   let db: TempChatDb;
   let sim: SimProcess;
 

@@ -50,8 +50,8 @@ function openStore(settings: SessionSettings, faults: SimFaults): ChatStore | st
 }
 
 /**
- * `imsg rpc` over line-delimited JSON: §1 framing, parsing and error rules, serial request handling,
- * watch notifications in between. Resolves with the exit code once the input ends.
+ * `imsg rpc` over line-delimited JSON: framing, parsing and error rules (docs/imsg-protocol.md#framing, #errors),
+ * serial request handling, watch notifications in between. Resolves with the exit code once the input ends.
  */
 export async function runRpcServer(options: RpcServerOptions): Promise<number> {
   const faults = options.faults ?? noFaults;

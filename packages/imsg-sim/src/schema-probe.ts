@@ -1,6 +1,6 @@
 import type { DatabaseSync } from "node:sqlite";
 
-/** Optional chat.db columns imsg detects at startup (imsg-protocol §7.3). */
+/** Optional chat.db columns imsg detects at startup (docs/imsg-protocol.md#schema-detection). */
 export interface SchemaCapabilities {
   attributedBody: boolean;
   /** `guid`, `associated_message_guid` and `associated_message_type` all exist. */

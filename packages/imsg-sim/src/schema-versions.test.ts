@@ -7,7 +7,7 @@ import { exampleChatDb, execSql } from "./test-support/temp-chat-db.ts";
 
 type Message = Record<string, unknown>;
 
-describe("schema-version detection (§7.3)", { tags: ["slow"] }, () => {
+describe("schema-version detection (docs/imsg-protocol.md#schema-detection)", { tags: ["slow"] }, () => {
   it("drops thread, sender-fallback, attributedBody and message_date features when those columns are missing", async () => {
     const db = exampleChatDb();
     execSql(

@@ -3,8 +3,9 @@ import { exampleChatDbSql } from "./example-data.ts";
 import { insertMessage, inTransaction } from "./inject.ts";
 
 /**
- * Creates a realistic chat.db at `path`: the §7.8 example rows (a DM, the "Weekend Crew" group with a
- * tapback, an inline reply, an attachment, an attributedBody-only row) plus an SMS DM and a custom tapback.
+ * Creates a realistic chat.db at `path`: the example rows of docs/imsg-protocol.md#example-rows (a DM, the "Weekend
+ * Crew" group with a tapback, an inline reply, an attachment, an attributedBody-only row) plus an SMS DM and a custom
+ * tapback.
  */
 export function seed(path: string): void {
   createChatDb(path);

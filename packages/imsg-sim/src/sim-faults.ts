@@ -16,7 +16,10 @@ export interface SimFaults {
   deepLineAfterResponses?: number;
   /** Wait this long before every response (requests stay serial, so later ones queue behind it). */
   responseDelayMs: number;
-  /** Start in the §1.5 startup-failure mode with the Full Disk Access error, whatever the db. */
+  /**
+   * Start in the startup-failure mode (docs/imsg-protocol.md#startup-failure) with the Full Disk Access error, whatever
+   * the db.
+   */
   fullDiskAccess: boolean;
   /** Stop writing notifications after this many, while subscriptions keep reading rows (a "silent stream"). */
   silentAfterNotifications?: number;

@@ -5,7 +5,10 @@ import { simVersion } from "./rpc-methods-list.ts";
 
 export type Platform = "mac" | "linux";
 
-/** `imsg status --json` (§10.3) for a platform, simulated bridge state and imsg build (older builds have fewer keys). */
+/**
+ * `imsg status --json` (docs/imsg-protocol.md#status) for a platform, simulated bridge state and imsg build (older
+ * builds have fewer keys).
+ */
 export function statusReport(
   platform: Platform,
   bridge: BridgeState,

@@ -11,8 +11,8 @@ interface Sighting {
 }
 
 /**
- * URL-preview de-duplication of watch (§6.5). One instance per process, shared by every subscription,
- * so overlapping subscriptions see each balloon only once between them, as imsg does.
+ * URL-preview de-duplication of watch (docs/imsg-protocol.md#url-balloon-de-duplication). One instance per process,
+ * shared by every subscription, so overlapping subscriptions see each balloon only once between them, as imsg does.
  */
 export class UrlBalloonDedupe {
   readonly #sightings = new Map<string, Sighting>();

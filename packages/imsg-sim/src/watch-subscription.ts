@@ -3,7 +3,7 @@ import type { ChatStore } from "./chat-store.ts";
 import type { UrlBalloonDedupe } from "./url-balloon-dedupe.ts";
 import type { WireMessage } from "./wire-types.ts";
 
-/** Rows read per poll; a backlog drains one batch per trigger (§6.1). */
+/** Rows read per poll; a backlog drains one batch per trigger (docs/imsg-protocol.md#cursor). */
 export const watchBatchSize = 100;
 
 /**
@@ -61,7 +61,10 @@ export class WatchSubscription {
     return this.#cursor;
   }
 
-  /** Starts polling; the first poll runs on the next turn, or right away with `firstPollNow` (the race of §1.6). */
+  /**
+   * Starts polling; the first poll runs on the next turn, or right away with `firstPollNow` (the race in
+   * docs/imsg-protocol.md#ordering-and-timeouts).
+   */
   start(firstPollNow = false): void {
     if (firstPollNow) this.poll();
     else setImmediate(() => this.poll());

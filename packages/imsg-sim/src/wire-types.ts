@@ -1,4 +1,4 @@
-/** JSON shapes imsg 0.9.0 puts on the wire (imsg-protocol §4); snake_case because they are wire names. */
+/** JSON shapes imsg 0.9.0 puts on the wire (docs/imsg-protocol.md#objects); snake_case because they are wire names. */
 export type ReactionType = "love" | "like" | "dislike" | "laugh" | "emphasis" | "question" | "custom";
 
 export interface WireChat {

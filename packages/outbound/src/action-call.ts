@@ -16,7 +16,7 @@ import { OutboundError } from "./outbound-error.ts";
 import { chatParamsForBridge, type SendTargetParams } from "./send-target.ts";
 import { normalizeTapback } from "./tapback.ts";
 
-/** One imsg JSON-RPC request: a method of §2 and its params in imsg's wire names. */
+/** One imsg JSON-RPC request: a method of docs/imsg-protocol.md#methods and its params in imsg's wire names. */
 export interface ImsgCall {
   method: string;
   params: Record<string, unknown>;
@@ -50,8 +50,9 @@ export function uploadNeedsBridge(params: ActionParams): boolean {
 }
 
 /**
- * An action with the agent's params → the imsg request (§2.6, §2.9, §2.10). Validates params here, so a bad
- * request fails with a message the agent can act on instead of a JSON-RPC error. Pure.
+ * An action with the agent's params → the imsg request (docs/imsg-protocol.md#send, #bridge-message-actions,
+ * #chat-and-group-management). Validates params here, so a bad request fails with a message the agent can act on
+ * instead of a JSON-RPC error. Pure.
  */
 export function buildActionCall(action: ActionName, params: ActionParams, context: ActionCallContext): ImsgCall {
   const target = actionTarget(action, params, context.chat, context.region);

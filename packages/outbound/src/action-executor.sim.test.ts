@@ -11,7 +11,8 @@ import { type ActionExecutor, createActionExecutor } from "./action-executor.ts"
 import { type CapabilitySnapshot, capabilityFromProbe, unknownCapability } from "./capability.ts";
 import { OutboundError } from "./outbound-error.ts";
 
-// Seeded rows (imsg-protocol §7.8): chat 1 is the DM with +15551234567, chat 2 the "Weekend Crew" group.
+// Seeded rows (docs/imsg-protocol.md#example-rows): chat 1 is the DM with +15551234567, chat 2 the "Weekend Crew"
+// group.
 const inboundGroupGuid = "0B6E1C2A-1111-4C3B-9F00-000000000003";
 const ownDmGuid = "0B6E1C2A-1111-4C3B-9F00-000000000002";
 const dm = { chat: { chat_id: 1 }, isGroup: false };

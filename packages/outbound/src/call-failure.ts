@@ -1,7 +1,8 @@
 /** Why an imsg call failed, as far as outbound cares. */
 export type CallFailureKind = "bridge-unavailable" | "selector-unavailable" | "method-missing" | "other";
 
-// §2.11: what [BR] methods return when the bridge is not there (or fell out), plus the send path's own words.
+// docs/imsg-protocol.md#failure-texts: what [BR] methods return when the bridge is not there (or fell out), plus the
+// send path's own words.
 const bridgeUnavailable = [
   /Failed to launch Messages\.app/i,
   /System Integrity Protection/i,

@@ -1,8 +1,9 @@
 import { type ImsgCapabilities, versionAtLeast } from "@imessage-channel/rpc-client";
 
 /**
- * What the cached private-API probe knows. `unknown` until a probe ran (or after the bridge vanished at
- * dispatch and the status went stale); `selectors` and `rpcMethods` as `imsg status --json` reports them (§10.3).
+ * What the cached private-API probe knows. `unknown` until a probe ran (or after the bridge vanished at dispatch and
+ * the status went stale); `selectors` and `rpcMethods` as `imsg status --json` reports them
+ * (docs/imsg-protocol.md#status).
  */
 export interface CapabilitySnapshot {
   status: "unknown" | "available" | "unavailable";

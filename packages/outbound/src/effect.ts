@@ -24,7 +24,7 @@ function titleCase(name: string): string {
 }
 
 /**
- * An effect name → the full effect id imsg's bridge takes (§2.9 "Effect expansion"), so imsg never has to
+ * An effect name → the full effect id imsg's bridge takes (docs/imsg-protocol.md#effect-names), so imsg never has to
  * guess and a typo fails here with the list instead of sending plain text. `com.apple.` ids pass through.
  */
 export function expandEffectId(raw: string): string {

@@ -1,14 +1,17 @@
 import { parseTarget, type Target } from "@imessage-channel/policy";
 import { OutboundError } from "./outbound-error.ts";
 
-/** The target part of imsg `send`/`typing`/`read` params (§2.6, §2.1), in imsg's wire names. */
+/**
+ * The target part of imsg `send`/`typing`/`read` params (docs/imsg-protocol.md#send, #chat-targets), in imsg's wire
+ * names.
+ */
 export type SendTargetParams =
   | { chat_id: number }
   | { chat_guid: string }
   | { chat_identifier: string }
   | { to: string; service: "imessage" | "sms" | "auto" };
 
-/** The target of a bridge method ([BR], §2.1): always a chat, never a bare `to`. */
+/** The target of a bridge method ([BR], docs/imsg-protocol.md#chat-targets): always a chat, never a bare `to`. */
 export type ChatTargetParams = { chat_id: number } | { chat_guid: string } | { chat_identifier: string };
 
 /** Every identity an inbound row carried for its chat (the gateway's `ChatAddress` fits). */

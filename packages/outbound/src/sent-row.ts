@@ -1,7 +1,7 @@
 import type { Message } from "@imessage-channel/rpc-client";
 
 export interface SentRowQuery {
-  /** The chunk that was sent; matched exactly, as imsg's own send verification does (§2.6). */
+  /** The chunk that was sent; matched exactly, as imsg's own send verification does (docs/imsg-protocol.md#send). */
   text?: string;
   /** The staged path of a file that was sent; matched by its file name among the row's attachments. */
   file?: string;

@@ -1,6 +1,9 @@
 import { OutboundError } from "./outbound-error.ts";
 
-/** The six tapbacks the bridge writes (§2.9). Note the write side says `emphasize`; the read side says `emphasis`. */
+/**
+ * The six tapbacks the bridge writes (docs/imsg-protocol.md#tapback). Note the write side says `emphasize`; the read
+ * side says `emphasis`.
+ */
 export const tapbackKinds = ["love", "like", "dislike", "laugh", "emphasize", "question"] as const;
 export type TapbackKind = (typeof tapbackKinds)[number];
 

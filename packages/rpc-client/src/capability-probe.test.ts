@@ -80,7 +80,8 @@ describe("probeCapabilities", () => {
   });
 
   it("says a build whose rpc --help prints the general help has no rpc, whatever its version says", async () => {
-    // IMSG_VERSION overrides what --version prints (imsg-protocol.md §10.1): the version is no proof of rpc.
+    // IMSG_VERSION overrides what --version prints (docs/imsg-protocol.md#version-flag): the version is no proof of
+    // rpc.
     const capabilities = await probeCapabilities(
       nodeScriptRunner(simBinPath, { IMSG_SIM_BUILD: "0.2.0", IMSG_VERSION: "0.9.0" }),
     );

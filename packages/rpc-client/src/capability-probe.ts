@@ -26,7 +26,10 @@ export interface ImsgCapabilities {
   version?: string;
   /** `imsg rpc` exists on this build: status lists `rpc_methods`, or `imsg rpc --help` describes rpc. */
   rpcSupported: boolean;
-  /** The RPC methods the binary has: status `rpc_methods` (0.7.3+), else inferred from the version (§11). */
+  /**
+   * The RPC methods the binary has: status `rpc_methods` (0.7.3+), else inferred from the version
+   * (docs/imsg-protocol.md#versions).
+   */
   rpcMethods: string[];
   /** The IMCore bridge (private API): status `advanced_features` and the per-selector availability. */
   privateApi: { available: boolean; selectors: Record<string, boolean> };
@@ -55,9 +58,10 @@ export interface LaunchFailure {
 }
 
 /**
- * Asks imsg what it can do (§10, §11): `--version`, then `status --json` (0.6.0+), then `rpc --help` only when the
- * status has no `rpc_methods` to prove rpc exists. The version alone is never taken as proof of rpc: a build that
- * answers `rpc --help` with its general help has none. Stops at the first command when imsg cannot be run at all.
+ * Asks imsg what it can do (docs/imsg-protocol.md#cli, #versions): `--version`, then `status --json` (0.6.0+), then
+ * `rpc --help` only when the status has no `rpc_methods` to prove rpc exists. The version alone is never taken as proof
+ * of rpc: a build that answers `rpc --help` with its general help has none. Stops at the first command when imsg cannot
+ * be run at all.
  */
 export async function probeCapabilities(run: CommandRunner): Promise<ImsgCapabilities> {
   const problems: string[] = [];

@@ -158,7 +158,10 @@ export class ImsgRpcError extends Error {
   }
 }
 
-/** imsg 0.8.2+ rewrites database open failures into this banner; clients match on these words (§1.5). */
+/**
+ * imsg 0.8.2+ rewrites database open failures into this banner; clients match on these words
+ * (docs/imsg-protocol.md#startup-failure).
+ */
 export function isPermissionText(text: string): boolean {
   return /Full Disk Access|Permission Error/i.test(text);
 }

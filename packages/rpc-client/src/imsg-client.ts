@@ -56,9 +56,15 @@ export interface ImsgClientOptions {
   logger?: RpcClientLogger;
   /** Default timeout of chats.list, messages.history and watch.* (default 10 000 ms). */
   readTimeoutMs?: number;
-  /** Default timeout of send and every bridge/typing method (default 60 000 ms): AppleScript and the bridge are slow (§1.6). */
+  /**
+   * Default timeout of send and every bridge/typing method (default 60 000 ms): AppleScript and the bridge are slow
+   * (docs/imsg-protocol.md#ordering-and-timeouts).
+   */
   sendTimeoutMs?: number;
-  /** Notifications kept for subscription ids not known yet (the race of §1.6); the oldest are dropped beyond it (default 10 000). */
+  /**
+   * Notifications kept for subscription ids not known yet (the race of docs/imsg-protocol.md#ordering-and-timeouts);
+   * the oldest are dropped beyond it (default 10 000).
+   */
   maxBufferedNotifications?: number;
   /** How long text lines before the first answer are gathered before they fail the client as a startup error (default 500 ms). */
   startupBannerGraceMs?: number;
@@ -120,9 +126,10 @@ const defaultReadTimeoutMs = 10_000;
 const defaultSendTimeoutMs = 60_000;
 
 /**
- * A typed JSON-RPC 2.0 client for one `imsg rpc` process (imsg-protocol.md §1–§4): every method of imsg 0.9.0
- * with camelCase params, zod-validated results, per-request timeouts, typed errors and watch subscriptions.
- * Bad lines from imsg are logged with a preview and skipped; they never throw.
+ * A typed JSON-RPC 2.0 client for one `imsg rpc` process (docs/imsg-protocol.md: Framing, Errors, Methods,
+ * Notifications, Objects): every method of imsg 0.9.0 with camelCase params, zod-validated results, per-request
+ * timeouts, typed errors and watch subscriptions. Bad lines from imsg are logged with a preview and skipped; they never
+ * throw.
  */
 export class ImsgClient extends EventEmitter<ImsgClientEvents> {
   readonly #transport: Transport;
@@ -135,7 +142,7 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
   /** Requests that timed out, by id, so a late `watch.subscribe` answer can be unsubscribed instead of leaking. */
   readonly #abandoned = new Map<number, string>();
   readonly #subscriptions = new Map<number, Subscription>();
-  /** Ids this client unsubscribed or saw fail; imsg never reuses them (§1.6). */
+  /** Ids this client unsubscribed or saw fail; imsg never reuses them (docs/imsg-protocol.md#ordering-and-timeouts). */
   readonly #endedSubscriptions = new Set<number>();
   readonly #buffered = new Map<number, BufferedNotification[]>();
   #bufferedCount = 0;
@@ -196,8 +203,9 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
   }
 
   /**
-   * Sends one request with an id (always: imsg answers id-less requests with errors only, §1.3) and resolves with
-   * the raw `result`. Typed methods below validate it; use this for methods newer than this client.
+   * Sends one request with an id (always: imsg answers id-less requests with errors only,
+   * docs/imsg-protocol.md#responses) and resolves with the raw `result`. Typed methods below validate it; use this for
+   * methods newer than this client.
    */
   request(method: string, params: Record<string, unknown> = {}, options: RequestOptions = {}): Promise<unknown> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
@@ -231,7 +239,10 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
     return chats;
   }
 
-  /** Newest first (by date), reactions folded into `reactions`, as imsg returns them (§2.3). */
+  /**
+   * Newest first (by date), reactions folded into `reactions`, as imsg returns them
+   * (docs/imsg-protocol.md#messageshistory).
+   */
   async messagesHistory(params: MessagesHistoryParams, options?: RequestOptions): Promise<Message[]> {
     const result = await this.#typed("messages.history", params, wireMessagesHistoryResultSchema, options);
     const messages: Message[] = [];
@@ -249,7 +260,7 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
 
   /**
    * Starts a watch stream. Notifications that arrive before the response are kept and delivered first, in order
-   * (§1.6). Pass `sinceRowid` (the last processed rowid) to resume without gaps.
+   * (docs/imsg-protocol.md#ordering-and-timeouts). Pass `sinceRowid` (the last processed rowid) to resume without gaps.
    */
   async subscribe(params: WatchSubscribeParams = {}, options?: RequestOptions): Promise<Subscription> {
     const { subscription: id } = await this.#typed("watch.subscribe", params, wireSubscribeResultSchema, options);
@@ -266,7 +277,7 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
     return subscription;
   }
 
-  /** Always `ok` on the imsg side, even for unknown ids (§2.5). */
+  /** Always `ok` on the imsg side, even for unknown ids (docs/imsg-protocol.md#watchunsubscribe). */
   async unsubscribe(subscription: number, options?: RequestOptions): Promise<void> {
     this.#subscriptions.get(subscription)?.end(undefined);
     this.#subscriptions.delete(subscription);
@@ -468,8 +479,9 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
       this.#logger.warn({ line: linePreview(line) }, "skipped a line from imsg that is not JSON");
       return;
     }
-    // Builds before 0.8.2 print a multi-line permission banner as text, then exit 1 (§1.5): gather it briefly so
-    // the error carries the whole text, then fail. A JSON answer in the meantime means it was only noise.
+    // Builds before 0.8.2 print a multi-line permission banner as text, then exit 1
+    // (docs/imsg-protocol.md#startup-failure): gather it briefly so the error carries the whole text, then fail. A JSON
+    // answer in the meantime means it was only noise.
     this.#bannerLines.push(line);
     this.#bannerTimer ??= setTimeout(() => this.#failFromBanner(), this.#startupBannerGraceMs);
   }

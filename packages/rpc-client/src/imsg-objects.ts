@@ -1,9 +1,12 @@
 import type { WireAttachment, WireChat, WireMessage, WireReaction, WireStatus } from "./wire-schemas.ts";
 
-/** The tapback kinds imsg reads (§4.4); a newer build may send another string. */
+/** The tapback kinds imsg reads (docs/imsg-protocol.md#reaction); a newer build may send another string. */
 export type ReactionType = "love" | "like" | "dislike" | "laugh" | "emphasis" | "question" | "custom";
 
-/** A chat from `chats.list` (§4.1). `name` may be `""`: fall back to `contactName`, then `identifier`. */
+/**
+ * A chat from `chats.list` (docs/imsg-protocol.md#chat). `name` may be `""`: fall back to `contactName`, then
+ * `identifier`.
+ */
 export interface Chat {
   id: number;
   identifier: string;
@@ -16,7 +19,7 @@ export interface Chat {
   contactName?: string;
 }
 
-/** An attachment of a message (§4.3). Paths are those of the machine imsg runs on. */
+/** An attachment of a message (docs/imsg-protocol.md#attachment). Paths are those of the machine imsg runs on. */
 export interface Attachment {
   filename: string;
   transferName: string;
@@ -30,7 +33,7 @@ export interface Attachment {
   convertedMimeType?: string;
 }
 
-/** One entry of a message's current tapback state (§4.4). */
+/** One entry of a message's current tapback state (docs/imsg-protocol.md#reaction). */
 export interface Reaction {
   id: number;
   type: ReactionType | (string & {});
@@ -41,7 +44,10 @@ export interface Reaction {
   createdAt: string;
 }
 
-/** A message from `messages.history` or a `message` notification (§4.2); `id` is the watch cursor. */
+/**
+ * A message from `messages.history` or a `message` notification (docs/imsg-protocol.md#message); `id` is the watch
+ * cursor.
+ */
 export interface Message {
   id: number;
   chatId: number;
@@ -70,7 +76,7 @@ export interface Message {
   isGroup: boolean;
 }
 
-/** `imsg status --json` (§10.3), every key optional because older builds have fewer. */
+/** `imsg status --json` (docs/imsg-protocol.md#status), every key optional because older builds have fewer. */
 export interface ImsgStatus {
   version?: string;
   basicFeatures?: boolean;

@@ -18,7 +18,8 @@ const seeds = [
   ...fixtureResult<{ messages: unknown[] }>("messages-history.response.jsonl").messages,
 ] as Array<Record<string, unknown>>;
 
-// imsg-protocol.md §4.2–§4.4 written out as a table, independently of the zod schemas under test.
+// docs/imsg-protocol.md, Objects (Message, Attachment, Reaction) written out as a table, independently of the zod
+// schemas under test.
 type FieldType = "int" | "number" | "string" | "boolean" | "strings" | "attachments" | "reactions";
 const messageFields: Record<string, { type: FieldType; always: boolean }> = {
   id: { type: "int", always: true },

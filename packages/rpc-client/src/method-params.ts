@@ -1,11 +1,14 @@
-/** Who a chat-scoped call is for (§2.1): `chatId` wins over the others when several are given. */
+/**
+ * Who a chat-scoped call is for (docs/imsg-protocol.md#chat-targets): `chatId` wins over the others when several are
+ * given.
+ */
 export interface ChatTarget {
   chatId?: number;
   chatIdentifier?: string;
   chatGuid?: string;
 }
 
-/** A bridge message action names its message by GUID (not rowid), §2.9. */
+/** A bridge message action names its message by GUID (not rowid), docs/imsg-protocol.md#bridge-message-actions. */
 export interface MessageTarget extends ChatTarget {
   messageGuid: string;
 }
@@ -28,7 +31,9 @@ export interface MessagesHistoryParams {
 
 export interface WatchSubscribeParams {
   chatId?: number;
-  /** Exclusive cursor. Absent or 0 tails from the newest row; negative replays every row (§6.1). */
+  /**
+   * Exclusive cursor. Absent or 0 tails from the newest row; negative replays every row (docs/imsg-protocol.md#cursor).
+   */
   sinceRowid?: number;
   participants?: string[];
   start?: string;
@@ -72,7 +77,7 @@ export interface SendAttachmentParams extends ChatTarget {
 }
 
 export interface TapbackParams extends MessageTarget {
-  /** love, like, dislike, laugh, emphasize, question, or their emoji/aliases (§2.9). */
+  /** love, like, dislike, laugh, emphasize, question, or their emoji/aliases (docs/imsg-protocol.md#tapback). */
   reaction: string;
   remove?: boolean;
   partIndex?: number;
@@ -119,8 +124,8 @@ export interface GroupParticipantParams extends ChatTarget {
 }
 
 /**
- * camelCase params → imsg's snake_case keys (every param name in §2 is the snake_case of ours), dropping
- * undefined values so imsg applies its own defaults.
+ * camelCase params → imsg's snake_case keys (every param name in docs/imsg-protocol.md#methods is the snake_case of
+ * ours), dropping undefined values so imsg applies its own defaults.
  */
 export function toWireParams(params: object): Record<string, unknown> {
   const wire: Record<string, unknown> = {};
@@ -131,7 +136,7 @@ export function toWireParams(params: object): Record<string, unknown> {
   return wire;
 }
 
-/** The 22 methods of imsg 0.9.0, in the order it advertises them (§2). */
+/** The 22 methods of imsg 0.9.0, in the order it advertises them (docs/imsg-protocol.md#methods). */
 export const imsgRpcMethods = [
   "chats.list",
   "chats.create",
@@ -166,7 +171,10 @@ const readMethods: ReadonlySet<string> = new Set([
   "watch.unsubscribe",
 ]);
 
-/** Reads only touch chat.db; everything else may run AppleScript or wait on the bridge (§1.6). */
+/**
+ * Reads only touch chat.db; everything else may run AppleScript or wait on the bridge
+ * (docs/imsg-protocol.md#ordering-and-timeouts).
+ */
 export function isReadMethod(method: string): boolean {
   return readMethods.has(method);
 }

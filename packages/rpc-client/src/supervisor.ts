@@ -213,7 +213,8 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
       try {
         for (;;) {
           const since = this.cursor ?? 0;
-          // 0 would mean "tail from MAX(ROWID)" to imsg (§6.1); a cursor of 0 means nothing was processed yet.
+          // 0 would mean "tail from MAX(ROWID)" to imsg (docs/imsg-protocol.md#cursor); a cursor of 0 means nothing was
+          // processed yet.
           const subscription = await client.subscribe({ ...watch, sinceRowid: since > 0 ? since : -1 });
           this.#throwIfStopping();
           const subscribedAt = this.#clock.now();

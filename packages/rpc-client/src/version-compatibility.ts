@@ -18,7 +18,9 @@ export function versionAtLeast(version: string, minimum: string): boolean {
   return true;
 }
 
-/** When each RPC method appeared (§11). `typing.start`/`typing.stop` existed only in 0.5.0. */
+/**
+ * When each RPC method appeared (docs/imsg-protocol.md#versions). `typing.start`/`typing.stop` existed only in 0.5.0.
+ */
 const methodsSince: ReadonlyArray<[string, readonly string[]]> = [
   ["0.3.0", ["chats.list", "messages.history", "watch.subscribe", "watch.unsubscribe", "send"]],
   [
@@ -59,7 +61,7 @@ export function rpcMethodsForVersion(version: string): string[] {
   return methods;
 }
 
-/** Behaviour differences of older builds a caller has to work around (§11, "Degrading gracefully"). */
+/** Behaviour differences of older builds a caller has to work around (docs/imsg-protocol.md#quirks-of-older-builds). */
 export interface ImsgQuirks {
   /** Before 0.8.2 a missing Full Disk Access is plain text on stdout and an exit, not a JSON-RPC error. */
   startupErrorsAsText: boolean;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-// The only place where imsg's snake_case wire names appear (imsg-protocol.md §3, §4, §10.3).
+// The only place where imsg's snake_case wire names appear (docs/imsg-protocol.md#notifications, #objects, #status).
 // `z.object` drops unknown keys instead of failing, so newer imsg builds with extra fields still parse.
 // Fields imsg documents as "always" are required; everything else is optional and never assumed.
 
@@ -71,7 +71,7 @@ export const wireMessageSchema = z.object({
   is_group: z.boolean(),
 });
 
-// Results of the 22 methods (§2).
+// Results of the 22 methods (docs/imsg-protocol.md#methods).
 export const wireChatsListResultSchema = z.object({ chats: z.array(z.unknown()) });
 export const wireMessagesHistoryResultSchema = z.object({ messages: z.array(z.unknown()) });
 export const wireSubscribeResultSchema = z.object({ subscription: rowid });
@@ -91,7 +91,8 @@ export const wireSendRichResultSchema = z.object({
 export const wireTapbackResultSchema = z.object({ ok: z.boolean(), reaction: z.string().optional() });
 export const wireChatsCreateResultSchema = z.object({ ok: z.boolean(), chat_guid: z.string().optional() });
 
-// Notifications (§3). The message itself is validated separately so one bad row is reported with its id.
+// Notifications (docs/imsg-protocol.md#notifications). The message itself is validated separately so one bad row is
+// reported with its id.
 export const wireMessageNotificationSchema = z.object({
   subscription: rowid,
   message: z.unknown(),
@@ -101,7 +102,7 @@ export const wireErrorNotificationSchema = z.object({
   error: z.object({ message: z.string().optional() }).optional(),
 });
 
-// `imsg status --json` (§10.3); keys by version, so all optional.
+// `imsg status --json` (docs/imsg-protocol.md#status); keys by version, so all optional.
 export const wireStatusSchema = z.object({
   version: z.string().optional(),
   basic_features: z.boolean().optional(),

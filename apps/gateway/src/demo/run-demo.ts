@@ -22,7 +22,7 @@ export interface DemoOptions {
 const debounceMs = 1500;
 const textChunkLimit = 200;
 
-/** `imessage-channel demo`: the embedded default of product.md, on a simulated Mac. */
+/** `imessage-channel demo`: the embedded default, on a simulated Mac (apps/gateway/README.md, CLI). */
 export async function runDemo(io: CliIo, options: DemoOptions): Promise<number> {
   const world = await DemoWorld.create({ agent: options.agent, debounceMs, textChunkLimit });
   const logPath = join(world.dir, "gateway.log");

@@ -48,7 +48,7 @@ describe("doctor: groups registry", () => {
 });
 
 describe("doctor: why the private API bridge is down", () => {
-  // The status messages are imsg's own (imsg-protocol.md, `status`).
+  // The status messages are imsg's own (docs/imsg-protocol.md#status).
   it("names SIP when imsg reports it enabled", () => {
     expect(bridgeDownCause({ sip: "enabled", message: "System Integrity Protection (SIP) is enabled." })).toMatchObject(
       {

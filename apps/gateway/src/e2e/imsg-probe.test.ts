@@ -42,7 +42,7 @@ const accountLines = (text: string) => text.split("\n").filter((line) => line.st
 
 /**
  * An imsg without `imsg rpc` (a build before 0.3.0) that prints 0.9.0 for --version (IMSG_VERSION overrides it,
- * imsg-protocol.md §10.1), so only `imsg rpc --help` tells the truth.
+ * docs/imsg-protocol.md#version-flag), so only `imsg rpc --help` tells the truth.
  */
 async function imsgWithoutRpc(harness: GatewayHarness): Promise<string> {
   const path = join(harness.dir, "imsg-without-rpc");

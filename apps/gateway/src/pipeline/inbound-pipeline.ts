@@ -135,10 +135,10 @@ interface ReplayWaiter {
 }
 
 /**
- * The data flow of one inbound row (product.md): age fence → dedupe (claim) and echo drop → attachments gate →
- * policy → coalescer → session and system prompt → read receipt + typing → agent → reply → commit → cursor.
- * A row is claimed in the journal before anything else and the cursor only moves past it once it settled,
- * so a crash replays it and a restart never answers it twice.
+ * The data flow of one inbound row (docs/architecture.md#data-flow): age fence → dedupe (claim) and echo drop →
+ * attachments gate → policy → coalescer → session and system prompt → read receipt + typing → agent → reply → commit →
+ * cursor. A row is claimed in the journal before anything else and the cursor only moves past it once it settled, so a
+ * crash replays it and a restart never answers it twice.
  */
 export class InboundPipeline {
   readonly #options: PipelineOptions;
@@ -550,7 +550,7 @@ export class InboundPipeline {
       );
       this.#drop(message, "pairing-challenge", "stranger sent a pairing code", { level: "debug" });
     } catch (error) {
-      // A challenge nobody sees is a silent failure (lessons.md): say it loudly, keep the code listed.
+      // A challenge nobody sees is a silent failure: say it loudly, keep the code listed.
       logger.error(
         { sender, err: error },
         `pairing reply to ${sender} failed: ${(error as Error).message}; they cannot see their code: run \`imessage-channel pairing list imessage\``,

@@ -12,7 +12,10 @@ export interface TempChatDb {
   remove: () => void;
 }
 
-/** A temp dir holding `chat.db` built from the §7.8 inserts, plus an empty `home` for attachment paths. */
+/**
+ * A temp dir holding `chat.db` built from the example rows' inserts (docs/imsg-protocol.md#example-rows), plus an empty
+ * `home` for attachment paths.
+ */
 export function exampleChatDb(prefix = "imsg-sim-"): TempChatDb {
   const directory = mkdtempSync(join(tmpdir(), prefix));
   const dbPath = join(directory, "chat.db");

@@ -1,6 +1,6 @@
 import type { InboundMessage, PolicyAccount } from "../evaluate-inbound.ts";
 
-/** A DM from +15555550123 as imsg streams it (imsg-protocol.md §4.2, the fields policy reads). */
+/** A DM from +15555550123 as imsg streams it (docs/imsg-protocol.md#message, the fields policy reads). */
 export function directMessage(overrides: Partial<InboundMessage> = {}): InboundMessage {
   return {
     chatId: 7,
