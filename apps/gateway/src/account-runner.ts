@@ -6,6 +6,7 @@ import {
 } from "@imessage-channel/attachments";
 import { CursorStore, type DatabaseIdentity, databaseIdentityHash, runCatchup } from "@imessage-channel/catchup";
 import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
+import { errorMessage } from "@imessage-channel/kit";
 import {
   type ImsgClient,
   ImsgSupervisor,
@@ -232,10 +233,7 @@ export class AccountRunner {
     });
     this.#supervisor.on("message", (message) => {
       this.#pipeline.accept(message, { replayed: false }).catch((error: unknown) => {
-        logger.error(
-          { err: error, rowid: message.id },
-          `could not take row ${message.id}: ${(error as Error).message}`,
-        );
+        logger.error({ err: error, rowid: message.id }, `could not take row ${message.id}: ${errorMessage(error)}`);
       });
     });
     this.#supervisor.on("state", (change) => this.#onState(change));
@@ -365,10 +363,7 @@ export class AccountRunner {
         log: (level, line) => logger[level](line),
       });
     } catch (error) {
-      logger.error(
-        { err: error },
-        `imessage catchup failed: ${(error as Error).message}; it runs again on the next start`,
-      );
+      logger.error({ err: error }, `imessage catchup failed: ${errorMessage(error)}; it runs again on the next start`);
     } finally {
       if (this.#supervisor.client) this.status.setState("connected");
     }
@@ -402,18 +397,16 @@ export class AccountRunner {
       if (!(written instanceof Promise)) return;
       this.#cursorSaveWaiting = true;
       written
-        .catch((error: unknown) =>
-          logger.warn({ err: error }, `could not save the cursor: ${(error as Error).message}`),
-        )
+        .catch((error: unknown) => logger.warn({ err: error }, `could not save the cursor: ${errorMessage(error)}`))
         .finally(() => {
           this.#cursorSaveWaiting = false;
         });
     } catch (error) {
-      logger.warn({ err: error }, `could not save the cursor: ${(error as Error).message}`);
+      logger.warn({ err: error }, `could not save the cursor: ${errorMessage(error)}`);
     }
   }
 
   #cursorWriteFailed(error: unknown): void {
-    this.#options.logger.error({ err: error }, `could not save the catchup cursor: ${(error as Error).message}`);
+    this.#options.logger.error({ err: error }, `could not save the catchup cursor: ${errorMessage(error)}`);
   }
 }

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from "node:stream";
+import { ChannelError } from "@imessage-channel/kit";
 
 /** Where a CLI command reads and writes; tests pass their own. */
 export interface CliIo {
@@ -13,22 +14,13 @@ export function processIo(): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
 }
 
-const marker = Symbol.for("imessage-channel.error");
-
 /** A failure the CLI reports as one line and an exit code: 1 at run time, 2 for usage or config errors. */
-export class CliError extends Error {
-  readonly [marker] = true;
-  readonly code = "CLI_FAILED";
+export class CliError extends ChannelError<"CLI_FAILED"> {
   readonly exitCode: 1 | 2;
 
   constructor(message: string, exitCode: 1 | 2 = 1) {
-    super(message);
-    this.name = "CliError";
+    super("CLI_FAILED", message);
     this.exitCode = exitCode;
-  }
-
-  static isInstance(value: unknown): value is CliError {
-    return typeof value === "object" && value !== null && marker in value && (value as CliError).name === "CliError";
   }
 }
 

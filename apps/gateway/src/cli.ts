@@ -1,3 +1,4 @@
+import { errorMessage } from "@imessage-channel/kit";
 import { Command, CommanderError } from "commander";
 import { CliError, type CliIo, processIo } from "./cli-io.ts";
 import { registerOperatorCommands } from "./commands/operator-commands.ts";
@@ -196,7 +197,7 @@ export async function main(args: string[], io: CliIo = processIo()): Promise<num
       for (const line of error.message.split("\n")) io.stderr.write(`error: ${line}\n`);
       return error.exitCode;
     }
-    io.stderr.write(`error: ${(error as Error).message ?? String(error)}\n`);
+    io.stderr.write(`error: ${errorMessage(error) ?? String(error)}\n`);
     return 1;
   }
 }

@@ -8,6 +8,7 @@ import {
   resolveGatewaySettings,
   resolveRouting,
 } from "@imessage-channel/config";
+import { errorMessage } from "@imessage-channel/kit";
 import { hotPathBusyTimeoutMilliseconds, openStateStore, resolveStateDir } from "@imessage-channel/state";
 import { AccountRunner } from "./account-runner.ts";
 import type { AccountStatus } from "./account-status.ts";
@@ -158,10 +159,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   started.forEach((outcome, index) => {
     if (outcome.status === "rejected") {
       const runner = runners[index];
-      runner?.status.setState("failed", (outcome.reason as Error).message);
+      runner?.status.setState("failed", errorMessage(outcome.reason));
       logger.error(
         { err: outcome.reason, account: runner?.accountId },
-        `account ${runner?.accountId} did not start: ${(outcome.reason as Error).message}`,
+        `account ${runner?.accountId} did not start: ${errorMessage(outcome.reason)}`,
       );
     }
   });

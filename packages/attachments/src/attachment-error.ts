@@ -1,4 +1,4 @@
-const errorMarker = Symbol.for("imessage-channel.error");
+import { ChannelError } from "@imessage-channel/kit";
 
 /** Every failure this package reports on purpose; callers branch on `code`. */
 export type AttachmentErrorCode =
@@ -16,23 +16,4 @@ export type AttachmentErrorCode =
   | "SFTP_FAILED";
 
 /** The base error of `@imessage-channel/attachments`: a string `code` and a one-line message that says how to fix it. */
-export class AttachmentError extends Error {
-  readonly code: AttachmentErrorCode;
-  readonly [errorMarker] = true;
-
-  constructor(code: AttachmentErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "AttachmentError";
-    this.code = code;
-  }
-
-  /** True for any AttachmentError, also one thrown by another copy of this package. */
-  static isInstance(value: unknown): value is AttachmentError {
-    return (
-      typeof value === "object" &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[errorMarker] === true &&
-      (value as { name?: unknown }).name === "AttachmentError"
-    );
-  }
-}
+export class AttachmentError extends ChannelError<AttachmentErrorCode> {}

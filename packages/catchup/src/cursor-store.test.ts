@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { errorMessage } from "@imessage-channel/kit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CatchupError } from "./catchup-error.ts";
 import { cursorFilePath, databaseIdentityHash } from "./cursor-file-path.ts";
@@ -104,6 +105,6 @@ describe("cursor file", () => {
     const error = await open().catch((thrown: unknown) => thrown);
     expect(CatchupError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code: "CURSOR_UNREADABLE" });
-    expect((error as Error).message).toMatch(/cannot read cursor file .*; fix its permissions or remove it/);
+    expect(errorMessage(error)).toMatch(/cannot read cursor file .*; fix its permissions or remove it/);
   });
 });

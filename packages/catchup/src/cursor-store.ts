@@ -1,5 +1,6 @@
 import { mkdir, open, readFile, rename } from "node:fs/promises";
 import { dirname } from "node:path";
+import { errorMessage } from "@imessage-channel/kit";
 import writeFileAtomic from "write-file-atomic";
 import { CatchupError } from "./catchup-error.ts";
 import type { CatchupMessage } from "./catchup-source.ts";
@@ -113,7 +114,7 @@ export class CursorStore {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
         throw new CatchupError(
           "CURSOR_UNREADABLE",
-          `imessage catchup: cannot read cursor file ${path}: ${(error as Error).message}; fix its permissions or remove it`,
+          `imessage catchup: cannot read cursor file ${path}: ${errorMessage(error)}; fix its permissions or remove it`,
           { cause: error },
         );
       }
@@ -224,7 +225,7 @@ export class CursorStore {
     } catch (error) {
       throw new CatchupError(
         "CURSOR_WRITE_FAILED",
-        `imessage catchup: cannot write cursor file ${this.path}: ${(error as Error).message}; check free space and permissions of the state dir`,
+        `imessage catchup: cannot write cursor file ${this.path}: ${errorMessage(error)}; check free space and permissions of the state dir`,
         { cause: error },
       );
     }

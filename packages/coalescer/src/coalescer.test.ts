@@ -1,3 +1,4 @@
+import { errorMessage } from "@imessage-channel/kit";
 import { describe, expect, it } from "vitest";
 import { type CoalescerOptions, createCoalescer } from "./coalescer.ts";
 import { CoalescerError } from "./coalescer-error.ts";
@@ -386,7 +387,7 @@ describe("shutdown and delivery", () => {
       onTurn: () => {
         throw new Error("agent down");
       },
-      onError: (error, turn) => errors.push([(error as Error).message, turn.text]),
+      onError: (error, turn) => errors.push([errorMessage(error), turn.text]),
     });
     coalescer.push(dm("a"));
     clock.advance(2500);

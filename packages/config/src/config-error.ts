@@ -1,4 +1,4 @@
-const errorMarker = Symbol.for("imessage-channel.error");
+import { ChannelError } from "@imessage-channel/kit";
 
 /** Every failure this package reports on purpose; callers branch on `code`. */
 export type ConfigErrorCode = "CONFIG_INVALID" | "ACCOUNT_UNKNOWN" | "CONFIG_PATH_INVALID";
@@ -7,26 +7,12 @@ export type ConfigErrorCode = "CONFIG_INVALID" | "ACCOUNT_UNKNOWN" | "CONFIG_PAT
  * The base error of `@imessage-channel/config`. `problems` holds every one-line problem found
  * (for `CONFIG_INVALID` all of them at once); the CLI prints them and exits 2.
  */
-export class ConfigError extends Error {
-  readonly code: ConfigErrorCode;
+export class ConfigError extends ChannelError<ConfigErrorCode> {
   readonly problems: readonly string[];
-  readonly [errorMarker] = true;
 
   constructor(code: ConfigErrorCode, problems: readonly string[], options?: ErrorOptions) {
     const first = problems[0] ?? code;
-    super(problems.length > 1 ? `${first} (and ${problems.length - 1} more)` : first, options);
-    this.name = "ConfigError";
-    this.code = code;
+    super(code, problems.length > 1 ? `${first} (and ${problems.length - 1} more)` : first, options);
     this.problems = problems;
-  }
-
-  /** True for any ConfigError, also one thrown by another copy of this package. */
-  static isInstance(value: unknown): value is ConfigError {
-    return (
-      typeof value === "object" &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[errorMarker] === true &&
-      (value as { name?: unknown }).name === "ConfigError"
-    );
   }
 }

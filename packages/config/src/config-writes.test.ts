@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { errorMessage } from "@imessage-channel/kit";
 import JSON5 from "json5";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError } from "./config-error.ts";
@@ -92,7 +93,7 @@ describe("config writes", () => {
   it("refuses to set below a value that is not an object", async () => {
     const error = await caught(setConfigValue(path, "channels.imessage.dmPolicy.deeper", 1));
     expect(ConfigError.isInstance(error) && error.code).toBe("CONFIG_PATH_INVALID");
-    expect((error as Error).message).toBe(
+    expect(errorMessage(error)).toBe(
       'channels.imessage.dmPolicy: "pairing" is not an object, so channels.imessage.dmPolicy.deeper cannot be set',
     );
   });

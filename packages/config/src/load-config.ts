@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { errorMessage } from "@imessage-channel/kit";
 import JSON5 from "json5";
 import { ConfigError } from "./config-error.ts";
 import { type ConfigResult, validateConfig } from "./validate-config.ts";
@@ -38,7 +39,7 @@ async function readIfPresent(path: string): Promise<string | undefined | { error
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;
     const fix = code === "EISDIR" ? "point to a file, not a directory" : "check that the file is readable";
-    return { error: `${path}: cannot read the config file (${code ?? (error as Error).message}); ${fix}` };
+    return { error: `${path}: cannot read the config file (${code ?? errorMessage(error)}); ${fix}` };
   }
 }
 

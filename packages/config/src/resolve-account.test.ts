@@ -1,3 +1,4 @@
+import { errorMessage } from "@imessage-channel/kit";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "./config-error.ts";
 import { listAccounts, resolveAccount, resolveAccountWithWarnings } from "./resolve-account.ts";
@@ -291,7 +292,7 @@ describe("account merging", () => {
       }
     })();
     expect(ConfigError.isInstance(error) && error.code).toBe("ACCOUNT_UNKNOWN");
-    expect((error as Error).message).toBe('account "default" is not configured; known accounts: personal, bot, off');
+    expect(errorMessage(error)).toBe('account "default" is not configured; known accounts: personal, bot, off');
   });
 });
 

@@ -1,3 +1,4 @@
+import { errorMessage } from "@imessage-channel/kit";
 import { z } from "zod";
 
 // The file is validated as written: no defaults are filled in here, so an account can tell "unset"
@@ -65,7 +66,7 @@ export function patternProblem(pattern: string): string | undefined {
     new RegExp(pattern, "i");
     return undefined;
   } catch (error) {
-    return `is not a valid regular expression (${(error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, "")})`;
+    return `is not a valid regular expression (${errorMessage(error).replace(/^Invalid regular expression: \/.*\/[a-z]*: /, "")})`;
   }
 }
 

@@ -1,3 +1,4 @@
+import { errorMessage } from "@imessage-channel/kit";
 import { runBridgeCommand } from "./cli-bridge-commands.ts";
 import { runInjectCommand, runSeedCommand } from "./cli-inject.ts";
 import { preparsedFlag, resolveBuild } from "./cli-options.ts";
@@ -83,7 +84,7 @@ async function runCommand(args: string[], environment: NodeJS.ProcessEnv, output
     }
   } catch (error) {
     if (ImsgSimError.isInstance(error) || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      output.stderr(`${(error as Error).message}\n`);
+      output.stderr(`${errorMessage(error)}\n`);
       return 1;
     }
     throw error;

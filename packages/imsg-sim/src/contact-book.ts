@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { errorMessage } from "@imessage-channel/kit";
 import { ImsgSimError } from "./errors.ts";
 import { normalizeToE164 } from "./phone-number.ts";
 import type { SessionSettings } from "./sim-session.ts";
@@ -41,7 +42,7 @@ export class ContactBook {
     } catch (error) {
       throw new ImsgSimError(
         "CONTACTS_INVALID",
-        `imsg-sim: cannot read contacts file ${path}: ${(error as Error).message}; pass a JSON array of {given, family, nickname, phones, emails}`,
+        `imsg-sim: cannot read contacts file ${path}: ${errorMessage(error)}; pass a JSON array of {given, family, nickname, phones, emails}`,
         { cause: error },
       );
     }

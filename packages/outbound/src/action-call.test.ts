@@ -1,3 +1,4 @@
+import { errorMessage } from "@imessage-channel/kit";
 import { describe, expect, it } from "vitest";
 import { type ActionCallContext, buildActionCall } from "./action-call.ts";
 import type { ActionName } from "./action-catalog.ts";
@@ -209,6 +210,6 @@ describe("buildActionCall refuses bad params with a message the agent can act on
       error = caught;
     }
     expect(OutboundError.isInstance(error) && error.code).toBe("ACTION_PARAMS_INVALID");
-    expect((error as Error).message).toMatch(message);
+    expect(errorMessage(error)).toMatch(message);
   });
 });

@@ -1,3 +1,4 @@
+import { errorMessage } from "@imessage-channel/kit";
 import { buildActionCall, fileSourceOf, type ImsgCall, plainSendFor, uploadNeedsBridge } from "./action-call.ts";
 import { type ActionFlags, type ActionName, actionSpecs, canonicalActionName } from "./action-catalog.ts";
 import { type ActionParams, actionTarget, booleanParam, stringParam } from "./action-params.ts";
@@ -114,7 +115,7 @@ export function createActionExecutor(options: ActionExecutorOptions): ActionExec
       if (kind === "selector-unavailable") {
         throw new OutboundError(
           "SELECTOR_UNAVAILABLE",
-          `iMessage ${name} is not supported by the private API bridge on this Mac (${(error as Error).message}); update macOS or imsg`,
+          `iMessage ${name} is not supported by the private API bridge on this Mac (${errorMessage(error)}); update macOS or imsg`,
           { cause: error },
         );
       }

@@ -1,3 +1,4 @@
+import { errorMessage } from "@imessage-channel/kit";
 import { OutboundError } from "./outbound-error.ts";
 
 /** An attachment of Reply JSON or of an `upload-file` action: a file path, or base64 bytes with a filename. */
@@ -89,7 +90,7 @@ export async function planMedia(attachment: OutboundAttachment, limits: MediaLim
     if (OutboundError.isInstance(error)) throw error; // the app's own verdict (e.g. MEDIA_PATH_REFUSED) stands
     throw new OutboundError(
       "MEDIA_INVALID",
-      `attachment ${JSON.stringify(path)} cannot be read (${(error as Error).message}); check the path the agent gave`,
+      `attachment ${JSON.stringify(path)} cannot be read (${errorMessage(error)}); check the path the agent gave`,
       { cause: error },
     );
   }

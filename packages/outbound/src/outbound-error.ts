@@ -1,4 +1,4 @@
-const errorMarker = Symbol.for("imessage-channel.error");
+import { ChannelError } from "@imessage-channel/kit";
 
 /** Every failure this package reports on purpose; callers branch on `code`. */
 export type OutboundErrorCode =
@@ -19,26 +19,7 @@ export type OutboundErrorCode =
   | "CHUNK_LIMIT_INVALID";
 
 /** The base error of `@imessage-channel/outbound`: a string `code` and a one-line message saying what to do. */
-export class OutboundError extends Error {
-  readonly code: OutboundErrorCode;
-  readonly [errorMarker] = true;
-
-  constructor(code: OutboundErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "OutboundError";
-    this.code = code;
-  }
-
-  /** True for any OutboundError, also one thrown by another copy of this package. */
-  static isInstance(value: unknown): value is OutboundError {
-    return (
-      typeof value === "object" &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[errorMarker] === true &&
-      (value as { name?: unknown }).name === "OutboundError"
-    );
-  }
-}
+export class OutboundError extends ChannelError<OutboundErrorCode> {}
 
 /**
  * The reference's dispatch-time text (operators grep for it), followed by its fix: the helper falls out of Messages

@@ -1,3 +1,4 @@
+import { errorMessage } from "@imessage-channel/kit";
 import { describe, expect, it } from "vitest";
 import { expandEffectId } from "./effect.ts";
 import { OutboundError } from "./outbound-error.ts";
@@ -69,6 +70,6 @@ describe("expandEffectId", () => {
       error = caught;
     }
     expect(OutboundError.isInstance(error) && error.code).toBe("ACTION_PARAMS_INVALID");
-    expect((error as Error).message).toMatch(/^unknown iMessage effect "explode"; use one of impact, loud, gentle/);
+    expect(errorMessage(error)).toMatch(/^unknown iMessage effect "explode"; use one of impact, loud, gentle/);
   });
 });

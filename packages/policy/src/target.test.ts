@@ -1,3 +1,4 @@
+import { errorMessage } from "@imessage-channel/kit";
 import { describe, expect, it } from "vitest";
 import { PolicyError } from "./policy-error.ts";
 import { parseTarget } from "./target.ts";
@@ -62,7 +63,7 @@ describe("parseTarget", () => {
       error = caught;
     }
     expect(PolicyError.isInstance(error) && error.code).toBe("TARGET_INVALID");
-    expect((error as Error).message).toBe(
+    expect(errorMessage(error)).toBe(
       `target ${JSON.stringify(input)} ${why}; use chat_id:<n>, chat_guid:<guid>, chat_identifier:<id>, imessage:<handle>, sms:<handle> or a handle`,
     );
   });

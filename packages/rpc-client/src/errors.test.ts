@@ -12,7 +12,8 @@ import { fixtureLines } from "./test-support/fixtures.ts";
 describe("errors", () => {
   it("recognises instances across copies of the package by marker, and keeps wire errors apart", () => {
     const timeout = new RequestTimeoutError("send", 60_000);
-    const copied = { ...timeout, name: timeout.name, code: timeout.code, [Symbol.for("imessage-channel.error")]: true };
+    // What another installed copy of the package throws: the same lineage under the registry-wide symbol.
+    const copied = { ...timeout, [Symbol.for("imessage-channel.error")]: ["RequestTimeoutError", "RpcClientError"] };
     expect(RequestTimeoutError.isInstance(copied)).toBe(true);
     expect(RpcClientError.isInstance(timeout)).toBe(true);
     expect(ChildExitedError.isInstance(timeout)).toBe(false);

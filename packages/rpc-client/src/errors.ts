@@ -1,4 +1,4 @@
-const errorMarker = Symbol.for("imessage-channel.error");
+import { ChannelError } from "@imessage-channel/kit";
 
 /** Every failure this package reports on purpose (wire errors from imsg are `ImsgRpcError` instead). */
 export type RpcClientErrorCode =
@@ -11,47 +11,8 @@ export type RpcClientErrorCode =
   | "CLIENT_CLOSED"
   | "LINE_TOO_COMPLEX";
 
-const localCodes: ReadonlySet<RpcClientErrorCode> = new Set<RpcClientErrorCode>([
-  "STARTUP_FAILED",
-  "REQUEST_TIMEOUT",
-  "CHILD_EXITED",
-  "SUBSCRIPTION_FAILED",
-  "RESULT_INVALID",
-  "NOT_CONNECTED",
-  "CLIENT_CLOSED",
-  "LINE_TOO_COMPLEX",
-]);
-
-function hasMarker(value: unknown, name: string): boolean {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    (value as Record<symbol, unknown>)[errorMarker] === true &&
-    (value as { name?: unknown }).name === name
-  );
-}
-
 /** The base error of `@imessage-channel/rpc-client`: a string `code` and a one-line message that says how to fix it. */
-export class RpcClientError extends Error {
-  readonly code: RpcClientErrorCode;
-  readonly [errorMarker] = true;
-
-  constructor(code: RpcClientErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "RpcClientError";
-    this.code = code;
-  }
-
-  /** True for any error of this package (including subclasses), also one thrown by another copy of it. */
-  static isInstance(value: unknown): value is RpcClientError {
-    return (
-      typeof value === "object" &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[errorMarker] === true &&
-      localCodes.has((value as { code?: unknown }).code as RpcClientErrorCode)
-    );
-  }
-}
+export class RpcClientError extends ChannelError<RpcClientErrorCode> {}
 
 /**
  * imsg cannot serve requests: the Full Disk Access / permission answer (0.8.2+), non-JSON text on stdout
@@ -65,13 +26,8 @@ export class ImsgStartupError extends RpcClientError {
 
   constructor(message: string, detail: string, options?: ErrorOptions) {
     super("STARTUP_FAILED", message, options);
-    this.name = "ImsgStartupError";
     this.detail = detail;
     this.fullDiskAccess = isPermissionText(detail);
-  }
-
-  static override isInstance(value: unknown): value is ImsgStartupError {
-    return hasMarker(value, "ImsgStartupError");
   }
 }
 
@@ -85,13 +41,8 @@ export class RequestTimeoutError extends RpcClientError {
       "REQUEST_TIMEOUT",
       `imsg did not answer ${method} within ${timeoutMs} ms: check that imsg is responsive (macOS permission prompts block it) or raise the timeout`,
     );
-    this.name = "RequestTimeoutError";
     this.method = method;
     this.timeoutMs = timeoutMs;
-  }
-
-  static override isInstance(value: unknown): value is RequestTimeoutError {
-    return hasMarker(value, "RequestTimeoutError");
   }
 }
 
@@ -102,13 +53,8 @@ export class ChildExitedError extends RpcClientError {
 
   constructor(reason: string, exitCode: number | null, signal: string | null) {
     super("CHILD_EXITED", `${reason}; the supervisor restarts it, or start a new client`);
-    this.name = "ChildExitedError";
     this.exitCode = exitCode;
     this.signal = signal;
-  }
-
-  static override isInstance(value: unknown): value is ChildExitedError {
-    return hasMarker(value, "ChildExitedError");
   }
 }
 
@@ -121,29 +67,20 @@ export class SubscriptionError extends RpcClientError {
       "SUBSCRIPTION_FAILED",
       `imsg ended watch subscription ${subscription}: ${reason}; resubscribe with since_rowid set to the last processed id`,
     );
-    this.name = "SubscriptionError";
     this.subscription = subscription;
-  }
-
-  static override isInstance(value: unknown): value is SubscriptionError {
-    return hasMarker(value, "SubscriptionError");
   }
 }
 
 /** A JSON-RPC error imsg answered with: the numeric wire `code`, its `message` and `data` as sent. */
-export class ImsgRpcError extends Error {
-  readonly code: number;
+export class ImsgRpcError extends ChannelError<number> {
   readonly wireMessage: string;
   readonly data: unknown;
   readonly method: string;
-  readonly [errorMarker] = true;
 
   constructor(method: string, code: number, wireMessage: string, data: unknown) {
     const detail = typeof data === "string" && data !== "" ? ` (${firstLine(data)})` : "";
-    super(`imsg ${method} failed: ${code} ${wireMessage}${detail}`);
-    this.name = "ImsgRpcError";
+    super(code, `imsg ${method} failed: ${code} ${wireMessage}${detail}`);
     this.method = method;
-    this.code = code;
     this.wireMessage = wireMessage;
     this.data = data;
   }
@@ -151,10 +88,6 @@ export class ImsgRpcError extends Error {
   /** -32601: this imsg build does not have the method (older version). */
   get methodNotFound(): boolean {
     return this.code === -32601;
-  }
-
-  static isInstance(value: unknown): value is ImsgRpcError {
-    return hasMarker(value, "ImsgRpcError");
   }
 }
 

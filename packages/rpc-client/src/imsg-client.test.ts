@@ -223,7 +223,7 @@ describe("ImsgClient against imsg-sim", () => {
     expect(ChildExitedError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code: "CHILD_EXITED", signal: "SIGKILL" });
     expect(ChildExitedError.isInstance(await subscription.ended)).toBe(true);
-    await expect(client.chatsList()).rejects.toSatisfy(ChildExitedError.isInstance);
+    await expect(client.chatsList()).rejects.toSatisfy((error) => ChildExitedError.isInstance(error));
   });
 });
 
@@ -284,7 +284,7 @@ describe("ImsgClient against scripted children", () => {
     const failed = new Promise<ImsgStartupError>((resolve) => client.once("startup-failed", resolve));
     await client.start();
     expect((await failed).code).toBe("STARTUP_FAILED");
-    await expect(client.chatsList()).rejects.toSatisfy(ImsgStartupError.isInstance);
+    await expect(client.chatsList()).rejects.toSatisfy((error) => ImsgStartupError.isInstance(error));
   });
 
   it("rejects a result that does not match the method's schema", async () => {

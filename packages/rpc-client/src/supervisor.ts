@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { errorMessage } from "@imessage-channel/kit";
 import { type Transport, TransportError } from "@imessage-channel/transport";
 import { type BackoffOptions, BackoffSchedule } from "./backoff.ts";
 import { ImsgStartupError, RequestTimeoutError, RpcClientError, SubscriptionError } from "./errors.ts";
@@ -320,7 +321,7 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
         failedChecks = 0;
       } catch (error) {
         failedChecks += 1;
-        this.#logger.warn({ reason: (error as Error).message, failedChecks }, "liveness check failed");
+        this.#logger.warn({ reason: errorMessage(error), failedChecks }, "liveness check failed");
         if (RequestTimeoutError.isInstance(error) && failedChecks >= 2) this.#interrupt("restart");
         return;
       }

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
+import { errorMessage } from "@imessage-channel/kit";
 import { StateError } from "./state-error.ts";
 
 /**
@@ -40,7 +41,7 @@ function asNotWritable(error: unknown): StateError | undefined {
   if (StateError.isInstance(error)) return undefined;
   const { errcode, errstr } = (error ?? {}) as { errcode?: unknown; errstr?: unknown };
   if (typeof errcode !== "number" || !notWritableCodes.has(errcode & 0xff)) return undefined;
-  const reason = typeof errstr === "string" && errstr !== "" ? errstr : (error as Error).message;
+  const reason = typeof errstr === "string" && errstr !== "" ? errstr : errorMessage(error);
   return new StateError(
     "STATE_DB_NOT_WRITABLE",
     `state.db not writable (${reason}): free disk space, or end the process that holds state.db's write lock`,

@@ -1,4 +1,4 @@
-const errorMarker = Symbol.for("imessage-channel.error");
+import { ChannelError } from "@imessage-channel/kit";
 
 /** Every failure this package reports on purpose; callers branch on `code`. */
 export type StateErrorCode =
@@ -13,26 +13,12 @@ export type StateErrorCode =
   | "STATE_DB_NOT_WRITABLE";
 
 /** The base error of `@imessage-channel/state`: a string `code` and a one-line message saying what to do. */
-export class StateError extends Error {
-  readonly code: StateErrorCode;
+export class StateError extends ChannelError<StateErrorCode> {
   /** For `STATE_DB_NOT_WRITABLE`: SQLite's words for why (`database is locked`, `database or disk is full`). */
   readonly reason: string | undefined;
-  readonly [errorMarker] = true;
 
   constructor(code: StateErrorCode, message: string, options?: ErrorOptions & { reason?: string }) {
-    super(message, options);
-    this.name = "StateError";
-    this.code = code;
+    super(code, message, options);
     this.reason = options?.reason;
-  }
-
-  /** True for any StateError, also one thrown by another copy of this package. */
-  static isInstance(value: unknown): value is StateError {
-    return (
-      typeof value === "object" &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[errorMarker] === true &&
-      (value as { name?: unknown }).name === "StateError"
-    );
   }
 }

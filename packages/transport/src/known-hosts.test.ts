@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { errorMessage } from "@imessage-channel/kit";
 import { describe, expect, it } from "vitest";
 import { defaultKnownHostsPath, hostKeyFailure, loadKnownHosts, verifyHostKey } from "./host-key-verifier.ts";
 import {
@@ -184,7 +185,7 @@ describe("host key refusals", () => {
       thrown = error;
     }
     expect(thrown).toMatchObject({ code: "HOST_KEY_MISMATCH" });
-    const message = (thrown as Error).message;
+    const message = errorMessage(thrown);
     expect(message).toMatch(/^HOST KEY MISMATCH for bot@mac\.local/);
     expect(message).toContain("man-in-the-middle");
     expect(message).toContain(

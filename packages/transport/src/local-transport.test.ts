@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { errorMessage } from "@imessage-channel/kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { LocalTransport } from "./local-transport.ts";
 import { waitFor } from "./test-support/wait-for.ts";
@@ -115,11 +116,11 @@ describe("LocalTransport", () => {
     );
     expect(TransportError.isInstance(failure)).toBe(true);
     expect(failure).toMatchObject({ code: "CLI_NOT_FOUND" });
-    expect((failure as Error).message).toBe(
+    expect(errorMessage(failure)).toBe(
       `imsg not found at "${missing}": install imsg or set channels.imessage.cliPath to its path or to an SSH wrapper script`,
     );
     expect(seen.exits).toHaveLength(1);
-    expect(seen.exits[0]?.reason).toBe((failure as Error).message);
+    expect(seen.exits[0]?.reason).toBe(errorMessage(failure));
     expect(transport.running).toBe(false);
     await expect(transport.start()).rejects.toMatchObject({ code: "ALREADY_STARTED" });
   });

@@ -1,3 +1,4 @@
+import { errorMessage } from "@imessage-channel/kit";
 import { describe, expect, it } from "vitest";
 import { formatRemoteHost, isValidRemoteHost, validateRemoteHost } from "./remote-host.ts";
 import { TransportError } from "./transport-error.ts";
@@ -43,7 +44,7 @@ describe("validateRemoteHost", () => {
     }
     expect(TransportError.isInstance(thrown)).toBe(true);
     expect(thrown).toMatchObject({ code: "REMOTE_HOST_INVALID" });
-    const message = (thrown as Error).message;
+    const message = errorMessage(thrown);
     expect(message).toContain(problem);
     expect(message).toContain(`channels.imessage.remoteHost: ${JSON.stringify(value)}`);
     expect(message).toContain("channels.imessage.ssh.port");

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { simBinPath } from "@imessage-channel/imsg-sim";
+import { errorMessage } from "@imessage-channel/kit";
 import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RunTimeoutError, runOnce } from "./run-once.ts";
@@ -79,7 +80,7 @@ describe("runOnce", () => {
     }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(RunTimeoutError);
     expect(failure).toMatchObject({ code: "RUN_TIMEOUT", stdout: "partial\n" });
-    expect((failure as Error).message).toContain("did not finish within 300 ms and was killed");
+    expect(errorMessage(failure)).toContain("did not finish within 300 ms and was killed");
   });
 
   it("ends a remote command that outlives the timeout", async () => {

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { errorMessage } from "@imessage-channel/kit";
 import type { AnyAuthMethod } from "ssh2";
 import { expandHomePath } from "./home-path.ts";
 import { loadSsh2 } from "./load-ssh2.ts";
@@ -81,7 +82,7 @@ async function readKey(path: string): Promise<Buffer | Error | undefined> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;
-    return new Error(`unreadable (${code ?? (error as Error).message})`);
+    return new Error(`unreadable (${code ?? errorMessage(error)})`);
   }
   const parsed = (await loadSsh2()).utils.parseKey(bytes);
   if (parsed instanceof Error)

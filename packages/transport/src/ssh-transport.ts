@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { userInfo } from "node:os";
+import { errorMessage } from "@imessage-channel/kit";
 import type { ClientChannel, Client as SshClient } from "ssh2";
 import { expandHomePath } from "./home-path.ts";
 import { serverHostKeyAlgorithms } from "./host-key-algorithms.ts";
@@ -110,7 +111,7 @@ export class SshTransport extends EventEmitter<TransportEvents> implements Trans
     } catch (error) {
       const failure = TransportError.isInstance(error)
         ? error
-        : new TransportError("SSH_CONNECT_FAILED", `${this.#label}: ${(error as Error).message}`, { cause: error });
+        : new TransportError("SSH_CONNECT_FAILED", `${this.#label}: ${errorMessage(error)}`, { cause: error });
       this.#client?.destroy();
       this.#finish({ code: null, signal: null, reason: failure.message });
       throw failure;

@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { promisify } from "node:util";
+import { errorMessage } from "@imessage-channel/kit";
 import { startTestSshd } from "@imessage-channel/test-sshd";
 import { describe, expect, it } from "vitest";
 
@@ -30,7 +31,7 @@ describe("test-sshd fixture", () => {
         ]);
         expect(stdout.trim()).toBe(process.version);
       } catch (error) {
-        throw new Error(`${(error as Error).message}\nsshd log:\n${sshd.logs()}`);
+        throw new Error(`${errorMessage(error)}\nsshd log:\n${sshd.logs()}`);
       } finally {
         await sshd.stop();
       }

@@ -1,4 +1,4 @@
-const errorMarker = Symbol.for("imessage-channel.error");
+import { ChannelError } from "@imessage-channel/kit";
 
 /** Every failure this package reports on purpose; callers branch on `code`. */
 export type TransportErrorCode =
@@ -21,23 +21,4 @@ export type TransportErrorCode =
   | "RUN_TIMEOUT";
 
 /** The base error of `@imessage-channel/transport`: a string `code` and a one-line message that says how to fix it. */
-export class TransportError extends Error {
-  readonly code: TransportErrorCode;
-  readonly [errorMarker] = true;
-
-  constructor(code: TransportErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "TransportError";
-    this.code = code;
-  }
-
-  /** True for any TransportError, also one thrown by another copy of this package. */
-  static isInstance(value: unknown): value is TransportError {
-    return (
-      typeof value === "object" &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[errorMarker] === true &&
-      (value as { name?: unknown }).name === "TransportError"
-    );
-  }
-}
+export class TransportError extends ChannelError<TransportErrorCode> {}

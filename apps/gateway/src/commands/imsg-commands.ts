@@ -7,6 +7,7 @@ import {
   type ResolvedAccount,
   resolveAccount,
 } from "@imessage-channel/config";
+import { errorMessage } from "@imessage-channel/kit";
 import { capabilityFromProbe, receiptPlan, resolveSendTarget } from "@imessage-channel/outbound";
 import { ImsgClient, probeCapabilities } from "@imessage-channel/rpc-client";
 import { resolveStateDir } from "@imessage-channel/state";
@@ -86,9 +87,9 @@ async function probeAccount(account: ResolvedAccount): Promise<ProbeResult> {
   try {
     await withClient(account, (client) => client.chatsList({ limit: 1 }));
   } catch (error) {
-    const message = (error as Error).message.split("\n")[0] ?? "";
+    const message = errorMessage(error).split("\n")[0] ?? "";
     return result(false, [
-      /Full Disk Access|Permission Error|authorization denied|unable to open/i.test((error as Error).message)
+      /Full Disk Access|Permission Error|authorization denied|unable to open/i.test(errorMessage(error))
         ? `the Messages database is not readable (${message}): grant Full Disk Access to the app that runs imsg (Terminal, sshd or launchd's node) and probe again`
         : `imsg rpc failed: ${message}`,
     ]);
@@ -200,7 +201,7 @@ export async function sendCommand(
   try {
     params = { ...resolveSendTarget(target, { region: account.phoneRegion }) };
   } catch (error) {
-    throw new CliError((error as Error).message, 2);
+    throw new CliError(errorMessage(error), 2);
   }
   if (text) params.text = text;
   if (options.file) {

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseConfigText } from "@imessage-channel/config";
+import { errorMessage } from "@imessage-channel/kit";
 import { writeFileAtomic } from "../atomic-file.ts";
 import { CliError, type CliIo } from "../cli-io.ts";
 import type { SourceDialect } from "./channel-block.ts";
@@ -22,7 +23,7 @@ async function readSource(path: string): Promise<Record<string, unknown>> {
     text = await readFile(path, "utf8");
   } catch (error) {
     throw new CliError(
-      `${path}: cannot read the file to import (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path`,
+      `${path}: cannot read the file to import (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}); check the path`,
       2,
     );
   }

@@ -10,6 +10,7 @@ import {
   resolveAccount,
   resolveRouting,
 } from "@imessage-channel/config";
+import { errorMessage } from "@imessage-channel/kit";
 import { ImsgClient, probeCapabilities } from "@imessage-channel/rpc-client";
 import { type Approval, openStateStore, resolveStateDir } from "@imessage-channel/state";
 import { inspectSshWrapperFile, runOnce, type SshWrapperInspection, TransportError } from "@imessage-channel/transport";
@@ -59,7 +60,7 @@ async function gatherFacts(
     await runOnce(oneShotOptions(account, ["--version"]));
     facts.capabilities = await probeCapabilities((args) => runOnce(oneShotOptions(account, args)));
   } catch (error) {
-    facts.launchError = (error as Error).message;
+    facts.launchError = errorMessage(error);
     if (TransportError.isInstance(error)) facts.launchErrorCode = error.code;
     if (facts.ssh && TransportError.isInstance(error) && sshErrorCodes.has(error.code)) {
       facts.ssh.error = { code: error.code, message: error.message };
@@ -76,7 +77,7 @@ async function gatherFacts(
       identifier,
     }));
   } catch (error) {
-    facts.databaseError = (error as Error).message;
+    facts.databaseError = errorMessage(error);
   } finally {
     await client.close().catch(() => {});
   }
@@ -133,7 +134,7 @@ async function probeSftp(
     }
     return { remoteHost, roots };
   } catch (error) {
-    return { remoteHost, error: (error as Error).message, roots: [] };
+    return { remoteHost, error: errorMessage(error), roots: [] };
   } finally {
     await source.close?.();
   }

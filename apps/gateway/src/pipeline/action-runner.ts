@@ -1,5 +1,6 @@
 import type { Reply, Turn } from "@imessage-channel/agents";
 import type { ResolvedAccount } from "@imessage-channel/config";
+import { errorMessage } from "@imessage-channel/kit";
 import {
   type ActionExecutor,
   type ActionRequest,
@@ -91,7 +92,7 @@ export function createActionRunner(options: ActionRunnerOptions) {
         } else
           logger.warn(
             { session: turn.sessionKey, action: action.action },
-            `action ${action.action} not done: ${(error as Error).message}`,
+            `action ${action.action} not done: ${errorMessage(error)}`,
           );
       }
     }

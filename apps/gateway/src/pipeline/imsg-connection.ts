@@ -107,7 +107,7 @@ export class ImsgConnection implements ImsgPort {
         const result = await client.send(params);
         return { rowid: result.id, guid: result.guid };
       } catch (error) {
-        const timedOut = error instanceof RequestTimeoutError;
+        const timedOut = RequestTimeoutError.isInstance(error);
         if ((!timedOut && !isConnectionLoss(error)) || this.#now() >= deadline) throw error;
         // It may have gone out and only the answer was lost: look for it before sending again.
         outcomeUnknown = true;
@@ -179,7 +179,7 @@ export class ImsgConnection implements ImsgPort {
       await call();
       return true;
     } catch (error) {
-      if (error instanceof ImsgRpcError || error instanceof RequestTimeoutError) {
+      if (ImsgRpcError.isInstance(error) || RequestTimeoutError.isInstance(error)) {
         this.#bridge?.bridgeFailed();
         return false;
       }

@@ -13,6 +13,7 @@ import {
 import { type FetchResult, isAttachmentOnlyText, type SkippedAttachment } from "@imessage-channel/attachments";
 import type { DispatchAttempts } from "@imessage-channel/catchup";
 import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
+import { errorMessage } from "@imessage-channel/kit";
 import { type DispatchDecision, evaluateInbound, normalizeHandle } from "@imessage-channel/policy";
 import { type ClaimResult, notWritableReason, type StateStore, WriteQueue } from "@imessage-channel/state";
 import type { AccountStatusReporter } from "../account-status.ts";
@@ -553,7 +554,7 @@ export class InboundPipeline {
       // A challenge nobody sees is a silent failure: say it loudly, keep the code listed.
       logger.error(
         { sender, err: error },
-        `pairing reply to ${sender} failed: ${(error as Error).message}; they cannot see their code: run \`imessage-channel pairing list imessage\``,
+        `pairing reply to ${sender} failed: ${errorMessage(error)}; they cannot see their code: run \`imessage-channel pairing list imessage\``,
       );
       status.count("failed");
       this.#release(message);
@@ -582,7 +583,7 @@ export class InboundPipeline {
         return;
       }
       status.count("failed");
-      logger.error({ session: sessionKey, err: error }, `turn failed for ${sessionKey}: ${(error as Error).message}`);
+      logger.error({ session: sessionKey, err: error }, `turn failed for ${sessionKey}: ${errorMessage(error)}`);
       // A permanent failure, or an agent still down after its retry window: retrying on would wedge the chat.
       for (const row of rows) this.#commit(row.message);
       this.#clearOutbox(rows);
@@ -705,7 +706,7 @@ export class InboundPipeline {
       const delayMs = Math.min(backoffDelayMs(attempt, agentRetry, this.#options.random ?? Math.random), remainingMs);
       logger.warn(
         { session: turn.sessionKey, attempt, retryInMs: Math.round(delayMs) },
-        `agent ${turn.agentId} is unavailable: ${(failure as Error).message}; the turn is kept and retried (attempt ${attempt}; agents.retry.maxMinutes ${agentRetry.windowMs / 60_000})`,
+        `agent ${turn.agentId} is unavailable: ${errorMessage(failure)}; the turn is kept and retried (attempt ${attempt}; agents.retry.maxMinutes ${agentRetry.windowMs / 60_000})`,
       );
       if (!outage.notified && agentRetry.windowMs >= unavailableNoticeMinimumWindowMs) {
         outage.notified = true;
@@ -832,7 +833,7 @@ export class InboundPipeline {
       });
       status.count("sent");
     } catch (error) {
-      logger.error({ err: error }, `could not send the ${what}: ${(error as Error).message}`);
+      logger.error({ err: error }, `could not send the ${what}: ${errorMessage(error)}`);
     }
   }
 
@@ -874,7 +875,7 @@ export class InboundPipeline {
           );
           return;
         }
-        logger.error({ rowid: id, err: error }, `could not commit row ${id}: ${(error as Error).message}`);
+        logger.error({ rowid: id, err: error }, `could not commit row ${id}: ${errorMessage(error)}`);
         this.#committed(id);
       },
     );
@@ -902,7 +903,7 @@ export class InboundPipeline {
     const written = this.#writes.run(write);
     if (written instanceof Promise) {
       written.catch((error: unknown) =>
-        this.#options.logger.warn({ err: error }, `could not ${what}: ${(error as Error).message}`),
+        this.#options.logger.warn({ err: error }, `could not ${what}: ${errorMessage(error)}`),
       );
     }
   }

@@ -1,5 +1,6 @@
 import type { Reply, Turn } from "@imessage-channel/agents";
 import type { ResolvedAccount } from "@imessage-channel/config";
+import { errorMessage } from "@imessage-channel/kit";
 import { chunkText, markdownToPlainText, planMedia } from "@imessage-channel/outbound";
 import type { StateStore } from "@imessage-channel/state";
 import type { Logger } from "../logger.ts";
@@ -50,10 +51,7 @@ export function createReplyDeliverer(options: ReplyDelivererOptions): ReplyDeliv
           options.status?.drop("outbound-refused");
           logger.warn({ session: turn.sessionKey, agent: turn.agentId }, `reply attachment refused: ${error.message}`);
         } else
-          logger.warn(
-            { err: error, session: turn.sessionKey },
-            `reply attachment not sent: ${(error as Error).message}`,
-          );
+          logger.warn({ err: error, session: turn.sessionKey }, `reply attachment not sent: ${errorMessage(error)}`);
       }
     }
     if (reply.actions?.length) {

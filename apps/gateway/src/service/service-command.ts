@@ -5,6 +5,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, loadConfig, resolveAccount } from "@imessage-channel/config";
+import { errorMessage } from "@imessage-channel/kit";
 import { resolveStateDir } from "@imessage-channel/state";
 import { writeFileAtomic } from "../atomic-file.ts";
 import { CliError, type CliIo } from "../cli-io.ts";
@@ -116,7 +117,7 @@ async function prepare(io: CliIo, options: ServiceCommandOptions, strict: boolea
     content =
       platform === "darwin" ? renderLaunchdPlist(definition) : renderSystemdUnit(definition, { systemdVersion });
   } catch (error) {
-    throw new CliError((error as Error).message, 2);
+    throw new CliError(errorMessage(error), 2);
   }
   return { definition, content, notes };
 }

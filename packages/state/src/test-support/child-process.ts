@@ -12,7 +12,10 @@ export interface WorkerRun {
 
 /** Starts the state worker as a real child process of this Node binary. */
 export function startWorker(args: string[]): ChildProcess {
-  return spawn(process.execPath, [workerPath, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  // The source condition: the worker imports workspace packages (kit) from their TypeScript, not a built dist/.
+  return spawn(process.execPath, ["--conditions=@imessage-channel/source", workerPath, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }
 
 /** Resolves when the child exits, with everything it printed. */

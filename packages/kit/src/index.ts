@@ -1,0 +1,2 @@
+export { ChannelError } from "./channel-error.ts";
+export { errorMessage } from "./error-message.ts";
