@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import type { SessionNotification, ToolKind } from "@agentclientprotocol/sdk";
 import type { AgentRuntime, Reply } from "@imessage-channel/agents";
 import { AgentError } from "@imessage-channel/agents";
+import { errorMessage } from "@imessage-channel/kit";
 import { AcpProcess, type AcpProcessExit, formatExit } from "./acp-process.ts";
 import { resolveAcpAgentCommand } from "./agent-commands.ts";
 import { decidePermission } from "./permission-policy.ts";
@@ -176,7 +177,7 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
           await agentProcess.loadSession(stored, cwd);
           return { sessionId: stored, process: agentProcess, prompted: true, notice: undefined };
         } catch (error) {
-          notice = `(New ${options.agent} session: the previous one could not be resumed: ${(error as Error).message}.)`;
+          notice = `(New ${options.agent} session: the previous one could not be resumed: ${errorMessage(error)}.)`;
         }
       } else {
         notice = `(New ${options.agent} session: the agent cannot resume the previous one.)`;
@@ -221,7 +222,7 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
       (error as { code?: unknown }).code === -32000
         ? `; log in to ${options.agent} on the gateway host as the user the gateway runs as, or set its API key in the environment the gateway starts with (the agent inherits it)`
         : "";
-    return new AgentError("AGENT_BAD_REPLY", `ACP agent ${options.agent} ${what}: ${(error as Error).message}${hint}`, {
+    return new AgentError("AGENT_BAD_REPLY", `ACP agent ${options.agent} ${what}: ${errorMessage(error)}${hint}`, {
       retryable: false,
       cause: error,
     });

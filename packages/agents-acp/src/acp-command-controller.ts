@@ -1,3 +1,4 @@
+import { errorMessage } from "@imessage-channel/kit";
 import type { AcpBindingStore } from "@imessage-channel/state";
 import type { AcpAgentRuntime } from "./acp-agent.ts";
 import { acpSessionKey, type BindingKey } from "./binding-session-store.ts";
@@ -61,7 +62,7 @@ export function createAcpCommandController(options: AcpCommandControllerOptions)
       return `Bound this conversation to ${command.agent} (${mode}, ${session}). Messages here go to it; /acp close unbinds.`;
     } catch (error) {
       bindings.deleteBinding(conversation);
-      return `Could not start ${command.agent}, nothing is bound: ${(error as Error).message}`;
+      return `Could not start ${command.agent}, nothing is bound: ${errorMessage(error)}`;
     }
   }
 

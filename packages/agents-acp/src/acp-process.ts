@@ -11,6 +11,7 @@ import type {
   SessionNotification,
 } from "@agentclientprotocol/sdk";
 import { AgentError } from "@imessage-channel/agents";
+import { errorMessage } from "@imessage-channel/kit";
 
 export interface AcpProcessOptions {
   /** Names the agent in messages, e.g. `codex`. */
@@ -143,7 +144,7 @@ export class AcpProcess {
       throw fail(`${describe} could not start: ${formatExit(outcome.exit)}; check that it is installed and runs`);
     }
     if ("error" in outcome) {
-      throw fail(`${describe} failed to initialize: ${(outcome.error as Error).message}`, outcome.error);
+      throw fail(`${describe} failed to initialize: ${errorMessage(outcome.error)}`, outcome.error);
     }
     if (outcome.response.protocolVersion !== PROTOCOL_VERSION) {
       throw fail(

@@ -1,4 +1,4 @@
-const marker = Symbol.for("imessage-channel.error");
+import { ChannelError } from "@imessage-channel/kit";
 
 export type AgentErrorCode =
   | "AGENT_TIMEOUT"
@@ -13,22 +13,12 @@ export type AgentErrorCode =
  * `agents.retry.maxMinutes`. Otherwise the failure is permanent (any other 4xx, a bad reply, an exec agent failing)
  * and the turn is settled at once with the error reply.
  */
-export class AgentError extends Error {
-  readonly [marker] = true;
-  readonly code: AgentErrorCode;
+export class AgentError extends ChannelError<AgentErrorCode> {
   readonly retryable: boolean;
 
   constructor(code: AgentErrorCode, message: string, options: { retryable: boolean; cause?: unknown }) {
-    super(message, { cause: options.cause });
-    this.name = "AgentError";
-    this.code = code;
+    super(code, message, { cause: options.cause });
     this.retryable = options.retryable;
-  }
-
-  static isInstance(value: unknown): value is AgentError {
-    return (
-      typeof value === "object" && value !== null && marker in value && (value as AgentError).name === "AgentError"
-    );
   }
 }
 

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { errorMessage } from "@imessage-channel/kit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AgentError } from "./agent-error.ts";
 import { createOpenAiAgent } from "./openai.ts";
@@ -108,7 +109,7 @@ describe("openai agent", () => {
     try {
       const agent = createOpenAiAgent({ baseUrl: `${failing.url}/v1/SECRET-path`, model: "m", stateDir });
       const error = await agent.run(sampleTurn(), new AbortController().signal).catch((caught: unknown) => caught);
-      expect((error as Error).message).toBe(`openai agent ${failing.url} answered HTTP 404`);
+      expect(errorMessage(error)).toBe(`openai agent ${failing.url} answered HTTP 404`);
       expect(failing.requests[0]?.url).toBe("/v1/SECRET-path/chat/completions");
     } finally {
       await failing.close();

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { errorMessage } from "@imessage-channel/kit";
 import { AgentError, isRetryableHttpStatus } from "./agent-error.ts";
 import { readJsonFile, writeFileAtomic } from "./atomic-file.ts";
 import { logSafeUrl } from "./log-safe-url.ts";
@@ -57,7 +58,7 @@ export function createOpenAiAgent(options: OpenAiAgentOptions): AgentRuntime {
       });
     } catch (error) {
       if (signal.aborted) throw error;
-      throw new AgentError("AGENT_NETWORK_ERROR", `openai agent ${where} unreachable: ${(error as Error).message}`, {
+      throw new AgentError("AGENT_NETWORK_ERROR", `openai agent ${where} unreachable: ${errorMessage(error)}`, {
         retryable: true,
         cause: error,
       });

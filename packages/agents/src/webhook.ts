@@ -1,3 +1,4 @@
+import { errorMessage } from "@imessage-channel/kit";
 import { AgentError, isRetryableHttpStatus } from "./agent-error.ts";
 import { logSafeUrl } from "./log-safe-url.ts";
 import { withRetries } from "./retry.ts";
@@ -41,7 +42,7 @@ export function createWebhookAgent(options: WebhookAgentOptions): AgentRuntime {
             timedOut ? "AGENT_TIMEOUT" : "AGENT_NETWORK_ERROR",
             timedOut
               ? `webhook agent ${where} did not answer within ${timeoutMs} ms: raise the agent's timeoutMs or speed it up`
-              : `webhook agent ${where} unreachable: ${(error as Error).message}`,
+              : `webhook agent ${where} unreachable: ${errorMessage(error)}`,
             { retryable: true, cause: error },
           );
         }
