@@ -2,15 +2,23 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createLogger, redactHandles } from "./logger.ts";
 
-function capture(redact?: boolean) {
+function capture(redact?: boolean, pretty = false) {
   const stream = new PassThrough();
   const lines: string[] = [];
   stream.on("data", (chunk: Buffer) => lines.push(...chunk.toString("utf8").trim().split("\n")));
-  const logger = createLogger({ destination: stream, pretty: false, redactHandles: redact });
+  const logger = createLogger({ destination: stream, pretty, redactHandles: redact });
   return { logger, output: () => lines.join("\n") };
 }
 
 describe("logger", () => {
+  it("writes human lines when asked, through the optional pino-pretty, still masking handles", () => {
+    const { logger, output } = capture(undefined, true);
+    logger.info({ sender: "+15555550123" }, "gateway running");
+    expect(output()).toMatch(/INFO.*gateway running/);
+    expect(() => JSON.parse(output().split("\n")[0] ?? "")).toThrow();
+    expect(output()).not.toContain("5555550123");
+  });
+
   it("masks phone numbers and emails in messages and fields by default", () => {
     const { logger, output } = capture();
     logger.info({ sender: "+15555550123", chat: { identifier: "jane@example.com" } }, "dropped +15555550123");

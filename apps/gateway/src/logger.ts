@@ -1,5 +1,5 @@
+import { createRequire } from "node:module";
 import { type Logger, pino } from "pino";
-import pretty from "pino-pretty";
 
 export type { Logger } from "pino";
 
@@ -45,11 +45,27 @@ const secretPaths = [
   "*.*.headers",
 ];
 
+type PrettyFactory = (options: import("pino-pretty").PrettyOptions) => import("pino-pretty").PrettyStream;
+
+/**
+ * pino-pretty is an optional dependency, for people reading logs on a terminal: a service writes JSON lines and
+ * needs none of it, so an install without it just logs JSON.
+ */
+function loadPretty(): PrettyFactory | undefined {
+  try {
+    const loaded = createRequire(import.meta.url)("pino-pretty") as PrettyFactory | { default: PrettyFactory };
+    return typeof loaded === "function" ? loaded : loaded.default;
+  } catch {
+    return undefined;
+  }
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const redactHandlesOn = options.redactHandles ?? true;
   const destination = options.destination ?? process.stdout;
   const usePretty = options.pretty ?? Boolean((destination as NodeJS.WriteStream).isTTY);
-  const stream = usePretty
+  const pretty = usePretty ? loadPretty() : undefined;
+  const stream = pretty
     ? pretty({
         destination,
         colorize: Boolean((destination as NodeJS.WriteStream).isTTY),
