@@ -61,19 +61,20 @@ export class RpcRequests {
   }
 
   /** Sends `method` and resolves with its raw `result`; rejects with a typed error (see `#errorOf`). */
-  async request(method: string, params: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
-    if (this.#ended !== undefined) throw this.#ended;
+  request(method: string, params: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
+    if (this.#ended !== undefined) return Promise.reject(this.#ended);
     const context: RequestContext = { method, timedOut: false };
     const timeoutResponse = (id: number | string | null) => {
       context.timedOut = true;
       if (typeof id === "number") this.#timedOut.set(id, method);
       return createJSONRPCErrorResponse(id, libraryErrorCode, "timed out");
     };
-    try {
-      return await this.#rpc.timeout(timeoutMs, timeoutResponse).request(method, params, context);
-    } catch (error) {
-      throw this.#errorOf(error, context, timeoutMs);
-    }
+    return Promise.resolve(this.#rpc.timeout(timeoutMs, timeoutResponse).request(method, params, context)).then(
+      undefined,
+      (error: unknown) => {
+        throw this.#errorOf(error, context, timeoutMs);
+      },
+    );
   }
 
   /** Hands one response line (already parsed and shaped as a JSON-RPC response) to the library. */
