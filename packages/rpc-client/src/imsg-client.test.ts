@@ -328,4 +328,43 @@ describe("ImsgClient against scripted children", () => {
       "watch.unsubscribe of the late subscription",
     );
   });
+
+  it("drops a late answer after a timeout with one log line, ignoring a repeat of it", async () => {
+    const transport = scriptedTransport({
+      answers: { "test.slow": { after: ['{"jsonrpc":"2.0","id":"$ID","result":{"ok":true}}'] } },
+    });
+    const logger = recordingLogger();
+    const client = await started(new ImsgClient({ transport, logger }));
+    const error = await client.request("test.slow", {}, { timeoutMs: 0 }).catch((caught) => caught);
+    expect(RequestTimeoutError.isInstance(error)).toBe(true);
+    expect(await client.request("test.barrier")).toEqual({ ok: true });
+    const late = logger.entries.filter((entry) => entry.message.includes("after its timeout"));
+    expect(late).toHaveLength(1);
+    expect(late[0]?.fields.method).toBe("test.slow");
+    expect(logger.find("matches no request")).toBeUndefined();
+  });
+
+  it("logs and skips a response whose id it never sent", async () => {
+    const transport = scriptedTransport({
+      answers: { "test.barrier": { before: ['{"jsonrpc":"2.0","id":999,"result":{"ok":true}}'] } },
+    });
+    const logger = recordingLogger();
+    const client = await started(new ImsgClient({ transport, logger }));
+    expect(await client.request("test.barrier")).toEqual({ ok: true });
+    expect(logger.find("matches no request")?.fields.line).toContain('"id":999');
+  });
+
+  it("rejects every pending request with ChildExitedError when the child exits", async () => {
+    const transport = scriptedTransport({
+      answers: { "test.hang": { silent: true }, "test.exit": { silent: true, exitAfter: 3 } },
+    });
+    const client = await started(new ImsgClient({ transport }));
+    await client.request("test.barrier");
+    const pending = Array.from({ length: 25 }, () => client.request("test.hang").catch((caught) => caught));
+    pending.push(client.request("test.exit").catch((caught) => caught));
+    const errors = await Promise.all(pending);
+    expect(errors.every((error) => ChildExitedError.isInstance(error))).toBe(true);
+    expect(new Set(errors).size).toBe(1);
+    expect(errors[0]).toMatchObject({ code: "CHILD_EXITED", exitCode: 3 });
+  });
 });

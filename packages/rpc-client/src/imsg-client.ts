@@ -1,18 +1,10 @@
 import { EventEmitter } from "node:events";
 import type { Transport, TransportExit } from "@imessage-channel/transport";
-import { createJSONRPCErrorResponse, JSONRPCClient, type JSONRPCResponse } from "json-rpc-2.0";
+import type { JSONRPCResponse } from "json-rpc-2.0";
 import type { z } from "zod";
-import {
-  ChildExitedError,
-  ImsgRpcError,
-  ImsgStartupError,
-  isPermissionText,
-  RequestTimeoutError,
-  RpcClientError,
-  SubscriptionError,
-} from "./errors.ts";
+import { ChildExitedError, ImsgStartupError, RpcClientError } from "./errors.ts";
 import type { Chat, Message } from "./imsg-objects.ts";
-import { defaultJsonLimits, exceededJsonLimit, type JsonLimitExceeded, type JsonLimits } from "./json-limits.ts";
+import { defaultJsonLimits, type JsonLimits } from "./json-limits.ts";
 import { linePreview, type RpcClientLogger, silentLogger } from "./logger.ts";
 import {
   type ChatsCreateParams,
@@ -35,13 +27,22 @@ import {
   toWireParams,
   type WatchSubscribeParams,
 } from "./method-params.ts";
+import {
+  type ChatsCreateResult,
+  type SendResult,
+  type SendRichResult,
+  type TapbackResult,
+  withoutUndefined,
+} from "./method-results.ts";
 import { describeIssues, parseChat, parseMessage, rowidOf } from "./parse-wire.ts";
-import { Subscription } from "./subscription.ts";
+import { RpcRequests } from "./rpc-requests.ts";
+import { StartupWatch, startupErrorOfAnswer } from "./startup-watch.ts";
+import type { Subscription } from "./subscription.ts";
+import { SubscriptionRouter } from "./subscription-router.ts";
+import { lineTooComplexError, readWireLine } from "./wire-line.ts";
 import {
   wireChatsCreateResultSchema,
   wireChatsListResultSchema,
-  wireErrorNotificationSchema,
-  wireMessageNotificationSchema,
   wireMessagesHistoryResultSchema,
   wireOkResultSchema,
   wireSendResultSchema,
@@ -81,45 +82,11 @@ export interface RequestOptions {
   timeoutMs?: number;
 }
 
-export interface SendResult {
-  ok: boolean;
-  /** `bridge` or `applescript` (0.8.1+). */
-  transport?: string;
-  /** Rowid of the sent row when AppleScript verification found it. */
-  id?: number;
-  guid?: string;
-}
-
-export interface SendRichResult {
-  ok: boolean;
-  queued?: boolean;
-  guid?: string;
-}
-
-export interface TapbackResult {
-  ok: boolean;
-  reaction?: string;
-}
-
-export interface ChatsCreateResult {
-  ok: boolean;
-  chatGuid?: string;
-}
-
 export interface ImsgClientEvents {
   /** imsg cannot serve: Full Disk Access answer, non-JSON stdout before any response, or exit before answering. */
   "startup-failed": [error: ImsgStartupError];
   /** The transport ended; every pending request and subscription was ended with `error`. */
   "child-exited": [exit: TransportExit, error: RpcClientError];
-}
-
-type BufferedNotification = { kind: "message"; message: Message } | { kind: "error"; reason: string };
-
-interface PendingRequest {
-  method: string;
-  timer: NodeJS.Timeout;
-  resolve: (result: unknown) => void;
-  reject: (error: Error) => void;
 }
 
 const defaultReadTimeoutMs = 10_000;
@@ -136,22 +103,10 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
   readonly #logger: RpcClientLogger;
   readonly #readTimeoutMs: number;
   readonly #sendTimeoutMs: number;
-  readonly #maxBuffered: number;
-  readonly #rpc: JSONRPCClient;
-  readonly #pending = new Map<number, PendingRequest>();
-  /** Requests that timed out, by id, so a late `watch.subscribe` answer can be unsubscribed instead of leaking. */
-  readonly #abandoned = new Map<number, string>();
-  readonly #subscriptions = new Map<number, Subscription>();
-  /** Ids this client unsubscribed or saw fail; imsg never reuses them (docs/imsg-protocol.md#ordering-and-timeouts). */
-  readonly #endedSubscriptions = new Set<number>();
-  readonly #buffered = new Map<number, BufferedNotification[]>();
-  #bufferedCount = 0;
-  #nextId = 0;
-  #answered = false;
-  #bannerLines: string[] = [];
-  #bannerTimer: NodeJS.Timeout | undefined;
-  readonly #startupBannerGraceMs: number;
   readonly #jsonLimits: JsonLimits;
+  readonly #requests: RpcRequests;
+  readonly #router: SubscriptionRouter;
+  readonly #startup: StartupWatch;
   #failure: RpcClientError | undefined;
 
   constructor(options: ImsgClientOptions) {
@@ -160,18 +115,27 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
     this.#logger = options.logger ?? silentLogger;
     this.#readTimeoutMs = options.readTimeoutMs ?? defaultReadTimeoutMs;
     this.#sendTimeoutMs = options.sendTimeoutMs ?? defaultSendTimeoutMs;
-    this.#maxBuffered = options.maxBufferedNotifications ?? 10_000;
-    this.#startupBannerGraceMs = options.startupBannerGraceMs ?? 500;
     this.#jsonLimits = {
       maxDepth: options.maxJsonDepth ?? defaultJsonLimits.maxDepth,
       maxContainers: options.maxJsonContainers ?? defaultJsonLimits.maxContainers,
     };
-    // A failed write is settled here: json-rpc-2.0 would turn it into an error response with code 0.
-    this.#rpc = new JSONRPCClient((request: { id?: unknown }) =>
-      this.#transport.writeLine(JSON.stringify(request)).catch((error: unknown) => {
-        if (typeof request.id === "number") this.#fail(request.id, error);
-      }),
-    );
+    this.#startup = new StartupWatch({
+      logger: this.#logger,
+      bannerGraceMs: options.startupBannerGraceMs ?? 500,
+      onBannerTimeout: () => this.#failFromBanner(),
+      onStartupFailed: (error) => this.emit("startup-failed", error),
+    });
+    this.#requests = new RpcRequests({
+      writeLine: (line) => this.#transport.writeLine(line),
+      description: () => this.description,
+      mapWireError: (error) => {
+        const startupError = startupErrorOfAnswer(error);
+        if (startupError === undefined) return error;
+        this.#startup.report(startupError);
+        return startupError;
+      },
+    });
+    this.#router = new SubscriptionRouter(this.#logger, options.maxBufferedNotifications ?? 10_000);
     this.#transport.on("line", (line) => this.#onLine(line));
     this.#transport.on("warning", (message) => this.#logger.warn({ transport: this.description }, message));
     this.#transport.on("stderr", (text) =>
@@ -209,19 +173,8 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
    */
   request(method: string, params: Record<string, unknown> = {}, options: RequestOptions = {}): Promise<unknown> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    const id = ++this.#nextId;
     const timeoutMs = options.timeoutMs ?? (isReadMethod(method) ? this.#readTimeoutMs : this.#sendTimeoutMs);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#abandon(id);
-        this.#abandoned.set(id, method);
-        reject(new RequestTimeoutError(method, timeoutMs));
-      }, timeoutMs);
-      this.#pending.set(id, { method, timer, resolve, reject });
-      void this.#rpc
-        .requestAdvanced({ jsonrpc: "2.0", id, method, params })
-        .then((response) => this.#settle(id, response));
-    });
+    return this.#requests.request(method, params, timeoutMs);
   }
 
   async chatsList(params: ChatsListParams = {}, options?: RequestOptions): Promise<Chat[]> {
@@ -264,24 +217,12 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
    */
   async subscribe(params: WatchSubscribeParams = {}, options?: RequestOptions): Promise<Subscription> {
     const { subscription: id } = await this.#typed("watch.subscribe", params, wireSubscribeResultSchema, options);
-    const subscription = new Subscription(id, () => this.unsubscribe(id));
-    if (this.#failure !== undefined) {
-      subscription.end(this.#failure);
-      return subscription;
-    }
-    this.#subscriptions.set(id, subscription);
-    const buffered = this.#buffered.get(id) ?? [];
-    this.#buffered.delete(id);
-    this.#bufferedCount -= buffered.length;
-    for (const notification of buffered) this.#deliver(subscription, notification);
-    return subscription;
+    return this.#router.open(id, () => this.unsubscribe(id));
   }
 
   /** Always `ok` on the imsg side, even for unknown ids (docs/imsg-protocol.md#watchunsubscribe). */
   async unsubscribe(subscription: number, options?: RequestOptions): Promise<void> {
-    this.#subscriptions.get(subscription)?.end(undefined);
-    this.#subscriptions.delete(subscription);
-    this.#endedSubscriptions.add(subscription);
+    this.#router.close(subscription);
     if (this.#failure !== undefined) return;
     await this.#typed("watch.unsubscribe", { subscription }, wireOkResultSchema, options);
   }
@@ -378,284 +319,77 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
     );
   }
 
-  #settle(id: number, response: JSONRPCResponse): void {
-    const pending = this.#pending.get(id);
-    if (pending === undefined) return;
-    this.#pending.delete(id);
-    clearTimeout(pending.timer);
-    if (response.error === undefined || response.error === null) {
-      pending.resolve(response.result);
-      return;
-    }
-    const { code, message, data } = response.error;
-    if (code === -32603 && typeof data === "string" && isPermissionText(data)) {
-      const error = new ImsgStartupError(
-        `imsg cannot open the Messages database (${firstLineOf(data)}): grant Full Disk Access to the app that runs imsg (System Settings → Privacy & Security), or fix --db`,
-        data,
-      );
-      this.#reportStartupFailure(error);
-      pending.reject(error);
-      return;
-    }
-    pending.reject(new ImsgRpcError(pending.method, code, message, data));
-  }
-
-  #fail(id: number, cause: unknown): void {
-    const pending = this.#pending.get(id);
-    if (pending === undefined) return;
-    this.#abandon(id);
-    pending.reject(
-      this.#failure ??
-        new RpcClientError(
-          "NOT_CONNECTED",
-          `could not send ${pending.method} to ${this.description}: ${cause instanceof Error ? cause.message : String(cause)}`,
-          { cause },
-        ),
-    );
-  }
-
-  /** Drops a request from both our table and json-rpc-2.0's, so a late answer is ignored and nothing leaks. */
-  #abandon(id: number): void {
-    const pending = this.#pending.get(id);
-    if (pending === undefined) return;
-    this.#pending.delete(id);
-    clearTimeout(pending.timer);
-    this.#rpc.receive(createJSONRPCErrorResponse(id, 0, "abandoned"));
-  }
-
   #onLine(line: string): void {
-    const exceeded = exceededJsonLimit(line, this.#jsonLimits);
-    if (exceeded !== undefined) {
-      this.#onTooComplex(line, exceeded);
+    const read = readWireLine(line, this.#jsonLimits);
+    switch (read.kind) {
+      case "too-complex": {
+        // Skipped unparsed: a response among such lines leaves its request to time out, with its method named.
+        const error = lineTooComplexError(line, read.exceeded, this.#jsonLimits);
+        this.#logger.warn({ transport: this.description, code: error.code, line: linePreview(line) }, error.message);
+        return;
+      }
+      case "not-json":
+        this.#startup.text(line);
+        return;
+      case "not-object":
+        this.#logger.warn({ line: linePreview(line) }, "skipped a line from imsg that is not a JSON object");
+        return;
+      case "notification":
+        this.#router.notify(read.method, read.params, line);
+        return;
+      case "response":
+        this.#onResponse(read.response, line);
+        return;
+      case "neither":
+        this.#logger.warn(
+          { line: linePreview(line) },
+          "skipped a JSON line from imsg that is neither a response nor a notification",
+        );
+    }
+  }
+
+  #onResponse(response: JSONRPCResponse, line: string): void {
+    const received = this.#requests.receive(response);
+    this.#startup.response(received.kind !== "unmatched");
+    if (received.kind === "unmatched") {
+      this.#logger.warn({ line: linePreview(line) }, "skipped a response from imsg that matches no request");
       return;
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      this.#onNonJson(line);
-      return;
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      this.#logger.warn({ line: linePreview(line) }, "skipped a line from imsg that is not a JSON object");
-      return;
-    }
-    const object = value as Record<string, unknown>;
-    if (typeof object.method === "string") {
-      this.#onNotification(object.method, object.params, line);
-      return;
-    }
-    if ("result" in object || "error" in object) {
-      this.#onResponse(object, line);
-      return;
-    }
+    if (received.kind === "answer") return;
+    const { id } = response;
     this.#logger.warn(
-      { line: linePreview(line) },
-      "skipped a JSON line from imsg that is neither a response nor a notification",
+      { id, method: received.method },
+      "imsg answered a request after its timeout; the answer is dropped",
     );
-  }
-
-  /** Skipped unparsed: a response among such lines leaves its request to time out, with its method named. */
-  #onTooComplex(line: string, exceeded: JsonLimitExceeded): void {
-    const [limit, fix] =
-      exceeded.limit === "depth"
-        ? [
-            `nested deeper than ${this.#jsonLimits.maxDepth} levels (maxJsonDepth)`,
-            "imsg's objects nest under 10 deep, so check what writes to its stdout",
-          ]
-        : [
-            `with more than ${this.#jsonLimits.maxContainers} objects and arrays (maxJsonContainers)`,
-            "raise maxJsonContainers if imsg really answers with this much",
-          ];
-    const error = new RpcClientError(
-      "LINE_TOO_COMPLEX",
-      `skipped a line from imsg ${limit} without parsing it (${line.length} chars, over the limit at char ${exceeded.index}): ${fix}; the stream continues`,
-    );
-    this.#logger.warn({ transport: this.description, code: error.code, line: linePreview(line) }, error.message);
-  }
-
-  #onNonJson(line: string): void {
-    if (this.#answered) {
-      this.#logger.warn({ line: linePreview(line) }, "skipped a line from imsg that is not JSON");
-      return;
+    // The stream it opened would run unseen: close it on both sides.
+    const subscription = ("result" in response ? (response.result as { subscription?: unknown } | null) : null)
+      ?.subscription;
+    if (received.method === "watch.subscribe" && typeof subscription === "number") {
+      this.#router.forget(subscription);
+      void this.unsubscribe(subscription).catch(() => {});
     }
-    // Builds before 0.8.2 print a multi-line permission banner as text, then exit 1
-    // (docs/imsg-protocol.md#startup-failure): gather it briefly so the error carries the whole text, then fail. A JSON
-    // answer in the meantime means it was only noise.
-    this.#bannerLines.push(line);
-    this.#bannerTimer ??= setTimeout(() => this.#failFromBanner(), this.#startupBannerGraceMs);
   }
 
   #failFromBanner(): void {
-    clearTimeout(this.#bannerTimer);
-    if (this.#bannerLines.length === 0 || this.#failure !== undefined) return;
-    const text = this.#bannerLines.join("\n");
-    const preview = linePreview(this.#bannerLines.find((candidate) => candidate.trim() !== "") ?? "");
-    const error = new ImsgStartupError(
-      isPermissionText(text)
-        ? `imsg cannot open the Messages database ("${preview}"): grant Full Disk Access to the app that runs imsg, or upgrade imsg to 0.9.0`
-        : `imsg printed text instead of JSON-RPC before answering ("${preview}"): check that cliPath runs \`imsg rpc\` (0.8.2+ recommended)`,
-      text,
-    );
-    this.#logger.error({ transport: this.description, text: linePreview(text) }, error.message);
+    const error = this.#startup.bannerFailure();
+    if (error === undefined || this.#failure !== undefined) return;
+    this.#logger.error({ transport: this.description, text: linePreview(error.detail) }, error.message);
     this.#failAll(error);
-    this.#reportStartupFailure(error);
-  }
-
-  #settleBanner(): void {
-    if (this.#bannerLines.length === 0) return;
-    clearTimeout(this.#bannerTimer);
-    for (const line of this.#bannerLines) {
-      this.#logger.warn({ line: linePreview(line) }, "skipped a line from imsg that is not JSON");
-    }
-    this.#bannerLines = [];
-  }
-
-  #onResponse(object: Record<string, unknown>, line: string): void {
-    const id = object.id;
-    this.#settleBanner();
-    if (typeof id === "number" && this.#pending.has(id)) {
-      this.#answered = true;
-      this.#rpc.receive(object as unknown as JSONRPCResponse);
-      return;
-    }
-    if (typeof id === "number" && this.#abandoned.has(id)) {
-      this.#answered = true;
-      const method = this.#abandoned.get(id);
-      this.#abandoned.delete(id);
-      this.#logger.warn({ id, method }, "imsg answered a request after its timeout; the answer is dropped");
-      const subscription = (object.result as { subscription?: unknown } | undefined)?.subscription;
-      if (method === "watch.subscribe" && typeof subscription === "number") {
-        this.#dropBuffered(subscription);
-        void this.unsubscribe(subscription).catch(() => {});
-      }
-      return;
-    }
-    this.#logger.warn({ line: linePreview(line) }, "skipped a response from imsg that matches no request");
-  }
-
-  #onNotification(method: string, params: unknown, line: string): void {
-    if (method === "message") {
-      const envelope = wireMessageNotificationSchema.safeParse(params);
-      if (!envelope.success) {
-        this.#logger.warn(
-          { line: linePreview(line), problem: describeIssues(envelope.error) },
-          "skipped an invalid message notification",
-        );
-        return;
-      }
-      const parsed = parseMessage(envelope.data.message);
-      if (!parsed.success) {
-        this.#logger.error(
-          {
-            subscription: envelope.data.subscription,
-            rowid: rowidOf(envelope.data.message),
-            problem: parsed.problem,
-            line: linePreview(line),
-          },
-          "skipped a message notification that failed validation",
-        );
-        return;
-      }
-      this.#route(envelope.data.subscription, { kind: "message", message: parsed.value });
-      return;
-    }
-    if (method === "error") {
-      const envelope = wireErrorNotificationSchema.safeParse(params);
-      if (!envelope.success) {
-        this.#logger.warn({ line: linePreview(line) }, "skipped an invalid error notification");
-        return;
-      }
-      const reason = envelope.data.error?.message ?? "unknown error";
-      this.#logger.warn({ subscription: envelope.data.subscription, reason }, "imsg ended a watch subscription");
-      this.#route(envelope.data.subscription, { kind: "error", reason });
-      return;
-    }
-    this.#logger.debug({ method, line: linePreview(line) }, "skipped a notification of an unknown method");
-  }
-
-  #route(id: number, notification: BufferedNotification): void {
-    const subscription = this.#subscriptions.get(id);
-    if (subscription !== undefined) {
-      this.#deliver(subscription, notification);
-      return;
-    }
-    // imsg may still be streaming for a subscription we just ended; those rows come again on the next one.
-    if (this.#endedSubscriptions.has(id)) return;
-    const buffered = this.#buffered.get(id) ?? [];
-    buffered.push(notification);
-    this.#buffered.set(id, buffered);
-    this.#bufferedCount += 1;
-    if (this.#bufferedCount > this.#maxBuffered) this.#dropOldestBuffered();
-  }
-
-  #deliver(subscription: Subscription, notification: BufferedNotification): void {
-    if (notification.kind === "message") {
-      subscription.push(notification.message);
-      return;
-    }
-    this.#subscriptions.delete(subscription.id);
-    this.#endedSubscriptions.add(subscription.id);
-    subscription.end(new SubscriptionError(subscription.id, notification.reason));
-  }
-
-  #dropBuffered(id: number): void {
-    this.#bufferedCount -= this.#buffered.get(id)?.length ?? 0;
-    this.#buffered.delete(id);
-  }
-
-  #dropOldestBuffered(): void {
-    // Subscription ids only grow, so the smallest buffered id is the one least likely to be claimed.
-    const oldest = Math.min(...this.#buffered.keys());
-    const buffered = this.#buffered.get(oldest);
-    buffered?.shift();
-    this.#bufferedCount -= 1;
-    if (buffered?.length === 0) this.#buffered.delete(oldest);
-    this.#logger.warn({ subscription: oldest }, "dropped a buffered notification for an unknown subscription");
+    this.#startup.report(error);
   }
 
   #onExit(exit: TransportExit): void {
     this.#failFromBanner();
     const error =
-      this.#failure ??
-      (!this.#answered && exit.code !== null && exit.code !== 0 && exit.signal === null
-        ? new ImsgStartupError(
-            `${exit.reason} before answering any request: run \`imsg rpc\` by hand to see why (pre-0.8.2 builds exit when they lack Full Disk Access)`,
-            exit.reason,
-          )
-        : new ChildExitedError(exit.reason, exit.code, exit.signal));
-    if (ImsgStartupError.isInstance(error)) this.#reportStartupFailure(error);
+      this.#failure ?? this.#startup.exitFailure(exit) ?? new ChildExitedError(exit.reason, exit.code, exit.signal);
+    if (ImsgStartupError.isInstance(error)) this.#startup.report(error);
     this.#failAll(error);
     this.emit("child-exited", exit, error);
   }
 
   #failAll(error: RpcClientError): void {
     this.#failure ??= error;
-    for (const [id, pending] of this.#pending) {
-      this.#abandon(id);
-      pending.reject(error);
-    }
-    for (const subscription of this.#subscriptions.values()) subscription.end(error);
-    this.#subscriptions.clear();
-    this.#abandoned.clear();
-    this.#buffered.clear();
-    this.#bufferedCount = 0;
+    this.#requests.endAll(error);
+    this.#router.endAll(error);
   }
-
-  #startupReported = false;
-
-  #reportStartupFailure(error: ImsgStartupError): void {
-    if (this.#startupReported) return;
-    this.#startupReported = true;
-    this.emit("startup-failed", error);
-  }
-}
-
-function firstLineOf(text: string): string {
-  return linePreview(text.split("\n", 1)[0] ?? "");
-}
-
-function withoutUndefined<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as Array<keyof T>) if (value[key] === undefined) delete value[key];
-  return value;
 }

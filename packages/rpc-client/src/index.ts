@@ -16,19 +16,11 @@ export {
   type RpcClientErrorCode,
   SubscriptionError,
 } from "./errors.ts";
-export {
-  type ChatsCreateResult,
-  ImsgClient,
-  type ImsgClientEvents,
-  type ImsgClientOptions,
-  type RequestOptions,
-  type SendResult,
-  type SendRichResult,
-  type TapbackResult,
-} from "./imsg-client.ts";
+export { ImsgClient, type ImsgClientEvents, type ImsgClientOptions, type RequestOptions } from "./imsg-client.ts";
 export type { Attachment, Chat, ImsgStatus, Message, Reaction, ReactionType } from "./imsg-objects.ts";
 export { linePreview, type RpcClientLogger, silentLogger } from "./logger.ts";
 export * from "./method-params.ts";
+export type { ChatsCreateResult, SendResult, SendRichResult, TapbackResult } from "./method-results.ts";
 export { newestRowid } from "./newest-rowid.ts";
 export { type Parsed, parseChat, parseMessage, parseStatus } from "./parse-wire.ts";
 export { Subscription } from "./subscription.ts";

@@ -1,0 +1,31 @@
+/** The camelCase results of the imsg methods that answer more than `ok` (docs/imsg-protocol.md#methods). */
+export interface SendResult {
+  ok: boolean;
+  /** `bridge` or `applescript` (0.8.1+). */
+  transport?: string;
+  /** Rowid of the sent row when AppleScript verification found it. */
+  id?: number;
+  guid?: string;
+}
+
+export interface SendRichResult {
+  ok: boolean;
+  queued?: boolean;
+  guid?: string;
+}
+
+export interface TapbackResult {
+  ok: boolean;
+  reaction?: string;
+}
+
+export interface ChatsCreateResult {
+  ok: boolean;
+  chatGuid?: string;
+}
+
+/** Drops the keys whose value is undefined, so results carry only the fields imsg sent. */
+export function withoutUndefined<T extends object>(value: T): T {
+  for (const key of Object.keys(value) as Array<keyof T>) if (value[key] === undefined) delete value[key];
+  return value;
+}
