@@ -184,8 +184,11 @@ export class CursorStore {
   }
 
   #moved(moved: CursorMoved<CursorPosition>): void {
-    if (moved.newest === undefined) return;
-    this.#position = this.#position === undefined ? { ...moved.newest } : later(this.#position, moved.newest);
+    if (moved.passed.length === 0) return;
+    // Rowids and times need not agree (iCloud backlogs): the file keeps the latest of each over every row passed.
+    for (const position of moved.passed) {
+      this.#position = this.#position === undefined ? { ...position } : later(this.#position, position);
+    }
     this.#moveWrite = this.#persist();
   }
 

@@ -76,9 +76,11 @@ describe("RowCursor properties", () => {
         for (const [index, moved] of moves.entries()) {
           expect(moved.rowid).toBeGreaterThan(moved.previous);
           if (index > 0) expect(moved.previous).toBe(moves[index - 1]!.rowid);
-          if (moved.newest !== undefined) {
-            expect(moved.newest).toBeLessThanOrEqual(moved.rowid);
-            expect(moved.newest).toBeGreaterThan(start);
+          expect(moved.newest).toBe(moved.passed.at(-1));
+          expect(moved.passed).toEqual([...moved.passed].sort((a, b) => a - b));
+          for (const rowid of moved.passed) {
+            expect(rowid).toBeLessThanOrEqual(moved.rowid);
+            expect(rowid).toBeGreaterThan(moved.previous);
           }
         }
         expect(moves.at(-1)?.rowid ?? start).toBe(cursor.position);

@@ -80,7 +80,7 @@ describe("RowCursor", () => {
     const fresh = cursorFrom(0);
     // A first start subscribes after the newest row (say 4200): a restart must resume there, not tail again.
     fresh.cursor.streamStartsAfter(4200);
-    expect(fresh.moves).toEqual([{ rowid: 4200, previous: 0, newest: undefined }]);
+    expect(fresh.moves).toEqual([{ rowid: 4200, previous: 0, newest: undefined, passed: [] }]);
     fresh.cursor.begin(4201, "live");
     fresh.cursor.settle(4201);
     expect(fresh.cursor.position).toBe(4201);
@@ -102,8 +102,8 @@ describe("RowCursor", () => {
     cursor.settle(1);
     cursor.settle(3);
     expect(moves).toEqual([
-      { rowid: 2, previous: 0, newest: "row 2" },
-      { rowid: 3, previous: 2, newest: "row 3" },
+      { rowid: 2, previous: 0, newest: "row 2", passed: ["row 1", "row 2"] },
+      { rowid: 3, previous: 2, newest: "row 3", passed: ["row 3"] },
     ]);
   });
 

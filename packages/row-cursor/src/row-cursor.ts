@@ -13,6 +13,8 @@ export interface CursorMoved<Row> {
   previous: number;
   /** The highest row this move passed that was begun with a payload (undefined when it passed none). */
   newest: Row | undefined;
+  /** Every row with a payload this move passed, in rowid order (`newest` is the last). */
+  passed: Row[];
 }
 
 export type CursorMovedListener<Row> = (moved: CursorMoved<Row>) => void;
@@ -116,17 +118,15 @@ export class RowCursor<Row = never> {
     if (candidate <= this.#position) return;
     const previous = this.#position;
     this.#position = candidate;
-    let newestRowid = Number.NEGATIVE_INFINITY;
-    let newest: Row | undefined;
-    for (const [rowid, row] of this.#settled) {
-      if (rowid > candidate) continue;
+    const passedRowids: number[] = [];
+    for (const rowid of this.#settled.keys()) if (rowid <= candidate) passedRowids.push(rowid);
+    passedRowids.sort((a, b) => a - b);
+    const passed: Row[] = [];
+    for (const rowid of passedRowids) {
+      passed.push(this.#settled.get(rowid) as Row);
       this.#settled.delete(rowid);
-      if (rowid > newestRowid) {
-        newestRowid = rowid;
-        newest = row;
-      }
     }
-    const moved: CursorMoved<Row> = { rowid: candidate, previous, newest };
+    const moved: CursorMoved<Row> = { rowid: candidate, previous, newest: passed.at(-1), passed };
     for (const listener of [...this.#listeners]) listener(moved);
   }
 }
