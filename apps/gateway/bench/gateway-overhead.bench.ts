@@ -16,6 +16,7 @@ import type { AgentRuntime } from "@imessage-channel/agents";
 import { median, recordFigure } from "@imessage-channel/bench-kit";
 import { resolveAccount, resolveRouting, validateConfig } from "@imessage-channel/config";
 import { createChatDb, simBinPath } from "@imessage-channel/imsg-sim";
+import { RowCursor } from "@imessage-channel/row-cursor";
 import type { Message } from "@imessage-channel/rpc-client";
 import { openStateStore } from "@imessage-channel/state";
 import { AccountStatusReporter } from "../src/account-status.ts";
@@ -116,8 +117,7 @@ async function measurePipeline(rows: number, sampleEvery = 0): Promise<PipelineR
     deliverReply: async () => 0,
     createTurnBuffer: (turnSink) =>
       createTurnBuffer({ accountId: "default", windowMs: 0, sink: turnSink, onError: () => {} }),
-    initialCursor: 0,
-    onCursor: () => {},
+    cursor: new RowCursor(0),
     bridgeAvailable: () => false,
   });
   // One row at a time: the overhead of one row, not the queueing of a flood (a flood measures throughput).

@@ -7,6 +7,7 @@ import {
 import { CursorStore, type DatabaseIdentity, databaseIdentityHash, runCatchup } from "@imessage-channel/catchup";
 import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
 import { errorMessage } from "@imessage-channel/kit";
+import { type CursorMoved, RowCursor } from "@imessage-channel/row-cursor";
 import {
   type ImsgClient,
   ImsgSupervisor,
@@ -18,11 +19,13 @@ import { inspectSshWrapperFile, runOnce } from "@imessage-channel/transport";
 import { AccountStatusReporter } from "./account-status.ts";
 import type { AgentRegistry } from "./agents/agent-registry.ts";
 import { createImsgTransport, oneShotOptions, rpcArgs } from "./imsg-transport.ts";
+import { LiveCursorStore } from "./live-cursor-store.ts";
 import type { Logger } from "./logger.ts";
 import { createActionRunner } from "./pipeline/action-runner.ts";
 import { BridgeCapability } from "./pipeline/bridge-capability.ts";
 import { createChatCommands } from "./pipeline/chat-commands.ts";
 import { ImsgConnection } from "./pipeline/imsg-connection.ts";
+import type { ImsgMessage } from "./pipeline/imsg-port.ts";
 import { type AgentRetry, InboundPipeline } from "./pipeline/inbound-pipeline.ts";
 import { createOutboundMedia } from "./pipeline/outbound-media.ts";
 import { createReplyDeliverer } from "./pipeline/reply-deliverer.ts";
@@ -63,8 +66,6 @@ const catchupConcurrency = 8;
  * reference's cap); the age fence (`maxInboundAgeMinutes`, 2 h by default) drops older rows. Older ones are catchup's.
  */
 const restartResumeMaxRows = 500;
-/** The saved cursor is written at most this often (and at stop); a crash replays the rows since, deduped by guid. */
-const cursorSaveIntervalMs = 1_000;
 
 /** What identifies the chat.db an account reads: the catchup cursor file and the saved live cursor are per database. */
 function databaseIdentityOf(account: ResolvedAccount): DatabaseIdentity {
@@ -75,12 +76,6 @@ function databaseIdentityOf(account: ResolvedAccount): DatabaseIdentity {
     remoteHost: account.remoteHost ?? undefined,
     remoteCliPath: account.remoteCliPath,
   };
-}
-
-/** A saved cursor as `meta` holds it (a rowid), or undefined when there is none or it is not one. */
-function parseSavedCursor(value: string | undefined): number | undefined {
-  const rowid = value === undefined ? Number.NaN : Number(value);
-  return Number.isSafeInteger(rowid) && rowid >= 0 ? rowid : undefined;
 }
 
 /**
@@ -102,12 +97,10 @@ export class AccountRunner {
   #attachments: Promise<AttachmentFetcher> | undefined;
   /** The journal's writes and the saved cursor: while state.db cannot be written they wait here, in order. */
   readonly #writes: WriteQueue;
-  /** `meta` key of the live cursor the next start resumes from (per account and database). */
-  readonly #cursorKey: string;
-  #cursorToSave: number | undefined;
-  #cursorSaved: number | undefined;
-  #cursorSaveWaiting = false;
-  #cursorSaveTimer: NodeJS.Timeout | undefined;
+  /** The one cursor of the account's rows: the pipeline begins and settles rows on it; its moves are forwarded. */
+  readonly #cursor: RowCursor<ImsgMessage>;
+  /** The live cursor the next start resumes from (state.db `meta`, per account and database). */
+  readonly #liveCursor: LiveCursorStore;
 
   constructor(options: AccountRunnerOptions) {
     this.#options = options;
@@ -126,10 +119,16 @@ export class AccountRunner {
         logger.info("state.db can be written again; the rows that waited go on");
       },
     });
-    this.#cursorKey = `live-cursor:${account.accountId}:${databaseIdentityHash(databaseIdentityOf(account))}`;
+    this.#liveCursor = new LiveCursorStore({
+      meta: state.meta,
+      key: `live-cursor:${account.accountId}:${databaseIdentityHash(databaseIdentityOf(account))}`,
+      writes: this.#writes,
+      logger,
+    });
     // Restart recovery, catchup or not: resume after the last row that settled before the stop (or crash).
-    const savedCursor = parseSavedCursor(state.meta.getMeta(this.#cursorKey));
-    this.#cursorSaved = savedCursor;
+    const savedCursor = this.#liveCursor.loaded;
+    this.#cursor = new RowCursor<ImsgMessage>(savedCursor ?? 0);
+    this.#cursor.on("moved", (moved) => this.#cursorMoved(moved));
     this.#supervisor = new ImsgSupervisor({
       createTransport: () => createImsgTransport(account, rpcArgs(account)),
       // Tapback rows are streamed only when asked for (include_reactions); they become events for the agent.
@@ -215,16 +214,8 @@ export class AccountRunner {
         const agentId = acp.boundAgentOf(conversation);
         return agentId ? { agentId, sessionKey: acp.sessionKeyOf(conversation) } : undefined;
       },
-      initialCursor: savedCursor ?? 0,
+      cursor: this.#cursor,
       writes: this.#writes,
-      onCursor: (rowid, message) => {
-        // A restarted child resumes after the last row that settled: nothing in between is lost.
-        this.#supervisor.ack(rowid);
-        // …and so does the next start of the gateway.
-        this.#saveCursor(rowid);
-        if (message)
-          void this.#cursorStore?.advancePast(message).catch((error: unknown) => this.#cursorWriteFailed(error));
-      },
       bridgeAvailable: () => this.#bridge.receiptsAllowed(),
       agentRetry: options.agentRetry,
       fetchAttachments: account.includeAttachments
@@ -274,9 +265,7 @@ export class AccountRunner {
     await this.#catchup;
     await this.#cursorStore?.flush();
     await (await this.#attachments)?.close();
-    clearTimeout(this.#cursorSaveTimer);
-    this.#cursorSaveTimer = undefined;
-    this.#writeCursor();
+    this.#liveCursor.close();
     // What still waits for state.db never reached it: those rows are unsettled, and the next start takes them.
     this.#writes.close();
     await this.status.stop();
@@ -290,9 +279,9 @@ export class AccountRunner {
     else if (change.state === "connected") {
       const client = this.#supervisor.client;
       // Live rows come after where the stream was subscribed: a first start saves that as its cursor.
-      this.#pipeline.streamStartsAfter(this.#supervisor.cursor ?? 0);
+      this.#cursor.streamStartsAfter(this.#supervisor.cursor ?? 0);
       // Saved even when it did not move (an empty chat.db starts at 0): a restart must resume, not tail.
-      if (this.#cursorSaved === undefined) this.#saveCursor(this.#pipeline.cursor);
+      if (!this.#liveCursor.hasSaved) this.#liveCursor.save(this.#cursor.position);
       this.status.setState("connected");
       logger.info({ cursor: this.#supervisor.cursor }, `imsg stream connected (${client?.description ?? "imsg"})`);
       this.#bridge.refreshIfExpired();
@@ -369,41 +358,13 @@ export class AccountRunner {
     }
   }
 
-  /** Saves the watermark's cursor for the next start: at once, then at most once per interval (and at stop). */
-  #saveCursor(rowid: number): void {
-    this.#cursorToSave = rowid;
-    if (this.#cursorSaveTimer !== undefined) return;
-    this.#writeCursor();
-    this.#cursorSaveTimer = setTimeout(() => {
-      this.#cursorSaveTimer = undefined;
-      if (this.#cursorToSave !== undefined && this.#cursorToSave !== this.#cursorSaved)
-        this.#saveCursor(this.#cursorToSave);
-    }, cursorSaveIntervalMs);
-    this.#cursorSaveTimer.unref();
-  }
-
-  #writeCursor(): void {
-    // A save waiting for state.db writes the newest cursor when it runs.
-    if (this.#cursorSaveWaiting || this.#cursorToSave === undefined || this.#cursorToSave === this.#cursorSaved) return;
-    const { state, logger } = this.#options;
-    const save = (): void => {
-      const rowid = this.#cursorToSave;
-      if (rowid === undefined || rowid === this.#cursorSaved) return;
-      state.meta.setMeta(this.#cursorKey, String(rowid));
-      this.#cursorSaved = rowid;
-    };
-    try {
-      const written = this.#writes.run(save);
-      if (!(written instanceof Promise)) return;
-      this.#cursorSaveWaiting = true;
-      written
-        .catch((error: unknown) => logger.warn({ err: error }, `could not save the cursor: ${errorMessage(error)}`))
-        .finally(() => {
-          this.#cursorSaveWaiting = false;
-        });
-    } catch (error) {
-      logger.warn({ err: error }, `could not save the cursor: ${errorMessage(error)}`);
-    }
+  /** The cursor's one event, forwarded to everything that keeps a copy of it. */
+  #cursorMoved({ rowid, newest }: CursorMoved<ImsgMessage>): void {
+    // A restarted child resumes after the last row that settled: nothing in between is lost.
+    this.#supervisor.ack(rowid);
+    // …and so does the next start of the gateway.
+    this.#liveCursor.save(rowid);
+    if (newest) void this.#cursorStore?.advancePast(newest).catch((error: unknown) => this.#cursorWriteFailed(error));
   }
 
   #cursorWriteFailed(error: unknown): void {

@@ -73,15 +73,31 @@ describe("cursor file", () => {
     expect(onDisk()).toMatchObject({ lastSeenRowid: 10, lastSeenMs: 500 });
   });
 
-  it("keeps live advances from passing rows a pass still holds, until the hold is released", async () => {
+  it("keeps live advances from passing rows a pass still holds open, until the pass settles them", async () => {
     const store = await open();
-    await store.hold({ lastSeenRowid: 3, lastSeenMs: 300 });
+    await store.initialize({ lastSeenRowid: 3, lastSeenMs: 300 });
+    // A pass replays rows 4, 5 and 6: all open before the first is dispatched.
+    store.begin(4, "live", { lastSeenRowid: 4, lastSeenMs: 400 });
+    store.begin(5, "live", { lastSeenRowid: 5, lastSeenMs: 500 });
+    store.begin(6, "live", { lastSeenRowid: 6, lastSeenMs: 600 });
     await store.advance({ lastSeenRowid: 9, lastSeenMs: 900 });
     expect(onDisk()).toMatchObject({ lastSeenRowid: 3, lastSeenMs: 300 });
-    await store.hold({ lastSeenRowid: 5, lastSeenMs: 500 });
+    await store.settle(5);
+    expect(onDisk()).toMatchObject({ lastSeenRowid: 3, lastSeenMs: 300 });
+    await store.settle(4);
     expect(onDisk()).toMatchObject({ lastSeenRowid: 5, lastSeenMs: 500 });
-    await store.releaseHold();
+    await store.settle(6);
     expect(onDisk()).toMatchObject({ lastSeenRowid: 9, lastSeenMs: 900 });
+  });
+
+  it("never passes a row the pass holds open, even when the live path settles the same row", async () => {
+    const store = await open();
+    await store.initialize({ lastSeenRowid: 3, lastSeenMs: 300 });
+    store.begin(4, "live", { lastSeenRowid: 4, lastSeenMs: 400 });
+    // The live path hands row 4 off (say its journal write failed and it was dropped); the pass's dispatch failed.
+    await store.advance({ lastSeenRowid: 4, lastSeenMs: 400 });
+    await store.advance({ lastSeenRowid: 9, lastSeenMs: 900 });
+    expect(onDisk()).toMatchObject({ lastSeenRowid: 3, lastSeenMs: 300 });
   });
 
   it("treats a file with the wrong shape as corrupt", async () => {

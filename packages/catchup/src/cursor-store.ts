@@ -1,6 +1,7 @@
 import { mkdir, open, readFile, rename } from "node:fs/promises";
 import { dirname } from "node:path";
 import { errorMessage } from "@imessage-channel/kit";
+import { type CursorMoved, RowCursor, type RowOrigin } from "@imessage-channel/row-cursor";
 import writeFileAtomic from "write-file-atomic";
 import { CatchupError } from "./catchup-error.ts";
 import type { CatchupMessage } from "./catchup-source.ts";
@@ -73,31 +74,29 @@ function later(a: CursorPosition, b: CursorPosition): CursorPosition {
   };
 }
 
-function earlier(a: CursorPosition, b: CursorPosition): CursorPosition {
-  return {
-    lastSeenRowid: Math.min(a.lastSeenRowid, b.lastSeenRowid),
-    lastSeenMs: Math.min(a.lastSeenMs, b.lastSeenMs),
-  };
-}
-
 /**
- * The per-account catchup cursor on disk. Live dispatch and the catchup pass advance the same cursor; while a
- * pass has rows it has not handed off, it holds the persisted cursor below them (`hold`), so live rows that
- * arrive meanwhile never carry the cursor past a replay row that a crash would otherwise lose.
+ * The per-account catchup cursor on disk: the persistence of a `RowCursor` (`@imessage-channel/row-cursor`).
+ * Live dispatch and the catchup pass move the same cursor: a pass begins its rows before any is dispatched and
+ * settles each once it is handed off, so live rows that settle meanwhile never carry the cursor past a replay row
+ * that a crash would otherwise lose. The file keeps the position just after the newest row the cursor passed.
  */
 export class CursorStore {
   readonly path: string;
-  #advanced: CursorPosition | undefined;
-  #hold: CursorPosition | undefined;
+  #position: CursorPosition | undefined;
+  readonly #cursor: RowCursor<CursorPosition>;
   #failureRetries: Record<string, number>;
   readonly #now: () => number;
   #writeChain: Promise<void> = Promise.resolve();
   #pendingWrite: Promise<void> | undefined;
+  /** The write the latest move asked for (what `settle` hands back). */
+  #moveWrite: Promise<void> | undefined;
 
   private constructor(path: string, file: CursorFile | undefined, now: () => number) {
     this.path = path;
-    this.#advanced =
+    this.#position =
       file === undefined ? undefined : { lastSeenRowid: file.lastSeenRowid, lastSeenMs: file.lastSeenMs };
+    this.#cursor = new RowCursor<CursorPosition>(file?.lastSeenRowid ?? 0);
+    this.#cursor.on("moved", (moved) => this.#moved(moved));
     this.#failureRetries = file?.failureRetries ?? {};
     this.#now = now;
   }
@@ -136,8 +135,7 @@ export class CursorStore {
 
   /** The persisted position: undefined before the first pass or live row ever advanced it. */
   get position(): CursorPosition | undefined {
-    if (this.#advanced === undefined || this.#hold === undefined) return this.#advanced;
-    return earlier(this.#advanced, this.#hold);
+    return this.#position;
   }
 
   /** A copy of the persisted per-guid failure counts. */
@@ -149,30 +147,49 @@ export class CursorStore {
     return this.#failureRetries[guid] ?? 0;
   }
 
-  /** Moves the cursor forward to the row (never back) and persists it; resolves once it is on disk. */
-  advance(position: CursorPosition): Promise<void> {
-    this.#advanced = this.#advanced === undefined ? { ...position } : later(this.#advanced, position);
+  /**
+   * Where the cursor starts when the file has none yet (a first run's window), written at once either way. Never
+   * moves an existing position.
+   */
+  initialize(position: CursorPosition): Promise<void> {
+    this.#position ??= { ...position };
     return this.#persist();
   }
 
-  /** The live path's advance: call it once the row is durably handed off (journaled), never before. */
+  /**
+   * A row is open: the cursor will not pass it until it is settled. `position` (just after the row) is what the
+   * file records once the cursor passed it; a row without one only holds (the rows a pass has not fetched yet).
+   * Returns false when the row is at or behind the cursor.
+   */
+  begin(rowid: number, origin: RowOrigin, position?: CursorPosition): boolean {
+    return this.#cursor.begin(rowid, origin, position);
+  }
+
+  /** The row is handed off; resolves once the move it caused (if any) is on disk. */
+  settle(rowid: number): Promise<void> {
+    this.#moveWrite = undefined;
+    this.#cursor.settle(rowid);
+    return this.#moveWrite ?? Promise.resolve();
+  }
+
+  /** The live path's move: a row handed off (journaled) that the cursor may pass once nothing before it is open. */
+  advance(position: CursorPosition): Promise<void> {
+    if (!this.begin(position.lastSeenRowid, "live", position)) return this.#persist();
+    return this.settle(position.lastSeenRowid);
+  }
+
+  /** `advance` just past `row`: call it once the row is durably handed off (journaled), never before. */
   advancePast(row: CatchupMessage): Promise<void> {
     return this.advance(positionAfter(row));
   }
 
-  /**
-   * Everything up to `position` is handed off, and nothing past it may be persisted until `releaseHold`,
-   * whatever `advance` is told meanwhile.
-   */
-  hold(position: CursorPosition): Promise<void> {
-    this.#hold = { ...position };
-    this.#advanced = this.#advanced === undefined ? { ...position } : later(this.#advanced, position);
-    return this.#persist();
-  }
-
-  releaseHold(): Promise<void> {
-    this.#hold = undefined;
-    return this.#persist();
+  #moved(moved: CursorMoved<CursorPosition>): void {
+    if (moved.passed.length === 0) return;
+    // Rowids and times need not agree (iCloud backlogs): the file keeps the latest of each over every row passed.
+    for (const position of moved.passed) {
+      this.#position = this.#position === undefined ? { ...position } : later(this.#position, position);
+    }
+    this.#moveWrite = this.#persist();
   }
 
   /** Counts one more dispatch failure of `guid`; resolves with the new count once it is on disk. */

@@ -108,7 +108,11 @@ export async function runCatchup<Row extends CatchupMessage>(
   };
   let fenceMs = nowMs - options.maxAgeMinutes * minuteMs;
   if (cursor.lastSeenRowid === 0) fenceMs = Math.max(fenceMs, cursor.lastSeenMs);
-  await cursorStore.hold(cursor);
+  // Until the pass knows its rows, nothing past where it starts may be saved: live rows settling meanwhile would
+  // carry the cursor past rows it is about to replay.
+  const startGate = cursor.lastSeenRowid + 1;
+  cursorStore.begin(startGate, "replayed");
+  await cursorStore.initialize(cursor);
 
   const rows = await collectRows({ source, cursor, fenceMs, log, pageSize: parameters.historyPageSize });
   const plan = planReplay({
@@ -131,40 +135,32 @@ export async function runCatchup<Row extends CatchupMessage>(
     fetchedCount: plan.fetchedCount,
     deferred: plan.dispatchableCount - Math.min(plan.dispatchableCount, options.perRunLimit),
   };
-  let position = cursor;
-  let held = false;
-  const settle = async (row: Row): Promise<void> => {
-    if (held) return;
-    position = positionAfter(row, position);
-    await cursorStore.hold(position);
-  };
+  // Every row of the plan is open before the first is dispatched; each settles once it finished (in any order),
+  // and the cursor moves only over rows that all did. A row that failed is never settled: the cursor stays
+  // before it for the life of the process, so the next start replays it.
+  for (const { row } of plan.steps) cursorStore.begin(row.id, "live", positionAfter(row));
+  const lastStep = plan.steps.at(-1);
+  // Capped: the rows left for the next start must not be passed by live rows either.
+  if (plan.capped && lastStep) cursorStore.begin(lastStep.row.id + 1, "replayed");
+  await cursorStore.settle(startGate);
 
-  // Rows are handed to `dispatch` in rowid order, up to `concurrency` at a time; the cursor only ever moves
-  // over a finished prefix, and stops for good at the first row that failed (held for the next start).
-  type Outcome = "moved-past" | "failed";
-  const walk: Array<{ row: Row; outcome?: Outcome }> = [];
   const concurrency = Math.max(1, Math.floor(parameters.concurrency ?? 1));
   let active = 0;
   let wake: (() => void) | undefined;
-  const settleFinishedPrefix = async (): Promise<void> => {
-    while (walk[0]?.outcome !== undefined) {
-      const entry = walk.shift()!;
-      if (entry.outcome === "failed") held = true;
-      else await settle(entry.row);
-    }
-  };
-  const waitForOne = async (): Promise<void> => {
-    await new Promise<void>((resolve) => {
+  let writeError: { error: unknown } | undefined;
+  const settle = (row: Row): Promise<void> =>
+    cursorStore.settle(row.id).catch((error: unknown) => {
+      writeError ??= { error };
+    });
+  const waitForOne = (): Promise<void> =>
+    new Promise<void>((resolve) => {
       wake = resolve;
     });
-    await settleFinishedPrefix();
-  };
   const giveUp = (row: Row, failures: number): void => {
     counters.givenUp += 1;
     log("warn", `imessage catchup: giving up on guid=${row.guid} after ${failures} failures; advancing cursor past it`);
   };
-  const replay = async (entry: { row: Row; outcome?: Outcome }): Promise<void> => {
-    const { row } = entry;
+  const replay = async (row: Row): Promise<void> => {
     let givenUp = false;
     const attempts: DispatchAttempts = {
       failed: async (error) => {
@@ -189,50 +185,46 @@ export async function runCatchup<Row extends CatchupMessage>(
         counters.replayed += 1;
         await cursorStore.clearFailures(row.guid);
       }
-      entry.outcome = "moved-past";
+      await settle(row);
     } catch (error) {
       if (givenUp) {
-        entry.outcome = "moved-past";
+        await settle(row);
         return;
       }
       const failures = await cursorStore.recordFailure(row.guid);
       if (failures >= options.maxFailureRetries) {
         giveUp(row, failures);
-        entry.outcome = "moved-past";
+        await settle(row);
       } else {
         counters.failed += 1;
         log(
           "warn",
           `imessage catchup: dispatch of guid=${row.guid} rowid=${row.id} failed (${failures} of ${options.maxFailureRetries}): ${errorText(error)}; cursor held for the next start`,
         );
-        entry.outcome = "failed";
       }
     }
   };
 
   for (const { row, action } of plan.steps) {
+    if (writeError) throw writeError.error;
     if (action === "skip-from-me") counters.skippedFromMe += 1;
     if (action === "skip-given-up") counters.skippedGivenUp += 1;
     if (action === "skip-too-old") counters.skippedTooOld += 1;
     if (action === "skip-handled") counters.skippedHandled += 1;
-    const entry: { row: Row; outcome?: Outcome } = { row, outcome: action === "dispatch" ? undefined : "moved-past" };
-    walk.push(entry);
-    if (action === "dispatch") {
-      while (active >= concurrency) await waitForOne();
-      active += 1;
-      void replay(entry).finally(() => {
-        active -= 1;
-        wake?.();
-      });
+    if (action !== "dispatch") {
+      await settle(row);
+      continue;
     }
-    await settleFinishedPrefix();
+    while (active >= concurrency) await waitForOne();
+    active += 1;
+    void replay(row).finally(() => {
+      active -= 1;
+      wake?.();
+    });
   }
   while (active > 0) await waitForOne();
-  await settleFinishedPrefix();
-
-  // Drained: live rows may carry the cursor again. Otherwise the hold stays, so nothing left behind is passed.
-  if (!held && !plan.capped) await cursorStore.releaseHold();
   await cursorStore.flush();
+  if (writeError) throw writeError.error;
   log(
     "info",
     `imessage catchup: replayed=${counters.replayed} skippedFromMe=${counters.skippedFromMe} skippedGivenUp=${counters.skippedGivenUp} failed=${counters.failed} givenUp=${counters.givenUp} fetchedCount=${counters.fetchedCount}`,

@@ -15,11 +15,11 @@ import type { DispatchAttempts } from "@imessage-channel/catchup";
 import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
 import { errorMessage } from "@imessage-channel/kit";
 import { type DispatchDecision, evaluateInbound, normalizeHandle } from "@imessage-channel/policy";
+import type { RowCursor } from "@imessage-channel/row-cursor";
 import { type ClaimResult, notWritableReason, type StateStore, WriteQueue } from "@imessage-channel/state";
 import type { AccountStatusReporter } from "../account-status.ts";
 import type { Logger } from "../logger.ts";
 import type { SessionQueue, TaskContext } from "../session-queue.ts";
-import { Watermark } from "../watermark.ts";
 import { GroupHistory } from "./group-history.ts";
 import { type ChatAddress, chatKeys, type ImsgMessage, type ImsgPort } from "./imsg-port.ts";
 import { pairingReplyText } from "./pairing-reply.ts";
@@ -87,15 +87,16 @@ export interface PipelineOptions {
   /** Builds the turn buffer with the pipeline's `dispatchTurn` as its sink. */
   createTurnBuffer: (sink: (turn: TurnRows) => Promise<void>) => TurnBuffer;
   commands?: ChatCommandHandler;
-  /** Rows at or below this rowid were settled before; the cursor starts here. */
-  initialCursor: number;
+  /**
+   * The account's cursor: each row begins on it when it arrives and settles once it is answered, committed or
+   * dropped. Whoever made it listens to its one "moved" event (the supervisor's resume point, the saved cursors).
+   */
+  cursor: RowCursor<ImsgMessage>;
   /**
    * Where the journal's claims, commits and releases go: while state.db cannot be written they wait there, in
    * order, and rows are delayed instead of lost. Default: a queue of the pipeline's own.
    */
   writes?: WriteQueue;
-  /** Called whenever the safe cursor moves (persist it, ack it to the supervisor). */
-  onCursor: (rowid: number, message: ImsgMessage | undefined) => void;
   /** A conversation bound to an ACP session (`/acp spawn … --bind here`) routes there instead. */
   routeOverride?: (decision: DispatchDecision) => { agentId: string; sessionKey: string } | undefined;
   /** Fetches a dispatched row's attachments (includeAttachments on); never rejects for a file problem. */
@@ -143,13 +144,12 @@ interface ReplayWaiter {
  */
 export class InboundPipeline {
   readonly #options: PipelineOptions;
-  readonly #watermark: Watermark;
+  readonly #cursor: RowCursor<ImsgMessage>;
   readonly #buffer: TurnBuffer;
   readonly #now: () => number;
   readonly #warnedOnce = new Set<string>();
   /** Pairing codes whose challenge is being sent: a burst of DMs from one stranger gets one challenge, not one each. */
   readonly #challengesInFlight = new Set<string>();
-  readonly #settledMessages = new Map<number, ImsgMessage>();
   readonly #settleWaiters = new Map<number, ReplayWaiter>();
   /** Per agent and session, the outage its turns are being retried through: since when, and whether the sender was told. */
   readonly #outages = new Map<string, { since: number; notified: boolean }>();
@@ -167,17 +167,13 @@ export class InboundPipeline {
   constructor(options: PipelineOptions) {
     this.#options = options;
     this.#writes = options.writes ?? new WriteQueue();
-    this.#watermark = new Watermark(options.initialCursor);
+    this.#cursor = options.cursor;
     this.#now = options.now ?? Date.now;
     this.#buffer = options.createTurnBuffer((turn) => this.#dispatchTurn(turn));
   }
 
-  get cursor(): number {
-    return this.#watermark.cursor;
-  }
-
   get inFlight(): number {
-    return this.#watermark.inFlight;
+    return this.#cursor.openCount;
   }
 
   /**
@@ -193,7 +189,7 @@ export class InboundPipeline {
       this.#settleWaiters.set(message.id, { resolve, reject, attempts }),
     );
     const outcome = await this.accept(message, { replayed: true });
-    if (outcome === "duplicate" && !this.#watermark.has(message.id)) this.#settleWaiters.get(message.id)?.resolve();
+    if (outcome === "duplicate" && !this.#cursor.isOpen(message.id)) this.#settleWaiters.get(message.id)?.resolve();
     await settled;
   }
 
@@ -208,16 +204,6 @@ export class InboundPipeline {
   }
 
   /**
-   * imsg streams live rows after `rowid` (where the supervisor subscribed): the cursor may move up to it, so a
-   * restart resumes there even when no row came since (a first start tails from the newest row).
-   */
-  streamStartsAfter(rowid: number): void {
-    const before = this.#watermark.cursor;
-    const after = this.#watermark.streamStartsAfter(rowid);
-    if (after !== before) this.#options.onCursor(after, undefined);
-  }
-
-  /**
    * Takes one streamed (or replayed) row. Resolves once the row has been triaged; its turn may still be running.
    * While state.db cannot be written the row waits for its claim (the cursor holds before it) and is taken once it
    * can. Rejects only when the journal fails otherwise; the row then counts as failed.
@@ -228,9 +214,9 @@ export class InboundPipeline {
     // A row still waiting for state.db to take its claim is no duplicate: a re-streamed copy joins it.
     if (this.#unclaimed.has(message.id)) return "queued";
     // A resubscribe re-streams rows still with the agent: the copy is a duplicate and must not settle the original.
-    if (this.#watermark.has(message.id)) return "duplicate";
+    if (this.#cursor.isOpen(message.id)) return "duplicate";
     status.touch();
-    this.#watermark.begin(message.id, origin.replayed ? "replayed" : "live");
+    this.#cursor.begin(message.id, origin.replayed ? "replayed" : "live", message);
 
     // Our own sends stream back too: they move the cursor but are not "received".
     if (message.isFromMe) {
@@ -916,17 +902,7 @@ export class InboundPipeline {
     }
     this.#settleWaiters.get(message.id)?.resolve();
     this.#settleWaiters.delete(message.id);
-    const before = this.#watermark.cursor;
-    this.#settledMessages.set(message.id, message);
-    const after = this.#watermark.settle(message.id);
-    if (after === before) return;
-    let newest: ImsgMessage | undefined;
-    for (const [rowid, settled] of this.#settledMessages) {
-      if (rowid > after) continue;
-      if (!newest || rowid > newest.id) newest = settled;
-      this.#settledMessages.delete(rowid);
-    }
-    this.#options.onCursor(after, newest);
+    this.#cursor.settle(message.id);
   }
 
   #warnOnce(key: string, message: string): void {

@@ -1,0 +1,1 @@
+export { type CursorMoved, type CursorMovedListener, RowCursor, type RowOrigin } from "./row-cursor.ts";

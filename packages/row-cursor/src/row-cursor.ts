@@ -1,0 +1,132 @@
+/**
+ * Where a row came from. A `live` row comes from the stream, which delivers rows in rowid order: once it is seen,
+ * no unseen row lies below it, so the cursor may pass the gaps up to it. A `replayed` row (catchup, history) can be
+ * ahead of the stream: the rows between it and the stream may still come, so it never raises that bound.
+ */
+export type RowOrigin = "live" | "replayed";
+
+/** The one event: the cursor moved forward. */
+export interface CursorMoved<Row> {
+  /** The new cursor: every row at or below it settled. */
+  rowid: number;
+  /** The cursor before this move. */
+  previous: number;
+  /** The highest row this move passed that was begun with a payload (undefined when it passed none). */
+  newest: Row | undefined;
+  /** Every row with a payload this move passed, in rowid order (`newest` is the last). */
+  passed: Row[];
+}
+
+export type CursorMovedListener<Row> = (moved: CursorMoved<Row>) => void;
+
+/**
+ * The cursor that is safe to persist: the highest rowid such that every row at or below it has settled
+ * (dispatched, answered or deliberately dropped). Rows settle out of order (a slow agent, a coalescing window),
+ * so the cursor never passes a row that is still open: a crash then replays it instead of losing it. It never
+ * passes the highest live row either (or where the stream starts): a replayed row can be ahead of the stream,
+ * and rows the stream has not delivered yet must not count as handled (the soak lost a row to exactly that).
+ *
+ * Begin and settle come in pairs; a rowid begun twice is open until both settled (a replay pass and the live path
+ * may hold the same row). Pure: no clock, no IO; whoever persists listens to `moved`.
+ */
+export class RowCursor<Row = never> {
+  #position: number;
+  /** Highest rowid the stream vouches for: the highest live row begun, or where the stream starts. */
+  #streamBound: number;
+  /** Open rowids and how many begins each still waits to settle. */
+  readonly #open = new Map<number, number>();
+  /** Payloads of open rows (the latest given). */
+  readonly #rows = new Map<number, Row>();
+  /** Payloads of settled rows the cursor has not passed yet. */
+  readonly #settled = new Map<number, Row>();
+  readonly #listeners = new Set<CursorMovedListener<Row>>();
+
+  /** `start`: rows at or below it settled before (the saved cursor). */
+  constructor(start: number) {
+    this.#position = start;
+    this.#streamBound = start;
+  }
+
+  get position(): number {
+    return this.#position;
+  }
+
+  /** Distinct rows currently open. */
+  get openCount(): number {
+    return this.#open.size;
+  }
+
+  /** True while `rowid` is open (a re-streamed copy of it must not settle it). */
+  isOpen(rowid: number): boolean {
+    return this.#open.has(rowid);
+  }
+
+  on(_event: "moved", listener: CursorMovedListener<Row>): this {
+    this.#listeners.add(listener);
+    return this;
+  }
+
+  off(_event: "moved", listener: CursorMovedListener<Row>): this {
+    this.#listeners.delete(listener);
+    return this;
+  }
+
+  /**
+   * A row is being processed. Returns false, and tracks nothing, when it is at or below the cursor (settled
+   * before). `row` is handed back as `newest` of the move that passes it.
+   */
+  begin(rowid: number, origin: RowOrigin, row?: Row): boolean {
+    if (rowid <= this.#position) return false;
+    this.#open.set(rowid, (this.#open.get(rowid) ?? 0) + 1);
+    if (row !== undefined) this.#rows.set(rowid, row);
+    if (origin === "live" && rowid > this.#streamBound) this.#streamBound = rowid;
+    return true;
+  }
+
+  /** One begin of `rowid` finished; the cursor moves if nothing open is below it any more. */
+  settle(rowid: number): void {
+    const count = this.#open.get(rowid);
+    if (count === undefined) return;
+    if (count > 1) {
+      this.#open.set(rowid, count - 1);
+      return;
+    }
+    this.#open.delete(rowid);
+    const row = this.#rows.get(rowid);
+    this.#rows.delete(rowid);
+    if (row !== undefined) this.#settled.set(rowid, row);
+    this.#advance();
+  }
+
+  /**
+   * The live stream starts after `rowid` (where imsg was subscribed from): no live row at or below it will come,
+   * so the cursor may move up to it once nothing below it is open.
+   */
+  streamStartsAfter(rowid: number): void {
+    if (rowid > this.#streamBound) this.#streamBound = rowid;
+    this.#advance();
+  }
+
+  #lowestOpen(): number {
+    let lowest = Number.POSITIVE_INFINITY;
+    for (const rowid of this.#open.keys()) if (rowid < lowest) lowest = rowid;
+    return lowest;
+  }
+
+  #advance(): void {
+    const candidate = Math.min(this.#streamBound, this.#lowestOpen() - 1);
+    if (candidate <= this.#position) return;
+    const previous = this.#position;
+    this.#position = candidate;
+    const passedRowids: number[] = [];
+    for (const rowid of this.#settled.keys()) if (rowid <= candidate) passedRowids.push(rowid);
+    passedRowids.sort((a, b) => a - b);
+    const passed: Row[] = [];
+    for (const rowid of passedRowids) {
+      passed.push(this.#settled.get(rowid) as Row);
+      this.#settled.delete(rowid);
+    }
+    const moved: CursorMoved<Row> = { rowid: candidate, previous, newest: passed.at(-1), passed };
+    for (const listener of [...this.#listeners]) listener(moved);
+  }
+}
