@@ -238,7 +238,7 @@ export class AccountRunner {
       stateDir,
       accountId: account.accountId,
       identity: databaseIdentityOf(account),
-      log: (level, line) => logger[level](line),
+      logger,
     });
     const settled = new Promise<void>((resolve) => {
       const onState = (change: SupervisorStateChange) => {
@@ -349,7 +349,7 @@ export class AccountRunner {
         // Replayed rows wait for their turn (and a DM's coalescing window): several at once, cursor still in order.
         concurrency: catchupConcurrency,
         options: account.catchup,
-        log: (level, line) => logger[level](line),
+        logger,
       });
     } catch (error) {
       logger.error({ err: error }, `imessage catchup failed: ${errorMessage(error)}; it runs again on the next start`);

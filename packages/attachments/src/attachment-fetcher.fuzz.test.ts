@@ -13,13 +13,13 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Transform } from "node:stream";
+import { recordingLogger } from "@imessage-channel/kit";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAttachmentFetcher } from "./attachment-fetcher.ts";
 import type { AttachmentSource } from "./attachment-source.ts";
 import type { SkipReason } from "./attachment-types.ts";
 import { createLocalSource } from "./local-source.ts";
-import { recordingLogger } from "./test-support/recording-logger.ts";
 
 // A real tree: a Messages attachments root under a home, secrets beside it, and every kind of link and odd name
 // between the two. Files inside hold "INSIDE…", files outside "SECRET…": a fetched byte says where it came from.

@@ -1,8 +1,9 @@
 import { setTimeout as delay } from "node:timers/promises";
+import { type Logger, silentLogger } from "@imessage-channel/kit";
 import { AttachmentError } from "./attachment-error.ts";
 import { type AttachmentRoot, compileAttachmentRoots, defaultAttachmentRoots } from "./attachment-roots.ts";
 import type { AttachmentSource } from "./attachment-source.ts";
-import { type AttachmentLogger, type FetchResult, type ImsgAttachment, silentLogger } from "./attachment-types.ts";
+import type { FetchResult, ImsgAttachment } from "./attachment-types.ts";
 import { createConcurrencyLimit } from "./concurrency-limit.ts";
 import { type AttachmentOutcome, failed, fetchAttachment } from "./fetch-attachment.ts";
 import { createLocalSource } from "./local-source.ts";
@@ -32,7 +33,7 @@ export interface AttachmentFetcherOptions {
   retryDelaysMs?: readonly number[];
   /** Injected so tests need no real waiting. */
   sleep?: (milliseconds: number) => Promise<void>;
-  logger?: AttachmentLogger;
+  logger?: Logger;
 }
 
 export interface AttachmentFetcher {

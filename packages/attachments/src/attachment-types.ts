@@ -52,14 +52,3 @@ export interface FetchResult {
   attachments: TurnAttachment[];
   skipped: SkippedAttachment[];
 }
-
-/** The two log levels this package uses; pino's `(fields, message)` call shape. */
-export interface AttachmentLogger {
-  debug(fields: Record<string, unknown>, message: string): void;
-  warn(fields: Record<string, unknown>, message: string): void;
-}
-
-export const silentLogger: AttachmentLogger = {
-  debug() {},
-  warn() {},
-};

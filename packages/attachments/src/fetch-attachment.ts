@@ -1,14 +1,9 @@
 import { basename } from "node:path";
+import type { Logger } from "@imessage-channel/kit";
 import { AttachmentError } from "./attachment-error.ts";
 import { type AttachmentRoot, checkAttachmentPath } from "./attachment-roots.ts";
 import type { AttachmentSource, SourceFileStat } from "./attachment-source.ts";
-import type {
-  AttachmentLogger,
-  ImsgAttachment,
-  SkippedAttachment,
-  SkipReason,
-  TurnAttachment,
-} from "./attachment-types.ts";
+import type { ImsgAttachment, SkippedAttachment, SkipReason, TurnAttachment } from "./attachment-types.ts";
 import { discardStored, SizeCapExceeded, storeStream } from "./media-store.ts";
 import { isNotFound, resolveAttachmentPath } from "./resolve-attachment-path.ts";
 
@@ -26,7 +21,7 @@ export interface FetchAttachmentContext {
   sleep: (milliseconds: number) => Promise<void>;
   /** Bounds parallel transfers; held for one attempt, never across a retry's wait. */
   limit: <T>(task: () => Promise<T>) => Promise<T>;
-  logger: AttachmentLogger;
+  logger: Logger;
 }
 
 export type AttachmentOutcome = { ok: true; attachment: TurnAttachment } | { ok: false; skipped: SkippedAttachment };

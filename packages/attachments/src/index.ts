@@ -18,7 +18,6 @@ export {
 } from "./attachment-roots.ts";
 export type { AttachmentSource, SourceFileStat } from "./attachment-source.ts";
 export type {
-  AttachmentLogger,
   FetchResult,
   ImsgAttachment,
   SkippedAttachment,

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { errorMessage } from "@imessage-channel/kit";
+import { errorMessage, silentLogger } from "@imessage-channel/kit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CatchupError } from "./catchup-error.ts";
 import { cursorFilePath, databaseIdentityHash } from "./cursor-file-path.ts";
@@ -109,7 +109,7 @@ describe("cursor file", () => {
       stateDir,
       accountId: "default",
       identity,
-      log: (_l, line) => warnings.push(line),
+      logger: { ...silentLogger, warn: (_fields, line) => warnings.push(line) },
     });
     expect(store.position).toBeUndefined();
     expect(warnings).toHaveLength(1);

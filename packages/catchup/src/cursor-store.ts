@@ -1,5 +1,6 @@
 import { mkdir, open, readFile, rename } from "node:fs/promises";
 import { dirname } from "node:path";
+import type { Logger } from "@imessage-channel/kit";
 import { errorMessage } from "@imessage-channel/kit";
 import { type CursorMoved, RowCursor, type RowOrigin } from "@imessage-channel/row-cursor";
 import writeFileAtomic from "write-file-atomic";
@@ -20,13 +21,14 @@ export interface CursorFile extends CursorPosition {
   failureRetries: Record<string, number>;
 }
 
+/** How catchup writes its lines internally: the reference's exact texts at two levels. */
 export type CatchupLog = (level: "info" | "warn", line: string) => void;
 
 export interface OpenCursorStoreOptions {
   stateDir: string;
   accountId: string;
   identity: DatabaseIdentity;
-  log?: CatchupLog;
+  logger?: Logger;
   now?: () => number;
 }
 
@@ -124,8 +126,8 @@ export class CursorStore {
       const aside = `${path}.corrupt-${now()}`;
       await rename(path, aside);
       await fsyncDirectory(dirname(path));
-      options.log?.(
-        "warn",
+      options.logger?.warn(
+        {},
         `imessage catchup: cursor file ${path} is corrupt; moved it to ${aside} and treating this start as a first run`,
       );
       return new CursorStore(path, undefined, now);

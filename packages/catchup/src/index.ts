@@ -8,7 +8,6 @@ export {
 export type { CatchupChat, CatchupMessage, CatchupSource } from "./catchup-source.ts";
 export { cursorFilePath, type DatabaseIdentity, databaseIdentityHash } from "./cursor-file-path.ts";
 export {
-  type CatchupLog,
   type CursorFile,
   type CursorPosition,
   CursorStore,

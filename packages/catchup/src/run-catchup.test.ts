@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { recordingLogger } from "@imessage-channel/kit";
 import type { ImsgClient, Message } from "@imessage-channel/rpc-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CatchupOptionsInput } from "./catchup-options.ts";
@@ -36,8 +37,8 @@ async function pass(
   extra: { nowMs?: number; failGuids?: Set<string>; historyPageSize?: number; handled?: Set<string> } = {},
 ): Promise<Pass> {
   const lines: string[] = [];
-  const log = (level: string, line: string) => lines.push(`${level} ${line}`);
-  const cursorStore = await CursorStore.open({ stateDir: world.stateDir, accountId: "default", identity, log });
+  const logger = recordingLogger(lines);
+  const cursorStore = await CursorStore.open({ stateDir: world.stateDir, accountId: "default", identity, logger });
   const dispatched: Message[] = [];
   const counters = await runCatchup({
     source: client,
@@ -48,7 +49,7 @@ async function pass(
     },
     options: { enabled: true, ...options },
     now: () => extra.nowMs ?? testNowMs,
-    log,
+    logger,
     ...(extra.handled ? { isHandled: (guid: string) => extra.handled!.has(guid) } : {}),
     ...(extra.historyPageSize ? { historyPageSize: extra.historyPageSize } : {}),
   });
@@ -208,10 +209,10 @@ describe("runCatchup against imsg-sim", { tags: ["slow"] }, () => {
     const retried = world.receive(alice, "agent down", 10);
     world.receive(alice, "later", 9);
     const lines: string[] = [];
-    const log = (level: string, line: string) => lines.push(`${level} ${line}`);
+    const logger = recordingLogger(lines);
     /** A dispatch that retries its row in place (an agent that is down) until told to give up or `stopAfter`. */
     const start = async (stopAfter: number) => {
-      const cursorStore = await CursorStore.open({ stateDir: world.stateDir, accountId: "default", identity, log });
+      const cursorStore = await CursorStore.open({ stateDir: world.stateDir, accountId: "default", identity, logger });
       const verdicts: string[] = [];
       const counters = await runCatchup({
         source: client,
@@ -227,7 +228,7 @@ describe("runCatchup against imsg-sim", { tags: ["slow"] }, () => {
         },
         options: { enabled: true, maxFailureRetries: 5 },
         now: () => testNowMs,
-        log,
+        logger,
       });
       return { counters, verdicts };
     };

@@ -1,3 +1,4 @@
+import { type Logger, silentLogger } from "@imessage-channel/kit";
 import type { Message } from "@imessage-channel/rpc-client";
 import { type CatchupOptions, type CatchupOptionsInput, resolveCatchupOptions } from "./catchup-options.ts";
 import type { CatchupMessage, CatchupSource } from "./catchup-source.ts";
@@ -51,7 +52,8 @@ export interface RunCatchupOptions<Row extends CatchupMessage = Message> {
   isHandled?: (guid: string) => boolean;
   options?: CatchupOptionsInput | CatchupOptions;
   now?: () => number;
-  log?: CatchupLog;
+  /** Where the reference's lines go (summary at info, give-ups and failures at warn); pino fits. */
+  logger?: Logger;
   /**
    * Rows handed to `dispatch` at once (default 1). Rows still start in rowid order and the cursor still moves only
    * over rows that finished, so a crash replays every unfinished row; more than 1 keeps one slow turn (an agent,
@@ -97,7 +99,8 @@ export async function runCatchup<Row extends CatchupMessage>(
   const { source, cursorStore, dispatch } = parameters;
   const options = resolveCatchupOptions(parameters.options);
   const now = parameters.now ?? Date.now;
-  const log = parameters.log ?? (() => {});
+  const logger = parameters.logger ?? silentLogger;
+  const log: CatchupLog = (level, line) => logger[level]({}, line);
   if (!options.enabled) return emptyCounters();
   const nowMs = now();
   const stored = cursorStore.position;

@@ -42,10 +42,11 @@ export class ChannelError<Code extends string | number = string> extends Error {
    * reference cannot know which class it meant and throws.
    */
   static isInstance<T>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
-    // biome-ignore lint/complexity/noThisInStatic: the subclass it is called on is the one checked.
-    const target: unknown = this;
-    if (typeof target !== "function")
+    // The class it is called on is the one checked, so `this` (the class) is the point here.
+    // biome-ignore lint/complexity/noThisInStatic: see above
+    if (typeof this !== "function")
       throw new TypeError("isInstance was called detached from its class: use (value) => SomeError.isInstance(value)");
-    return lineageOfValue(value)?.includes(target.name) ?? false;
+    // biome-ignore lint/complexity/noThisInStatic: see above
+    return lineageOfValue(value)?.includes(this.name) ?? false;
   }
 }

@@ -1,11 +1,12 @@
 import { EventEmitter } from "node:events";
+import { type Logger, silentLogger } from "@imessage-channel/kit";
 import type { Transport, TransportExit } from "@imessage-channel/transport";
 import type { JSONRPCResponse } from "json-rpc-2.0";
 import type { z } from "zod";
 import { ChildExitedError, ImsgStartupError, RpcClientError } from "./errors.ts";
 import type { Chat, Message } from "./imsg-objects.ts";
 import { defaultJsonLimits, type JsonLimits } from "./json-limits.ts";
-import { linePreview, type RpcClientLogger, silentLogger } from "./logger.ts";
+import { linePreview } from "./logger.ts";
 import {
   type ChatsCreateParams,
   type ChatsListParams,
@@ -54,7 +55,7 @@ import {
 export interface ImsgClientOptions {
   /** The line transport to one `imsg rpc` process; the client starts it in start() when it is not running. */
   transport: Transport;
-  logger?: RpcClientLogger;
+  logger?: Logger;
   /** Default timeout of chats.list, messages.history and watch.* (default 10 000 ms). */
   readTimeoutMs?: number;
   /**
@@ -100,7 +101,7 @@ const defaultSendTimeoutMs = 60_000;
  */
 export class ImsgClient extends EventEmitter<ImsgClientEvents> {
   readonly #transport: Transport;
-  readonly #logger: RpcClientLogger;
+  readonly #logger: Logger;
   readonly #readTimeoutMs: number;
   readonly #sendTimeoutMs: number;
   readonly #jsonLimits: JsonLimits;

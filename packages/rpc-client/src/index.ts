@@ -18,7 +18,7 @@ export {
 } from "./errors.ts";
 export { ImsgClient, type ImsgClientEvents, type ImsgClientOptions, type RequestOptions } from "./imsg-client.ts";
 export type { Attachment, Chat, ImsgStatus, Message, Reaction, ReactionType } from "./imsg-objects.ts";
-export { linePreview, type RpcClientLogger, silentLogger } from "./logger.ts";
+export { linePreview } from "./logger.ts";
 export * from "./method-params.ts";
 export type { ChatsCreateResult, SendResult, SendRichResult, TapbackResult } from "./method-results.ts";
 export { newestRowid } from "./newest-rowid.ts";

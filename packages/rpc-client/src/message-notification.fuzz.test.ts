@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { recordingLogger } from "@imessage-channel/kit";
 import { LocalTransport } from "@imessage-channel/transport";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,7 +9,6 @@ import { ImsgClient } from "./imsg-client.ts";
 import type { Message } from "./imsg-objects.ts";
 import { parseMessage } from "./parse-wire.ts";
 import { fixtureResult, recordedMessages } from "./test-support/fixtures.ts";
-import { recordingLogger } from "./test-support/recording-logger.ts";
 import { messageNotificationLine } from "./test-support/scripted-transport.ts";
 import { waitFor } from "./test-support/wait-for.ts";
 

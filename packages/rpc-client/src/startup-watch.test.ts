@@ -1,7 +1,7 @@
+import { recordingLogger } from "@imessage-channel/kit";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ImsgRpcError, type ImsgStartupError } from "./errors.ts";
 import { StartupWatch, startupErrorOfAnswer } from "./startup-watch.ts";
-import { recordingLogger } from "./test-support/recording-logger.ts";
 
 function watch(bannerGraceMs = 500) {
   const logger = recordingLogger();

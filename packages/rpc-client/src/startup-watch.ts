@@ -1,9 +1,10 @@
+import type { Logger } from "@imessage-channel/kit";
 import type { TransportExit } from "@imessage-channel/transport";
 import { type ImsgRpcError, ImsgStartupError, isPermissionText } from "./errors.ts";
-import { linePreview, type RpcClientLogger } from "./logger.ts";
+import { linePreview } from "./logger.ts";
 
 export interface StartupWatchOptions {
-  logger: RpcClientLogger;
+  logger: Logger;
   /** How long text lines before the first answer are gathered before they count as a startup error. */
   bannerGraceMs: number;
   /** Called when the grace period after the first text line ran out: the client should fail with `bannerFailure()`. */
@@ -18,7 +19,7 @@ export interface StartupWatchOptions {
  * before the first answer.
  */
 export class StartupWatch {
-  readonly #logger: RpcClientLogger;
+  readonly #logger: Logger;
   readonly #bannerGraceMs: number;
   readonly #onBannerTimeout: () => void;
   readonly #onStartupFailed: (error: ImsgStartupError) => void;

@@ -1,8 +1,8 @@
+import { recordingLogger } from "@imessage-channel/kit";
 import { describe, expect, it } from "vitest";
 import { ChildExitedError, SubscriptionError } from "./errors.ts";
 import type { Message } from "./imsg-objects.ts";
 import { SubscriptionRouter } from "./subscription-router.ts";
-import { recordingLogger } from "./test-support/recording-logger.ts";
 import { messageNotificationLine } from "./test-support/scripted-transport.ts";
 
 /** Feeds a `message` notification line to the router the way the client does. */

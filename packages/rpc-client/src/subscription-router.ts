@@ -1,6 +1,7 @@
+import type { Logger } from "@imessage-channel/kit";
 import { SubscriptionError } from "./errors.ts";
 import type { Message } from "./imsg-objects.ts";
-import { linePreview, type RpcClientLogger } from "./logger.ts";
+import { linePreview } from "./logger.ts";
 import { describeIssues, parseMessage, rowidOf } from "./parse-wire.ts";
 import { Subscription } from "./subscription.ts";
 import { wireErrorNotificationSchema, wireMessageNotificationSchema } from "./wire-schemas.ts";
@@ -13,7 +14,7 @@ type RoutedNotification = { kind: "message"; message: Message } | { kind: "error
  * before the `watch.subscribe` answer that names it (docs/imsg-protocol.md#ordering-and-timeouts).
  */
 export class SubscriptionRouter {
-  readonly #logger: RpcClientLogger;
+  readonly #logger: Logger;
   readonly #maxBuffered: number;
   readonly #open = new Map<number, Subscription>();
   /** Ids unsubscribed or ended by imsg; imsg never reuses them (docs/imsg-protocol.md#ordering-and-timeouts). */
@@ -22,7 +23,7 @@ export class SubscriptionRouter {
   #bufferedCount = 0;
   #failure: Error | undefined;
 
-  constructor(logger: RpcClientLogger, maxBuffered: number) {
+  constructor(logger: Logger, maxBuffered: number) {
     this.#logger = logger;
     this.#maxBuffered = maxBuffered;
   }

@@ -1,11 +1,10 @@
 import { EventEmitter } from "node:events";
-import { errorMessage } from "@imessage-channel/kit";
+import { errorMessage, type Logger, silentLogger } from "@imessage-channel/kit";
 import { type Transport, TransportError } from "@imessage-channel/transport";
 import { type BackoffOptions, BackoffSchedule } from "./backoff.ts";
 import { ImsgStartupError, RequestTimeoutError, RpcClientError, SubscriptionError } from "./errors.ts";
 import { ImsgClient, type ImsgClientOptions } from "./imsg-client.ts";
 import type { Message } from "./imsg-objects.ts";
-import { type RpcClientLogger, silentLogger } from "./logger.ts";
 import type { WatchSubscribeParams } from "./method-params.ts";
 import { newestRowid } from "./newest-rowid.ts";
 import type { Subscription } from "./subscription.ts";
@@ -52,7 +51,7 @@ export interface ImsgSupervisorOptions {
    * after its newest row instead. Absent: `cursor` is used as it is.
    */
   resumeMaxRows?: number;
-  logger?: RpcClientLogger;
+  logger?: Logger;
   backoff?: BackoffOptions;
   /** Liveness checking of the stream; `false` turns it off. */
   liveness?: LivenessOptions | false;
@@ -85,7 +84,7 @@ type Interruption = "resubscribe" | "restart" | undefined;
  */
 export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
   readonly #options: ImsgSupervisorOptions;
-  readonly #logger: RpcClientLogger;
+  readonly #logger: Logger;
   readonly #clock: SupervisorClock;
   readonly #backoff: BackoffSchedule;
   readonly #liveness: (Required<Omit<LivenessOptions, "probeTimeoutMs">> & LivenessOptions) | undefined;

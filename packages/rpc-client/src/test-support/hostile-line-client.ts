@@ -2,9 +2,9 @@
 // (argv[2]: the hostile line's depth) in this process, which nothing else allocates in, and prints one JSON line:
 // the ids delivered, what was logged, and RSS after GC before and after the hostile line.
 import { fileURLToPath } from "node:url";
+import { recordingLogger } from "@imessage-channel/kit";
 import { LocalTransport } from "@imessage-channel/transport";
 import { ImsgClient } from "../imsg-client.ts";
-import { recordingLogger } from "./recording-logger.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error("run with --expose-gc");
