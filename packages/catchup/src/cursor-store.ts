@@ -1,7 +1,6 @@
 import { mkdir, open, readFile, rename } from "node:fs/promises";
 import { dirname } from "node:path";
-import { errorMessage } from "@imessage-channel/kit";
-import writeFileAtomic from "write-file-atomic";
+import { errorMessage, writeFileAtomically } from "@imessage-channel/kit";
 import { CatchupError } from "./catchup-error.ts";
 import type { CatchupMessage } from "./catchup-source.ts";
 import { cursorFilePath, type DatabaseIdentity } from "./cursor-file-path.ts";
@@ -220,8 +219,7 @@ export class CursorStore {
       failureRetries: { ...this.#failureRetries },
     };
     try {
-      await writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`, { fsync: true });
-      await fsyncDirectory(dirname(this.path));
+      await writeFileAtomically(this.path, `${JSON.stringify(file, null, 2)}\n`);
     } catch (error) {
       throw new CatchupError(
         "CURSOR_WRITE_FAILED",
