@@ -1,3 +1,4 @@
 export { ChannelError } from "./channel-error.ts";
 export { errorMessage } from "./error-message.ts";
+export { expandHome } from "./expand-home.ts";
 export { type WriteFileAtomicallyOptions, writeFileAtomically } from "./write-file-atomically.ts";
