@@ -4,8 +4,8 @@ import {
   createAccountAttachmentFetcher,
   type ImsgAttachment,
 } from "@imessage-channel/attachments";
-import { CursorStore, type DatabaseIdentity, databaseIdentityHash, runCatchup } from "@imessage-channel/catchup";
-import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
+import { CursorStore, databaseIdentityHash, runCatchup } from "@imessage-channel/catchup";
+import { databaseIdentityOf, type ResolvedAccount, type ResolvedRouting } from "@imessage-channel/config";
 import { errorMessage } from "@imessage-channel/kit";
 import {
   type ImsgClient,
@@ -65,17 +65,6 @@ const catchupConcurrency = 8;
 const restartResumeMaxRows = 500;
 /** The saved cursor is written at most this often (and at stop); a crash replays the rows since, deduped by guid. */
 const cursorSaveIntervalMs = 1_000;
-
-/** What identifies the chat.db an account reads: the catchup cursor file and the saved live cursor are per database. */
-function databaseIdentityOf(account: ResolvedAccount): DatabaseIdentity {
-  return {
-    transport: account.transport,
-    cliPath: account.cliPath,
-    dbPath: account.dbPath ?? undefined,
-    remoteHost: account.remoteHost ?? undefined,
-    remoteCliPath: account.remoteCliPath,
-  };
-}
 
 /** A saved cursor as `meta` holds it (a rowid), or undefined when there is none or it is not one. */
 function parseSavedCursor(value: string | undefined): number | undefined {
