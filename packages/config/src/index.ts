@@ -6,6 +6,7 @@ export { clamps, defaults } from "./defaults.ts";
 export { type ConfigValueLookup, lookupConfigValue } from "./effective-value.ts";
 export { type GatewaySettings, resolveGatewaySettings } from "./gateway-settings.ts";
 export { configJsonSchema } from "./json-schema.ts";
+export { formatKeyPath, type PathSegment } from "./key-path.ts";
 export {
   type LoadConfigOptions,
   type LoadedConfig,
