@@ -14,12 +14,12 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitFor } from "@imessage-channel/vitest-config/wait-for";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAttachmentFetcher, defaultRetryDelaysMs } from "./attachment-fetcher.ts";
 import type { ImsgAttachment } from "./attachment-types.ts";
 import { createLocalSource } from "./local-source.ts";
 import { recordingLogger } from "./test-support/recording-logger.ts";
-import { waitFor } from "./test-support/wait-for.ts";
 
 let top: string;
 let root: string;
