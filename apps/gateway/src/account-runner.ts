@@ -4,8 +4,8 @@ import {
   createAccountAttachmentFetcher,
   type ImsgAttachment,
 } from "@imessage-channel/attachments";
-import { CursorStore, type DatabaseIdentity, databaseIdentityHash, runCatchup } from "@imessage-channel/catchup";
-import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
+import { CursorStore, databaseIdentityHash, runCatchup } from "@imessage-channel/catchup";
+import { databaseIdentityOf, type ResolvedAccount, type ResolvedRouting } from "@imessage-channel/config";
 import { errorMessage } from "@imessage-channel/kit";
 import { type CursorMoved, RowCursor } from "@imessage-channel/row-cursor";
 import {
@@ -66,17 +66,6 @@ const catchupConcurrency = 8;
  * reference's cap); the age fence (`maxInboundAgeMinutes`, 2 h by default) drops older rows. Older ones are catchup's.
  */
 const restartResumeMaxRows = 500;
-
-/** What identifies the chat.db an account reads: the catchup cursor file and the saved live cursor are per database. */
-function databaseIdentityOf(account: ResolvedAccount): DatabaseIdentity {
-  return {
-    transport: account.transport,
-    cliPath: account.cliPath,
-    dbPath: account.dbPath ?? undefined,
-    remoteHost: account.remoteHost ?? undefined,
-    remoteCliPath: account.remoteCliPath,
-  };
-}
 
 /**
  * One account: one long-lived `imsg rpc` child (or SSH session) carrying the watch, sends, read receipts and

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic-file.ts";
+import { writeFileAtomically } from "@imessage-channel/kit";
 
 /** `degraded`: imsg is connected but rows wait, e.g. because state.db cannot be written; `reason` says why. */
 export type ConnectionState =
@@ -126,7 +126,10 @@ export class AccountStatusReporter {
   flush(): Promise<void> {
     this.#writing = this.#writing.then(async () => {
       this.#status.updatedAt = this.#now().toISOString();
-      await writeFileAtomic(this.#path, `${JSON.stringify(this.#status, null, 2)}\n`).catch(() => {});
+      await writeFileAtomically(this.#path, `${JSON.stringify(this.#status, null, 2)}\n`, {
+        mode: 0o600,
+        directoryMode: 0o700,
+      }).catch(() => {});
     });
     return this.#writing;
   }

@@ -1,6 +1,8 @@
 import { createAcpRuntimeFactory } from "@imessage-channel/agents-acp";
 import {
   type Config,
+  databaseIdentityOf,
+  databaseKey,
   declaredAccountIds,
   loadConfigOrThrow,
   type ResolvedAccount,
@@ -72,13 +74,6 @@ async function within(work: Promise<unknown>, timeoutMs: number): Promise<boolea
   }
 }
 
-/** What identifies the Mac database an account reads: two accounts on one database would both answer. */
-export function databaseIdentity(account: ResolvedAccount): string {
-  const where =
-    account.transport === "ssh" || account.remoteHost ? `ssh:${account.remoteHost ?? ""}` : `local:${account.cliPath}`;
-  return `${where}|${account.dbPath ?? "~/Library/Messages/chat.db"}`;
-}
-
 function selectAccounts(config: Config, accountId: string | undefined, logger: Logger): ResolvedAccount[] {
   const ids = accountId ? [accountId] : declaredAccountIds(config);
   const accounts: ResolvedAccount[] = [];
@@ -131,7 +126,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const seen = new Map<string, string>();
   const runners: AccountRunner[] = [];
   for (const account of accounts) {
-    const identity = databaseIdentity(account);
+    const identity = databaseKey(databaseIdentityOf(account));
     const other = seen.get(identity);
     if (other) {
       logger.error(

@@ -2,12 +2,11 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Turn } from "@imessage-channel/agents";
 import { AgentError } from "@imessage-channel/agents";
-import { sampleTurn } from "@imessage-channel/agents/test-support";
+import { sampleTurn, waitFor } from "@imessage-channel/agents/test-support";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type AcpAgentOptions, type AcpAgentRuntime, createAcpAgent } from "./acp-agent.ts";
 import { createMemoryAcpSessionStore } from "./session-store.ts";
 import { type AcpFixture, createAcpFixture } from "./test-support/acp-fixture.ts";
-import { waitFor } from "./test-support/wait-for.ts";
 
 let fixture: AcpFixture;
 const runtimes: AcpAgentRuntime[] = [];

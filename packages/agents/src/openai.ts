@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { errorMessage } from "@imessage-channel/kit";
+import { errorMessage, writeFileAtomically } from "@imessage-channel/kit";
 import { AgentError, isRetryableHttpStatus } from "./agent-error.ts";
-import { readJsonFile, writeFileAtomic } from "./atomic-file.ts";
 import { logSafeUrl } from "./log-safe-url.ts";
+import { readJsonFile } from "./read-json-file.ts";
 import { withRetries } from "./retry.ts";
 import type { AgentRuntime } from "./runtime.ts";
 import type { Turn } from "./turn.ts";
@@ -27,6 +27,9 @@ interface ChatMessage {
   role: "system" | "user" | "assistant";
   content: string;
 }
+
+/** Session histories are private to the gateway user: 0600 files in a 0700 folder. */
+const privateFile = { mode: 0o600, directoryMode: 0o700 };
 
 /** Any OpenAI-compatible chat-completions endpoint, with per-session history in `<stateDir>/sessions/`. */
 export function createOpenAiAgent(options: OpenAiAgentOptions): AgentRuntime {
@@ -91,14 +94,15 @@ export function createOpenAiAgent(options: OpenAiAgentOptions): AgentRuntime {
         signal,
       });
       const kept = [...history, user, { role: "assistant" as const, content }].slice(-maxHistory);
-      await writeFileAtomic(
+      await writeFileAtomically(
         historyPath(turn.sessionKey),
         JSON.stringify({ sessionKey: turn.sessionKey, messages: kept }),
+        privateFile,
       );
       return content.trim() ? { text: content } : undefined;
     },
     async reset(sessionKey) {
-      await writeFileAtomic(historyPath(sessionKey), JSON.stringify({ sessionKey, messages: [] }));
+      await writeFileAtomically(historyPath(sessionKey), JSON.stringify({ sessionKey, messages: [] }), privateFile);
     },
   };
 }

@@ -15,11 +15,11 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { recordingLogger } from "@imessage-channel/kit";
+import { waitFor } from "@imessage-channel/vitest-config/wait-for";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAttachmentFetcher, defaultRetryDelaysMs } from "./attachment-fetcher.ts";
 import type { ImsgAttachment } from "./attachment-types.ts";
 import { createLocalSource } from "./local-source.ts";
-import { waitFor } from "./test-support/wait-for.ts";
 
 let top: string;
 let root: string;
@@ -269,6 +269,30 @@ describe("createAttachmentFetcher (local)", () => {
         expect.objectContaining({ code: "MEDIA_CAP_INVALID" }),
       );
     }
+  });
+
+  it("copies at most `concurrency` attachments at once, and every one of them", async () => {
+    const names = ["a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg"];
+    for (const name of names) writeFileSync(join(root, "4a", name), name);
+    const local = createLocalSource();
+    let open = 0;
+    let peak = 0;
+    const counting = {
+      ...local,
+      async openRead(file: string, expected: Parameters<typeof local.openRead>[1]) {
+        open += 1;
+        peak = Math.max(peak, open);
+        const stream = await local.openRead(file, expected);
+        stream.once("close", () => {
+          open -= 1;
+        });
+        return stream;
+      },
+    };
+    const { instance } = fetcher({ concurrency: 2, source: counting });
+    const result = await instance.fetch(names.map((name) => attachment(name)));
+    expect(result.attachments.map((item) => item.filename)).toEqual(names);
+    expect(peak).toBe(2);
   });
 
   it("does not hold a transfer slot while waiting for a late file", async () => {

@@ -1,10 +1,10 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { type Logger, silentLogger } from "@imessage-channel/kit";
+import pLimit from "p-limit";
 import { AttachmentError } from "./attachment-error.ts";
 import { type AttachmentRoot, compileAttachmentRoots, defaultAttachmentRoots } from "./attachment-roots.ts";
 import type { AttachmentSource } from "./attachment-source.ts";
 import type { FetchResult, ImsgAttachment } from "./attachment-types.ts";
-import { createConcurrencyLimit } from "./concurrency-limit.ts";
 import { type AttachmentOutcome, failed, fetchAttachment } from "./fetch-attachment.ts";
 import { createLocalSource } from "./local-source.ts";
 import { mediaDirectory, removeStalePartials } from "./media-store.ts";
@@ -62,7 +62,7 @@ export function createAttachmentFetcher(options: AttachmentFetcherOptions): Atta
     );
   }
   const maxBytes = Math.floor(mediaMaxMb * 1024 * 1024);
-  const limit = createConcurrencyLimit(Math.max(1, options.concurrency ?? defaultConcurrency));
+  const limit = pLimit(Math.max(1, options.concurrency ?? defaultConcurrency));
   const logger = options.logger ?? silentLogger;
   const sleep = options.sleep ?? ((milliseconds: number) => delay(milliseconds));
   let compiled: { home: string; roots: AttachmentRoot[] } | undefined;

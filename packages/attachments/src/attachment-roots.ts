@@ -1,6 +1,7 @@
+import { expandHome } from "@imessage-channel/kit";
 import picomatch from "picomatch";
 import { AttachmentError } from "./attachment-error.ts";
-import { expandHome, pathShapeProblem } from "./path-shape.ts";
+import { pathShapeProblem } from "./path-shape.ts";
 
 /** The reference document's default for both `attachmentRoots` and `remoteAttachmentRoots`. */
 export const defaultAttachmentRoots: readonly string[] = ["/Users/*/Library/Messages/Attachments"];

@@ -45,6 +45,6 @@ export {
 } from "./include-attachments-policy.ts";
 export { createLocalSource } from "./local-source.ts";
 export { mediaDirectory, safeFileName } from "./media-store.ts";
-export { expandHome, pathShapeProblem } from "./path-shape.ts";
+export { pathShapeProblem } from "./path-shape.ts";
 export { type PathResolution, type Realpath, resolveAttachmentPath } from "./resolve-attachment-path.ts";
 export { createSftpSource, type SftpSourceOptions } from "./sftp-source.ts";

@@ -6,13 +6,6 @@ const slashLookalikes = /[\u2044\u2215\u2216\u2571\u2572\u29F5\u29F8\u29F9\uFE68
 const invisibles = /[\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/u;
 const controls = /[\u0001-\u001F\u007F-\u009F]/u;
 
-/** Expands a leading `~` or `~/` against `home`; `~user` is left alone and later fails as a relative path. */
-export function expandHome(path: string, home: string): string {
-  if (path === "~") return home;
-  if (path.startsWith("~/")) return posix.join(home, path.slice(2));
-  return path;
-}
-
 /**
  * Why `path` is not a plain, absolute, normalized POSIX path, or undefined when it is.
  * Pure and string-only: it runs before any file system or SFTP request is made for the path.

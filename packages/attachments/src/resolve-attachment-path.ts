@@ -1,5 +1,5 @@
+import { expandHome } from "@imessage-channel/kit";
 import { type AttachmentRoot, checkPathAgainstRoots, rebaseAttachmentRoot } from "./attachment-roots.ts";
-import { expandHome } from "./path-shape.ts";
 
 /** Resolves every symlink of a path; rejects with `code: "ENOENT"` when it does not exist (yet). */
 export type Realpath = (path: string) => Promise<string>;

@@ -15,12 +15,12 @@ import { tmpdir, userInfo } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { recordingLogger } from "@imessage-channel/kit";
 import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
+import { waitFor } from "@imessage-channel/vitest-config/wait-for";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createAttachmentFetcher } from "./attachment-fetcher.ts";
 import type { AttachmentSource } from "./attachment-source.ts";
 import { createAccountAttachmentFetcher } from "./fetcher-for-account.ts";
 import { createSftpSource, type SftpSourceOptions } from "./sftp-source.ts";
-import { waitFor } from "./test-support/wait-for.ts";
 
 // The "Mac" is this machine seen through a real OpenSSH sshd on loopback; its attachment tree lives in a temp dir.
 let sshd: TestSshd;

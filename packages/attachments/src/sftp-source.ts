@@ -1,5 +1,6 @@
 import { homedir, userInfo } from "node:os";
 import type { Readable } from "node:stream";
+import { expandHome } from "@imessage-channel/kit";
 import {
   formatRemoteHost,
   hostKeyFailure,
@@ -13,7 +14,6 @@ import {
 import type { Client, SFTPWrapper, Stats } from "ssh2";
 import { AttachmentError, type AttachmentErrorCode } from "./attachment-error.ts";
 import type { AttachmentSource, SourceFileStat } from "./attachment-source.ts";
-import { expandHome } from "./path-shape.ts";
 import { createPipelinedReadStream } from "./sftp-read-stream.ts";
 
 export interface SftpSourceOptions {

@@ -1,9 +1,7 @@
 import { mkdir, open, readFile, rename } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { Logger } from "@imessage-channel/kit";
-import { errorMessage } from "@imessage-channel/kit";
+import { errorMessage, type Logger, writeFileAtomically } from "@imessage-channel/kit";
 import { type CursorMoved, RowCursor, type RowOrigin } from "@imessage-channel/row-cursor";
-import writeFileAtomic from "write-file-atomic";
 import { CatchupError } from "./catchup-error.ts";
 import type { CatchupMessage } from "./catchup-source.ts";
 import { cursorFilePath, type DatabaseIdentity } from "./cursor-file-path.ts";
@@ -239,8 +237,7 @@ export class CursorStore {
       failureRetries: { ...this.#failureRetries },
     };
     try {
-      await writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`, { fsync: true });
-      await fsyncDirectory(dirname(this.path));
+      await writeFileAtomically(this.path, `${JSON.stringify(file, null, 2)}\n`);
     } catch (error) {
       throw new CatchupError(
         "CURSOR_WRITE_FAILED",

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
+import { writeFileAtomically } from "@imessage-channel/kit";
 import JSON5 from "json5";
-import { writeFileAtomic } from "./atomic-write.ts";
 import { ConfigError } from "./config-error.ts";
 import { formatKeyPath, type PathSegment, valueAtPath } from "./key-path.ts";
 import { parseConfigText } from "./load-config.ts";
@@ -68,8 +68,8 @@ async function writeValidated(filePath: string, previousText: string, value: Rec
   const result = validateConfig(value);
   if (result.errors.length > 0) throw new ConfigError("CONFIG_INVALID", result.errors);
   // json5 cannot round-trip comments: the previous text is kept beside the file so none is lost for good.
-  if (previousText) await writeFileAtomic(`${filePath}.bak`, previousText);
-  await writeFileAtomic(filePath, `${JSON5.stringify(value, null, 2)}\n`);
+  if (previousText) await writeFileAtomically(`${filePath}.bak`, previousText);
+  await writeFileAtomically(filePath, `${JSON5.stringify(value, null, 2)}\n`);
 }
 
 /** The value at `dottedPath` in the file, or undefined when it is not set. */

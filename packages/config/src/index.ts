@@ -1,10 +1,12 @@
 export { chatWritableKeys, isChatWritableKey } from "./chat-writable-keys.ts";
 export { ConfigError, type ConfigErrorCode } from "./config-error.ts";
 export { getConfigValue, parseCliValue, parseDottedPath, setConfigValue, unsetConfigValue } from "./config-writes.ts";
+export { type DatabaseIdentity, databaseIdentityOf, databaseKey } from "./database-identity.ts";
 export { clamps, defaults } from "./defaults.ts";
 export { type ConfigValueLookup, lookupConfigValue } from "./effective-value.ts";
 export { type GatewaySettings, resolveGatewaySettings } from "./gateway-settings.ts";
 export { configJsonSchema } from "./json-schema.ts";
+export { formatKeyPath, type PathSegment } from "./key-path.ts";
 export {
   type LoadConfigOptions,
   type LoadedConfig,

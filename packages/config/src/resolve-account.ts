@@ -1,5 +1,5 @@
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { expandHome } from "@imessage-channel/kit";
 import { ConfigError } from "./config-error.ts";
 import { clamps, defaults } from "./defaults.ts";
 import {
@@ -90,12 +90,6 @@ function mergeLayers(layers: readonly (AccountKeys | undefined)[]): AccountKeys 
     }
   }
   return merged as AccountKeys;
-}
-
-function expandHome(path: string, homeDirectory: string): string {
-  if (path === "~") return homeDirectory;
-  if (path.startsWith("~/")) return join(homeDirectory, path.slice(2));
-  return path;
 }
 
 function clamp(

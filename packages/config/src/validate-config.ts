@@ -1,3 +1,4 @@
+import { databaseIdentityOf, databaseKey } from "./database-identity.ts";
 import { suggestClosest } from "./did-you-mean.ts";
 import { formatIssues } from "./format-issues.ts";
 import {
@@ -83,7 +84,7 @@ function advisoryWarnings(accounts: ResolvedAccount[]): string[] {
   const warnings: string[] = [];
   const byDatabase = new Map<string, string>();
   for (const account of accounts.filter((candidate) => candidate.enabled)) {
-    const where = `${account.transport}|${account.transport === "ssh" ? account.remoteHost : account.cliPath}|${account.dbPath ?? "(default)"}`;
+    const where = databaseKey(databaseIdentityOf(account));
     const other = byDatabase.get(where);
     if (other) {
       warnings.push(

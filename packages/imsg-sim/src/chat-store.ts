@@ -2,7 +2,7 @@ import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import { isoFromAppleMilliseconds } from "./apple-time.ts";
 import { decodeAttributedBody } from "./attributed-body.ts";
 import type { ContactBook } from "./contact-book.ts";
-import { expandHome, isPresentFile } from "./home-path.ts";
+import { expandImsgHome, isPresentFile } from "./home-path.ts";
 import { readPropertyListString } from "./property-list.ts";
 import { isTapbackType, normalizeAssociatedGuid, resolveTapback } from "./reactions.ts";
 import { probeSchema, type SchemaCapabilities } from "./schema-probe.ts";
@@ -290,7 +290,7 @@ export class ChatStore {
       .all(messageId) as Record<string, string | number | null>[];
     return rows.map((row) => {
       const filename = (row.filename as string | null) ?? "";
-      const originalPath = filename === "" ? "" : expandHome(filename);
+      const originalPath = filename === "" ? "" : expandImsgHome(filename);
       return {
         filename,
         transfer_name: (row.transfer_name as string | null) ?? "",

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { ImsgSimError } from "./errors.ts";
-import { expandHome } from "./home-path.ts";
+import { expandImsgHome } from "./home-path.ts";
 import { type InjectedMessage, type InjectOptions, inject, injectSplitUrl, type TapbackKind } from "./inject.ts";
 import { seed } from "./seed.ts";
 
@@ -64,8 +64,8 @@ export async function runInjectCommand(
     ...(values["attributed-body-only"] ? { attributedBodyOnly: true } : {}),
     ...(values.attachment === undefined
       ? {}
-      : { attachments: values.attachment.map((path) => ({ path: expandHome(path) })) }),
-    ...(home === undefined ? {} : { home: expandHome(home) }),
+      : { attachments: values.attachment.map((path) => ({ path: expandImsgHome(path) })) }),
+    ...(home === undefined ? {} : { home: expandImsgHome(home) }),
     ...(values["reply-to"] === undefined ? {} : { replyTo: values["reply-to"] }),
     ...(values["url-balloon"] ? { urlBalloon: true } : {}),
     ...(values["from-me"] ? { isFromMe: true } : {}),
@@ -88,7 +88,7 @@ export async function runInjectCommand(
       `imsg-sim inject: --date "${values.date}" is not a date; pass ISO-8601 like 2026-05-01T12:00:00Z`,
     );
   }
-  const dbPath = expandHome(dbValue);
+  const dbPath = expandImsgHome(dbValue);
   if (values["split-url"] !== undefined) {
     const gapMs = values["gap-ms"] === undefined ? 1000 : Number(values["gap-ms"]);
     if (!Number.isInteger(gapMs) || gapMs < 0) {
@@ -109,6 +109,6 @@ export function runSeedCommand(args: string[], environment: NodeJS.ProcessEnv): 
   const { values } = parseArgs({ args, options: { db: { type: "string" } }, strict: true });
   const dbValue = values.db ?? environment.IMSG_SIM_DB;
   if (!dbValue) throw new ImsgSimError("OPTION_INVALID", "imsg-sim seed: --db PATH is required");
-  seed(expandHome(dbValue));
+  seed(expandImsgHome(dbValue));
   return 0;
 }

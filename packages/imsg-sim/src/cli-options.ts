@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { ParseArgsConfig } from "node:util";
 import type { BridgeState } from "./bridge-state.ts";
 import { ImsgSimError } from "./errors.ts";
-import { expandHome } from "./home-path.ts";
+import { expandImsgHome } from "./home-path.ts";
 import { type ImsgBuild, imsgBuild, newestBuild } from "./imsg-build.ts";
 import { noFaults, type SimFaults } from "./sim-faults.ts";
 import type { SessionSettings } from "./sim-session.ts";
@@ -143,7 +143,9 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
       `imsg-sim: --fault-send "${sendFault}" is not one of ghost-row | unverified`,
     );
   }
-  const dbPath = expandHome(flagOrEnv(values, "db", environment) ?? join(homedir(), "Library", "Messages", "chat.db"));
+  const dbPath = expandImsgHome(
+    flagOrEnv(values, "db", environment) ?? join(homedir(), "Library", "Messages", "chat.db"),
+  );
   const build = resolveBuild(flagOrEnv(values, "build", environment));
   const requestLog = flagOrEnv(values, "request-log", environment);
   const faults: SimFaults = {
@@ -174,10 +176,10 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
       pollIntervalMs: integerOption(values, "poll-interval-ms", environment) ?? 5000,
       fileWatch: fileWatch === undefined ? platform === "mac" : isTruthy(fileWatch),
       ...(sendFault === undefined ? {} : { sendFault }),
-      ...(contactsPath === undefined ? {} : { contactsPath: expandHome(contactsPath) }),
+      ...(contactsPath === undefined ? {} : { contactsPath: expandImsgHome(contactsPath) }),
       notifyBeforeResponse: isTruthy(flagOrEnv(values, "fault-notify-before-response", environment)),
       rpcMethods: build.rpcMethods,
-      ...(requestLog === undefined ? {} : { requestLog: expandHome(requestLog) }),
+      ...(requestLog === undefined ? {} : { requestLog: expandImsgHome(requestLog) }),
     },
     faults,
     pre082: isTruthy(flagOrEnv(values, "pre-0.8.2", environment)),

@@ -6,7 +6,7 @@ import { cliOutput, type Output } from "./cli-output.ts";
 import { runQuery } from "./cli-query.ts";
 import { runRpc } from "./cli-rpc.ts";
 import { ImsgSimError } from "./errors.ts";
-import { expandHome } from "./home-path.ts";
+import { expandImsgHome } from "./home-path.ts";
 import { rootHelpText, unknownCommandText } from "./imsg-build.ts";
 import { recordRequest } from "./request-log.ts";
 import { simVersion } from "./rpc-methods-list.ts";
@@ -37,7 +37,7 @@ export async function main(
   const requestLog = preparsedFlag(args, "request-log", environment);
   const code = await runCommand(args, environment, output);
   // Once the command answered (the rpc server: once its input ended; its requests are logged one by one).
-  if (requestLog) recordRequest(expandHome(requestLog), { kind: "cli", args, code });
+  if (requestLog) recordRequest(expandImsgHome(requestLog), { kind: "cli", args, code });
   return code;
 }
 

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { appleNanosecondsFromDate } from "./apple-time.ts";
-import { expandHome, isPresentFile } from "./home-path.ts";
+import { expandImsgHome, isPresentFile } from "./home-path.ts";
 import { type ChatService, ensureChat, type InjectedMessage, insertMessage, inTransaction } from "./inject.ts";
 import { RpcError } from "./rpc-error.ts";
 import type { SimSession } from "./sim-session.ts";
@@ -13,7 +13,7 @@ import type { SimSession } from "./sim-session.ts";
  * `Attachments/imsg/<UUID>/`.
  */
 export function stageAttachment(file: string): string {
-  const source = resolve(expandHome(file));
+  const source = resolve(expandImsgHome(file));
   if (!isPresentFile(source)) throw RpcError.internal(`AppleScript failed: Attachment not found at ${source}`);
   const directory = join(homedir(), "Library", "Messages", "Attachments", "imsg", randomUUID().toUpperCase());
   mkdirSync(directory, { recursive: true });

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { inject, writeBridgeState } from "@imessage-channel/imsg-sim";
 import { recordingLogger } from "@imessage-channel/kit";
+import { waitFor } from "@imessage-channel/vitest-config/wait-for";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   ChildExitedError,
@@ -16,7 +17,6 @@ import { ImsgClient } from "./imsg-client.ts";
 import type { Message } from "./imsg-objects.ts";
 import { messageNotificationLine, scriptedTransport } from "./test-support/scripted-transport.ts";
 import { pidOf, SimHarness } from "./test-support/sim-harness.ts";
-import { waitFor } from "./test-support/wait-for.ts";
 
 let sim: SimHarness;
 const clients: ImsgClient[] = [];

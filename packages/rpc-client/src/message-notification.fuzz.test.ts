@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { recordingLogger } from "@imessage-channel/kit";
 import { LocalTransport } from "@imessage-channel/transport";
+import { waitFor } from "@imessage-channel/vitest-config/wait-for";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ImsgClient } from "./imsg-client.ts";
@@ -10,7 +11,6 @@ import type { Message } from "./imsg-objects.ts";
 import { parseMessage } from "./parse-wire.ts";
 import { fixtureResult, recordedMessages } from "./test-support/fixtures.ts";
 import { messageNotificationLine } from "./test-support/scripted-transport.ts";
-import { waitFor } from "./test-support/wait-for.ts";
 
 // Real payloads: the recorded watch stream plus history rows that carry attachments and reactions.
 const seeds = [

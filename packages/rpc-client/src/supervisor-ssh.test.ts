@@ -1,11 +1,11 @@
 import { inject, simBinPath } from "@imessage-channel/imsg-sim";
 import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
 import { SshTransport } from "@imessage-channel/transport";
+import { waitFor } from "@imessage-channel/vitest-config/wait-for";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Message } from "./imsg-objects.ts";
 import { ImsgSupervisor, type SupervisorStateChange } from "./supervisor.ts";
 import { SimHarness } from "./test-support/sim-harness.ts";
-import { waitFor } from "./test-support/wait-for.ts";
 
 let sshd: TestSshd;
 let sim: SimHarness;

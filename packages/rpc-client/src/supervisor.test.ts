@@ -1,12 +1,12 @@
 import { inject } from "@imessage-channel/imsg-sim";
 import { recordingLogger } from "@imessage-channel/kit";
 import type { LocalTransport } from "@imessage-channel/transport";
+import { waitFor } from "@imessage-channel/vitest-config/wait-for";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Message } from "./imsg-objects.ts";
 import { ImsgSupervisor, type ImsgSupervisorOptions, type SupervisorStateChange } from "./supervisor.ts";
 import { messageNotificationLine, requestsSeen, scriptedTransport } from "./test-support/scripted-transport.ts";
 import { pidOf, SimHarness } from "./test-support/sim-harness.ts";
-import { waitFor } from "./test-support/wait-for.ts";
 
 let sim: SimHarness;
 let supervisor: ImsgSupervisor | undefined;

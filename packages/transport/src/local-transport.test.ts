@@ -2,9 +2,9 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { errorMessage } from "@imessage-channel/kit";
+import { waitFor } from "@imessage-channel/vitest-config/wait-for";
 import { afterEach, describe, expect, it } from "vitest";
 import { LocalTransport } from "./local-transport.ts";
-import { waitFor } from "./test-support/wait-for.ts";
 import type { TransportExit } from "./transport.ts";
 import { TransportError } from "./transport-error.ts";
 

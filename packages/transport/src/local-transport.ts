@@ -1,7 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { basename } from "node:path";
-import { expandHomePath } from "./home-path.ts";
+import { expandHome } from "@imessage-channel/kit";
 import { LineFramer } from "./line-framer.ts";
 import type { Transport, TransportEvents, TransportExit } from "./transport.ts";
 import { TransportError } from "./transport-error.ts";
@@ -40,7 +40,7 @@ export class LocalTransport extends EventEmitter<TransportEvents> implements Tra
   constructor(options: LocalTransportOptions) {
     super();
     this.#options = options;
-    this.#file = expandHomePath(options.cliPath);
+    this.#file = expandHome(options.cliPath);
     this.#exited = new Promise((resolve) => {
       this.#resolveExited = resolve;
     });

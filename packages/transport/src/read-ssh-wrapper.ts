@@ -1,5 +1,5 @@
 import { open } from "node:fs/promises";
-import { expandHomePath } from "./home-path.ts";
+import { expandHome } from "@imessage-channel/kit";
 import { inspectSshWrapper, type SshWrapperInspection, type SshWrapperTarget } from "./ssh-wrapper.ts";
 
 /** Wrapper scripts are a few lines; anything bigger is a binary such as imsg itself. */
@@ -12,7 +12,7 @@ const maxWrapperBytes = 64 * 1024;
 export async function inspectSshWrapperFile(cliPath: string): Promise<SshWrapperInspection> {
   let text: string;
   try {
-    const file = await open(expandHomePath(cliPath), "r");
+    const file = await open(expandHome(cliPath), "r");
     try {
       const buffer = Buffer.alloc(maxWrapperBytes + 1);
       const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);

@@ -2,9 +2,9 @@ import { join } from "node:path";
 import { simBinPath } from "@imessage-channel/imsg-sim";
 import { errorMessage } from "@imessage-channel/kit";
 import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
+import { waitFor } from "@imessage-channel/vitest-config/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RunTimeoutError, runOnce } from "./run-once.ts";
-import { waitFor } from "./test-support/wait-for.ts";
 
 const hangChild = join(import.meta.dirname, "test-support", "hang-child.mjs");
 let sshd: TestSshd;

@@ -1,9 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { errorMessage } from "@imessage-channel/kit";
+import { errorMessage, expandHome } from "@imessage-channel/kit";
 import type { AnyAuthMethod } from "ssh2";
-import { expandHomePath } from "./home-path.ts";
 import { loadSsh2 } from "./load-ssh2.ts";
 import { TransportError } from "./transport-error.ts";
 
@@ -41,7 +40,7 @@ export async function loadCredentials(options: CredentialOptions): Promise<Crede
     tried.push(`ssh-agent (${options.agentSocket})`);
   }
   if (options.identityFile !== undefined) {
-    const path = expandHomePath(options.identityFile, options.home);
+    const path = expandHome(options.identityFile, options.home);
     const key = (await readKey(path)) ?? new Error("no such file");
     if (key instanceof Error) {
       throw new TransportError(

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { seed, simBinPath } from "@imessage-channel/imsg-sim";
 import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
+import { waitFor } from "@imessage-channel/vitest-config/wait-for";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SshTransport, type SshTransportOptions } from "./ssh-transport.ts";
-import { waitFor } from "./test-support/wait-for.ts";
 import type { TransportExit } from "./transport.ts";
 import { TransportError } from "./transport-error.ts";
 

@@ -1,8 +1,7 @@
 import { EventEmitter } from "node:events";
 import { userInfo } from "node:os";
-import { errorMessage } from "@imessage-channel/kit";
+import { errorMessage, expandHome } from "@imessage-channel/kit";
 import type { ClientChannel, Client as SshClient } from "ssh2";
-import { expandHomePath } from "./home-path.ts";
 import { serverHostKeyAlgorithms } from "./host-key-algorithms.ts";
 import { defaultKnownHostsPath, type HostKeyContext, hostKeyFailure, loadKnownHosts } from "./host-key-verifier.ts";
 import { LineFramer } from "./line-framer.ts";
@@ -76,7 +75,7 @@ export class SshTransport extends EventEmitter<TransportEvents> implements Trans
       host: remote.host,
       port,
       user: remote.user ?? options.username ?? userInfo().username,
-      knownHostsPath: expandHomePath(options.knownHostsFile ?? defaultKnownHostsPath()),
+      knownHostsPath: expandHome(options.knownHostsFile ?? defaultKnownHostsPath()),
     };
     this.#command = buildRemoteCommand(options.remoteCliPath ?? "imsg", options.args ?? ["rpc"]);
     this.#label = `ssh ${formatRemoteHost(this.#context)}${port === 22 ? "" : `:${port}`}`;

@@ -1,5 +1,5 @@
-import { configSchema } from "@imessage-channel/config";
-import { formatPath, type ImportNote, isRecord, type PathSegment } from "./import-note.ts";
+import { configSchema, formatKeyPath, type PathSegment } from "@imessage-channel/config";
+import { type ImportNote, isRecord } from "./import-note.ts";
 
 export type SourceDialect = "openclaw" | "bluebubbles";
 
@@ -44,7 +44,7 @@ function normalizeEntry(entry: unknown, path: PathSegment[], notes: ImportNote[]
   if (/^bluebubbles:/i.test(value)) value = value.slice("bluebubbles:".length);
   if (chatGuid.test(value)) value = `chat_guid:${value}`;
   if (value !== entry) {
-    notes.push({ path: formatPath(path), carried: true, reason: `rewritten as ${JSON.stringify(value)}` });
+    notes.push({ path: formatKeyPath(path), carried: true, reason: `rewritten as ${JSON.stringify(value)}` });
   }
   return value;
 }
@@ -56,7 +56,7 @@ function translateGroups(groups: unknown, path: PathSegment[], notes: ImportNote
     const key = chatGuid.test(rawKey) ? `chat_guid:${rawKey}` : rawKey;
     if (key !== rawKey) {
       notes.push({
-        path: formatPath([...path, rawKey]),
+        path: formatKeyPath([...path, rawKey]),
         carried: true,
         reason: `group key rewritten as ${JSON.stringify(key)}`,
       });
@@ -70,7 +70,7 @@ function translateGroups(groups: unknown, path: PathSegment[], notes: ImportNote
       if (field === "requireMention" || field === "systemPrompt") carried[field] = value;
       else {
         notes.push({
-          path: formatPath([...path, rawKey, field]),
+          path: formatKeyPath([...path, rawKey, field]),
           carried: false,
           reason: "a group entry here holds only requireMention and systemPrompt",
         });
@@ -88,7 +88,7 @@ function translateActions(actions: unknown, path: PathSegment[], notes: ImportNo
     if (actionKeys.has(name)) result[name] = value;
     else
       notes.push({
-        path: formatPath([...path, name]),
+        path: formatKeyPath([...path, name]),
         carried: false,
         reason: `not an iMessage action here (${[...actionKeys].join(", ")})`,
       });
@@ -116,7 +116,7 @@ export function translateChannelBlock(
       for (const [accountId, account] of Object.entries(value)) {
         if (!isRecord(account)) {
           notes.push({
-            path: formatPath([...path, accountId]),
+            path: formatKeyPath([...path, accountId]),
             carried: false,
             reason: "an account must be an object",
           });
@@ -137,7 +137,7 @@ export function translateChannelBlock(
       result[key] = value;
     } else {
       notes.push({
-        path: formatPath(path),
+        path: formatKeyPath(path),
         carried: false,
         reason: dropped[key] ?? "imessage-channel has no such channel key",
       });

@@ -1,8 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseConfigText } from "@imessage-channel/config";
-import { errorMessage } from "@imessage-channel/kit";
-import { writeFileAtomic } from "../atomic-file.ts";
+import { errorMessage, writeFileAtomically } from "@imessage-channel/kit";
 import { CliError, type CliIo } from "../cli-io.ts";
 import type { SourceDialect } from "./channel-block.ts";
 import { importConfig } from "./import-config.ts";
@@ -70,7 +69,7 @@ export async function configImport(io: CliIo, file: string, options: ConfigImpor
   if (existing !== undefined && !options.force) {
     throw new CliError(`${outPath} already exists; pass --force to replace it, or --out another path`, 1);
   }
-  await writeFileAtomic(outPath, result.text, 0o600);
+  await writeFileAtomically(outPath, result.text, { mode: 0o600, directoryMode: 0o700 });
   io.stdout.write(
     [
       `${existing === undefined ? "Wrote" : "Replaced"} ${outPath} from ${sourcePath} (--from ${dialect}); ${summary}:`,

@@ -1,7 +1,7 @@
-import { validateConfig } from "@imessage-channel/config";
+import { formatKeyPath, type PathSegment, validateConfig } from "@imessage-channel/config";
 import JSON5 from "json5";
 import type { SourceDialect } from "./channel-block.ts";
-import { formatNote, formatPath, type ImportNote, isRecord, type PathSegment } from "./import-note.ts";
+import { formatNote, type ImportNote, isRecord } from "./import-note.ts";
 import { settleValidation } from "./settle-validation.ts";
 import { translateConfig } from "./translate-config.ts";
 
@@ -19,14 +19,14 @@ const openclawStatePath = /(^|[\s"'=:])(~|\$HOME|\/(Users|home)\/[^/]+)\/\.openc
 function noteOpenClawPaths(value: unknown, path: PathSegment[], notes: ImportNote[]): void {
   if (typeof value === "string" && /\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(value)) {
     notes.push({
-      path: formatPath(path),
+      path: formatKeyPath(path),
       carried: true,
       reason: `kept literally: OpenClaw substitutes $${"{"}VAR} from the environment, imessage-channel does not (use apiKeyEnv for keys, or write the value)`,
     });
   }
   if (typeof value === "string" && (openclawStatePath.test(value) || value.includes("OPENCLAW_STATE_DIR"))) {
     notes.push({
-      path: formatPath(path),
+      path: formatKeyPath(path),
       carried: true,
       reason:
         "kept as written, but it points into OpenClaw's state dir (~/.openclaw); imessage-channel's is ~/.imessage-channel ($IMESSAGE_CHANNEL_STATE_DIR), so keep that file or move it and update this path",

@@ -1,3 +1,5 @@
+import type { PathSegment } from "@imessage-channel/config";
+
 /** One line of the import report: a key that was not carried (and why), or a note about one that was. */
 export interface ImportNote {
   path: string;
@@ -5,22 +7,7 @@ export interface ImportNote {
   reason: string;
 }
 
-export type PathSegment = string | number;
-
-const plainKey = /^[A-Za-z0-9_$*-]+$/;
-
-/** `channels.imessage.groups.8421`, `agents.list[0].id`, `groups["a b"]`: the config package's key path style. */
-export function formatPath(path: readonly PathSegment[]): string {
-  let text = "";
-  for (const segment of path) {
-    if (typeof segment === "number") text += `[${segment}]`;
-    else if (plainKey.test(segment)) text += text ? `.${segment}` : segment;
-    else text += `[${JSON.stringify(segment)}]`;
-  }
-  return text || "(root)";
-}
-
-/** The inverse of `formatPath`, for the key paths that start the config package's error lines. */
+/** The inverse of config's `formatKeyPath`, for the key paths that start the config package's error lines. */
 export function parsePath(text: string): PathSegment[] {
   const segments: PathSegment[] = [];
   const pattern = /([A-Za-z0-9_$*-]+)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|\./gy;

@@ -1,5 +1,5 @@
-import { configSchema, validateConfig } from "@imessage-channel/config";
-import { formatPath, type ImportNote, isRecord, type PathSegment, parsePath } from "./import-note.ts";
+import { configSchema, formatKeyPath, type PathSegment, validateConfig } from "@imessage-channel/config";
+import { type ImportNote, isRecord, parsePath } from "./import-note.ts";
 
 /** Keys whose loss makes their list element meaningless: the whole agent or binding goes instead. */
 const requiredKeys = new Set([
@@ -54,7 +54,7 @@ function firstProblem(config: Record<string, unknown>): Problem | undefined {
   const parsed = configSchema.safeParse(config);
   const lines = validateConfig(config).errors;
   const reasonFor = (path: PathSegment[], fallback: string) => {
-    const prefix = `${formatPath(path)}: `;
+    const prefix = `${formatKeyPath(path)}: `;
     const line = lines.find((candidate) => candidate.startsWith(prefix));
     return line ? line.slice(prefix.length) : fallback;
   };
@@ -87,8 +87,8 @@ export function settleValidation(config: Record<string, unknown>, notes: ImportN
     if (path.length === 0) throw new Error(`the imported config cannot be made valid: ${problem.reason}`);
     remove(settled, path);
     const whole =
-      path.length < problem.path.length ? ` (the whole entry: ${formatPath(problem.path)} was the problem)` : "";
-    notes.push({ path: formatPath(path), carried: false, reason: `${problem.reason}${whole}` });
+      path.length < problem.path.length ? ` (the whole entry: ${formatKeyPath(problem.path)} was the problem)` : "";
+    notes.push({ path: formatKeyPath(path), carried: false, reason: `${problem.reason}${whole}` });
   }
   throw new Error("the imported config did not settle after 500 corrections");
 }

@@ -1,5 +1,6 @@
+import { formatKeyPath, type PathSegment } from "@imessage-channel/config";
 import { accountKeys, type SourceDialect, translateChannelBlock } from "./channel-block.ts";
-import { formatPath, type ImportNote, isRecord, type PathSegment } from "./import-note.ts";
+import { type ImportNote, isRecord } from "./import-note.ts";
 
 export interface TranslatedConfig {
   config: Record<string, unknown>;
@@ -32,7 +33,7 @@ function carryAgent(agent: unknown, path: PathSegment[], notes: ImportNote[]): u
         if (field === "mentionPatterns") groupChat[field] = fieldValue;
         else
           notes.push({
-            path: formatPath([...path, key, field]),
+            path: formatKeyPath([...path, key, field]),
             carried: false,
             reason: "only mentionPatterns is read here",
           });
@@ -42,7 +43,7 @@ function carryAgent(agent: unknown, path: PathSegment[], notes: ImportNote[]): u
       result.runtime = value;
     } else if (key !== "runtime") {
       notes.push({
-        path: formatPath([...path, key]),
+        path: formatKeyPath([...path, key]),
         carried: false,
         reason:
           "agent settings other than id, default, name, groupChat.mentionPatterns and runtime belong to OpenClaw's own agent",
@@ -52,7 +53,7 @@ function carryAgent(agent: unknown, path: PathSegment[], notes: ImportNote[]): u
   if (!result.runtime) {
     result.runtime = { type: "echo" };
     notes.push({
-      path: formatPath([...path, "runtime"]),
+      path: formatKeyPath([...path, "runtime"]),
       carried: false,
       reason: `OpenClaw's built-in agent (${isRecord(agent.runtime) ? `runtime type ${JSON.stringify(agent.runtime.type)}` : "no runtime"}) has no equivalent; set to { type: "echo" } so routing keeps working: point it at an exec, webhook, openai or acp runtime`,
     });
@@ -66,7 +67,7 @@ function carryBinding(binding: unknown, path: PathSegment[], dialect: SourceDial
   const channel = match?.channel;
   if (channel !== "imessage" && !(dialect === "bluebubbles" && channel === "bluebubbles")) {
     notes.push({
-      path: formatPath(path),
+      path: formatKeyPath(path),
       carried: false,
       reason: `it routes channel ${JSON.stringify(channel)}; imessage-channel routes iMessage only`,
     });
@@ -81,14 +82,14 @@ function carryBinding(binding: unknown, path: PathSegment[], dialect: SourceDial
         else if (field === "accountId" || field === "peer") carried[field] = fieldValue;
         else
           notes.push({
-            path: formatPath([...path, key, field]),
+            path: formatKeyPath([...path, key, field]),
             carried: false,
             reason: "iMessage bindings match on channel, accountId and peer only",
           });
       }
       if (channel === "bluebubbles") {
         notes.push({
-          path: formatPath([...path, "match", "channel"]),
+          path: formatKeyPath([...path, "match", "channel"]),
           carried: true,
           reason: 'rewritten from "bluebubbles" to "imessage"',
         });
@@ -97,7 +98,7 @@ function carryBinding(binding: unknown, path: PathSegment[], dialect: SourceDial
     } else if (key === "type" || key === "agentId" || key === "acp") result[key] = value;
     else
       notes.push({
-        path: formatPath([...path, key]),
+        path: formatKeyPath([...path, key]),
         carried: false,
         reason: "bindings hold type, agentId, match and acp only",
       });
@@ -118,7 +119,7 @@ function carryMessages(
         if (field === "mentionPatterns" || field === "historyLimit") groupChat[field] = fieldValue;
         else
           notes.push({
-            path: formatPath(["messages", key, field]),
+            path: formatKeyPath(["messages", key, field]),
             carried: false,
             reason: "only mentionPatterns and historyLimit are read here",
           });
@@ -138,7 +139,7 @@ function carryMessages(
           });
         } else {
           notes.push({
-            path: formatPath(["messages", "inbound", "byChannel", channel]),
+            path: formatKeyPath(["messages", "inbound", "byChannel", channel]),
             carried: false,
             reason: "not the iMessage channel",
           });
@@ -161,7 +162,7 @@ function carryMessages(
       for (const field of Object.keys(value)) {
         if (field !== "byChannel" && field !== "debounceMs") {
           notes.push({
-            path: formatPath(["messages", "inbound", field]),
+            path: formatKeyPath(["messages", "inbound", field]),
             carried: false,
             reason: "only byChannel.imessage is read here",
           });
@@ -170,7 +171,7 @@ function carryMessages(
       if (window !== undefined) result.inbound = { byChannel: { imessage: window } };
     } else {
       notes.push({
-        path: formatPath(["messages", key]),
+        path: formatKeyPath(["messages", key]),
         carried: false,
         reason: "only messages.groupChat.mentionPatterns and messages.inbound.byChannel.imessage are read here",
       });
@@ -183,7 +184,11 @@ function carrySession(session: Record<string, unknown>, notes: ImportNote[]): Re
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(session)) {
     if (key !== "dmScope") {
-      notes.push({ path: formatPath(["session", key]), carried: false, reason: "only session.dmScope is read here" });
+      notes.push({
+        path: formatKeyPath(["session", key]),
+        carried: false,
+        reason: "only session.dmScope is read here",
+      });
     } else if (value === "per-channel-peer" || value === "per-account-channel-peer" || value === "per-peer") {
       result.dmScope = "per-sender";
       notes.push({
@@ -206,7 +211,7 @@ function carryPicked(
   const result: Record<string, unknown> = {};
   for (const [key, fieldValue] of Object.entries(value)) {
     if (keys.includes(key)) result[key] = fieldValue;
-    else notes.push({ path: formatPath([section, key]), carried: false, reason });
+    else notes.push({ path: formatKeyPath([section, key]), carried: false, reason });
   }
   return result;
 }
@@ -252,7 +257,7 @@ export function translateConfig(source: Record<string, unknown>, dialect: Source
               : channel === "imessage"
                 ? "--from bluebubbles imports channels.bluebubbles; import this block with --from openclaw"
                 : "not an iMessage channel";
-          notes.push({ path: formatPath(path), carried: false, reason: hint });
+          notes.push({ path: formatKeyPath(path), carried: false, reason: hint });
         }
       }
       if (Object.keys(channels).length > 0) config.channels = channels;
@@ -263,7 +268,7 @@ export function translateConfig(source: Record<string, unknown>, dialect: Source
           agents.list = fieldValue.map((agent, index) => carryAgent(agent, ["agents", "list", index], notes));
         } else {
           notes.push({
-            path: formatPath(["agents", field]),
+            path: formatKeyPath(["agents", field]),
             carried: false,
             reason: "only agents.list is read here; per-agent defaults belong to OpenClaw's own agent",
           });
@@ -301,7 +306,7 @@ export function translateConfig(source: Record<string, unknown>, dialect: Source
       if (Object.keys(logging).length > 0) config.logging = logging;
     } else {
       notes.push({
-        path: formatPath([key]),
+        path: formatKeyPath([key]),
         carried: false,
         reason:
           topLevelReasons[key] ??

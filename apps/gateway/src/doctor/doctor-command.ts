@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { createSftpSource } from "@imessage-channel/attachments";
 import {
   ConfigError,
+  databaseIdentityOf,
+  databaseKey,
   declaredAccountIds,
   loadConfigOrThrow,
   type ResolvedAccount,
@@ -15,7 +17,6 @@ import { ImsgClient, probeCapabilities } from "@imessage-channel/rpc-client";
 import { type Approval, openStateStore, resolveStateDir } from "@imessage-channel/state";
 import { inspectSshWrapperFile, runOnce, type SshWrapperInspection, TransportError } from "@imessage-channel/transport";
 import { CliError, type CliIo } from "../cli-io.ts";
-import { databaseIdentity } from "../gateway.ts";
 import { createImsgTransport, oneShotOptions, rpcArgs } from "../imsg-transport.ts";
 import { type AccountFacts, accountChecks, type DoctorCheck } from "./doctor-checks.ts";
 
@@ -200,7 +201,7 @@ export async function doctorCommand(io: CliIo, options: DoctorOptions): Promise<
   const approvals = readApprovals(resolveStateDir(io.env));
   const results: Array<{ accountId: string; checks: DoctorCheck[] }> = [];
   for (const account of accounts) {
-    const identity = databaseIdentity(account);
+    const identity = databaseKey(databaseIdentityOf(account));
     const sameDatabaseAs = seen.get(identity);
     if (!sameDatabaseAs) seen.set(identity, account.accountId);
     const approvedSenders = approvals.filter((approval) => approval.accountId === account.accountId);

@@ -1,7 +1,7 @@
+import { sendJson } from "@imessage-channel/agents/test-support";
 import { writeBridgeState } from "@imessage-channel/imsg-sim";
 import { afterEach, describe, expect, it } from "vitest";
 import { type AgentHandler, GatewayHarness } from "../test-support/gateway-harness.ts";
-import { sendJson } from "../test-support/http-server.ts";
 
 const friend = "+15555550123";
 const open = { dmPolicy: "open", allowFrom: ["*"] };

@@ -1,11 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { sendJson, waitFor } from "@imessage-channel/agents/test-support";
 import { defaults } from "@imessage-channel/config";
 import { afterEach, describe, expect, it } from "vitest";
 import { agentUnavailableNotice } from "../pipeline/inbound-pipeline.ts";
 import { type AgentHandler, GatewayHarness } from "../test-support/gateway-harness.ts";
-import { sendJson } from "../test-support/http-server.ts";
-import { waitFor } from "../test-support/wait-for.ts";
 
 const friend = "+15555550123";
 const open = { dmPolicy: "open", allowFrom: ["*"] };

@@ -1,8 +1,8 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { waitFor } from "@imessage-channel/agents/test-support";
 import { afterEach, describe, expect, it } from "vitest";
 import { GatewayHarness } from "../test-support/gateway-harness.ts";
-import { waitFor } from "../test-support/wait-for.ts";
 
 let harness: GatewayHarness | undefined;
 afterEach(async () => {

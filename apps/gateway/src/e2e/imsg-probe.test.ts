@@ -1,10 +1,9 @@
 import { chmod, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { sendJson, waitFor } from "@imessage-channel/agents/test-support";
 import { readRequestLog } from "@imessage-channel/imsg-sim";
 import { afterEach, describe, expect, it } from "vitest";
 import { type AgentHandler, GatewayHarness } from "../test-support/gateway-harness.ts";
-import { sendJson } from "../test-support/http-server.ts";
-import { waitFor } from "../test-support/wait-for.ts";
 
 const friend = "+15555550123";
 const open = { dmPolicy: "open", allowFrom: ["*"] };

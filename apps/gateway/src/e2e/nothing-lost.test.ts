@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
+import { waitFor } from "@imessage-channel/agents/test-support";
 import { stateDatabasePath } from "@imessage-channel/state";
 import { afterEach, describe, expect, it } from "vitest";
 import { type AccountStatus, statusFilePath } from "../account-status.ts";
 import { type AgentHandler, echoHandler, GatewayHarness } from "../test-support/gateway-harness.ts";
-import { waitFor } from "../test-support/wait-for.ts";
 
 const friend = "+15555550123";
 const open = { dmPolicy: "open", allowFrom: ["*"] };

@@ -1,6 +1,6 @@
+import { waitFor } from "@imessage-channel/agents/test-support";
 import { afterEach, describe, expect, it } from "vitest";
 import { GatewayHarness } from "../test-support/gateway-harness.ts";
-import { waitFor } from "../test-support/wait-for.ts";
 
 const friend = "+15555550123";
 const open = { dmPolicy: "open", allowFrom: ["*"] };

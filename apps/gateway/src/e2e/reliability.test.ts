@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { sendJson, waitFor } from "@imessage-channel/agents/test-support";
 import { afterEach, describe, expect, it } from "vitest";
 import { type AgentHandler, GatewayHarness } from "../test-support/gateway-harness.ts";
-import { sendJson } from "../test-support/http-server.ts";
-import { waitFor } from "../test-support/wait-for.ts";
 
 const friend = "+15555550123";
 const open = { dmPolicy: "open", allowFrom: ["*"] };

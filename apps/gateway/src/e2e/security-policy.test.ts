@@ -1,10 +1,9 @@
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { sendJson, waitFor } from "@imessage-channel/agents/test-support";
 import { createChatDb, type InjectOptions, inject } from "@imessage-channel/imsg-sim";
 import { afterEach, describe, expect, it } from "vitest";
 import { type AgentHandler, GatewayHarness, sentByChat } from "../test-support/gateway-harness.ts";
-import { sendJson } from "../test-support/http-server.ts";
-import { waitFor } from "../test-support/wait-for.ts";
 
 const friend = "+15555550123";
 const stranger = "+15555550199";

@@ -2,13 +2,12 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { type LoopbackServer, sendJson, startLoopbackServer, waitFor } from "@imessage-channel/agents/test-support";
 import { type AcpFixture, createAcpFixture } from "@imessage-channel/agents-acp/test-support";
 import { createChatDb, type InjectOptions, inject } from "@imessage-channel/imsg-sim";
 import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
 import { afterEach, describe, expect, it } from "vitest";
 import { type AgentHandler, GatewayHarness, gatewayBinPath, sentByChat } from "../test-support/gateway-harness.ts";
-import { type LoopbackServer, sendJson, startLoopbackServer } from "../test-support/http-server.ts";
-import { waitFor } from "../test-support/wait-for.ts";
 
 const friend = "+15555550123";
 const stranger = "+15555550199";

@@ -1,9 +1,9 @@
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { waitFor } from "@imessage-channel/agents/test-support";
 import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
 import { afterEach, describe, expect, it } from "vitest";
 import { GatewayHarness } from "../test-support/gateway-harness.ts";
-import { waitFor } from "../test-support/wait-for.ts";
 
 const friend = "+15555550123";
 

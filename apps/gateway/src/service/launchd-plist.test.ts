@@ -1,6 +1,7 @@
 import { shutdownTimeoutMaximumSeconds } from "@imessage-channel/config";
+import { parse } from "plist";
 import { describe, expect, it } from "vitest";
-import { escapeXml, launchdThrottleIntervalSeconds, renderLaunchdPlist } from "./launchd-plist.ts";
+import { launchdThrottleIntervalSeconds, renderLaunchdPlist } from "./launchd-plist.ts";
 import { parsePlistXml, plistDictEntries, type XmlElement } from "./plist-xml.ts";
 import { serviceDefinition } from "./service-definition.ts";
 
@@ -67,9 +68,10 @@ describe("renderLaunchdPlist", () => {
     expect(Number(dict.ExitTimeOut?.text)).toBeGreaterThan(shutdownTimeoutMaximumSeconds);
     expect(dict.StandardOutPath?.text).toBe(`${hostile}/state/logs/gateway-work.out.log`);
     expect(dict.StandardErrorPath?.text).toBe(`${hostile}/state/logs/gateway-work.err.log`);
-    // Nothing raw slipped through: every & starts an entity and no < or > sits inside a string.
+    // Nothing raw slipped through: every & starts an entity and no < or > sits inside a string (quotes need no
+    // escaping in element text).
     for (const match of text.matchAll(/<string>(.*?)<\/string>/g)) {
-      expect(match[1]).not.toMatch(/[<>"']|&(?!amp;|lt;|gt;|quot;|apos;)/);
+      expect(match[1]).not.toMatch(/[<>]|&(?!amp;|lt;|gt;|quot;|apos;)/);
     }
   });
 
@@ -80,8 +82,30 @@ describe("renderLaunchdPlist", () => {
     expect(dict.ProgramArguments?.children.map((element) => element.text)).not.toContain("--account");
   });
 
-  it("refuses a control character that XML cannot carry", () => {
-    expect(() => escapeXml("/tmp/a\u0001b")).toThrow(/control character/);
+  it("refuses a control character that XML cannot carry, naming the value", () => {
+    const { definition } = render("work");
+    expect(() => renderLaunchdPlist({ ...definition, workingDirectory: "/tmp/a\u0001b" })).toThrow(
+      /"\/tmp\/a\\u0001b" contains a control character/,
+    );
+    expect(() =>
+      renderLaunchdPlist({ ...definition, environment: [...definition.environment, ["ODD", "x\u000Bx"]] }),
+    ).toThrow(/control character/);
+  });
+
+  it("writes the same values as plist's own parser reads back", () => {
+    const { definition, text } = render("work");
+    expect(parse(text)).toEqual({
+      Label: definition.label,
+      ProgramArguments: definition.programArguments,
+      EnvironmentVariables: Object.fromEntries(definition.environment),
+      WorkingDirectory: definition.workingDirectory,
+      RunAtLoad: true,
+      KeepAlive: true,
+      ThrottleInterval: launchdThrottleIntervalSeconds,
+      ExitTimeOut: 20,
+      StandardOutPath: definition.stdoutPath,
+      StandardErrorPath: definition.stderrPath,
+    });
   });
 });
 

@@ -142,7 +142,7 @@ describe("service install on macOS (launchd agent)", () => {
     writeFileSync(stateConfig, "{ channels: { imessage: { dmPolicy: 'pairing' } } }");
     const result = await run("service", "install", "--platform", "darwin", "--dry-run");
     expect(result.code).toBe(0);
-    expect(result.out).toContain(`<string>--config</string>\n    <string>${stateConfig}</string>`);
+    expect(result.out.replace(/>\s+</g, "><")).toContain(`<string>--config</string><string>${stateConfig}</string>`);
   });
 
   it("refuses an account the config does not declare, and a bad platform, with exit 2", async () => {

@@ -5,9 +5,8 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, loadConfig, resolveAccount } from "@imessage-channel/config";
-import { errorMessage } from "@imessage-channel/kit";
+import { errorMessage, writeFileAtomically } from "@imessage-channel/kit";
 import { resolveStateDir } from "@imessage-channel/state";
-import { writeFileAtomic } from "../atomic-file.ts";
 import { CliError, type CliIo } from "../cli-io.ts";
 import { renderLaunchdPlist } from "./launchd-plist.ts";
 import {
@@ -165,7 +164,7 @@ export async function serviceInstall(io: CliIo, options: ServiceCommandOptions):
   }
   // launchd does not create the directories of StandardOutPath, and both managers chdir into the state dir.
   await mkdir(join(definition.stateDir, "logs"), { recursive: true, mode: 0o700 });
-  await writeFileAtomic(definition.filePath, content, 0o644);
+  await writeFileAtomically(definition.filePath, content, { mode: 0o644, directoryMode: 0o700 });
   write(io, [
     `${previous === undefined ? "Wrote" : "Replaced"} ${definition.filePath}:`,
     "",

@@ -1,8 +1,8 @@
 import { writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
+import { waitFor } from "@imessage-channel/agents/test-support";
 import { percentile } from "@imessage-channel/bench-kit";
 import { isoFromAppleMilliseconds } from "@imessage-channel/imsg-sim";
-import { waitFor } from "../test-support/wait-for.ts";
 import { type ChaosKind, type ChaosLog, chaosKinds, runChaos } from "./chaos.ts";
 import { type InboundLoad, startInboundLoad } from "./inbound-load.ts";
 import { type RssSampler, startRssSampler } from "./rss-sampler.ts";

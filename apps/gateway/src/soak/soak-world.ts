@@ -2,11 +2,11 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { setTimeout as sleep } from "node:timers/promises";
+import { sendJson } from "@imessage-channel/agents/test-support";
 import { simBinPath } from "@imessage-channel/imsg-sim";
 import { stateDatabasePath } from "@imessage-channel/state";
 import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
 import { GatewayHarness } from "../test-support/gateway-harness.ts";
-import { sendJson } from "../test-support/http-server.ts";
 
 /** The guids a turn carries: every row the coalescer merged into it (one for an uncoalesced row). */
 export function turnGuids(turn: Record<string, unknown>): string[] {

@@ -5,10 +5,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
+import {
+  type LoopbackServer,
+  type RecordedRequest,
+  sendJson,
+  startLoopbackServer,
+  waitFor,
+} from "@imessage-channel/agents/test-support";
 import { createChatDb, type InjectedMessage, type InjectOptions, inject, simBinPath } from "@imessage-channel/imsg-sim";
 import type { TestSshd } from "@imessage-channel/test-sshd";
-import { type LoopbackServer, type RecordedRequest, sendJson, startLoopbackServer } from "./http-server.ts";
-import { waitFor } from "./wait-for.ts";
 
 /** What the gateway sent into a chat.db (any account's), with the identifier of the chat each row went to. */
 export function sentByChat(dbPath: string): Array<{ chat: string; text: string }> {
