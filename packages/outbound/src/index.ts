@@ -56,7 +56,6 @@ export {
   createMessageSender,
   type Delivery,
   type DeliveryOptions,
-  defaultReconnectWaitMs,
   type MessageSender,
   type MessageSenderOptions,
   type SentMessage,

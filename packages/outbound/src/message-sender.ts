@@ -14,7 +14,7 @@ import { type ChatIdentity, type SendTargetParams, sendParamsForChat } from "./s
 import { findSentRow } from "./sent-row.ts";
 
 /** How long a send waits for imsg to come back (child restart, SSH reconnect) before it fails. */
-export const defaultReconnectWaitMs = 60_000;
+const defaultReconnectWaitMs = 60_000;
 
 const reconnectPollMs = 100;
 /** Rows of the chat read when a send's outcome is unknown: wide enough for a busy group that kept talking. */

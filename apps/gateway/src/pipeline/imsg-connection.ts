@@ -15,7 +15,7 @@ const chatServiceLookupLimit = 100;
 
 export interface ImsgConnectionOptions {
   now?: () => number;
-  /** How long a send waits for a reconnect (outbound's `defaultReconnectWaitMs`, 60 s). */
+  /** How long a send waits for a reconnect (default 60 s, as outbound's `createMessageSender`). */
   reconnectWaitMs?: number;
   /** Told when a read or typing call failed for want of the bridge (outbound's `BridgeCapability`: it re-probes). */
   bridge?: { bridgeFailed(): void };
