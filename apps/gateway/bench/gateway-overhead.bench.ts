@@ -103,7 +103,7 @@ async function measurePipeline(rows: number, sampleEvery = 0): Promise<PipelineR
     routing: resolveRouting(config),
     state,
     imsg: {
-      send: async () => ({}),
+      delivery: () => ({ target: { chat_id: 1 }, send: async () => ({}) }),
       markRead: async () => false,
       setTyping: async () => false,
       chatService: async () => "iMessage",
@@ -118,7 +118,7 @@ async function measurePipeline(rows: number, sampleEvery = 0): Promise<PipelineR
     createTurnBuffer: (turnSink) =>
       createTurnBuffer({ accountId: "default", windowMs: 0, sink: turnSink, onError: () => {} }),
     cursor: new RowCursor(0),
-    bridgeAvailable: () => false,
+    receipts: async () => ({ markRead: false, typing: false }),
   });
   // One row at a time: the overhead of one row, not the queueing of a flood (a flood measures throughput).
   for (let id = 1; id <= rows; id++) {

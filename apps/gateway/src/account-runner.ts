@@ -1,12 +1,9 @@
 import { createAcpCommandController, parseAcpCommandArguments } from "@imessage-channel/agents-acp";
-import {
-  type AttachmentFetcher,
-  createAccountAttachmentFetcher,
-  type ImsgAttachment,
-} from "@imessage-channel/attachments";
+import type { AttachmentFetcher } from "@imessage-channel/attachments";
 import { CursorStore, databaseIdentityHash, runCatchup } from "@imessage-channel/catchup";
 import { databaseIdentityOf, type ResolvedAccount, type ResolvedRouting } from "@imessage-channel/config";
 import { errorMessage } from "@imessage-channel/kit";
+import { advertisedActions, BridgeCapability } from "@imessage-channel/outbound";
 import { type CursorMoved, RowCursor } from "@imessage-channel/row-cursor";
 import {
   type ImsgClient,
@@ -15,14 +12,14 @@ import {
   type SupervisorStateChange,
 } from "@imessage-channel/rpc-client";
 import { type StateStore, WriteQueue } from "@imessage-channel/state";
-import { inspectSshWrapperFile, runOnce } from "@imessage-channel/transport";
+import { runOnce } from "@imessage-channel/transport";
+import { createAttachmentFetcherFor } from "./account-attachments.ts";
 import { AccountStatusReporter } from "./account-status.ts";
 import type { AgentRegistry } from "./agents/agent-registry.ts";
 import { createImsgTransport, oneShotOptions, rpcArgs } from "./imsg-transport.ts";
 import { LiveCursorStore } from "./live-cursor-store.ts";
 import type { Logger } from "./logger.ts";
 import { createActionRunner } from "./pipeline/action-runner.ts";
-import { BridgeCapability } from "./pipeline/bridge-capability.ts";
 import { createChatCommands } from "./pipeline/chat-commands.ts";
 import { ImsgConnection } from "./pipeline/imsg-connection.ts";
 import type { ImsgMessage } from "./pipeline/imsg-port.ts";
@@ -43,20 +40,6 @@ export interface AccountRunnerOptions {
   logger: Logger;
   /** `agents.retry`: an unavailable agent's turn is retried this long (default 10 minutes). */
   agentRetry?: AgentRetry;
-}
-
-/** A fetcher that skips every attachment with `reason` (never rejects: the row still reaches the agent). */
-function unavailableAttachments(reason: string): AttachmentFetcher {
-  const skip = (attachment: ImsgAttachment) => ({
-    sourcePath: attachment.originalPath,
-    ...(attachment.transferName ? { filename: attachment.transferName } : {}),
-    reason: "remote-unavailable" as const,
-    detail: `${attachment.originalPath || attachment.transferName || "(no path)"} was not fetched: ${reason}`,
-  });
-  return {
-    fetch: async (attachments) => ({ attachments: [], skipped: attachments.map(skip) }),
-    close: async () => {},
-  };
 }
 
 /** Replayed rows in flight at once during catchup; each chat still runs its turns one by one. */
@@ -167,9 +150,7 @@ export class AccountRunner {
           state,
           logger,
           call: (method, params) => this.#supervisor.requireClient().request(method, params),
-          capability: () => this.#bridge.snapshot(),
-          probe: () => this.#bridge.refresh(),
-          markStale: () => this.#bridge.bridgeFailed(),
+          bridge: this.#bridge,
           media: outboundMedia,
           allowCrossChat: (agentId) => routing.agents.find((agent) => agent.id === agentId)?.allowCrossChat === true,
           status: this.status,
@@ -205,7 +186,9 @@ export class AccountRunner {
       },
       cursor: this.#cursor,
       writes: this.#writes,
-      bridgeAvailable: () => this.#bridge.receiptsAllowed(),
+      receipts: () => this.#bridge.receipts(account.sendReadReceipts),
+      availableActions: (isGroup) =>
+        advertisedActions({ flags: account.actions, capability: this.#bridge.snapshot(), isGroup }),
       agentRetry: options.agentRetry,
       fetchAttachments: account.includeAttachments
         ? async (attachments) => (await this.#attachmentFetcher()).fetch(attachments)
@@ -280,46 +263,9 @@ export class AccountRunner {
 
   /** One fetcher per account, made on first use (a wrapper's host is read then). */
   #attachmentFetcher(): Promise<AttachmentFetcher> {
-    this.#attachments ??= this.#createAttachmentFetcher();
-    return this.#attachments;
-  }
-
-  /**
-   * Local paths, or SFTP from the Mac when `remoteHost` is set — or, as the reference does, when `cliPath` is an
-   * SSH wrapper script whose host can be read from it. A wrapper that runs ssh somewhere it cannot name for sure
-   * (a jump host, two destinations…) leaves attachments unavailable, said once: its Mac paths must never be read
-   * from this disk as if the Mac were local.
-   */
-  async #createAttachmentFetcher(): Promise<AttachmentFetcher> {
     const { account, stateDir, logger } = this.#options;
-    let settings = account;
-    if (!account.remoteHost && account.transport === "local") {
-      const inspection = await inspectSshWrapperFile(account.cliPath);
-      if (inspection.kind === "ambiguous") {
-        logger.error(
-          `remoteHost cannot be auto-detected from the SSH wrapper ${account.cliPath}: ${inspection.reason}; attachments are unavailable until you set channels.imessage.remoteHost explicitly (host or user@host of the Mac)`,
-        );
-        return unavailableAttachments(
-          `remoteHost could not be auto-detected from the SSH wrapper ${account.cliPath} (${inspection.reason})`,
-        );
-      }
-      const wrapper = inspection.kind === "target" ? inspection.target : undefined;
-      if (wrapper) {
-        logger.info(
-          `remoteHost auto-detected from the SSH wrapper ${account.cliPath}: ${wrapper.remoteHost} (attachments are fetched over SFTP)`,
-        );
-        settings = {
-          ...account,
-          remoteHost: wrapper.remoteHost,
-          ssh: {
-            ...account.ssh,
-            port: wrapper.port ?? account.ssh.port,
-            identityFile: wrapper.identityFile ?? account.ssh.identityFile,
-          },
-        };
-      }
-    }
-    return createAccountAttachmentFetcher(settings, { stateDir, logger });
+    this.#attachments ??= createAttachmentFetcherFor(account, { stateDir, logger });
+    return this.#attachments;
   }
 
   /** One catchup pass, beside the live stream: replayed rows go through the same pipeline as live ones. */

@@ -50,6 +50,11 @@ export interface Turn {
   coalescedMessageGuids: string[];
   replayed: boolean;
   /**
+   * The Reply JSON `actions` this Mac supports in this chat now (`react`, `reply`, `edit`, …): the enabled ones the
+   * private API bridge can run, by the last probe (all bridge actions while it is not known yet).
+   */
+  availableActions?: string[];
+  /**
    * Earlier messages, oldest first: in groups those mention gating skipped since the last turn (`historyLimit`);
    * a new DM session's first turn is seeded with the chat's recent messages (`dmHistoryLimit`, `dms`).
    */

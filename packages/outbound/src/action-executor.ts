@@ -5,7 +5,7 @@ import { type ActionParams, actionTarget, booleanParam, stringParam } from "./ac
 import { classifyCallFailure } from "./call-failure.ts";
 import type { CapabilitySnapshot } from "./capability.ts";
 import { crossChatRefusedError, isOwnConversation } from "./cross-chat.ts";
-import { type MediaLimits, type MediaPlan, planMedia } from "./media.ts";
+import { type MediaStaging, stageMedia } from "./media.ts";
 import { bridgeRequiredError, OutboundError } from "./outbound-error.ts";
 import type { ChatIdentity, SendTargetParams } from "./send-target.ts";
 
@@ -29,7 +29,7 @@ export interface ActionExecutorOptions {
   /** The reply cache: a short message id (MessageSid) → its full guid in this chat, undefined when expired or foreign. */
   messageGuid?: (shortId: string, chat: SendTargetParams) => string | undefined;
   /** Size cap and staging for `upload-file` / `setGroupIcon`: `stage` writes a buffer (or copies to a remote Mac) and returns the path imsg reads. */
-  media?: MediaLimits & { stage(plan: MediaPlan): Promise<string> };
+  media?: MediaStaging;
 }
 
 /** A Reply JSON `actions[]` entry: `{ action, ...params }`. */
@@ -96,8 +96,7 @@ export function createActionExecutor(options: ActionExecutorOptions): ActionExec
     }
     const filename = stringParam(params, ["filename", "name"]) ?? ("path" in source ? source.path : "attachment");
     const asVoice = booleanParam(params, ["asVoice", "as_voice", "audio"]);
-    const plan = await planMedia({ ...source, filename, asVoice }, options.media);
-    return options.media.stage(plan);
+    return stageMedia({ ...source, filename, asVoice }, options.media);
   }
 
   async function send(name: ActionName, call: ImsgCall, fallbackTarget: SendTargetParams): Promise<ActionOutcome> {

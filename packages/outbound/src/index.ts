@@ -25,6 +25,9 @@ export {
 export type { ActionParams } from "./action-params.ts";
 export { type CallFailureKind, classifyCallFailure } from "./call-failure.ts";
 export {
+  BridgeCapability,
+  type BridgeCapabilityOptions,
+  type BridgeLogger,
   type CapabilitySnapshot,
   capabilityFromProbe,
   capabilityFromStatus,
@@ -41,12 +44,22 @@ export {
   defaultMediaMaxMb,
   type MediaLimits,
   type MediaPlan,
+  type MediaStaging,
   type OutboundAttachment,
   planBufferMedia,
   planMedia,
   safeFilename,
+  stageMedia,
 } from "./media.ts";
 export { isShortMessageId, messageIdUnknownError, resolveMessageGuid } from "./message-id.ts";
+export {
+  createMessageSender,
+  type Delivery,
+  type DeliveryOptions,
+  type MessageSender,
+  type MessageSenderOptions,
+  type SentMessage,
+} from "./message-sender.ts";
 export { bridgeRequiredError, OutboundError, type OutboundErrorCode } from "./outbound-error.ts";
 export { fileSendCall, planReplyMedia } from "./reply-media.ts";
 export { planTextSends, type TextSendOptions } from "./reply-text.ts";

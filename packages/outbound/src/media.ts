@@ -23,6 +23,11 @@ export interface MediaLimits {
   sizeOfPath(path: string): Promise<number>;
 }
 
+/** Size checks plus staging: `stage` writes a buffer or copies a checked file where imsg reads it, and returns that path. */
+export interface MediaStaging extends MediaLimits {
+  stage(plan: MediaPlan): Promise<string>;
+}
+
 function megabytes(bytes: number): string {
   return (bytes / (1024 * 1024)).toFixed(1);
 }
@@ -96,4 +101,9 @@ export async function planMedia(attachment: OutboundAttachment, limits: MediaLim
   }
   checkMediaSize(filename, byteSize, limits.mediaMaxBytes);
   return { kind: "path", path, filename, byteSize, asVoice: attachment.asVoice === true };
+}
+
+/** One attachment checked (`planMedia`) and staged: the path a `send` hands imsg. */
+export async function stageMedia(attachment: OutboundAttachment, staging: MediaStaging): Promise<string> {
+  return staging.stage(await planMedia(attachment, staging));
 }

@@ -16,7 +16,9 @@ export type OutboundErrorCode =
   | "MESSAGE_ID_UNKNOWN"
   | "MEDIA_TOO_LARGE"
   | "MEDIA_INVALID"
-  | "CHUNK_LIMIT_INVALID";
+  | "CHUNK_LIMIT_INVALID"
+  | "NOT_RECONNECTED"
+  | "SEND_RESULT_INVALID";
 
 /** The base error of `@imessage-channel/outbound`: a string `code` and a one-line message saying what to do. */
 export class OutboundError extends ChannelError<OutboundErrorCode> {}

@@ -24,6 +24,19 @@ describe("planTextSends", () => {
 
   it("sends nothing for an empty or whitespace reply", () => {
     expect(planTextSends("  \n ", { target: { chat_id: 7 } })).toEqual([]);
+    expect(planTextSends("  \n ", { target: { chat_id: 7 }, asWritten: true })).toEqual([]);
+  });
+
+  it("sends the gateway's own text as written, only chunked", () => {
+    const calls = planTextSends("channels.imessage.groups.*.requireMention and __init__", {
+      target: { chat_id: 7 },
+      asWritten: true,
+      textChunkLimit: 41,
+    });
+    expect(calls.map((call) => call.params.text)).toEqual([
+      "channels.imessage.groups.*.requireMention",
+      "and __init__",
+    ]);
   });
 });
 

@@ -9,14 +9,16 @@ export interface TextSendOptions {
   textChunkLimit?: number;
   /** `channels.imessage.chunkMode` (default `length`). */
   chunkMode?: ChunkMode;
+  /** The gateway's own text (command answers): sent as written, only chunked, since markdown would eat its `*` and `__`. */
+  asWritten?: boolean;
 }
 
 /**
- * A reply's text → the `send` requests that deliver it, in order: markdown rendered to plain text, then cut
- * into chunks. Pure; the caller sends each one once (and looks in history before resending after a timeout).
+ * A reply's text → the `send` requests that deliver it, in order: markdown rendered to plain text (unless
+ * `asWritten`), then cut into chunks. Pure; a `Delivery` of `createMessageSender` sends each one once.
  */
 export function planTextSends(text: string, options: TextSendOptions): ImsgCall[] {
-  const plain = markdownToPlainText(text);
+  const plain = options.asWritten ? text : markdownToPlainText(text);
   const chunks = chunkText(plain, {
     ...(options.textChunkLimit === undefined ? {} : { limit: options.textChunkLimit }),
     ...(options.chunkMode === undefined ? {} : { mode: options.chunkMode }),

@@ -10,10 +10,15 @@ let harness: GatewayHarness | undefined;
 afterEach(async () => {
   await harness?.dispose();
   harness = undefined;
+  offered.length = 0;
 });
+
+/** The `availableActions` of every turn the agent got. */
+const offered: unknown[] = [];
 
 /** Answers with text, a tapback on the inbound message (by its short id) and a threaded reply. */
 const reactingAgent: AgentHandler = (turn, response) => {
+  offered.push(turn.availableActions);
   const [id] = turn.messageIds as Array<{ short: string; guid: string }>;
   sendJson(response, 200, {
     text: "on it",
@@ -51,6 +56,8 @@ describe("gateway end to end: private API actions, read receipts and typing", ()
       "SELECT thread_originator_guid AS thread FROM message WHERE is_from_me = 1 AND text = 'threaded answer'",
     );
     expect(threaded[0]?.thread).toBe(inbound.guid);
+    // The agent was told what this Mac can do in a DM: the bridge actions, no group ops.
+    expect(offered).toEqual([["react", "reply", "sendWithEffect", "edit", "unsend", "upload-file"]]);
   });
 
   it("with SIP on: hides react, still delivers the threaded reply as a plain send, and does not mark read", async () => {
@@ -68,5 +75,7 @@ describe("gateway end to end: private API actions, read receipts and typing", ()
       inbound.rowid,
     );
     expect(read?.isRead).toBe(0);
+    // …and the agent was told so: only a plain file send works without the bridge.
+    expect(offered).toEqual([["upload-file"]]);
   });
 });

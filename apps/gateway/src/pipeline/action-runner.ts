@@ -4,7 +4,7 @@ import { errorMessage } from "@imessage-channel/kit";
 import {
   type ActionExecutor,
   type ActionRequest,
-  type CapabilitySnapshot,
+  type BridgeCapability,
   createActionExecutor,
   type ImsgCallFunction,
   sendParamsForChat,
@@ -20,9 +20,8 @@ export interface ActionRunnerOptions {
   logger: Logger;
   /** A raw JSON-RPC request on the account's one imsg connection. */
   call: ImsgCallFunction;
-  capability: () => CapabilitySnapshot;
-  probe: () => Promise<CapabilitySnapshot>;
-  markStale: () => void;
+  /** The account's bridge verdict: actions read it, probe it again when it is not "up", and report a gone bridge. */
+  bridge: BridgeCapability;
   /** Checks and stages files of `upload-file` / `setGroupIcon`, per agent (see `createOutboundMedia`). */
   media: OutboundMedia;
   /** `agents.list[].allowCrossChat`: whether the agent's actions may name another chat or handle. */
@@ -48,9 +47,7 @@ export function createActionRunner(options: ActionRunnerOptions) {
     const executor = createActionExecutor({
       call: options.call,
       flags: account.actions,
-      capability: options.capability,
-      probe: options.probe,
-      markStale: options.markStale,
+      ...options.bridge.forActions(),
       region: account.phoneRegion,
       messageGuid: (shortId, chat) => {
         if (!("chat_id" in chat)) return undefined;

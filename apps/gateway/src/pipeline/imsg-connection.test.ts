@@ -46,13 +46,18 @@ function sentTexts(): string[] {
 }
 
 const chat = () => ({ chatId, isGroup: false, handle: "+15555550123" });
+/** One text through the connection's sender, as the reply deliverer sends a chunk. */
+const sendText = (connection: ImsgConnection, text: string) => {
+  const delivery = connection.delivery(chat());
+  return delivery.send({ method: "send", params: { ...delivery.target, text } });
+};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("ImsgConnection sends across a reconnect", () => {
   it("waits for imsg to come back instead of failing the reply, then sends it once", async () => {
     let current: ImsgClient | undefined;
     const connection = new ImsgConnection(() => current, { reconnectWaitMs: 10_000 });
-    const sending = connection.send({ chat: chat(), text: "sent after the reconnect" });
+    const sending = sendText(connection, "sent after the reconnect");
     await sleep(300);
     current = await simClient();
     const outcome = await sending;
@@ -65,7 +70,7 @@ describe("ImsgConnection sends across a reconnect", () => {
     let current: ImsgClient | undefined = await simClient(["--fault-hang-after-responses", "0"]);
     const dying = current;
     const connection = new ImsgConnection(() => current, { reconnectWaitMs: 10_000 });
-    const sending = connection.send({ chat: chat(), text: "exactly once" });
+    const sending = sendText(connection, "exactly once");
     await sleep(300);
     current = await simClient();
     await dying.close();
@@ -76,7 +81,7 @@ describe("ImsgConnection sends across a reconnect", () => {
 
   it("gives up after the wait with a line that says what to check", async () => {
     const connection = new ImsgConnection(() => undefined, { reconnectWaitMs: 300 });
-    await expect(connection.send({ chat: chat(), text: "nobody home" })).rejects.toThrow(
+    await expect(sendText(connection, "nobody home")).rejects.toThrow(
       /^imsg did not reconnect within 300 ms, so the reply could not be sent; see `imessage-channel status` for why$/,
     );
   });

@@ -1,130 +1,59 @@
-import { setTimeout as sleep } from "node:timers/promises";
+import {
+  createMessageSender,
+  type Delivery,
+  type DeliveryOptions,
+  type MessageSender,
+  sendParamsForChat,
+} from "@imessage-channel/outbound";
 import { type ImsgClient, ImsgRpcError, RequestTimeoutError, RpcClientError } from "@imessage-channel/rpc-client";
-import type { ChatAddress, ImsgMessage, ImsgPort, SendOutcome, SendRequest } from "./imsg-port.ts";
-
-/** How long a reply waits for imsg to come back (child restart, SSH reconnect) before the send fails. */
-export const defaultReconnectWaitMs = 60_000;
-
-const reconnectPollMs = 100;
+import type { ChatAddress, ImsgMessage, ImsgPort } from "./imsg-port.ts";
 
 /** A chat's service is re-read after this long: macOS 26 `any;` chats can move between iMessage and SMS. */
 const chatServiceTtlMs = 30_000;
 /** `chats.list` is newest first and a chat that just got a row is at the top: this many covers a burst. */
 const chatServiceLookupLimit = 100;
 
-/** The account's capability owner (`BridgeCapability`), as read receipts and typing use it. */
-export interface BridgeGate {
-  /** false: do not try now; true or undefined: try. */
-  receiptsAllowed(): Promise<boolean | undefined>;
-  /** A read or typing call failed for want of the bridge. */
-  bridgeFailed(): void;
-}
-
 export interface ImsgConnectionOptions {
   now?: () => number;
-  /** See `defaultReconnectWaitMs`. */
+  /** How long a send waits for a reconnect (default 60 s, as outbound's `createMessageSender`). */
   reconnectWaitMs?: number;
-  /** Asked before every read/typing call and told when one failed; without it, they are always tried. */
-  bridge?: BridgeGate;
-}
-
-function waitText(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
-}
-
-/** The connection went away under the request (child exit, SSH drop, client closed): worth trying again. */
-function isConnectionLoss(error: unknown): boolean {
-  return RpcClientError.isInstance(error) && ["CHILD_EXITED", "NOT_CONNECTED", "CLIENT_CLOSED"].includes(error.code);
-}
-
-/** The chat target of a send: `chat_id` whenever the row had one (the stable target), else guid, identifier, handle. */
-export function chatTarget(chat: ChatAddress): {
-  chatId?: number;
-  chatGuid?: string;
-  chatIdentifier?: string;
-  to?: string;
-} {
-  if (chat.chatId > 0) return { chatId: chat.chatId };
-  if (chat.chatGuid) return { chatGuid: chat.chatGuid };
-  if (chat.chatIdentifier) return { chatIdentifier: chat.chatIdentifier };
-  return { to: chat.handle };
+  /** Told when a read or typing call failed for want of the bridge (outbound's `BridgeCapability`: it re-probes). */
+  bridge?: { bridgeFailed(): void };
 }
 
 /**
  * The pipeline's view of the account's one imsg connection. Every call goes to the current client (the one
- * long-lived child). A send waits out a reconnect (bounded) instead of failing, and a send whose outcome is
- * unknown (timed out, or the connection died under it) is looked up in history before it is tried again, so
- * neither a restart nor a slow acknowledgement loses or doubles a reply.
+ * long-lived child). Sends go through outbound's `createMessageSender` (each once, across reconnects); read
+ * receipts and typing are asked for by the pipeline when the bridge verdict's `receipts` plan allows them.
  */
 export class ImsgConnection implements ImsgPort {
   readonly #client: () => ImsgClient | undefined;
   readonly #now: () => number;
-  readonly #reconnectWaitMs: number;
-  readonly #bridge: BridgeGate | undefined;
+  readonly #bridge: ImsgConnectionOptions["bridge"];
+  readonly #sender: MessageSender;
   readonly #chatServices = new Map<number, { service: string; readAt: number }>();
   #chatServiceLookup: Promise<void> | undefined;
 
   constructor(client: () => ImsgClient | undefined, options: ImsgConnectionOptions = {}) {
     this.#client = client;
     this.#now = options.now ?? Date.now;
-    this.#reconnectWaitMs = options.reconnectWaitMs ?? defaultReconnectWaitMs;
     this.#bridge = options.bridge;
+    this.#sender = createMessageSender({
+      call: (method, params) => this.#current().request(method, params),
+      isConnected: () => this.#client()?.running === true,
+      now: this.#now,
+      ...(options.reconnectWaitMs === undefined ? {} : { reconnectWaitMs: options.reconnectWaitMs }),
+    });
   }
 
   #current(): ImsgClient {
     const client = this.#client();
-    if (!client) throw new Error("imsg is not connected (reconnecting)");
+    if (!client) throw new RpcClientError("NOT_CONNECTED", "imsg is not connected (reconnecting)");
     return client;
   }
 
-  /** The current client, waiting for a reconnect until `deadline`. */
-  async #connected(deadline: number): Promise<ImsgClient> {
-    for (;;) {
-      const client = this.#client();
-      if (client?.running) return client;
-      if (this.#now() >= deadline) {
-        throw new Error(
-          `imsg did not reconnect within ${waitText(this.#reconnectWaitMs)}, so the reply could not be sent; see \`imessage-channel status\` for why`,
-        );
-      }
-      await sleep(reconnectPollMs);
-    }
-  }
-
-  async send(request: SendRequest): Promise<SendOutcome> {
-    const params = { ...chatTarget(request.chat), text: request.text, file: request.file };
-    const startedAt = this.#now();
-    const deadline = startedAt + this.#reconnectWaitMs;
-    const since = request.maybeSentSince ?? startedAt;
-    let outcomeUnknown = request.maybeSentSince !== undefined;
-    for (;;) {
-      const client = await this.#connected(deadline);
-      if (outcomeUnknown) {
-        const found = await this.#findSent(client, request, since).catch(() => undefined);
-        if (found) return found;
-      }
-      try {
-        const result = await client.send(params);
-        return { rowid: result.id, guid: result.guid };
-      } catch (error) {
-        const timedOut = RequestTimeoutError.isInstance(error);
-        if ((!timedOut && !isConnectionLoss(error)) || this.#now() >= deadline) throw error;
-        // It may have gone out and only the answer was lost: look for it before sending again.
-        outcomeUnknown = true;
-        if (!timedOut) await sleep(reconnectPollMs);
-      }
-    }
-  }
-
-  /** Our own row with this text in the chat since the first attempt, if imsg has it (chat_id targets only). */
-  async #findSent(client: ImsgClient, request: SendRequest, since: number): Promise<SendOutcome | undefined> {
-    if (request.chat.chatId <= 0 || !request.text) return undefined;
-    // Wide enough for a busy group that kept talking while the gateway restarted.
-    const recent = await client.messagesHistory({ chatId: request.chat.chatId, limit: 50 });
-    const found = recent.find(
-      (message) => message.isFromMe && message.text === request.text && Date.parse(message.createdAt) >= since - 2_000,
-    );
-    return found ? { rowid: found.id, guid: found.guid } : undefined;
+  delivery(chat: ChatAddress, options?: DeliveryOptions): Delivery {
+    return this.#sender.delivery(chat, options);
   }
 
   async chatService(chat: ChatAddress): Promise<string | undefined> {
@@ -165,16 +94,15 @@ export class ImsgConnection implements ImsgPort {
   }
 
   async markRead(chat: ChatAddress): Promise<boolean> {
-    return this.#bridgeCall(() => this.#current().read(chatTarget(chat)));
+    return this.#bridgeCall(() => this.#current().request("read", sendParamsForChat(chat)));
   }
 
   async setTyping(chat: ChatAddress, typing: boolean): Promise<boolean> {
-    return this.#bridgeCall(() => this.#current().typing({ ...chatTarget(chat), typing }));
+    return this.#bridgeCall(() => this.#current().request("typing", { ...sendParamsForChat(chat), typing }));
   }
 
-  /** A read or typing call, when the capability owner allows it; a failure is reported there (it re-probes). */
-  async #bridgeCall(call: () => Promise<void>): Promise<boolean> {
-    if ((await this.#bridge?.receiptsAllowed()) === false) return false;
+  /** A read or typing call; a failure for want of the bridge is reported to the capability owner (it re-probes). */
+  async #bridgeCall(call: () => Promise<unknown>): Promise<boolean> {
     try {
       await call();
       return true;

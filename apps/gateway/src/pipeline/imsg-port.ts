@@ -1,3 +1,4 @@
+import type { Delivery, DeliveryOptions } from "@imessage-channel/outbound";
 import type { Message } from "@imessage-channel/rpc-client";
 
 /** A validated imsg message, camelCase, as the rpc-client delivers it. */
@@ -13,25 +14,13 @@ export interface ChatAddress {
   isGroup: boolean;
 }
 
-export interface SendRequest {
-  chat: ChatAddress;
-  text?: string;
-  file?: string;
-  /** This send may already have gone out since then (a reply resumed after a restart): look for it first. */
-  maybeSentSince?: number;
-}
-
-export interface SendOutcome {
-  rowid?: number;
-  guid?: string;
-}
-
 /**
  * What the pipeline needs from the one long-lived imsg connection of its account. The gateway implements it
  * over the rpc-client; every call rides the same child (never a process per send).
  */
 export interface ImsgPort {
-  send(request: SendRequest): Promise<SendOutcome>;
+  /** The sends of one reply (or one gateway text) to `chat`, each once (outbound's `createMessageSender`). */
+  delivery(chat: ChatAddress, options?: DeliveryOptions): Delivery;
   /** Marks the chat read; resolves false when the bridge cannot (the caller logs once). */
   markRead(chat: ChatAddress): Promise<boolean>;
   /** Shows or hides the typing bubble; resolves false when the bridge cannot. */

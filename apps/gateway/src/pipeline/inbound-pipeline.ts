@@ -24,7 +24,7 @@ import { GroupHistory } from "./group-history.ts";
 import { type ChatAddress, chatKeys, type ImsgMessage, type ImsgPort } from "./imsg-port.ts";
 import { pairingReplyText } from "./pairing-reply.ts";
 import { reactionEventOf, reactionText } from "./reaction-event.ts";
-import { sendRemembered } from "./remembered-send.ts";
+import { sendTextRemembered } from "./remembered-send.ts";
 
 /** One accepted row waiting to become (part of) a turn. */
 export interface PendingRow {
@@ -101,8 +101,13 @@ export interface PipelineOptions {
   routeOverride?: (decision: DispatchDecision) => { agentId: string; sessionKey: string } | undefined;
   /** Fetches a dispatched row's attachments (includeAttachments on); never rejects for a file problem. */
   fetchAttachments?: (attachments: ImsgMessage["attachments"]) => Promise<FetchResult>;
-  /** Whether the bridge can mark read / type: undefined = unknown (try); may wait for the first probe. */
-  bridgeAvailable: () => boolean | undefined | Promise<boolean | undefined>;
+  /**
+   * Whether to mark read and show typing now (outbound's `BridgeCapability.receipts` for the account's
+   * `sendReadReceipts`); may wait for the first probe.
+   */
+  receipts: () => Promise<{ markRead: boolean; typing: boolean }>;
+  /** The actions this Mac supports in a DM or a group (outbound's `advertisedActions`), told to the agent in the turn. */
+  availableActions?: (isGroup: boolean) => string[];
   /** `agents.retry`: how long a turn whose agent is unavailable is retried, and the backoff between attempts. */
   agentRetry?: AgentRetry;
   now?: () => number;
@@ -528,7 +533,7 @@ export class InboundPipeline {
     const text = pairingReplyText(result.code, result.expiresAt, this.#now());
     this.#challengesInFlight.add(notifiedKey);
     try {
-      await sendRemembered(imsg, state.echoes, account.accountId, { chat: chatAddressOf(message), text });
+      await sendTextRemembered(imsg, state.echoes, account.accountId, chatAddressOf(message), text);
       state.meta.setMeta(notifiedKey, String(this.#now()));
       status.count("sent");
       logger.info(
@@ -638,13 +643,14 @@ export class InboundPipeline {
     const history = decision.isGroup
       ? this.#groupHistory.take(chatAnchor(last.message), account.historyLimit)
       : await this.#dmSeed(rows, decision, chat);
+    // Marking read waits for the first probe, so the turn's availableActions come from a verdict, not a guess.
+    await this.#markRead(chat);
     const turn = this.#buildTurn(
       rows,
       text,
       entries.filter((entry) => rows.includes(entry)),
       history,
     );
-    await this.#markRead(chat);
     const reply = await this.#askAgent(agent, turn, rows, chat, context);
     if (isEmptyReply(reply) || !reply) return;
     if (turn.coalescedMessageGuids.length) state.outbox.record(turn.coalescedMessageGuids, account.accountId, reply);
@@ -719,7 +725,7 @@ export class InboundPipeline {
 
   /** `entries`: the rows whose files the agent gets (the coalescer's cap); every row counts for ids and guids. */
   #buildTurn(rows: PendingRow[], text: string, entries: PendingRow[] = rows, history: HistoryEntry[] = []): Turn {
-    const { account, state } = this.#options;
+    const { account, state, availableActions } = this.#options;
     const last = rows.at(-1)!;
     const { message, decision } = last;
     const missing = entries.flatMap((row) =>
@@ -774,14 +780,15 @@ export class InboundPipeline {
       wasMentioned: rows.some((row) => row.decision.wasMentioned),
       coalescedMessageGuids: rows.map((row) => row.message.guid).filter(Boolean),
       replayed: rows.every((row) => row.replayed),
+      ...(availableActions ? { availableActions: availableActions(decision.isGroup) } : {}),
       ...(history.length > 0 ? { history } : {}),
       ...(event ? { event } : {}),
     };
   }
 
   async #markRead(chat: ChatAddress): Promise<void> {
-    const { account, imsg, bridgeAvailable } = this.#options;
-    if (!account.sendReadReceipts || (await bridgeAvailable()) === false) return;
+    const { imsg, receipts } = this.#options;
+    if (!(await receipts()).markRead) return;
     const ok = await imsg.markRead(chat).catch(() => false);
     if (!ok)
       this.#warnOnce(
@@ -791,8 +798,8 @@ export class InboundPipeline {
   }
 
   async #startTyping(chat: ChatAddress): Promise<() => Promise<void>> {
-    const { imsg, bridgeAvailable } = this.#options;
-    if ((await bridgeAvailable()) === false) return async () => {};
+    const { imsg, receipts } = this.#options;
+    if (!(await receipts()).typing) return async () => {};
     const ok = await imsg.setTyping(chat, true).catch(() => false);
     if (!ok) {
       this.#warnOnce("typing", "typing indicators are unavailable (the imsg private API bridge is not up)");
@@ -813,10 +820,13 @@ export class InboundPipeline {
   async #sendGatewayText(row: PendingRow, text: string, what: string): Promise<void> {
     const { imsg, state, account, logger, status } = this.#options;
     try {
-      await sendRemembered(imsg, state.echoes, account.accountId, {
-        chat: chatAddressOf(row.message, row.decision.isGroup),
+      await sendTextRemembered(
+        imsg,
+        state.echoes,
+        account.accountId,
+        chatAddressOf(row.message, row.decision.isGroup),
         text,
-      });
+      );
       status.count("sent");
     } catch (error) {
       logger.error({ err: error }, `could not send the ${what}: ${errorMessage(error)}`);

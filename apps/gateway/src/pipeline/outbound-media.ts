@@ -9,21 +9,19 @@ import {
   type RootedFileProblem,
   statFileInRoots,
 } from "@imessage-channel/attachments";
-import { type MediaLimits, type MediaPlan, OutboundError } from "@imessage-channel/outbound";
+import { type MediaStaging, OutboundError } from "@imessage-channel/outbound";
 
 /** `<stateDir>/media/outbound/<agentId>`: where an agent puts files it attaches; always an allowed root. */
 export function agentMediaDirectory(stateDir: string, agentId: string): string {
   return join(resolve(stateDir), "media", "outbound", agentId);
 }
 
-/** What the outbound package's `planMedia` and action executor need, for one agent's replies. */
-export interface AgentMedia extends MediaLimits {
-  /** A checked plan → the path imsg reads: always a fresh copy of ours, so the bytes sent are the bytes checked. */
-  stage(plan: MediaPlan): Promise<string>;
-}
-
 export interface OutboundMedia {
-  forAgent(agentId: string): AgentMedia;
+  /**
+   * What outbound's `stageMedia` and action executor need, for one agent's replies: `stage` always makes a fresh
+   * copy of ours, so the bytes sent are the bytes checked.
+   */
+  forAgent(agentId: string): MediaStaging;
 }
 
 export interface OutboundMediaOptions {
@@ -54,7 +52,7 @@ export function createOutboundMedia(options: OutboundMediaOptions): OutboundMedi
   // `.sent` cannot be an agent id, so no agent's staging folder (an allowed root) holds another reply's copies.
   const sentDirectory = join(resolve(options.stateDir), "media", "outbound", ".sent");
 
-  const byAgent = new Map<string, AgentMedia>();
+  const byAgent = new Map<string, MediaStaging>();
 
   return {
     forAgent(agentId) {
@@ -73,7 +71,7 @@ export function createOutboundMedia(options: OutboundMediaOptions): OutboundMedi
           return new OutboundError("MEDIA_PATH_REFUSED", `attachment ${problem.detail}`);
         return new OutboundError("MEDIA_INVALID", `attachment ${problem.detail}; check the path the agent gave`);
       };
-      const media: AgentMedia = {
+      const media: MediaStaging = {
         mediaMaxBytes: options.mediaMaxBytes,
         async sizeOfPath(path) {
           // The size cap is planMedia's (its message names mediaMaxMb); this is the root check.

@@ -1,10 +1,10 @@
 import type { Reply, Turn } from "@imessage-channel/agents";
 import type { ResolvedAccount } from "@imessage-channel/config";
 import { errorMessage } from "@imessage-channel/kit";
-import { chunkText, markdownToPlainText, planMedia } from "@imessage-channel/outbound";
+import { fileSendCall, type ImsgCall, planTextSends, stageMedia } from "@imessage-channel/outbound";
 import type { StateStore } from "@imessage-channel/state";
 import type { Logger } from "../logger.ts";
-import type { ChatAddress, ImsgPort, SendRequest } from "./imsg-port.ts";
+import type { ChatAddress, ImsgPort } from "./imsg-port.ts";
 import type { ReplyDeliverer } from "./inbound-pipeline.ts";
 import { isOutboundRefusal, type OutboundMedia } from "./outbound-media.ts";
 import { sendRemembered } from "./remembered-send.ts";
@@ -23,28 +23,32 @@ export interface ReplyDelivererOptions {
 }
 
 /**
- * Sends an agent reply: markdown → plain text (the gateway's own texts go `asWritten`), chunked per
- * `textChunkLimit`/`chunkMode`, each chunk once, then media (size-checked, files only from allowed folders), then
- * actions. Each send is one echo-cache entry (`sendRemembered`). Returns how many messages went out.
+ * Sends an agent reply as one delivery (outbound's `createMessageSender`): markdown → plain text (the gateway's
+ * own texts go `asWritten`), chunked per `textChunkLimit`/`chunkMode` (`planTextSends`), each chunk once, then
+ * media (size-checked, files only from allowed folders, `stageMedia`), then actions. Each send is one echo-cache
+ * entry (`sendRemembered`). Returns how many messages went out.
  */
 export function createReplyDeliverer(options: ReplyDelivererOptions): ReplyDeliverer {
   const { account, state, imsg, logger } = options;
-  const send = (request: SendRequest) => sendRemembered(imsg, state.echoes, account.accountId, request);
 
   return async (chat, reply, turn, { maybeSentSince, asWritten } = {}) => {
     let sent = 0;
-    const text = reply.text ? (asWritten ? reply.text : markdownToPlainText(reply.text)) : "";
-    for (const chunk of text.trim()
-      ? chunkText(text, { limit: account.textChunkLimit, mode: account.chunkMode })
-      : []) {
-      await send({ chat, text: chunk, maybeSentSince });
+    const delivery = imsg.delivery(chat, maybeSentSince === undefined ? {} : { maybeSentSince });
+    const send = (call: ImsgCall) => sendRemembered(delivery, state.echoes, account.accountId, chat, call);
+    const texts = planTextSends(reply.text ?? "", {
+      target: delivery.target,
+      textChunkLimit: account.textChunkLimit,
+      chunkMode: account.chunkMode,
+      asWritten,
+    });
+    for (const call of texts) {
+      await send(call);
       sent++;
     }
     const media = options.media.forAgent(turn.agentId);
     for (const attachment of reply.attachments ?? []) {
       try {
-        const plan = await planMedia(attachment, media);
-        await send({ chat, file: await media.stage(plan), maybeSentSince });
+        await send(fileSendCall(delivery.target, await stageMedia(attachment, media)));
         sent++;
       } catch (error) {
         if (isOutboundRefusal(error)) {

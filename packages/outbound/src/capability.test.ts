@@ -1,21 +1,24 @@
 import type { ImsgCapabilities } from "@imessage-channel/rpc-client";
 import { describe, expect, it } from "vitest";
-import { BridgeCapability, type BridgeCapabilityOptions, bridgeDownTtlMs } from "./bridge-capability.ts";
+import { BridgeCapability, type BridgeCapabilityOptions, bridgeDownTtlMs } from "./capability.ts";
 
 const methods = ["chats.list", "send", "tapback", "read", "typing"];
+/** Read receipts and typing both on, or both off. */
+const on = { markRead: true, typing: true };
+const off = { markRead: false, typing: false };
 
 /** What `probeCapabilities` returns for a 0.9.0 Mac, with the bridge up or down. */
-function probed(up: boolean): ImsgCapabilities {
+function probed(up: boolean, rpcMethods: string[] = methods): ImsgCapabilities {
   const selectors: Record<string, boolean> = up ? { editMessageItem: true, retractMessagePart: true } : {};
   return {
     version: "0.9.0",
     rpcSupported: true,
-    rpcMethods: methods,
+    rpcMethods,
     privateApi: { available: up, selectors },
     status: {
       advancedFeatures: up,
       selectors,
-      rpcMethods: methods,
+      rpcMethods,
       sip: up ? "disabled" : "enabled",
       message: up ? "Connected to Messages.app." : "System Integrity Protection (SIP) is enabled.\nMore text.",
     },
@@ -58,32 +61,32 @@ describe("BridgeCapability: one owner of the bridge verdict", () => {
   it("holds the first row's receipts until the first probe answered, instead of calling blind", async () => {
     let answer: (capabilities: ImsgCapabilities) => void = () => {};
     const { bridge } = owner([], { probe: () => new Promise((resolve) => (answer = resolve)) });
-    let settled: boolean | undefined | "pending" = "pending";
-    const asking = bridge.receiptsAllowed().then((allowed) => (settled = allowed));
+    let settled: { markRead: boolean; typing: boolean } | "pending" = "pending";
+    const asking = bridge.receipts(true).then((plan) => (settled = plan));
     await Promise.resolve();
     expect(settled).toBe("pending");
     answer(probed(true));
     await asking;
-    expect(settled).toBe(true);
+    expect(settled).toEqual(on);
   });
 
   it("skips the first row's receipts when the first probe takes longer than the wait", async () => {
     const { bridge } = owner([], { probe: () => new Promise(() => {}), firstProbeWaitMs: 5 });
-    expect(await bridge.receiptsAllowed()).toBe(false);
+    expect(await bridge.receipts(true)).toEqual(off);
   });
 
   it("believes a down verdict for 10 s, then probes again behind the next receipt", async () => {
     const { bridge, probes, advance } = owner([probed(false), probed(true)]);
-    expect(await bridge.receiptsAllowed()).toBe(false);
+    expect(await bridge.receipts(true)).toEqual(off);
     advance(bridgeDownTtlMs - 1);
-    expect(await bridge.receiptsAllowed()).toBe(false);
+    expect(await bridge.receipts(true)).toEqual(off);
     expect(probes()).toBe(1);
     advance(1);
     // Answered from the expired verdict at once; the refresh runs behind it.
-    expect(await bridge.receiptsAllowed()).toBe(false);
+    expect(await bridge.receipts(true)).toEqual(off);
     expect(probes()).toBe(2);
     await bridge.refresh();
-    expect(await bridge.receiptsAllowed()).toBe(true);
+    expect(await bridge.receipts(true)).toEqual(on);
   });
 
   it("reads an expired verdict as unknown for actions, so they probe lazily", async () => {
@@ -97,10 +100,10 @@ describe("BridgeCapability: one owner of the bridge verdict", () => {
   it("takes a failed bridge call as down for everyone and probes again", async () => {
     const { bridge, probes, lines } = owner([probed(true), probed(true)]);
     await bridge.refresh();
-    expect(await bridge.receiptsAllowed()).toBe(true);
+    expect(await bridge.receipts(true)).toEqual(on);
     bridge.bridgeFailed();
     expect(bridge.snapshot().status).toBe("unavailable");
-    expect(await bridge.receiptsAllowed()).toBe(false);
+    expect(await bridge.receipts(true)).toEqual(off);
     expect(probes()).toBe(2);
     await bridge.refresh();
     expect(bridge.snapshot().status).toBe("available");
@@ -113,13 +116,13 @@ describe("BridgeCapability: one owner of the bridge verdict", () => {
 
   it("shares one probe between everyone who asks while it runs", async () => {
     const { bridge, probes } = owner([probed(false)]);
-    await Promise.all([bridge.refresh(), bridge.refresh(), bridge.receiptsAllowed()]);
+    await Promise.all([bridge.refresh(), bridge.refresh(), bridge.receipts(true)]);
     expect(probes()).toBe(1);
   });
 
   it("gates receipts off on a build without rpc_methods and says so once per start, however often it probes", async () => {
     const { bridge, lines, advance } = owner([oldBuild]);
-    expect(await bridge.receiptsAllowed()).toBe(false);
+    expect(await bridge.receipts(true)).toEqual(off);
     for (let probe = 0; probe < 3; probe++) {
       advance(bridgeDownTtlMs);
       await bridge.refresh();
@@ -127,5 +130,22 @@ describe("BridgeCapability: one owner of the bridge verdict", () => {
     expect(lines.filter((line) => line.includes("predates the per-method capability list"))).toEqual([
       "warn imsg build predates the per-method capability list (rpc_methods); read receipts and typing are off; upgrade imsg to 0.7.3 or later",
     ]);
+  });
+
+  it("plans read and typing apart: sendReadReceipts off keeps typing, a build without read keeps typing", async () => {
+    expect(await owner([probed(true)]).bridge.receipts(false)).toEqual({ markRead: false, typing: true });
+    const withoutRead = owner([probed(true, ["chats.list", "send", "typing"])]).bridge;
+    expect(await withoutRead.receipts(true)).toEqual({ markRead: false, typing: true });
+  });
+
+  it("hands the action executor its verdict, its probe and its failure report", async () => {
+    const { bridge, probes } = owner([probed(false), probed(true)]);
+    const seams = bridge.forActions();
+    expect(seams.capability().status).toBe("unknown");
+    expect((await seams.probe()).status).toBe("unavailable");
+    expect((await seams.probe()).status).toBe("available");
+    seams.markStale();
+    expect(seams.capability().status).toBe("unavailable");
+    expect(probes()).toBe(3);
   });
 });

@@ -1,0 +1,197 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  linePreview,
+  type Message,
+  parseMessage,
+  RequestTimeoutError,
+  RpcClientError,
+  wireSchemas,
+} from "@imessage-channel/rpc-client";
+import type { ImsgCall } from "./action-call.ts";
+import type { ImsgCallFunction } from "./action-executor.ts";
+import { OutboundError } from "./outbound-error.ts";
+import { type ChatIdentity, type SendTargetParams, sendParamsForChat } from "./send-target.ts";
+import { findSentRow } from "./sent-row.ts";
+
+/** How long a send waits for imsg to come back (child restart, SSH reconnect) before it fails. */
+const defaultReconnectWaitMs = 60_000;
+
+const reconnectPollMs = 100;
+/** Rows of the chat read when a send's outcome is unknown: wide enough for a busy group that kept talking. */
+const historyLookupLimit = 50;
+
+export interface MessageSenderOptions {
+  /** One JSON-RPC request on the account's current imsg connection (the rpc-client's `request`). */
+  call: ImsgCallFunction;
+  /** Whether a connection is up now; a send waits (polling) until it is, up to `reconnectWaitMs`. */
+  isConnected: () => boolean;
+  /** See `defaultReconnectWaitMs`. */
+  reconnectWaitMs?: number;
+  now?: () => number;
+}
+
+/** What imsg answered for one send, or the row history proved it had already written. */
+export interface SentMessage {
+  rowid?: number;
+  guid?: string;
+  /** True when the message was found in the chat's history and not sent again. */
+  found?: boolean;
+}
+
+/**
+ * The sends of one reply (its chunks and files, in order) to one chat. A row matched for one of them, or answered
+ * for it, is never taken for a later one, so two identical chunks never match one history row.
+ */
+export interface Delivery {
+  /** The `send` target of the chat (`sendParamsForChat`): build calls with `planTextSends` / `fileSendCall`. */
+  readonly target: SendTargetParams;
+  /** Sends one `send` call once: waits out a reconnect, and looks an unknown outcome up before sending again. */
+  send(call: ImsgCall): Promise<SentMessage>;
+}
+
+export interface DeliveryOptions {
+  /** A reply recorded before a restart: any part may already have gone out since then, so look before sending. */
+  maybeSentSince?: number;
+}
+
+export interface MessageSender {
+  delivery(chat: ChatIdentity, options?: DeliveryOptions): Delivery;
+}
+
+function waitText(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
+}
+
+/** The connection went away under the request (child exit, SSH drop, client closed): worth trying again. */
+function isConnectionLoss(error: unknown): boolean {
+  return RpcClientError.isInstance(error) && ["CHILD_EXITED", "NOT_CONNECTED", "CLIENT_CLOSED"].includes(error.code);
+}
+
+function sendResultOf(result: unknown): SentMessage {
+  const parsed = wireSchemas.wireSendResultSchema.safeParse(result);
+  if (!parsed.success) {
+    throw new OutboundError(
+      "SEND_RESULT_INVALID",
+      `imsg send answered an unexpected result: ${linePreview(JSON.stringify(result) ?? "undefined")}; check the imsg version`,
+    );
+  }
+  return {
+    ...(parsed.data.id === undefined ? {} : { rowid: parsed.data.id }),
+    ...(parsed.data.guid ? { guid: parsed.data.guid } : {}),
+  };
+}
+
+/** What a `send` call carries, for the history lookup: its text or its file, never both (the bridge refuses that). */
+function contentOf(call: ImsgCall): { text?: string; file?: string } {
+  const { text, file } = call.params;
+  if (typeof file === "string" && file !== "") return { file };
+  return typeof text === "string" ? { text } : {};
+}
+
+/**
+ * The one path that sends messages (`send`) on an account's imsg connection. A send waits out a reconnect
+ * (bounded) instead of failing, and a send whose outcome is unknown (it timed out, or the connection died under it,
+ * or the reply was recorded before a restart) is looked up in the chat's history (`findSentRow`) before it is tried
+ * again, so neither a restart nor a slow acknowledgement loses or doubles a message. Files are looked up by their
+ * name among the row's attachments (imsg stages a file under its own name, and a file send answers no guid).
+ */
+export function createMessageSender(options: MessageSenderOptions): MessageSender {
+  const now = options.now ?? Date.now;
+  const reconnectWaitMs = options.reconnectWaitMs ?? defaultReconnectWaitMs;
+
+  async function connected(deadline: number): Promise<void> {
+    while (!options.isConnected()) {
+      if (now() >= deadline) {
+        throw new OutboundError(
+          "NOT_RECONNECTED",
+          `imsg did not reconnect within ${waitText(reconnectWaitMs)}, so the reply could not be sent; see \`imessage-channel status\` for why`,
+        );
+      }
+      await sleep(reconnectPollMs);
+    }
+  }
+
+  async function history(chatId: number, withAttachments: boolean): Promise<Message[]> {
+    const result = await options.call("messages.history", {
+      chat_id: chatId,
+      limit: historyLookupLimit,
+      ...(withAttachments ? { attachments: true } : {}),
+    });
+    const parsed = wireSchemas.wireMessagesHistoryResultSchema.safeParse(result);
+    if (!parsed.success) return [];
+    return parsed.data.messages.flatMap((value) => {
+      const message = parseMessage(value);
+      return message.success ? [message.value] : [];
+    });
+  }
+
+  return {
+    delivery(chat, deliveryOptions = {}) {
+      const target = sendParamsForChat(chat);
+      /** Rows known to be ours from this delivery: answered guids and rows matched in history. */
+      const accounted = new Set<string>();
+      /** Sends of this delivery imsg answered without a guid, by content: their rows are in history, unnamed. */
+      const unnamed = new Map<string, number>();
+      const keyOf = (content: { text?: string; file?: string }) =>
+        content.file === undefined ? `text:${content.text}` : `file:${content.file.split(/[\\/]/).pop()}`;
+
+      /** Our row for this send in the chat's history, if it is there; undefined when history cannot prove it. */
+      async function lookUp(call: ImsgCall, since: number): Promise<SentMessage | undefined> {
+        // Only a chat_id target has a history to read; other targets are sent again, as before this lookup existed.
+        if (!("chat_id" in target)) return undefined;
+        const content = contentOf(call);
+        if (content.text === undefined && content.file === undefined) return undefined;
+        const rows = await history(target.chat_id, content.file !== undefined);
+        const matches: Message[] = [];
+        const excludeGuids = new Set(accounted);
+        for (;;) {
+          const row = findSentRow(rows, { ...content, sentAtMs: since, excludeGuids });
+          if (!row) break;
+          matches.push(row);
+          excludeGuids.add(row.guid);
+        }
+        // Earlier sends of this delivery answered without a guid own that many of the matches.
+        const row = matches[unnamed.get(keyOf(content)) ?? 0];
+        if (!row) return undefined;
+        accounted.add(row.guid);
+        return { rowid: row.id, guid: row.guid, found: true };
+      }
+
+      function remember(call: ImsgCall, sent: SentMessage): SentMessage {
+        if (sent.guid) accounted.add(sent.guid);
+        else {
+          const key = keyOf(contentOf(call));
+          unnamed.set(key, (unnamed.get(key) ?? 0) + 1);
+        }
+        return sent;
+      }
+
+      return {
+        target,
+        async send(call) {
+          const startedAt = now();
+          const deadline = startedAt + reconnectWaitMs;
+          const since = deliveryOptions.maybeSentSince ?? startedAt;
+          let outcomeUnknown = deliveryOptions.maybeSentSince !== undefined;
+          for (;;) {
+            await connected(deadline);
+            if (outcomeUnknown) {
+              // A failed lookup proves nothing: the message is sent (again), as it always was.
+              const found = await lookUp(call, since).catch(() => undefined);
+              if (found) return found;
+            }
+            try {
+              return remember(call, sendResultOf(await options.call(call.method, call.params)));
+            } catch (error) {
+              const timedOut = RequestTimeoutError.isInstance(error);
+              if ((!timedOut && !isConnectionLoss(error)) || now() >= deadline) throw error;
+              // It may have gone out and only the answer was lost: look for it before sending again.
+              outcomeUnknown = true;
+              if (!timedOut) await sleep(reconnectPollMs);
+            }
+          }
+        },
+      };
+    },
+  };
+}
