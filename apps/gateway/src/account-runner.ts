@@ -111,7 +111,7 @@ export class AccountRunner {
     });
     this.#bridge = new BridgeCapability({
       probe: () => probeCapabilities((args) => runOnce(oneShotOptions(account, args))),
-      logger: { info: (line) => logger.info(line), warn: (line) => logger.warn(line) },
+      logger,
       onProbe: (capabilities) =>
         this.status.setImsg({
           version: capabilities.version,

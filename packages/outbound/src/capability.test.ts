@@ -1,3 +1,4 @@
+import { recordingLogger } from "@imessage-channel/kit";
 import type { ImsgCapabilities } from "@imessage-channel/rpc-client";
 import { describe, expect, it } from "vitest";
 import { BridgeCapability, type BridgeCapabilityOptions, bridgeDownTtlMs } from "./capability.ts";
@@ -43,7 +44,7 @@ function owner(answers: ImsgCapabilities[], options: Partial<BridgeCapabilityOpt
   const lines: string[] = [];
   const bridge = new BridgeCapability({
     probe: async () => answers[Math.min(probes++, answers.length - 1)]!,
-    logger: { info: (line) => lines.push(`info ${line}`), warn: (line) => lines.push(`warn ${line}`) },
+    logger: recordingLogger(lines),
     now: () => now,
     ...options,
   });

@@ -1,3 +1,4 @@
+import type { Logger } from "@imessage-channel/kit";
 import { errorMessage } from "@imessage-channel/kit";
 import { type ImsgCapabilities, versionAtLeast } from "@imessage-channel/rpc-client";
 
@@ -95,16 +96,10 @@ export const bridgeUpTtlMs = 10 * 60 * 1000;
 /** The first row waits this long for the first probe; past it, its receipts are skipped rather than sent blind. */
 const firstProbeWaitMs = 5_000;
 
-/** What this owner logs through (the gateway's pino logger fits). */
-export interface BridgeLogger {
-  info(message: string): void;
-  warn(message: string): void;
-}
-
 export interface BridgeCapabilityOptions {
   /** Asks imsg what it can do: `probeCapabilities` over the account's one-shot runner. */
   probe: () => Promise<ImsgCapabilities>;
-  logger: BridgeLogger;
+  logger: Logger;
   /** Every probe's facts, for the status file. */
   onProbe?: (capabilities: ImsgCapabilities) => void;
   now?: () => number;
@@ -204,13 +199,13 @@ export class BridgeCapability {
     try {
       const capabilities = await this.#options.probe();
       this.#options.onProbe?.(capabilities);
-      for (const problem of capabilities.problems) this.#once(() => logger.warn(`imsg probe: ${problem}`), problem);
+      for (const problem of capabilities.problems) this.#once(() => logger.warn({}, `imsg probe: ${problem}`), problem);
       const next = capabilityFromProbe(capabilities);
       const { warning } = receiptPlan({ sendReadReceipts: true, capability: next });
-      if (warning) this.#once(() => logger.warn(warning), warning);
+      if (warning) this.#once(() => logger.warn({}, warning), warning);
       this.#set(next, firstLine(capabilities.status?.message));
     } catch (error) {
-      logger.warn(`imsg capability probe failed: ${errorMessage(error)}`);
+      logger.warn({}, `imsg capability probe failed: ${errorMessage(error)}`);
       this.#set(unknownCapability, undefined);
     }
     this.#answered = true;
@@ -226,10 +221,12 @@ export class BridgeCapability {
     if (next.status === before || next.status === "unknown") return;
     if (next.status === "available") {
       this.#options.logger.info(
+        {},
         "imsg private API bridge is up: tapbacks, edits, effects, read receipts and typing work",
       );
     } else {
       this.#options.logger.info(
+        {},
         `imsg private API bridge is down${reason ? ` (${reason})` : ""}: actions that need it fail and read receipts and typing are off until \`imsg launch\` on the Mac; the next action checks again`,
       );
     }

@@ -27,7 +27,6 @@ export { type CallFailureKind, classifyCallFailure } from "./call-failure.ts";
 export {
   BridgeCapability,
   type BridgeCapabilityOptions,
-  type BridgeLogger,
   type CapabilitySnapshot,
   capabilityFromProbe,
   capabilityFromStatus,
