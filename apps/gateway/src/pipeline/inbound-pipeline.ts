@@ -613,7 +613,9 @@ export class InboundPipeline {
     if (rows.length === 1 && decision.isCommand && commands) {
       const answer = await commands.handle(last, agent);
       if (answer !== undefined) {
-        await deliverReply(chat, { text: answer }, this.#buildTurn(rows, text), { asWritten: true });
+        await deliverReply(chat, { text: answer }, await this.#writes.run(() => this.#buildTurn(rows, text)), {
+          asWritten: true,
+        });
         return;
       }
     }
@@ -628,7 +630,7 @@ export class InboundPipeline {
       const answered = rows.filter((_, index) => recordings[index] !== undefined);
       const parsed = replySchema.safeParse(recorded.reply);
       if (parsed.success) {
-        const turn = this.#buildTurn(answered, text);
+        const turn = await this.#writes.run(() => this.#buildTurn(answered, text));
         logger.info(
           { session: turn.sessionKey, guids: turn.coalescedMessageGuids },
           "delivering a reply recorded before a restart (the agent is not asked again; parts already sent are skipped)",
@@ -645,15 +647,20 @@ export class InboundPipeline {
       : await this.#dmSeed(rows, decision, chat);
     // Marking read waits for the first probe, so the turn's availableActions come from a verdict, not a guess.
     await this.#markRead(chat);
-    const turn = this.#buildTurn(
-      rows,
-      text,
-      entries.filter((entry) => rows.includes(entry)),
-      history,
+    // Building a turn writes short ids to state.db: while it cannot be written (locked, full) the turn waits for
+    // it, as its rows' claims do, instead of failing and committing rows the agent never saw.
+    const turn = await this.#writes.run(() =>
+      this.#buildTurn(
+        rows,
+        text,
+        entries.filter((entry) => rows.includes(entry)),
+        history,
+      ),
     );
     const reply = await this.#askAgent(agent, turn, rows, chat, context);
     if (isEmptyReply(reply) || !reply) return;
-    if (turn.coalescedMessageGuids.length) state.outbox.record(turn.coalescedMessageGuids, account.accountId, reply);
+    const guids = turn.coalescedMessageGuids;
+    if (guids.length) await this.#writes.run(() => state.outbox.record(guids, account.accountId, reply));
     status.count("sent", await deliverReply(chat, reply, turn));
   }
 

@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { setFileSizeLimit } from "./file-size-limit.ts";
 import type { HardKill } from "./soak-verdict.ts";
-import type { SoakWorld } from "./soak-world.ts";
+import { type SoakWorld, soakShutdownTimeoutSeconds } from "./soak-world.ts";
+import { holdWriteLock } from "./state-db-lock.ts";
+import { watchForNotWritable } from "./status-watch.ts";
 
 export const chaosKinds = [
   "kill-imsg",
@@ -9,6 +12,10 @@ export const chaosKinds = [
   "slow-agent",
   "restart-gateway-sigterm",
   "restart-gateway-sigkill",
+  "lock-state-db",
+  "fill-state-dir",
+  "sigterm-then-sigkill",
+  "deep-json-line",
 ] as const;
 
 export type ChaosKind = (typeof chaosKinds)[number];
@@ -20,19 +27,52 @@ export interface ChaosRecord {
   detail: string;
 }
 
+/** While state.db could not be written (locked or full): the `degraded` reason the status file showed, if any. */
+export interface NotWritableSpell {
+  kind: "lock-state-db" | "fill-state-dir";
+  degradedReason: string | undefined;
+}
+
+/** A SIGTERM with slow turns running, and whether the gateway exited on its own before the service manager's SIGKILL. */
+export interface BoundedShutdown {
+  pid: number;
+  exitedBeforeKill: boolean;
+  exit: number | string | null;
+}
+
 /** What the chaos loop did and found, for the verdict and the report. */
 export interface ChaosLog {
   records: ChaosRecord[];
   hardKills: HardKill[];
+  notWritable: NotWritableSpell[];
+  shutdowns: BoundedShutdown[];
   /** Problems the chaos itself observed, e.g. a SIGTERM that did not exit 0. */
   problems: string[];
 }
+
+export function emptyChaosLog(): ChaosLog {
+  return { records: [], hardKills: [], notWritable: [], shutdowns: [], problems: [] };
+}
+
+const lockHoldMs = 25_000;
+const fillHoldMs = 10_000;
+/**
+ * The soft file-size limit while the state dir is "full". Linux fails every write at or past it, over old bytes
+ * too; the WAL cycles through its first few MB, so at 64 KiB the gateway's next transaction meets it, where a limit
+ * at state.db's size could leave it seconds of room. The status file (a few hundred bytes) still fits.
+ */
+const fillLimitBytes = 64 * 1024;
+/** How long the slow agent takes per answer in `sigterm-then-sigkill`: longer than the whole shutdown budget. */
+const slowTurnMs = 15_000;
+/** A service manager's stop timeout: SIGKILL this long after SIGTERM. */
+const killAfterMs = (soakShutdownTimeoutSeconds + 2) * 1000;
 
 /** One chaos action against the running world. Restarts wait until the new gateway is connected again. */
 export async function runChaos(world: SoakWorld, kind: ChaosKind, log: ChaosLog, startedAt: number): Promise<void> {
   const { harness } = world;
   const record = (detail: string): void =>
     void log.records.push({ kind, at: Math.round(performance.now() - startedAt), detail });
+  const restarted = world.catchup ? "restarted with catchup" : "restarted without catchup (from the saved cursor)";
   switch (kind) {
     case "kill-imsg": {
       const pid = await world.imsgPid();
@@ -47,9 +87,13 @@ export async function runChaos(world: SoakWorld, kind: ChaosKind, log: ChaosLog,
     case "malformed-lines": {
       // The next imsg child writes a malformed line after its 1st response and an over-long one after its 2nd.
       await world.queueFaults(["--fault-malformed-line-after", "1", "--fault-oversized-line-after", "2"]);
-      const pid = await world.imsgPid();
-      if (pid !== undefined) killQuietly(pid);
+      await killImsg(world);
       return record("next imsg child writes a malformed and an over-long line");
+    }
+    case "deep-json-line": {
+      await world.queueFaults(["--fault-deep-line-after", "1"]);
+      await killImsg(world);
+      return record("next imsg child writes a line nested 1,000,000 deep");
     }
     case "slow-agent": {
       world.agentDelayMs = 2_500;
@@ -59,10 +103,11 @@ export async function runChaos(world: SoakWorld, kind: ChaosKind, log: ChaosLog,
       return;
     }
     case "restart-gateway-sigterm": {
-      const exit = await world.stopGateway("SIGTERM");
-      if (exit !== 0) log.problems.push(`gateway exited ${String(exit)} on SIGTERM (expected 0)`);
+      const stop = await terminate(world, undefined);
+      if (stop.exit !== 0) log.problems.push(`gateway exited ${String(stop.exit)} on SIGTERM (expected 0)`);
+      if (stop.inDoubt.length) log.hardKills.push({ pid: stop.pid, inDoubt: stop.inDoubt });
       await world.startGateway();
-      return record(`SIGTERM (exit ${String(exit)}), restarted`);
+      return record(`SIGTERM (exit ${String(stop.exit)}), ${restarted}`);
     }
     case "restart-gateway-sigkill": {
       const pid = harness.pid;
@@ -70,9 +115,90 @@ export async function runChaos(world: SoakWorld, kind: ChaosKind, log: ChaosLog,
       const inDoubt = pid === undefined ? [] : world.claimedBy(pid);
       if (pid !== undefined) log.hardKills.push({ pid, inDoubt });
       await world.startGateway();
-      return record(`SIGKILL with ${inDoubt.length} row(s) claimed in flight, restarted with catchup`);
+      return record(`SIGKILL with ${inDoubt.length} row(s) claimed in flight, ${restarted}`);
+    }
+    case "sigterm-then-sigkill": {
+      world.agentDelayMs = slowTurnMs;
+      // Rows keep coming while the agent thinks: a few turns run and more queue behind them.
+      await sleep(3_000);
+      const stop = await terminate(world, killAfterMs);
+      world.agentDelayMs = 0;
+      log.hardKills.push({ pid: stop.pid, inDoubt: stop.inDoubt });
+      log.shutdowns.push({ pid: stop.pid, exitedBeforeKill: !stop.killed, exit: stop.exit });
+      if (stop.killed) {
+        log.problems.push(
+          `gateway pid ${stop.pid} still ran ${killAfterMs} ms after SIGTERM (shutdown.timeoutSeconds ${soakShutdownTimeoutSeconds}): killed`,
+        );
+      } else if (stop.exit !== 0) {
+        log.problems.push(`gateway exited ${String(stop.exit)} on SIGTERM with slow turns (expected 0)`);
+      }
+      await world.startGateway();
+      const outcome = stop.killed ? "SIGKILLed" : `exited ${String(stop.exit)} before the SIGKILL`;
+      return record(`SIGTERM with slow turns: ${outcome}, ${stop.inDoubt.length} row(s) in doubt, ${restarted}`);
+    }
+    case "lock-state-db": {
+      const lock = await holdWriteLock(world.stateDbPath, lockHoldMs);
+      const degradedReason = await watchForNotWritable(harness.stateDir, lockHoldMs);
+      await lock.released;
+      log.notWritable.push({ kind, degradedReason });
+      return record(`another process held state.db's write lock for ${lockHoldMs / 1000} s; ${seen(degradedReason)}`);
+    }
+    case "fill-state-dir": {
+      const pid = harness.pid;
+      if (pid === undefined) return record("no gateway running; skipped");
+      if (!(await setFileSizeLimit(pid, fillLimitBytes))) return record("prlimit is not installed; skipped");
+      let degradedReason: string | undefined;
+      try {
+        degradedReason = await watchForNotWritable(harness.stateDir, fillHoldMs);
+      } finally {
+        await setFileSizeLimit(pid, undefined);
+      }
+      log.notWritable.push({ kind, degradedReason });
+      return record(
+        `no file could grow past ${fillLimitBytes / 1024} KiB for ${fillHoldMs / 1000} s; ${seen(degradedReason)}`,
+      );
     }
   }
+}
+
+function seen(degradedReason: string | undefined): string {
+  return degradedReason ? `the status said "${degradedReason}"` : "the status never said state.db was not writable";
+}
+
+/**
+ * SIGTERM, and SIGKILL once `killAfterMs` passed without an exit (undefined: wait as long as it takes). The rows
+ * the gateway held claimed meanwhile are in doubt: a turn that shutdown cancelled reached the agent and is asked
+ * again after the restart.
+ */
+async function terminate(
+  world: SoakWorld,
+  killAfterMs: number | undefined,
+): Promise<{ pid: number; exit: number | string | null; killed: boolean; inDoubt: string[] }> {
+  const pid = world.harness.pid;
+  if (pid === undefined) throw new Error("no gateway is running to stop");
+  const inDoubt = new Set(world.claimedBy(pid));
+  let exit: number | string | null | undefined;
+  const exited = world.stopGateway("SIGTERM").then((code) => {
+    exit = code;
+  });
+  const deadline = killAfterMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + killAfterMs;
+  while (exit === undefined && performance.now() < deadline) {
+    for (const guid of world.claimedBy(pid)) inDoubt.add(guid);
+    await Promise.race([exited, sleep(250)]);
+  }
+  const killed = exit === undefined;
+  if (killed) {
+    await world.stopGateway("SIGKILL");
+    await exited;
+    // What the killed gateway still held is in doubt too, as after restart-gateway-sigkill.
+    for (const guid of world.claimedBy(pid)) inDoubt.add(guid);
+  }
+  return { pid, exit: exit ?? null, killed, inDoubt: [...inDoubt] };
+}
+
+async function killImsg(world: SoakWorld): Promise<void> {
+  const pid = await world.imsgPid();
+  if (pid !== undefined) killQuietly(pid);
 }
 
 function killQuietly(pid: number): void {

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { waitFor } from "@imessage-channel/agents/test-support";
 import { percentile } from "@imessage-channel/bench-kit";
 import { isoFromAppleMilliseconds } from "@imessage-channel/imsg-sim";
-import { type ChaosKind, type ChaosLog, chaosKinds, runChaos } from "./chaos.ts";
+import { type ChaosKind, type ChaosLog, chaosKinds, emptyChaosLog, runChaos } from "./chaos.ts";
 import { type InboundLoad, startInboundLoad } from "./inbound-load.ts";
 import { type RssSampler, startRssSampler } from "./rss-sampler.ts";
 import { judgeSoak, type SoakVerdict } from "./soak-verdict.ts";
@@ -25,6 +25,10 @@ export interface SoakOptions {
   logLevel?: string;
   /** `coalesceSameSenderDms` (default true; false runs every DM row as its own turn, the config default). */
   coalesce?: boolean;
+  /** `catchup.enabled` (default true; false, the config default, leaves restarts to the saved cursor alone). */
+  catchup?: boolean;
+  /** The chaos kinds to rotate through, each once in this order first (default all, in `defaultChaosOrder`). */
+  chaosKinds?: readonly ChaosKind[];
   /** The gateway's whole log (every incarnation) is written here at the end. */
   logPath?: string;
   onProgress?: (line: string) => void;
@@ -39,6 +43,8 @@ export interface SoakReport {
   replies: number;
   /** Sent rows that are not acknowledgements (error replies, pairing codes): none expected. */
   otherReplies: string[];
+  /** Friends' rows that repeated a reply the agent had just sent, and how many of them were answered. */
+  repeatedReplyRows: { written: number; answered: number };
   imsgConnections: number;
   skippedLines: number;
   rss: { samples: number; peakMb: number; lastMb: number; limitMb: number };
@@ -60,20 +66,26 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** Every kind once in a fixed order first (so a short run covers them all), then shuffled rounds. */
-function chaosOrder(random: () => number): () => ChaosKind {
-  const first: ChaosKind[] = [
-    "kill-imsg",
-    "restart-gateway-sigkill",
-    "malformed-lines",
-    "drop-ssh",
-    "restart-gateway-sigterm",
-    "slow-agent",
-  ];
-  let round = [...first];
+/** The order of the first round: a gateway kill early, the long state.db spells after the quick kinds. */
+export const defaultChaosOrder: readonly ChaosKind[] = [
+  "kill-imsg",
+  "restart-gateway-sigkill",
+  "malformed-lines",
+  "drop-ssh",
+  "restart-gateway-sigterm",
+  "slow-agent",
+  "deep-json-line",
+  "sigterm-then-sigkill",
+  "lock-state-db",
+  "fill-state-dir",
+];
+
+/** Every kind once in the given order first (so a short run covers them all), then shuffled rounds. */
+function chaosOrder(kinds: readonly ChaosKind[], random: () => number): () => ChaosKind {
+  let round = [...kinds];
   return () => {
     if (round.length === 0) {
-      round = [...chaosKinds];
+      round = [...kinds];
       for (let index = round.length - 1; index > 0; index--) {
         const swap = Math.floor(random() * (index + 1));
         [round[index], round[swap]] = [round[swap]!, round[index]!];
@@ -85,16 +97,21 @@ function chaosOrder(random: () => number): () => ChaosKind {
 
 /**
  * Runs the gateway against imsg-sim over a real sshd under a steady inbound load while a chaos loop kills imsg,
- * drops SSH, restarts the gateway (SIGTERM and SIGKILL), injects malformed lines and slows the agent; then lets
- * every turn finish and judges the evidence: every row dispatched and answered exactly once, RSS bounded.
+ * drops SSH, restarts the gateway (SIGTERM, SIGKILL, SIGTERM with slow turns), injects malformed and deeply nested
+ * lines, slows the agent, locks state.db and fills the state dir; then lets every turn finish and judges the
+ * evidence: every row dispatched and answered exactly once, RSS bounded.
  */
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const progress = options.onProgress ?? (() => {});
   const random = seededRandom(options.seed ?? 1);
   const rssLimitMb = options.rssLimitMb ?? 400;
-  const world = await SoakWorld.create({ logLevel: options.logLevel, coalesce: options.coalesce });
+  const world = await SoakWorld.create({
+    logLevel: options.logLevel,
+    coalesce: options.coalesce,
+    catchup: options.catchup,
+  });
   const { harness } = world;
-  const chaos: ChaosLog = { records: [], hardKills: [], problems: [] };
+  const chaos = emptyChaosLog();
   let load: InboundLoad | undefined;
   let rss: RssSampler | undefined;
   try {
@@ -102,7 +119,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const startedAt = performance.now();
     rss = startRssSampler(() => harness.pid);
     load = startInboundLoad(world, { ratePerSecond: options.ratePerSecond ?? 6, random });
-    const nextChaos = chaosOrder(random);
+    const nextChaos = chaosOrder(options.chaosKinds ?? defaultChaosOrder, random);
     const chaosEveryMs = options.chaosEveryMs ?? 8_000;
     let lastProgress = 0;
     while (performance.now() - startedAt < options.durationMs) {
@@ -176,6 +193,8 @@ function report(
     for (const guid of guids) if (!repliedAt.has(guid)) repliedAt.set(guid, at);
   }
   const agentTurns = harness.turns().map(turnGuids);
+  const answeredGuids = new Set(replies.flat());
+  const repeatRows = load.injected.filter((row) => row.repeatsReply);
   const verdict = judgeSoak({ injected: load.injected, agentTurns, replies, hardKills: chaos.hardKills });
 
   const latencies = load.injected
@@ -208,6 +227,10 @@ function report(
     turns: agentTurns.length,
     replies: replies.length,
     otherReplies,
+    repeatedReplyRows: {
+      written: repeatRows.length,
+      answered: repeatRows.filter((row) => answeredGuids.has(row.guid)).length,
+    },
     imsgConnections: harness.logs.filter((line) => line.includes("imsg stream connected")).length,
     skippedLines: harness.logs.filter((line) => /skipped .*line|over-long|discarded/i.test(line)).length,
     rss: { samples: rss.samples, peakMb: rss.peakMb, lastMb: rss.lastMb, limitMb: rssLimitMb },

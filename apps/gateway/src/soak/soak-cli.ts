@@ -1,6 +1,6 @@
 /**
- * `pnpm soak [--minutes N] [--rate R] [--seed S] [--chaos-every SEC] [--coalesce on|off] [--log-level L]`: the gateway
- * under steady load and chaos, then a verdict.
+ * `pnpm soak [--minutes N] [--rate R] [--seed S] [--chaos-every SEC] [--coalesce on|off] [--catchup on|off]
+ * [--log-level L]`: the gateway under steady load and chaos, then a verdict.
  * Exits 0 when every row was dispatched and answered exactly once and RSS stayed bounded, 1 otherwise.
  */
 import { tmpdir } from "node:os";
@@ -17,6 +17,7 @@ const { values } = parseArgs({
     "chaos-every": { type: "string", default: "8" },
     "log-level": { type: "string", default: "info" },
     coalesce: { type: "string", default: "on" },
+    catchup: { type: "string", default: "on" },
   },
 });
 
@@ -37,7 +38,9 @@ process.on("unhandledRejection", (reason) => {
 
 const minutes = positive("minutes", values.minutes);
 const seed = positive("seed", values.seed);
-console.log(`soak: ${minutes} min, ${values.rate} rows/s, chaos every ${values["chaos-every"]} s, seed ${seed}`);
+console.log(
+  `soak: ${minutes} min, ${values.rate} rows/s, chaos every ${values["chaos-every"]} s, seed ${seed}, coalesce ${values.coalesce}, catchup ${values.catchup}`,
+);
 const report = await runSoak({
   durationMs: minutes * 60_000,
   ratePerSecond: positive("rate", values.rate),
@@ -45,7 +48,8 @@ const report = await runSoak({
   seed,
   logLevel: values["log-level"],
   coalesce: values.coalesce !== "off",
-  logPath: join(tmpdir(), `imessage-channel-soak-${seed}.log`),
+  catchup: values.catchup !== "off",
+  logPath: join(tmpdir(), `imessage-channel-soak-${seed}-coalesce-${values.coalesce}-catchup-${values.catchup}.log`),
   onProgress: (line) => console.log(`soak: ${line}`),
 });
 console.log(formatSoakReport(report));

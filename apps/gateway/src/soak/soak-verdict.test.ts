@@ -28,6 +28,20 @@ describe("judging a soak run", () => {
     expect(verdict.problems[0]).toBe("1 row(s) never reached the agent: C");
   });
 
+  it("fails when a user's row that repeats the agent's reply is lost, naming it as a repeat", () => {
+    const verdict = judgeSoak(
+      evidence({
+        injected: [...rows("A", "B", "C"), { guid: "R", expected: "dispatch", repeatsReply: true }],
+      }),
+    );
+    expect(verdict.ok).toBe(false);
+    expect(verdict.neverDispatched).toEqual(["R"]);
+    expect(verdict.lostRepeats).toEqual(["R"]);
+    expect(verdict.problems[1]).toBe(
+      "1 of the lost row(s) repeated a reply the agent had just sent (taken for an echo?): R",
+    );
+  });
+
   it("fails on a dispatched turn that was never answered", () => {
     const verdict = judgeSoak(evidence({ replies: [["A"]] }));
     expect(verdict.neverAnswered).toEqual(["B", "C"]);

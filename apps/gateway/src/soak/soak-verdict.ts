@@ -2,11 +2,14 @@
 export interface InjectedRow {
   guid: string;
   expected: "dispatch" | "drop";
+  /** Its text is, word for word, a reply the agent had just sent in that chat: a user quoting it, not an echo. */
+  repeatsReply?: boolean;
 }
 
 /**
- * A gateway killed with SIGKILL, and the guids its journal still held as claimed: rows whose turn may have reached
- * the agent (and whose reply may have been sent) without being committed. Only these may be dispatched again.
+ * A gateway stopped with turns unfinished, and the guids its journal held as claimed meanwhile: killed with
+ * SIGKILL (the turn may have reached the agent, and its reply been sent, without being committed), or stopped by a
+ * SIGTERM whose shutdown cancelled the turn after the agent had it. Only these may be dispatched again.
  */
 export interface HardKill {
   pid: number;
@@ -41,6 +44,8 @@ export interface SoakVerdict {
   leakedToAgent: string[];
   /** Rows dispatched to the agent but never answered. */
   neverAnswered: string[];
+  /** Of the rows never dispatched or never answered, those that repeated the agent's reply (an echo check's victims). */
+  lostRepeats: string[];
   repeatedDispatches: Repetition[];
   repeatedReplies: Repetition[];
   /** Turns or replies naming a guid the soak never wrote. */
@@ -77,6 +82,8 @@ export function judgeSoak(evidence: SoakEvidence): SoakVerdict {
   const neverDispatched = [...expected].filter((guid) => !dispatched.has(guid));
   const leakedToAgent = [...dropped].filter((guid) => dispatched.has(guid) || answered.has(guid));
   const neverAnswered = [...dispatched.keys()].filter((guid) => expected.has(guid) && !answered.has(guid));
+  const repeats = new Set(evidence.injected.filter((row) => row.repeatsReply).map((row) => row.guid));
+  const lostRepeats = [...neverDispatched, ...neverAnswered].filter((guid) => repeats.has(guid));
   const repeatedDispatches = repetitions(dispatched, allowance);
   const repeatedReplies = repetitions(answered, new Map());
   const unknownGuids = [...new Set([...dispatched.keys(), ...answered.keys()])].filter(
@@ -92,6 +99,11 @@ export function judgeSoak(evidence: SoakEvidence): SoakVerdict {
     problems.push(`${leakedToAgent.length} row(s) policy must drop reached the agent: ${sample(leakedToAgent)}`);
   }
   if (neverAnswered.length) problems.push(`${neverAnswered.length} turn(s) never answered: ${sample(neverAnswered)}`);
+  if (lostRepeats.length) {
+    problems.push(
+      `${lostRepeats.length} of the lost row(s) repeated a reply the agent had just sent (taken for an echo?): ${sample(lostRepeats)}`,
+    );
+  }
   const unexcused = (list: Repetition[]) => list.filter((repeat) => !repeat.excused).map((repeat) => repeat.guid);
   const doubleDispatched = unexcused(repeatedDispatches);
   if (doubleDispatched.length) {
@@ -110,6 +122,7 @@ export function judgeSoak(evidence: SoakEvidence): SoakVerdict {
     neverDispatched,
     leakedToAgent,
     neverAnswered,
+    lostRepeats,
     repeatedDispatches,
     repeatedReplies,
     unknownGuids,

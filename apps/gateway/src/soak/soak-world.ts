@@ -13,12 +13,32 @@ export function turnGuids(turn: Record<string, unknown>): string[] {
   return (turn.coalescedMessageGuids as string[] | undefined) ?? [];
 }
 
-const ackPrefix = "ack ";
+// Replies read like a person's, so users can repeat one word for word (an echo check keyed on text would drop it).
+const replyPhrases = [
+  "Sounds good, see you then!",
+  "Ha, fair enough.",
+  "Got it, I'll look into it.",
+  "Sure, that works for me.",
+  "Thanks, talk soon.",
+];
 
-/** The guids a reply row acknowledges (`ack G1 G2`), or undefined for any other text (e.g. an error reply). */
-export function ackedGuids(text: string): string[] | undefined {
-  return text.startsWith(ackPrefix) ? text.slice(ackPrefix.length).split(" ").filter(Boolean) : undefined;
+/** The agent's reply to a turn: a human-looking sentence that still names the guids it answers. */
+export function replyText(guids: readonly string[], sequence: number): string {
+  return `${replyPhrases[sequence % replyPhrases.length]} (ack ${guids.join(" ")})`;
 }
+
+/** The guids a reply row acknowledges (`… (ack G1 G2)`), or undefined for any other text (e.g. an error reply). */
+export function ackedGuids(text: string): string[] | undefined {
+  const acked = /\(ack ([^()]*)\)$/.exec(text)?.[1];
+  return acked === undefined ? undefined : acked.split(" ").filter(Boolean);
+}
+
+/** `shutdown.timeoutSeconds` of the soak's gateway: small, so a bounded shutdown shows within a chaos action. */
+export const soakShutdownTimeoutSeconds = 3;
+
+// A soft `ulimit -f` far above any size, so the gateway starts the way `fileSizeLimitBytes` starts it (ignoring
+// SIGXFSZ) and the fill-state-dir chaos can lower the limit of the running process.
+const noFileSizeLimitBytes = 2 ** 50;
 
 export interface SoakPeople {
   friends: string[];
@@ -38,11 +58,13 @@ export const soakPeople: SoakPeople = {
 /**
  * The soak's world: a real sshd on loopback, imsg-sim reached through it as the Mac (behind a wrapper that records
  * the rpc child's pid and takes one-shot fault flags), a webhook agent that acknowledges every guid it is given,
- * and the gateway as a real child process with catchup on.
+ * and the gateway as a real child process.
  */
 export class SoakWorld {
   readonly harness: GatewayHarness;
   readonly sshd: TestSshd;
+  /** Whether the gateway runs catchup at start; without it a restart resumes from its saved cursor alone. */
+  readonly catchup: boolean;
   /** Delay the agent adds before answering (the "slow agent" chaos). */
   agentDelayMs = 0;
   /** Gateways that exited without being asked to (a crash, e.g. an unhandled rejection). */
@@ -51,25 +73,27 @@ export class SoakWorld {
   readonly #pidFile: string;
   readonly #faultsFile: string;
 
-  private constructor(harness: GatewayHarness, sshd: TestSshd) {
+  private constructor(harness: GatewayHarness, sshd: TestSshd, catchup: boolean) {
     this.harness = harness;
     this.sshd = sshd;
+    this.catchup = catchup;
     this.#pidFile = join(harness.dir, "imsg-rpc.pid");
     this.#faultsFile = join(harness.dir, "imsg-faults");
   }
 
-  static async create(options: { logLevel?: string; coalesce?: boolean } = {}): Promise<SoakWorld> {
-    const { logLevel = "info", coalesce = true } = options;
+  static async create(options: { logLevel?: string; coalesce?: boolean; catchup?: boolean } = {}): Promise<SoakWorld> {
+    const { logLevel = "info", coalesce = true, catchup = true } = options;
     const sshd = await startTestSshd();
     let world: SoakWorld | undefined;
+    let answered = 0;
     const harness = await GatewayHarness.create({
       logLevel,
       agent: async (turn, response) => {
         if (world?.agentDelayMs) await sleep(world.agentDelayMs);
-        sendJson(response, 200, { text: `${ackPrefix}${turnGuids(turn).join(" ")}` });
+        sendJson(response, 200, { text: replyText(turnGuids(turn), answered++) });
       },
     });
-    world = new SoakWorld(harness, sshd);
+    world = new SoakWorld(harness, sshd, catchup);
     await world.#writeWrapper();
     await harness.writeConfig({
       channel: {
@@ -80,15 +104,16 @@ export class SoakWorld {
         groupAllowFrom: soakPeople.friends,
         groups: { "*": { requireMention: false } },
         coalesceSameSenderDms: coalesce,
-        catchup: { enabled: true },
+        catchup: { enabled: catchup },
       },
+      config: { shutdown: { timeoutSeconds: soakShutdownTimeoutSeconds } },
     });
     return world;
   }
 
   /** Starts the gateway and watches it: an exit nobody asked for is recorded as a crash. */
   async startGateway(): Promise<void> {
-    await this.harness.start();
+    await this.harness.start([], {}, { fileSizeLimitBytes: noFileSizeLimitBytes });
     const pid = this.harness.pid;
     if (pid === undefined) throw new Error("the gateway exited right after start; see its log");
     void this.harness.exited?.then((exit) => {
@@ -140,9 +165,14 @@ export class SoakWorld {
     await writeFile(this.#faultsFile, flags.join(" "));
   }
 
+  get stateDbPath(): string {
+    return stateDatabasePath(this.harness.stateDir);
+  }
+
   /** Guids the journal holds as claimed by `pid`: what a SIGKILL of that gateway left in doubt. */
   claimedBy(pid: number): string[] {
-    const database = new DatabaseSync(stateDatabasePath(this.harness.stateDir));
+    // A busy timeout: a gateway closing state.db (its last checkpoint) briefly locks out even readers.
+    const database = new DatabaseSync(this.stateDbPath, { timeout: 5_000 });
     try {
       const rows = database
         .prepare("SELECT guid FROM inbound_journal WHERE state = 'claimed' AND owner_pid = ?")
