@@ -14,16 +14,13 @@ import { createHistogram } from "node:perf_hooks";
 import { Writable } from "node:stream";
 import type { AgentRuntime } from "@imessage-channel/agents";
 import { median, recordFigure } from "@imessage-channel/bench-kit";
+import { AccountStatusReporter, createTurnBuffer, InboundPipeline, SessionQueue } from "@imessage-channel/channel";
 import { resolveAccount, resolveRouting, validateConfig } from "@imessage-channel/config";
 import { createChatDb, simBinPath } from "@imessage-channel/imsg-sim";
 import { RowCursor } from "@imessage-channel/row-cursor";
 import type { Message } from "@imessage-channel/rpc-client";
 import { openStateStore } from "@imessage-channel/state";
-import { AccountStatusReporter } from "../src/account-status.ts";
 import { createLogger } from "../src/logger.ts";
-import { InboundPipeline } from "../src/pipeline/inbound-pipeline.ts";
-import { createTurnBuffer } from "../src/pipeline/turn-buffer.ts";
-import { SessionQueue } from "../src/session-queue.ts";
 
 const gatewayBin = new URL("../bin/imessage-channel.js", import.meta.url).pathname;
 const megabyte = 2 ** 20;

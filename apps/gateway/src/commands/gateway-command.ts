@@ -1,7 +1,8 @@
+import { ChannelStartError, startGateway } from "@imessage-channel/channel";
 import { ConfigError, loadConfig } from "@imessage-channel/config";
 import { CliError, type CliIo } from "../cli-io.ts";
-import { startGateway } from "../gateway.ts";
 import { createLogger } from "../logger.ts";
+import { startMetricsServer } from "../metrics-server.ts";
 
 export interface GatewayCommandOptions {
   config?: string;
@@ -39,12 +40,15 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
         cwd: io.cwd,
         accountId: options.account,
         logger,
-        metricsPort,
       });
     } catch (error) {
       if (ConfigError.isInstance(error)) throw new CliError(error.problems.join("\n"), 2);
+      if (ChannelStartError.isInstance(error)) throw new CliError(error.message, 2);
       throw error;
     }
+    const metrics =
+      metricsPort === undefined ? undefined : await startMetricsServer(metricsPort, () => gateway.statuses());
+    if (metrics) logger.info(`metrics on http://127.0.0.1:${metrics.port}/metrics`);
     logger.info({ accounts: gateway.accounts.length }, "gateway running; SIGINT or SIGTERM stops it");
     logger.info(`received ${await stopRequested}`);
     // launchd and systemd kill a gateway that outlives their stop timeout: whatever hangs, exit within the budget.
@@ -59,6 +63,7 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
     }, gateway.shutdownTimeoutMs);
     watchdog.unref();
     await gateway.stop();
+    await metrics?.close();
     stopped = true;
   } finally {
     process.off("SIGINT", onSignal);

@@ -8,7 +8,7 @@ import {
   unsetConfigValue,
 } from "@imessage-channel/config";
 import { normalizeHandle } from "@imessage-channel/policy";
-import type { AccountStatusReporter } from "../account-status.ts";
+import type { AccountStatusReporter } from "./account-status.ts";
 import type { ChatCommandHandler, PendingRow } from "./inbound-pipeline.ts";
 
 export interface ChatCommandOptions {

@@ -13,18 +13,18 @@ import {
 import { type FetchResult, isAttachmentOnlyText, type SkippedAttachment } from "@imessage-channel/attachments";
 import type { DispatchAttempts } from "@imessage-channel/catchup";
 import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
+import type { Logger } from "@imessage-channel/kit";
 import { errorMessage } from "@imessage-channel/kit";
 import { type DispatchDecision, evaluateInbound, normalizeHandle } from "@imessage-channel/policy";
 import type { RowCursor } from "@imessage-channel/row-cursor";
 import { type ClaimResult, notWritableReason, type StateStore, WriteQueue } from "@imessage-channel/state";
-import type { AccountStatusReporter } from "../account-status.ts";
-import type { Logger } from "../logger.ts";
-import type { SessionQueue, TaskContext } from "../session-queue.ts";
+import type { AccountStatusReporter } from "./account-status.ts";
 import { GroupHistory } from "./group-history.ts";
 import { type ChatAddress, chatKeys, type ImsgMessage, type ImsgPort } from "./imsg-port.ts";
 import { pairingReplyText } from "./pairing-reply.ts";
 import { reactionEventOf, reactionText } from "./reaction-event.ts";
 import { sendTextRemembered } from "./remembered-send.ts";
+import type { SessionQueue, TaskContext } from "./session-queue.ts";
 
 /** One accepted row waiting to become (part of) a turn. */
 export interface PendingRow {
@@ -918,7 +918,7 @@ export class InboundPipeline {
   #warnOnce(key: string, message: string): void {
     if (this.#warnedOnce.has(key)) return;
     this.#warnedOnce.add(key);
-    this.#options.logger.warn(message);
+    this.#options.logger.warn({}, message);
   }
 }
 

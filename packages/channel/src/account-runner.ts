@@ -2,6 +2,7 @@ import { createAcpCommandController, parseAcpCommandArguments } from "@imessage-
 import type { AttachmentFetcher } from "@imessage-channel/attachments";
 import { CursorStore, databaseIdentityHash, runCatchup } from "@imessage-channel/catchup";
 import { databaseIdentityOf, type ResolvedAccount, type ResolvedRouting } from "@imessage-channel/config";
+import type { Logger } from "@imessage-channel/kit";
 import { errorMessage } from "@imessage-channel/kit";
 import { advertisedActions, BridgeCapability } from "@imessage-channel/outbound";
 import { type CursorMoved, RowCursor } from "@imessage-channel/row-cursor";
@@ -15,19 +16,18 @@ import { type StateStore, WriteQueue } from "@imessage-channel/state";
 import { runOnce } from "@imessage-channel/transport";
 import { createAttachmentFetcherFor } from "./account-attachments.ts";
 import { AccountStatusReporter } from "./account-status.ts";
-import type { AgentRegistry } from "./agents/agent-registry.ts";
+import { createActionRunner } from "./action-runner.ts";
+import type { AgentRegistry } from "./agent-registry.ts";
+import { createChatCommands } from "./chat-commands.ts";
+import { ImsgConnection } from "./imsg-connection.ts";
+import type { ImsgMessage } from "./imsg-port.ts";
 import { createImsgTransport, oneShotOptions, rpcArgs } from "./imsg-transport.ts";
+import { type AgentRetry, InboundPipeline } from "./inbound-pipeline.ts";
 import { LiveCursorStore } from "./live-cursor-store.ts";
-import type { Logger } from "./logger.ts";
-import { createActionRunner } from "./pipeline/action-runner.ts";
-import { createChatCommands } from "./pipeline/chat-commands.ts";
-import { ImsgConnection } from "./pipeline/imsg-connection.ts";
-import type { ImsgMessage } from "./pipeline/imsg-port.ts";
-import { type AgentRetry, InboundPipeline } from "./pipeline/inbound-pipeline.ts";
-import { createOutboundMedia } from "./pipeline/outbound-media.ts";
-import { createReplyDeliverer } from "./pipeline/reply-deliverer.ts";
-import { createTurnBuffer } from "./pipeline/turn-buffer.ts";
+import { createOutboundMedia } from "./outbound-media.ts";
+import { createReplyDeliverer } from "./reply-deliverer.ts";
 import type { SessionQueue } from "./session-queue.ts";
+import { createTurnBuffer } from "./turn-buffer.ts";
 
 export interface AccountRunnerOptions {
   account: ResolvedAccount;
@@ -83,12 +83,13 @@ export class AccountRunner {
       onBlocked: (reason) => {
         this.status.setDegraded(`state.db not writable (${reason})`);
         logger.warn(
+          {},
           `state.db not writable (${reason}): rows wait and are dispatched once it can be written (retried every few seconds); free disk space, or end the process that holds its write lock`,
         );
       },
       onRecovered: () => {
         this.status.setDegraded(undefined);
-        logger.info("state.db can be written again; the rows that waited go on");
+        logger.info({}, "state.db can be written again; the rows that waited go on");
       },
     });
     this.#liveCursor = new LiveCursorStore({

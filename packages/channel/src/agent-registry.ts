@@ -7,8 +7,8 @@ import {
 } from "@imessage-channel/agents";
 import type { AcpAgentRuntime } from "@imessage-channel/agents-acp";
 import type { AgentConfig } from "@imessage-channel/config";
-import type { Logger } from "../logger.ts";
-import { agentMediaDirectory } from "../pipeline/outbound-media.ts";
+import type { Logger } from "@imessage-channel/kit";
+import { agentMediaDirectory } from "./outbound-media.ts";
 
 export interface AgentRegistryOptions {
   stateDir: string;
@@ -28,7 +28,7 @@ export class AgentRegistry {
     this.#options = options;
     for (const agent of agents) this.#configs.set(agent.id, agent);
     if (this.#configs.size === 0) {
-      options.logger.warn('no agents configured (agents.list): replies come from the echo agent "main"');
+      options.logger.warn({}, 'no agents configured (agents.list): replies come from the echo agent "main"');
       this.#configs.set("main", { id: "main", default: true, runtime: { type: "echo" } });
     }
   }
@@ -57,7 +57,7 @@ export class AgentRegistry {
           ...runtime,
           stateDir: this.#options.stateDir,
           env: this.#options.env,
-          onWarning: (message) => this.#options.logger.warn(message),
+          onWarning: (message) => this.#options.logger.warn({}, message),
         });
       case "acp": {
         if (!this.#options.createAcp)

@@ -10,15 +10,13 @@ import {
   resolveGatewaySettings,
   resolveRouting,
 } from "@imessage-channel/config";
-import { errorMessage } from "@imessage-channel/kit";
+import { ChannelError, errorMessage, type Logger } from "@imessage-channel/kit";
 import { hotPathBusyTimeoutMilliseconds, openStateStore, resolveStateDir } from "@imessage-channel/state";
 import { AccountRunner } from "./account-runner.ts";
 import type { AccountStatus } from "./account-status.ts";
-import { AgentRegistry } from "./agents/agent-registry.ts";
-import { CliError } from "./cli-io.ts";
-import type { Logger } from "./logger.ts";
-import { startMetricsServer } from "./metrics-server.ts";
+import { AgentRegistry } from "./agent-registry.ts";
 import { SessionQueue } from "./session-queue.ts";
+import { withFields } from "./with-fields.ts";
 
 export interface GatewayOptions {
   /** `--config`; otherwise the usual search order. */
@@ -28,8 +26,6 @@ export interface GatewayOptions {
   /** Run only this account. */
   accountId?: string;
   logger: Logger;
-  /** Serve /healthz and /metrics on 127.0.0.1:<port>. */
-  metricsPort?: number;
   /** The whole shutdown's budget; default `shutdown.timeoutSeconds` (10 s). */
   shutdownTimeoutMs?: number;
   /** Turns run at once across sessions. */
@@ -48,6 +44,9 @@ export interface RunningGateway {
   /** What `stop` is given: the process must have exited this long after SIGTERM. */
   readonly shutdownTimeoutMs: number;
 }
+
+/** Why the channel could not start at all (one account's failure is logged, not thrown). */
+export class ChannelStartError extends ChannelError<"NO_ENABLED_ACCOUNT"> {}
 
 /** Of the shutdown budget, what is kept for closing children, cursors and state.db after the turns' share. */
 export function shutdownPlan(budgetMs: number): { turnsMs: number; unwindMs: number } {
@@ -79,7 +78,7 @@ function selectAccounts(config: Config, accountId: string | undefined, logger: L
   const accounts: ResolvedAccount[] = [];
   for (const id of ids) {
     const { account, warnings } = resolveAccountWithWarnings(config, id);
-    for (const warning of warnings) logger.warn(warning);
+    for (const warning of warnings) logger.warn({}, warning);
     if (account.enabled) accounts.push(account);
     else logger.info({ account: id }, `account ${id} is disabled; not starting it`);
   }
@@ -90,7 +89,7 @@ function selectAccounts(config: Config, accountId: string | undefined, logger: L
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { logger } = options;
   const loaded = await loadConfigOrThrow({ path: options.configPath, env: options.env, cwd: options.cwd });
-  for (const warning of loaded.warnings) logger.warn(warning);
+  for (const warning of loaded.warnings) logger.warn({}, warning);
   const config = loaded.config;
   const routing = resolveRouting(config);
   const settings = resolveGatewaySettings(config);
@@ -100,7 +99,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const state = openStateStore({
     stateDir,
     busyTimeoutMilliseconds: hotPathBusyTimeoutMilliseconds,
-    onWarning: (warning) => logger.warn(warning),
+    onWarning: (warning) => logger.warn({}, warning),
   });
   const agents = new AgentRegistry(routing.agents, {
     stateDir,
@@ -118,9 +117,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const accounts = selectAccounts(config, options.accountId, logger);
   if (accounts.length === 0) {
     state.close();
-    throw new CliError(
+    throw new ChannelStartError(
+      "NO_ENABLED_ACCOUNT",
       "no enabled account to run: set channels.imessage.enabled (or accounts.<id>.enabled) to true",
-      2,
     );
   }
   const seen = new Map<string, string>();
@@ -130,6 +129,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const other = seen.get(identity);
     if (other) {
       logger.error(
+        {},
         `account ${account.accountId} reads the same database as account ${other} (${identity}); both would answer every message: not starting ${account.accountId}. Point it at another Mac or dbPath, or disable one`,
       );
       continue;
@@ -144,7 +144,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         queue,
         stateDir,
         configPath: loaded.path,
-        logger: logger.child({ account: account.accountId }),
+        logger: withFields(logger, { account: account.accountId }),
         agentRetry: settings.agentRetry,
       }),
     );
@@ -162,12 +162,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }
   });
 
-  const metrics =
-    options.metricsPort === undefined
-      ? undefined
-      : await startMetricsServer(options.metricsPort, () => runners.map((runner) => runner.status.snapshot));
-  if (metrics) logger.info(`metrics on http://127.0.0.1:${metrics.port}/metrics`);
-
   let stopping: Promise<void> | undefined;
   return {
     accounts: runners,
@@ -178,6 +172,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         const startedAt = Date.now();
         const plan = shutdownPlan(shutdownTimeoutMs);
         logger.info(
+          {},
           `shutting down: finishing in-flight turns for up to ${Math.round(plan.turnsMs)} ms (shutdown.timeoutSeconds ${shutdownTimeoutMs / 1000})`,
         );
         for (const runner of runners) runner.stopAccepting();
@@ -187,20 +182,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         const finished = (await within(flushed, plan.turnsMs)) && (await queue.drain(deadline - Date.now()));
         if (!finished) {
           logger.warn(
+            {},
             `shutdown: ${queue.size} turn(s) still queued or running after ${Math.round(plan.turnsMs)} ms; cancelling them (their agents' requests are aborted); their rows are answered after the next start`,
           );
           queue.cancel();
           const unwound = flushed.then(() => queue.drain(plan.unwindMs));
           if (!(await within(unwound, plan.unwindMs)) || !(await unwound))
-            logger.warn("shutdown: a cancelled turn did not stop in time; its row stays claimed and is replayed");
+            logger.warn({}, "shutdown: a cancelled turn did not stop in time; its row stays claimed and is replayed");
         }
         await Promise.all(runners.map((runner) => runner.stop()));
         // An ACP agent gets 2 s between SIGTERM and SIGKILL: never more than what is left of the budget.
         if (!(await within(agents.close(), startedAt + shutdownTimeoutMs - 250 - Date.now())))
-          logger.warn("shutdown: an agent process did not stop in time; leaving it to be killed");
-        await metrics?.close();
+          logger.warn({}, "shutdown: an agent process did not stop in time; leaving it to be killed");
         state.close();
-        logger.info("stopped");
+        logger.info({}, "stopped");
       })();
       return stopping;
     },
