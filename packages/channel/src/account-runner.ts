@@ -17,29 +17,36 @@ import { runOnce } from "@imessage-channel/transport";
 import { createAttachmentFetcherFor } from "./account-attachments.ts";
 import { AccountStatusReporter } from "./account-status.ts";
 import { createActionRunner } from "./action-runner.ts";
-import type { AgentRegistry } from "./agent-registry.ts";
+import type { ChannelAgents } from "./agent-registry.ts";
+import type { ChannelEventSink } from "./channel-events.ts";
 import { createChatCommands } from "./chat-commands.ts";
+import { GroupHistory } from "./group-history.ts";
 import { ImsgConnection } from "./imsg-connection.ts";
 import type { ImsgMessage } from "./imsg-port.ts";
 import { createImsgTransport, oneShotOptions, rpcArgs } from "./imsg-transport.ts";
-import { type AgentRetry, InboundPipeline } from "./inbound-pipeline.ts";
+import { InboundPipeline } from "./inbound-pipeline.ts";
 import { LiveCursorStore } from "./live-cursor-store.ts";
 import { createOutboundMedia } from "./outbound-media.ts";
+import type { AgentRetry } from "./pipeline-types.ts";
 import { createReplyDeliverer } from "./reply-deliverer.ts";
+import { RowSettlement } from "./row-settlement.ts";
 import type { SessionQueue } from "./session-queue.ts";
 import { createTurnBuffer } from "./turn-buffer.ts";
+import { TurnRunner } from "./turn-runner.ts";
 
 export interface AccountRunnerOptions {
   account: ResolvedAccount;
   routing: ResolvedRouting;
   state: StateStore;
-  agents: AgentRegistry;
+  agents: ChannelAgents;
   queue: SessionQueue;
   stateDir: string;
   configPath: string | undefined;
   logger: Logger;
   /** `agents.retry`: an unavailable agent's turn is retried this long (default 10 minutes). */
   agentRetry?: AgentRetry;
+  /** Told of the account's turns, replies and state changes (the channel's events). */
+  onEvent?: ChannelEventSink;
 }
 
 /** Replayed rows in flight at once during catchup; each chat still runs its turns one by one. */
@@ -78,7 +85,11 @@ export class AccountRunner {
     this.#options = options;
     this.accountId = options.account.accountId;
     const { account, routing, state, logger, queue, agents } = options;
-    this.status = new AccountStatusReporter({ stateDir: options.stateDir, accountId: account.accountId });
+    this.status = new AccountStatusReporter({
+      stateDir: options.stateDir,
+      accountId: account.accountId,
+      onChange: (status) => options.onEvent?.("status", status),
+    });
     this.#writes = new WriteQueue({
       onBlocked: (reason) => {
         this.status.setDegraded(`state.db not writable (${reason})`);
@@ -123,22 +134,33 @@ export class AccountRunner {
     this.#connection = new ImsgConnection(() => this.#supervisor.client, { bridge: this.#bridge });
     const acp = createAcpCommandController({
       bindings: state.bindings,
-      runtimeFor: (agent) => agents.acpRuntime(agent),
+      runtimeFor: (agent) => agents.acpRuntime?.(agent),
     });
     const outboundMedia = createOutboundMedia({
       stateDir: options.stateDir,
       roots: account.outboundMediaRoots,
       mediaMaxBytes: account.mediaMaxBytes,
     });
-    this.#pipeline = new InboundPipeline({
+    const settlement = new RowSettlement({
       account,
-      routing,
+      state,
+      logger,
+      status: this.status,
+      cursor: this.#cursor,
+      writes: this.#writes,
+    });
+    const groupHistory = new GroupHistory();
+    const agentFor = (agentId: string) => agents.get(agentId);
+    const turns = new TurnRunner({
+      account,
       state,
       imsg: this.#connection,
       logger,
       status: this.status,
       queue,
-      agentFor: (agentId) => agents.get(agentId),
+      settlement,
+      groupHistory,
+      agentFor,
       deliverReply: createReplyDeliverer({
         account,
         state,
@@ -157,13 +179,6 @@ export class AccountRunner {
           status: this.status,
         }),
       }),
-      createTurnBuffer: (sink) =>
-        createTurnBuffer({
-          accountId: account.accountId,
-          windowMs: account.inboundDebounceMs,
-          sink,
-          onError: (error) => logger.error({ err: error }, "turn dispatch failed"),
-        }),
       commands: createChatCommands({
         status: this.status,
         commandsConfig: routing.commandsConfig,
@@ -180,17 +195,33 @@ export class AccountRunner {
           return acp.handle(parsed, conversation);
         },
       }),
+      receipts: () => this.#bridge.receipts(account.sendReadReceipts),
+      availableActions: (isGroup) =>
+        advertisedActions({ flags: account.actions, capability: this.#bridge.snapshot(), isGroup }),
+      agentRetry: options.agentRetry,
+      onEvent: options.onEvent,
+    });
+    this.#pipeline = new InboundPipeline({
+      account,
+      routing,
+      state,
+      imsg: this.#connection,
+      logger,
+      status: this.status,
+      settlement,
+      groupHistory,
+      agentFor,
+      buffer: createTurnBuffer({
+        accountId: account.accountId,
+        windowMs: account.inboundDebounceMs,
+        sink: (turn) => turns.dispatch(turn),
+        onError: (error) => logger.error({ err: error }, "turn dispatch failed"),
+      }),
       routeOverride: (decision) => {
         const conversation = { accountId: account.accountId, conversationKey: decision.peer.id };
         const agentId = acp.boundAgentOf(conversation);
         return agentId ? { agentId, sessionKey: acp.sessionKeyOf(conversation) } : undefined;
       },
-      cursor: this.#cursor,
-      writes: this.#writes,
-      receipts: () => this.#bridge.receipts(account.sendReadReceipts),
-      availableActions: (isGroup) =>
-        advertisedActions({ flags: account.actions, capability: this.#bridge.snapshot(), isGroup }),
-      agentRetry: options.agentRetry,
       fetchAttachments: account.includeAttachments
         ? async (attachments) => (await this.#attachmentFetcher()).fetch(attachments)
         : undefined,

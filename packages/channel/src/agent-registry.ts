@@ -18,8 +18,18 @@ export interface AgentRegistryOptions {
   createAcp?: (agent: AgentConfig & { runtime: { type: "acp" } }) => AcpAgentRuntime;
 }
 
+/** The agent runtimes a channel asks: an embedder may bring its own (`createChannel({ agents })`). */
+export interface ChannelAgents {
+  /** The runtime of an agent id that routing chose (`agents.list`, bindings); throws for an unknown id. */
+  get(agentId: string): AgentRuntime;
+  /** The ACP runtime behind `/acp` chat commands; undefined (or absent) when the id has none. */
+  acpRuntime?(agentId: string): AcpAgentRuntime | undefined;
+  /** Called once at stop, after the last turn. */
+  close?(): Promise<void>;
+}
+
 /** One runtime per configured agent, created lazily and kept for the gateway's life. */
-export class AgentRegistry {
+export class AgentRegistry implements ChannelAgents {
   readonly #configs = new Map<string, AgentConfig>();
   readonly #runtimes = new Map<string, AgentRuntime>();
   readonly #options: AgentRegistryOptions;

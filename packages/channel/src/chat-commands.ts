@@ -9,7 +9,7 @@ import {
 } from "@imessage-channel/config";
 import { normalizeHandle } from "@imessage-channel/policy";
 import type { AccountStatusReporter } from "./account-status.ts";
-import type { ChatCommandHandler, PendingRow } from "./inbound-pipeline.ts";
+import type { ChatCommandHandler, PendingRow } from "./pipeline-types.ts";
 
 export interface ChatCommandOptions {
   status: AccountStatusReporter;

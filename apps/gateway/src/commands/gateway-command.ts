@@ -1,8 +1,9 @@
-import { ChannelStartError, startGateway } from "@imessage-channel/channel";
+import { type Channel, ChannelStartError } from "@imessage-channel/channel";
 import { ConfigError, loadConfig } from "@imessage-channel/config";
 import { CliError, type CliIo } from "../cli-io.ts";
 import { createLogger } from "../logger.ts";
 import { startMetricsServer } from "../metrics-server.ts";
+import { openChannel } from "./open-channel.ts";
 
 export interface GatewayCommandOptions {
   config?: string;
@@ -12,7 +13,7 @@ export interface GatewayCommandOptions {
 
 /** `imessage-channel gateway`: runs until SIGINT/SIGTERM, then shuts down gracefully. */
 export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions): Promise<void> {
-  // The file's logging settings shape the logger; its problems (if any) are reported by startGateway below.
+  // The file's logging settings shape the logger; its problems (if any) are reported by openChannel below.
   const { config } = await loadConfig({ path: options.config, env: io.env, cwd: io.cwd });
   const logger = createLogger({
     destination: io.stdout,
@@ -32,9 +33,9 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    let gateway: Awaited<ReturnType<typeof startGateway>>;
+    let gateway: Channel;
     try {
-      gateway = await startGateway({
+      gateway = await openChannel({
         configPath: options.config,
         env: io.env,
         cwd: io.cwd,
@@ -47,9 +48,9 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
       throw error;
     }
     const metrics =
-      metricsPort === undefined ? undefined : await startMetricsServer(metricsPort, () => gateway.statuses());
+      metricsPort === undefined ? undefined : await startMetricsServer(metricsPort, () => gateway.status());
     if (metrics) logger.info(`metrics on http://127.0.0.1:${metrics.port}/metrics`);
-    logger.info({ accounts: gateway.accounts.length }, "gateway running; SIGINT or SIGTERM stops it");
+    logger.info({ accounts: gateway.status().length }, "gateway running; SIGINT or SIGTERM stops it");
     logger.info(`received ${await stopRequested}`);
     // launchd and systemd kill a gateway that outlives their stop timeout: whatever hangs, exit within the budget.
     let stopped = false;
