@@ -14,16 +14,21 @@ import { createHistogram } from "node:perf_hooks";
 import { Writable } from "node:stream";
 import type { AgentRuntime } from "@imessage-channel/agents";
 import { median, recordFigure } from "@imessage-channel/bench-kit";
+import {
+  AccountStatusReporter,
+  createTurnBuffer,
+  GroupHistory,
+  InboundPipeline,
+  RowSettlement,
+  SessionQueue,
+  TurnRunner,
+} from "@imessage-channel/channel";
 import { resolveAccount, resolveRouting, validateConfig } from "@imessage-channel/config";
 import { createChatDb, simBinPath } from "@imessage-channel/imsg-sim";
 import { RowCursor } from "@imessage-channel/row-cursor";
 import type { Message } from "@imessage-channel/rpc-client";
-import { openStateStore } from "@imessage-channel/state";
-import { AccountStatusReporter } from "../src/account-status.ts";
+import { openStateStore, WriteQueue } from "@imessage-channel/state";
 import { createLogger } from "../src/logger.ts";
-import { InboundPipeline } from "../src/pipeline/inbound-pipeline.ts";
-import { createTurnBuffer } from "../src/pipeline/turn-buffer.ts";
-import { SessionQueue } from "../src/session-queue.ts";
 
 const gatewayBin = new URL("../bin/imessage-channel.js", import.meta.url).pathname;
 const megabyte = 2 ** 20;
@@ -98,27 +103,53 @@ async function measurePipeline(rows: number, sampleEvery = 0): Promise<PipelineR
       return undefined;
     },
   };
+  const imsg = {
+    delivery: () => ({ target: { chat_id: 1 }, send: async () => ({}) }),
+    markRead: async () => false,
+    setTyping: async () => false,
+    chatService: async () => "iMessage",
+    isOwnMessage: async () => false,
+    recentMessages: async () => [],
+  };
+  const status = new AccountStatusReporter({ stateDir, accountId: "default" });
+  const settlement = new RowSettlement({
+    account,
+    state,
+    logger,
+    status,
+    cursor: new RowCursor(0),
+    writes: new WriteQueue(),
+  });
+  const groupHistory = new GroupHistory();
+  const turns = new TurnRunner({
+    account,
+    state,
+    imsg,
+    logger,
+    status,
+    queue: new SessionQueue(8),
+    settlement,
+    groupHistory,
+    agentFor: () => agent,
+    deliverReply: async () => 0,
+    receipts: async () => ({ markRead: false, typing: false }),
+  });
   const pipeline = new InboundPipeline({
     account,
     routing: resolveRouting(config),
     state,
-    imsg: {
-      delivery: () => ({ target: { chat_id: 1 }, send: async () => ({}) }),
-      markRead: async () => false,
-      setTyping: async () => false,
-      chatService: async () => "iMessage",
-      isOwnMessage: async () => false,
-      recentMessages: async () => [],
-    },
+    imsg,
     logger,
-    status: new AccountStatusReporter({ stateDir, accountId: "default" }),
-    queue: new SessionQueue(8),
+    status,
+    settlement,
+    groupHistory,
     agentFor: () => agent,
-    deliverReply: async () => 0,
-    createTurnBuffer: (turnSink) =>
-      createTurnBuffer({ accountId: "default", windowMs: 0, sink: turnSink, onError: () => {} }),
-    cursor: new RowCursor(0),
-    receipts: async () => ({ markRead: false, typing: false }),
+    buffer: createTurnBuffer({
+      accountId: "default",
+      windowMs: 0,
+      sink: (turn) => turns.dispatch(turn),
+      onError: () => {},
+    }),
   });
   // One row at a time: the overhead of one row, not the queueing of a flood (a flood measures throughput).
   for (let id = 1; id <= rows; id++) {

@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { AccountStatusReporter, statusFilePath } from "@imessage-channel/channel";
 import { describe, expect, it } from "vitest";
-import { AccountStatusReporter, statusFilePath } from "./account-status.ts";
 import { startMetricsServer } from "./metrics-server.ts";
 
 describe("status file and metrics", () => {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { AccountStatus } from "./account-status.ts";
+import type { AccountStatus } from "@imessage-channel/channel";
 
 /** Prometheus text format for every account's counters. */
 export function renderMetrics(statuses: AccountStatus[]): string {

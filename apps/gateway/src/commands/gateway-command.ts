@@ -1,7 +1,9 @@
+import { type Channel, ChannelStartError } from "@imessage-channel/channel";
 import { ConfigError, loadConfig } from "@imessage-channel/config";
 import { CliError, type CliIo } from "../cli-io.ts";
-import { startGateway } from "../gateway.ts";
 import { createLogger } from "../logger.ts";
+import { startMetricsServer } from "../metrics-server.ts";
+import { openChannel } from "./open-channel.ts";
 
 export interface GatewayCommandOptions {
   config?: string;
@@ -11,7 +13,7 @@ export interface GatewayCommandOptions {
 
 /** `imessage-channel gateway`: runs until SIGINT/SIGTERM, then shuts down gracefully. */
 export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions): Promise<void> {
-  // The file's logging settings shape the logger; its problems (if any) are reported by startGateway below.
+  // The file's logging settings shape the logger; its problems (if any) are reported by openChannel below.
   const { config } = await loadConfig({ path: options.config, env: io.env, cwd: io.cwd });
   const logger = createLogger({
     destination: io.stdout,
@@ -31,21 +33,24 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    let gateway: Awaited<ReturnType<typeof startGateway>>;
+    let gateway: Channel;
     try {
-      gateway = await startGateway({
+      gateway = await openChannel({
         configPath: options.config,
         env: io.env,
         cwd: io.cwd,
         accountId: options.account,
         logger,
-        metricsPort,
       });
     } catch (error) {
       if (ConfigError.isInstance(error)) throw new CliError(error.problems.join("\n"), 2);
+      if (ChannelStartError.isInstance(error)) throw new CliError(error.message, 2);
       throw error;
     }
-    logger.info({ accounts: gateway.accounts.length }, "gateway running; SIGINT or SIGTERM stops it");
+    const metrics =
+      metricsPort === undefined ? undefined : await startMetricsServer(metricsPort, () => gateway.status());
+    if (metrics) logger.info(`metrics on http://127.0.0.1:${metrics.port}/metrics`);
+    logger.info({ accounts: gateway.status().length }, "gateway running; SIGINT or SIGTERM stops it");
     logger.info(`received ${await stopRequested}`);
     // launchd and systemd kill a gateway that outlives their stop timeout: whatever hangs, exit within the budget.
     let stopped = false;
@@ -59,6 +64,7 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
     }, gateway.shutdownTimeoutMs);
     watchdog.unref();
     await gateway.stop();
+    await metrics?.close();
     stopped = true;
   } finally {
     process.off("SIGINT", onSignal);

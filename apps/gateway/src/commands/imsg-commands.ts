@@ -1,5 +1,12 @@
 import { readFile, stat } from "node:fs/promises";
 import {
+  type AccountStatus,
+  createImsgTransport,
+  oneShotOptions,
+  rpcArgs,
+  statusFilePath,
+} from "@imessage-channel/channel";
+import {
   type Config,
   ConfigError,
   declaredAccountIds,
@@ -12,10 +19,8 @@ import { capabilityFromProbe, receiptPlan, resolveSendTarget } from "@imessage-c
 import { ImsgClient, probeCapabilities } from "@imessage-channel/rpc-client";
 import { resolveStateDir } from "@imessage-channel/state";
 import { runOnce } from "@imessage-channel/transport";
-import { type AccountStatus, statusFilePath } from "../account-status.ts";
 import { CliError, type CliIo, formatTable } from "../cli-io.ts";
 import { launchFailureLine } from "../imsg-diagnosis.ts";
-import { createImsgTransport, oneShotOptions, rpcArgs } from "../imsg-transport.ts";
 
 export interface ImsgCommandOptions {
   config?: string;

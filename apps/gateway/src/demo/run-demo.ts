@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { openStateStore } from "@imessage-channel/state";
 import type { CliIo } from "../cli-io.ts";
-import { startGateway } from "../gateway.ts";
+import { openChannel } from "../commands/open-channel.ts";
 import { createLogger } from "../logger.ts";
 import { builtInDemoScript, type DemoStep, parseDemoScript } from "./demo-script.ts";
 import { type DemoAgentChoice, DemoWorld, demoUserHandle, type SentReply } from "./demo-world.ts";
@@ -30,7 +30,7 @@ export async function runDemo(io: CliIo, options: DemoOptions): Promise<number> 
   const logger = createLogger({ destination: logStream, pretty: false, level: "debug", redactHandles: false });
   const print = (line: string) => io.stdout.write(`${line}\n`);
   const env = { ...io.env, IMESSAGE_CHANNEL_STATE_DIR: world.stateDir };
-  const gateway = await startGateway({ configPath: world.configPath, env, cwd: world.dir, logger });
+  const gateway = await openChannel({ configPath: world.configPath, env, cwd: world.dir, logger });
   const replies: SentReply[] = [];
   const poll = setInterval(() => {
     for (const reply of world.takeReplies()) {

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { chmod, mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { createSftpSource } from "@imessage-channel/attachments";
+import { createImsgTransport, oneShotOptions, rpcArgs } from "@imessage-channel/channel";
 import {
   ConfigError,
   databaseIdentityOf,
@@ -17,7 +18,6 @@ import { ImsgClient, probeCapabilities } from "@imessage-channel/rpc-client";
 import { type Approval, openStateStore, resolveStateDir } from "@imessage-channel/state";
 import { inspectSshWrapperFile, runOnce, type SshWrapperInspection, TransportError } from "@imessage-channel/transport";
 import { CliError, type CliIo } from "../cli-io.ts";
-import { createImsgTransport, oneShotOptions, rpcArgs } from "../imsg-transport.ts";
 import { type AccountFacts, accountChecks, type DoctorCheck } from "./doctor-checks.ts";
 
 export interface DoctorOptions {

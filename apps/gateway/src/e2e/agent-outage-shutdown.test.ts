@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sendJson, waitFor } from "@imessage-channel/agents/test-support";
+import { agentUnavailableNotice } from "@imessage-channel/channel";
 import { defaults } from "@imessage-channel/config";
 import { afterEach, describe, expect, it } from "vitest";
-import { agentUnavailableNotice } from "../pipeline/inbound-pipeline.ts";
 import { type AgentHandler, GatewayHarness } from "../test-support/gateway-harness.ts";
 
 const friend = "+15555550123";

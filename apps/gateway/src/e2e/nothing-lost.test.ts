@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
 import { waitFor } from "@imessage-channel/agents/test-support";
+import { type AccountStatus, statusFilePath } from "@imessage-channel/channel";
 import { stateDatabasePath } from "@imessage-channel/state";
 import { afterEach, describe, expect, it } from "vitest";
-import { type AccountStatus, statusFilePath } from "../account-status.ts";
 import { type AgentHandler, echoHandler, GatewayHarness } from "../test-support/gateway-harness.ts";
 
 const friend = "+15555550123";

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type AccountStatus, statusFilePath } from "../account-status.ts";
+import { type AccountStatus, statusFilePath } from "@imessage-channel/channel";
 
 /** The account's status file, or undefined while it is missing or caught mid-rename. */
 export async function readAccountStatus(stateDir: string, accountId = "default"): Promise<AccountStatus | undefined> {

@@ -1,7 +1,7 @@
 import type { DispatchDecision } from "@imessage-channel/policy";
 import type { Message } from "@imessage-channel/rpc-client";
 import { describe, expect, it } from "vitest";
-import type { PendingRow, TurnRows } from "./inbound-pipeline.ts";
+import type { PendingRow, TurnRows } from "./pipeline-types.ts";
 import { createTurnBuffer } from "./turn-buffer.ts";
 
 /** A clock whose timers fire only when the test says so. */

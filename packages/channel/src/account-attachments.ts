@@ -4,8 +4,8 @@ import {
   type ImsgAttachment,
 } from "@imessage-channel/attachments";
 import type { ResolvedAccount } from "@imessage-channel/config";
+import type { Logger } from "@imessage-channel/kit";
 import { inspectSshWrapperFile } from "@imessage-channel/transport";
-import type { Logger } from "./logger.ts";
 
 /** A fetcher that skips every attachment with `reason` (never rejects: the row still reaches the agent). */
 function unavailableAttachments(reason: string): AttachmentFetcher {
@@ -37,6 +37,7 @@ export async function createAttachmentFetcherFor(
     const inspection = await inspectSshWrapperFile(account.cliPath);
     if (inspection.kind === "ambiguous") {
       logger.error(
+        {},
         `remoteHost cannot be auto-detected from the SSH wrapper ${account.cliPath}: ${inspection.reason}; attachments are unavailable until you set channels.imessage.remoteHost explicitly (host or user@host of the Mac)`,
       );
       return unavailableAttachments(
@@ -46,6 +47,7 @@ export async function createAttachmentFetcherFor(
     const wrapper = inspection.kind === "target" ? inspection.target : undefined;
     if (wrapper) {
       logger.info(
+        {},
         `remoteHost auto-detected from the SSH wrapper ${account.cliPath}: ${wrapper.remoteHost} (attachments are fetched over SFTP)`,
       );
       settings = {

@@ -1,5 +1,6 @@
 import type { Reply, Turn } from "@imessage-channel/agents";
 import type { ResolvedAccount } from "@imessage-channel/config";
+import type { Logger } from "@imessage-channel/kit";
 import { errorMessage } from "@imessage-channel/kit";
 import {
   type ActionExecutor,
@@ -10,7 +11,6 @@ import {
   sendParamsForChat,
 } from "@imessage-channel/outbound";
 import type { StateStore } from "@imessage-channel/state";
-import type { Logger } from "../logger.ts";
 import type { ChatAddress } from "./imsg-port.ts";
 import { isOutboundRefusal, type OutboundMedia } from "./outbound-media.ts";
 

@@ -7,8 +7,8 @@ import {
 } from "@imessage-channel/agents";
 import type { AcpAgentRuntime } from "@imessage-channel/agents-acp";
 import type { AgentConfig } from "@imessage-channel/config";
-import type { Logger } from "../logger.ts";
-import { agentMediaDirectory } from "../pipeline/outbound-media.ts";
+import type { Logger } from "@imessage-channel/kit";
+import { agentMediaDirectory } from "./outbound-media.ts";
 
 export interface AgentRegistryOptions {
   stateDir: string;
@@ -18,8 +18,18 @@ export interface AgentRegistryOptions {
   createAcp?: (agent: AgentConfig & { runtime: { type: "acp" } }) => AcpAgentRuntime;
 }
 
+/** The agent runtimes a channel asks: an embedder may bring its own (`createChannel({ agents })`). */
+export interface ChannelAgents {
+  /** The runtime of an agent id that routing chose (`agents.list`, bindings); throws for an unknown id. */
+  get(agentId: string): AgentRuntime;
+  /** The ACP runtime behind `/acp` chat commands; undefined (or absent) when the id has none. */
+  acpRuntime?(agentId: string): AcpAgentRuntime | undefined;
+  /** Called once at stop, after the last turn. */
+  close?(): Promise<void>;
+}
+
 /** One runtime per configured agent, created lazily and kept for the gateway's life. */
-export class AgentRegistry {
+export class AgentRegistry implements ChannelAgents {
   readonly #configs = new Map<string, AgentConfig>();
   readonly #runtimes = new Map<string, AgentRuntime>();
   readonly #options: AgentRegistryOptions;
@@ -28,7 +38,7 @@ export class AgentRegistry {
     this.#options = options;
     for (const agent of agents) this.#configs.set(agent.id, agent);
     if (this.#configs.size === 0) {
-      options.logger.warn('no agents configured (agents.list): replies come from the echo agent "main"');
+      options.logger.warn({}, 'no agents configured (agents.list): replies come from the echo agent "main"');
       this.#configs.set("main", { id: "main", default: true, runtime: { type: "echo" } });
     }
   }
@@ -57,7 +67,7 @@ export class AgentRegistry {
           ...runtime,
           stateDir: this.#options.stateDir,
           env: this.#options.env,
-          onWarning: (message) => this.#options.logger.warn(message),
+          onWarning: (message) => this.#options.logger.warn({}, message),
         });
       case "acp": {
         if (!this.#options.createAcp)

@@ -1,4 +1,6 @@
 import type { HistoryEntry } from "@imessage-channel/agents";
+import { normalizeHandle } from "@imessage-channel/policy";
+import type { ImsgMessage } from "./imsg-port.ts";
 
 /** At most this many group chats keep pending history; the chat idle longest goes first. */
 const maxChats = 500;
@@ -27,4 +29,20 @@ export class GroupHistory {
     this.#chats.delete(chat);
     return limit > 0 ? entries.slice(-limit) : [];
   }
+}
+
+/** Where a group's history is kept: its `chat_id`, else its guid or identifier (policy's group anchor). */
+export function chatAnchor(message: ImsgMessage): string {
+  if (message.chatId > 0) return `chat_id:${message.chatId}`;
+  return message.chatGuid ? `chat_guid:${message.chatGuid}` : `chat_identifier:${message.chatIdentifier}`;
+}
+
+export function historyEntryOf(message: ImsgMessage, region: string): HistoryEntry {
+  return {
+    sender: message.isFromMe ? "me" : normalizeHandle(message.sender, region) || message.sender,
+    text: message.text.replace(/\uFFFC/g, "").trim(),
+    createdAt: message.createdAt,
+    guid: message.guid,
+    ...(message.isFromMe ? { fromMe: true } : {}),
+  };
 }

@@ -41,3 +41,14 @@ export function chatKeys(chat: ChatAddress): string[] {
   if (chat.handle) keys.push(`handle:${chat.handle.toLowerCase()}`);
   return keys;
 }
+
+/** Where the row came from; `isGroup` is policy's verdict when there is one (a multi-person thread with is_group=false is a group). */
+export function chatAddressOf(message: ImsgMessage, isGroup = message.isGroup): ChatAddress {
+  return {
+    chatId: message.chatId,
+    chatGuid: message.chatGuid || undefined,
+    chatIdentifier: message.chatIdentifier || undefined,
+    handle: isGroup ? undefined : message.sender,
+    isGroup,
+  };
+}

@@ -1,6 +1,6 @@
+import type { Logger } from "@imessage-channel/kit";
 import { errorMessage } from "@imessage-channel/kit";
 import type { MetaStore, WriteQueue } from "@imessage-channel/state";
-import type { Logger } from "./logger.ts";
 
 export interface LiveCursorStoreOptions {
   meta: Pick<MetaStore, "getMeta" | "setMeta">;

@@ -1,5 +1,5 @@
 import { type Clock, createCoalescer, imsgMessageAccessors } from "@imessage-channel/coalescer";
-import type { PendingRow, TurnBuffer, TurnRows } from "./inbound-pipeline.ts";
+import type { PendingRow, TurnBuffer, TurnRows } from "./pipeline-types.ts";
 
 /**
  * The coalescer over pipeline rows: same-sender DM rows inside the window become one turn (Apple's split sends),

@@ -1,12 +1,12 @@
 import type { Reply, Turn } from "@imessage-channel/agents";
 import type { ResolvedAccount } from "@imessage-channel/config";
+import type { Logger } from "@imessage-channel/kit";
 import { errorMessage } from "@imessage-channel/kit";
 import { fileSendCall, type ImsgCall, planTextSends, stageMedia } from "@imessage-channel/outbound";
 import type { StateStore } from "@imessage-channel/state";
-import type { Logger } from "../logger.ts";
 import type { ChatAddress, ImsgPort } from "./imsg-port.ts";
-import type { ReplyDeliverer } from "./inbound-pipeline.ts";
 import { isOutboundRefusal, type OutboundMedia } from "./outbound-media.ts";
+import type { ReplyDeliverer } from "./pipeline-types.ts";
 import { sendRemembered } from "./remembered-send.ts";
 
 export interface ReplyDelivererOptions {

@@ -2,6 +2,7 @@ import { createAcpCommandController, parseAcpCommandArguments } from "@imessage-
 import type { AttachmentFetcher } from "@imessage-channel/attachments";
 import { CursorStore, databaseIdentityHash, runCatchup } from "@imessage-channel/catchup";
 import { databaseIdentityOf, type ResolvedAccount, type ResolvedRouting } from "@imessage-channel/config";
+import type { Logger } from "@imessage-channel/kit";
 import { errorMessage } from "@imessage-channel/kit";
 import { advertisedActions, BridgeCapability } from "@imessage-channel/outbound";
 import { type CursorMoved, RowCursor } from "@imessage-channel/row-cursor";
@@ -15,31 +16,37 @@ import { type StateStore, WriteQueue } from "@imessage-channel/state";
 import { runOnce } from "@imessage-channel/transport";
 import { createAttachmentFetcherFor } from "./account-attachments.ts";
 import { AccountStatusReporter } from "./account-status.ts";
-import type { AgentRegistry } from "./agents/agent-registry.ts";
+import { createActionRunner } from "./action-runner.ts";
+import type { ChannelAgents } from "./agent-registry.ts";
+import type { ChannelEventSink } from "./channel-events.ts";
+import { createChatCommands } from "./chat-commands.ts";
+import { GroupHistory } from "./group-history.ts";
+import { ImsgConnection } from "./imsg-connection.ts";
+import type { ImsgMessage } from "./imsg-port.ts";
 import { createImsgTransport, oneShotOptions, rpcArgs } from "./imsg-transport.ts";
+import { InboundPipeline } from "./inbound-pipeline.ts";
 import { LiveCursorStore } from "./live-cursor-store.ts";
-import type { Logger } from "./logger.ts";
-import { createActionRunner } from "./pipeline/action-runner.ts";
-import { createChatCommands } from "./pipeline/chat-commands.ts";
-import { ImsgConnection } from "./pipeline/imsg-connection.ts";
-import type { ImsgMessage } from "./pipeline/imsg-port.ts";
-import { type AgentRetry, InboundPipeline } from "./pipeline/inbound-pipeline.ts";
-import { createOutboundMedia } from "./pipeline/outbound-media.ts";
-import { createReplyDeliverer } from "./pipeline/reply-deliverer.ts";
-import { createTurnBuffer } from "./pipeline/turn-buffer.ts";
+import { createOutboundMedia } from "./outbound-media.ts";
+import type { AgentRetry } from "./pipeline-types.ts";
+import { createReplyDeliverer } from "./reply-deliverer.ts";
+import { RowSettlement } from "./row-settlement.ts";
 import type { SessionQueue } from "./session-queue.ts";
+import { createTurnBuffer } from "./turn-buffer.ts";
+import { TurnRunner } from "./turn-runner.ts";
 
 export interface AccountRunnerOptions {
   account: ResolvedAccount;
   routing: ResolvedRouting;
   state: StateStore;
-  agents: AgentRegistry;
+  agents: ChannelAgents;
   queue: SessionQueue;
   stateDir: string;
   configPath: string | undefined;
   logger: Logger;
   /** `agents.retry`: an unavailable agent's turn is retried this long (default 10 minutes). */
   agentRetry?: AgentRetry;
+  /** Told of the account's turns, replies and state changes (the channel's events). */
+  onEvent?: ChannelEventSink;
 }
 
 /** Replayed rows in flight at once during catchup; each chat still runs its turns one by one. */
@@ -78,17 +85,22 @@ export class AccountRunner {
     this.#options = options;
     this.accountId = options.account.accountId;
     const { account, routing, state, logger, queue, agents } = options;
-    this.status = new AccountStatusReporter({ stateDir: options.stateDir, accountId: account.accountId });
+    this.status = new AccountStatusReporter({
+      stateDir: options.stateDir,
+      accountId: account.accountId,
+      onChange: (status) => options.onEvent?.("status", status),
+    });
     this.#writes = new WriteQueue({
       onBlocked: (reason) => {
         this.status.setDegraded(`state.db not writable (${reason})`);
         logger.warn(
+          {},
           `state.db not writable (${reason}): rows wait and are dispatched once it can be written (retried every few seconds); free disk space, or end the process that holds its write lock`,
         );
       },
       onRecovered: () => {
         this.status.setDegraded(undefined);
-        logger.info("state.db can be written again; the rows that waited go on");
+        logger.info({}, "state.db can be written again; the rows that waited go on");
       },
     });
     this.#liveCursor = new LiveCursorStore({
@@ -122,22 +134,33 @@ export class AccountRunner {
     this.#connection = new ImsgConnection(() => this.#supervisor.client, { bridge: this.#bridge });
     const acp = createAcpCommandController({
       bindings: state.bindings,
-      runtimeFor: (agent) => agents.acpRuntime(agent),
+      runtimeFor: (agent) => agents.acpRuntime?.(agent),
     });
     const outboundMedia = createOutboundMedia({
       stateDir: options.stateDir,
       roots: account.outboundMediaRoots,
       mediaMaxBytes: account.mediaMaxBytes,
     });
-    this.#pipeline = new InboundPipeline({
+    const settlement = new RowSettlement({
       account,
-      routing,
+      state,
+      logger,
+      status: this.status,
+      cursor: this.#cursor,
+      writes: this.#writes,
+    });
+    const groupHistory = new GroupHistory();
+    const agentFor = (agentId: string) => agents.get(agentId);
+    const turns = new TurnRunner({
+      account,
       state,
       imsg: this.#connection,
       logger,
       status: this.status,
       queue,
-      agentFor: (agentId) => agents.get(agentId),
+      settlement,
+      groupHistory,
+      agentFor,
       deliverReply: createReplyDeliverer({
         account,
         state,
@@ -156,13 +179,6 @@ export class AccountRunner {
           status: this.status,
         }),
       }),
-      createTurnBuffer: (sink) =>
-        createTurnBuffer({
-          accountId: account.accountId,
-          windowMs: account.inboundDebounceMs,
-          sink,
-          onError: (error) => logger.error({ err: error }, "turn dispatch failed"),
-        }),
       commands: createChatCommands({
         status: this.status,
         commandsConfig: routing.commandsConfig,
@@ -179,17 +195,33 @@ export class AccountRunner {
           return acp.handle(parsed, conversation);
         },
       }),
+      receipts: () => this.#bridge.receipts(account.sendReadReceipts),
+      availableActions: (isGroup) =>
+        advertisedActions({ flags: account.actions, capability: this.#bridge.snapshot(), isGroup }),
+      agentRetry: options.agentRetry,
+      onEvent: options.onEvent,
+    });
+    this.#pipeline = new InboundPipeline({
+      account,
+      routing,
+      state,
+      imsg: this.#connection,
+      logger,
+      status: this.status,
+      settlement,
+      groupHistory,
+      agentFor,
+      buffer: createTurnBuffer({
+        accountId: account.accountId,
+        windowMs: account.inboundDebounceMs,
+        sink: (turn) => turns.dispatch(turn),
+        onError: (error) => logger.error({ err: error }, "turn dispatch failed"),
+      }),
       routeOverride: (decision) => {
         const conversation = { accountId: account.accountId, conversationKey: decision.peer.id };
         const agentId = acp.boundAgentOf(conversation);
         return agentId ? { agentId, sessionKey: acp.sessionKeyOf(conversation) } : undefined;
       },
-      cursor: this.#cursor,
-      writes: this.#writes,
-      receipts: () => this.#bridge.receipts(account.sendReadReceipts),
-      availableActions: (isGroup) =>
-        advertisedActions({ flags: account.actions, capability: this.#bridge.snapshot(), isGroup }),
-      agentRetry: options.agentRetry,
       fetchAttachments: account.includeAttachments
         ? async (attachments) => (await this.#attachmentFetcher()).fetch(attachments)
         : undefined,

@@ -52,9 +52,17 @@ export class AccountStatusReporter {
   /** The imsg connection's own state; `degraded` is shown over `connected` / `catching-up` while set. */
   #connection: { state: ConnectionState; reason?: string } = { state: "starting" };
   #degraded: string | undefined;
+  readonly #onChange: ((status: AccountStatus) => void) | undefined;
 
-  constructor(options: { stateDir: string; accountId: string; now?: () => Date }) {
+  /** `onChange`: told each change of the shown state (connecting, connected, degraded, …), with the new status. */
+  constructor(options: {
+    stateDir: string;
+    accountId: string;
+    now?: () => Date;
+    onChange?: (status: AccountStatus) => void;
+  }) {
     this.#now = options.now ?? (() => new Date());
+    this.#onChange = options.onChange;
     this.#path = statusFilePath(options.stateDir, options.accountId);
     const now = this.#now().toISOString();
     this.#status = {
@@ -92,6 +100,7 @@ export class AccountStatusReporter {
     this.#status.state = state;
     this.#status.reason = reason;
     void this.flush();
+    this.#onChange?.(this.snapshot);
   }
 
   setImsg(imsg: AccountStatus["imsg"]): void {

@@ -8,8 +8,8 @@ import {
   unsetConfigValue,
 } from "@imessage-channel/config";
 import { normalizeHandle } from "@imessage-channel/policy";
-import type { AccountStatusReporter } from "../account-status.ts";
-import type { ChatCommandHandler, PendingRow } from "./inbound-pipeline.ts";
+import type { AccountStatusReporter } from "./account-status.ts";
+import type { ChatCommandHandler, PendingRow } from "./pipeline-types.ts";
 
 export interface ChatCommandOptions {
   status: AccountStatusReporter;
