@@ -5,6 +5,10 @@ export { type DatabaseIdentity, databaseIdentityOf, databaseKey } from "./databa
 export { clamps, defaults } from "./defaults.ts";
 export { type ConfigValueLookup, lookupConfigValue } from "./effective-value.ts";
 export { type GatewaySettings, resolveGatewaySettings } from "./gateway-settings.ts";
+export type { ForeignConfigDialect } from "./import/channel-block.ts";
+export { formatNote as formatImportNote, type ImportNote } from "./import/import-note.ts";
+export { findBlueBubblesBlock } from "./import/translate-config.ts";
+export { type ForeignConfigImport, translateForeignConfig } from "./import/translate-foreign-config.ts";
 export { configJsonSchema } from "./json-schema.ts";
 export { formatKeyPath, type PathSegment } from "./key-path.ts";
 export {

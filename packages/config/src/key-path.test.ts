@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatKeyPath } from "./key-path.ts";
+import { formatKeyPath, type PathSegment, parsePath } from "./key-path.ts";
 
 describe("formatKeyPath", () => {
   it("joins plain keys with dots and indexes with brackets", () => {
@@ -14,5 +14,17 @@ describe("formatKeyPath", () => {
     expect(formatKeyPath(["groups", "a.b"])).toBe('groups["a.b"]');
     expect(formatKeyPath(["dms", "+1 555"])).toBe('dms["+1 555"]');
     expect(formatKeyPath([])).toBe("(root)");
+  });
+});
+
+describe("parsePath", () => {
+  it("reads back every key path config's formatKeyPath writes", () => {
+    const paths: PathSegment[][] = [
+      ["channels", "imessage", "groups", "8421", "requireMention"],
+      ["agents", "list", 0, "id"],
+      ["channels", "imessage", "groups", 'a "quoted" b.c', "systemPrompt"],
+      ["bindings", 2, "match", "peer", "id"],
+    ];
+    for (const path of paths) expect(parsePath(formatKeyPath(path))).toEqual(path);
   });
 });

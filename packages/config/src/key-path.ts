@@ -14,6 +14,18 @@ export function formatKeyPath(path: readonly PathSegment[]): string {
   return text || "(root)";
 }
 
+/** The inverse of `formatKeyPath`, for the key paths that start the config package's error lines. */
+export function parsePath(text: string): PathSegment[] {
+  const segments: PathSegment[] = [];
+  const pattern = /([A-Za-z0-9_$*-]+)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|\./gy;
+  for (const match of text.matchAll(pattern)) {
+    if (match[1] !== undefined) segments.push(match[1]);
+    else if (match[2] !== undefined) segments.push(Number(match[2]));
+    else if (match[3] !== undefined) segments.push(JSON.parse(match[3]) as string);
+  }
+  return segments;
+}
+
 /** The value at `path` inside `root`, or undefined when any step is missing. */
 export function valueAtPath(root: unknown, path: readonly PathSegment[]): unknown {
   let current = root;

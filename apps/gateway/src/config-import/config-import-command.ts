@@ -1,12 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { parseConfigText } from "@imessage-channel/config";
+import {
+  type ForeignConfigDialect,
+  findBlueBubblesBlock,
+  formatImportNote,
+  parseConfigText,
+  translateForeignConfig,
+} from "@imessage-channel/config";
 import { errorMessage, writeFileAtomically } from "@imessage-channel/kit";
 import { CliError, type CliIo } from "../cli-io.ts";
-import type { SourceDialect } from "./channel-block.ts";
-import { importConfig } from "./import-config.ts";
-import { formatNote, isRecord } from "./import-note.ts";
-import { findBlueBubblesBlock } from "./translate-config.ts";
 
 export interface ConfigImportOptions {
   from?: string;
@@ -14,7 +16,7 @@ export interface ConfigImportOptions {
   force?: boolean;
 }
 
-const dialects: readonly SourceDialect[] = ["openclaw", "bluebubbles"];
+const dialects: readonly ForeignConfigDialect[] = ["openclaw", "bluebubbles"];
 
 async function readSource(path: string): Promise<Record<string, unknown>> {
   let text: string;
@@ -28,8 +30,10 @@ async function readSource(path: string): Promise<Record<string, unknown>> {
   }
   const parsed = parseConfigText(text, path);
   if ("error" in parsed) throw new CliError(parsed.error, 2);
-  if (!isRecord(parsed.value)) throw new CliError(`${path}: the file to import must hold one JSON5 object`, 2);
-  return parsed.value;
+  const value = parsed.value;
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new CliError(`${path}: the file to import must hold one JSON5 object`, 2);
+  return value as Record<string, unknown>;
 }
 
 /** `config import --from openclaw|bluebubbles <file>`: writes the equivalent imessage-channel.json5 and reports what did not carry. */
@@ -46,9 +50,9 @@ export async function configImport(io: CliIo, file: string, options: ConfigImpor
       1,
     );
   }
-  const result = importConfig(source, dialect, sourcePath);
+  const result = translateForeignConfig(source, dialect, sourcePath);
   const report = [
-    ...result.notes.map((note) => `  ${formatNote(note)}`),
+    ...result.notes.map((note) => `  ${formatImportNote(note)}`),
     ...result.warnings.map((warning) => `  warning: ${warning}`),
   ];
   if (Object.keys(result.config).length === 0) {

@@ -1,12 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { validateConfig } from "@imessage-channel/config";
+import { translateForeignConfig, validateConfig } from "@imessage-channel/config";
 import JSON5 from "json5";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main } from "../cli.ts";
 import { capturedIo } from "../service/captured-io.ts";
-import { importConfig } from "./import-config.ts";
 
 const fixtures = join(import.meta.dirname, "__fixtures__");
 const referenceDirectory = join(fixtures, "reference");
@@ -33,7 +32,7 @@ describe("config import --from openclaw: every JSON5 block of the reference docu
   for (const name of referenceConfigs) {
     it(`${name} imports into a config that config validate accepts, carrying every key the example sets`, async () => {
       const source = readFixture(join(referenceDirectory, name));
-      const result = importConfig(source, "openclaw", name);
+      const result = translateForeignConfig(source, "openclaw", name);
       expect(validateConfig(result.config).errors).toEqual([]);
       const expected = structuredClone(source) as { channels?: { imessage?: Record<string, unknown> } };
       // The Tailscale example's remoteHost is an e-mail-obfuscated "[email protected]" in the document:
@@ -63,7 +62,11 @@ describe("config import --from openclaw: every JSON5 block of the reference docu
   }
 
   it("notes paths inside ~/.openclaw and keeps them as written", () => {
-    const result = importConfig(readFixture(join(referenceDirectory, "02-remote-mac-ssh.json5")), "openclaw", "x");
+    const result = translateForeignConfig(
+      readFixture(join(referenceDirectory, "02-remote-mac-ssh.json5")),
+      "openclaw",
+      "x",
+    );
     expect(result.notes).toContainEqual({
       path: "channels.imessage.cliPath",
       carried: true,

@@ -1,7 +1,8 @@
-import { configSchema, formatKeyPath, type PathSegment } from "@imessage-channel/config";
+import { formatKeyPath, type PathSegment } from "../key-path.ts";
+import { configSchema } from "../schema.ts";
 import { type ImportNote, isRecord } from "./import-note.ts";
 
-export type SourceDialect = "openclaw" | "bluebubbles";
+export type ForeignConfigDialect = "openclaw" | "bluebubbles";
 
 /** The keys `channels.imessage` (and each account) accepts: read from the schema so the two never drift. */
 const channelShape = configSchema.shape.channels.unwrap().shape.imessage.unwrap().shape;
@@ -103,7 +104,7 @@ function translateActions(actions: unknown, path: PathSegment[], notes: ImportNo
 export function translateChannelBlock(
   block: Record<string, unknown>,
   sourcePath: PathSegment[],
-  dialect: SourceDialect,
+  dialect: ForeignConfigDialect,
   notes: ImportNote[],
   options: { accounts: boolean },
 ): Record<string, unknown> {

@@ -1,5 +1,7 @@
-import { configSchema, formatKeyPath, type PathSegment, validateConfig } from "@imessage-channel/config";
-import { type ImportNote, isRecord, parsePath } from "./import-note.ts";
+import { formatKeyPath, type PathSegment, parsePath } from "../key-path.ts";
+import { configSchema } from "../schema.ts";
+import { validateConfig } from "../validate-config.ts";
+import { type ImportNote, isRecord } from "./import-note.ts";
 
 /** Keys whose loss makes their list element meaningless: the whole agent or binding goes instead. */
 const requiredKeys = new Set([

@@ -1,11 +1,12 @@
-import { formatKeyPath, type PathSegment, validateConfig } from "@imessage-channel/config";
 import JSON5 from "json5";
-import type { SourceDialect } from "./channel-block.ts";
+import { formatKeyPath, type PathSegment } from "../key-path.ts";
+import { validateConfig } from "../validate-config.ts";
+import type { ForeignConfigDialect } from "./channel-block.ts";
 import { formatNote, type ImportNote, isRecord } from "./import-note.ts";
 import { settleValidation } from "./settle-validation.ts";
 import { translateConfig } from "./translate-config.ts";
 
-export interface ImportResult {
+export interface ForeignConfigImport {
   /** The imported config; it passes `validateConfig`. */
   config: Record<string, unknown>;
   /** What the output file holds: a comment header with the report, then the config as JSON5. */
@@ -50,11 +51,11 @@ function pruneEmptySections(config: Record<string, unknown>): Record<string, unk
 const oneLine = (text: string) => text.replace(/[\r\n]+/g, " ");
 
 /** Pure: an OpenClaw (or BlueBubbles channel) config object into the text of `imessage-channel.json5` plus the report. */
-export function importConfig(
+export function translateForeignConfig(
   source: Record<string, unknown>,
-  dialect: SourceDialect,
+  dialect: ForeignConfigDialect,
   sourceName: string,
-): ImportResult {
+): ForeignConfigImport {
   const translated = translateConfig(source, dialect);
   const notes = translated.notes;
   const config = pruneEmptySections(settleValidation(translated.config, notes));

@@ -1,5 +1,5 @@
-import { formatKeyPath, type PathSegment } from "@imessage-channel/config";
-import { accountKeys, type SourceDialect, translateChannelBlock } from "./channel-block.ts";
+import { formatKeyPath, type PathSegment } from "../key-path.ts";
+import { accountKeys, type ForeignConfigDialect, translateChannelBlock } from "./channel-block.ts";
 import { type ImportNote, isRecord } from "./import-note.ts";
 
 export interface TranslatedConfig {
@@ -61,7 +61,12 @@ function carryAgent(agent: unknown, path: PathSegment[], notes: ImportNote[]): u
   return result;
 }
 
-function carryBinding(binding: unknown, path: PathSegment[], dialect: SourceDialect, notes: ImportNote[]): unknown {
+function carryBinding(
+  binding: unknown,
+  path: PathSegment[],
+  dialect: ForeignConfigDialect,
+  notes: ImportNote[],
+): unknown {
   if (!isRecord(binding)) return binding;
   const match = isRecord(binding.match) ? binding.match : undefined;
   const channel = match?.channel;
@@ -108,7 +113,7 @@ function carryBinding(binding: unknown, path: PathSegment[], dialect: SourceDial
 
 function carryMessages(
   messages: Record<string, unknown>,
-  dialect: SourceDialect,
+  dialect: ForeignConfigDialect,
   notes: ImportNote[],
 ): Record<string, unknown> {
   const result: Record<string, unknown> = {};
@@ -228,7 +233,7 @@ export function findBlueBubblesBlock(source: Record<string, unknown>): Record<st
  * Pure: an OpenClaw config (with `--from bluebubbles`, its `channels.bluebubbles` block) into an
  * imessage-channel config, with one note per key that was not carried or was changed on the way.
  */
-export function translateConfig(source: Record<string, unknown>, dialect: SourceDialect): TranslatedConfig {
+export function translateConfig(source: Record<string, unknown>, dialect: ForeignConfigDialect): TranslatedConfig {
   const notes: ImportNote[] = [];
   const config: Record<string, unknown> = {};
   const bareBlock = dialect === "bluebubbles" && findBlueBubblesBlock(source) === source;
