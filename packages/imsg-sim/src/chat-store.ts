@@ -3,28 +3,14 @@ import { isoFromAppleMilliseconds } from "./apple-time.ts";
 import { decodeAttributedBody } from "./attributed-body.ts";
 import type { ContactBook } from "./contact-book.ts";
 import { expandImsgHome, isPresentFile } from "./home-path.ts";
+import { type MessageRow, messageColumns, reactionExclusion, toMessageRow } from "./message-row.ts";
 import { readPropertyListString } from "./property-list.ts";
+import { reactionState } from "./reaction-state.ts";
 import { isTapbackType, normalizeAssociatedGuid, resolveTapback } from "./reactions.ts";
 import { probeSchema, type SchemaCapabilities } from "./schema-probe.ts";
-import type { ReactionType, WireAttachment, WireChat, WireMessage, WireReaction } from "./wire-types.ts";
+import type { WireAttachment, WireChat, WireMessage, WireReaction } from "./wire-types.ts";
 
-/** A `message` row joined with its chat and handle, as every imsg message query selects it. */
-export interface MessageRow {
-  rowid: number;
-  chat_id: number;
-  handle: string | null;
-  text: string | null;
-  date_ms: number | null;
-  is_from_me: number;
-  attributed_body: Uint8Array | null;
-  guid: string | null;
-  associated_message_guid: string | null;
-  associated_message_type: number | null;
-  thread_originator_guid: string | null;
-  destination_caller_id: string | null;
-  balloon_bundle_id: string | null;
-  is_audio_message: number;
-}
+export type { MessageRow } from "./message-row.ts";
 
 interface ChatInfo {
   identifier: string;
@@ -70,56 +56,6 @@ export class ChatStore {
 
   close(): void {
     this.database.close();
-  }
-
-  #messageColumns(): string {
-    const schema = this.schema;
-    return [
-      "m.ROWID AS rowid",
-      "h.id AS handle",
-      "m.text AS text",
-      "m.date / 1000000 AS date_ms",
-      "m.is_from_me AS is_from_me",
-      schema.attributedBody ? "m.attributedBody AS attributed_body" : "NULL AS attributed_body",
-      schema.reactionColumns ? "m.guid AS guid" : "NULL AS guid",
-      schema.reactionColumns
-        ? "m.associated_message_guid AS associated_message_guid"
-        : "NULL AS associated_message_guid",
-      schema.reactionColumns
-        ? "m.associated_message_type AS associated_message_type"
-        : "NULL AS associated_message_type",
-      schema.threadOriginatorGuid
-        ? "m.thread_originator_guid AS thread_originator_guid"
-        : "NULL AS thread_originator_guid",
-      schema.destinationCallerId ? "m.destination_caller_id AS destination_caller_id" : "NULL AS destination_caller_id",
-      schema.balloonBundleId ? "m.balloon_bundle_id AS balloon_bundle_id" : "NULL AS balloon_bundle_id",
-      schema.isAudioMessage ? "m.is_audio_message AS is_audio_message" : "0 AS is_audio_message",
-      "(SELECT COUNT(*) FROM message_attachment_join maj WHERE maj.message_id = m.ROWID) AS attachment_count",
-    ].join(", ");
-  }
-
-  #reactionExclusion(): string {
-    if (!this.schema.reactionColumns) return "";
-    return " AND (m.associated_message_type IS NULL OR m.associated_message_type < 2000 OR m.associated_message_type > 3006)";
-  }
-
-  #toRow(raw: Record<string, unknown>): MessageRow {
-    return {
-      rowid: Number(raw.rowid),
-      chat_id: Number(raw.chat_id ?? 0),
-      handle: (raw.handle as string | null) ?? null,
-      text: (raw.text as string | null) ?? null,
-      date_ms: raw.date_ms === null ? null : Number(raw.date_ms),
-      is_from_me: Number(raw.is_from_me ?? 0),
-      attributed_body: (raw.attributed_body as Uint8Array | null) ?? null,
-      guid: (raw.guid as string | null) ?? null,
-      associated_message_guid: (raw.associated_message_guid as string | null) ?? null,
-      associated_message_type: raw.associated_message_type === null ? null : Number(raw.associated_message_type),
-      thread_originator_guid: (raw.thread_originator_guid as string | null) ?? null,
-      destination_caller_id: (raw.destination_caller_id as string | null) ?? null,
-      balloon_bundle_id: (raw.balloon_bundle_id as string | null) ?? null,
-      is_audio_message: Number(raw.is_audio_message ?? 0),
-    };
   }
 
   /** `MAX(message.ROWID)`, or 0 for an empty table: where a tailing watch starts. */
@@ -208,7 +144,7 @@ export class ChatStore {
   /** `messages.history` rows: filters in SQL before the limit, newest first, tapback rows hidden. */
   historyRows(query: HistoryQuery): MessageRow[] {
     const parameters: SQLInputValue[] = [query.chatId];
-    let where = "cmj.chat_id = ?" + this.#reactionExclusion();
+    let where = "cmj.chat_id = ?" + reactionExclusion(this.schema);
     if (query.participants.length > 0) {
       const sender = this.schema.destinationCallerId ? "COALESCE(NULLIF(h.id, ''), m.destination_caller_id)" : "h.id";
       where += ` AND ${sender} COLLATE NOCASE IN (${query.participants.map(() => "?").join(", ")})`;
@@ -224,11 +160,11 @@ export class ChatStore {
     }
     parameters.push(query.limit);
     const sql =
-      `SELECT ${this.#messageColumns()}, cmj.chat_id AS chat_id FROM message m ` +
+      `SELECT ${messageColumns(this.schema)}, cmj.chat_id AS chat_id FROM message m ` +
       "JOIN chat_message_join cmj ON cmj.message_id = m.ROWID LEFT JOIN handle h ON h.ROWID = m.handle_id " +
       `WHERE ${where} ORDER BY m.date DESC LIMIT ?`;
     const rows = this.database.prepare(sql).all(...parameters) as Record<string, unknown>[];
-    return rows.map((row) => this.#toRow(row));
+    return rows.map((row) => toMessageRow(row));
   }
 
   /** One watch batch: rows after the exclusive cursor, ROWID ascending, at most `batchSize`. */
@@ -239,14 +175,14 @@ export class ChatStore {
       where += " AND cmj.chat_id = ?";
       parameters.push(chatId);
     }
-    if (!includeReactions) where += this.#reactionExclusion();
+    if (!includeReactions) where += reactionExclusion(this.schema);
     parameters.push(batchSize);
     const sql =
-      `SELECT ${this.#messageColumns()}, IFNULL(cmj.chat_id, 0) AS chat_id FROM message m ` +
+      `SELECT ${messageColumns(this.schema)}, IFNULL(cmj.chat_id, 0) AS chat_id FROM message m ` +
       "LEFT JOIN chat_message_join cmj ON cmj.message_id = m.ROWID LEFT JOIN handle h ON h.ROWID = m.handle_id " +
       `WHERE ${where} ORDER BY m.ROWID ASC LIMIT ?`;
     const rows = this.database.prepare(sql).all(...parameters) as Record<string, unknown>[];
-    return rows.map((row) => this.#toRow(row));
+    return rows.map((row) => toMessageRow(row));
   }
 
   /** `text`, falling back to the decoded `attributedBody` when text is NULL or empty. */
@@ -320,42 +256,11 @@ export class ChatStore {
           "AND m.associated_message_type BETWEEN 2000 AND 3006 ORDER BY m.date ASC",
       )
       .all(messageGuid, `%/${messageGuid}`) as Record<string, unknown>[];
-    const state: WireReaction[] = [];
-    for (const raw of rows) {
-      const type = Number(raw.type);
-      if (!isTapbackType(type)) continue;
-      const text = this.resolvedText({
-        text: (raw.text as string | null) ?? null,
-        attributed_body: (raw.attributed_body as Uint8Array | null) ?? null,
-      });
-      const tapback = resolveTapback(type, text);
-      const sender = (raw.handle as string | null) ?? "";
-      const isFromMe = Number(raw.is_from_me ?? 0) !== 0;
-      const sameReactor = (entry: WireReaction) => entry.sender === sender && entry.is_from_me === isFromMe;
-      if (!tapback.isAdd) {
-        const index =
-          tapback.type === undefined
-            ? state.findIndex((entry) => sameReactor(entry) && entry.type === "custom")
-            : state.findIndex((entry) => sameReactor(entry) && entry.type === tapback.type);
-        if (index !== -1) state.splice(index, 1);
-        continue;
-      }
-      if (tapback.type === undefined || tapback.emoji === undefined) continue;
-      const senderName = isFromMe ? undefined : this.contacts?.nameFor(sender);
-      const entry: WireReaction = {
-        id: Number(raw.rowid),
-        type: tapback.type as ReactionType,
-        emoji: tapback.emoji,
-        sender,
-        ...(senderName === undefined ? {} : { sender_name: senderName }),
-        is_from_me: isFromMe,
-        created_at: isoFromAppleMilliseconds(raw.date_ms === null ? null : Number(raw.date_ms)),
-      };
-      const existing = state.findIndex((candidate) => sameReactor(candidate) && candidate.type === entry.type);
-      if (existing === -1) state.push(entry);
-      else state[existing] = entry;
-    }
-    return state;
+    return reactionState(
+      rows,
+      (row) => this.resolvedText(row),
+      (sender) => this.contacts?.nameFor(sender),
+    );
   }
 
   #parent(guid: string): { text: string; sender: string } | undefined {
