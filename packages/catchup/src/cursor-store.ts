@@ -1,6 +1,6 @@
-import { mkdir, open, readFile, rename } from "node:fs/promises";
+import { mkdir, readFile, rename } from "node:fs/promises";
 import { dirname } from "node:path";
-import { errorMessage, type Logger, writeFileAtomically } from "@imessage-channel/kit";
+import { errorMessage, fsyncDirectory, type Logger, writeFileAtomically } from "@imessage-channel/kit";
 import { type CursorMoved, RowCursor, type RowOrigin } from "@imessage-channel/row-cursor";
 import { CatchupError } from "./catchup-error.ts";
 import type { CatchupMessage } from "./catchup-source.ts";
@@ -56,15 +56,6 @@ function parseCursorFile(text: string): CursorFile | undefined {
     updatedAt: record.updatedAt,
     failureRetries: { ...(failures as Record<string, number>) },
   };
-}
-
-async function fsyncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 function later(a: CursorPosition, b: CursorPosition): CursorPosition {

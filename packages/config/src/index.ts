@@ -42,5 +42,5 @@ export type {
   ReactionNotifications,
   TransportKind,
 } from "./schema.ts";
-export { configSchema, shutdownTimeoutMaximumSeconds } from "./schema.ts";
+export { actionNames, configSchema, shutdownTimeoutMaximumSeconds } from "./schema.ts";
 export { type ConfigResult, everyGroupMessageDropped, validateConfig } from "./validate-config.ts";

@@ -3,4 +3,4 @@ export { ChannelError } from "./channel-error.ts";
 export { errorMessage } from "./error-message.ts";
 export { expandHome } from "./expand-home.ts";
 export { type LogEntry, type Logger, recordingLogger, silentLogger } from "./logger.ts";
-export { type WriteFileAtomicallyOptions, writeFileAtomically } from "./write-file-atomically.ts";
+export { fsyncDirectory, type WriteFileAtomicallyOptions, writeFileAtomically } from "./write-file-atomically.ts";

@@ -9,7 +9,8 @@ export interface WriteFileAtomicallyOptions {
   directoryMode?: number;
 }
 
-async function fsyncDirectory(directory: string): Promise<void> {
+/** Makes a rename or a new file in `directory` durable: the entry itself is on disk only once the folder is synced. */
+export async function fsyncDirectory(directory: string): Promise<void> {
   const handle = await open(directory, "r");
   try {
     await handle.sync();

@@ -1,21 +1,11 @@
-import type { ResolvedAccount } from "@imessage-channel/config";
+import { actionNames, type ResolvedAccount } from "@imessage-channel/config";
 import type { ImsgStatus } from "@imessage-channel/rpc-client";
 import { versionAtLeast } from "@imessage-channel/rpc-client";
 import { imsgMissingFix } from "../imsg-diagnosis.ts";
 import type { AccountFacts, DoctorCheck } from "./doctor-checks.ts";
 
-const actionNeedsBridge = [
-  "reactions",
-  "edit",
-  "unsend",
-  "reply",
-  "sendWithEffect",
-  "renameGroup",
-  "setGroupIcon",
-  "addParticipant",
-  "removeParticipant",
-  "leaveGroup",
-] as const;
+/** The configurable actions that need the private API bridge: all but sending a file, which plain `send` does. */
+const actionNeedsBridge = actionNames.filter((name) => name !== "sendAttachment");
 
 function isRemote(account: ResolvedAccount): boolean {
   return account.transport === "ssh";
