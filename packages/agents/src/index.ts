@@ -3,7 +3,7 @@ export { createEchoAgent } from "./echo.ts";
 export { createExecAgent, type ExecAgentOptions, execTemporaryFailureExitCode } from "./exec.ts";
 export { logSafeUrl } from "./log-safe-url.ts";
 export { createOpenAiAgent, type OpenAiAgentOptions } from "./openai.ts";
-export { backoffDelayMs, type RetryOptions, withRetries } from "./retry.ts";
+export { type RetryOptions, withRetries } from "./retry.ts";
 export type { AgentRuntime } from "./runtime.ts";
 export {
   type EnvelopeReading,

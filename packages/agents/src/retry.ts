@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { backoffDelay } from "@imessage-channel/kit";
 import { AgentError } from "./agent-error.ts";
 
 export interface RetryOptions {
@@ -19,21 +20,7 @@ export async function withRetries<T>(attempt: () => Promise<T>, options: RetryOp
     } catch (error) {
       const retryable = AgentError.isInstance(error) && error.retryable;
       if (!retryable || index >= options.attempts || options.signal?.aborted) throw error;
-      await wait(backoffDelayMs(index, { initialDelayMs: options.baseDelayMs }), options.signal);
+      await wait(backoffDelay(index, { initialMs: options.baseDelayMs, jitter: "proportional" }), options.signal);
     }
   }
-}
-
-/**
- * The delay after the `attempt`-th failure (1-based): `initialDelayMs`, doubling each time up to `maxDelayMs`, with
- * ±25% jitter so many turns failing together do not retry in step.
- */
-export function backoffDelayMs(
-  attempt: number,
-  options: { initialDelayMs: number; maxDelayMs?: number },
-  random: () => number = Math.random,
-): number {
-  const exponential = options.initialDelayMs * 2 ** Math.max(0, attempt - 1);
-  const capped = Math.min(exponential, options.maxDelayMs ?? Number.POSITIVE_INFINITY);
-  return capped * (0.75 + random() * 0.5);
 }

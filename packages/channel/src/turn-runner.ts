@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   type AgentRuntime,
-  backoffDelayMs,
   type HistoryEntry,
   isAgentUnavailable,
   isEmptyReply,
@@ -10,7 +9,7 @@ import {
   type Turn,
 } from "@imessage-channel/agents";
 import type { ResolvedAccount } from "@imessage-channel/config";
-import { errorMessage, type Logger } from "@imessage-channel/kit";
+import { backoffDelay, errorMessage, type Logger } from "@imessage-channel/kit";
 import { type DispatchDecision, normalizeHandle } from "@imessage-channel/policy";
 import type { StateStore } from "@imessage-channel/state";
 import type { AccountStatusReporter } from "./account-status.ts";
@@ -268,7 +267,12 @@ export class TurnRunner {
       const verdict = await this.#countReplayedAttempt(rows, failure);
       const remainingMs = outage.since + agentRetry.windowMs - this.#now();
       if (verdict === "give-up" || remainingMs <= 0) throw failure;
-      const delayMs = Math.min(backoffDelayMs(attempt, agentRetry, this.#options.random ?? Math.random), remainingMs);
+      const policy = {
+        initialMs: agentRetry.initialDelayMs,
+        maxMs: agentRetry.maxDelayMs,
+        jitter: "proportional",
+      } as const;
+      const delayMs = Math.min(backoffDelay(attempt, policy, this.#options.random ?? Math.random), remainingMs);
       logger.warn(
         { session: turn.sessionKey, attempt, retryInMs: Math.round(delayMs) },
         `agent ${turn.agentId} is unavailable: ${errorMessage(failure)}; the turn is kept and retried (attempt ${attempt}; agents.retry.maxMinutes ${agentRetry.windowMs / 60_000})`,

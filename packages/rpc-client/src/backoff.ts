@@ -1,3 +1,5 @@
+import { backoffDelay } from "@imessage-channel/kit";
+
 export interface BackoffOptions {
   /** First retry delay (default 1000 ms). */
   initialMs?: number;
@@ -32,9 +34,9 @@ export class BackoffSchedule {
 
   /** The delay before the next retry; each call doubles the step up to the cap. */
   next(): number {
-    const step = Math.min(this.#maxMs, this.#initialMs * 2 ** Math.min(this.#attempt, 30));
     this.#attempt += 1;
-    return Math.round(step / 2 + (this.#random() * step) / 2);
+    const policy = { initialMs: this.#initialMs, maxMs: this.#maxMs, jitter: "equal" } as const;
+    return Math.round(backoffDelay(this.#attempt, policy, this.#random));
   }
 
   /** Tells the schedule how long the last connection was healthy; a long one starts the next retries afresh. */

@@ -247,9 +247,12 @@ async function generateKey(path: string, comment: string): Promise<void> {
   try {
     await execFileAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", path]);
   } catch (error) {
-    throw new Error(`test-sshd: ssh-keygen failed (install openssh-client): ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new Error(
+      `test-sshd: ssh-keygen failed (install openssh-client): ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
