@@ -1,8 +1,8 @@
-import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { createChatDb, inject, simBinPath } from "@imessage-channel/imsg-sim";
+import { createChatDb, inject, writeSimWrapper } from "@imessage-channel/imsg-sim";
 import { waitFor } from "@imessage-channel/vitest-config/wait-for";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { startMyChannel } from "../examples/embed.ts";
@@ -41,11 +41,7 @@ describe("the README's embed example", () => {
     createChatDb(dbPath);
     // imsg-sim behind a wrapper script, as an operator would point cliPath at an imsg wrapper.
     const cliPath = join(dir, "imsg");
-    await writeFile(
-      cliPath,
-      `#!/bin/sh\nIMSG_SIM_DB=${JSON.stringify(dbPath)} exec ${JSON.stringify(process.execPath)} ${JSON.stringify(simBinPath)} "$@"\n`,
-    );
-    await chmod(cliPath, 0o755);
+    await writeSimWrapper(cliPath, dbPath);
     const printed = vi.spyOn(console, "log").mockImplementation(() => {});
 
     channel = await startMyChannel({ cliPath, dbPath, stateDir: join(dir, "state") });

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { createChatDb, inject, simBinPath } from "@imessage-channel/imsg-sim";
+import { createChatDb, inject, writeSimWrapper } from "@imessage-channel/imsg-sim";
 import { waitFor } from "@imessage-channel/vitest-config/wait-for";
 import { afterAll, describe, expect, it } from "vitest";
 
@@ -214,11 +214,7 @@ describe("the packed channel, installed outside the workspace", { tags: ["slow"]
     const dbPath = join(mac, "chat.db");
     createChatDb(dbPath);
     const cliPath = join(mac, "imsg");
-    await writeFile(
-      cliPath,
-      `#!/bin/sh\nIMSG_SIM_DB=${JSON.stringify(dbPath)} exec ${JSON.stringify(process.execPath)} ${JSON.stringify(simBinPath)} "$@"\n`,
-    );
-    await chmod(cliPath, 0o755);
+    await writeSimWrapper(cliPath, dbPath);
 
     // Plain node: no @imessage-channel/source condition, so every import resolves to an installed dist/.
     const child = spawn(process.execPath, ["service.js", cliPath, dbPath, join(mac, "state")], {

@@ -1,8 +1,8 @@
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { type InjectedMessage, inject, injectSplitUrl, seed, simBinPath } from "@imessage-channel/imsg-sim";
+import { type InjectedMessage, inject, injectSplitUrl, seed, writeSimWrapper } from "@imessage-channel/imsg-sim";
 
 /** The iPhone user the person at the keyboard plays. */
 export const demoUserHandle = "+15555550123";
@@ -50,12 +50,7 @@ export class DemoWorld {
     await mkdir(world.stateDir, { recursive: true, mode: 0o700 });
     seed(world.dbPath);
     const wrapper = join(world.dir, "imsg");
-    // IMSG_SIM_DB is the simulated Mac's default database, so `imsg status --json` (no --db) sees it too.
-    await writeFile(
-      wrapper,
-      `#!/bin/sh\nIMSG_SIM_DB=${JSON.stringify(world.dbPath)} exec ${JSON.stringify(process.execPath)} ${JSON.stringify(simBinPath)} "$@"\n`,
-    );
-    await chmod(wrapper, 0o755);
+    await writeSimWrapper(wrapper, world.dbPath);
     const runtime =
       options.agent.type === "openai"
         ? {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +12,13 @@ import {
   startLoopbackServer,
   waitFor,
 } from "@imessage-channel/agents/test-support";
-import { createChatDb, type InjectedMessage, type InjectOptions, inject, simBinPath } from "@imessage-channel/imsg-sim";
+import {
+  createChatDb,
+  type InjectedMessage,
+  type InjectOptions,
+  inject,
+  writeSimWrapper,
+} from "@imessage-channel/imsg-sim";
 import type { TestSshd } from "@imessage-channel/test-sshd";
 
 /** What the gateway sent into a chat.db (any account's), with the identifier of the chat each row went to. */
@@ -100,13 +106,7 @@ export class GatewayHarness {
     const harness = new GatewayHarness(dir, agent, options.logLevel);
     await mkdir(harness.home, { recursive: true });
     createChatDb(harness.dbPath);
-    const simArgs = (options.simArgs ?? []).map((arg) => JSON.stringify(arg)).join(" ");
-    // IMSG_SIM_DB is the simulated Mac's default database, so `imsg status --json` (no --db) sees the same bridge.
-    await writeFile(
-      harness.wrapperPath,
-      `#!/bin/sh\nIMSG_SIM_DB=${JSON.stringify(harness.dbPath)} exec ${JSON.stringify(process.execPath)} ${JSON.stringify(simBinPath)} "$@" ${simArgs}\n`,
-    );
-    await chmod(harness.wrapperPath, 0o755);
+    await writeSimWrapper(harness.wrapperPath, harness.dbPath, options.simArgs);
     await harness.writeConfig(options);
     return harness;
   }
