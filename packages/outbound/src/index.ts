@@ -60,7 +60,7 @@ export {
   type SentMessage,
 } from "./message-sender.ts";
 export { bridgeRequiredError, OutboundError, type OutboundErrorCode } from "./outbound-error.ts";
-export { fileSendCall, planReplyMedia } from "./reply-media.ts";
+export { fileSendCall } from "./reply-media.ts";
 export { planTextSends, type TextSendOptions } from "./reply-text.ts";
 export {
   type ChatIdentity,

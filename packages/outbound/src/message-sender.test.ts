@@ -29,7 +29,7 @@ describe("createMessageSender", () => {
     const { sender, calls } = scripted({ send: [timedOut, () => ({ ok: true, guid: "G2" })] });
     const delivery = sender.delivery({ chatGuid: "iMessage;+;chat1" });
     const sent = await delivery.send({ method: "send", params: { ...delivery.target, text: "hi" } });
-    expect(sent).toEqual({ guid: "G2" });
+    expect(sent).toEqual({ guid: "G2", answer: { ok: true, guid: "G2" } });
     expect(calls.map((call) => call.method)).toEqual(["send", "send"]);
   });
 
@@ -42,6 +42,7 @@ describe("createMessageSender", () => {
     expect(await delivery.send({ method: "send", params: { ...delivery.target, text: "hi" } })).toEqual({
       rowid: 9,
       guid: "G9",
+      answer: { ok: true, id: 9, guid: "G9" },
     });
     expect(calls.map((call) => call.method)).toEqual(["send", "messages.history", "send"]);
   });
@@ -54,6 +55,14 @@ describe("createMessageSender", () => {
     const delivery = sender.delivery({ chatId: 7 }, { maybeSentSince: Date.now() });
     await delivery.send({ method: "send", params: { ...delivery.target, file: "/tmp/x/chart.png" } });
     expect(calls[0]).toEqual({ method: "messages.history", params: { chat_id: 7, limit: 50, attachments: true } });
+  });
+
+  it("sends to an explicit target as given (the CLI's send), answering imsg's own result", async () => {
+    const { sender, calls } = scripted({ send: [() => ({ ok: true, id: 3, guid: "G3", transport: "applescript" })] });
+    const delivery = sender.deliveryTo({ to: "+15555550123", service: "auto" });
+    const sent = await delivery.send({ method: "send", params: { ...delivery.target, text: "hi" } });
+    expect(calls).toEqual([{ method: "send", params: { to: "+15555550123", service: "auto", text: "hi" } }]);
+    expect(sent.answer).toEqual({ ok: true, id: 3, guid: "G3", transport: "applescript" });
   });
 
   it("fails a send whose answer is not a send result, naming it", async () => {

@@ -36,6 +36,8 @@ export interface SentMessage {
   guid?: string;
   /** True when the message was found in the chat's history and not sent again. */
   found?: boolean;
+  /** imsg's answer to the send, when it answered one (not when the row was found in history). */
+  answer?: Record<string, unknown>;
 }
 
 /**
@@ -55,7 +57,10 @@ export interface DeliveryOptions {
 }
 
 export interface MessageSender {
+  /** A delivery to a chat the gateway knows (its `send` target per `sendParamsForChat`). */
   delivery(chat: ChatIdentity, options?: DeliveryOptions): Delivery;
+  /** A delivery to an explicit target (`resolveSendTarget`), as the CLI's `send` names one. */
+  deliveryTo(target: SendTargetParams, options?: DeliveryOptions): Delivery;
 }
 
 function waitText(ms: number): string {
@@ -78,6 +83,7 @@ function sendResultOf(result: unknown): SentMessage {
   return {
     ...(parsed.data.id === undefined ? {} : { rowid: parsed.data.id }),
     ...(parsed.data.guid ? { guid: parsed.data.guid } : {}),
+    answer: result as Record<string, unknown>,
   };
 }
 
@@ -125,73 +131,75 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
     });
   }
 
-  return {
-    delivery(chat, deliveryOptions = {}) {
-      const target = sendParamsForChat(chat);
-      /** Rows known to be ours from this delivery: answered guids and rows matched in history. */
-      const accounted = new Set<string>();
-      /** Sends of this delivery imsg answered without a guid, by content: their rows are in history, unnamed. */
-      const unnamed = new Map<string, number>();
-      const keyOf = (content: { text?: string; file?: string }) =>
-        content.file === undefined ? `text:${content.text}` : `file:${content.file.split(/[\\/]/).pop()}`;
+  function deliveryTo(target: SendTargetParams, deliveryOptions: DeliveryOptions = {}): Delivery {
+    /** Rows known to be ours from this delivery: answered guids and rows matched in history. */
+    const accounted = new Set<string>();
+    /** Sends of this delivery imsg answered without a guid, by content: their rows are in history, unnamed. */
+    const unnamed = new Map<string, number>();
+    const keyOf = (content: { text?: string; file?: string }) =>
+      content.file === undefined ? `text:${content.text}` : `file:${content.file.split(/[\\/]/).pop()}`;
 
-      /** Our row for this send in the chat's history, if it is there; undefined when history cannot prove it. */
-      async function lookUp(call: ImsgCall, since: number): Promise<SentMessage | undefined> {
-        // Only a chat_id target has a history to read; other targets are sent again, as before this lookup existed.
-        if (!("chat_id" in target)) return undefined;
-        const content = contentOf(call);
-        if (content.text === undefined && content.file === undefined) return undefined;
-        const rows = await history(target.chat_id, content.file !== undefined);
-        const matches: Message[] = [];
-        const excludeGuids = new Set(accounted);
+    /** Our row for this send in the chat's history, if it is there; undefined when history cannot prove it. */
+    async function lookUp(call: ImsgCall, since: number): Promise<SentMessage | undefined> {
+      // Only a chat_id target has a history to read; other targets are sent again, as before this lookup existed.
+      if (!("chat_id" in target)) return undefined;
+      const content = contentOf(call);
+      if (content.text === undefined && content.file === undefined) return undefined;
+      const rows = await history(target.chat_id, content.file !== undefined);
+      const matches: Message[] = [];
+      const excludeGuids = new Set(accounted);
+      for (;;) {
+        const row = findSentRow(rows, { ...content, sentAtMs: since, excludeGuids });
+        if (!row) break;
+        matches.push(row);
+        excludeGuids.add(row.guid);
+      }
+      // Earlier sends of this delivery answered without a guid own that many of the matches.
+      const row = matches[unnamed.get(keyOf(content)) ?? 0];
+      if (!row) return undefined;
+      accounted.add(row.guid);
+      return { rowid: row.id, guid: row.guid, found: true };
+    }
+
+    function remember(call: ImsgCall, sent: SentMessage): SentMessage {
+      if (sent.guid) accounted.add(sent.guid);
+      else {
+        const key = keyOf(contentOf(call));
+        unnamed.set(key, (unnamed.get(key) ?? 0) + 1);
+      }
+      return sent;
+    }
+
+    return {
+      target,
+      async send(call) {
+        const startedAt = now();
+        const deadline = startedAt + reconnectWaitMs;
+        const since = deliveryOptions.maybeSentSince ?? startedAt;
+        let outcomeUnknown = deliveryOptions.maybeSentSince !== undefined;
         for (;;) {
-          const row = findSentRow(rows, { ...content, sentAtMs: since, excludeGuids });
-          if (!row) break;
-          matches.push(row);
-          excludeGuids.add(row.guid);
-        }
-        // Earlier sends of this delivery answered without a guid own that many of the matches.
-        const row = matches[unnamed.get(keyOf(content)) ?? 0];
-        if (!row) return undefined;
-        accounted.add(row.guid);
-        return { rowid: row.id, guid: row.guid, found: true };
-      }
-
-      function remember(call: ImsgCall, sent: SentMessage): SentMessage {
-        if (sent.guid) accounted.add(sent.guid);
-        else {
-          const key = keyOf(contentOf(call));
-          unnamed.set(key, (unnamed.get(key) ?? 0) + 1);
-        }
-        return sent;
-      }
-
-      return {
-        target,
-        async send(call) {
-          const startedAt = now();
-          const deadline = startedAt + reconnectWaitMs;
-          const since = deliveryOptions.maybeSentSince ?? startedAt;
-          let outcomeUnknown = deliveryOptions.maybeSentSince !== undefined;
-          for (;;) {
-            await connected(deadline);
-            if (outcomeUnknown) {
-              // A failed lookup proves nothing: the message is sent (again), as it always was.
-              const found = await lookUp(call, since).catch(() => undefined);
-              if (found) return found;
-            }
-            try {
-              return remember(call, sendResultOf(await options.call(call.method, call.params)));
-            } catch (error) {
-              const timedOut = RequestTimeoutError.isInstance(error);
-              if ((!timedOut && !isConnectionLoss(error)) || now() >= deadline) throw error;
-              // It may have gone out and only the answer was lost: look for it before sending again.
-              outcomeUnknown = true;
-              if (!timedOut) await sleep(reconnectPollMs);
-            }
+          await connected(deadline);
+          if (outcomeUnknown) {
+            // A failed lookup proves nothing: the message is sent (again), as it always was.
+            const found = await lookUp(call, since).catch(() => undefined);
+            if (found) return found;
           }
-        },
-      };
-    },
+          try {
+            return remember(call, sendResultOf(await options.call(call.method, call.params)));
+          } catch (error) {
+            const timedOut = RequestTimeoutError.isInstance(error);
+            if ((!timedOut && !isConnectionLoss(error)) || now() >= deadline) throw error;
+            // It may have gone out and only the answer was lost: look for it before sending again.
+            outcomeUnknown = true;
+            if (!timedOut) await sleep(reconnectPollMs);
+          }
+        }
+      },
+    };
+  }
+
+  return {
+    delivery: (chat, deliveryOptions) => deliveryTo(sendParamsForChat(chat), deliveryOptions),
+    deliveryTo,
   };
 }

@@ -15,7 +15,13 @@ import {
   resolveAccount,
 } from "@imessage-channel/config";
 import { errorMessage } from "@imessage-channel/kit";
-import { capabilityFromProbe, receiptPlan, resolveSendTarget } from "@imessage-channel/outbound";
+import {
+  capabilityFromProbe,
+  createMessageSender,
+  receiptPlan,
+  resolveSendTarget,
+  type SendTargetParams,
+} from "@imessage-channel/outbound";
 import { ImsgClient, probeCapabilities } from "@imessage-channel/rpc-client";
 import { resolveStateDir } from "@imessage-channel/state";
 import { runOnce } from "@imessage-channel/transport";
@@ -202,19 +208,29 @@ export async function sendCommand(
   const { accounts } = await loadAccounts(io, options);
   const account = accounts[0];
   if (!account) throw new CliError("no account configured", 2);
-  let params: Record<string, unknown>;
+  let sendTarget: SendTargetParams;
   try {
-    params = { ...resolveSendTarget(target, { region: account.phoneRegion }) };
+    sendTarget = resolveSendTarget(target, { region: account.phoneRegion });
   } catch (error) {
     throw new CliError(errorMessage(error), 2);
   }
+  const params: Record<string, unknown> = { ...sendTarget };
   if (text) params.text = text;
   if (options.file) {
     // A local imsg reads the file here: say what is wrong before Messages does (a remote Mac reads its own path).
     if (account.transport === "local" && !account.remoteHost) await checkLocalFile(options.file, account.mediaMaxBytes);
     params.file = options.file;
   }
-  const result = await withClient(account, (client) => client.request("send", params));
-  if (options.json) io.stdout.write(`${JSON.stringify(result)}\n`);
+  // Through outbound's sender, the one path that sends; a one-shot client has no reconnect to wait for.
+  const sent = await withClient(account, (client) =>
+    createMessageSender({
+      call: (method, callParams) => client.request(method, callParams),
+      isConnected: () => true,
+      reconnectWaitMs: 0,
+    })
+      .deliveryTo(sendTarget)
+      .send({ method: "send", params }),
+  );
+  if (options.json) io.stdout.write(`${JSON.stringify(sent.answer)}\n`);
   else io.stdout.write(`Sent to ${target}.\n`);
 }
