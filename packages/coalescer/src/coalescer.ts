@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from "./clock.ts";
+import { type Clock, systemClock } from "@imessage-channel/kit";
 import { CoalescerError } from "./coalescer-error.ts";
 import { Bucket, type CoalescedTurn, type RowAccessors, singleRowTurn } from "./merge.ts";
 

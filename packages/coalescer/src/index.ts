@@ -1,4 +1,4 @@
-export { type Clock, systemClock } from "./clock.ts";
+export { type Clock, systemClock } from "@imessage-channel/kit";
 export { type Coalescer, type CoalescerOptions, createCoalescer } from "./coalescer.ts";
 export { CoalescerError, type CoalescerErrorCode } from "./coalescer-error.ts";
 export {

@@ -29,7 +29,6 @@ export {
   type ImsgSupervisorEvents,
   type ImsgSupervisorOptions,
   type LivenessOptions,
-  type SupervisorClock,
   type SupervisorState,
   type SupervisorStateChange,
 } from "./supervisor.ts";

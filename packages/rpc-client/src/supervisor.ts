@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { errorMessage, type Logger, silentLogger } from "@imessage-channel/kit";
+import { type Clock, errorMessage, type Logger, silentLogger, systemClock } from "@imessage-channel/kit";
 import { type Transport, TransportError } from "@imessage-channel/transport";
 import { type BackoffOptions, BackoffSchedule } from "./backoff.ts";
 import { ImsgStartupError, RequestTimeoutError, RpcClientError, SubscriptionError } from "./errors.ts";
@@ -21,11 +21,6 @@ export interface SupervisorStateChange {
 }
 
 /** Time as the supervisor sees it; tests inject their own. */
-export interface SupervisorClock {
-  now(): number;
-  setTimeout(callback: () => void, milliseconds: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
 
 export interface LivenessOptions {
   /** How often the newest rowid of the database is compared with the last streamed one (default 15 000 ms). */
@@ -57,7 +52,7 @@ export interface ImsgSupervisorOptions {
   liveness?: LivenessOptions | false;
   /** Timeouts and buffer sizes for each client. */
   client?: Omit<ImsgClientOptions, "transport" | "logger">;
-  clock?: SupervisorClock;
+  clock?: Clock;
   random?: () => number;
 }
 
@@ -66,12 +61,6 @@ export interface ImsgSupervisorEvents {
   message: [message: Message];
   state: [change: SupervisorStateChange];
 }
-
-const systemClock: SupervisorClock = {
-  now: () => Date.now(),
-  setTimeout: (callback, milliseconds) => setTimeout(callback, milliseconds),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 /** Why a subscription was given up on purpose, so the session loop knows what to do next. */
 type Interruption = "resubscribe" | "restart" | undefined;
@@ -85,7 +74,7 @@ type Interruption = "resubscribe" | "restart" | undefined;
 export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
   readonly #options: ImsgSupervisorOptions;
   readonly #logger: Logger;
-  readonly #clock: SupervisorClock;
+  readonly #clock: Clock;
   readonly #backoff: BackoffSchedule;
   readonly #liveness: (Required<Omit<LivenessOptions, "probeTimeoutMs">> & LivenessOptions) | undefined;
   #acknowledged: number | undefined;

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
-import { type Clock, toIsoString } from "./clock.ts";
+import type { Clock } from "@imessage-channel/kit";
 import { immediateTransaction } from "./immediate-transaction.ts";
+import { toIsoString } from "./iso-time.ts";
 import { prepared } from "./statement-cache.ts";
 
 /** An iMessage conversation bound to an ACP session (`/acp spawn … --bind here`). */
@@ -39,16 +40,16 @@ interface BindingRow {
 /** ACP conversation bindings, keyed by (accountId, conversationKey). */
 export class AcpBindingStore {
   readonly #database: DatabaseSync;
-  readonly #clock: Clock;
+  readonly #clock: Pick<Clock, "now">;
 
-  constructor(database: DatabaseSync, clock: Clock) {
+  constructor(database: DatabaseSync, clock: Pick<Clock, "now">) {
     this.#database = database;
     this.#clock = clock;
   }
 
   /** Creates or replaces the binding; a replaced binding keeps its `createdAt`. */
   setBinding(binding: AcpBindingInput): AcpBinding {
-    const now = this.#clock();
+    const now = this.#clock.now();
     return immediateTransaction(this.#database, () => {
       prepared(
         this.#database,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "@imessage-channel/kit";
 import { immediateTransaction } from "./immediate-transaction.ts";
 import { prepared } from "./statement-cache.ts";
 
@@ -41,12 +41,12 @@ export interface InboundEcho extends SentMessage {
  */
 export class EchoCache {
   readonly #database: DatabaseSync;
-  readonly #clock: Clock;
+  readonly #clock: Pick<Clock, "now">;
   readonly #timeToLive: number;
   readonly #textWindow: number;
   readonly #maxSends: number;
 
-  constructor(database: DatabaseSync, clock: Clock, options: EchoCacheOptions = {}) {
+  constructor(database: DatabaseSync, clock: Pick<Clock, "now">, options: EchoCacheOptions = {}) {
     this.#database = database;
     this.#clock = clock;
     this.#timeToLive = options.timeToLiveMilliseconds ?? defaultEchoTimeToLiveMilliseconds;
@@ -59,7 +59,7 @@ export class EchoCache {
    * returns its id for `attachGuid`.
    */
   recordSent(sent: SentMessage): string {
-    const now = this.#clock();
+    const now = this.#clock.now();
     const sendId = randomUUID();
     const text = normalizeEchoText(sent.text);
     const chatKeys = uniqueKeys(sent.chatKeys);
@@ -85,14 +85,14 @@ export class EchoCache {
   attachGuid(sendId: string, guid: string | undefined): void {
     prepared(this.#database, "UPDATE echo_sent SET guid = coalesce(?, guid), sent_at = ? WHERE send_id = ?").run(
       guid || null,
-      this.#clock(),
+      this.#clock.now(),
       sendId,
     );
   }
 
   /** Whether an inbound row is one of our own sends coming back. */
   isEcho(inbound: InboundEcho): boolean {
-    const now = this.#clock();
+    const now = this.#clock.now();
     const since = now - this.#timeToLive;
     if (inbound.guid) {
       const byGuid = prepared(

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { DatabaseSync } from "node:sqlite";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "@imessage-channel/kit";
 import { immediateTransaction, notWritableReason } from "./immediate-transaction.ts";
 import { prepared } from "./statement-cache.ts";
 
@@ -33,14 +33,14 @@ interface JournalRow {
  */
 export class InboundJournal {
   readonly #database: DatabaseSync;
-  readonly #clock: Clock;
+  readonly #clock: Pick<Clock, "now">;
   readonly #lease: number;
   readonly #retention: number;
   readonly #maxEntries: number;
   readonly #host = hostname();
   #commitsSincePrune = 0;
 
-  constructor(database: DatabaseSync, clock: Clock, options: InboundJournalOptions = {}) {
+  constructor(database: DatabaseSync, clock: Pick<Clock, "now">, options: InboundJournalOptions = {}) {
     this.#database = database;
     this.#clock = clock;
     this.#lease = options.claimLeaseMilliseconds ?? defaultClaimLeaseMilliseconds;
@@ -54,7 +54,7 @@ export class InboundJournal {
    * gone, counts as released.
    */
   claim(guid: string, options: { accountId: string; rowid?: number | null }): ClaimResult {
-    const now = this.#clock();
+    const now = this.#clock.now();
     // Committed is final, so the common duplicate answer needs no write lock.
     if (this.stateOf(guid) === "committed") return "duplicate";
     return immediateTransaction(this.#database, () => {
@@ -78,7 +78,7 @@ export class InboundJournal {
 
   /** The message was delivered: the guid is a duplicate from now on, and the account's cursor may move up to it. */
   commit(guid: string, options: { accountId?: string; rowid?: number | null } = {}): void {
-    const now = this.#clock();
+    const now = this.#clock.now();
     immediateTransaction(this.#database, () => {
       prepared(
         this.#database,
@@ -113,7 +113,7 @@ export class InboundJournal {
 
   /** Delivery failed: a later `claim` of the guid succeeds again. A committed guid stays committed. */
   release(guid: string): void {
-    const now = this.#clock();
+    const now = this.#clock.now();
     immediateTransaction(this.#database, () => {
       prepared(
         this.#database,
@@ -143,7 +143,7 @@ export class InboundJournal {
    * Called on every open; returns how many claims were released.
    */
   releaseOrphanedClaims(): number {
-    const now = this.#clock();
+    const now = this.#clock.now();
     return immediateTransaction(this.#database, () => {
       const rows = prepared(
         this.#database,
@@ -164,7 +164,7 @@ export class InboundJournal {
 
   /** Drops settled entries past the retention and the oldest beyond the size cap; returns how many went. */
   prune(): number {
-    const now = this.#clock();
+    const now = this.#clock.now();
     return immediateTransaction(this.#database, () => {
       const byAge = prepared(
         this.#database,

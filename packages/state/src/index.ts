@@ -1,6 +1,5 @@
 export type { AcpBinding, AcpBindingInput } from "./acp-bindings.ts";
 export { AcpBindingStore } from "./acp-bindings.ts";
-export type { Clock } from "./clock.ts";
 export type { EchoCacheOptions, InboundEcho, SentMessage } from "./echo-cache.ts";
 export {
   defaultEchoMaxSendsPerAccount,
@@ -31,4 +30,4 @@ export type { StateErrorCode } from "./state-error.ts";
 export { StateError } from "./state-error.ts";
 export type { OpenStateStoreOptions, StateStore } from "./state-store.ts";
 export { openStateStore } from "./state-store.ts";
-export { WriteQueue, type WriteQueueOptions, type WriteQueueTimers } from "./write-queue.ts";
+export { WriteQueue, type WriteQueueOptions } from "./write-queue.ts";

@@ -1,14 +1,14 @@
 import type { DatabaseSync } from "node:sqlite";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "@imessage-channel/kit";
 import { immediateTransaction } from "./immediate-transaction.ts";
 import { prepared } from "./statement-cache.ts";
 
 /** Small string values that must survive restarts, e.g. "this warning was already shown". */
 export class MetaStore {
   readonly #database: DatabaseSync;
-  readonly #clock: Clock;
+  readonly #clock: Pick<Clock, "now">;
 
-  constructor(database: DatabaseSync, clock: Clock) {
+  constructor(database: DatabaseSync, clock: Pick<Clock, "now">) {
     this.#database = database;
     this.#clock = clock;
   }
@@ -21,7 +21,7 @@ export class MetaStore {
   }
 
   setMeta(key: string, value: string): void {
-    const now = this.#clock();
+    const now = this.#clock.now();
     immediateTransaction(this.#database, () => {
       prepared(
         this.#database,
@@ -32,7 +32,7 @@ export class MetaStore {
 
   /** Sets the value only when the key is absent; true for the one caller (in any process) that set it. */
   setMetaIfAbsent(key: string, value: string): boolean {
-    const now = this.#clock();
+    const now = this.#clock.now();
     return immediateTransaction(this.#database, () => {
       const result = prepared(
         this.#database,

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
-import { type Clock, toIsoString } from "./clock.ts";
+import type { Clock } from "@imessage-channel/kit";
 import { immediateTransaction } from "./immediate-transaction.ts";
+import { toIsoString } from "./iso-time.ts";
 import { generatePairingCode, normalizePairingCode, pairingCodesEqual } from "./pairing-code.ts";
 import { StateError } from "./state-error.ts";
 import { prepared } from "./statement-cache.ts";
@@ -56,9 +57,9 @@ interface ApprovalRow {
  */
 export class PairingStore {
   readonly #database: DatabaseSync;
-  readonly #clock: Clock;
+  readonly #clock: Pick<Clock, "now">;
 
-  constructor(database: DatabaseSync, clock: Clock) {
+  constructor(database: DatabaseSync, clock: Pick<Clock, "now">) {
     this.#database = database;
     this.#clock = clock;
   }
@@ -72,7 +73,7 @@ export class PairingStore {
     sender: string;
     chatId?: string | number | null;
   }): PairingRequestResult {
-    const now = this.#clock();
+    const now = this.#clock.now();
     return immediateTransaction(this.#database, () => {
       this.#deleteLongExpired(now);
       const existing = prepared(
@@ -104,7 +105,7 @@ export class PairingStore {
 
   /** Moves the code's sender into the allowlist and returns the request; unknown or expired codes throw. */
   approve(code: string, options: { accountId?: string } = {}): PairingRequest {
-    const now = this.#clock();
+    const now = this.#clock.now();
     return immediateTransaction(this.#database, () => {
       const row = this.#findLive(code, options.accountId, now);
       prepared(
@@ -119,7 +120,7 @@ export class PairingStore {
 
   /** Drops a pending request without approving it; unknown or expired codes throw like `approve`. */
   reject(code: string, options: { accountId?: string } = {}): PairingRequest {
-    const now = this.#clock();
+    const now = this.#clock.now();
     return immediateTransaction(this.#database, () => {
       const row = this.#findLive(code, options.accountId, now);
       prepared(this.#database, "DELETE FROM pairing_requests WHERE code = ?").run(row.code);
@@ -129,7 +130,7 @@ export class PairingStore {
 
   /** Pending (unexpired) requests, oldest first. */
   listPending(options: { accountId?: string } = {}): PairingRequest[] {
-    const now = this.#clock();
+    const now = this.#clock.now();
     const rows = (options.accountId === undefined
       ? prepared(this.#database, "SELECT * FROM pairing_requests WHERE expires_at > ? ORDER BY created_at, code").all(
           now,
@@ -168,7 +169,7 @@ export class PairingStore {
 
   /** Deletes requests expired for longer than a day; returns how many. Expired ones stop counting at once. */
   sweepExpired(): number {
-    const now = this.#clock();
+    const now = this.#clock.now();
     return immediateTransaction(this.#database, () => this.#deleteLongExpired(now));
   }
 

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "@imessage-channel/kit";
 import { immediateTransaction } from "./immediate-transaction.ts";
 import { StateError } from "./state-error.ts";
 import { prepared } from "./statement-cache.ts";
@@ -17,10 +17,10 @@ export const defaultReplyCacheSize = 2000;
  */
 export class ReplyCache {
   readonly #database: DatabaseSync;
-  readonly #clock: Clock;
+  readonly #clock: Pick<Clock, "now">;
   readonly #maxMessages: number;
 
-  constructor(database: DatabaseSync, clock: Clock, options: ReplyCacheOptions = {}) {
+  constructor(database: DatabaseSync, clock: Pick<Clock, "now">, options: ReplyCacheOptions = {}) {
     this.#database = database;
     this.#clock = clock;
     this.#maxMessages = options.maxMessagesPerAccount ?? defaultReplyCacheSize;
@@ -28,7 +28,7 @@ export class ReplyCache {
 
   /** The message's short id; the same guid always gets the same id while it is cached. */
   rememberMessage(message: { accountId: string; chatId: string | number; guid: string }): string {
-    const now = this.#clock();
+    const now = this.#clock.now();
     return immediateTransaction(this.#database, () => {
       const existing = prepared(
         this.#database,

@@ -23,7 +23,7 @@ describe("reply outbox", () => {
   it("keeps a turn's reply under each of its guids across a reopen, until it is cleared", () => {
     const reply = { text: "hello **there**", attachments: [{ path: "/tmp/a.png" }] };
     store.outbox.record(["g1", "g2"], "default", reply);
-    const recordedAt = time.clock();
+    const recordedAt = time.clock.now();
     store.close();
     store = open();
     expect(store.outbox.find("g2")).toEqual({ reply, recordedAt });

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "@imessage-channel/kit";
 import { immediateTransaction } from "./immediate-transaction.ts";
 import { prepared } from "./statement-cache.ts";
 
@@ -17,9 +17,9 @@ export interface RecordedReply {
  */
 export class ReplyOutbox {
   readonly #database: DatabaseSync;
-  readonly #clock: Clock;
+  readonly #clock: Pick<Clock, "now">;
 
-  constructor(database: DatabaseSync, clock: Clock) {
+  constructor(database: DatabaseSync, clock: Pick<Clock, "now">) {
     this.#database = database;
     this.#clock = clock;
   }
@@ -27,7 +27,7 @@ export class ReplyOutbox {
   /** Records `reply` under every guid of the turn (a coalesced turn has several). */
   record(guids: readonly string[], accountId: string, reply: unknown): void {
     const json = JSON.stringify(reply);
-    const now = this.#clock();
+    const now = this.#clock.now();
     immediateTransaction(this.#database, () => {
       const insert = prepared(
         this.#database,

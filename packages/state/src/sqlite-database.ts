@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, renameSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { toIsoString } from "./clock.ts";
+import { toIsoString } from "./iso-time.ts";
 import { migrateToLatest } from "./migrations.ts";
 import { StateError } from "./state-error.ts";
 

@@ -1,6 +1,6 @@
 import type { DatabaseSync } from "node:sqlite";
+import { type Clock, systemClock } from "@imessage-channel/kit";
 import { AcpBindingStore } from "./acp-bindings.ts";
-import { type Clock, systemClock } from "./clock.ts";
 import { EchoCache, type EchoCacheOptions } from "./echo-cache.ts";
 import { InboundJournal, type InboundJournalOptions } from "./inbound-journal.ts";
 import { MetaStore } from "./meta-store.ts";
@@ -14,7 +14,7 @@ export interface OpenStateStoreOptions {
   /** The state dir; the database lives at `<stateDir>/imessage/state.db`. See `resolveStateDir`. */
   stateDir: string;
   /** Injected time for every expiry (pairing, leases, TTLs). Default `Date.now`. */
-  clock?: Clock;
+  clock?: Pick<Clock, "now">;
   /** Called with each warning (e.g. a corrupt database moved aside); they are also in `store.warnings`. */
   onWarning?: (warning: string) => void;
   /**
@@ -50,7 +50,7 @@ export interface StateStore extends Disposable {
 export function openStateStore(options: OpenStateStoreOptions): StateStore {
   const clock = options.clock ?? systemClock;
   const path = stateDatabasePath(options.stateDir);
-  const opened = openDatabase(path, clock());
+  const opened = openDatabase(path, clock.now());
   const warnings = opened.warning === undefined ? [] : [opened.warning];
   for (const warning of warnings) options.onWarning?.(warning);
   const database: DatabaseSync = opened.database;

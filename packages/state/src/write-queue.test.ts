@@ -6,7 +6,7 @@ import { stateDatabasePath } from "./state-dir.ts";
 import { StateError } from "./state-error.ts";
 import { openStateStore, type StateStore } from "./state-store.ts";
 import { createTemporaryStateDir } from "./test-support/temporary-state.ts";
-import { WriteQueue, type WriteQueueTimers } from "./write-queue.ts";
+import { WriteQueue, type WriteQueueOptions } from "./write-queue.ts";
 
 let temporary: ReturnType<typeof createTemporaryStateDir>;
 const closers: Array<() => void> = [];
@@ -40,7 +40,7 @@ function holdWriteLock(path: string): { release: () => void } {
 }
 
 /** Timers that fire only when told to, recording each delay asked for. */
-function manualTimers(): { timers: WriteQueueTimers; delays: number[]; fire: () => void } {
+function manualTimers(): { timers: NonNullable<WriteQueueOptions["timers"]>; delays: number[]; fire: () => void } {
   let pending: (() => void) | undefined;
   const delays: number[] = [];
   return {
@@ -132,7 +132,7 @@ describe("WriteQueue", () => {
     const path = stateDatabasePath(temporary.stateDir);
     const { database } = openDatabase(path, Date.now());
     closers.push(() => database.close());
-    const journal = new InboundJournal(database, () => Date.now());
+    const journal = new InboundJournal(database, { now: () => Date.now() });
     const pages = (database.prepare("PRAGMA page_count").get() as { page_count: number }).page_count;
     // SQLite's own size limit on this connection: the file may not grow, as on a full disk.
     database.exec(`PRAGMA max_page_count = ${pages}`);

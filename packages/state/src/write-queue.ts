@@ -1,11 +1,9 @@
+import type { Clock } from "@imessage-channel/kit";
 import { notWritableReason } from "./immediate-transaction.ts";
 import { StateError } from "./state-error.ts";
 
-/** Timers as the queue sees them; tests inject their own. */
-export interface WriteQueueTimers {
-  setTimeout(callback: () => void, milliseconds: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+/** The timers the queue retries with; tests inject their own. */
+type Timers = Pick<Clock, "setTimeout" | "clearTimeout">;
 
 export interface WriteQueueOptions {
   /** Wait before the first retry; it doubles with every failed retry up to `maxDelayMilliseconds`. Default 250. */
@@ -16,7 +14,7 @@ export interface WriteQueueOptions {
   onBlocked?: (reason: string) => void;
   /** Every write that waited went through. */
   onRecovered?: () => void;
-  timers?: WriteQueueTimers;
+  timers?: Timers;
 }
 
 interface QueuedWrite {
@@ -25,7 +23,8 @@ interface QueuedWrite {
   reject: (error: unknown) => void;
 }
 
-const systemTimers: WriteQueueTimers = {
+/** The host's timers, unref'd: a retry pending on a blocked state.db must not keep the process alive. */
+const systemTimers: Timers = {
   setTimeout: (callback, milliseconds) => {
     const handle = setTimeout(callback, milliseconds);
     handle.unref();
@@ -45,7 +44,7 @@ export class WriteQueue {
   readonly #initialDelay: number;
   readonly #maxDelay: number;
   readonly #options: WriteQueueOptions;
-  readonly #timers: WriteQueueTimers;
+  readonly #timers: Timers;
   #delay: number;
   #reason: string | undefined;
   #timer: unknown;

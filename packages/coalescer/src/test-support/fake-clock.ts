@@ -1,4 +1,4 @@
-import type { Clock } from "../clock.ts";
+import type { Clock } from "@imessage-channel/kit";
 
 interface Timer {
   id: number;

@@ -1,5 +1,9 @@
-/** The time source and timers the coalescer uses; tests inject a fake one so no test sleeps. */
+/**
+ * Time and timers. Injected wherever behaviour depends on time (windows, expiries, backoff, liveness), so a test
+ * moves time itself instead of sleeping; code that only reads the time takes `Pick<Clock, "now">`.
+ */
 export interface Clock {
+  /** Milliseconds since the epoch. */
   now(): number;
   setTimeout(callback: () => void, delayMs: number): unknown;
   clearTimeout(handle: unknown): void;

@@ -1,0 +1,3 @@
+export function toIsoString(epochMilliseconds: number): string {
+  return new Date(epochMilliseconds).toISOString();
+}
