@@ -4,5 +4,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     projects: ["packages/*", "apps/*", "tooling/bench-kit"],
+    // Every project inherits this tag. A test file that starts real processes (imsg-sim, sshd, the gateway, ACP
+    // agents) or runs long says `// @module-tag slow` in its first line; `pnpm test:fast` runs the rest.
+    tags: [{ name: "slow", description: "real child processes or a long run; `pnpm test:fast` leaves it out" }],
   },
 });

@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Turn } from "@imessage-channel/agents";

@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -65,7 +66,7 @@ async function readAll(
   return Buffer.concat(chunks);
 }
 
-describe("createPipelinedReadStream (real sshd)", { tags: ["slow"] }, () => {
+describe("createPipelinedReadStream (real sshd)", () => {
   it("delivers every byte in order with many requests in flight and a size that is not a multiple of the chunk", async () => {
     const content = randomBytes(10_007);
     const path = join(directory, "odd-size.bin");

@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { execFileSync } from "node:child_process";
 import {
   appendFileSync,
@@ -117,7 +118,7 @@ const mediaFiles = () => {
 };
 const acceptedLogins = () => sshd.logs().match(/Accepted publickey/g)?.length ?? 0;
 
-describe("remote fetch over SFTP (real sshd on loopback)", { tags: ["slow"] }, () => {
+describe("remote fetch over SFTP (real sshd on loopback)", () => {
   it("copies a Mac-side attachment into the local media folder", async () => {
     const { instance } = fetcher(source());
     const result = await instance.fetch([

@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +15,7 @@ afterEach(async () => {
   await world?.close();
 });
 
-describe("cursor durability", { tags: ["slow"] }, () => {
+describe("cursor durability", () => {
   it("survives a SIGKILL of the process running the pass: the next pass replays exactly the undispatched rows", async () => {
     world = simWorld();
     const guids: string[] = [];

@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { recordingLogger } from "@imessage-channel/kit";
@@ -62,7 +63,7 @@ function cursorFile(): CursorFile {
 
 const texts = (rows: Message[]) => rows.map((row) => row.text);
 
-describe("runCatchup against imsg-sim", { tags: ["slow"] }, () => {
+describe("runCatchup against imsg-sim", () => {
   it("replays rows missed while down once, oldest first, across chats", async () => {
     world.receive(alice, "before 1", 20);
     world.receive(bob, "before 2", 15);

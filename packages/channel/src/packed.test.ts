@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -134,7 +135,7 @@ function plainEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-describe("the packed channel, installed outside the workspace", { tags: ["slow"] }, () => {
+describe("the packed channel, installed outside the workspace", () => {
   let dir: string | undefined;
   let consumer: ChildProcess | undefined;
 

@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -22,7 +23,7 @@ async function sim(
   }
 }
 
-describe("imsg-sim command line", { tags: ["slow"] }, () => {
+describe("imsg-sim command line", () => {
   let db: TempChatDb;
 
   beforeAll(() => {

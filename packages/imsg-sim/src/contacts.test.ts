@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +11,7 @@ const cards = [
   { given: "Janet", family: "Poe", nickname: "JP", phones: ["+15559876543"] },
 ];
 
-describe("Contacts on the simulated Mac", { tags: ["slow"] }, () => {
+describe("Contacts on the simulated Mac", () => {
   let db: TempChatDb;
   let mac: SimProcess;
   let linux: SimProcess;

@@ -1,8 +1,9 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimProcess } from "./sim-process.ts";
 import { exampleChatDb, type TempChatDb } from "./test-support/temp-chat-db.ts";
 
-describe("fidelity with the example database (docs/imsg-protocol.md#example-rows)", { tags: ["slow"] }, () => {
+describe("fidelity with the example database (docs/imsg-protocol.md#example-rows)", () => {
   let db: TempChatDb;
   let sim: SimProcess;
 

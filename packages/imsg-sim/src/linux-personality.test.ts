@@ -1,8 +1,9 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimProcess } from "./sim-process.ts";
 import { exampleChatDb, type TempChatDb } from "./test-support/temp-chat-db.ts";
 
-describe("--platform linux reproduces the real Linux build", { tags: ["slow"] }, () => {
+describe("--platform linux reproduces the real Linux build", () => {
   let db: TempChatDb;
   let sim: SimProcess;
 

@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -19,7 +20,7 @@ async function sim(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
   }
 }
 
-describe("older imsg builds (--build) and the request log", { tags: ["slow"] }, () => {
+describe("older imsg builds (--build) and the request log", () => {
   let db: TempChatDb;
   let process_: SimProcess | undefined;
 

@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -22,7 +23,7 @@ async function errorData(sim: SimProcess, method: string, params: unknown): Prom
   return [response.error.code, response.error.data ?? ""];
 }
 
-describe("read methods and param coercion", { tags: ["slow"] }, () => {
+describe("read methods and param coercion", () => {
   let db: TempChatDb;
   let sim: SimProcess;
 
@@ -112,7 +113,7 @@ describe("read methods and param coercion", { tags: ["slow"] }, () => {
   });
 });
 
-describe("send on the simulated Mac", { tags: ["slow"] }, () => {
+describe("send on the simulated Mac", () => {
   let db: TempChatDb;
   let sim: SimProcess;
 
@@ -211,7 +212,7 @@ describe("send on the simulated Mac", { tags: ["slow"] }, () => {
   });
 });
 
-describe("typing and read", { tags: ["slow"] }, () => {
+describe("typing and read", () => {
   let db: TempChatDb;
   let sim: SimProcess;
 
@@ -251,7 +252,7 @@ describe("typing and read", { tags: ["slow"] }, () => {
   });
 });
 
-describe("bridge methods", { tags: ["slow"] }, () => {
+describe("bridge methods", () => {
   let db: TempChatDb;
   let sim: SimProcess;
 
@@ -453,7 +454,7 @@ describe("bridge methods", { tags: ["slow"] }, () => {
   });
 });
 
-describe("per-process chat cache (docs/imsg-protocol.md#caching)", { tags: ["slow"] }, () => {
+describe("per-process chat cache (docs/imsg-protocol.md#caching)", () => {
   it("keeps serving a chat's name and participants until the sim restarts", async () => {
     const db = exampleChatDb();
     const first = new SimProcess({ args: ["rpc", "--db", db.dbPath] });

@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimProcess } from "./sim-process.ts";
@@ -5,7 +6,7 @@ import { exampleChatDb, type TempChatDb } from "./test-support/temp-chat-db.ts";
 
 const parseErrorText = "The data couldn’t be read because it isn’t in the correct format.";
 
-describe("rpc framing, parsing and errors (docs/imsg-protocol.md#framing, #errors)", { tags: ["slow"] }, () => {
+describe("rpc framing, parsing and errors (docs/imsg-protocol.md#framing, #errors)", () => {
   let db: TempChatDb;
   let sim: SimProcess;
 
@@ -139,7 +140,7 @@ describe("rpc framing, parsing and errors (docs/imsg-protocol.md#framing, #error
   });
 });
 
-describe("process lifecycle", { tags: ["slow"] }, () => {
+describe("process lifecycle", () => {
   it("exits 0 when stdin ends, cancelling live subscriptions", async () => {
     const db = exampleChatDb();
     const sim = new SimProcess({ args: ["rpc", "--db", db.dbPath] });

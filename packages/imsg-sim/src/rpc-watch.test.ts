@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -5,7 +6,7 @@ import { inject } from "./inject.ts";
 import { SimProcess } from "./sim-process.ts";
 import { exampleChatDb, execSql, type TempChatDb } from "./test-support/temp-chat-db.ts";
 
-describe("watch over rpc", { tags: ["slow"] }, () => {
+describe("watch over rpc", () => {
   let db: TempChatDb;
   let sim: SimProcess;
 
@@ -91,7 +92,7 @@ describe("watch over rpc", { tags: ["slow"] }, () => {
   });
 });
 
-describe("watch without file-change detection (Linux build)", { tags: ["slow"] }, () => {
+describe("watch without file-change detection (Linux build)", () => {
   it("picks new rows up on the fallback poll", async () => {
     const db = exampleChatDb();
     const sim = new SimProcess({

@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +8,7 @@ import { exampleChatDb, execSql } from "./test-support/temp-chat-db.ts";
 
 type Message = Record<string, unknown>;
 
-describe("schema-version detection (docs/imsg-protocol.md#schema-detection)", { tags: ["slow"] }, () => {
+describe("schema-version detection (docs/imsg-protocol.md#schema-detection)", () => {
   it("drops thread, sender-fallback, attributedBody and message_date features when those columns are missing", async () => {
     const db = exampleChatDb();
     execSql(

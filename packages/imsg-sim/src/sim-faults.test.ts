@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, describe, expect, it } from "vitest";
 import { inject } from "./inject.ts";
@@ -5,7 +6,7 @@ import { deepLineDepth, malformedLine } from "./sim-faults.ts";
 import { SimProcess } from "./sim-process.ts";
 import { exampleChatDb, type TempChatDb } from "./test-support/temp-chat-db.ts";
 
-describe("fault switches", { tags: ["slow"] }, () => {
+describe("fault switches", () => {
   let db: TempChatDb;
   let sim: SimProcess;
 
@@ -88,7 +89,7 @@ describe("fault switches", { tags: ["slow"] }, () => {
   });
 });
 
-describe("send faults", { tags: ["slow"] }, () => {
+describe("send faults", () => {
   it("fails a chat-target send with the ghost-row error and leaves the unjoined empty row behind", async () => {
     const db = exampleChatDb();
     const sim = new SimProcess({ args: ["rpc", "--db", db.dbPath, "--fault-send", "ghost-row"] });
@@ -125,7 +126,7 @@ describe("send faults", { tags: ["slow"] }, () => {
   });
 });
 
-describe("notification race", { tags: ["slow"] }, () => {
+describe("notification race", () => {
   it("writes a new subscription's notifications before its response when asked", async () => {
     const db = exampleChatDb();
     const sim = new SimProcess({ args: ["rpc", "--db", db.dbPath, "--fault-notify-before-response"] });
@@ -141,7 +142,7 @@ describe("notification race", { tags: ["slow"] }, () => {
   });
 });
 
-describe("request faults", { tags: ["slow"] }, () => {
+describe("request faults", () => {
   it("exits abruptly after N responses, losing the request in flight", async () => {
     const db = exampleChatDb();
     const sim = new SimProcess({ args: ["rpc", "--db", db.dbPath, "--fault-exit-after-responses", "1"] });

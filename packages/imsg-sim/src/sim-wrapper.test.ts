@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,7 +15,7 @@ afterEach(async () => {
   dir = undefined;
 });
 
-describe("writeSimWrapper", { tags: ["slow"] }, () => {
+describe("writeSimWrapper", () => {
   it("writes an executable imsg that runs the simulator on its database, with the extra flags after the caller's", async () => {
     dir = await mkdtemp(join(tmpdir(), "sim wrapper "));
     const dbPath = join(dir, "chat.db");

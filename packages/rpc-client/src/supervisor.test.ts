@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { inject } from "@imessage-channel/imsg-sim";
 import { recordingLogger } from "@imessage-channel/kit";
 import type { LocalTransport } from "@imessage-channel/transport";

@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,7 +34,7 @@ async function methodsAnswered(build: string): Promise<string[]> {
   }
 }
 
-describe("the version table agrees with what each imsg build answers", { tags: ["slow"] }, () => {
+describe("the version table agrees with what each imsg build answers", () => {
   it.each(["0.3.0", "0.7.2", "0.7.3", "0.8.3", "0.9.0"])("imsg %s", async (build) => {
     const simulated = (await methodsAnswered(build)).sort();
     // 0.5.0's typing.start/typing.stop are not simulated; every other build gets the same list from both sides.

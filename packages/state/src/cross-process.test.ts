@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import type { ChildProcess } from "node:child_process";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openStateStore, type StateStore } from "./state-store.ts";
@@ -26,7 +27,7 @@ function open(): StateStore {
   return store;
 }
 
-describe("two processes sharing state.db", { tags: ["slow"] }, () => {
+describe("two processes sharing state.db", () => {
   it("lose no pairing request, approval, claim or short id when both write at once", async () => {
     const operations = 50;
     const [first, second] = await Promise.all([

@@ -6,7 +6,7 @@ import { openStateStore, type StateStore } from "./state-store.ts";
 import { createManualClock, createTemporaryStateDir } from "./test-support/temporary-state.ts";
 
 // Who can try a code at all: only `pairing approve` (the operator's CLI, with access to the state dir) calls
-// approve(). A stranger's messages only ever request a code (apps/gateway/src/e2e/security.test.ts shows that
+// approve(). A stranger's messages only ever request a code (apps/gateway/test/e2e/security.test.ts shows that
 // codes typed into a chat approve nothing). These tests bound what a guesser would get even so.
 
 let temporary: ReturnType<typeof createTemporaryStateDir>;

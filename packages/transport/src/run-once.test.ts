@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { join } from "node:path";
 import { simBinPath } from "@imessage-channel/imsg-sim";
 import { errorMessage } from "@imessage-channel/kit";

@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

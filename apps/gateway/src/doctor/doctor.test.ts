@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { execFileSync } from "node:child_process";
 import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -5,7 +6,7 @@ import { simBinPath, writeBridgeState } from "@imessage-channel/imsg-sim";
 import { openStateStore } from "@imessage-channel/state";
 import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
 import { afterEach, describe, expect, it } from "vitest";
-import { GatewayHarness } from "../test-support/gateway-harness.ts";
+import { GatewayHarness } from "../../test/test-support/gateway-harness.ts";
 
 interface Check {
   id: string;

@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sendJson, waitFor } from "@imessage-channel/agents/test-support";
@@ -54,7 +55,7 @@ function sentTexts(world: GatewayHarness): string[] {
   return world.sentRows().map((row) => row.text);
 }
 
-describe("gateway end to end: an agent that is down, and a bounded shutdown", { tags: ["slow"] }, () => {
+describe("gateway end to end: an agent that is down, and a bounded shutdown", () => {
   it("keeps every message sent during an agent outage and answers each once when it is back, with one notice", async () => {
     let down = true;
     const answered: string[] = [];

@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { describe, expect, it } from "vitest";
 import type { ChaosKind } from "./chaos.ts";
 import { formatSoakReport } from "./format-soak-report.ts";

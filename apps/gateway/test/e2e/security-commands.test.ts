@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { existsSync, readFileSync } from "node:fs";
 import JSON5 from "json5";
 import { afterEach, describe, expect, it } from "vitest";

@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { describe, expect, it } from "vitest";
 import { formatSoakReport } from "./format-soak-report.ts";
 import { runSoak } from "./run-soak.ts";

@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { sendJson } from "@imessage-channel/agents/test-support";
 import { type RequestRecord, readRequestLog, writeBridgeState } from "@imessage-channel/imsg-sim";
 import { afterEach, describe, expect, it } from "vitest";

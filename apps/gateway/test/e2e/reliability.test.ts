@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { setTimeout as sleep } from "node:timers/promises";
 import { sendJson, waitFor } from "@imessage-channel/agents/test-support";
 import { afterEach, describe, expect, it } from "vitest";

@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { readFileSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
 import { waitFor } from "@imessage-channel/agents/test-support";
