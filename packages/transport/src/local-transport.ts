@@ -2,6 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { basename } from "node:path";
 import { expandHome } from "@imessage-channel/kit";
+import { ExitRecord } from "./exit-record.ts";
 import { LineFramer } from "./line-framer.ts";
 import type { Transport, TransportEvents, TransportExit } from "./transport.ts";
 import { TransportError } from "./transport-error.ts";
@@ -33,17 +34,12 @@ export class LocalTransport extends EventEmitter<TransportEvents> implements Tra
   readonly #file: string;
   #child: ChildProcessWithoutNullStreams | undefined;
   #started = false;
-  #exit: TransportExit | undefined;
-  readonly #exited: Promise<TransportExit>;
-  #resolveExited!: (exit: TransportExit) => void;
+  readonly #end = new ExitRecord();
 
   constructor(options: LocalTransportOptions) {
     super();
     this.#options = options;
     this.#file = expandHome(options.cliPath);
-    this.#exited = new Promise((resolve) => {
-      this.#resolveExited = resolve;
-    });
   }
 
   get description(): string {
@@ -52,12 +48,12 @@ export class LocalTransport extends EventEmitter<TransportEvents> implements Tra
   }
 
   get running(): boolean {
-    return this.#child !== undefined && this.#exit === undefined;
+    return this.#child !== undefined && this.#end.exit === undefined;
   }
 
   /** The exit once it happened, else undefined. */
   get exitInfo(): TransportExit | undefined {
-    return this.#exit;
+    return this.#end.exit;
   }
 
   start(): Promise<void> {
@@ -117,7 +113,7 @@ export class LocalTransport extends EventEmitter<TransportEvents> implements Tra
 
   writeLine(line: string): Promise<void> {
     const child = this.#child;
-    if (child === undefined || this.#exit !== undefined) {
+    if (child === undefined || this.#end.exit !== undefined) {
       return Promise.reject(
         new TransportError("NOT_RUNNING", `${this.description}: cannot write, the process is not running`),
       );
@@ -132,34 +128,21 @@ export class LocalTransport extends EventEmitter<TransportEvents> implements Tra
 
   async close(): Promise<TransportExit> {
     const child = this.#child;
-    if (child === undefined || this.#exit !== undefined) {
-      return this.#exit ?? { code: null, signal: null, reason: `${this.description}: never started` };
+    if (child === undefined || this.#end.exit !== undefined) {
+      return this.#end.exit ?? { code: null, signal: null, reason: `${this.description}: never started` };
     }
     const closeGraceMs = this.#options.closeGraceMs ?? 2000;
     const terminateGraceMs = this.#options.terminateGraceMs ?? 2000;
     child.stdin.end();
-    if (await this.#exitedWithin(closeGraceMs)) return this.#exited;
+    if (await this.#end.endsWithin(closeGraceMs)) return this.#end.exited;
     child.kill("SIGTERM");
-    if (await this.#exitedWithin(terminateGraceMs)) return this.#exited;
+    if (await this.#end.endsWithin(terminateGraceMs)) return this.#end.exited;
     child.kill("SIGKILL");
-    return this.#exited;
-  }
-
-  #exitedWithin(milliseconds: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), milliseconds);
-      void this.#exited.then(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
+    return this.#end.exited;
   }
 
   #finish(exit: TransportExit): void {
-    if (this.#exit !== undefined) return;
-    this.#exit = exit;
-    this.#resolveExited(exit);
-    this.emit("exit", exit);
+    if (this.#end.finish(exit)) this.emit("exit", exit);
   }
 }
 

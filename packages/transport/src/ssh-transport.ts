@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import { userInfo } from "node:os";
 import { errorMessage, expandHome } from "@imessage-channel/kit";
 import type { ClientChannel, Client as SshClient } from "ssh2";
+import { ExitRecord } from "./exit-record.ts";
 import { serverHostKeyAlgorithms } from "./host-key-algorithms.ts";
 import { defaultKnownHostsPath, type HostKeyContext, hostKeyFailure, loadKnownHosts } from "./host-key-verifier.ts";
 import { LineFramer } from "./line-framer.ts";
@@ -54,11 +55,9 @@ export class SshTransport extends EventEmitter<TransportEvents> implements Trans
   #client: SshClient | undefined;
   #channel: ClientChannel | undefined;
   #started = false;
-  #exit: TransportExit | undefined;
   #exitStatus: { code: number | null; signal: string | null } | undefined;
   #dropReason: string | undefined;
-  readonly #exited: Promise<TransportExit>;
-  #resolveExited!: (exit: TransportExit) => void;
+  readonly #end = new ExitRecord();
 
   constructor(options: SshTransportOptions) {
     super();
@@ -79,9 +78,6 @@ export class SshTransport extends EventEmitter<TransportEvents> implements Trans
     };
     this.#command = buildRemoteCommand(options.remoteCliPath ?? "imsg", options.args ?? ["rpc"]);
     this.#label = `ssh ${formatRemoteHost(this.#context)}${port === 22 ? "" : `:${port}`}`;
-    this.#exited = new Promise((resolve) => {
-      this.#resolveExited = resolve;
-    });
   }
 
   get description(): string {
@@ -89,7 +85,7 @@ export class SshTransport extends EventEmitter<TransportEvents> implements Trans
   }
 
   get running(): boolean {
-    return this.#channel !== undefined && this.#exit === undefined;
+    return this.#channel !== undefined && this.#end.exit === undefined;
   }
 
   /** The exact command line sent to the remote shell. */
@@ -252,7 +248,7 @@ export class SshTransport extends EventEmitter<TransportEvents> implements Trans
 
   writeLine(line: string): Promise<void> {
     const channel = this.#channel;
-    if (channel === undefined || this.#exit !== undefined) {
+    if (channel === undefined || this.#end.exit !== undefined) {
       return Promise.reject(
         new TransportError("NOT_RUNNING", `${this.description}: cannot write, the session is not running`),
       );
@@ -267,35 +263,22 @@ export class SshTransport extends EventEmitter<TransportEvents> implements Trans
 
   async close(): Promise<TransportExit> {
     const channel = this.#channel;
-    if (channel === undefined || this.#exit !== undefined) {
-      return this.#exit ?? { code: null, signal: null, reason: `${this.description}: never started` };
+    if (channel === undefined || this.#end.exit !== undefined) {
+      return this.#end.exit ?? { code: null, signal: null, reason: `${this.description}: never started` };
     }
     channel.end();
-    if (await this.#exitedWithin(this.#options.closeGraceMs ?? 2000)) return this.#exited;
+    if (await this.#end.endsWithin(this.#options.closeGraceMs ?? 2000)) return this.#end.exited;
     sendSignal(channel, "TERM");
-    if (await this.#exitedWithin(this.#options.terminateGraceMs ?? 2000)) return this.#exited;
+    if (await this.#end.endsWithin(this.#options.terminateGraceMs ?? 2000)) return this.#end.exited;
     sendSignal(channel, "KILL");
-    if (await this.#exitedWithin(1000)) return this.#exited;
+    if (await this.#end.endsWithin(1000)) return this.#end.exited;
     this.#dropReason ??= "closed by close() after the remote command ignored EOF, TERM and KILL";
     this.#client?.destroy();
-    return this.#exited;
-  }
-
-  #exitedWithin(milliseconds: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), milliseconds);
-      void this.#exited.then(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
+    return this.#end.exited;
   }
 
   #finish(exit: TransportExit): void {
-    if (this.#exit !== undefined) return;
-    this.#exit = exit;
-    this.#resolveExited(exit);
-    this.emit("exit", exit);
+    if (this.#end.finish(exit)) this.emit("exit", exit);
   }
 }
 
