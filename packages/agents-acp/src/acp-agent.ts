@@ -78,7 +78,7 @@ export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
     agent,
     timeoutMs: options.timeoutMs ?? 600_000,
     cancelGraceMs: options.cancelGraceMs ?? 5_000,
-    closing: () => pool.closed,
+    closing: () => pool.closed, // read only while a turn runs, long after `pool` below exists
   });
   const pool = createAcpProcessPool({
     agent,
