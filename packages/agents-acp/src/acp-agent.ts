@@ -1,18 +1,16 @@
-import { createHash } from "node:crypto";
-import { mkdir, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import type { SessionNotification, ToolKind } from "@agentclientprotocol/sdk";
-import type { AgentRuntime, Reply } from "@imessage-channel/agents";
-import { AgentError } from "@imessage-channel/agents";
-import { errorMessage } from "@imessage-channel/kit";
-import { AcpProcess, type AcpProcessExit, formatExit } from "./acp-process.ts";
+import type { ToolKind } from "@agentclientprotocol/sdk";
+import type { AgentRuntime } from "@imessage-channel/agents";
+import { requestFailure } from "./acp-errors.ts";
+import { createAcpProcessPool } from "./acp-process-pool.ts";
+import { createAcpPromptRunner, turnReply } from "./acp-prompt-runner.ts";
+import { type AcpMode, createAcpSessionTable, type OpenSession } from "./acp-session-table.ts";
+import { sessionCwd } from "./acp-workspace.ts";
 import { resolveAcpAgentCommand } from "./agent-commands.ts";
 import { decidePermission } from "./permission-policy.ts";
 import { promptBlocksForTurn } from "./prompt-blocks.ts";
-import { ReplyText } from "./reply-text.ts";
 import { type AcpSessionStore, createMemoryAcpSessionStore } from "./session-store.ts";
 
-export type AcpMode = "persistent" | "oneshot";
+export type { AcpMode };
 
 export interface AcpAgentOptions {
   /** The agent's name (`codex`, `claude`, `gemini`, `opencode`, or any name when `command` is set). */
@@ -66,14 +64,6 @@ export interface AcpAgentRuntime extends AgentRuntime {
   open(sessionKey: string): Promise<string | undefined>;
 }
 
-interface OpenSession {
-  sessionId: string;
-  process: AcpProcess;
-  prompted: boolean;
-  /** Said once, before the first reply of a session that could not be resumed. */
-  notice: string | undefined;
-}
-
 /**
  * An Agent Client Protocol agent as a gateway runtime. One agent process serves every session key of
  * this runtime (ACP multiplexes sessions over one connection); a process that dies fails the turns it
@@ -81,280 +71,85 @@ interface OpenSession {
  * `session/load` when the agent supports it.
  */
 export function createAcpAgent(options: AcpAgentOptions): AcpAgentRuntime {
-  const command = resolveAcpAgentCommand(options.agent, options.command);
+  const { agent } = options;
+  const command = resolveAcpAgentCommand(agent, options.command);
   const mode = options.mode ?? "persistent";
-  const timeoutMs = options.timeoutMs ?? 600_000;
-  const cancelGraceMs = options.cancelGraceMs ?? 5_000;
-  const store = options.sessionStore ?? createMemoryAcpSessionStore();
-  const sessions = new Map<string, OpenSession>();
-  const opening = new Map<string, Promise<OpenSession>>();
-  const collectors = new Map<string, ReplyText>();
-  let current: Promise<AcpProcess> | undefined;
-  /** The last process that started, for status without waiting on a start in progress. */
-  let started: AcpProcess | undefined;
-  let closed = false;
-
-  const onUpdate = (notification: SessionNotification) => {
-    collectors.get(notification.sessionId)?.add(notification.update);
-  };
-
-  const sessionCwd = async (sessionKey: string) => {
-    const own = options.sessionCwd?.(sessionKey);
-    if (own) return resolve(own);
-    if (options.cwd) return resolve(options.cwd);
-    if (!options.stateDir) return process.cwd();
-    const directory = join(resolve(options.stateDir), "acp", slug(options.agent), slug(sessionKey));
-    await mkdir(directory, { recursive: true, mode: 0o700 });
-    return directory;
-  };
-
-  const runningProcess = async (): Promise<AcpProcess> => {
-    if (closed) throw new Error(`ACP agent ${options.agent} is closed`);
-    const previous = current;
-    if (previous) {
-      const running = await previous.catch(() => undefined);
-      if (running?.alive) return running;
-      if (current !== previous) return runningProcess(); // another turn is already restarting it
-    }
-    const starting = (async () => {
-      let cwd = process.cwd();
-      if (options.cwd) {
-        cwd = resolve(options.cwd);
-        // spawn reports a missing cwd as a missing program: say what is really wrong.
-        const isDirectory = await stat(cwd).then(
-          (found) => found.isDirectory(),
-          () => false,
-        );
-        if (!isDirectory) {
-          throw new AgentError(
-            "AGENT_EXIT",
-            `ACP agent ${options.agent}: cwd "${cwd}" is not a directory; create it or fix runtime.acp.cwd`,
-            {
-              retryable: false,
-            },
-          );
-        }
-      } else if (options.stateDir) {
-        cwd = join(resolve(options.stateDir), "acp");
-        await mkdir(cwd, { recursive: true, mode: 0o700 });
-      }
-      return AcpProcess.start({
-        agent: options.agent,
-        command,
-        cwd,
-        startTimeoutMs: options.startTimeoutMs ?? 120_000,
-        onStderr: options.onStderr,
-        env: options.env,
-        onUpdate,
-        onPermission: (request) => decidePermission(request, options.permissions),
-      });
-    })();
-    current = starting;
-    void starting.then(
-      (agentProcess) => {
-        started = agentProcess;
-      },
-      () => {},
-    );
-    return starting;
-  };
-
-  const openSession = async (sessionKey: string, agentProcess: AcpProcess): Promise<OpenSession> => {
-    const cwd = await sessionCwd(sessionKey);
-    if (mode === "oneshot") {
-      return {
-        sessionId: await agentProcess.newSession(cwd),
-        process: agentProcess,
-        prompted: false,
-        notice: undefined,
-      };
-    }
-    const stored = await store.get(sessionKey);
-    let notice: string | undefined;
-    if (stored) {
-      if (agentProcess.capabilities.loadSession) {
-        try {
-          await agentProcess.loadSession(stored, cwd);
-          return { sessionId: stored, process: agentProcess, prompted: true, notice: undefined };
-        } catch (error) {
-          notice = `(New ${options.agent} session: the previous one could not be resumed: ${errorMessage(error)}.)`;
-        }
-      } else {
-        notice = `(New ${options.agent} session: the agent cannot resume the previous one.)`;
-      }
-    }
-    const sessionId = await agentProcess.newSession(cwd);
-    await store.set(sessionKey, sessionId);
-    return { sessionId, process: agentProcess, prompted: false, notice };
-  };
-
-  const sessionFor = async (sessionKey: string, agentProcess: AcpProcess): Promise<OpenSession> => {
-    const known = sessions.get(sessionKey);
-    if (known && known.process === agentProcess) return known;
-    const pending = opening.get(sessionKey);
-    if (pending) return pending;
-    const opened = openSession(sessionKey, agentProcess).finally(() => opening.delete(sessionKey));
-    opening.set(sessionKey, opened);
-    const session = await opened;
-    if (mode === "persistent") sessions.set(sessionKey, session);
-    return session;
-  };
-
-  const crashError = (exit: AcpProcessExit, cause?: unknown) =>
-    new AgentError(
-      "AGENT_EXIT",
-      closed
-        ? `ACP agent ${options.agent} was stopped during the turn because the gateway is closing it`
-        : `ACP agent ${options.agent} crashed during the turn (${formatExit(exit)}); it restarts with the next message`,
-      { retryable: false, cause },
-    );
-
-  /** A failed request: the crash it is when the process died (the connection fails pending requests then). */
-  const requestError = async (agentProcess: AcpProcess, what: string, error: unknown) => {
-    if (AgentError.isInstance(error)) return error;
-    const exit = await Promise.race([
-      agentProcess.exited,
-      new Promise<undefined>((done) => setTimeout(() => done(undefined), 200).unref()),
-    ]);
-    if (exit) return crashError(exit, error);
-    // -32000: the ACP error for "authentication required".
-    const hint =
-      (error as { code?: unknown }).code === -32000
-        ? `; log in to ${options.agent} on the gateway host as the user the gateway runs as, or set its API key in the environment the gateway starts with (the agent inherits it)`
-        : "";
-    return new AgentError("AGENT_BAD_REPLY", `ACP agent ${options.agent} ${what}: ${errorMessage(error)}${hint}`, {
-      retryable: false,
-      cause: error,
-    });
-  };
-
-  /** The error of a turn stopped by the gateway (its own reason) or by the turn's deadline. */
-  const stoppedError = (signal: AbortSignal, what: string, note = ""): unknown =>
-    signal.aborted
-      ? signal.reason
-      : new AgentError(
-          "AGENT_TIMEOUT",
-          `ACP agent ${options.agent} did not ${what} within ${timeoutMs} ms${note}: raise the agent's timeoutMs or ask for less`,
-          { retryable: false },
-        );
-
-  /** `work`, unless the turn is stopped first. */
-  const untilStopped = <T>(work: Promise<T>, stop: AbortSignal, signal: AbortSignal, what: string): Promise<T> =>
-    new Promise<T>((resolveWork, rejectWork) => {
-      const onStop = () => rejectWork(stoppedError(signal, what));
-      if (stop.aborted) return onStop();
-      stop.addEventListener("abort", onStop, { once: true });
-      work.then(resolveWork, rejectWork).finally(() => stop.removeEventListener("abort", onStop));
-    });
+  const prompts = createAcpPromptRunner({
+    agent,
+    timeoutMs: options.timeoutMs ?? 600_000,
+    cancelGraceMs: options.cancelGraceMs ?? 5_000,
+    closing: () => pool.closed, // read only while a turn runs, long after `pool` below exists
+  });
+  const pool = createAcpProcessPool({
+    agent,
+    command,
+    cwd: options.cwd,
+    stateDir: options.stateDir,
+    env: options.env,
+    startTimeoutMs: options.startTimeoutMs ?? 120_000,
+    onStderr: options.onStderr,
+    onUpdate: prompts.onUpdate,
+    onPermission: (request) => decidePermission(request, options.permissions),
+  });
+  const sessions = createAcpSessionTable({
+    agent,
+    mode,
+    store: options.sessionStore ?? createMemoryAcpSessionStore(),
+    cwdOf: (sessionKey) => sessionCwd(options, sessionKey),
+  });
 
   const openFor = async (sessionKey: string): Promise<OpenSession> => {
-    const agentProcess = await runningProcess();
-    return sessionFor(sessionKey, agentProcess).catch(async (error: unknown) => {
-      throw await requestError(agentProcess, "could not open a session", error);
+    const agentProcess = await pool.running();
+    return sessions.sessionFor(sessionKey, agentProcess).catch(async (error: unknown) => {
+      throw await requestFailure(
+        agentProcess,
+        { agent, request: "could not open a session", closing: () => pool.closed },
+        error,
+      );
     });
-  };
-
-  const runPrompt = async (
-    session: OpenSession,
-    blocks: Parameters<AcpProcess["prompt"]>[1],
-    signal: AbortSignal,
-    stop: AbortSignal,
-  ) => {
-    const { process: agentProcess, sessionId } = session;
-    const reply = new ReplyText();
-    collectors.set(sessionId, reply);
-    const stopped = new Promise<"stopped">((resolveStopped) => {
-      if (stop.aborted) resolveStopped("stopped");
-      stop.addEventListener("abort", () => resolveStopped("stopped"), { once: true });
-    });
-    const prompting = agentProcess.prompt(sessionId, blocks).then(
-      (response) => ({ response }),
-      (error: unknown) => ({ error }),
-    );
-    const crashed = agentProcess.exited.then((exit) => ({ exit }));
-    try {
-      const first = await Promise.race([prompting, crashed, stopped]);
-      if (first === "stopped") {
-        await agentProcess.cancel(sessionId);
-        const grace = new Promise<void>((resolveGrace) => setTimeout(resolveGrace, cancelGraceMs).unref());
-        await Promise.race([prompting, crashed, grace]);
-        throw stoppedError(signal, "finish the turn", " and was cancelled (session/cancel)");
-      }
-      if ("exit" in first) throw crashError(first.exit);
-      if ("error" in first) throw await requestError(agentProcess, "rejected the prompt", first.error);
-      // Updates sent before the prompt's answer may still be in the connection's handler chain.
-      await new Promise((resolveTick) => setImmediate(resolveTick));
-      return { text: reply.text, stopReason: first.response.stopReason };
-    } finally {
-      collectors.delete(sessionId);
-    }
   };
 
   return {
     kind: "acp",
 
     async run(turn, signal) {
-      const stop = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
-      const session = await untilStopped(openFor(turn.sessionKey), stop, signal, "start and open a session");
+      const running = prompts.turn(signal);
+      const session = await running.until(openFor(turn.sessionKey), "start and open a session");
       const blocks = promptBlocksForTurn(turn, { firstInSession: !session.prompted });
       if (!blocks) return undefined;
       session.prompted = true;
-      const { text, stopReason } = await runPrompt(session, blocks, signal, stop).finally(() => {
+      const { text, stopReason } = await running.prompt(session.process, session.sessionId, blocks).finally(() => {
         if (mode === "oneshot") void session.process.closeSession(session.sessionId);
       });
       const notice = session.notice;
       session.notice = undefined;
-      let answer = text.trim();
-      if (!answer && stopReason === "refusal") answer = `(${options.agent} declined to answer.)`;
-      if (!answer && !notice) return undefined;
-      const reply: Reply = { text: notice ? (answer ? `${notice}\n\n${answer}` : notice) : answer };
-      return reply;
+      return turnReply(agent, { text, stopReason, notice });
     },
 
     async open(sessionKey) {
       if (mode === "oneshot") {
-        await runningProcess();
+        await pool.running();
         return undefined;
       }
       return (await openFor(sessionKey)).sessionId;
     },
 
-    async reset(sessionKey) {
-      const open = sessions.get(sessionKey);
-      sessions.delete(sessionKey);
-      if (open) await open.process.closeSession(open.sessionId);
-      await store.set(sessionKey, null);
-    },
+    reset: (sessionKey) => sessions.reset(sessionKey),
 
     async status(sessionKey) {
-      const live = started?.alive ? started : undefined;
-      const open = sessions.get(sessionKey);
+      const live = pool.live();
       return {
-        agent: options.agent,
+        agent,
         mode,
         pid: live?.pid,
-        sessionId: open && open.process === live ? open.sessionId : await store.get(sessionKey),
+        sessionId: await sessions.sessionIdOf(sessionKey, live),
         loadSession: live ? Boolean(live.capabilities.loadSession) : undefined,
       };
     },
 
     async close() {
-      closed = true;
       sessions.clear();
-      const running = await current?.catch(() => undefined);
-      current = undefined;
-      await running?.kill();
+      await pool.close();
     },
   };
-}
-
-/** A directory name for a session key: readable, and unique through a short hash. */
-function slug(value: string): string {
-  const readable = value
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "")
-    .slice(0, 48);
-  const hash = createHash("sha256").update(value).digest("hex").slice(0, 8);
-  return `${readable || "session"}-${hash}`;
 }

@@ -11,6 +11,13 @@ export {
   type AcpCommandControllerOptions,
   createAcpCommandController,
 } from "./acp-command-controller.ts";
+export {
+  AcpAgentExitError,
+  AcpCwdMissingError,
+  AcpRequestError,
+  AcpRuntimeClosedError,
+  AcpTimeoutError,
+} from "./acp-errors.ts";
 export { type AcpAgentEntry, type AcpRuntimeFactoryOptions, createAcpRuntimeFactory } from "./acp-runtime-factory.ts";
 export { defaultAcpAgentCommands, resolveAcpAgentCommand } from "./agent-commands.ts";
 export {
