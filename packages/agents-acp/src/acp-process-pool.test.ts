@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { waitFor } from "@imessage-channel/agents/test-support";

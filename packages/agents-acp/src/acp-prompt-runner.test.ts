@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { waitFor } from "@imessage-channel/agents/test-support";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AcpAgentExitError, AcpRequestError, AcpTimeoutError } from "./acp-errors.ts";

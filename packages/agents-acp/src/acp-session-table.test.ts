@@ -1,3 +1,4 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AcpProcess } from "./acp-process.ts";
 import { type AcpMode, type AcpSessionTable, createAcpSessionTable } from "./acp-session-table.ts";
