@@ -17,12 +17,12 @@ async function runStatus(args: string[], environment: NodeJS.ProcessEnv, output:
   // imsg waits for its bridge's own status probe (3 s timeout) before it answers.
   if (options.statusDelayMs > 0) await sleep(options.statusDelayMs);
   const bridge = { ...readBridgeState(options.settings.dbPath), ...options.settings.bridgeOverrides };
-  const report = statusReport(options.settings.platform, bridge, options.build, environment);
+  const report = statusReport(options.settings.platform, bridge, options.personality, environment);
   if (values.json || values["json-output"] || values.jsonOutput) {
     output.stdout(`${JSON.stringify(report)}\n`);
     return 0;
   }
-  output.stdout(`imsg ${simVersion(environment, options.build.version)}\n${report.message}\n`);
+  output.stdout(`imsg ${simVersion(environment, options.personality.version)}\n${report.message}\n`);
   return 0;
 }
 

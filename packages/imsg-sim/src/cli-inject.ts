@@ -5,6 +5,8 @@ import { type InjectedMessage, type InjectOptions, inject, injectSplitUrl, type 
 import { seed } from "./seed.ts";
 
 const injectOptionSpec = {
+  // Accepted so a wrapper can append it to every command; what is written does not depend on the release.
+  "imsg-version": { type: "string" },
   db: { type: "string" },
   from: { type: "string" },
   text: { type: "string" },
@@ -106,7 +108,11 @@ export async function runInjectCommand(
 
 /** `imsg-sim seed --db PATH`: a fresh realistic chat.db. */
 export function runSeedCommand(args: string[], environment: NodeJS.ProcessEnv): number {
-  const { values } = parseArgs({ args, options: { db: { type: "string" } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { db: { type: "string" }, "imsg-version": { type: "string" } },
+    strict: true,
+  });
   const dbValue = values.db ?? environment.IMSG_SIM_DB;
   if (!dbValue) throw new ImsgSimError("OPTION_INVALID", "imsg-sim seed: --db PATH is required");
   seed(expandImsgHome(dbValue));

@@ -4,7 +4,7 @@ import type { ParseArgsConfig } from "node:util";
 import type { BridgeState } from "./bridge-state.ts";
 import { ImsgSimError } from "./errors.ts";
 import { expandImsgHome } from "./home-path.ts";
-import { type ImsgBuild, imsgBuild, newestBuild } from "./imsg-build.ts";
+import { buildAtLeast, type ImsgPersonality, imsgPersonality, imsgVersions, newestImsgVersion } from "./personality.ts";
 import { noFaults, type SimFaults } from "./sim-faults.ts";
 import type { SessionSettings } from "./sim-session.ts";
 import type { Platform } from "./status-report.ts";
@@ -21,7 +21,7 @@ export const simOptionSpec: OptionSpec = {
   "poll-interval-ms": { type: "string" },
   "file-watch": { type: "string" },
   "pre-0.8.2": { type: "boolean" },
-  build: { type: "string" },
+  "imsg-version": { type: "string" },
   "request-log": { type: "string" },
   verbose: { type: "boolean", short: "v" },
   "log-level": { type: "string" },
@@ -77,15 +77,15 @@ export interface SimCliOptions {
   settings: SessionSettings;
   faults: SimFaults;
   pre082: boolean;
-  /** The imsg release played (`--build`): its commands, status keys and RPC methods. */
-  build: ImsgBuild;
+  /** The imsg release played (`--imsg-version`): its commands, status keys, RPC methods and runtime. */
+  personality: ImsgPersonality;
   /** `status` waits this long before answering, as imsg does while its bridge status probe times out (3 s). */
   statusDelayMs: number;
 }
 
 /**
  * A shared flag read before a command parses its own arguments (`--name value`, `--name=value`, else
- * `IMSG_SIM_<NAME>`): `main` needs `--build` for `--version` and `--request-log` for every command.
+ * `IMSG_SIM_<NAME>`): `main` needs `--imsg-version` for `--version` and `--request-log` for every command.
  */
 export function preparsedFlag(
   args: readonly string[],
@@ -100,20 +100,27 @@ export function preparsedFlag(
   return flagOrEnv({}, name, environment);
 }
 
-/** `--build`: an `x.y.z` imsg release, default the newest the sim speaks. */
-export function resolveBuild(raw: string | undefined): ImsgBuild {
-  if (raw === undefined) return imsgBuild(newestBuild);
-  if (!/^\d+\.\d+\.\d+$/.test(raw)) {
+/**
+ * `--imsg-version X.Y.Z` (anywhere on the command line), else `IMSG_SIM_VERSION`, else the newest release the sim
+ * plays. Any release up to the newest is accepted; one between two personalities behaves like the older one.
+ */
+export function resolvePersonality(flag: string | undefined, environment: NodeJS.ProcessEnv): ImsgPersonality {
+  const raw = flag ?? (environment.IMSG_SIM_VERSION || undefined);
+  if (raw === undefined) return imsgPersonality(newestImsgVersion);
+  const source = flag === undefined ? "IMSG_SIM_VERSION" : "--imsg-version";
+  if (!/^\d+\.\d+\.\d+$/.test(raw) || !buildAtLeast(newestImsgVersion, raw)) {
     throw new ImsgSimError(
       "OPTION_INVALID",
-      `imsg-sim: --build "${raw}" is not an imsg version; pass e.g. --build 0.7.0`,
+      `imsg-sim: ${source} "${raw}" is not an imsg release the sim plays; pass one of ${imsgVersions.join(" | ")} (or an older x.y.z)`,
     );
   }
-  return imsgBuild(raw);
+  return imsgPersonality(raw);
 }
 
 /** Resolves the shared flags and environment into session settings and fault switches. */
 export function resolveSimOptions(values: ParsedValues, environment: NodeJS.ProcessEnv): SimCliOptions {
+  const versionFlag = values["imsg-version"];
+  const personality = resolvePersonality(typeof versionFlag === "string" ? versionFlag : undefined, environment);
   const platformValue = flagOrEnv(values, "platform", environment) ?? "mac";
   if (platformValue !== "mac" && platformValue !== "linux") {
     throw new ImsgSimError("OPTION_INVALID", `imsg-sim: --platform "${platformValue}" is not one of mac | linux`);
@@ -146,7 +153,6 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
   const dbPath = expandImsgHome(
     flagOrEnv(values, "db", environment) ?? join(homedir(), "Library", "Messages", "chat.db"),
   );
-  const build = resolveBuild(flagOrEnv(values, "build", environment));
   const requestLog = flagOrEnv(values, "request-log", environment);
   const faults: SimFaults = {
     ...noFaults,
@@ -178,12 +184,12 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
       ...(sendFault === undefined ? {} : { sendFault }),
       ...(contactsPath === undefined ? {} : { contactsPath: expandImsgHome(contactsPath) }),
       notifyBeforeResponse: isTruthy(flagOrEnv(values, "fault-notify-before-response", environment)),
-      rpcMethods: build.rpcMethods,
+      personality,
       ...(requestLog === undefined ? {} : { requestLog: expandImsgHome(requestLog) }),
     },
     faults,
     pre082: isTruthy(flagOrEnv(values, "pre-0.8.2", environment)),
-    build,
+    personality,
     statusDelayMs: integerOption(values, "fault-status-delay-ms", environment) ?? 0,
   };
 }

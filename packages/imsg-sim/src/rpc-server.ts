@@ -166,8 +166,8 @@ export function handleLine(
       : {};
   if (startupError !== undefined || !session) return errorResponse(id, RpcError.internal(startupError ?? ""));
   const handler = rpcHandlers[method];
-  // An older build (`--build`) lacks the methods of later releases, as imsg did.
-  const inBuild = session.settings.rpcMethods?.includes(method) ?? true;
+  // An older release (`--imsg-version`) lacks the methods of later ones, as imsg did.
+  const inBuild = session.settings.personality.rpcMethods.includes(method);
   if (!handler || !inBuild) return errorResponse(id, RpcError.methodNotFound(method));
   try {
     const result = handler(params, session);

@@ -2,6 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { type BridgeState, readBridgeState } from "./bridge-state.ts";
 import { openChatDbForWriting } from "./chat-db-schema.ts";
 import type { ChatStore } from "./chat-store.ts";
+import type { ImsgPersonality } from "./personality.ts";
 import type { Platform } from "./status-report.ts";
 import { UrlBalloonDedupe } from "./url-balloon-dedupe.ts";
 import type { WatchSubscription } from "./watch-subscription.ts";
@@ -26,8 +27,8 @@ export interface SessionSettings {
   contactsPath?: string;
   /** Run a new subscription's first poll before its `watch.subscribe` response, so notifications win the race. */
   notifyBeforeResponse?: boolean;
-  /** The RPC methods of the simulated build (`--build`); others answer -32601. Default: all 22 of 0.9.0. */
-  rpcMethods?: readonly string[];
+  /** The imsg release played (`--imsg-version`): its methods (others answer -32601) and runtime. */
+  personality: ImsgPersonality;
   /** Appends one JSON line per request read (`{"kind":"rpc","method":…}`), for tests that check what a client asked. */
   requestLog?: string;
 }

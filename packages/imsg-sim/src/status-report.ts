@@ -1,5 +1,5 @@
 import { type BridgeState, isBridgeUp } from "./bridge-state.ts";
-import { type ImsgBuild, imsgBuild } from "./imsg-build.ts";
+import { type ImsgPersonality, imsgPersonality } from "./personality.ts";
 import { linuxTexts, macTexts } from "./platform-texts.ts";
 import { simVersion } from "./rpc-methods-list.ts";
 
@@ -12,14 +12,14 @@ export type Platform = "mac" | "linux";
 export function statusReport(
   platform: Platform,
   bridge: BridgeState,
-  build: ImsgBuild = imsgBuild(),
+  build: ImsgPersonality = imsgPersonality(),
   environment: NodeJS.ProcessEnv = process.env,
 ): Record<string, unknown> {
   return withoutNewerKeys(fullStatusReport(platform, bridge, build, environment), build);
 }
 
 /** Drops what `build` did not print yet: `bridge_version`/`v2_ready`/`selectors` (0.7.0), `rpc_methods` (0.7.3), `version` (0.9.0). */
-function withoutNewerKeys(report: Record<string, unknown>, build: ImsgBuild): Record<string, unknown> {
+function withoutNewerKeys(report: Record<string, unknown>, build: ImsgPersonality): Record<string, unknown> {
   const kept = { ...report };
   if (!build.statusHasVersion) delete kept.version;
   if (!build.statusHasRpcMethods) delete kept.rpc_methods;
@@ -34,7 +34,7 @@ function withoutNewerKeys(report: Record<string, unknown>, build: ImsgBuild): Re
 function fullStatusReport(
   platform: Platform,
   bridge: BridgeState,
-  build: ImsgBuild,
+  build: ImsgPersonality,
   environment: NodeJS.ProcessEnv,
 ): Record<string, unknown> {
   const base = { version: simVersion(environment, build.version), basic_features: true };
