@@ -3,29 +3,14 @@ import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ChatStore } from "./chat-store.ts";
 import { contactBookFor } from "./contact-book.ts";
-import { bridgeMethods } from "./methods-bridge.ts";
-import { chatsList, messagesHistory, watchSubscribe, watchUnsubscribe } from "./methods-read.ts";
-import { read, send, typing } from "./methods-send.ts";
 import { recordRequest } from "./request-log.ts";
 import { RpcError } from "./rpc-error.ts";
+import { rpcHandlers } from "./rpc-handlers.ts";
 import type { Params } from "./rpc-params.ts";
 import { abruptExitCode, deepLine, malformedLine, noFaults, type SimFaults } from "./sim-faults.ts";
 import { type SessionSettings, SimSession } from "./sim-session.ts";
 import { simulatedPermissionError, startupErrorText } from "./startup-error.ts";
-
-type Handler = (params: Params, session: SimSession) => Record<string, unknown>;
-
-/** Every RPC method the sim answers; the set equals `supportedRpcMethods`. */
-export const rpcHandlers: Record<string, Handler> = {
-  "chats.list": chatsList,
-  "messages.history": messagesHistory,
-  "watch.subscribe": watchSubscribe,
-  "watch.unsubscribe": watchUnsubscribe,
-  send,
-  typing,
-  read,
-  ...bridgeMethods,
-};
+import { checkStrictParams } from "./strict-params.ts";
 
 export interface RpcServerOptions extends SessionSettings {
   input: Readable;
@@ -165,6 +150,7 @@ export function handleLine(
       ? (fields.params as Params)
       : {};
   if (startupError !== undefined || !session) return errorResponse(id, RpcError.internal(startupError ?? ""));
+  if (session.settings.personality.strictParams) checkStrictParams(method, params);
   const handler = rpcHandlers[method];
   // An older release (`--imsg-version`) lacks the methods of later ones, as imsg did.
   const inBuild = session.settings.personality.rpcMethods.includes(method);

@@ -1,0 +1,19 @@
+import { bridgeMethods } from "./methods-bridge.ts";
+import { chatsList, messagesHistory, watchSubscribe, watchUnsubscribe } from "./methods-read.ts";
+import { read, send, typing } from "./methods-send.ts";
+import type { Params } from "./rpc-params.ts";
+import type { SimSession } from "./sim-session.ts";
+
+export type Handler = (params: Params, session: SimSession) => Record<string, unknown>;
+
+/** Every RPC method the sim answers; which of them a run offers is its personality's (`rpcMethods`). */
+export const rpcHandlers: Record<string, Handler> = {
+  "chats.list": chatsList,
+  "messages.history": messagesHistory,
+  "watch.subscribe": watchSubscribe,
+  "watch.unsubscribe": watchUnsubscribe,
+  send,
+  typing,
+  read,
+  ...bridgeMethods,
+};
