@@ -158,6 +158,10 @@ export interface ImsgPersonality {
   readState: boolean;
   /** 0.15.x: the `capabilities` block and arbitrary-emoji tapbacks (`tapback.emoji` = 2). */
   capabilities: boolean;
+  /** 0.13.x: methods whose handler refuses non-object params (`"<method> params must be an object"`) under the lenient parser. */
+  objectParamsMethods: readonly string[];
+  /** 0.14.0: the Linux build compiles only the 12 database methods; the rest answer -32601 and are not listed. */
+  linuxDropsMacOnlyMethods: boolean;
 }
 
 /** The personality of one imsg release (`x.y.z`; releases between the listed ones behave like the one before). */
@@ -188,6 +192,9 @@ export function imsgPersonality(version: string = newestImsgVersion): ImsgPerson
     coalescesUrlPreviews: buildAtLeast(version, "0.11.1"),
     readState: buildAtLeast(version, "0.13.0"),
     capabilities: buildAtLeast(version, "0.15.10"),
+    objectParamsMethods:
+      buildAtLeast(version, "0.13.0") && !runtimeRewrite ? ["messages.stats", "messages.scheduled"] : [],
+    linuxDropsMacOnlyMethods: runtimeRewrite,
   };
 }
 

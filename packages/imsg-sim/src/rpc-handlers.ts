@@ -3,11 +3,14 @@ import { chatsList, messagesHistory, watchSubscribe, watchUnsubscribe } from "./
 import { read, send, typing } from "./methods-send.ts";
 import type { Params } from "./rpc-params.ts";
 import type { SimSession } from "./sim-session.ts";
+import { initializeMethod, statusMethod } from "./status-snapshot.ts";
 
 export type Handler = (params: Params, session: SimSession) => Record<string, unknown>;
 
 /** Every RPC method the sim answers; which of them a run offers is its personality's (`rpcMethods`). */
 export const rpcHandlers: Record<string, Handler> = {
+  initialize: initializeMethod,
+  status: statusMethod,
   "chats.list": chatsList,
   "messages.history": messagesHistory,
   "watch.subscribe": watchSubscribe,

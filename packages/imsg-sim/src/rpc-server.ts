@@ -2,6 +2,7 @@ import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ChatStore } from "./chat-store.ts";
+import { compiledRpcMethods } from "./compiled-methods.ts";
 import { contactBookFor } from "./contact-book.ts";
 import { recordRequest } from "./request-log.ts";
 import { RpcError } from "./rpc-error.ts";
@@ -10,7 +11,8 @@ import type { Params } from "./rpc-params.ts";
 import { abruptExitCode, deepLine, malformedLine, noFaults, type SimFaults } from "./sim-faults.ts";
 import { type SessionSettings, SimSession } from "./sim-session.ts";
 import { simulatedPermissionError, startupErrorText } from "./startup-error.ts";
-import { checkStrictParams } from "./strict-params.ts";
+import { statusSnapshot } from "./status-snapshot.ts";
+import { checkParamsShape, checkStrictParams, fractionalNumberKeys } from "./strict-params.ts";
 
 export interface RpcServerOptions extends SessionSettings {
   input: Readable;
@@ -99,7 +101,7 @@ export async function runRpcServer(options: RpcServerOptions): Promise<number> {
     const line = rawLine.trim();
     if (line === "") continue;
     if (options.requestLog) logRequest(options.requestLog, line);
-    const outcome = handleLine(line, session, startupError);
+    const outcome = handleLine(line, session, startupError, options);
     if (outcome) await respond(outcome);
   }
   session?.close();
@@ -125,6 +127,7 @@ export function handleLine(
   line: string,
   session: SimSession | undefined,
   startupError: string | undefined,
+  settings: SessionSettings | undefined = session?.settings,
 ): Record<string, unknown> | undefined {
   let request: unknown;
   try {
@@ -138,6 +141,10 @@ export function handleLine(
   const fields = request as Record<string, unknown>;
   const hasId = Object.hasOwn(fields, "id");
   const id = fields.id;
+  const strict = settings?.personality.strictFraming === true;
+  // 0.14 requires `jsonrpc` and object params (docs/imsg-protocol.md, Strict framing); the runtime's parser owns the rest.
+  if (strict && fields.jsonrpc !== "2.0")
+    return errorResponse(id, RpcError.invalidRequest("jsonrpc must be exactly 2.0"));
   if (typeof fields.jsonrpc === "string" && fields.jsonrpc !== "2.0") {
     return errorResponse(id, RpcError.invalidRequest("jsonrpc must be 2.0"));
   }
@@ -145,18 +152,34 @@ export function handleLine(
   if (typeof method !== "string" || method === "") {
     return errorResponse(id, RpcError.invalidRequest("method is required"));
   }
+  const rawParams = fields.params;
+  if (
+    strict &&
+    rawParams !== undefined &&
+    (typeof rawParams !== "object" || rawParams === null || Array.isArray(rawParams))
+  ) {
+    return errorResponse(id, RpcError.invalidParams("params must be an object when present"));
+  }
   const params =
-    typeof fields.params === "object" && fields.params !== null && !Array.isArray(fields.params)
-      ? (fields.params as Params)
-      : {};
-  if (startupError !== undefined || !session) return errorResponse(id, RpcError.internal(startupError ?? ""));
-  if (session.settings.personality.strictParams) checkStrictParams(method, params);
+    typeof rawParams === "object" && rawParams !== null && !Array.isArray(rawParams) ? (rawParams as Params) : {};
+  // A lazy-database build answers initialize/status without a database (docs/imsg-protocol.md, initialize and status).
+  const statusWithoutDatabase =
+    !session && settings?.personality.lazyDatabase && ["initialize", "status"].includes(method);
+  if (!statusWithoutDatabase && (startupError !== undefined || !session)) {
+    return errorResponse(id, RpcError.internal(startupError ?? ""));
+  }
+  if (!settings) return errorResponse(id, RpcError.internal(startupError ?? ""));
+  const personality = settings.personality;
   const handler = rpcHandlers[method];
-  // An older release (`--imsg-version`) lacks the methods of later ones, as imsg did.
-  const inBuild = session.settings.personality.rpcMethods.includes(method);
-  if (!handler || !inBuild) return errorResponse(id, RpcError.methodNotFound(method));
+  // An older release (`--imsg-version`) lacks the methods of later ones, as imsg did; 0.14+ Linux the macOS-only ones.
+  if (!compiledRpcMethods(personality, settings.platform).includes(method)) {
+    return errorResponse(id, RpcError.methodNotFound(method));
+  }
   try {
-    const result = handler(params, session);
+    checkParamsShape(method, rawParams, personality);
+    if (personality.strictParams) checkStrictParams(method, params, fractionalNumberKeys(line));
+    if (!handler) return errorResponse(id, RpcError.methodNotFound(method));
+    const result = session ? handler(params, session) : statusSnapshot(settings);
     return hasId ? { id, result } : undefined;
   } catch (error) {
     if (error instanceof RpcError) return errorResponse(id, error);

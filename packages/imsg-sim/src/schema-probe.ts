@@ -15,7 +15,7 @@ export interface SchemaCapabilities {
   chatAccountColumns: boolean;
 }
 
-function columnsOf(database: DatabaseSync, table: string): Set<string> {
+export function columnsOf(database: DatabaseSync, table: string): Set<string> {
   const rows = database.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
   return new Set(rows.map((row) => row.name.toLowerCase()));
 }
