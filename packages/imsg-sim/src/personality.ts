@@ -162,6 +162,8 @@ export interface ImsgPersonality {
   objectParamsMethods: readonly string[];
   /** 0.14.0: the Linux build compiles only the 12 database methods; the rest answer -32601 and are not listed. */
   linuxDropsMacOnlyMethods: boolean;
+  /** 0.15.x: `status --json` adds `helper_version`, `helper_version_mismatch`, `capabilities` and the hung-helper text. */
+  statusHasHelperVersion: boolean;
 }
 
 /** The personality of one imsg release (`x.y.z`; releases between the listed ones behave like the one before). */
@@ -195,6 +197,7 @@ export function imsgPersonality(version: string = newestImsgVersion): ImsgPerson
     objectParamsMethods:
       buildAtLeast(version, "0.13.0") && !runtimeRewrite ? ["messages.stats", "messages.scheduled"] : [],
     linuxDropsMacOnlyMethods: runtimeRewrite,
+    statusHasHelperVersion: buildAtLeast(version, "0.15.10"),
   };
 }
 
