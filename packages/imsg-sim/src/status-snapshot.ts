@@ -25,7 +25,7 @@ function featuresOf(database: DatabaseSync): DatabaseFeatures {
 
 /**
  * Whether the configured database opens now, and its schema features. The one place status asks; the lazy
- * database of the runtime (docs/imsg-protocol.md, Database lifecycle) will answer it instead once it exists.
+ * database of the runtime will answer it instead once it exists.
  */
 export function databaseState(dbPath: string): DatabaseState {
   try {

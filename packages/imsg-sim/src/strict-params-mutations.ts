@@ -28,7 +28,7 @@ const sendSlots: readonly Slot[] = [
   replySlot,
 ];
 
-/** `send` and `send.tracked`, in the order of docs/imsg-protocol.md, send (unknown keys already refused). */
+/** `send` and `send.tracked`, in the order of docs/imsg-protocol.md, Strict params (unknown keys already refused). */
 function checkSend(params: StrictParams, tracked: boolean): void {
   strings(params, ["text"], ["file"]);
   const attempt = params.string(["attempt_id"]);

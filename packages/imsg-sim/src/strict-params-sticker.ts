@@ -8,7 +8,7 @@ function isIntegerLiteral(value: unknown, key: string, fractionalKeys: ReadonlyS
 }
 
 /**
- * `send.sticker` validates by hand, not with the shared params reader (docs/imsg-protocol.md, send.sticker): a key
+ * `send.sticker` validates by hand, not with the shared params reader (docs/imsg-protocol.md, Strict params): a key
  * holding `null` still counts as present, identifiers must be "nonempty", and `part_index` has no camelCase alias.
  */
 export function checkStickerParams(params: Params, fractionalKeys: ReadonlySet<string>): void {
