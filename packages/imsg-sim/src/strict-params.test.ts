@@ -248,6 +248,15 @@ describe("0.13's lenient parser with object-only params for messages.stats and m
     expect(list.result?.chats).toHaveLength(2);
   });
 
+  it("is replaced on 0.14+ by the general non-object params answer for every method", async () => {
+    const strict = new StrictSim("0.14.0");
+    try {
+      await strict.expectInvalid("messages.stats", [], "params must be an object when present");
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("still coerces and ignores unknown keys elsewhere", async () => {
     const list = await lenient.request("chats.list", { limit: "1", chatId: 9 });
     expect(list.result?.chats).toHaveLength(1);
