@@ -143,8 +143,9 @@ export function handleLine(
   const id = fields.id;
   const strict = settings?.personality.strictFraming === true;
   // 0.14 requires `jsonrpc` and object params (docs/imsg-protocol.md, What 0.14 refuses); the runtime's parser owns the rest.
-  if (strict && fields.jsonrpc !== "2.0")
+  if (strict && fields.jsonrpc !== "2.0") {
     return errorResponse(id, RpcError.invalidRequest("jsonrpc must be exactly 2.0"));
+  }
   if (typeof fields.jsonrpc === "string" && fields.jsonrpc !== "2.0") {
     return errorResponse(id, RpcError.invalidRequest("jsonrpc must be 2.0"));
   }
