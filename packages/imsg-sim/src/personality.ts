@@ -158,6 +158,14 @@ export interface ImsgPersonality {
   readState: boolean;
   /** 0.15.x: the `capabilities` block and arbitrary-emoji tapbacks (`tapback.emoji` = 2). */
   capabilities: boolean;
+  /** 0.13.0: a second URL-preview row right after a folded one folds into the same text message. */
+  coalescesConsecutivePreviews: boolean;
+  /** 0.14.0: URL-balloon de-duplication state per subscription instead of one shared by the whole process. */
+  urlDedupePerWatcher: boolean;
+  /** 0.14.0: the subscribe response is always written before the subscription's first notification. */
+  subscribeResponseFirst: boolean;
+  /** 0.14.0: at most this many pending plus active subscriptions (watch and bridge events together); unset: no cap. */
+  subscriptionLimit?: number;
 }
 
 /** The personality of one imsg release (`x.y.z`; releases between the listed ones behave like the one before). */
@@ -188,6 +196,10 @@ export function imsgPersonality(version: string = newestImsgVersion): ImsgPerson
     coalescesUrlPreviews: buildAtLeast(version, "0.11.1"),
     readState: buildAtLeast(version, "0.13.0"),
     capabilities: buildAtLeast(version, "0.15.10"),
+    coalescesConsecutivePreviews: buildAtLeast(version, "0.13.0"),
+    urlDedupePerWatcher: runtimeRewrite,
+    subscribeResponseFirst: runtimeRewrite,
+    ...(runtimeRewrite ? { subscriptionLimit: 64 } : {}),
   };
 }
 
