@@ -79,6 +79,8 @@ describe("watch streams on 0.14+: ordering, buffer_limit, overflow, re-delivery,
     db = exampleChatDb();
     const rowids = injectMany(40, (index) => `${index} ${"x".repeat(20_000)}`);
     const sim = start(...newest);
+    // Up and answering first, so the subscription surely starts while the reader is not reading.
+    await sim.call("watch.unsubscribe", { subscription: 99 });
     sim.child.stdout!.pause();
     sim.writeLine(
       JSON.stringify({ jsonrpc: "2.0", id: 1, method: "watch.subscribe", params: { since_rowid: 7, buffer_limit: 4 } }),
