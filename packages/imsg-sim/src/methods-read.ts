@@ -2,6 +2,7 @@ import { appleNanosecondsFromDate, parseInternetDateTime } from "./apple-time.ts
 import { RpcError } from "./rpc-error.ts";
 import { boolParam, intParam, type Params, stringArrayParam, stringParam } from "./rpc-params.ts";
 import type { SimSession } from "./sim-session.ts";
+import { foldHistoryRows, withUrlPreview } from "./url-preview-messages.ts";
 
 /** An ISO-8601 `start`/`end` param; a bad value fails the call with -32603, as imsg does. */
 export function dateParam(params: Params, key: string): Date | undefined {
@@ -34,5 +35,16 @@ export function messagesHistory(params: Params, session: SimSession): Record<str
     ...(start ? { startNanoseconds: appleNanosecondsFromDate(start) } : {}),
     ...(end ? { endNanoseconds: appleNanosecondsFromDate(end) } : {}),
   });
-  return { messages: rows.map((row) => store.buildMessage(row, { includeAttachments, includeReactions: true })) };
+  const personality = session.settings.personality;
+  // From 0.11.1 a URL-preview row folds into its text row (url-preview-messages.ts).
+  return {
+    messages: foldHistoryRows(rows, store, personality).map((logical) =>
+      withUrlPreview(
+        store.buildMessage(logical.row, { includeAttachments, includeReactions: true }),
+        logical,
+        store,
+        personality,
+      ),
+    ),
+  };
 }

@@ -53,7 +53,7 @@ function looksLikeUrl(text: string): boolean {
 }
 
 /** The preview's URL already appears in the text (case-insensitively, with or without trailing slashes). */
-function textHoldsPreviewUrl(text: string, previewText: string): boolean {
+export function textHoldsPreviewUrl(text: string, previewText: string): boolean {
   const url = previewText.trim();
   if (!looksLikeUrl(url)) return false;
   const lowered = text.toLowerCase();

@@ -1,15 +1,12 @@
 import { existsSync, type FSWatcher, watch } from "node:fs";
 import { errorMessage } from "@imessage-channel/kit";
-import type { ChatStore, MessageRow } from "./chat-store.ts";
+import type { ChatStore } from "./chat-store.ts";
 import type { ImsgPersonality } from "./personality.ts";
 import type { UrlBalloonDedupe } from "./url-balloon-dedupe.ts";
-import { type UrlPreview, urlPreviewOf } from "./url-preview-coalescing.ts";
+import { coalescingRules, type PreviewedMessage, withUrlPreview } from "./url-preview-messages.ts";
 import { type Delivery, planBatch, WatchBatchState } from "./watch-batch.ts";
 import type { WatchOutbox } from "./watch-outbox.ts";
 import type { WireMessage } from "./wire-types.ts";
-
-/** A live message of 0.10+: the 0.9.0 shape plus the watch additions of later releases. */
-export type LiveMessage = WireMessage & { cursor?: number; balloon_bundle_id?: string; url_preview?: UrlPreview };
 
 /** How soon a poll that met a row without its chat join runs again (0.10.0+; imsg retries on its debounce). */
 const chatlessRetryMinMs = 10;
@@ -178,15 +175,7 @@ export class WatchSubscription {
         dropsChatlessRows: true,
         isRepeatedBalloon: (row) =>
           store.schema.balloonBundleId && dedupe.isDuplicate(row, store.resolvedSender(row), store.resolvedText(row)),
-        ...(personality?.coalescesUrlPreviews
-          ? {
-              coalescing: {
-                sender: (row: MessageRow) => store.resolvedSender(row),
-                text: (row: MessageRow) => store.resolvedText(row),
-                consecutivePreviews: personality.coalescesConsecutivePreviews,
-              },
-            }
-          : {}),
+        ...(personality?.coalescesUrlPreviews ? { coalescing: coalescingRules(store, personality) } : {}),
       });
       if (plan.retry) this.#wake(now + Math.max(chatlessRetryMinMs, this.#filter.debounceMs));
       if (plan.wakeAt !== undefined) this.#wake(plan.wakeAt);
@@ -203,18 +192,17 @@ export class WatchSubscription {
 
   /** Emits one planned event (or filters it out); false once the subscription overflowed. */
   #deliver(delivery: Delivery): boolean {
-    const { row, preview } = delivery.logical;
+    const { row } = delivery.logical;
     const { store, personality, outbox } = this.#environment;
     if (!this.#passesFilters(row.date_ms) || !this.#passesParticipants(store.resolvedSender(row))) {
       this.#lastCursor = delivery.cursor;
       return true;
     }
-    const message: LiveMessage = store.buildMessage(row, {
+    let message: PreviewedMessage = store.buildMessage(row, {
       includeAttachments: this.#filter.includeAttachments,
       includeReactions: this.#filter.includeReactions,
     });
-    if (personality?.coalescesUrlPreviews && row.balloon_bundle_id) message.balloon_bundle_id ??= row.balloon_bundle_id;
-    if (preview) message.url_preview = urlPreviewOf(preview);
+    if (personality) message = withUrlPreview(message, delivery.logical, store, personality);
     if (personality?.watchCursor) message.cursor = delivery.cursor;
     if (!outbox) {
       this.#environment.emitMessage(this.id, message);
