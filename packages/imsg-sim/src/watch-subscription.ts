@@ -42,7 +42,7 @@ export interface WatchEnvironment {
   pollIntervalMs: number;
   emitMessage: (subscription: number, message: WireMessage) => void;
   emitError: (subscription: number, message: string) => void;
-  /** The release played; absent: 0.9.0's loop (one row at a time, `chat_id: 0` rows emitted, no hold). */
+  /** The release played; absent or before 0.10.0: 0.9.0's loop (row by row, `chat_id: 0` rows emitted, no hold). */
   personality?: ImsgPersonality;
   /** 0.14+: the bounded queue notifications go through (`buffer_limit`, `watch.overflow`). */
   outbox?: WatchOutbox;
@@ -172,7 +172,7 @@ export class WatchSubscription {
       const now = Date.now();
       const plan = planBatch(rows, state, {
         now,
-        dropsChatlessRows: true,
+        dropsChatlessRows: personality?.dropsChatlessRows ?? false,
         isRepeatedBalloon: (row) =>
           store.schema.balloonBundleId && dedupe.isDuplicate(row, store.resolvedSender(row), store.resolvedText(row)),
         ...(personality?.coalescesUrlPreviews ? { coalescing: coalescingRules(store, personality) } : {}),
