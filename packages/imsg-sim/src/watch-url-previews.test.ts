@@ -89,6 +89,7 @@ describe("URL previews and chat-less rows in watch, per release", { tags: ["slow
     db = exampleChatDb();
     const [text, preview] = await injectSplitUrl(db.dbPath, { from: "+15551234567", text: url, url, gapMs: 0 });
     sim = new SimProcess({ args: ["rpc", "--db", db.dbPath, "--imsg-version", "0.15.10"] });
+    await sim.call("watch.unsubscribe", { subscription: 99 });
     const started = Date.now();
     const { subscription } = (await sim.call("watch.subscribe", { since_rowid: text!.rowid - 1 })) as {
       subscription: number;
