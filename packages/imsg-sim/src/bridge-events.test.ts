@@ -48,6 +48,17 @@ describe("bridge.events.subscribe on 0.15.10", { tags: ["slow"] }, () => {
     expect(stopped!.params.event).toMatchObject({ event: "stopped-typing" });
   });
 
+  it("is available once imsg-sim launch injected the helper, which creates the event log", async () => {
+    db = exampleChatDb();
+    await run(process.execPath, [simBinPath, "launch", "--db", db.dbPath, "--sip", "disabled"]);
+    start();
+    expect(await sim.call("bridge.events.subscribe", { buffer_limit: 2 })).toEqual({
+      subscription: 1,
+      buffer_limit: 2,
+      resumable: false,
+    });
+  });
+
   it("keeps order across a log rotation and omits ts when the line has none", async () => {
     db = exampleChatDb();
     const path = bridgeEventLogPath(db.dbPath);

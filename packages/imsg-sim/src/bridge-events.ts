@@ -27,6 +27,11 @@ export function isReadableEventLog(path: string): boolean {
   }
 }
 
+/** Creates the (empty) event log if it is missing, as the helper does once it is injected (`imsg-sim launch`). */
+export function ensureBridgeEventLog(dbPath: string): void {
+  appendFileSync(bridgeEventLogPath(dbPath), "", { mode: 0o600 });
+}
+
 /** Appends one event as the injected helper does (creating the log on first use); `ts` defaults to now. */
 export function appendBridgeEvent(dbPath: string, event: BridgeEvent): void {
   const line = { event: event.event, ts: event.ts ?? new Date().toISOString(), data: event.data };
