@@ -4,12 +4,13 @@ import { boolParam, intParam, type Params, stringArrayParam, stringParam } from 
 import type { SimSession } from "./sim-session.ts";
 import { foldHistoryRows, withUrlPreview } from "./url-preview-messages.ts";
 
-/** An ISO-8601 `start`/`end` param; a bad value fails the call with -32603, as imsg does. */
-export function dateParam(params: Params, key: string): Date | undefined {
+/** An ISO-8601 `start`/`end` param; a bad value fails the call with -32603, or -32602 under 0.14+'s strict params. */
+export function dateParam(params: Params, key: string, strict = false): Date | undefined {
   const value = stringParam(params, key);
   if (value === undefined) return undefined;
   const date = parseInternetDateTime(value);
-  if (!date) throw RpcError.internal(`Invalid ISO8601 date: ${value}`);
+  const text = `Invalid ISO8601 date: ${value}`;
+  if (!date) throw strict ? RpcError.invalidParams(text) : RpcError.internal(text);
   return date;
 }
 

@@ -67,8 +67,8 @@ export function watchSubscribe(params: Params, session: SimSession): Record<stri
   }
   const sinceRowid = redeliveryStart(session, intParam(params, "since_rowid"), chatId);
   const participants = stringArrayParam(params, "participants") ?? [];
-  const start = dateParam(params, "start");
-  const end = dateParam(params, "end");
+  const start = dateParam(params, "start", personality.strictParams);
+  const end = dateParam(params, "end", personality.strictParams);
   const debounceMs = debounceParam(params);
   const bufferLimit = personality.watchCursor ? bufferLimitParam(params, "buffer_limit", "bufferLimit") : undefined;
   admitSubscription(session);

@@ -179,7 +179,7 @@ describe("watch streams on 0.14+: ordering, buffer_limit, overflow, re-delivery,
     expect((await sim.request("watch.subscribe", {})).error?.data).toBe("subscription limit exceeded");
   });
 
-  it("rejects a buffer_limit outside 1…4096 and answers the effective one", async () => {
+  it("rejects a buffer_limit outside 1…4096 and a bad start date with -32602, and answers the effective limit", async () => {
     db = exampleChatDb();
     const sim = start(...newest);
     expect((await sim.request("watch.subscribe", { buffer_limit: 4097 })).error).toEqual({
@@ -188,5 +188,10 @@ describe("watch streams on 0.14+: ordering, buffer_limit, overflow, re-delivery,
       data: "buffer_limit must be an integer between 1 and 4096",
     });
     expect((await sim.call("watch.subscribe", { bufferLimit: 1 })).buffer_limit).toBe(1);
+    expect((await sim.request("watch.subscribe", { start: "yesterday" })).error).toEqual({
+      code: -32602,
+      message: "Invalid params",
+      data: "Invalid ISO8601 date: yesterday",
+    });
   });
 });

@@ -120,6 +120,20 @@ describe("URL previews and chat-less rows in watch, per release", { tags: ["slow
     expect(messages[1]!.url_preview).toMatchObject({ id: preview!.rowid });
   });
 
+  it.each([
+    ["0.15.10", [1, 1]],
+    ["0.9.0", [0, 1]],
+  ])("shows a URL balloon to each of two subscriptions as %s does: %j", async (version, counts) => {
+    const first = await watch(version);
+    const second = (await sim.call("watch.subscribe", { debounce_ms: 0 })).subscription as number;
+    const balloon = inject(db.dbPath, { from: "+15551234567", text: url, urlBalloon: true });
+    await sim.waitFor(() => sim.notifications.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Which of the two 0.9.0 subscriptions polls first and wins the shared memory is not defined.
+    expect([first, second].map((id) => sim.messagesOf(id).length).sort()).toEqual(counts);
+    expect(sim.notifications.map((note) => (note.params.message as { id: number }).id)).toContain(balloon.rowid);
+  });
+
   function injectChatless(text: string): number {
     const database = openChatDbForWriting(db.dbPath);
     const rowid = inTransaction(database, () => {
