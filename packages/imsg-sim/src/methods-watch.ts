@@ -1,6 +1,7 @@
 import { appleEpochUnixMilliseconds } from "./apple-time.ts";
 import { BridgeEventSubscription, bridgeEventLogPath, isReadableEventLog } from "./bridge-events.ts";
 import type { BridgeState } from "./bridge-state.ts";
+import { reactionExclusion } from "./message-row.ts";
 import { dateParam } from "./methods-read.ts";
 import { withAfterResponse } from "./response-gate.ts";
 import { RpcError } from "./rpc-error.ts";
@@ -46,13 +47,18 @@ function redeliveryStart(
   session: SimSession,
   since: number | undefined,
   chatId: number | undefined,
+  includeReactions: boolean,
 ): number | undefined {
   const count = session.settings.redeliverLast;
   if (!count || since === undefined || since <= 0) return since;
   const join =
     chatId === undefined ? "" : "JOIN chat_message_join cmj ON cmj.message_id = m.ROWID AND cmj.chat_id = ? ";
+  // Count only rows this subscription streams: tapback rows only with include_reactions.
+  const reactions = includeReactions ? "" : reactionExclusion(session.store.schema);
   const row = session.store.database
-    .prepare(`SELECT m.ROWID AS rowid FROM message m ${join}WHERE m.ROWID <= ? ORDER BY m.ROWID DESC LIMIT 1 OFFSET ?`)
+    .prepare(
+      `SELECT m.ROWID AS rowid FROM message m ${join}WHERE m.ROWID <= ?${reactions} ORDER BY m.ROWID DESC LIMIT 1 OFFSET ?`,
+    )
     .get(...(chatId === undefined ? [] : [chatId]), since, count - 1) as { rowid: number } | undefined;
   const start = row === undefined ? 0 : Number(row.rowid) - 1;
   // 0 would mean "the tail"; -1 replays from the beginning.
@@ -65,7 +71,8 @@ export function watchSubscribe(params: Params, session: SimSession): Record<stri
   if (personality.strictParams && chatId !== undefined && chatId <= 0) {
     throw RpcError.invalidParams("chat_id must be a positive integer");
   }
-  const sinceRowid = redeliveryStart(session, intParam(params, "since_rowid"), chatId);
+  const includeReactions = boolParam(params, "include_reactions") ?? false;
+  const sinceRowid = redeliveryStart(session, intParam(params, "since_rowid"), chatId, includeReactions);
   const participants = stringArrayParam(params, "participants") ?? [];
   const start = dateParam(params, "start", personality.strictParams);
   const end = dateParam(params, "end", personality.strictParams);
@@ -82,7 +89,7 @@ export function watchSubscribe(params: Params, session: SimSession): Record<stri
     {
       participants,
       includeAttachments: boolParam(params, "attachments") ?? false,
-      includeReactions: boolParam(params, "include_reactions") ?? false,
+      includeReactions,
       debounceMs,
       ...(chatId === undefined ? {} : { chatId }),
       ...(sinceRowid === undefined ? {} : { sinceRowid }),
