@@ -91,6 +91,7 @@ export class BridgeEventSubscription implements Subscription {
   }
 
   start(): void {
+    if (this.#stopped) return;
     this.#timer = setInterval(() => this.#read(), eventLogPollMs);
     this.#timer.unref();
   }

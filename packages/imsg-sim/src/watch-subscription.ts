@@ -89,6 +89,8 @@ export class WatchSubscription {
    * docs/imsg-protocol.md#ordering-and-timeouts).
    */
   start(firstPollNow = false): void {
+    // Unsubscribed (or shut down) before its response released it.
+    if (this.#stopped) return;
     if (firstPollNow) this.poll();
     else setImmediate(() => this.poll());
     this.#pollTimer = setInterval(() => this.poll(), this.#environment.pollIntervalMs);
