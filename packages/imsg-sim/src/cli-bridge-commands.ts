@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
+import { ensureBridgeEventLog } from "./bridge-events.ts";
 import { readBridgeState, writeBridgeState } from "./bridge-state.ts";
 import { resolveSimOptions, simOptionSpec } from "./cli-options.ts";
 import type { Output } from "./cli-output.ts";
@@ -40,6 +41,7 @@ function runLaunch(args: string[], environment: NodeJS.ProcessEnv, output: Outpu
     return 1;
   }
   writeBridgeState(options.settings.dbPath, { sip: "disabled", launched: true, fallen: false });
+  ensureBridgeEventLog(options.settings.dbPath);
   output.stdout("Messages.app launched with the imsg bridge helper injected.\n");
   return 0;
 }

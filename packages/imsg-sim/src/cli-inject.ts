@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { appendBridgeEvent, typingEvent } from "./bridge-events.ts";
 import { ImsgSimError } from "./errors.ts";
 import { expandImsgHome } from "./home-path.ts";
 import { type InjectedMessage, type InjectOptions, inject, injectSplitUrl, type TapbackKind } from "./inject.ts";
@@ -24,6 +25,10 @@ const injectOptionSpec = {
   "reply-to": { type: "string" },
   "url-balloon": { type: "boolean" },
   "split-url": { type: "string" },
+  split: { type: "boolean" },
+  url: { type: "string" },
+  typing: { type: "string" },
+  stopped: { type: "boolean" },
   "gap-ms": { type: "string" },
   "from-me": { type: "boolean" },
   "audio-transcription": { type: "string" },
@@ -43,6 +48,16 @@ export async function runInjectCommand(
   const { values } = parseArgs({ args, options: injectOptionSpec, strict: true });
   const dbValue = values.db ?? environment.IMSG_SIM_DB;
   if (!dbValue) throw new ImsgSimError("OPTION_INVALID", "imsg-sim inject: --db PATH is required");
+  if (values.typing !== undefined) {
+    // The iPhone user types: the bridge helper logs the event a bridge.events subscription picks up.
+    const event = typingEvent(values.typing, values.stopped ?? false, values.service ?? "iMessage");
+    appendBridgeEvent(expandImsgHome(dbValue), event);
+    write(`${JSON.stringify(event)}\n`);
+    return 0;
+  }
+  if (values.split && values.url === undefined) {
+    throw new ImsgSimError("OPTION_INVALID", "imsg-sim inject: --split needs --url URL (and usually --text T)");
+  }
   if (!values.from)
     throw new ImsgSimError("OPTION_INVALID", "imsg-sim inject: --from HANDLE is required (e.g. +15551234567)");
   const service = values.service ?? "iMessage";
@@ -91,7 +106,8 @@ export async function runInjectCommand(
     );
   }
   const dbPath = expandImsgHome(dbValue);
-  if (values["split-url"] !== undefined) {
+  const splitUrl = values.split ? values.url : values["split-url"];
+  if (splitUrl !== undefined) {
     const gapMs = values["gap-ms"] === undefined ? 1000 : Number(values["gap-ms"]);
     if (!Number.isInteger(gapMs) || gapMs < 0) {
       throw new ImsgSimError(
@@ -99,7 +115,7 @@ export async function runInjectCommand(
         `imsg-sim inject: --gap-ms "${values["gap-ms"]}" is not a non-negative integer`,
       );
     }
-    printInjected(await injectSplitUrl(dbPath, { ...options, url: values["split-url"], gapMs }), write);
+    printInjected(await injectSplitUrl(dbPath, { ...options, url: splitUrl, gapMs }), write);
     return 0;
   }
   printInjected([inject(dbPath, options)], write);

@@ -43,6 +43,8 @@ export const simOptionSpec: OptionSpec = {
   "fault-send": { type: "string" },
   "fault-notify-before-response": { type: "boolean" },
   "fault-status-delay-ms": { type: "string" },
+  "fault-watch-overflow-after": { type: "string" },
+  "fault-redeliver-last": { type: "string" },
   contacts: { type: "string" },
 };
 
@@ -154,6 +156,8 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
     flagOrEnv(values, "db", environment) ?? join(homedir(), "Library", "Messages", "chat.db"),
   );
   const requestLog = flagOrEnv(values, "request-log", environment);
+  const watchOverflowAfter = integerOption(values, "fault-watch-overflow-after", environment);
+  const redeliverLast = integerOption(values, "fault-redeliver-last", environment);
   const faults: SimFaults = {
     ...noFaults,
     responseDelayMs: integerOption(values, "fault-delay-ms", environment) ?? 0,
@@ -186,6 +190,8 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
       notifyBeforeResponse: isTruthy(flagOrEnv(values, "fault-notify-before-response", environment)),
       personality,
       ...(requestLog === undefined ? {} : { requestLog: expandImsgHome(requestLog) }),
+      ...(watchOverflowAfter === undefined ? {} : { watchOverflowAfter }),
+      ...(redeliverLast === undefined ? {} : { redeliverLast }),
     },
     faults,
     pre082: isTruthy(flagOrEnv(values, "pre-0.8.2", environment)),

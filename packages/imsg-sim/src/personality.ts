@@ -164,6 +164,14 @@ export interface ImsgPersonality {
   linuxDropsMacOnlyMethods: boolean;
   /** 0.15.x: `status --json` adds `helper_version`, `helper_version_mismatch`, `capabilities` and the hung-helper text. */
   statusHasHelperVersion: boolean;
+  /** 0.13.0: a second URL-preview row right after a folded one folds into the same text message. */
+  coalescesConsecutivePreviews: boolean;
+  /** 0.14.0: URL-balloon de-duplication state per subscription instead of one shared by the whole process. */
+  urlDedupePerWatcher: boolean;
+  /** 0.14.0: the subscribe response is always written before the subscription's first notification. */
+  subscribeResponseFirst: boolean;
+  /** 0.14.0: at most this many pending plus active subscriptions (watch and bridge events together); unset: no cap. */
+  subscriptionLimit?: number;
 }
 
 /** The personality of one imsg release (`x.y.z`; releases between the listed ones behave like the one before). */
@@ -198,6 +206,10 @@ export function imsgPersonality(version: string = newestImsgVersion): ImsgPerson
       buildAtLeast(version, "0.13.0") && !runtimeRewrite ? ["messages.stats", "messages.scheduled"] : [],
     linuxDropsMacOnlyMethods: runtimeRewrite,
     statusHasHelperVersion: buildAtLeast(version, "0.15.10"),
+    coalescesConsecutivePreviews: buildAtLeast(version, "0.13.0"),
+    urlDedupePerWatcher: runtimeRewrite,
+    subscribeResponseFirst: runtimeRewrite,
+    ...(runtimeRewrite ? { subscriptionLimit: 64 } : {}),
   };
 }
 

@@ -1,9 +1,9 @@
-/** A JSON-RPC error as imsg puts it on the wire: numeric code, fixed message, string data. */
+/** A JSON-RPC error as imsg puts it on the wire: numeric code, fixed message, string data (an object on some 0.14+ codes). */
 export class RpcError extends Error {
   readonly rpcCode: number;
-  readonly data: string;
+  readonly data: string | Record<string, unknown>;
 
-  constructor(rpcCode: number, message: string, data: string) {
+  constructor(rpcCode: number, message: string, data: string | Record<string, unknown>) {
     super(message);
     this.name = "RpcError";
     this.rpcCode = rpcCode;

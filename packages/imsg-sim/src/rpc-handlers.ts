@@ -1,6 +1,7 @@
 import { bridgeMethods } from "./methods-bridge.ts";
-import { chatsList, messagesHistory, watchSubscribe, watchUnsubscribe } from "./methods-read.ts";
+import { chatsList, messagesHistory } from "./methods-read.ts";
 import { read, send, typing } from "./methods-send.ts";
+import { bridgeEventsSubscribe, watchSubscribe, watchUnsubscribe } from "./methods-watch.ts";
 import type { Params } from "./rpc-params.ts";
 import type { SimSession } from "./sim-session.ts";
 import { initializeMethod, statusMethod } from "./status-snapshot.ts";
@@ -19,4 +20,5 @@ export const rpcHandlers: Record<string, Handler> = {
   typing,
   read,
   ...bridgeMethods,
+  "bridge.events.subscribe": bridgeEventsSubscribe,
 };

@@ -4,7 +4,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ChatStore } from "./chat-store.ts";
 import { compiledRpcMethods } from "./compiled-methods.ts";
 import { contactBookFor } from "./contact-book.ts";
+import { notificationOutput, type PressureSource } from "./notification-output.ts";
 import { recordRequest } from "./request-log.ts";
+import { releaseAfterResponse } from "./response-gate.ts";
 import { RpcError } from "./rpc-error.ts";
 import { rpcHandlers } from "./rpc-handlers.ts";
 import type { Params } from "./rpc-params.ts";
@@ -78,6 +80,7 @@ export async function runRpcServer(options: RpcServerOptions): Promise<number> {
     if (faults.hangAfterResponses !== undefined && responses >= faults.hangAfterResponses) return;
     if (faults.responseDelayMs > 0) await sleep(faults.responseDelayMs);
     writeObject({ jsonrpc: "2.0", ...value });
+    releaseAfterResponse(value.result);
     responses += 1;
     injectLineFaults();
     if (faults.exitAfterResponses !== undefined && responses >= faults.exitAfterResponses) exit(abruptExitCode);
@@ -92,6 +95,7 @@ export async function runRpcServer(options: RpcServerOptions): Promise<number> {
           opened,
           (subscription, message) => writeNotification("message", { subscription, message }),
           (subscription, message) => writeNotification("error", { subscription, error: { message } }),
+          notificationOutput(options.output as PressureSource, writeNotification),
         );
   const startupError = typeof opened === "string" ? opened : undefined;
   injectLineFaults();
@@ -181,6 +185,7 @@ export function handleLine(
     if (personality.strictParams) checkStrictParams(method, params, fractionalNumberKeys(line));
     if (!handler) return errorResponse(id, RpcError.methodNotFound(method));
     const result = session ? handler(params, session) : statusSnapshot(settings);
+    if (!hasId) releaseAfterResponse(result);
     return hasId ? { id, result } : undefined;
   } catch (error) {
     if (error instanceof RpcError) return errorResponse(id, error);

@@ -2,11 +2,17 @@ import type { DatabaseSync } from "node:sqlite";
 import { type BridgeState, readBridgeState } from "./bridge-state.ts";
 import { openChatDbForWriting } from "./chat-db-schema.ts";
 import type { ChatStore } from "./chat-store.ts";
+import type { NotificationOutput } from "./notification-output.ts";
 import type { ImsgPersonality } from "./personality.ts";
 import type { Platform } from "./status-report.ts";
 import { UrlBalloonDedupe } from "./url-balloon-dedupe.ts";
-import type { WatchSubscription } from "./watch-subscription.ts";
 import type { WireMessage } from "./wire-types.ts";
+
+/** A live stream of a session (`watch.subscribe`, `bridge.events.subscribe`); they share ids and the 0.14+ cap. */
+export interface Subscription {
+  /** Ends the stream silently (unsubscribe, EOF). */
+  stop(): void;
+}
 
 export interface SessionSettings {
   dbPath: string;
@@ -29,6 +35,10 @@ export interface SessionSettings {
   notifyBeforeResponse?: boolean;
   /** The imsg release played (`--imsg-version`): its methods (others answer -32601) and runtime. */
   personality: ImsgPersonality;
+  /** 0.14+ watch faults: overflow after this many accepted rows (`--fault-watch-overflow-after`). */
+  watchOverflowAfter?: number;
+  /** Re-deliver this many rows at or before a positive `since_rowid` (`--fault-redeliver-last`, at-least-once). */
+  redeliverLast?: number;
   /** Appends one JSON line per request read (`{"kind":"rpc","method":…}`), for tests that check what a client asked. */
   requestLog?: string;
 }
@@ -37,10 +47,12 @@ export interface SessionSettings {
 export class SimSession {
   readonly settings: SessionSettings;
   readonly store: ChatStore;
-  readonly subscriptions = new Map<number, WatchSubscription>();
+  readonly subscriptions = new Map<number, Subscription>();
   readonly dedupe = new UrlBalloonDedupe();
   readonly emitMessage: (subscription: number, message: WireMessage) => void;
   readonly emitError: (subscription: number, message: string) => void;
+  /** Notifications with the reader's back-pressure (0.14+ bounded subscriptions). */
+  readonly output: NotificationOutput;
   #nextSubscriptionId = 1;
   #writer: DatabaseSync | undefined;
 
@@ -49,11 +61,21 @@ export class SimSession {
     store: ChatStore,
     emitMessage: (subscription: number, message: WireMessage) => void,
     emitError: (subscription: number, message: string) => void,
+    output?: NotificationOutput,
   ) {
     this.settings = settings;
     this.store = store;
     this.emitMessage = emitMessage;
     this.emitError = emitError;
+    this.output = output ?? {
+      notify: (method, params) => {
+        const { subscription, message, error } = params as { subscription: number; message?: unknown; error?: unknown };
+        if (method === "message") emitMessage(subscription, message as WireMessage);
+        else if (method === "error") emitError(subscription, (error as { message: string }).message);
+      },
+      backedUp: () => false,
+      onceDrained: (listener) => setImmediate(listener),
+    };
   }
 
   nextSubscriptionId(): number {
