@@ -158,6 +158,8 @@ export interface ImsgPersonality {
   readState: boolean;
   /** 0.15.x: the `capabilities` block and arbitrary-emoji tapbacks (`tapback.emoji` = 2). */
   capabilities: boolean;
+  /** 0.14.0: the Linux build compiles only the read methods (rpc-lanes.ts `linuxRpcMethods`); others are -32601. */
+  linuxLacksMacMethods: boolean;
 }
 
 /** The personality of one imsg release (`x.y.z`; releases between the listed ones behave like the one before). */
@@ -188,6 +190,7 @@ export function imsgPersonality(version: string = newestImsgVersion): ImsgPerson
     coalescesUrlPreviews: buildAtLeast(version, "0.11.1"),
     readState: buildAtLeast(version, "0.13.0"),
     capabilities: buildAtLeast(version, "0.15.10"),
+    linuxLacksMacMethods: runtimeRewrite,
   };
 }
 

@@ -1,0 +1,129 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { errorMessage } from "@imessage-channel/kit";
+import { type DeliveryData, deliveryData, deliveryFailure, mutationLaneBlocked } from "./delivery-outcome.ts";
+import type { MutationFaults } from "./mutation-faults.ts";
+import type { ParsedRequest } from "./request-parser.ts";
+import { RpcError } from "./rpc-error.ts";
+import { type Handler, rpcHandlers } from "./rpc-handlers.ts";
+import { databaseMethods, linuxRpcMethods, mutationOperation, rpcLane } from "./rpc-lanes.ts";
+import type { Params } from "./rpc-params.ts";
+import type { SimSession } from "./sim-session.ts";
+import { checkStrictParams } from "./strict-params.ts";
+
+export type RpcAnswer = Record<string, unknown>;
+
+/** What one running `imsg-sim rpc` shares between requests: the mutation faults and the lane's poison. */
+export interface DispatchState {
+  mutationFaults: MutationFaults;
+  mutationDelayMs: number;
+  /** The `still_in_flight` failure that blocked the mutation lane until restart (0.14+). */
+  poisonedBy?: DeliveryData;
+}
+
+export function errorAnswer(id: unknown, error: RpcError): RpcAnswer {
+  return { id: id ?? null, error: { code: error.rpcCode, message: error.message, data: error.data } };
+}
+
+function asRpcError(error: unknown): RpcError {
+  if (error instanceof RpcError) return error;
+  return RpcError.internal(errorMessage(error));
+}
+
+/** The handler of a method this run offers, or undefined (-32601). */
+export function offeredHandler(method: string, session: SimSession): Handler | undefined {
+  const { personality, platform } = session.settings;
+  const handler = rpcHandlers[method];
+  // An older release (`--imsg-version`) lacks the methods of later ones, as imsg did.
+  if (!handler || !personality.rpcMethods.includes(method)) return undefined;
+  if (platform === "linux" && personality.linuxLacksMacMethods && !linuxRpcMethods.includes(method)) return undefined;
+  return handler;
+}
+
+function transportOf(method: string, params: Params): DeliveryData["transport"] {
+  return method === "send" && params.transport === "applescript" ? "applescript" : "bridge_v2";
+}
+
+/**
+ * Runs one mutation under the delivery-outcome faults (docs/imsg-protocol.md, Typed errors): `not_started` answers
+ * before the handler runs; `may_have_completed` and `still_in_flight` let it run (the row lands, as when the bridge
+ * delivers but its answer is lost) and replace its answer; `still_in_flight` also blocks the lane.
+ */
+async function runMutation(
+  request: ParsedRequest,
+  handler: Handler,
+  session: SimSession,
+  state: DispatchState,
+): Promise<Record<string, unknown>> {
+  const typed = session.settings.personality.lanes;
+  if (typed && state.poisonedBy) throw mutationLaneBlocked(state.poisonedBy);
+  if (state.mutationDelayMs > 0) await sleep(state.mutationDelayMs);
+  const disposition = state.mutationFaults.decide(request.method);
+  if (disposition === undefined) return handler(request.params, session);
+  const data = deliveryData(
+    disposition,
+    mutationOperation(request.method),
+    transportOf(request.method, request.params),
+  );
+  if (disposition !== "not_started") await handler(request.params, session);
+  if (!typed) throw RpcError.internal(data.detail);
+  if (disposition === "still_in_flight") state.poisonedBy = data;
+  throw deliveryFailure(data);
+}
+
+async function runHandler(
+  request: ParsedRequest,
+  handler: Handler,
+  session: SimSession,
+  state: DispatchState,
+): Promise<Record<string, unknown>> {
+  if (rpcLane(request.method) === "mutation") return runMutation(request, handler, session, state);
+  return handler(request.params, session);
+}
+
+/**
+ * 0.9.0–0.13 (docs/imsg-protocol.md, Errors): a startup failure answers every parseable request, errors are answered
+ * even for notifications (with `id: null`), and only a success without `id` stays silent.
+ */
+export async function dispatchLenient(
+  request: ParsedRequest,
+  session: SimSession | undefined,
+  startupError: string | undefined,
+  state: DispatchState,
+): Promise<RpcAnswer | undefined> {
+  const { id, hasId, method, params } = request;
+  if (startupError !== undefined || !session) return errorAnswer(id, RpcError.internal(startupError ?? ""));
+  try {
+    if (session.settings.personality.strictParams) checkStrictParams(method, params);
+    const handler = offeredHandler(method, session);
+    if (!handler) return errorAnswer(id, RpcError.methodNotFound(method));
+    const result = await runHandler(request, handler, session, state);
+    return hasId ? { id, result } : undefined;
+  } catch (error) {
+    return errorAnswer(id, asRpcError(error));
+  }
+}
+
+/**
+ * 0.14+ (docs/imsg-protocol.md, Strict framing): step 7 (`params` not an object), step 8 (-32601 for methods this
+ * build or platform lacks), strict params, the database requirement (-32002), then the handler. A notification gets
+ * no answer at all once it passed framing.
+ */
+export async function dispatchStrict(
+  request: ParsedRequest,
+  session: SimSession,
+  state: DispatchState,
+): Promise<RpcAnswer | undefined> {
+  const { id, hasId, method, params } = request;
+  const answer = (error: RpcError): RpcAnswer | undefined => (hasId ? errorAnswer(id, error) : undefined);
+  if (request.paramsError) return answer(request.paramsError);
+  const handler = offeredHandler(method, session);
+  if (!handler) return answer(RpcError.methodNotFound(method));
+  try {
+    checkStrictParams(method, params);
+    if (databaseMethods.has(method)) void session.store;
+    const result = await runHandler(request, handler, session, state);
+    return hasId ? { id, result } : undefined;
+  } catch (error) {
+    return answer(asRpcError(error));
+  }
+}
