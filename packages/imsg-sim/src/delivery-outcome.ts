@@ -22,9 +22,9 @@ export interface DeliveryData {
 
 /** The sim's `detail` per disposition (imsg redacts its own; clients must never parse it). */
 const dispositionDetail: Record<DeliveryDisposition, string> = {
-  not_started: "The bridge did not accept the request; nothing was dispatched.",
-  may_have_completed: "The bridge mutation failed without an authoritative post-dispatch result.",
-  still_in_flight: "The bridge request was published and is still in flight; its outcome is unknown.",
+  not_started: "The request was refused before dispatch; nothing was sent.",
+  may_have_completed: "The mutation failed without an authoritative post-dispatch result.",
+  still_in_flight: "The request was dispatched and is still in flight; its outcome is unknown.",
 };
 
 export function deliveryData(

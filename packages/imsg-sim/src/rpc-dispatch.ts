@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { errorMessage } from "@imessage-channel/kit";
+import { bridgeReadyLockExists } from "./bridge-call.ts";
 import { type DeliveryData, deliveryData, deliveryFailure, mutationLaneBlocked } from "./delivery-outcome.ts";
 import type { MutationFaults } from "./mutation-faults.ts";
 import type { ParsedRequest } from "./request-parser.ts";
@@ -39,8 +40,13 @@ export function offeredHandler(method: string, session: SimSession): Handler | u
   return handler;
 }
 
-function transportOf(method: string, params: Params): DeliveryData["transport"] {
-  return method === "send" && params.transport === "applescript" ? "applescript" : "bridge_v2";
+/** Bridge methods always go over the bridge; `send` takes AppleScript when asked, or under auto without a bridge. */
+function transportOf(method: string, params: Params, session: SimSession): DeliveryData["transport"] {
+  if (method !== "send") return "bridge_v2";
+  const transport = typeof params.transport === "string" ? params.transport.toLowerCase() : "auto";
+  if (transport === "applescript") return "applescript";
+  if (transport === "bridge" || bridgeReadyLockExists(session)) return "bridge_v2";
+  return "applescript";
 }
 
 /**
@@ -62,7 +68,7 @@ async function runMutation(
   const data = deliveryData(
     disposition,
     mutationOperation(request.method),
-    transportOf(request.method, request.params),
+    transportOf(request.method, request.params, session),
   );
   if (disposition !== "not_started") await handler(request.params, session);
   if (!typed) throw RpcError.internal(data.detail);
