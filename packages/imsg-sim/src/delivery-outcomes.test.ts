@@ -129,3 +129,45 @@ describe("typed delivery outcomes of 0.14+ (docs/imsg-protocol.md, Typed errors)
     expect(sim.stderr).toContain('--fault-mutation "lost" is not <disposition>[:<method>][@<nth>]');
   });
 });
+
+describe("untyped bridge failures on 0.14+ become delivery outcomes", { tags: ["slow"] }, () => {
+  it("maps a bridge that is not ready to not_started and a helper that stopped answering to may_have_completed", async () => {
+    const process = start("0.15.10");
+    const target = { ...group, message_id: "p:0/GUID-NONE", reaction: "love" };
+    expect((await process.request("tapback", target)).error).toEqual({
+      code: -32603,
+      message: "Delivery failed before dispatch",
+      data: {
+        retry_safe: true,
+        disposition: "not_started",
+        transport: "bridge_v2",
+        operation: "send-reaction",
+        detail:
+          "System Integrity Protection (SIP) is enabled. Refusing to inject into Messages.app. Disable SIP in Recovery mode before using `imsg launch`.",
+      },
+    });
+    process.kill();
+    db?.remove();
+    const fallen = start("0.15.10", "--bridge", "fallen");
+    expect((await fallen.request("group.rename", { ...group, name: "Renamed" })).error).toEqual({
+      code: -32001,
+      message: "Delivery outcome unknown",
+      data: {
+        retry_safe: false,
+        disposition: "may_have_completed",
+        transport: "bridge_v2",
+        operation: "set-display-name",
+        detail: "Timed out waiting for response to 'set-display-name'",
+      },
+    });
+  });
+
+  it("keeps 0.9.0's -32603 text for the same failure", async () => {
+    const process = start("0.9.0", "--bridge", "fallen");
+    expect((await process.request("group.rename", { ...group, name: "Renamed" })).error).toEqual({
+      code: -32603,
+      message: "Internal error",
+      data: "Timed out waiting for response to 'set-display-name'",
+    });
+  });
+});

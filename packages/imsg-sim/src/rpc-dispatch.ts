@@ -76,6 +76,23 @@ async function runMutation(
   throw deliveryFailure(data);
 }
 
+/** The `detail` of -32003 for a read-lane bridge call while the bridge is not running. */
+const bridgeNotStartedDetail = "The bridge is not started. Run imsg launch explicitly before using bridge methods.";
+
+/**
+ * 0.14+'s mapping of an untyped bridge failure (docs/imsg-protocol.md, Typed errors): on a mutation, not ready is
+ * `not_started` and anything after the hand-off `may_have_completed`; on any other lane it is -32003.
+ */
+function typedBridgeFailure(error: RpcError, method: string): RpcError {
+  if (error.bridgeFailure === undefined) return error;
+  const text = typeof error.data === "string" ? error.data : "";
+  if (rpcLane(method) !== "mutation") {
+    return RpcError.bridgeUnavailable(error.bridgeFailure === "not_ready" ? bridgeNotStartedDetail : text);
+  }
+  const disposition = error.bridgeFailure === "not_ready" ? "not_started" : "may_have_completed";
+  return deliveryFailure(deliveryData(disposition, mutationOperation(method), "bridge_v2", text));
+}
+
 async function runHandler(
   request: ParsedRequest,
   handler: Handler,
@@ -130,6 +147,6 @@ export async function dispatchStrict(
     const result = await runHandler(request, handler, session, state);
     return hasId ? { id, result } : undefined;
   } catch (error) {
-    return answer(asRpcError(error));
+    return answer(typedBridgeFailure(asRpcError(error), method));
   }
 }

@@ -4,16 +4,30 @@
  */
 export type RpcErrorData = string | Readonly<Record<string, unknown>>;
 
+/**
+ * Why a bridge call failed: `not_ready` before anything was handed to the helper (SIP, not injected), `failed` once it
+ * was (a timeout, a dylib error). 0.9.0 answers both as -32603 text; 0.14+ types them (rpc-dispatch.ts).
+ */
+export type BridgeFailure = "not_ready" | "failed";
+
 /** A JSON-RPC error as imsg puts it on the wire: numeric code, fixed message, data. */
 export class RpcError extends Error {
   readonly rpcCode: number;
   readonly data: RpcErrorData;
+  /** Set on the -32603 texts of bridge-call.ts, so 0.14+ can map them to delivery outcomes. */
+  readonly bridgeFailure: BridgeFailure | undefined;
 
-  constructor(rpcCode: number, message: string, data: RpcErrorData) {
+  constructor(rpcCode: number, message: string, data: RpcErrorData, bridgeFailure?: BridgeFailure) {
     super(message);
     this.name = "RpcError";
     this.rpcCode = rpcCode;
     this.data = data;
+    this.bridgeFailure = bridgeFailure;
+  }
+
+  /** A bridge failure with 0.9.0's -32603 text. */
+  static bridge(data: string, failure: BridgeFailure): RpcError {
+    return new RpcError(-32603, "Internal error", data, failure);
   }
 
   static parse(data: string): RpcError {
