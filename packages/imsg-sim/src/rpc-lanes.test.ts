@@ -85,6 +85,16 @@ describe("0.14+ lanes (docs/imsg-protocol.md, Lanes)", { tags: ["slow"] }, () =>
     expect(textsSent("fifo")).toEqual(["fifo 1", "fifo 2", "fifo 3"]);
   });
 
+  it("answers watch.unsubscribe on the control lane past a stuck send and a full read lane", async () => {
+    const process = start("--fault-mutation-delay-ms", "500", "--fault-read-delay-ms", "500");
+    process.writeLine(request(1, "send", { to: "+15551234567", text: "slow" }));
+    for (let id = 2; id <= 5; id += 1) process.writeLine(request(id, "chats.list", { limit: 1 }));
+    process.writeLine(request(6, "watch.unsubscribe", { subscription: 9 }));
+    await process.waitFor(() => process.lines.length === 6);
+    expect(responseOrder(process)[0]).toBe(6);
+    expect(JSON.parse(process.lines[0]!)).toEqual({ jsonrpc: "2.0", id: 6, result: { ok: true } });
+  });
+
   it("admits 128 outstanding requests, answers the 129th -32000 at once and drops a notification past the limit", async () => {
     const process = start("--fault-mutation-delay-ms", "15");
     const lines: string[] = [];
