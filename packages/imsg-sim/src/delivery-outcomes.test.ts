@@ -106,6 +106,7 @@ describe("typed delivery outcomes of 0.14+ (docs/imsg-protocol.md, Typed errors)
     expect((await queued).error).toEqual(blocked);
     expect((await process.request("send", { ...group, text: "later" })).error).toEqual(blocked);
     expect((await process.request("group.rename", { ...group, name: "Renamed" })).error).toEqual(blocked);
+    expect((await process.request("send", { unknown_key: true })).error).toEqual(blocked);
     expect((await process.request("chats.list", { limit: 1 })).result).toHaveProperty("chats");
     const subscribed = await process.call("watch.subscribe", {});
     expect(await process.call("watch.unsubscribe", { subscription: subscribed.subscription })).toEqual({ ok: true });

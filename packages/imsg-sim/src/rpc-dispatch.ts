@@ -61,7 +61,6 @@ async function runMutation(
   state: DispatchState,
 ): Promise<Record<string, unknown>> {
   const typed = session.settings.personality.lanes;
-  if (typed && state.poisonedBy) throw mutationLaneBlocked(state.poisonedBy);
   if (state.mutationDelayMs > 0) await sleep(state.mutationDelayMs);
   const disposition = state.mutationFaults.decide(request.method);
   if (disposition === undefined) return handler(request.params, session);
@@ -141,6 +140,8 @@ export async function dispatchStrict(
   if (request.paramsError) return answer(request.paramsError);
   const handler = offeredHandler(method, session);
   if (!handler) return answer(RpcError.methodNotFound(method));
+  // A blocked lane answers its mutations before anything of theirs runs, their params included.
+  if (state.poisonedBy && rpcLane(method) === "mutation") return answer(mutationLaneBlocked(state.poisonedBy));
   try {
     checkStrictParams(method, params);
     if (databaseMethods.has(method)) void session.store;
