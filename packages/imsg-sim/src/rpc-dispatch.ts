@@ -52,7 +52,8 @@ function transportOf(method: string, params: Params, session: SimSession): Deliv
 /**
  * Runs one mutation under the delivery-outcome faults (docs/imsg-protocol.md, Typed errors): `not_started` answers
  * before the handler runs; `may_have_completed` and `still_in_flight` let it run (the row lands, as when the bridge
- * delivers but its answer is lost) and replace its answer; `still_in_flight` also blocks the lane.
+ * delivers but its answer is lost) and replace its answer. A `still_in_flight` failure, from here or from a handler,
+ * blocks the lane (`dispatchStrict`).
  */
 async function runMutation(
   request: ParsedRequest,
@@ -71,7 +72,6 @@ async function runMutation(
   );
   if (disposition !== "not_started") await handler(request.params, session);
   if (!typed) throw RpcError.internal(data.detail);
-  if (disposition === "still_in_flight") state.poisonedBy = data;
   throw deliveryFailure(data);
 }
 
@@ -90,6 +90,13 @@ function typedBridgeFailure(error: RpcError, method: string): RpcError {
   }
   const disposition = error.bridgeFailure === "not_ready" ? "not_started" : "may_have_completed";
   return deliveryFailure(deliveryData(disposition, mutationOperation(method), "bridge_v2", text));
+}
+
+/** The delivery object of a `still_in_flight` failure, which blocks the mutation lane, whoever raised it. */
+function stillInFlight(error: RpcError): DeliveryData | undefined {
+  const data = error.data;
+  if (error.rpcCode !== -32001 || typeof data === "string" || data.disposition !== "still_in_flight") return undefined;
+  return data as unknown as DeliveryData;
 }
 
 async function runHandler(
@@ -148,6 +155,9 @@ export async function dispatchStrict(
     const result = await runHandler(request, handler, session, state);
     return hasId ? { id, result } : undefined;
   } catch (error) {
-    return answer(typedBridgeFailure(asRpcError(error), method));
+    const failure = typedBridgeFailure(asRpcError(error), method);
+    const delivery = stillInFlight(failure);
+    if (delivery && rpcLane(method) === "mutation") state.poisonedBy = delivery;
+    return answer(failure);
   }
 }
