@@ -88,10 +88,24 @@ export async function runRpcServer(options: RpcServerOptions): Promise<number> {
   }
   const opened = openStore(options, faults);
   const session = typeof opened === "string" ? undefined : new SimSession(options, opened, ...emitters);
-  const startupError = typeof opened === "string" ? opened : undefined;
   output.injectLineFaults();
+  return runSerial(requestLines(), session, typeof opened === "string" ? opened : undefined, output, faults, state);
+}
+
+/**
+ * The 0.9.0–0.13 loop: one request at a time, answered before the next line is read; in startup-failure mode every
+ * parseable request gets the error and EOF exits 1.
+ */
+async function runSerial(
+  requestLines: AsyncIterable<string>,
+  session: SimSession | undefined,
+  startupError: string | undefined,
+  output: RpcOutput,
+  faults: SimFaults,
+  state: DispatchState,
+): Promise<number> {
   const refuse = busyFault(faults);
-  for await (const line of requestLines()) {
+  for await (const line of requestLines) {
     const parsed = parseLenient(line);
     if (parsed.kind === "invalid") {
       await output.respond(errorAnswer(parsed.id, parsed.error));
