@@ -48,6 +48,17 @@ describe("0.14+ lazy database (docs/imsg-protocol.md, Lazy database)", { tags: [
     expect(sim.lines.every((line) => JSON.parse(line).jsonrpc === "2.0")).toBe(true);
   });
 
+  it("answers -32002 once an opened db is deleted, and serves again when it is restored", async () => {
+    db = exampleChatDb();
+    sim = new SimProcess({ args: ["rpc", "--db", db.dbPath, "--imsg-version", "0.15.10"] });
+    expect((await sim.request("chats.list", { limit: 1 })).result).toHaveProperty("chats");
+    const away = join(db.directory, "backup.db");
+    moveDb(db.dbPath, away);
+    expect((await sim.request("chats.list", { limit: 1 })).error).toEqual(unavailable(db.dbPath));
+    moveDb(away, db.dbPath);
+    expect((await sim.request("chats.list", { limit: 1 })).result).toHaveProperty("chats");
+  });
+
   it("sends to a direct to or a named chat while the db is down, but not to a chat_id", async () => {
     db = exampleChatDb();
     moveDb(db.dbPath, join(db.directory, "away.db"));
