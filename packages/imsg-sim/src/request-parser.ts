@@ -19,6 +19,8 @@ export interface ParsedRequest {
   method: string;
   params: Params;
   paramsError?: RpcError;
+  /** Lenient parse only: `params` was present but not an object (and became `{}`), which 0.13 refuses for some methods. */
+  nonObjectParams?: boolean;
 }
 
 export type ParsedLine = InvalidLine | ParsedRequest;
@@ -54,8 +56,10 @@ export function parseLenient(line: string): ParsedLine {
   }
   const method = request.method;
   if (typeof method !== "string" || method === "") return invalid(id, RpcError.invalidRequest("method is required"));
-  const params = isObject(request.params) ? (request.params as Params) : {};
-  return { kind: "request", hasId: Object.hasOwn(request, "id"), id, method, params };
+  const hasId = Object.hasOwn(request, "id");
+  if (isObject(request.params)) return { kind: "request", hasId, id, method, params: request.params as Params };
+  const nonObjectParams = Object.hasOwn(request, "params");
+  return { kind: "request", hasId, id, method, params: {}, ...(nonObjectParams ? { nonObjectParams } : {}) };
 }
 
 function isValidId(id: unknown): boolean {
