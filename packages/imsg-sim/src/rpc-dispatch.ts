@@ -92,6 +92,15 @@ function typedBridgeFailure(error: RpcError, method: string): RpcError {
   return deliveryFailure(deliveryData(disposition, mutationOperation(method), "bridge_v2", text));
 }
 
+/** 0.9.0 texts of `IMsgError` cases 0.14+ classes as caller-caused, -32602 instead of -32603. */
+const callerCausedTexts = ["Invalid ISO8601 date: "];
+
+function reclassifyCallerCaused(error: RpcError): RpcError {
+  const data = error.data;
+  if (error.rpcCode !== -32603 || typeof data !== "string") return error;
+  return callerCausedTexts.some((text) => data.startsWith(text)) ? RpcError.invalidParams(data) : error;
+}
+
 /** The delivery object of a `still_in_flight` failure, which blocks the mutation lane, whoever raised it. */
 function stillInFlight(error: RpcError): DeliveryData | undefined {
   const data = error.data;
@@ -155,7 +164,7 @@ export async function dispatchStrict(
     const result = await runHandler(request, handler, session, state);
     return hasId ? { id, result } : undefined;
   } catch (error) {
-    const failure = typedBridgeFailure(asRpcError(error), method);
+    const failure = typedBridgeFailure(reclassifyCallerCaused(asRpcError(error)), method);
     const delivery = stillInFlight(failure);
     if (delivery && rpcLane(method) === "mutation") state.poisonedBy = delivery;
     return answer(failure);
