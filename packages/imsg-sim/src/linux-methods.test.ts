@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { linuxRpcMethods } from "./rpc-lanes.ts";
+import { linuxRpcMethods } from "./rpc-descriptors.ts";
 import { SimProcess } from "./sim-process.ts";
 import { exampleChatDb, type TempChatDb } from "./test-support/temp-chat-db.ts";
 

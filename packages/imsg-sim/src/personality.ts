@@ -158,7 +158,7 @@ export interface ImsgPersonality {
   readState: boolean;
   /** 0.15.x: the `capabilities` block and arbitrary-emoji tapbacks (`tapback.emoji` = 2). */
   capabilities: boolean;
-  /** 0.14.0: the Linux build compiles only the read methods (rpc-lanes.ts `linuxRpcMethods`); others are -32601. */
+  /** 0.14.0: the Linux build compiles only the read methods (rpc-descriptors.ts `linuxRpcMethods`); others are -32601. */
   linuxLacksMacMethods: boolean;
 }
 

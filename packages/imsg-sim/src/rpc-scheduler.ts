@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ReadOrder, readOrderer } from "./read-order.ts";
-import type { RpcLane } from "./rpc-lanes.ts";
+import type { RpcLane } from "./rpc-descriptors.ts";
 
 /** imsg 0.14+'s admission limit: running plus queued requests across all lanes. */
 export const outstandingLimit = 128;

@@ -1,6 +1,11 @@
+/*
+ * What imsg 0.14+'s method descriptors say of each RPC method: its lane, whether it needs the database, whether the
+ * Linux build compiles it, plus the bridge operation a mutation reports in a delivery failure.
+ */
+
 /**
- * Where imsg 0.14+'s scheduler runs each method (docs/imsg-protocol.md, Lanes): a serial control lane, a read lane of
- * up to four concurrent requests, and one FIFO mutation worker. Unknown methods and unparseable lines go to control.
+ * Where the scheduler runs each method (docs/imsg-protocol.md, Lanes): a serial control lane, a read lane of up to
+ * four concurrent requests, and one FIFO mutation worker. Unknown methods and unparseable lines go to control.
  */
 export type RpcLane = "control" | "read" | "mutation";
 
