@@ -96,7 +96,7 @@ describe("0.14+ lanes (docs/imsg-protocol.md, Lanes)", { tags: ["slow"] }, () =>
   });
 
   it("admits 128 outstanding requests, answers the 129th -32000 at once and drops a notification past the limit", async () => {
-    const process = start("--fault-mutation-delay-ms", "15");
+    const process = start("--fault-mutation-delay-ms", "30");
     const lines: string[] = [];
     for (let index = 1; index <= 128; index += 1) {
       lines.push(request(index, "send", { to: "+15551234567", text: `admitted ${index}` }));

@@ -37,6 +37,8 @@ export class RpcScheduler {
   readonly #hold: ReadHold;
   readonly #order: (batch: readonly LaneJob[]) => LaneJob[];
   #batch: { jobs: LaneJob[]; timer: NodeJS.Timeout } | undefined;
+  /** Batches answer one after another, so a later batch never overtakes an earlier one (a deterministic order). */
+  #releases: Promise<void> = Promise.resolve();
   readonly #idle = new Set<() => void>();
 
   constructor(hold: ReadHold) {
@@ -115,18 +117,22 @@ export class RpcScheduler {
   #joinBatch(job: LaneJob): void {
     if (this.#batch) this.#batch.jobs.push(job);
     else {
-      const timer = setTimeout(() => void this.#releaseBatch(), this.#hold.delayMs);
+      const timer = setTimeout(() => this.#releaseBatch(), this.#hold.delayMs);
       this.#batch = { jobs: [job], timer };
     }
-    if (this.#batch.jobs.length >= readConcurrency) void this.#releaseBatch();
+    if (this.#batch.jobs.length >= readConcurrency) this.#releaseBatch();
   }
 
-  async #releaseBatch(): Promise<void> {
+  #releaseBatch(): void {
     const batch = this.#batch;
     if (!batch) return;
     this.#batch = undefined;
     clearTimeout(batch.timer);
-    for (const job of this.#order(batch.jobs)) {
+    this.#releases = this.#releases.then(() => this.#answerBatch(batch.jobs));
+  }
+
+  async #answerBatch(jobs: readonly LaneJob[]): Promise<void> {
+    for (const job of this.#order(jobs)) {
       await this.#runJob(job);
       this.#activeReads -= 1;
       this.#pumpReads();
