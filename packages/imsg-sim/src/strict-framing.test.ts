@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inject } from "./inject.ts";
 import { parseErrorText } from "./request-parser.ts";
 import { SimProcess } from "./sim-process.ts";
 import { exampleChatDb, type TempChatDb } from "./test-support/temp-chat-db.ts";
@@ -6,7 +7,11 @@ import { exampleChatDb, type TempChatDb } from "./test-support/temp-chat-db.ts";
 type Line = Record<string, unknown>;
 
 /** A sim and the way to read "the next line it writes after this one". */
-function framingSim(version: string): { sim: () => SimProcess; answer: (line: string) => Promise<Line> } {
+function framingSim(version: string): {
+  sim: () => SimProcess;
+  db: () => TempChatDb;
+  answer: (line: string) => Promise<Line>;
+} {
   let db: TempChatDb;
   let sim: SimProcess;
   let marker = 0;
@@ -32,7 +37,7 @@ function framingSim(version: string): { sim: () => SimProcess; answer: (line: st
     const written = sim.lines.slice(before).map((text) => JSON.parse(text) as Line);
     return written.find((line) => line.id !== id) ?? written[0]!;
   }
-  return { sim: () => sim, answer };
+  return { sim: () => sim, db: () => db, answer };
 }
 
 function invalidRequest(id: unknown, data: string): Line {
@@ -42,7 +47,7 @@ function invalidRequest(id: unknown, data: string): Line {
 describe("0.14+ strict request validation, step by step (docs/imsg-protocol.md, Strict framing)", {
   tags: ["slow"],
 }, () => {
-  const { sim, answer } = framingSim("0.15.10");
+  const { sim, db, answer } = framingSim("0.15.10");
 
   it("step 2: a line that is not JSON is -32700 with id null", async () => {
     expect(await answer("{not json")).toEqual({
@@ -110,6 +115,21 @@ describe("0.14+ strict request validation, step by step (docs/imsg-protocol.md, 
     for (const line of silent) expect((await answer(line)).id).toMatch(/^marker-/);
   });
 
+  it("starts a subscription for a watch.subscribe notification without answering it", async () => {
+    const before = sim().lines.length;
+    sim().writeLine('{"jsonrpc":"2.0","method":"watch.subscribe","params":{"debounce_ms":0}}');
+    const { subscription } = (await sim().call("watch.subscribe", { debounce_ms: 0 })) as { subscription: number };
+    const unanswered = subscription - 1;
+    inject(db().dbPath, { from: "+15551234567", text: "heard by both" });
+    await sim().waitFor(() => sim().messagesOf(unanswered).length === 1 && sim().messagesOf(subscription).length === 1);
+    const answers = sim()
+      .lines.slice(before)
+      .map((line) => JSON.parse(line) as Line)
+      .filter((line) => "id" in line);
+    expect(answers).toHaveLength(1);
+    expect(answers[0]?.result).toMatchObject({ subscription });
+  });
+
   it('answers "id": null as a request, with id null', async () => {
     const before = sim().lines.length;
     sim().writeLine('{"jsonrpc":"2.0","id":null,"method":"chats.list","params":{"limit":1}}');
@@ -127,12 +147,22 @@ describe("0.14+ strict request validation, step by step (docs/imsg-protocol.md, 
 describe("the same lines under 0.9.0 get 0.9.0's lenient answers", { tags: ["slow"] }, () => {
   const { answer } = framingSim("0.9.0");
 
-  it("accepts a missing or numeric jsonrpc and echoes a boolean id", async () => {
+  it("accepts a missing or numeric jsonrpc and echoes a boolean, object or array id", async () => {
     expect((await answer('{"id":5,"method":"chats.list"}')).result).toHaveProperty("chats");
     expect((await answer('{"jsonrpc":2.0,"id":"a","method":"chats.list"}')).result).toHaveProperty("chats");
-    const boolean = await answer('{"jsonrpc":"2.0","id":true,"method":"chats.list"}');
-    expect(boolean.id).toBe(true);
-    expect(boolean.result).toHaveProperty("chats");
+    for (const id of [true, { n: 1 }, [1]]) {
+      const echoed = await answer(JSON.stringify({ jsonrpc: "2.0", id, method: "chats.list" }));
+      expect(echoed.id).toEqual(id);
+      expect(echoed.result).toHaveProperty("chats");
+    }
+  });
+
+  it('answers "id": null as a request too', async () => {
+    expect(await answer('{"jsonrpc":"2.0","id":null,"method":"no.such.method"}')).toEqual({
+      jsonrpc: "2.0",
+      id: null,
+      error: { code: -32601, message: "Method not found", data: "no.such.method" },
+    });
   });
 
   it("rejects only a jsonrpc string other than 2.0, with the old text", async () => {
