@@ -13,12 +13,10 @@ import { checkStrictParams } from "./strict-params.ts";
 
 export type RpcAnswer = Record<string, unknown>;
 
-/** What one running `imsg-sim rpc` shares between requests: the mutation faults and the lane's poison. */
+/** What one running `imsg-sim rpc` shares between requests besides the session: the mutation faults. */
 export interface DispatchState {
   mutationFaults: MutationFaults;
   mutationDelayMs: number;
-  /** The `still_in_flight` failure that blocked the mutation lane until restart (0.14+). */
-  poisonedBy?: DeliveryData;
 }
 
 export function errorAnswer(id: unknown, error: RpcError): RpcAnswer {
@@ -157,7 +155,8 @@ export async function dispatchStrict(
   const handler = offeredHandler(method, session);
   if (!handler) return answer(RpcError.methodNotFound(method));
   // A blocked lane answers its mutations before anything of theirs runs, their params included.
-  if (state.poisonedBy && rpcLane(method) === "mutation") return answer(mutationLaneBlocked(state.poisonedBy));
+  const blockedBy = session.mutationLaneBlockedBy;
+  if (blockedBy && rpcLane(method) === "mutation") return answer(mutationLaneBlocked(blockedBy));
   try {
     checkStrictParams(method, params);
     if (databaseMethods.has(method)) void session.store;
@@ -166,7 +165,7 @@ export async function dispatchStrict(
   } catch (error) {
     const failure = typedBridgeFailure(reclassifyCallerCaused(asRpcError(error)), method);
     const delivery = stillInFlight(failure);
-    if (delivery && rpcLane(method) === "mutation") state.poisonedBy = delivery;
+    if (delivery && rpcLane(method) === "mutation") session.blockMutationLane(delivery);
     return answer(failure);
   }
 }

@@ -3,6 +3,7 @@ import { type BridgeState, readBridgeState } from "./bridge-state.ts";
 import { openChatDbForWriting } from "./chat-db-schema.ts";
 import type { ChatStore } from "./chat-store.ts";
 import type { DatabaseGenerations, DatabaseStatus } from "./database-generations.ts";
+import type { DeliveryData } from "./delivery-outcome.ts";
 import type { ImsgPersonality } from "./personality.ts";
 import type { Platform } from "./status-report.ts";
 import { UrlBalloonDedupe } from "./url-balloon-dedupe.ts";
@@ -48,6 +49,7 @@ export class SimSession {
   #writer: DatabaseSync | undefined;
   readonly #fixedStore: ChatStore | undefined;
   readonly #generations: DatabaseGenerations | undefined;
+  #mutationLaneBlockedBy: DeliveryData | undefined;
 
   constructor(
     settings: SessionSettings,
@@ -79,6 +81,20 @@ export class SimSession {
   /** True when a db request would be served now (always, for a store opened at startup). */
   databaseReady(): boolean {
     return this.#generations ? this.#generations.ready() : true;
+  }
+
+  /** The `still_in_flight` failure that blocked 0.14+'s mutation lane; later mutations answer -32004 until restart. */
+  get mutationLaneBlockedBy(): DeliveryData | undefined {
+    return this.#mutationLaneBlockedBy;
+  }
+
+  /**
+   * Blocks the mutation lane for the life of the process (docs/imsg-protocol.md, Typed errors). The dispatcher calls it
+   * for a `still_in_flight` failure; a handler may call it itself after answering `ok`, as `poll.send` does when only
+   * its caption stays in flight.
+   */
+  blockMutationLane(delivery: DeliveryData): void {
+    this.#mutationLaneBlockedBy ??= delivery;
   }
 
   nextSubscriptionId(): number {
