@@ -4,7 +4,9 @@ import type { ParseArgsConfig } from "node:util";
 import type { BridgeState } from "./bridge-state.ts";
 import { ImsgSimError } from "./errors.ts";
 import { expandImsgHome } from "./home-path.ts";
+import { parseMutationFaults } from "./mutation-faults.ts";
 import { buildAtLeast, type ImsgPersonality, imsgPersonality, imsgVersions, newestImsgVersion } from "./personality.ts";
+import { parseReadOrder } from "./read-order.ts";
 import { noFaults, type SimFaults } from "./sim-faults.ts";
 import type { SessionSettings } from "./sim-session.ts";
 import type { Platform } from "./status-report.ts";
@@ -45,6 +47,12 @@ export const simOptionSpec: OptionSpec = {
   "fault-status-delay-ms": { type: "string" },
   "fault-watch-overflow-after": { type: "string" },
   "fault-redeliver-last": { type: "string" },
+  "fault-read-delay-ms": { type: "string" },
+  "fault-read-order": { type: "string" },
+  "fault-mutation-delay-ms": { type: "string" },
+  "fault-mutation": { type: "string" },
+  "fault-busy-after": { type: "string" },
+  "fault-busy-count": { type: "string" },
   contacts: { type: "string" },
 };
 
@@ -119,6 +127,26 @@ export function resolvePersonality(flag: string | undefined, environment: NodeJS
   return imsgPersonality(raw);
 }
 
+/** Hold of an ordered read batch when `--fault-read-order` comes without `--fault-read-delay-ms`. */
+const defaultReadHoldMs = 100;
+
+/** The 0.14+ runtime's fault switches that are not plain integers: the read order and the delivery outcomes. */
+function runtimeFaults(
+  values: ParsedValues,
+  environment: NodeJS.ProcessEnv,
+  readDelayMs: number | undefined,
+): Partial<SimFaults> {
+  const faults: Partial<SimFaults> = {};
+  const order = flagOrEnv(values, "fault-read-order", environment);
+  if (order !== undefined) {
+    faults.readOrder = parseReadOrder(order);
+    if (faults.readOrder.kind !== "fifo" && !readDelayMs) faults.readDelayMs = defaultReadHoldMs;
+  }
+  const mutation = flagOrEnv(values, "fault-mutation", environment);
+  if (mutation !== undefined) faults.mutationFaults = parseMutationFaults(mutation);
+  return faults;
+}
+
 /** Resolves the shared flags and environment into session settings and fault switches. */
 export function resolveSimOptions(values: ParsedValues, environment: NodeJS.ProcessEnv): SimCliOptions {
   const versionFlag = values["imsg-version"];
@@ -172,11 +200,16 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
     ["oversizedLineAfterResponses", "fault-oversized-line-after"],
     ["deepLineAfterResponses", "fault-deep-line-after"],
     ["silentAfterNotifications", "fault-silent-after"],
+    ["readDelayMs", "fault-read-delay-ms"],
+    ["mutationDelayMs", "fault-mutation-delay-ms"],
+    ["busyAfter", "fault-busy-after"],
+    ["busyCount", "fault-busy-count"],
   ];
   for (const [key, name] of optional) {
     const value = integerOption(values, name, environment);
     if (value !== undefined) Object.assign(faults, { [key]: value });
   }
+  Object.assign(faults, runtimeFaults(values, environment, faults.readDelayMs));
   return {
     settings: {
       dbPath,

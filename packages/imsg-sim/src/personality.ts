@@ -160,8 +160,6 @@ export interface ImsgPersonality {
   capabilities: boolean;
   /** 0.13.x: methods whose handler refuses non-object params (`"<method> params must be an object"`) under the lenient parser. */
   objectParamsMethods: readonly string[];
-  /** 0.14.0: the Linux build compiles only the 12 database methods; the rest answer -32601 and are not listed. */
-  linuxDropsMacOnlyMethods: boolean;
   /** 0.15.x: `status --json` adds `helper_version`, `helper_version_mismatch`, `capabilities` and the hung-helper text. */
   statusHasHelperVersion: boolean;
   /** 0.13.0: a second URL-preview row right after a folded one folds into the same text message. */
@@ -172,6 +170,8 @@ export interface ImsgPersonality {
   subscribeResponseFirst: boolean;
   /** 0.14.0: at most this many pending plus active subscriptions (watch and bridge events together); unset: no cap. */
   subscriptionLimit?: number;
+  /** 0.14.0: the Linux build compiles only the read methods (rpc-descriptors.ts `linuxRpcMethods`); others are -32601. */
+  linuxLacksMacMethods: boolean;
 }
 
 /** The personality of one imsg release (`x.y.z`; releases between the listed ones behave like the one before). */
@@ -204,12 +204,12 @@ export function imsgPersonality(version: string = newestImsgVersion): ImsgPerson
     capabilities: buildAtLeast(version, "0.15.10"),
     objectParamsMethods:
       buildAtLeast(version, "0.13.0") && !runtimeRewrite ? ["messages.stats", "messages.scheduled"] : [],
-    linuxDropsMacOnlyMethods: runtimeRewrite,
     statusHasHelperVersion: buildAtLeast(version, "0.15.10"),
     coalescesConsecutivePreviews: buildAtLeast(version, "0.13.0"),
     urlDedupePerWatcher: runtimeRewrite,
     subscribeResponseFirst: runtimeRewrite,
     ...(runtimeRewrite ? { subscriptionLimit: 64 } : {}),
+    linuxLacksMacMethods: runtimeRewrite,
   };
 }
 

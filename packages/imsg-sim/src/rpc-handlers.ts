@@ -6,7 +6,11 @@ import type { Params } from "./rpc-params.ts";
 import type { SimSession } from "./sim-session.ts";
 import { initializeMethod, statusMethod } from "./status-snapshot.ts";
 
-export type Handler = (params: Params, session: SimSession) => Record<string, unknown>;
+/** A method's handler; it may answer later (a Promise), which the 0.14+ lanes run concurrently. */
+export type Handler = (
+  params: Params,
+  session: SimSession,
+) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 /** Every RPC method the sim answers; which of them a run offers is its personality's (`rpcMethods`). */
 export const rpcHandlers: Record<string, Handler> = {

@@ -1,20 +1,20 @@
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ChatStore } from "./chat-store.ts";
-import { compiledRpcMethods } from "./compiled-methods.ts";
 import { contactBookFor } from "./contact-book.ts";
+import { DatabaseGenerations } from "./database-generations.ts";
+import { MutationFaults } from "./mutation-faults.ts";
 import { notificationOutput, type PressureSource } from "./notification-output.ts";
 import { recordRequest } from "./request-log.ts";
-import { releaseAfterResponse } from "./response-gate.ts";
+import { parseLenient, parseStrict } from "./request-parser.ts";
+import { rpcLane } from "./rpc-descriptors.ts";
+import { type DispatchState, dispatchLenient, dispatchStrict, errorAnswer, offeredHandler } from "./rpc-dispatch.ts";
 import { RpcError } from "./rpc-error.ts";
-import { rpcHandlers } from "./rpc-handlers.ts";
-import type { Params } from "./rpc-params.ts";
-import { abruptExitCode, deepLine, malformedLine, noFaults, type SimFaults } from "./sim-faults.ts";
+import { RpcOutput } from "./rpc-output.ts";
+import { RpcScheduler } from "./rpc-scheduler.ts";
+import { noFaults, type SimFaults } from "./sim-faults.ts";
 import { type SessionSettings, SimSession } from "./sim-session.ts";
 import { simulatedPermissionError, startupErrorText } from "./startup-error.ts";
-import { statusSnapshot } from "./status-snapshot.ts";
-import { checkParamsShape, checkStrictParams, fractionalNumberKeys } from "./strict-params.ts";
 
 export interface RpcServerOptions extends SessionSettings {
   input: Readable;
@@ -24,9 +24,7 @@ export interface RpcServerOptions extends SessionSettings {
   exit?: (code: number) => void;
 }
 
-const parseErrorText = "The data couldn’t be read because it isn’t in the correct format.";
-
-/** Opens the store, or returns the startup error text imsg 0.8.2+ answers every request with. */
+/** Opens the store, or returns the startup error text imsg 0.8.2–0.13 answers every request with. */
 function openStore(settings: SessionSettings, faults: SimFaults): ChatStore | string {
   const dbPath = settings.dbPath;
   if (faults.fullDiskAccess) return startupErrorText(simulatedPermissionError(), dbPath);
@@ -38,78 +36,144 @@ function openStore(settings: SessionSettings, faults: SimFaults): ChatStore | st
   }
 }
 
+/** The busy fault: after `busyAfter` admitted requests, the next `busyCount` identified ones are refused. */
+function busyFault(faults: SimFaults): () => boolean {
+  let admitted = 0;
+  let refused = 0;
+  return () => {
+    if (faults.busyAfter !== undefined && admitted >= faults.busyAfter && refused < (faults.busyCount ?? 1)) {
+      refused += 1;
+      return true;
+    }
+    admitted += 1;
+    return false;
+  };
+}
+
+const busy = RpcError.serverBusy("outstanding request limit exceeded");
+
 /**
- * `imsg rpc` over line-delimited JSON: framing, parsing and error rules (docs/imsg-protocol.md#framing, #errors),
- * serial request handling, watch notifications in between. Resolves with the exit code once the input ends.
+ * `imsg rpc` over line-delimited JSON (docs/imsg-protocol.md#framing, #errors). 0.9.0–0.13 answer one request at a
+ * time; 0.14+ parse strictly and run the lanes (docs/imsg-protocol.md, Lanes). Resolves with the exit code once the
+ * input ended and everything admitted was answered.
  */
 export async function runRpcServer(options: RpcServerOptions): Promise<number> {
   const faults = options.faults ?? noFaults;
-  const exit = options.exit ?? ((code: number) => process.exit(code));
-  let notifications = 0;
-  let responses = 0;
-
-  const writeObject = (value: unknown): void => {
-    let line: string;
-    try {
-      line = JSON.stringify(value);
-    } catch {
-      line = '{"jsonrpc":"2.0","error":{"code":-32603,"message":"write failed"}}';
-    }
-    options.output.write(`${line}\n`);
+  const output = new RpcOutput(options.output, faults, options.exit ?? ((code: number) => process.exit(code)));
+  const state: DispatchState = {
+    mutationFaults: new MutationFaults(faults.mutationFaults ?? []),
+    mutationDelayMs: faults.mutationDelayMs ?? 0,
   };
-
-  const writeNotification = (method: string, params: unknown): void => {
-    if (faults.silentAfterNotifications !== undefined && notifications >= faults.silentAfterNotifications) return;
-    writeObject({ jsonrpc: "2.0", method, params });
-    notifications += 1;
-    if (faults.exitAfterNotifications !== undefined && notifications >= faults.exitAfterNotifications) {
-      exit(abruptExitCode);
-    }
-  };
-
-  const injectLineFaults = (): void => {
-    if (faults.malformedLineAfterResponses === responses) options.output.write(`${malformedLine}\n`);
-    if (faults.oversizedLineAfterResponses === responses) {
-      const padding = "x".repeat(Math.max(0, faults.oversizedLineBytes - 80));
-      writeObject({ jsonrpc: "2.0", method: "x-imsg-sim-padding", params: { padding } });
-    }
-    if (faults.deepLineAfterResponses === responses) options.output.write(`${deepLine()}\n`);
-  };
-
-  const respond = async (value: Record<string, unknown>): Promise<void> => {
-    if (faults.hangAfterResponses !== undefined && responses >= faults.hangAfterResponses) return;
-    if (faults.responseDelayMs > 0) await sleep(faults.responseDelayMs);
-    writeObject({ jsonrpc: "2.0", ...value });
-    releaseAfterResponse(value.result);
-    responses += 1;
-    injectLineFaults();
-    if (faults.exitAfterResponses !== undefined && responses >= faults.exitAfterResponses) exit(abruptExitCode);
-  };
-
-  const opened = openStore(options, faults);
-  const session =
-    typeof opened === "string"
-      ? undefined
-      : new SimSession(
-          options,
-          opened,
-          (subscription, message) => writeNotification("message", { subscription, message }),
-          (subscription, message) => writeNotification("error", { subscription, error: { message } }),
-          notificationOutput(options.output as PressureSource, writeNotification),
-        );
-  const startupError = typeof opened === "string" ? opened : undefined;
-  injectLineFaults();
-
   const lines = createInterface({ input: options.input, crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const rawLine of lines) {
-    const line = rawLine.trim();
-    if (line === "") continue;
-    if (options.requestLog) logRequest(options.requestLog, line);
-    const outcome = handleLine(line, session, startupError, options);
-    if (outcome) await respond(outcome);
+  const requestLines = async function* (): AsyncGenerator<string> {
+    for await (const rawLine of lines) {
+      const line = rawLine.trim();
+      if (line === "") continue;
+      if (options.requestLog) logRequest(options.requestLog, line);
+      yield line;
+    }
+  };
+  const emitters = [
+    (subscription: number, message: unknown) => output.notify("message", { subscription, message }),
+    (subscription: number, message: string) => output.notify("error", { subscription, error: { message } }),
+    // 0.14+'s bounded subscriptions see the reader's back-pressure (a reader that stops reading overflows them).
+    notificationOutput(options.output as PressureSource, (method, params) => output.notify(method, params)),
+  ] as const;
+  if (options.personality.lanes) {
+    const database = new DatabaseGenerations({
+      path: options.dbPath,
+      open: (path) => new ChatStore(path, contactBookFor(options)),
+      denyAccess: faults.fullDiskAccess,
+    });
+    const session = new SimSession(options, database, ...emitters);
+    output.injectLineFaults();
+    return runLanes(requestLines(), session, output, faults, state);
+  }
+  const opened = openStore(options, faults);
+  const session = typeof opened === "string" ? undefined : new SimSession(options, opened, ...emitters);
+  output.injectLineFaults();
+  return runSerial(requestLines(), session, typeof opened === "string" ? opened : undefined, output, faults, state);
+}
+
+/**
+ * The 0.9.0–0.13 loop: one request at a time, answered before the next line is read; in startup-failure mode every
+ * parseable request gets the error and EOF exits 1.
+ */
+async function runSerial(
+  requestLines: AsyncIterable<string>,
+  session: SimSession | undefined,
+  startupError: string | undefined,
+  output: RpcOutput,
+  faults: SimFaults,
+  state: DispatchState,
+): Promise<number> {
+  const refuse = busyFault(faults);
+  for await (const line of requestLines) {
+    const parsed = parseLenient(line);
+    if (parsed.kind === "invalid") {
+      await output.respond(errorAnswer(parsed.id, parsed.error));
+      continue;
+    }
+    if (parsed.hasId && refuse()) {
+      await output.respond(errorAnswer(parsed.id, busy));
+      continue;
+    }
+    const answer = await dispatchLenient(parsed, session, startupError, state);
+    if (answer) await output.respond(answer);
   }
   session?.close();
   return startupError === undefined ? 0 : 1;
+}
+
+/**
+ * The 0.14+ loop: parse, admit (128 outstanding, then -32000 for requests and silence for notifications), queue on
+ * the method's lane. On EOF: subscriptions end silently, a queued `watch.subscribe` is refused, and everything else
+ * admitted drains before the exit with 0 (docs/imsg-protocol.md, Shutdown).
+ */
+async function runLanes(
+  requestLines: AsyncIterable<string>,
+  session: SimSession,
+  output: RpcOutput,
+  faults: SimFaults,
+  state: DispatchState,
+): Promise<number> {
+  const scheduler = new RpcScheduler({
+    delayMs: faults.readDelayMs ?? 0,
+    order: faults.readOrder ?? { kind: "fifo" },
+  });
+  const refuse = busyFault(faults);
+  for await (const line of requestLines) {
+    const parsed = parseStrict(line);
+    if (parsed.kind === "invalid") {
+      const answer = () => output.respond(errorAnswer(parsed.id, parsed.error));
+      if (scheduler.hasRoom()) scheduler.submit("control", { run: answer });
+      else void answer();
+      continue;
+    }
+    if (!scheduler.hasRoom() || (parsed.hasId && refuse())) {
+      if (parsed.hasId) void output.respond(errorAnswer(parsed.id, busy));
+      continue;
+    }
+    const offered = parsed.paramsError === undefined && offeredHandler(parsed.method, session) !== undefined;
+    const lane = offered ? rpcLane(parsed.method) : "control";
+    const subscribes = parsed.method === "watch.subscribe" || parsed.method === "bridge.events.subscribe";
+    scheduler.submit(lane, {
+      run: async () => {
+        const answer = await dispatchStrict(parsed, session, state);
+        if (answer) await output.respond(answer);
+      },
+      ...(subscribes ? { onShutdown: () => refuseAtShutdown(parsed.hasId, parsed.id, output) } : {}),
+    });
+  }
+  session.cancelSubscriptions();
+  await scheduler.shutdown();
+  session.close();
+  return 0;
+}
+
+/** A subscribe still queued at EOF never starts: -32000 `server is shutting down` (nothing for a notification). */
+async function refuseAtShutdown(hasId: boolean, id: unknown, output: RpcOutput): Promise<void> {
+  if (hasId) await output.respond(errorAnswer(id, RpcError.serverBusy("server is shutting down")));
 }
 
 /** Records a request line that names a method (`--request-log`); malformed lines are not requests. */
@@ -119,76 +183,5 @@ function logRequest(path: string, line: string): void {
     if (typeof method === "string") recordRequest(path, { kind: "rpc", method, params });
   } catch {
     // Not JSON: nothing was asked.
-  }
-}
-
-function errorResponse(id: unknown, error: RpcError): Record<string, unknown> {
-  return { id: id ?? null, error: { code: error.rpcCode, message: error.message, data: error.data } };
-}
-
-/** Parses and answers one request line; undefined when nothing is written (a successful notification). */
-export function handleLine(
-  line: string,
-  session: SimSession | undefined,
-  startupError: string | undefined,
-  settings: SessionSettings | undefined = session?.settings,
-): Record<string, unknown> | undefined {
-  let request: unknown;
-  try {
-    request = JSON.parse(line);
-  } catch {
-    return errorResponse(null, RpcError.parse(parseErrorText));
-  }
-  if (typeof request !== "object" || request === null || Array.isArray(request)) {
-    return errorResponse(null, RpcError.invalidRequest("request must be an object"));
-  }
-  const fields = request as Record<string, unknown>;
-  const hasId = Object.hasOwn(fields, "id");
-  const id = fields.id;
-  const strict = settings?.personality.strictFraming === true;
-  // 0.14 requires `jsonrpc` and object params (docs/imsg-protocol.md, What 0.14 refuses); the runtime's parser owns the rest.
-  if (strict && fields.jsonrpc !== "2.0") {
-    return errorResponse(id, RpcError.invalidRequest("jsonrpc must be exactly 2.0"));
-  }
-  if (typeof fields.jsonrpc === "string" && fields.jsonrpc !== "2.0") {
-    return errorResponse(id, RpcError.invalidRequest("jsonrpc must be 2.0"));
-  }
-  const method = fields.method;
-  if (typeof method !== "string" || method === "") {
-    return errorResponse(id, RpcError.invalidRequest("method is required"));
-  }
-  const rawParams = fields.params;
-  if (
-    strict &&
-    rawParams !== undefined &&
-    (typeof rawParams !== "object" || rawParams === null || Array.isArray(rawParams))
-  ) {
-    return errorResponse(id, RpcError.invalidParams("params must be an object when present"));
-  }
-  const params =
-    typeof rawParams === "object" && rawParams !== null && !Array.isArray(rawParams) ? (rawParams as Params) : {};
-  // A lazy-database build answers initialize/status without a database (docs/imsg-protocol.md, initialize and status).
-  const statusWithoutDatabase =
-    !session && settings?.personality.lazyDatabase && ["initialize", "status"].includes(method);
-  if (!statusWithoutDatabase && (startupError !== undefined || !session)) {
-    return errorResponse(id, RpcError.internal(startupError ?? ""));
-  }
-  if (!settings) return errorResponse(id, RpcError.internal(startupError ?? ""));
-  const personality = settings.personality;
-  const handler = rpcHandlers[method];
-  // An older release (`--imsg-version`) lacks the methods of later ones, as imsg did; 0.14+ Linux the macOS-only ones.
-  if (!compiledRpcMethods(personality, settings.platform).includes(method)) {
-    return errorResponse(id, RpcError.methodNotFound(method));
-  }
-  try {
-    checkParamsShape(method, rawParams, personality);
-    if (personality.strictParams) checkStrictParams(method, params, fractionalNumberKeys(line));
-    if (!handler) return errorResponse(id, RpcError.methodNotFound(method));
-    const result = session ? handler(params, session) : statusSnapshot(settings);
-    if (!hasId) releaseAfterResponse(result);
-    return hasId ? { id, result } : undefined;
-  } catch (error) {
-    if (error instanceof RpcError) return errorResponse(id, error);
-    return errorResponse(id, RpcError.internal(error instanceof Error ? error.message : String(error)));
   }
 }

@@ -2,6 +2,8 @@ import type { DatabaseSync } from "node:sqlite";
 import { type BridgeState, readBridgeState } from "./bridge-state.ts";
 import { openChatDbForWriting } from "./chat-db-schema.ts";
 import type { ChatStore } from "./chat-store.ts";
+import type { DatabaseGenerations, DatabaseStatus } from "./database-generations.ts";
+import type { DeliveryData } from "./delivery-outcome.ts";
 import type { NotificationOutput } from "./notification-output.ts";
 import type { ImsgPersonality } from "./personality.ts";
 import type { Platform } from "./status-report.ts";
@@ -43,10 +45,12 @@ export interface SessionSettings {
   requestLog?: string;
 }
 
-/** Per-process state of one `imsg-sim rpc`: the read store, a lazy writer, subscriptions, shared de-dupe. */
+/**
+ * Per-process state of one `imsg-sim rpc`: the read store, a lazy writer, subscriptions, shared de-dupe. The store is
+ * either opened once at startup (0.9.0–0.13, and the CLI commands) or a `DatabaseGenerations` (0.14+'s lazy database).
+ */
 export class SimSession {
   readonly settings: SessionSettings;
-  readonly store: ChatStore;
   readonly subscriptions = new Map<number, Subscription>();
   readonly dedupe = new UrlBalloonDedupe();
   readonly emitMessage: (subscription: number, message: WireMessage) => void;
@@ -55,16 +59,20 @@ export class SimSession {
   readonly output: NotificationOutput;
   #nextSubscriptionId = 1;
   #writer: DatabaseSync | undefined;
+  readonly #fixedStore: ChatStore | undefined;
+  readonly #generations: DatabaseGenerations | undefined;
+  #mutationLaneBlockedBy: DeliveryData | undefined;
 
   constructor(
     settings: SessionSettings,
-    store: ChatStore,
+    store: ChatStore | DatabaseGenerations,
     emitMessage: (subscription: number, message: WireMessage) => void,
     emitError: (subscription: number, message: string) => void,
     output?: NotificationOutput,
   ) {
     this.settings = settings;
-    this.store = store;
+    if ("current" in store) this.#generations = store;
+    else this.#fixedStore = store;
     this.emitMessage = emitMessage;
     this.emitError = emitError;
     this.output = output ?? {
@@ -78,6 +86,39 @@ export class SimSession {
     };
   }
 
+  /**
+   * The read store. Under the lazy database it is the current generation's (reopened when the file was replaced) and
+   * throws the -32002 `RpcError` while the db cannot be opened; a subscription keeps the store it read at subscribe time.
+   */
+  get store(): ChatStore {
+    return this.#generations ? this.#generations.current() : this.#fixedStore!;
+  }
+
+  /** `status.database` (docs/imsg-protocol.md, Lazy database): retries the open, like every request. */
+  databaseStatus(): DatabaseStatus {
+    if (this.#generations) return this.#generations.status();
+    return { path: this.settings.dbPath, ready: true };
+  }
+
+  /** True when a db request would be served now (always, for a store opened at startup). */
+  databaseReady(): boolean {
+    return this.#generations ? this.#generations.ready() : true;
+  }
+
+  /** The `still_in_flight` failure that blocked 0.14+'s mutation lane; later mutations answer -32004 until restart. */
+  get mutationLaneBlockedBy(): DeliveryData | undefined {
+    return this.#mutationLaneBlockedBy;
+  }
+
+  /**
+   * Blocks the mutation lane for the life of the process (docs/imsg-protocol.md, Typed errors). The dispatcher calls it
+   * for a `still_in_flight` failure; a handler may call it itself after answering `ok`, as `poll.send` does when only
+   * its caption stays in flight.
+   */
+  blockMutationLane(delivery: DeliveryData): void {
+    this.#mutationLaneBlockedBy ??= delivery;
+  }
+
   nextSubscriptionId(): number {
     const id = this.#nextSubscriptionId;
     this.#nextSubscriptionId += 1;
@@ -86,6 +127,7 @@ export class SimSession {
 
   /** The writable connection used by the simulated Messages.app (sends and bridge actions). */
   writer(): DatabaseSync {
+    if (this.#generations) return this.#generations.writer();
     this.#writer ??= openChatDbForWriting(this.settings.dbPath);
     return this.#writer;
   }
@@ -94,10 +136,16 @@ export class SimSession {
     return { ...readBridgeState(this.settings.dbPath), ...this.settings.bridgeOverrides };
   }
 
-  close(): void {
+  /** Stops every subscription without a notification (unsubscribe, EOF). */
+  cancelSubscriptions(): void {
     for (const subscription of this.subscriptions.values()) subscription.stop();
     this.subscriptions.clear();
+  }
+
+  close(): void {
+    this.cancelSubscriptions();
     this.#writer?.close();
-    this.store.close();
+    this.#fixedStore?.close();
+    this.#generations?.close();
   }
 }

@@ -2,8 +2,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { writeBridgeState } from "./bridge-state.ts";
-import { linuxCompiledMethods } from "./compiled-methods.ts";
 import { imsgPersonality } from "./personality.ts";
+import { linuxRpcMethods as linuxCompiledMethods } from "./rpc-descriptors.ts";
 import { SimProcess } from "./sim-process.ts";
 import { exampleChatDb, type TempChatDb } from "./test-support/temp-chat-db.ts";
 

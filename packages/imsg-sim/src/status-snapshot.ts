@@ -6,7 +6,7 @@ import { compiledRpcMethods } from "./compiled-methods.ts";
 import type { ImsgPersonality } from "./personality.ts";
 import type { Params } from "./rpc-params.ts";
 import { columnsOf } from "./schema-probe.ts";
-import type { SessionSettings } from "./sim-session.ts";
+import type { SimSession } from "./sim-session.ts";
 import { type DatabaseFeatures, type DatabaseState, usableMethods } from "./status-methods.ts";
 
 function featuresOf(database: DatabaseSync): DatabaseFeatures {
@@ -23,11 +23,8 @@ function featuresOf(database: DatabaseSync): DatabaseFeatures {
   };
 }
 
-/**
- * Whether the configured database opens now, and its schema features. The one place status asks; the lazy
- * database of the runtime will answer it instead once it exists.
- */
-export function databaseState(dbPath: string): DatabaseState {
+/** The schema features of the database at `dbPath`, read once the lazy database says it opens. */
+function databaseState(dbPath: string): DatabaseState {
   try {
     const database = new DatabaseSync(dbPath, { readOnly: true, timeout: 5000 });
     try {
@@ -54,9 +51,12 @@ export function capabilitiesBlock(personality: ImsgPersonality, bridge: BridgePr
  * The object `initialize` and `status` answer (docs/imsg-protocol.md, initialize and status): database and bridge
  * state, Contacts, the methods usable now and the ones compiled in, and on 0.15 the capabilities block.
  */
-export function statusSnapshot(settings: SessionSettings): Record<string, unknown> {
+export function statusSnapshot(session: SimSession): Record<string, unknown> {
+  const { settings } = session;
   const personality = settings.personality;
-  const database = databaseState(settings.dbPath);
+  // Readiness is the lazy database's (it retries the open, like every request); the features are read from the file.
+  const status = session.databaseStatus();
+  const database: DatabaseState = status.ready ? databaseState(settings.dbPath) : status;
   const bridge = probeBridge({ ...readBridgeState(settings.dbPath), ...settings.bridgeOverrides }, settings.platform);
   const compiled = compiledRpcMethods(personality, settings.platform);
   return {
@@ -72,10 +72,10 @@ export function statusSnapshot(settings: SessionSettings): Record<string, unknow
 }
 
 /** RPC `initialize`: the status object; `protocol_version` was checked by strict params. */
-export function initializeMethod(_params: Params, session: { settings: SessionSettings }): Record<string, unknown> {
-  return statusSnapshot(session.settings);
+export function initializeMethod(_params: Params, session: SimSession): Record<string, unknown> {
+  return statusSnapshot(session);
 }
 
-export function statusMethod(_params: Params, session: { settings: SessionSettings }): Record<string, unknown> {
-  return statusSnapshot(session.settings);
+export function statusMethod(_params: Params, session: SimSession): Record<string, unknown> {
+  return statusSnapshot(session);
 }
