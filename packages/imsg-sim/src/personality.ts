@@ -158,6 +158,18 @@ export interface ImsgPersonality {
   readState: boolean;
   /** 0.15.x: the `capabilities` block and arbitrary-emoji tapbacks (`tapback.emoji` = 2). */
   capabilities: boolean;
+  /** 0.10.0: native poll rows carry a `poll` object. */
+  pollField: boolean;
+  /** 0.11.1: messages carry `balloon_bundle_id` when the row has one. */
+  balloonBundleIdField: boolean;
+  /** 0.11.0: `send` with `service: "auto"` to a direct `to` picks SMS for SMS-only handles and may fall back to SMS. */
+  autoServiceDetection: boolean;
+  /** 0.12.0: a failed bridge send with `reply_to` fails closed instead of falling back to AppleScript. */
+  sendFailsClosed: boolean;
+  /** 0.14.0: `chats.list` prints the canonical chat payload (`display_name`, `account_*`), like `chats --json`. */
+  canonicalChatPayload: boolean;
+  /** 0.14.0: `send.rich`/`send.attachment` answer with the observed row's `guid`/`message_id`/`chat_guid`; no `queued`. */
+  enrichedRichSendResults: boolean;
 }
 
 /** The personality of one imsg release (`x.y.z`; releases between the listed ones behave like the one before). */
@@ -188,6 +200,12 @@ export function imsgPersonality(version: string = newestImsgVersion): ImsgPerson
     coalescesUrlPreviews: buildAtLeast(version, "0.11.1"),
     readState: buildAtLeast(version, "0.13.0"),
     capabilities: buildAtLeast(version, "0.15.10"),
+    pollField: buildAtLeast(version, "0.10.0"),
+    balloonBundleIdField: buildAtLeast(version, "0.11.1"),
+    autoServiceDetection: buildAtLeast(version, "0.11.0"),
+    sendFailsClosed: buildAtLeast(version, "0.12.0"),
+    canonicalChatPayload: runtimeRewrite,
+    enrichedRichSendResults: runtimeRewrite,
   };
 }
 

@@ -2,6 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { type BridgeState, readBridgeState } from "./bridge-state.ts";
 import { openChatDbForWriting } from "./chat-db-schema.ts";
 import type { ChatStore } from "./chat-store.ts";
+import { payloadFieldsFor } from "./message-fields.ts";
 import type { ImsgPersonality } from "./personality.ts";
 import type { Platform } from "./status-report.ts";
 import { UrlBalloonDedupe } from "./url-balloon-dedupe.ts";
@@ -52,6 +53,7 @@ export class SimSession {
   ) {
     this.settings = settings;
     this.store = store;
+    store.payload = payloadFieldsFor(settings.personality);
     this.emitMessage = emitMessage;
     this.emitError = emitError;
   }
