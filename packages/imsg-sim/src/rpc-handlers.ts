@@ -1,4 +1,8 @@
 import { bridgeMethods } from "./methods-bridge.ts";
+import { chatsGet } from "./methods-chats-get.ts";
+import { messagesAfter } from "./methods-messages-after.ts";
+import { messagesSearch } from "./methods-messages-search.ts";
+import { messagesScheduled, messagesStats } from "./methods-messages-stats.ts";
 import { chatsList, messagesHistory, watchSubscribe, watchUnsubscribe } from "./methods-read.ts";
 import { read, send, typing } from "./methods-send.ts";
 import type { Params } from "./rpc-params.ts";
@@ -16,4 +20,9 @@ export const rpcHandlers: Record<string, Handler> = {
   typing,
   read,
   ...bridgeMethods,
+  "messages.after": messagesAfter,
+  "messages.search": messagesSearch,
+  "messages.stats": messagesStats,
+  "messages.scheduled": messagesScheduled,
+  "chats.get": chatsGet,
 };

@@ -17,6 +17,8 @@ export interface SchemaCapabilities {
   readState: boolean;
   /** `message.payload_data`: where extension balloons (polls) keep their data. */
   payloadData: boolean;
+  /** `message.schedule_type` and `schedule_state`: native scheduled sends (`messages.scheduled`). */
+  scheduling: boolean;
 }
 
 function columnsOf(database: DatabaseSync, table: string): Set<string> {
@@ -43,5 +45,6 @@ export function probeSchema(database: DatabaseSync): SchemaCapabilities {
     chatAccountColumns: chat.has("account_id") && chat.has("account_login") && chat.has("last_addressed_handle"),
     readState: message.has("is_read") && message.has("date_read"),
     payloadData: message.has("payload_data"),
+    scheduling: message.has("schedule_type") && message.has("schedule_state"),
   };
 }
