@@ -6,6 +6,10 @@ export interface BridgeSelectors {
   editMessage: boolean;
   retractMessagePart: boolean;
   sendMessageReason: boolean;
+  /** 0.15.x selector behind `send.tracked`; absent means a current bridge that has it (bridge-features.ts). */
+  clientMessageGuidReservation?: boolean;
+  /** 0.15.x selector behind arbitrary-emoji tapbacks (`capabilities.features["tapback.emoji"] = 2`). */
+  emojiTapbackSend?: boolean;
 }
 
 /** Simulated Mac-side bridge: SIP, whether Messages.app runs with the helper injected, and a fault. */

@@ -5,6 +5,7 @@ import type { BridgeState } from "./bridge-state.ts";
 import { ImsgSimError } from "./errors.ts";
 import { expandImsgHome } from "./home-path.ts";
 import { buildAtLeast, type ImsgPersonality, imsgPersonality, imsgVersions, newestImsgVersion } from "./personality.ts";
+import { type SendStatusFault, sendStatusFaults } from "./send-progress.ts";
 import { noFaults, type SimFaults } from "./sim-faults.ts";
 import type { SessionSettings } from "./sim-session.ts";
 import type { Platform } from "./status-report.ts";
@@ -44,6 +45,8 @@ export const simOptionSpec: OptionSpec = {
   "fault-notify-before-response": { type: "boolean" },
   "fault-status-delay-ms": { type: "string" },
   contacts: { type: "string" },
+  "fault-send-status": { type: "string" },
+  "send-progress-ms": { type: "string" },
 };
 
 export type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -150,6 +153,14 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
       `imsg-sim: --fault-send "${sendFault}" is not one of ghost-row | unverified`,
     );
   }
+  const sendStatusFault = flagOrEnv(values, "fault-send-status", environment);
+  if (sendStatusFault !== undefined && !(sendStatusFaults as readonly string[]).includes(sendStatusFault)) {
+    throw new ImsgSimError(
+      "OPTION_INVALID",
+      `imsg-sim: --fault-send-status "${sendStatusFault}" is not one of ${sendStatusFaults.join(" | ")}`,
+    );
+  }
+  const sendProgressMs = integerOption(values, "send-progress-ms", environment);
   const dbPath = expandImsgHome(
     flagOrEnv(values, "db", environment) ?? join(homedir(), "Library", "Messages", "chat.db"),
   );
@@ -182,6 +193,8 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
       pollIntervalMs: integerOption(values, "poll-interval-ms", environment) ?? 5000,
       fileWatch: fileWatch === undefined ? platform === "mac" : isTruthy(fileWatch),
       ...(sendFault === undefined ? {} : { sendFault }),
+      ...(sendStatusFault === undefined ? {} : { sendStatusFault: sendStatusFault as SendStatusFault }),
+      ...(sendProgressMs === undefined ? {} : { sendProgressMs }),
       ...(contactsPath === undefined ? {} : { contactsPath: expandImsgHome(contactsPath) }),
       notifyBeforeResponse: isTruthy(flagOrEnv(values, "fault-notify-before-response", environment)),
       personality,

@@ -7,12 +7,13 @@ import { normalizeToE164 } from "./phone-number.ts";
 import { linuxTexts, macTexts } from "./platform-texts.ts";
 import { genericBridgeErrorText, RpcError } from "./rpc-error.ts";
 import { type Params, stringParam } from "./rpc-params.ts";
+import { appleScriptSendIdentity, bridgeSendIdentity } from "./send-results.ts";
 import type { SimSession } from "./sim-session.ts";
 
 const sendServices = ["auto", "imessage", "sms"];
 const transports = ["auto", "bridge", "applescript"];
 
-interface SendRequest {
+export interface SendRequest {
   service: string;
   transport: string;
   to: string;
@@ -23,7 +24,7 @@ interface SendRequest {
 }
 
 /** Validation steps 1–8 of docs/imsg-protocol.md#send, in imsg's order. */
-function validateSend(params: Params, session: SimSession): SendRequest {
+export function validateSend(params: Params, session: SimSession): SendRequest {
   const service = stringParam(params, "service") ?? "auto";
   if (!sendServices.includes(service)) throw RpcError.invalidParams("invalid service");
   const transport = (stringParam(params, "transport") ?? "auto").toLowerCase();
@@ -72,6 +73,9 @@ function sendViaBridge(
     requireBridge(session, staged === undefined ? "send-message" : "send-attachment");
     const chatId = requireBridgeChat(session, chatGuid);
     const written = writeOutgoing(session, { chatId, text: request.text, ...(staged ? { file: staged } : {}) });
+    if (session.settings.personality.sendReportsIdentity) {
+      return { ok: true, transport: "bridge", ...bridgeSendIdentity(session, written) };
+    }
     return { ok: true, transport: "bridge", guid: written.guid };
   } catch (error) {
     if (request.transport === "bridge") throw error;
@@ -116,7 +120,15 @@ export function send(params: Params, session: SimSession): Record<string, unknow
   const chatId = appleScriptChatId(request, session);
   const written = writeOutgoing(session, { chatId, text: request.text, ...(staged ? { file: staged } : {}) });
   // imsg verifies only text sends; a missed verification answers without id and guid.
-  if (request.text === "" || session.settings.sendFault === "unverified") return { ok: true, transport: "applescript" };
+  const observed = request.text === "" || session.settings.sendFault === "unverified" ? undefined : written;
+  if (session.settings.personality.sendReportsIdentity) {
+    return {
+      ok: true,
+      transport: "applescript",
+      ...appleScriptSendIdentity(session, chatId, observed, request.service),
+    };
+  }
+  if (!observed) return { ok: true, transport: "applescript" };
   return { ok: true, transport: "applescript", id: written.rowid, guid: written.guid };
 }
 

@@ -5,6 +5,7 @@ import { messagesSearch } from "./methods-messages-search.ts";
 import { messagesScheduled, messagesStats } from "./methods-messages-stats.ts";
 import { chatsList, messagesHistory, watchSubscribe, watchUnsubscribe } from "./methods-read.ts";
 import { read, send, typing } from "./methods-send.ts";
+import { messageSendStatus, sendTracked } from "./methods-tracked-send.ts";
 import type { Params } from "./rpc-params.ts";
 import type { SimSession } from "./sim-session.ts";
 
@@ -25,4 +26,6 @@ export const rpcHandlers: Record<string, Handler> = {
   "messages.stats": messagesStats,
   "messages.scheduled": messagesScheduled,
   "chats.get": chatsGet,
+  "send.tracked": sendTracked,
+  "message.send_status": messageSendStatus,
 };

@@ -4,6 +4,7 @@ import { openChatDbForWriting } from "./chat-db-schema.ts";
 import type { ChatStore } from "./chat-store.ts";
 import { payloadFieldsFor } from "./message-fields.ts";
 import type { ImsgPersonality } from "./personality.ts";
+import type { SendStatusFault } from "./send-progress.ts";
 import type { Platform } from "./status-report.ts";
 import { UrlBalloonDedupe } from "./url-balloon-dedupe.ts";
 import type { WatchSubscription } from "./watch-subscription.ts";
@@ -30,6 +31,10 @@ export interface SessionSettings {
   notifyBeforeResponse?: boolean;
   /** The imsg release played (`--imsg-version`): its methods (others answer -32601) and runtime. */
   personality: ImsgPersonality;
+  /** How tracked sends end (`--fault-send-status`); absent: delivered. */
+  sendStatusFault?: SendStatusFault;
+  /** Milliseconds per step of a tracked send (pending → sent → delivered); `--send-progress-ms`, default 500. */
+  sendProgressMs?: number;
   /** Appends one JSON line per request read (`{"kind":"rpc","method":…}`), for tests that check what a client asked. */
   requestLog?: string;
 }
@@ -42,6 +47,8 @@ export class SimSession {
   readonly dedupe = new UrlBalloonDedupe();
   readonly emitMessage: (subscription: number, message: WireMessage) => void;
   readonly emitError: (subscription: number, message: string) => void;
+  /** Cleanups run by `close` (e.g. timers of simulated delivery progress). */
+  readonly closers: Array<() => void> = [];
   #nextSubscriptionId = 1;
   #writer: DatabaseSync | undefined;
 
@@ -75,6 +82,7 @@ export class SimSession {
   }
 
   close(): void {
+    for (const closer of this.closers.splice(0)) closer();
     for (const subscription of this.subscriptions.values()) subscription.stop();
     this.subscriptions.clear();
     this.#writer?.close();
