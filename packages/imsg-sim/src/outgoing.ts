@@ -41,8 +41,8 @@ export interface OutgoingRow {
   pending?: boolean;
   /** Land the row with this service instead of the chat's (an SMS fallback). */
   service?: ChatService;
-  /** The poll data of a poll row (`balloon_bundle_id` and `payload_data`). */
-  extension?: { balloonBundleId: string; payload: Uint8Array };
+  /** An extension balloon: its `balloon_bundle_id` and `payload_data` (URL previews, polls). */
+  extension?: { balloonBundleId: string; payload?: Uint8Array };
 }
 
 /** Writes the outgoing row Messages.app would: `is_from_me=1`, its join and attachment, in one transaction. */
@@ -74,7 +74,7 @@ export function writeOutgoing(session: SimSession, row: OutgoingRow): InjectedMe
     if (row.extension) {
       database
         .prepare("UPDATE message SET balloon_bundle_id = ?, payload_data = ? WHERE ROWID = ?")
-        .run(row.extension.balloonBundleId, row.extension.payload, written.rowid);
+        .run(row.extension.balloonBundleId, row.extension.payload ?? null, written.rowid);
     }
     return written;
   });

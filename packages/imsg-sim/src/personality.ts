@@ -168,6 +168,8 @@ export interface ImsgPersonality {
   sendFailsClosed: boolean;
   /** 0.14.0: `chats.list` prints the canonical chat payload (`display_name`, `account_*`), like `chats --json`. */
   canonicalChatPayload: boolean;
+  /** 0.13.0: `send.rich` with `url` sends a rich link. */
+  richUrlMode: boolean;
   /** 0.14.0: `send.rich`/`send.attachment` answer with the observed row's `guid`/`message_id`/`chat_guid`; no `queued`. */
   enrichedRichSendResults: boolean;
 }
@@ -205,6 +207,7 @@ export function imsgPersonality(version: string = newestImsgVersion): ImsgPerson
     autoServiceDetection: buildAtLeast(version, "0.11.0"),
     sendFailsClosed: buildAtLeast(version, "0.12.0"),
     canonicalChatPayload: runtimeRewrite,
+    richUrlMode: buildAtLeast(version, "0.13.0"),
     enrichedRichSendResults: runtimeRewrite,
   };
 }
