@@ -47,6 +47,7 @@ export const simOptionSpec: OptionSpec = {
   contacts: { type: "string" },
   "fault-send-status": { type: "string" },
   "send-progress-ms": { type: "string" },
+  "sms-only": { type: "string" },
 };
 
 export type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -161,6 +162,7 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
     );
   }
   const sendProgressMs = integerOption(values, "send-progress-ms", environment);
+  const smsOnly = flagOrEnv(values, "sms-only", environment);
   const dbPath = expandImsgHome(
     flagOrEnv(values, "db", environment) ?? join(homedir(), "Library", "Messages", "chat.db"),
   );
@@ -195,6 +197,14 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
       ...(sendFault === undefined ? {} : { sendFault }),
       ...(sendStatusFault === undefined ? {} : { sendStatusFault: sendStatusFault as SendStatusFault }),
       ...(sendProgressMs === undefined ? {} : { sendProgressMs }),
+      ...(smsOnly === undefined
+        ? {}
+        : {
+            smsOnlyRecipients: smsOnly
+              .split(",")
+              .map((entry) => entry.trim())
+              .filter((entry) => entry !== ""),
+          }),
       ...(contactsPath === undefined ? {} : { contactsPath: expandImsgHome(contactsPath) }),
       notifyBeforeResponse: isTruthy(flagOrEnv(values, "fault-notify-before-response", environment)),
       personality,

@@ -35,6 +35,8 @@ export interface OutgoingRow {
     remove: boolean;
     emoji?: string;
   };
+  /** Send `file` as a sticker (`attachment.is_sticker`). */
+  sticker?: boolean;
   /** The message guid to use (send.tracked: the caller's attempt id); absent: a fresh uppercase UUID. */
   guid?: string;
   /** Write the row not yet sent or delivered, as Messages does when it accepts a send (send.tracked). */
@@ -58,7 +60,9 @@ export function writeOutgoing(session: SimSession, row: OutgoingRow): InjectedMe
       service,
       destinationCallerId: session.settings.callerId,
       ...(row.text === "" ? {} : { text: row.text }),
-      ...(row.file === undefined ? {} : { attachments: [{ path: row.file }] }),
+      ...(row.file === undefined
+        ? {}
+        : { attachments: [{ path: row.file, ...(row.sticker ? { isSticker: true } : {}) }] }),
       ...(row.replyTo === undefined ? {} : { replyTo: row.replyTo }),
       ...(row.effectId === undefined ? {} : { expressiveSendStyleId: row.effectId }),
       ...(row.tapback === undefined ? {} : { tapback: row.tapback }),

@@ -35,6 +35,8 @@ export interface SessionSettings {
   sendStatusFault?: SendStatusFault;
   /** Milliseconds per step of a tracked send (pending → sent → delivered); `--send-progress-ms`, default 500. */
   sendProgressMs?: number;
+  /** Recipients that are not on iMessage (`--sms-only a,b`): `handles.check` says unavailable, sends fall back to SMS. */
+  smsOnlyRecipients?: string[];
   /** Appends one JSON line per request read (`{"kind":"rpc","method":…}`), for tests that check what a client asked. */
   requestLog?: string;
 }
