@@ -8,6 +8,7 @@ import { linuxTexts, macTexts } from "./platform-texts.ts";
 import { genericBridgeErrorText, RpcError } from "./rpc-error.ts";
 import { type Params, stringParam } from "./rpc-params.ts";
 import { appleScriptSendIdentity, bridgeSendIdentity } from "./send-results.ts";
+import { appleScriptDelivery, replyNeedsBridgeText, sendRouting } from "./send-routing.ts";
 import type { SimSession } from "./sim-session.ts";
 
 const sendServices = ["auto", "imessage", "sms"];
@@ -68,17 +69,24 @@ function sendViaBridge(
   chatGuid: string,
   staged: string | undefined,
   session: SimSession,
+  replyTo: string | undefined,
 ): Record<string, unknown> | undefined {
   try {
     requireBridge(session, staged === undefined ? "send-message" : "send-attachment");
     const chatId = requireBridgeChat(session, chatGuid);
-    const written = writeOutgoing(session, { chatId, text: request.text, ...(staged ? { file: staged } : {}) });
+    const written = writeOutgoing(session, {
+      chatId,
+      text: request.text,
+      ...(staged ? { file: staged } : {}),
+      ...(replyTo === undefined ? {} : { replyTo }),
+    });
     if (session.settings.personality.sendReportsIdentity) {
       return { ok: true, transport: "bridge", ...bridgeSendIdentity(session, written) };
     }
     return { ok: true, transport: "bridge", guid: written.guid };
   } catch (error) {
-    if (request.transport === "bridge") throw error;
+    // A threaded reply (0.12+) fails closed: AppleScript cannot thread it.
+    if (request.transport === "bridge" || replyTo !== undefined) throw error;
     return undefined;
   }
 }
@@ -108,17 +116,28 @@ function appleScriptChatId(request: SendRequest, session: SimSession): number {
  * on "macOS".
  */
 export function send(params: Params, session: SimSession): Record<string, unknown> {
-  const request = validateSend(params, session);
+  const validated = validateSend(params, session);
+  const routing = sendRouting(params, validated, session);
+  let request: SendRequest = { ...validated, service: routing.service };
   const bridgeChatGuid = bridgeChatGuidFor(request, session);
   const staged = request.file === "" ? undefined : stageAttachment(request.file);
   const textAndFile = request.text !== "" && staged !== undefined;
   if (bridgeChatGuid !== "" && !textAndFile && (request.transport === "bridge" || bridgeReadyLockExists(session))) {
-    const result = sendViaBridge(request, bridgeChatGuid, staged, session);
+    const result = sendViaBridge(request, bridgeChatGuid, staged, session, routing.replyTo);
     if (result) return result;
   }
+  if (routing.replyTo !== undefined) throw RpcError.invalidParams(replyNeedsBridgeText);
   if (session.settings.platform === "linux") throw RpcError.internal(linuxTexts.appleScriptSend);
+  const delivery = appleScriptDelivery(session, request, routing);
+  if (delivery === "sms") request = { ...request, service: "sms" };
   const chatId = appleScriptChatId(request, session);
-  const written = writeOutgoing(session, { chatId, text: request.text, ...(staged ? { file: staged } : {}) });
+  const written = writeOutgoing(session, {
+    chatId,
+    text: request.text,
+    ...(staged ? { file: staged } : {}),
+    ...(delivery === "sms" ? { service: "SMS" as const } : {}),
+    ...(delivery === "undelivered" ? { failed: true } : {}),
+  });
   // imsg verifies only text sends; a missed verification answers without id and guid.
   const observed = request.text === "" || session.settings.sendFault === "unverified" ? undefined : written;
   if (session.settings.personality.sendReportsIdentity) {

@@ -6,6 +6,7 @@ import { appleNanosecondsFromDate } from "./apple-time.ts";
 import { expandImsgHome, isPresentFile } from "./home-path.ts";
 import { type ChatService, ensureChat, type InjectedMessage, insertMessage, inTransaction } from "./inject.ts";
 import { RpcError } from "./rpc-error.ts";
+import { failedSendErrorCode } from "./send-progress.ts";
 import type { SimSession } from "./sim-session.ts";
 
 /**
@@ -41,6 +42,8 @@ export interface OutgoingRow {
   guid?: string;
   /** Write the row not yet sent or delivered, as Messages does when it accepts a send (send.tracked). */
   pending?: boolean;
+  /** Messages could not deliver it: the row keeps `error` set ("Not Delivered"). */
+  failed?: boolean;
   /** Land the row with this service instead of the chat's (an SMS fallback). */
   service?: ChatService;
   /** An extension balloon: its `balloon_bundle_id` and `payload_data` (URL previews, polls). */
@@ -74,6 +77,11 @@ export function writeOutgoing(session: SimSession, row: OutgoingRow): InjectedMe
           "UPDATE message SET is_sent = 0, is_delivered = 0, is_finished = 0, date_delivered = 0 WHERE ROWID = ?",
         )
         .run(written.rowid);
+    }
+    if (row.failed) {
+      database
+        .prepare("UPDATE message SET error = ?, is_delivered = 0 WHERE ROWID = ?")
+        .run(failedSendErrorCode, written.rowid);
     }
     if (row.extension) {
       database
