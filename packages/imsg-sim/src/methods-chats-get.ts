@@ -10,7 +10,7 @@ export function chatNotFoundText(chatId: number): string {
 }
 
 /**
- * `chats.get` (docs/imsg-protocol.md, chats.get): one chat as `imsg group --json` prints it. The key list is the sim's
+ * `chats.get` (docs/imsg-protocol.md, New methods): one chat as `imsg group --json` prints it. The key list is the sim's
  * reading of that payload: identity, names, service, participants, group flag and the routing diagnostics.
  */
 export function chatsGet(params: Params, session: SimSession): Record<string, unknown> {

@@ -13,7 +13,7 @@ const idStatusValid = 1;
 const idStatusInvalid = 2;
 
 /**
- * `handles.check` (docs/imsg-protocol.md, handles.check): asks the bridge whether an address is on iMessage.
+ * `handles.check` (docs/imsg-protocol.md, New methods): asks the bridge whether an address is on iMessage.
  * Reachability is the sim's (`--sms-only`, SMS-only handles in chat.db).
  */
 export function handlesCheck(params: Params, session: SimSession): Record<string, unknown> {

@@ -12,7 +12,7 @@ function searchText(store: ChatStore, row: MessageRow): string {
 }
 
 /**
- * `messages.search` (docs/imsg-protocol.md, messages.search): case-insensitive `contains` or `exact` over every chat,
+ * `messages.search` (docs/imsg-protocol.md, New methods): case-insensitive `contains` or `exact` over every chat,
  * `%`/`_`/`\` literal (matching is done on decoded text, not SQL LIKE), newest first, attachments `[]` and reactions
  * not filled.
  */

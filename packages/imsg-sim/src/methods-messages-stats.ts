@@ -57,7 +57,7 @@ function statsRows(store: ChatStore, chatId: number | undefined): StatsRow[] {
 }
 
 /**
- * `messages.stats` (docs/imsg-protocol.md, messages.stats): totals over one chat or all, with per-chat, per-sender
+ * `messages.stats` (docs/imsg-protocol.md, New methods): totals over one chat or all, with per-chat, per-sender
  * (received messages), per-service and per-day (in `time_zone`) counts; `media` only with `include_media`.
  */
 export function messagesStats(params: Params, session: SimSession): Record<string, unknown> {
@@ -104,7 +104,7 @@ export function messagesStats(params: Params, session: SimSession): Record<strin
 }
 
 /**
- * `messages.scheduled` (docs/imsg-protocol.md, messages.scheduled): future outbound rows with a native schedule,
+ * `messages.scheduled` (docs/imsg-protocol.md, New methods): future outbound rows with a native schedule,
  * soonest first. A chat.db without the scheduling columns answers -32602.
  */
 export function messagesScheduled(params: Params, session: SimSession): Record<string, unknown> {

@@ -10,7 +10,7 @@ import type { SimSession } from "./sim-session.ts";
 const refusedPartKeys = ["attachment", "file", "mention", "mentions"];
 const partKeys = new Set(["text", "text_formatting", "textFormatting"]);
 
-/** The texts of `parts`, with imsg's per-part rules (docs/imsg-protocol.md, send.multipart). */
+/** The texts of `parts`, with imsg's per-part rules (docs/imsg-protocol.md, New methods). */
 function partTexts(params: Params): string[] {
   const parts = params.parts;
   if (parts === undefined) throw RpcError.invalidParams("parts is required");

@@ -57,7 +57,7 @@ function validateSticker(params: Params): { file: string } {
 }
 
 /**
- * `send.sticker` (0.13, docs/imsg-protocol.md, send.sticker): an image sent as a sticker into an iMessage chat,
+ * `send.sticker` (0.13, docs/imsg-protocol.md, New methods): an image sent as a sticker into an iMessage chat,
  * optionally placed on a message of that chat. Answers the transfer (attachment) guid, and the message guid.
  */
 export function sendSticker(params: Params, session: SimSession): Record<string, unknown> {

@@ -66,7 +66,7 @@ function isoOrNull(appleMilliseconds: unknown): string | null {
 }
 
 /**
- * `message.send_status` (docs/imsg-protocol.md, message.send_status): the row's send state. Unlike the rest of the
+ * `message.send_status` (docs/imsg-protocol.md, send.tracked): the row's send state. Unlike the rest of the
  * protocol it emits JSON `null`: `service` when unknown, `status_fields` for a missing row, unset dates.
  */
 export function messageSendStatus(params: Params, session: SimSession): Record<string, unknown> {

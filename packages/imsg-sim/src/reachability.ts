@@ -2,7 +2,7 @@ import type { SimSession } from "./sim-session.ts";
 
 /**
  * Whether Apple's identity service would find `address` on iMessage: not when it is listed in `--sms-only`, nor when
- * chat.db knows the handle only as SMS (docs/imsg-protocol.md, handles.check).
+ * chat.db knows the handle only as SMS (docs/imsg-protocol.md, New methods).
  */
 export function reachableOnImessage(session: SimSession, address: string): boolean {
   if ((session.settings.smsOnlyRecipients ?? []).includes(address)) return false;

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 
-/** Apple's sticker limits that imsg checks before staging (docs/imsg-protocol.md, send.sticker). */
+/** Apple's sticker limits that imsg checks before staging (docs/imsg-protocol.md, New methods). */
 export const stickerMaxBytes = 500 * 1024;
 export const stickerMaxSide = 618;
 

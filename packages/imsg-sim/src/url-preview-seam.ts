@@ -8,7 +8,7 @@ export interface ScannedRow {
 }
 
 /**
- * The seam where URL-preview coalescing (docs/imsg-protocol.md, URL previews) marks rows that are not emitted on their
+ * The seam where URL-preview coalescing (docs/imsg-protocol.md, New fields) marks rows that are not emitted on their
  * own; `messages.after` passes over them, so its `next_rowid` can run ahead of the last returned id. Until the
  * coalescer is wired in here, every row is user-visible.
  */

@@ -69,7 +69,7 @@ export interface WireMessage {
   is_group: boolean;
   /** 0.11.1: the row's `balloon_bundle_id`, when non-empty. */
   balloon_bundle_id?: string;
-  /** 0.11.1: the URL-preview row folded into this text message (docs/imsg-protocol.md, URL previews). */
+  /** 0.11.1: the URL-preview row folded into this text message (docs/imsg-protocol.md, New fields). */
   url_preview?: WireUrlPreview;
   /** 0.10.0: native poll creation and vote rows. */
   poll?: WirePoll;
