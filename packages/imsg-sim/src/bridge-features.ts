@@ -11,3 +11,8 @@ export function bridgeHasSelector(state: BridgeState, selector: BridgeFeatureSel
   if (!isBridgeUp(state)) return false;
   return state.selectors[selector] ?? true;
 }
+
+/** `capabilities.features` of 0.15's `initialize`/`status`: `{"tapback.emoji": 2}` while the bridge can send emoji. */
+export function capabilityFeatures(state: BridgeState): Record<string, number> {
+  return bridgeHasSelector(state, "emojiTapbackSend") ? { "tapback.emoji": 2 } : {};
+}

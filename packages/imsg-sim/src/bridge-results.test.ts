@@ -65,6 +65,14 @@ describe("tapback and rich-send answers per release", { tags: ["slow"] }, () => 
     expect(newestRow(db.dbPath)).toMatchObject({ type: 2001 });
   });
 
+  it("0.15.10 reacts to the part a p:N/ target or part_index names", async () => {
+    const newest = sim("0.15.10");
+    await newest.call("tapback", { chat_guid: groupGuid, message_id: `p:1/${snacksGuid}`, reaction: "love" });
+    expect(newestRow(db.dbPath)).toMatchObject({ type: 2000, target: `p:1/${snacksGuid}` });
+    await newest.call("tapback", { chat_guid: groupGuid, message_id: snacksGuid, emoji: "🎉", partIndex: 2 });
+    expect(newestRow(db.dbPath)).toMatchObject({ type: 2006, target: `p:2/${snacksGuid}` });
+  });
+
   it("0.9.0 treats emoji as an alias of reaction and normalises ❤️ to love", async () => {
     const result = await sim("0.9.0").call("tapback", { chat_guid: groupGuid, message_id: snacksGuid, emoji: "❤️" });
     expect(result).toEqual({ ok: true, reaction: "love" });

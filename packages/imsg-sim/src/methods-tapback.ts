@@ -5,7 +5,7 @@ import { resolveBridgeChatGuid } from "./chat-target.ts";
 import { writeOutgoing } from "./outgoing.ts";
 import { normalizeTapbackInput } from "./reactions.ts";
 import { RpcError } from "./rpc-error.ts";
-import { boolParam, type Params, stringParam } from "./rpc-params.ts";
+import { boolParam, intParam, type Params, stringParam } from "./rpc-params.ts";
 import type { SimSession } from "./sim-session.ts";
 
 /** What the bridge answers an arbitrary-emoji tapback when it lacks the `emojiTapbackSend` selector. */
@@ -21,10 +21,12 @@ type ClassicKind = "love" | "like" | "dislike" | "laugh" | "emphasize" | "questi
  */
 export function tapback(params: Params, session: SimSession): Record<string, unknown> {
   const chatGuid = resolveBridgeChatGuid(params, session.store);
-  const messageGuid = messageGuidParam(params);
   const emojiTapbacks = session.settings.personality.capabilities;
+  const { guid: messageGuid, part } = emojiTapbacks
+    ? tapbackTarget(params)
+    : { guid: messageGuidParam(params), part: 0 };
   const emoji = emojiTapbacks ? (stringParam(params, "emoji") ?? "") : "";
-  if (emoji !== "") return emojiTapback(params, session, chatGuid, messageGuid, emoji);
+  if (emoji !== "") return emojiTapback(params, session, chatGuid, { guid: messageGuid, part }, emoji);
   const raw = emojiTapbacks
     ? stringParam(params, "reaction", "kind")
     : stringParam(params, "reaction", "kind", "emoji");
@@ -39,21 +41,36 @@ export function tapback(params: Params, session: SimSession): Record<string, unk
   const chatId = run(session, "send-reaction", chatGuid);
   requireBridgeMessage(session, messageGuid);
   const kind = normalized.kind as ClassicKind;
-  writeOutgoing(session, { chatId, text: "", tapback: { kind, target: messageGuid, remove } });
+  writeOutgoing(session, { chatId, text: "", tapback: { kind, target: messageGuid, remove, part } });
   return { ok: true, reaction: remove ? `remove-${kind}` : kind };
+}
+
+/**
+ * 0.15's tapback target: a `p:N/GUID` message id reacts to part N (and wins over `part_index`), else `part_index`
+ * (alias `partIndex`, default 0) picks the part.
+ */
+function tapbackTarget(params: Params): { guid: string; part: number } {
+  const raw = messageGuidParam(params);
+  const embedded = /^p:(\d+)\/(.+)$/.exec(raw);
+  if (embedded) return { guid: embedded[2]!, part: Number(embedded[1]) };
+  return { guid: raw, part: Math.max(0, intParam(params, "part_index", "partIndex") ?? 0) };
 }
 
 function emojiTapback(
   params: Params,
   session: SimSession,
   chatGuid: string,
-  messageGuid: string,
+  target: { guid: string; part: number },
   emoji: string,
 ): Record<string, unknown> {
   const remove = boolParam(params, "remove") ?? false;
   const chatId = run(session, "send-reaction", chatGuid);
-  requireBridgeMessage(session, messageGuid);
+  requireBridgeMessage(session, target.guid);
   if (!bridgeHasSelector(session.bridge(), "emojiTapbackSend")) throw RpcError.internal(emojiTapbackUnsupportedText);
-  writeOutgoing(session, { chatId, text: "", tapback: { kind: "custom", target: messageGuid, remove, emoji } });
+  writeOutgoing(session, {
+    chatId,
+    text: "",
+    tapback: { kind: "custom", target: target.guid, remove, emoji, part: target.part },
+  });
   return { ok: true, emoji };
 }

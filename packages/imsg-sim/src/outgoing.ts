@@ -35,6 +35,8 @@ export interface OutgoingRow {
     target: string;
     remove: boolean;
     emoji?: string;
+    /** The message part reacted to (`p:N/` of the association); 0 when absent. */
+    part?: number;
   };
   /** Send `file` as a sticker (`attachment.is_sticker`). */
   sticker?: boolean;
@@ -77,6 +79,11 @@ export function writeOutgoing(session: SimSession, row: OutgoingRow): InjectedMe
           "UPDATE message SET is_sent = 0, is_delivered = 0, is_finished = 0, date_delivered = 0 WHERE ROWID = ?",
         )
         .run(written.rowid);
+    }
+    if (row.tapback?.part) {
+      database
+        .prepare("UPDATE message SET associated_message_guid = ? WHERE ROWID = ?")
+        .run(`p:${row.tapback.part}/${row.tapback.target}`, written.rowid);
     }
     if (row.failed) {
       database
