@@ -118,7 +118,7 @@ function appleScriptChatId(request: SendRequest, session: SimSession): number {
 export function send(params: Params, session: SimSession): Record<string, unknown> {
   const validated = validateSend(params, session);
   const routing = sendRouting(params, validated, session);
-  let request: SendRequest = { ...validated, service: routing.service };
+  let request: SendRequest = { ...validated, service: routing.service, to: routing.to };
   const bridgeChatGuid = bridgeChatGuidFor(request, session);
   const staged = request.file === "" ? undefined : stageAttachment(request.file);
   const textAndFile = request.text !== "" && staged !== undefined;

@@ -166,6 +166,8 @@ export interface ImsgPersonality {
   autoServiceDetection: boolean;
   /** 0.12.0: a failed bridge send with `reply_to` fails closed instead of falling back to AppleScript. */
   sendFailsClosed: boolean;
+  /** 0.14.0: `send` turns a `to` into E.164 (with `region`) before every route, not only for AppleScript. */
+  normalizesEveryRecipient: boolean;
   /** 0.14.0: `chats.list` prints the canonical chat payload (`display_name`, `account_*`), like `chats --json`. */
   canonicalChatPayload: boolean;
   /** 0.13.0: `send.rich` with `url` sends a rich link. */
@@ -206,6 +208,7 @@ export function imsgPersonality(version: string = newestImsgVersion): ImsgPerson
     balloonBundleIdField: buildAtLeast(version, "0.11.1"),
     autoServiceDetection: buildAtLeast(version, "0.11.0"),
     sendFailsClosed: buildAtLeast(version, "0.12.0"),
+    normalizesEveryRecipient: runtimeRewrite,
     canonicalChatPayload: runtimeRewrite,
     richUrlMode: buildAtLeast(version, "0.13.0"),
     enrichedRichSendResults: runtimeRewrite,

@@ -145,6 +145,15 @@ describe("send routing from 0.11 (auto service, SMS fallback) and 0.12 (threaded
     expect(await sim("0.9.0").call("send", params)).toMatchObject({ ok: true, transport: "applescript" });
   });
 
+  it("0.14 normalises a to before the bridge route; 0.9.0 misses the direct chat and goes by AppleScript", async () => {
+    const params = { to: "(555) 123-4567", text: "formatted" };
+    expect(await sim("0.14.0", "--bridge", "up").call("send", params)).toMatchObject({
+      transport: "bridge",
+      chat_guid: "iMessage;-;+15551234567",
+    });
+    expect(await sim("0.9.0", "--bridge", "up").call("send", params)).toMatchObject({ transport: "applescript" });
+  });
+
   it("0.12 sends reply_to through the bridge as a threaded reply", async () => {
     const parent = "0B6E1C2A-1111-4C3B-9F00-000000000001";
     const result = await sim("0.12.0", "--bridge", "up").call("send", { chat_id: 1, text: "re", replyTo: parent });

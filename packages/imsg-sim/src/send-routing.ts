@@ -17,6 +17,8 @@ export interface SendRouting {
   allowSmsFallback: boolean;
   /** The service after 0.11's history check: `sms` for a handle chat.db knows only as SMS. */
   service: string;
+  /** The recipient as routed: E.164 on every path from 0.14, raw (AppleScript normalises it later) before. */
+  to: string;
 }
 
 export function sendRouting(params: Params, request: SendRequest, session: SimSession): SendRouting {
@@ -31,8 +33,10 @@ export function sendRouting(params: Params, request: SendRequest, session: SimSe
   const allowed = personality.strictParams
     ? (boolParam(params, "allow_sms_fallback", "allowSMSFallback") ?? true)
     : true;
+  const to = personality.normalizesEveryRecipient && direct ? normalizeToE164(request.to, request.region) : request.to;
   return {
     ...(replyTo === undefined ? {} : { replyTo }),
+    to,
     allowSmsFallback:
       personality.autoServiceDetection &&
       allowed &&
