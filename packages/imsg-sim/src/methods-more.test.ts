@@ -97,6 +97,16 @@ describe("polls, multipart, stickers, handles.check and contacts (0.15.10)", { t
     const voted = await sim.call("poll.vote", { chat_id: 2, poll_guid: sent.guid, option_index: 1 });
     expect(voted).toMatchObject({ ok: true, event: "imessage.poll.voted", option_id: sat!.id, option_text: "Sat" });
     await sim.call("messages.poll.vote", { chat_id: 2, poll_guid: sent.guid, option: "sun" });
+    const history = (await sim.call("messages.history", { chat_id: 2, limit: 3 })) as {
+      messages: { poll?: { vote?: { option_id: string } } }[];
+    };
+    const sunVote = history.messages.find((message) => message.poll?.vote?.option_id === sun!.id);
+    expect(sunVote?.poll).toMatchObject({
+      kind: "vote",
+      event: "imessage.poll.voted",
+      poll_guid: sent.guid,
+      vote: { option_id: sun!.id, participant: "me@icloud.com", event_type: "voted" },
+    });
     const unvoted = await sim.call("polls.unvote", { chat_id: 2, poll_guid: sent.guid, option_id: sat!.id });
     expect(unvoted).toMatchObject({ event: "imessage.poll.unvoted", remaining_option_ids: [sun!.id] });
     expect(await errorOf(sim, "poll.unvote", { chat_id: 2, poll_guid: sent.guid, option_id: sat!.id })).toEqual([

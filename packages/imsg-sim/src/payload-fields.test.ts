@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inject } from "./inject.ts";
 import { SimProcess } from "./sim-process.ts";
 import { exampleChatDb, execSql, type TempChatDb } from "./test-support/temp-chat-db.ts";
 
@@ -84,6 +85,18 @@ describe("message and chat fields added after 0.9.0", { tags: ["slow"] }, () => 
     } finally {
       await sim.close();
       execSql(db.dbPath, "UPDATE message SET is_read = 0 WHERE ROWID = 6");
+    }
+  });
+
+  it("live watch messages carry the release's fields too (0.13.0: is_read on an inbound row)", async () => {
+    const sim = new SimProcess({ args: ["rpc", "--db", db.dbPath, "--imsg-version", "0.13.0"] });
+    try {
+      const { subscription } = (await sim.call("watch.subscribe", { debounce_ms: 0 })) as { subscription: number };
+      const written = inject(db.dbPath, { from: "+15551234567", text: "fresh" });
+      const message = await sim.waitFor(() => sim.messagesOf(subscription).find((row) => row.id === written.rowid));
+      expect(message).toMatchObject({ text: "fresh", is_read: false });
+    } finally {
+      await sim.close();
     }
   });
 });
