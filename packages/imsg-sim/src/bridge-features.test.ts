@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { bridgeHasSelector, capabilityFeatures } from "./bridge-features.ts";
 import { type BridgeState, defaultBridgeState, defaultSelectors } from "./bridge-state.ts";
+import { methodOfferedNow } from "./method-availability.ts";
+import type { SchemaCapabilities } from "./schema-probe.ts";
 
 const up: BridgeState = { ...defaultBridgeState, sip: "disabled", launched: true };
 
@@ -19,5 +21,17 @@ describe("bridge capabilities of 0.15", () => {
     const old: BridgeState = { ...up, selectors: { ...defaultSelectors, emojiTapbackSend: false } };
     expect(capabilityFeatures(old)).toEqual({});
     expect(bridgeHasSelector(old, "clientMessageGuidReservation")).toBe(true);
+  });
+});
+
+describe("methods offered right now", () => {
+  const schema = { scheduling: false } as SchemaCapabilities;
+
+  it("messages.scheduled needs the scheduling columns and send.tracked the reservation selector", () => {
+    expect(methodOfferedNow("messages.scheduled", schema, up)).toBe(false);
+    expect(methodOfferedNow("messages.scheduled", { ...schema, scheduling: true }, up)).toBe(true);
+    expect(methodOfferedNow("send.tracked", schema, up)).toBe(true);
+    expect(methodOfferedNow("send.tracked", schema, defaultBridgeState)).toBe(false);
+    expect(methodOfferedNow("messages.after", schema, defaultBridgeState)).toBe(true);
   });
 });
