@@ -3,7 +3,7 @@ import type { Platform } from "./status-report.ts";
 
 /**
  * Selectors a 0.14+ bridge reports when it answers its probe, before the bridge state file's `selectors` override
- * them. The two newest capabilities are off, so a test turns them on on purpose.
+ * them. A current (0.15) helper has the two newest too; a test turns one off to play an older helper.
  */
 export const v2SelectorDefaults: Readonly<Record<string, boolean>> = {
   createChat: true,
@@ -32,8 +32,8 @@ export const v2SelectorDefaults: Readonly<Record<string, boolean>> = {
   namePhotoShare: true,
   checkIMessageAvailability: true,
   sendMessageReason: true,
-  clientMessageGuidReservation: false,
-  emojiTapbackSend: false,
+  clientMessageGuidReservation: true,
+  emojiTapbackSend: true,
 };
 
 export const bridgeTexts = {

@@ -6,7 +6,10 @@ export interface BridgeSelectors {
   editMessage: boolean;
   retractMessagePart: boolean;
   sendMessageReason: boolean;
-  /** 0.14+ bridges report many more (`createChat`, `emojiTapbackSend`, …; see bridge-probe.ts). */
+  /**
+   * 0.14+ bridges report many more (`createChat`, …; see bridge-probe.ts), among them 0.15's
+   * `clientMessageGuidReservation` (behind `send.tracked`) and `emojiTapbackSend` (arbitrary-emoji tapbacks).
+   */
   [selector: string]: boolean;
 }
 

@@ -7,6 +7,7 @@ import { expandImsgHome } from "./home-path.ts";
 import { parseMutationFaults } from "./mutation-faults.ts";
 import { buildAtLeast, type ImsgPersonality, imsgPersonality, imsgVersions, newestImsgVersion } from "./personality.ts";
 import { parseReadOrder } from "./read-order.ts";
+import { type SendStatusFault, sendStatusFaults } from "./send-progress.ts";
 import { noFaults, type SimFaults } from "./sim-faults.ts";
 import type { SessionSettings } from "./sim-session.ts";
 import type { Platform } from "./status-report.ts";
@@ -54,6 +55,9 @@ export const simOptionSpec: OptionSpec = {
   "fault-busy-after": { type: "string" },
   "fault-busy-count": { type: "string" },
   contacts: { type: "string" },
+  "fault-send-status": { type: "string" },
+  "send-progress-ms": { type: "string" },
+  "sms-only": { type: "string" },
 };
 
 export type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -180,6 +184,15 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
       `imsg-sim: --fault-send "${sendFault}" is not one of ghost-row | unverified`,
     );
   }
+  const sendStatusFault = flagOrEnv(values, "fault-send-status", environment);
+  if (sendStatusFault !== undefined && !(sendStatusFaults as readonly string[]).includes(sendStatusFault)) {
+    throw new ImsgSimError(
+      "OPTION_INVALID",
+      `imsg-sim: --fault-send-status "${sendStatusFault}" is not one of ${sendStatusFaults.join(" | ")}`,
+    );
+  }
+  const sendProgressMs = integerOption(values, "send-progress-ms", environment);
+  const smsOnly = flagOrEnv(values, "sms-only", environment);
   const dbPath = expandImsgHome(
     flagOrEnv(values, "db", environment) ?? join(homedir(), "Library", "Messages", "chat.db"),
   );
@@ -219,6 +232,16 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
       pollIntervalMs: integerOption(values, "poll-interval-ms", environment) ?? 5000,
       fileWatch: fileWatch === undefined ? platform === "mac" : isTruthy(fileWatch),
       ...(sendFault === undefined ? {} : { sendFault }),
+      ...(sendStatusFault === undefined ? {} : { sendStatusFault: sendStatusFault as SendStatusFault }),
+      ...(sendProgressMs === undefined ? {} : { sendProgressMs }),
+      ...(smsOnly === undefined
+        ? {}
+        : {
+            smsOnlyRecipients: smsOnly
+              .split(",")
+              .map((entry) => entry.trim())
+              .filter((entry) => entry !== ""),
+          }),
       ...(contactsPath === undefined ? {} : { contactsPath: expandImsgHome(contactsPath) }),
       notifyBeforeResponse: isTruthy(flagOrEnv(values, "fault-notify-before-response", environment)),
       personality,

@@ -16,7 +16,12 @@ export function dateParam(params: Params, key: string, strict = false): Date | u
 
 export function chatsList(params: Params, session: SimSession): Record<string, unknown> {
   const limit = Math.max(1, intParam(params, "limit") ?? 20);
-  return { chats: session.store.listChats(limit) };
+  const unreadOnly =
+    session.settings.personality.readState && (boolParam(params, "unread_only", "unreadOnly") ?? false);
+  if (unreadOnly && !session.store.schema.readState) {
+    throw RpcError.invalidParams("unread_only is unavailable because this Messages database has no read-state column");
+  }
+  return { chats: session.store.listChats(limit, unreadOnly) };
 }
 
 export function messagesHistory(params: Params, session: SimSession): Record<string, unknown> {

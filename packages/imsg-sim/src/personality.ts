@@ -172,6 +172,22 @@ export interface ImsgPersonality {
   subscriptionLimit?: number;
   /** 0.14.0: the Linux build compiles only the read methods (rpc-descriptors.ts `linuxRpcMethods`); others are -32601. */
   linuxLacksMacMethods: boolean;
+  /** 0.10.0: native poll rows carry a `poll` object. */
+  pollField: boolean;
+  /** 0.11.1: messages carry `balloon_bundle_id` when the row has one. */
+  balloonBundleIdField: boolean;
+  /** 0.11.0: `send` with `service: "auto"` to a direct `to` picks SMS for SMS-only handles and may fall back to SMS. */
+  autoServiceDetection: boolean;
+  /** 0.12.0: a failed bridge send with `reply_to` fails closed instead of falling back to AppleScript. */
+  sendFailsClosed: boolean;
+  /** 0.14.0: `send` turns a `to` into E.164 (with `region`) before every route, not only for AppleScript. */
+  normalizesEveryRecipient: boolean;
+  /** 0.14.0: `chats.list` prints the canonical chat payload (`display_name`, `account_*`), like `chats --json`. */
+  canonicalChatPayload: boolean;
+  /** 0.13.0: `send.rich` with `url` sends a rich link. */
+  richUrlMode: boolean;
+  /** 0.14.0: `send.rich`/`send.attachment` answer with the observed row's `guid`/`message_id`/`chat_guid`; no `queued`. */
+  enrichedRichSendResults: boolean;
 }
 
 /** The personality of one imsg release (`x.y.z`; releases between the listed ones behave like the one before). */
@@ -210,6 +226,14 @@ export function imsgPersonality(version: string = newestImsgVersion): ImsgPerson
     subscribeResponseFirst: runtimeRewrite,
     ...(runtimeRewrite ? { subscriptionLimit: 64 } : {}),
     linuxLacksMacMethods: runtimeRewrite,
+    pollField: buildAtLeast(version, "0.10.0"),
+    balloonBundleIdField: buildAtLeast(version, "0.11.1"),
+    autoServiceDetection: buildAtLeast(version, "0.11.0"),
+    sendFailsClosed: buildAtLeast(version, "0.12.0"),
+    normalizesEveryRecipient: runtimeRewrite,
+    canonicalChatPayload: runtimeRewrite,
+    richUrlMode: buildAtLeast(version, "0.13.0"),
+    enrichedRichSendResults: runtimeRewrite,
   };
 }
 

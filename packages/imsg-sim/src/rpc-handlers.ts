@@ -1,6 +1,15 @@
 import { bridgeMethods } from "./methods-bridge.ts";
+import { chatsGet } from "./methods-chats-get.ts";
+import { contactsShareContactCard, contactsShouldShareContact, handlesCheck } from "./methods-handles.ts";
+import { messagesAfter } from "./methods-messages-after.ts";
+import { messagesSearch } from "./methods-messages-search.ts";
+import { messagesScheduled, messagesStats } from "./methods-messages-stats.ts";
+import { sendMultipart } from "./methods-multipart.ts";
+import { pollMethods } from "./methods-polls.ts";
 import { chatsList, messagesHistory } from "./methods-read.ts";
 import { read, send, typing } from "./methods-send.ts";
+import { sendSticker } from "./methods-sticker.ts";
+import { messageSendStatus, sendTracked } from "./methods-tracked-send.ts";
 import { bridgeEventsSubscribe, watchSubscribe, watchUnsubscribe } from "./methods-watch.ts";
 import type { Params } from "./rpc-params.ts";
 import type { SimSession } from "./sim-session.ts";
@@ -25,4 +34,17 @@ export const rpcHandlers: Record<string, Handler> = {
   read,
   ...bridgeMethods,
   "bridge.events.subscribe": bridgeEventsSubscribe,
+  "messages.after": messagesAfter,
+  "messages.search": messagesSearch,
+  "messages.stats": messagesStats,
+  "messages.scheduled": messagesScheduled,
+  "chats.get": chatsGet,
+  "send.tracked": sendTracked,
+  "message.send_status": messageSendStatus,
+  "send.multipart": sendMultipart,
+  "send.sticker": sendSticker,
+  ...pollMethods,
+  "handles.check": handlesCheck,
+  "contacts.shouldShareContact": contactsShouldShareContact,
+  "contacts.shareContactCard": contactsShareContactCard,
 };

@@ -3,6 +3,7 @@ import type { Readable } from "node:stream";
 import { ChatStore } from "./chat-store.ts";
 import { contactBookFor } from "./contact-book.ts";
 import { DatabaseGenerations } from "./database-generations.ts";
+import { payloadFieldsFor } from "./message-fields.ts";
 import { MutationFaults } from "./mutation-faults.ts";
 import { notificationOutput, type PressureSource } from "./notification-output.ts";
 import { recordRequest } from "./request-log.ts";
@@ -82,7 +83,11 @@ export async function runRpcServer(options: RpcServerOptions): Promise<number> {
   if (options.personality.lanes) {
     const database = new DatabaseGenerations({
       path: options.dbPath,
-      open: (path) => new ChatStore(path, contactBookFor(options)),
+      // Every generation reads the payload fields of the release played, as the store opened at startup does.
+      open: (path) =>
+        Object.assign(new ChatStore(path, contactBookFor(options)), {
+          payload: payloadFieldsFor(options.personality),
+        }),
       denyAccess: faults.fullDiskAccess,
     });
     const session = new SimSession(options, database, ...emitters);

@@ -4,8 +4,10 @@ import { openChatDbForWriting } from "./chat-db-schema.ts";
 import type { ChatStore } from "./chat-store.ts";
 import type { DatabaseGenerations, DatabaseStatus } from "./database-generations.ts";
 import type { DeliveryData } from "./delivery-outcome.ts";
+import { payloadFieldsFor } from "./message-fields.ts";
 import type { NotificationOutput } from "./notification-output.ts";
 import type { ImsgPersonality } from "./personality.ts";
+import type { SendStatusFault } from "./send-progress.ts";
 import type { Platform } from "./status-report.ts";
 import { UrlBalloonDedupe } from "./url-balloon-dedupe.ts";
 import type { WireMessage } from "./wire-types.ts";
@@ -41,6 +43,12 @@ export interface SessionSettings {
   watchOverflowAfter?: number;
   /** Re-deliver this many rows at or before a positive `since_rowid` (`--fault-redeliver-last`, at-least-once). */
   redeliverLast?: number;
+  /** How tracked sends end (`--fault-send-status`); absent: delivered. */
+  sendStatusFault?: SendStatusFault;
+  /** Milliseconds per step of a tracked send (pending → sent → delivered); `--send-progress-ms`, default 500. */
+  sendProgressMs?: number;
+  /** Recipients that are not on iMessage (`--sms-only a,b`): `handles.check` says unavailable, sends fall back to SMS. */
+  smsOnlyRecipients?: string[];
   /** Appends one JSON line per request read (`{"kind":"rpc","method":…}`), for tests that check what a client asked. */
   requestLog?: string;
 }
@@ -57,6 +65,8 @@ export class SimSession {
   readonly emitError: (subscription: number, message: string) => void;
   /** Notifications with the reader's back-pressure (0.14+ bounded subscriptions). */
   readonly output: NotificationOutput;
+  /** Cleanups run by `close` (e.g. timers of simulated delivery progress). */
+  readonly closers: Array<() => void> = [];
   #nextSubscriptionId = 1;
   #writer: DatabaseSync | undefined;
   readonly #fixedStore: ChatStore | undefined;
@@ -73,6 +83,7 @@ export class SimSession {
     this.settings = settings;
     if ("current" in store) this.#generations = store;
     else this.#fixedStore = store;
+    if (!("current" in store)) store.payload = payloadFieldsFor(settings.personality);
     this.emitMessage = emitMessage;
     this.emitError = emitError;
     this.output = output ?? {
@@ -143,6 +154,7 @@ export class SimSession {
   }
 
   close(): void {
+    for (const closer of this.closers.splice(0)) closer();
     this.cancelSubscriptions();
     this.#writer?.close();
     this.#fixedStore?.close();

@@ -1,3 +1,4 @@
+import { bridgeHasSelector } from "./bridge-features.ts";
 import { probeBridge } from "./bridge-probe.ts";
 import { type BridgeState, isBridgeUp } from "./bridge-state.ts";
 import { compiledRpcMethods } from "./compiled-methods.ts";
@@ -76,8 +77,7 @@ function fullStatusReport(
   const base = { version: simVersion(environment, build.version), basic_features: true };
   // 0.15 lists send.tracked only while the bridge can reserve message GUIDs.
   const methods = compiledRpcMethods(build, platform).filter(
-    (method) =>
-      method !== "send.tracked" || (isBridgeUp(bridge) && bridge.selectors.clientMessageGuidReservation === true),
+    (method) => method !== "send.tracked" || bridgeHasSelector(bridge, "clientMessageGuidReservation"),
   );
   if (platform === "linux") {
     return {

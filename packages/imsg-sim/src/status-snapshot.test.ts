@@ -75,15 +75,16 @@ describe("RPC initialize and status (docs/imsg-protocol.md, initialize and statu
     expect(status.supported_methods).toHaveLength(44);
   });
 
-  it("follows the simulated bridge: its selectors gate methods, emojiTapbackSend turns on tapback.emoji", async () => {
+  it("follows the simulated bridge: its selectors gate methods, emojiTapbackSend decides tapback.emoji", async () => {
     const running = start("0.15.10", "--bridge", "up");
     const up = await running.call("status");
     expect(up.bridge).toMatchObject({ ready: true, bridge_version: 2, v2_ready: true, registry_available: true });
     expect(up.methods).toContain("tapback");
     expect(up.methods).toContain("bridge.events.subscribe");
-    expect(up.methods).not.toContain("send.tracked");
+    // A current helper reserves guids and sends emoji tapbacks.
+    expect(up.methods).toContain("send.tracked");
     expect(up.methods).not.toContain("messages.scheduled");
-    expect(up.capabilities).toMatchObject({ features: {} });
+    expect(up.capabilities).toMatchObject({ features: { "tapback.emoji": 2 } });
 
     writeBridgeState(db.dbPath, {
       selectors: {
@@ -92,16 +93,19 @@ describe("RPC initialize and status (docs/imsg-protocol.md, initialize and statu
         retractMessagePart: true,
         sendMessageReason: true,
         sendReaction: false,
-        clientMessageGuidReservation: true,
-        emojiTapbackSend: true,
+        clientMessageGuidReservation: false,
+        emojiTapbackSend: false,
       },
     });
     const flipped = await running.call("initialize");
-    expect(flipped.methods).toContain("send.tracked");
+    expect(flipped.methods).not.toContain("send.tracked");
     expect(flipped.methods).not.toContain("tapback");
-    expect(flipped.capabilities).toMatchObject({ features: { "tapback.emoji": 2 } });
+    expect(flipped.capabilities).toEqual({
+      engine: { version: "0.15.10", commit: "unknown", built_at: "unknown" },
+      features: {},
+    });
     expect((flipped.bridge as { selectors: Record<string, boolean> }).selectors).toMatchObject({
-      emojiTapbackSend: true,
+      emojiTapbackSend: false,
       sendReaction: false,
     });
   });

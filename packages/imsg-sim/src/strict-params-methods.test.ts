@@ -36,7 +36,8 @@ describe("per-method params of imsg 0.15.10 (docs/imsg-protocol.md, Strict param
       "unknown message.notifyAnyways param: part_index",
     );
     const unsend = await strict.request("message.unsend", { chat_id: 2, message_id: "G", part_index: 0 });
-    expect(unsend.error?.data ?? "").not.toMatch(/^unknown /);
+    // Past the params: whatever it answers (the bridge is down here, a typed delivery failure), not -32602.
+    expect(unsend.error?.code).not.toBe(-32602);
   });
 
   it("initialize accepts protocol_version 1 only; status takes no keys", async () => {

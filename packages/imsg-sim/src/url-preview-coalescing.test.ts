@@ -20,6 +20,9 @@ function row(rowid: number, fields: Partial<MessageRow> = {}): MessageRow {
     destination_caller_id: null,
     balloon_bundle_id: null,
     is_audio_message: 0,
+    is_read: null,
+    date_read_ms: null,
+    payload_data: null,
     ...fields,
   };
 }
