@@ -6,6 +6,9 @@ import { defineProject, type UserWorkspaceConfig } from "vitest/config";
 /** Workspace packages export their TypeScript sources under this condition, so tests need no build. */
 export const sourceCondition = "@imessage-channel/source";
 
+/** The imsg release the simulated Macs of the test suites play by default. */
+export const testedImsgVersion = "0.9.0";
+
 /** The vitest project of one package: named after the package, tests beside the code. */
 export function packageProject(packageDir: string, overrides: UserWorkspaceConfig["test"] = {}): UserWorkspaceConfig {
   const { name } = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as { name: string };
@@ -17,6 +20,9 @@ export function packageProject(packageDir: string, overrides: UserWorkspaceConfi
       root: packageDir,
       include: ["src/**/*.test.ts", "test/**/*.test.ts"],
       environment: "node",
+      // The channel speaks imsg 0.9.0's protocol until it learns protocol v1: every simulated Mac a test starts
+      // plays 0.9.0 unless the test picks a personality (`--imsg-version`, or its own IMSG_SIM_VERSION).
+      env: { IMSG_SIM_VERSION: testedImsgVersion },
       testTimeout: 30_000,
       hookTimeout: 30_000,
       ...overrides,

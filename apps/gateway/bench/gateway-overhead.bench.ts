@@ -185,7 +185,10 @@ async function measureColdStart(): Promise<number> {
   const dbPath = join(dir, "chat.db");
   createChatDb(dbPath);
   const wrapper = join(dir, "imsg");
-  await writeFile(wrapper, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(simBinPath)} "$@"\n`);
+  await writeFile(
+    wrapper,
+    `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(simBinPath)} "$@" --imsg-version 0.9.0\n`,
+  );
   await chmod(wrapper, 0o755);
   const configPath = join(dir, "config.json5");
   await writeFile(configPath, JSON.stringify({ channels: { imessage: { cliPath: wrapper, dbPath } } }));

@@ -16,7 +16,7 @@ async function measure(debounceMs: number): Promise<number[]> {
   const directory = mkdtempSync(join(tmpdir(), "imsg-sim-bench-"));
   const dbPath = join(directory, "chat.db");
   seed(dbPath);
-  const sim = new SimProcess({ args: ["rpc", "--db", dbPath] });
+  const sim = new SimProcess({ args: ["rpc", "--db", dbPath, "--imsg-version", "0.9.0"] });
   const { subscription } = (await sim.call("watch.subscribe", { debounce_ms: debounceMs })) as { subscription: number };
   const latencies: number[] = [];
   for (let index = 0; index < samplesPerSetting; index += 1) {

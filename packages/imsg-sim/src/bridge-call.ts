@@ -8,20 +8,21 @@ import type { SimSession } from "./sim-session.ts";
  * With SIP off and Messages not injected, the first call "relaunches" Messages with the helper, like imsg.
  */
 export function requireBridge(session: SimSession, action: string): void {
-  if (session.settings.platform === "linux") throw RpcError.internal(linuxTexts.bridgeLaunch);
+  if (session.settings.platform === "linux") throw RpcError.bridge(linuxTexts.bridgeLaunch, "not_ready");
   const bridge = session.bridge();
-  if (bridge.sip === "enabled") throw RpcError.internal(macTexts.sipEnabled);
+  if (bridge.sip === "enabled") throw RpcError.bridge(macTexts.sipEnabled, "not_ready");
   if (bridge.sip === "unknown") {
-    throw RpcError.internal(
+    throw RpcError.bridge(
       "Unable to determine SIP status. Refusing to inject into Messages.app. Details: csrutil status gave no answer",
+      "not_ready",
     );
   }
   if (!bridge.launched) {
     writeBridgeState(session.settings.dbPath, { launched: true, fallen: false });
     if (session.bridge().launched) return;
-    throw RpcError.internal(macTexts.bridgeTimeout);
+    throw RpcError.bridge(macTexts.bridgeTimeout, "not_ready");
   }
-  if (bridge.fallen) throw RpcError.internal(`Timed out waiting for response to '${action}'`);
+  if (bridge.fallen) throw RpcError.bridge(`Timed out waiting for response to '${action}'`, "failed");
 }
 
 /** True when the bridge ready-lock file would exist (SIP off and Messages injected), which routes `send`. */
@@ -32,7 +33,7 @@ export function bridgeReadyLockExists(session: SimSession): boolean {
 }
 
 export function dylibError(message: string): RpcError {
-  return RpcError.internal(`Dylib error: ${message}`);
+  return RpcError.bridge(`Dylib error: ${message}`, "failed");
 }
 
 /** The bridge's own check that a chat exists; caller-given guids are only checked here. */

@@ -6,6 +6,11 @@ export interface BridgeSelectors {
   editMessage: boolean;
   retractMessagePart: boolean;
   sendMessageReason: boolean;
+  /**
+   * 0.14+ bridges report many more (`createChat`, …; see bridge-probe.ts), among them 0.15's
+   * `clientMessageGuidReservation` (behind `send.tracked`) and `emojiTapbackSend` (arbitrary-emoji tapbacks).
+   */
+  [selector: string]: boolean;
 }
 
 /** Simulated Mac-side bridge: SIP, whether Messages.app runs with the helper injected, and a fault. */
@@ -15,6 +20,10 @@ export interface BridgeState {
   /** The helper stopped answering after it was up ("bridge falls out"): selectors go false. */
   fallen: boolean;
   selectors: BridgeSelectors;
+  /** 0.14+: the helper reports its chat registry; false makes the probed bridge "not ready". Default true. */
+  registryAvailable?: boolean;
+  /** 0.15: the version the injected helper reports; `status --json` flags one that differs from the CLI's. */
+  helperVersion?: string;
 }
 
 export const defaultSelectors: BridgeSelectors = {

@@ -1,8 +1,10 @@
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import { isoFromAppleMilliseconds } from "./apple-time.ts";
 import { decodeAttributedBody } from "./attributed-body.ts";
+import { addChatFields } from "./chat-fields.ts";
 import type { ContactBook } from "./contact-book.ts";
 import { expandImsgHome, isPresentFile } from "./home-path.ts";
+import { addMessageFields, legacyPayloadFields, type PayloadFields } from "./message-fields.ts";
 import { type MessageRow, messageColumns, reactionExclusion, toMessageRow } from "./message-row.ts";
 import { readPropertyListString } from "./property-list.ts";
 import { reactionState } from "./reaction-state.ts";
@@ -47,6 +49,8 @@ export class ChatStore {
   /** Contacts of the simulated Mac; absent on Linux, where names never resolve. */
   readonly contacts: ContactBook | undefined;
   readonly #chatCache = new Map<number, ChatInfo>();
+  /** The later-release fields messages and chats carry; the session sets them from its personality. */
+  payload: PayloadFields = legacyPayloadFields;
 
   constructor(path: string, contacts?: ContactBook) {
     this.database = new DatabaseSync(path, { readOnly: true, timeout: 5000 });
@@ -104,18 +108,23 @@ export class ChatStore {
   }
 
   /** `chats.list`: chats that have joined messages, newest activity first. */
-  listChats(limit: number): WireChat[] {
+  listChats(limit: number, unreadOnly = false): WireChat[] {
     const sql = this.schema.messageDate
       ? "SELECT cmj.chat_id AS id, MAX(cmj.message_date) / 1000000 AS last_ms FROM chat c " +
         "JOIN chat_message_join cmj ON cmj.chat_id = c.ROWID GROUP BY cmj.chat_id ORDER BY MAX(cmj.message_date) DESC LIMIT ?"
       : "SELECT cmj.chat_id AS id, MAX(m.date) / 1000000 AS last_ms FROM chat c " +
         "JOIN chat_message_join cmj ON cmj.chat_id = c.ROWID JOIN message m ON m.ROWID = cmj.message_id " +
         "GROUP BY cmj.chat_id ORDER BY MAX(m.date) DESC LIMIT ?";
-    const rows = this.database.prepare(sql).all(limit) as { id: number; last_ms: number | null }[];
+    // unread_only keeps chats with an unread inbound message; last_message_at still spans every message.
+    const unread =
+      " WHERE cmj.chat_id IN (SELECT j.chat_id FROM chat_message_join j JOIN message u ON u.ROWID = j.message_id " +
+      "WHERE u.is_from_me = 0 AND IFNULL(u.is_read, 0) = 0) GROUP BY";
+    const filtered = unreadOnly ? sql.replace(" GROUP BY", unread) : sql;
+    const rows = this.database.prepare(filtered).all(limit) as { id: number; last_ms: number | null }[];
     return rows.map((row) => {
       const info = this.chatInfo(Number(row.id));
       const contactName = info.isGroup ? undefined : this.contacts?.nameFor(info.identifier);
-      return {
+      const chat: WireChat = {
         id: Number(row.id),
         identifier: info.identifier,
         guid: info.guid,
@@ -126,6 +135,8 @@ export class ChatStore {
         is_group: info.isGroup,
         ...(contactName === undefined ? {} : { contact_name: contactName }),
       };
+      addChatFields(chat, this.database, this.schema, this.payload);
+      return chat;
     });
   }
 
@@ -338,6 +349,7 @@ export class ChatStore {
     message.chat_name = chat.name;
     message.participants = chat.participants;
     message.is_group = chat.isGroup;
+    addMessageFields(message, row, this.payload, this.schema);
     return message;
   }
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
+import { ensureBridgeEventLog } from "./bridge-events.ts";
 import { readBridgeState, writeBridgeState } from "./bridge-state.ts";
 import { resolveSimOptions, simOptionSpec } from "./cli-options.ts";
 import type { Output } from "./cli-output.ts";
@@ -17,12 +18,12 @@ async function runStatus(args: string[], environment: NodeJS.ProcessEnv, output:
   // imsg waits for its bridge's own status probe (3 s timeout) before it answers.
   if (options.statusDelayMs > 0) await sleep(options.statusDelayMs);
   const bridge = { ...readBridgeState(options.settings.dbPath), ...options.settings.bridgeOverrides };
-  const report = statusReport(options.settings.platform, bridge, options.build, environment);
+  const report = statusReport(options.settings.platform, bridge, options.personality, environment);
   if (values.json || values["json-output"] || values.jsonOutput) {
     output.stdout(`${JSON.stringify(report)}\n`);
     return 0;
   }
-  output.stdout(`imsg ${simVersion(environment, options.build.version)}\n${report.message}\n`);
+  output.stdout(`imsg ${simVersion(environment, options.personality.version)}\n${report.message}\n`);
   return 0;
 }
 
@@ -40,6 +41,7 @@ function runLaunch(args: string[], environment: NodeJS.ProcessEnv, output: Outpu
     return 1;
   }
   writeBridgeState(options.settings.dbPath, { sip: "disabled", launched: true, fallen: false });
+  ensureBridgeEventLog(options.settings.dbPath);
   output.stdout("Messages.app launched with the imsg bridge helper injected.\n");
   return 0;
 }

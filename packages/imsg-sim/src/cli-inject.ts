@@ -1,10 +1,13 @@
 import { parseArgs } from "node:util";
+import { appendBridgeEvent, typingEvent } from "./bridge-events.ts";
 import { ImsgSimError } from "./errors.ts";
 import { expandImsgHome } from "./home-path.ts";
 import { type InjectedMessage, type InjectOptions, inject, injectSplitUrl, type TapbackKind } from "./inject.ts";
 import { seed } from "./seed.ts";
 
 const injectOptionSpec = {
+  // Accepted so a wrapper can append it to every command; what is written does not depend on the release.
+  "imsg-version": { type: "string" },
   db: { type: "string" },
   from: { type: "string" },
   text: { type: "string" },
@@ -22,6 +25,10 @@ const injectOptionSpec = {
   "reply-to": { type: "string" },
   "url-balloon": { type: "boolean" },
   "split-url": { type: "string" },
+  split: { type: "boolean" },
+  url: { type: "string" },
+  typing: { type: "string" },
+  stopped: { type: "boolean" },
   "gap-ms": { type: "string" },
   "from-me": { type: "boolean" },
   "audio-transcription": { type: "string" },
@@ -41,6 +48,16 @@ export async function runInjectCommand(
   const { values } = parseArgs({ args, options: injectOptionSpec, strict: true });
   const dbValue = values.db ?? environment.IMSG_SIM_DB;
   if (!dbValue) throw new ImsgSimError("OPTION_INVALID", "imsg-sim inject: --db PATH is required");
+  if (values.typing !== undefined) {
+    // The iPhone user types: the bridge helper logs the event a bridge.events subscription picks up.
+    const event = typingEvent(values.typing, values.stopped ?? false, values.service ?? "iMessage");
+    appendBridgeEvent(expandImsgHome(dbValue), event);
+    write(`${JSON.stringify(event)}\n`);
+    return 0;
+  }
+  if (values.split && values.url === undefined) {
+    throw new ImsgSimError("OPTION_INVALID", "imsg-sim inject: --split needs --url URL (and usually --text T)");
+  }
   if (!values.from)
     throw new ImsgSimError("OPTION_INVALID", "imsg-sim inject: --from HANDLE is required (e.g. +15551234567)");
   const service = values.service ?? "iMessage";
@@ -89,7 +106,8 @@ export async function runInjectCommand(
     );
   }
   const dbPath = expandImsgHome(dbValue);
-  if (values["split-url"] !== undefined) {
+  const splitUrl = values.split ? values.url : values["split-url"];
+  if (splitUrl !== undefined) {
     const gapMs = values["gap-ms"] === undefined ? 1000 : Number(values["gap-ms"]);
     if (!Number.isInteger(gapMs) || gapMs < 0) {
       throw new ImsgSimError(
@@ -97,7 +115,7 @@ export async function runInjectCommand(
         `imsg-sim inject: --gap-ms "${values["gap-ms"]}" is not a non-negative integer`,
       );
     }
-    printInjected(await injectSplitUrl(dbPath, { ...options, url: values["split-url"], gapMs }), write);
+    printInjected(await injectSplitUrl(dbPath, { ...options, url: splitUrl, gapMs }), write);
     return 0;
   }
   printInjected([inject(dbPath, options)], write);
@@ -106,7 +124,11 @@ export async function runInjectCommand(
 
 /** `imsg-sim seed --db PATH`: a fresh realistic chat.db. */
 export function runSeedCommand(args: string[], environment: NodeJS.ProcessEnv): number {
-  const { values } = parseArgs({ args, options: { db: { type: "string" } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { db: { type: "string" }, "imsg-version": { type: "string" } },
+    strict: true,
+  });
   const dbValue = values.db ?? environment.IMSG_SIM_DB;
   if (!dbValue) throw new ImsgSimError("OPTION_INVALID", "imsg-sim seed: --db PATH is required");
   seed(expandImsgHome(dbValue));

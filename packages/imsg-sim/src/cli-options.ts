@@ -4,7 +4,10 @@ import type { ParseArgsConfig } from "node:util";
 import type { BridgeState } from "./bridge-state.ts";
 import { ImsgSimError } from "./errors.ts";
 import { expandImsgHome } from "./home-path.ts";
-import { type ImsgBuild, imsgBuild, newestBuild } from "./imsg-build.ts";
+import { parseMutationFaults } from "./mutation-faults.ts";
+import { buildAtLeast, type ImsgPersonality, imsgPersonality, imsgVersions, newestImsgVersion } from "./personality.ts";
+import { parseReadOrder } from "./read-order.ts";
+import { type SendStatusFault, sendStatusFaults } from "./send-progress.ts";
 import { noFaults, type SimFaults } from "./sim-faults.ts";
 import type { SessionSettings } from "./sim-session.ts";
 import type { Platform } from "./status-report.ts";
@@ -21,7 +24,7 @@ export const simOptionSpec: OptionSpec = {
   "poll-interval-ms": { type: "string" },
   "file-watch": { type: "string" },
   "pre-0.8.2": { type: "boolean" },
-  build: { type: "string" },
+  "imsg-version": { type: "string" },
   "request-log": { type: "string" },
   verbose: { type: "boolean", short: "v" },
   "log-level": { type: "string" },
@@ -43,7 +46,18 @@ export const simOptionSpec: OptionSpec = {
   "fault-send": { type: "string" },
   "fault-notify-before-response": { type: "boolean" },
   "fault-status-delay-ms": { type: "string" },
+  "fault-watch-overflow-after": { type: "string" },
+  "fault-redeliver-last": { type: "string" },
+  "fault-read-delay-ms": { type: "string" },
+  "fault-read-order": { type: "string" },
+  "fault-mutation-delay-ms": { type: "string" },
+  "fault-mutation": { type: "string" },
+  "fault-busy-after": { type: "string" },
+  "fault-busy-count": { type: "string" },
   contacts: { type: "string" },
+  "fault-send-status": { type: "string" },
+  "send-progress-ms": { type: "string" },
+  "sms-only": { type: "string" },
 };
 
 export type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -77,15 +91,15 @@ export interface SimCliOptions {
   settings: SessionSettings;
   faults: SimFaults;
   pre082: boolean;
-  /** The imsg release played (`--build`): its commands, status keys and RPC methods. */
-  build: ImsgBuild;
+  /** The imsg release played (`--imsg-version`): its commands, status keys, RPC methods and runtime. */
+  personality: ImsgPersonality;
   /** `status` waits this long before answering, as imsg does while its bridge status probe times out (3 s). */
   statusDelayMs: number;
 }
 
 /**
  * A shared flag read before a command parses its own arguments (`--name value`, `--name=value`, else
- * `IMSG_SIM_<NAME>`): `main` needs `--build` for `--version` and `--request-log` for every command.
+ * `IMSG_SIM_<NAME>`): `main` needs `--imsg-version` for `--version` and `--request-log` for every command.
  */
 export function preparsedFlag(
   args: readonly string[],
@@ -100,20 +114,47 @@ export function preparsedFlag(
   return flagOrEnv({}, name, environment);
 }
 
-/** `--build`: an `x.y.z` imsg release, default the newest the sim speaks. */
-export function resolveBuild(raw: string | undefined): ImsgBuild {
-  if (raw === undefined) return imsgBuild(newestBuild);
-  if (!/^\d+\.\d+\.\d+$/.test(raw)) {
+/**
+ * `--imsg-version X.Y.Z` (anywhere on the command line), else `IMSG_SIM_VERSION`, else the newest release the sim
+ * plays. Any release up to the newest is accepted; one between two personalities behaves like the older one.
+ */
+export function resolvePersonality(flag: string | undefined, environment: NodeJS.ProcessEnv): ImsgPersonality {
+  const raw = flag ?? (environment.IMSG_SIM_VERSION || undefined);
+  if (raw === undefined) return imsgPersonality(newestImsgVersion);
+  const source = flag === undefined ? "IMSG_SIM_VERSION" : "--imsg-version";
+  if (!/^\d+\.\d+\.\d+$/.test(raw) || !buildAtLeast(newestImsgVersion, raw)) {
     throw new ImsgSimError(
       "OPTION_INVALID",
-      `imsg-sim: --build "${raw}" is not an imsg version; pass e.g. --build 0.7.0`,
+      `imsg-sim: ${source} "${raw}" is not an imsg release the sim plays; pass one of ${imsgVersions.join(" | ")} (or an older x.y.z)`,
     );
   }
-  return imsgBuild(raw);
+  return imsgPersonality(raw);
+}
+
+/** Hold of an ordered read batch when `--fault-read-order` comes without `--fault-read-delay-ms`. */
+const defaultReadHoldMs = 100;
+
+/** The 0.14+ runtime's fault switches that are not plain integers: the read order and the delivery outcomes. */
+function runtimeFaults(
+  values: ParsedValues,
+  environment: NodeJS.ProcessEnv,
+  readDelayMs: number | undefined,
+): Partial<SimFaults> {
+  const faults: Partial<SimFaults> = {};
+  const order = flagOrEnv(values, "fault-read-order", environment);
+  if (order !== undefined) {
+    faults.readOrder = parseReadOrder(order);
+    if (faults.readOrder.kind !== "fifo" && !readDelayMs) faults.readDelayMs = defaultReadHoldMs;
+  }
+  const mutation = flagOrEnv(values, "fault-mutation", environment);
+  if (mutation !== undefined) faults.mutationFaults = parseMutationFaults(mutation);
+  return faults;
 }
 
 /** Resolves the shared flags and environment into session settings and fault switches. */
 export function resolveSimOptions(values: ParsedValues, environment: NodeJS.ProcessEnv): SimCliOptions {
+  const versionFlag = values["imsg-version"];
+  const personality = resolvePersonality(typeof versionFlag === "string" ? versionFlag : undefined, environment);
   const platformValue = flagOrEnv(values, "platform", environment) ?? "mac";
   if (platformValue !== "mac" && platformValue !== "linux") {
     throw new ImsgSimError("OPTION_INVALID", `imsg-sim: --platform "${platformValue}" is not one of mac | linux`);
@@ -143,11 +184,21 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
       `imsg-sim: --fault-send "${sendFault}" is not one of ghost-row | unverified`,
     );
   }
+  const sendStatusFault = flagOrEnv(values, "fault-send-status", environment);
+  if (sendStatusFault !== undefined && !(sendStatusFaults as readonly string[]).includes(sendStatusFault)) {
+    throw new ImsgSimError(
+      "OPTION_INVALID",
+      `imsg-sim: --fault-send-status "${sendStatusFault}" is not one of ${sendStatusFaults.join(" | ")}`,
+    );
+  }
+  const sendProgressMs = integerOption(values, "send-progress-ms", environment);
+  const smsOnly = flagOrEnv(values, "sms-only", environment);
   const dbPath = expandImsgHome(
     flagOrEnv(values, "db", environment) ?? join(homedir(), "Library", "Messages", "chat.db"),
   );
-  const build = resolveBuild(flagOrEnv(values, "build", environment));
   const requestLog = flagOrEnv(values, "request-log", environment);
+  const watchOverflowAfter = integerOption(values, "fault-watch-overflow-after", environment);
+  const redeliverLast = integerOption(values, "fault-redeliver-last", environment);
   const faults: SimFaults = {
     ...noFaults,
     responseDelayMs: integerOption(values, "fault-delay-ms", environment) ?? 0,
@@ -162,11 +213,16 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
     ["oversizedLineAfterResponses", "fault-oversized-line-after"],
     ["deepLineAfterResponses", "fault-deep-line-after"],
     ["silentAfterNotifications", "fault-silent-after"],
+    ["readDelayMs", "fault-read-delay-ms"],
+    ["mutationDelayMs", "fault-mutation-delay-ms"],
+    ["busyAfter", "fault-busy-after"],
+    ["busyCount", "fault-busy-count"],
   ];
   for (const [key, name] of optional) {
     const value = integerOption(values, name, environment);
     if (value !== undefined) Object.assign(faults, { [key]: value });
   }
+  Object.assign(faults, runtimeFaults(values, environment, faults.readDelayMs));
   return {
     settings: {
       dbPath,
@@ -176,14 +232,26 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
       pollIntervalMs: integerOption(values, "poll-interval-ms", environment) ?? 5000,
       fileWatch: fileWatch === undefined ? platform === "mac" : isTruthy(fileWatch),
       ...(sendFault === undefined ? {} : { sendFault }),
+      ...(sendStatusFault === undefined ? {} : { sendStatusFault: sendStatusFault as SendStatusFault }),
+      ...(sendProgressMs === undefined ? {} : { sendProgressMs }),
+      ...(smsOnly === undefined
+        ? {}
+        : {
+            smsOnlyRecipients: smsOnly
+              .split(",")
+              .map((entry) => entry.trim())
+              .filter((entry) => entry !== ""),
+          }),
       ...(contactsPath === undefined ? {} : { contactsPath: expandImsgHome(contactsPath) }),
       notifyBeforeResponse: isTruthy(flagOrEnv(values, "fault-notify-before-response", environment)),
-      rpcMethods: build.rpcMethods,
+      personality,
       ...(requestLog === undefined ? {} : { requestLog: expandImsgHome(requestLog) }),
+      ...(watchOverflowAfter === undefined ? {} : { watchOverflowAfter }),
+      ...(redeliverLast === undefined ? {} : { redeliverLast }),
     },
     faults,
     pre082: isTruthy(flagOrEnv(values, "pre-0.8.2", environment)),
-    build,
+    personality,
     statusDelayMs: integerOption(values, "fault-status-delay-ms", environment) ?? 0,
   };
 }

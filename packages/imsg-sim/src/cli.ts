@@ -1,18 +1,18 @@
 import { errorMessage } from "@imessage-channel/kit";
 import { runBridgeCommand } from "./cli-bridge-commands.ts";
 import { runInjectCommand, runSeedCommand } from "./cli-inject.ts";
-import { preparsedFlag, resolveBuild } from "./cli-options.ts";
+import { preparsedFlag, resolvePersonality } from "./cli-options.ts";
 import { cliOutput, type Output } from "./cli-output.ts";
 import { runQuery } from "./cli-query.ts";
 import { runRpc } from "./cli-rpc.ts";
 import { ImsgSimError } from "./errors.ts";
 import { expandImsgHome } from "./home-path.ts";
-import { rootHelpText, unknownCommandText } from "./imsg-build.ts";
+import { newestImsgVersion, rootHelpText, unknownCommandText } from "./personality.ts";
 import { recordRequest } from "./request-log.ts";
 import { simVersion } from "./rpc-methods-list.ts";
 
-const usageText = `imsg ${simVersion()}
-imsg-sim: a simulated Mac speaking the imsg 0.9.0 CLI and JSON-RPC protocol over a real-schema chat.db
+const usageText = `imsg ${simVersion(process.env, newestImsgVersion)}
+imsg-sim: a simulated Mac speaking the imsg CLI and JSON-RPC protocol (0.9.0 to ${newestImsgVersion}) over a real-schema chat.db
 
 Usage:
   imsg-sim rpc [--db PATH] [--platform mac|linux] [sim and fault flags]
@@ -25,7 +25,8 @@ Usage:
   imsg-sim seed --db PATH
   imsg-sim --version
 
-Every command takes --build X.Y.Z (an older imsg release) and --request-log FILE (one JSON line per request).
+Every command takes --imsg-version X.Y.Z (the imsg release to play, default ${newestImsgVersion}; env IMSG_SIM_VERSION)
+and --request-log FILE (one JSON line per request).
 `;
 
 /** Entry point of the `imsg-sim` executable; returns the process exit code. */
@@ -44,7 +45,7 @@ export async function main(
 async function runCommand(args: string[], environment: NodeJS.ProcessEnv, output: Output): Promise<number> {
   const [command, ...rest] = args;
   try {
-    const build = resolveBuild(preparsedFlag(args, "build", environment));
+    const build = resolvePersonality(preparsedFlag(args, "imsg-version", {}), environment);
     if (args.includes("--version") || args.includes("-V")) {
       output.stdout(`${simVersion(environment, build.version)}\n`);
       return 0;

@@ -1,5 +1,6 @@
 export { appleNanosecondsFromDate, isoFromAppleMilliseconds, parseInternetDateTime } from "./apple-time.ts";
 export { decodeAttributedBody, encodeAttributedBody } from "./attributed-body.ts";
+export { appendBridgeEvent, type BridgeEvent, bridgeEventLogPath, typingEvent } from "./bridge-events.ts";
 export {
   type BridgeSelectors,
   type BridgeState,

@@ -16,6 +16,9 @@ export interface MessageRow {
   destination_caller_id: string | null;
   balloon_bundle_id: string | null;
   is_audio_message: number;
+  is_read: number | null;
+  date_read_ms: number | null;
+  payload_data: Uint8Array | null;
 }
 
 /** The columns of a message query, with NULL (or 0) for each one this chat.db version lacks. */
@@ -36,6 +39,9 @@ export function messageColumns(schema: SchemaCapabilities): string {
     schema.destinationCallerId ? "m.destination_caller_id AS destination_caller_id" : "NULL AS destination_caller_id",
     schema.balloonBundleId ? "m.balloon_bundle_id AS balloon_bundle_id" : "NULL AS balloon_bundle_id",
     schema.isAudioMessage ? "m.is_audio_message AS is_audio_message" : "0 AS is_audio_message",
+    schema.readState ? "m.is_read AS is_read" : "NULL AS is_read",
+    schema.readState ? "m.date_read / 1000000 AS date_read_ms" : "NULL AS date_read_ms",
+    schema.payloadData ? "m.payload_data AS payload_data" : "NULL AS payload_data",
     "(SELECT COUNT(*) FROM message_attachment_join maj WHERE maj.message_id = m.ROWID) AS attachment_count",
   ].join(", ");
 }
@@ -63,5 +69,8 @@ export function toMessageRow(raw: Record<string, unknown>): MessageRow {
     destination_caller_id: (raw.destination_caller_id as string | null) ?? null,
     balloon_bundle_id: (raw.balloon_bundle_id as string | null) ?? null,
     is_audio_message: Number(raw.is_audio_message ?? 0),
+    is_read: raw.is_read === null || raw.is_read === undefined ? null : Number(raw.is_read),
+    date_read_ms: raw.date_read_ms === null || raw.date_read_ms === undefined ? null : Number(raw.date_read_ms),
+    payload_data: (raw.payload_data as Uint8Array | null) ?? null,
   };
 }

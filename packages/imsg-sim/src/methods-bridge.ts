@@ -1,25 +1,23 @@
 import { randomInt } from "node:crypto";
-import { dylibError, requireBridge, requireBridgeChat, requireBridgeMessage } from "./bridge-call.ts";
+import { messageGuidParam, replyToParam, run } from "./bridge-action.ts";
+import { dylibError, requireBridge, requireBridgeMessage } from "./bridge-call.ts";
 import { resolveBridgeChatGuid } from "./chat-target.ts";
 import { ensureChat, inTransaction } from "./inject.ts";
+import { richFileParam, richSendIdentity, sendRichUrl } from "./methods-rich-send.ts";
+import { tapback } from "./methods-tapback.ts";
 import { stageAttachment, writeOutgoing } from "./outgoing.ts";
-import { normalizeTapbackInput } from "./reactions.ts";
 import { RpcError } from "./rpc-error.ts";
-import { boolParam, firstUsableStringParam, type Params, stringArrayParam, stringParam } from "./rpc-params.ts";
+import {
+  boolParam,
+  firstUsableStringParam,
+  hasParam,
+  type Params,
+  stringArrayParam,
+  stringParam,
+} from "./rpc-params.ts";
 import type { SimSession } from "./sim-session.ts";
 
 type Handler = (params: Params, session: SimSession) => Record<string, unknown>;
-
-function messageGuidParam(params: Params): string {
-  const guid = (stringParam(params, "message_id", "messageId", "message_guid", "messageGuid", "message") ?? "").trim();
-  if (guid === "") throw RpcError.invalidParams("message_id or message_guid is required");
-  return guid;
-}
-
-function replyToParam(params: Params): string | undefined {
-  const value = stringParam(params, "reply_to", "replyTo", "reply_to_guid", "message_guid");
-  return value === undefined || value === "" ? undefined : value;
-}
 
 const expressiveEffects = new Set(["impact", "loud", "gentle", "invisibleink"]);
 const screenEffects = new Set([
@@ -42,24 +40,27 @@ export function expandEffect(effect: string): string {
   return effect;
 }
 
-function run(session: SimSession, action: string, chatGuid: string): number {
-  requireBridge(session, action);
-  return requireBridgeChat(session, chatGuid);
-}
-
 const sendRich: Handler = (params, session) => {
+  const personality = session.settings.personality;
+  if (personality.richUrlMode && hasParam(params, "url")) return sendRichUrl(params, session);
   const chatGuid = resolveBridgeChatGuid(params, session.store);
   const text = firstUsableStringParam(params, "text", "message") ?? "";
+  const file = personality.enrichedRichSendResults ? richFileParam(params) : undefined;
   const effect = stringParam(params, "effect_id", "effectId", "effect");
   const replyTo = replyToParam(params);
   const ddScan = boolParam(params, "dd_scan", "ddScan") ?? true;
-  const chatId = run(session, "send-message", chatGuid);
+  const staged = file === undefined ? undefined : stageAttachment(file);
+  const chatId = run(session, staged === undefined ? "send-message" : "send-attachment", chatGuid);
   const written = writeOutgoing(session, {
     chatId,
     text,
+    ...(staged === undefined ? {} : { file: staged }),
     ...(replyTo ? { replyTo } : {}),
     ...(effect === undefined || effect === "" ? {} : { effectId: expandEffect(effect) }),
   });
+  if (personality.enrichedRichSendResults) {
+    return { ok: true, ...(staged === undefined ? {} : { id: written.rowid }), ...richSendIdentity(session, written) };
+  }
   if (ddScan) return { ok: true, queued: true };
   return { ok: true, guid: written.guid, message_id: written.guid };
 };
@@ -72,26 +73,8 @@ const sendAttachment: Handler = (params, session) => {
   const staged = stageAttachment(file);
   const chatId = run(session, "send-attachment", chatGuid);
   const written = writeOutgoing(session, { chatId, text: "", file: staged, ...(replyTo ? { replyTo } : {}) });
+  if (session.settings.personality.enrichedRichSendResults) return { ok: true, ...richSendIdentity(session, written) };
   return { ok: true, guid: written.guid, message_id: written.guid };
-};
-
-const tapback: Handler = (params, session) => {
-  const chatGuid = resolveBridgeChatGuid(params, session.store);
-  const messageGuid = messageGuidParam(params);
-  const raw = stringParam(params, "reaction", "kind", "emoji");
-  if (raw === undefined || raw.trim() === "") throw RpcError.invalidParams("reaction, kind, or emoji is required");
-  const normalized = normalizeTapbackInput(raw);
-  if (!normalized) {
-    throw RpcError.invalidParams(
-      `unsupported tapback reaction ${raw}; use love, like, dislike, laugh, emphasize, or question`,
-    );
-  }
-  const remove = normalized.remove || (boolParam(params, "remove") ?? false);
-  const chatId = run(session, "send-reaction", chatGuid);
-  requireBridgeMessage(session, messageGuid);
-  const kind = normalized.kind as "love" | "like" | "dislike" | "laugh" | "emphasize" | "question";
-  writeOutgoing(session, { chatId, text: "", tapback: { kind, target: messageGuid, remove } });
-  return { ok: true, reaction: remove ? `remove-${kind}` : kind };
 };
 
 function withMessage(action: string, apply: (session: SimSession, rowid: number, params: Params) => void): Handler {
@@ -161,7 +144,11 @@ const chatsCreate: Handler = (params, session) => {
       ...(name === undefined || name === "" ? {} : { displayName: name }),
     }),
   );
-  if (text !== "") writeOutgoing(session, { chatId, text });
+  const written = text === "" ? undefined : writeOutgoing(session, { chatId, text });
+  if (session.settings.personality.sendReportsIdentity) {
+    // 0.10.0: the first message's guid and the chat's service join the answer.
+    return { ok: true, chat_guid: guid, ...(written ? { message_guid: written.guid } : {}), service: "iMessage" };
+  }
   return { ok: true, chat_guid: guid };
 };
 

@@ -7,12 +7,14 @@ import { normalizeToE164 } from "./phone-number.ts";
 import { linuxTexts, macTexts } from "./platform-texts.ts";
 import { genericBridgeErrorText, RpcError } from "./rpc-error.ts";
 import { type Params, stringParam } from "./rpc-params.ts";
+import { appleScriptSendIdentity, bridgeSendIdentity } from "./send-results.ts";
+import { appleScriptDelivery, replyNeedsBridgeText, sendRouting } from "./send-routing.ts";
 import type { SimSession } from "./sim-session.ts";
 
 const sendServices = ["auto", "imessage", "sms"];
 const transports = ["auto", "bridge", "applescript"];
 
-interface SendRequest {
+export interface SendRequest {
   service: string;
   transport: string;
   to: string;
@@ -23,7 +25,7 @@ interface SendRequest {
 }
 
 /** Validation steps 1–8 of docs/imsg-protocol.md#send, in imsg's order. */
-function validateSend(params: Params, session: SimSession): SendRequest {
+export function validateSend(params: Params, session: SimSession): SendRequest {
   const service = stringParam(params, "service") ?? "auto";
   if (!sendServices.includes(service)) throw RpcError.invalidParams("invalid service");
   const transport = (stringParam(params, "transport") ?? "auto").toLowerCase();
@@ -36,7 +38,8 @@ function validateSend(params: Params, session: SimSession): SendRequest {
   const text = stringParam(params, "text") ?? "";
   const file = stringParam(params, "file") ?? "";
   if (text === "" && file === "") throw RpcError.invalidParams("text or file is required");
-  const target = lookUpChatId(given, session.store);
+  // A `chat_id` needs the db (-32002 while 0.14+'s lazy database is down); a `to` or a named chat does not.
+  const target = given.chatId === undefined ? given : lookUpChatId(given, session.store);
   if (target.given && target.guid === "" && target.identifier === "") {
     throw RpcError.invalidParams("missing chat identifier or guid");
   }
@@ -67,14 +70,24 @@ function sendViaBridge(
   chatGuid: string,
   staged: string | undefined,
   session: SimSession,
+  replyTo: string | undefined,
 ): Record<string, unknown> | undefined {
   try {
     requireBridge(session, staged === undefined ? "send-message" : "send-attachment");
     const chatId = requireBridgeChat(session, chatGuid);
-    const written = writeOutgoing(session, { chatId, text: request.text, ...(staged ? { file: staged } : {}) });
+    const written = writeOutgoing(session, {
+      chatId,
+      text: request.text,
+      ...(staged ? { file: staged } : {}),
+      ...(replyTo === undefined ? {} : { replyTo }),
+    });
+    if (session.settings.personality.sendReportsIdentity) {
+      return { ok: true, transport: "bridge", ...bridgeSendIdentity(session, written) };
+    }
     return { ok: true, transport: "bridge", guid: written.guid };
   } catch (error) {
-    if (request.transport === "bridge") throw error;
+    // A threaded reply (0.12+) fails closed: AppleScript cannot thread it.
+    if (request.transport === "bridge" || replyTo !== undefined) throw error;
     return undefined;
   }
 }
@@ -104,19 +117,40 @@ function appleScriptChatId(request: SendRequest, session: SimSession): number {
  * on "macOS".
  */
 export function send(params: Params, session: SimSession): Record<string, unknown> {
-  const request = validateSend(params, session);
+  const validated = validateSend(params, session);
+  // 0.14+ with the db down: lookups and verification are skipped, only what the transport observed is answered.
+  if (!session.databaseReady()) return { ok: true, transport: "applescript" };
+  const routing = sendRouting(params, validated, session);
+  let request: SendRequest = { ...validated, service: routing.service, to: routing.to };
   const bridgeChatGuid = bridgeChatGuidFor(request, session);
   const staged = request.file === "" ? undefined : stageAttachment(request.file);
   const textAndFile = request.text !== "" && staged !== undefined;
   if (bridgeChatGuid !== "" && !textAndFile && (request.transport === "bridge" || bridgeReadyLockExists(session))) {
-    const result = sendViaBridge(request, bridgeChatGuid, staged, session);
+    const result = sendViaBridge(request, bridgeChatGuid, staged, session, routing.replyTo);
     if (result) return result;
   }
+  if (routing.replyTo !== undefined) throw RpcError.invalidParams(replyNeedsBridgeText);
   if (session.settings.platform === "linux") throw RpcError.internal(linuxTexts.appleScriptSend);
+  const delivery = appleScriptDelivery(session, request, routing);
+  if (delivery === "sms") request = { ...request, service: "sms" };
   const chatId = appleScriptChatId(request, session);
-  const written = writeOutgoing(session, { chatId, text: request.text, ...(staged ? { file: staged } : {}) });
+  const written = writeOutgoing(session, {
+    chatId,
+    text: request.text,
+    ...(staged ? { file: staged } : {}),
+    ...(delivery === "sms" ? { service: "SMS" as const } : {}),
+    ...(delivery === "undelivered" ? { failed: true } : {}),
+  });
   // imsg verifies only text sends; a missed verification answers without id and guid.
-  if (request.text === "" || session.settings.sendFault === "unverified") return { ok: true, transport: "applescript" };
+  const observed = request.text === "" || session.settings.sendFault === "unverified" ? undefined : written;
+  if (session.settings.personality.sendReportsIdentity) {
+    return {
+      ok: true,
+      transport: "applescript",
+      ...appleScriptSendIdentity(session, chatId, observed, request.service),
+    };
+  }
+  if (!observed) return { ok: true, transport: "applescript" };
   return { ok: true, transport: "applescript", id: written.rowid, guid: written.guid };
 }
 
@@ -124,7 +158,7 @@ export function send(params: Params, session: SimSession): Record<string, unknow
  * Step 5 of `send` validation: a `to` that looks like a name is looked up in Contacts (docs/imsg-protocol.md#handles).
  */
 function resolveContactName(to: string, session: SimSession): string {
-  const contacts = session.store.contacts;
+  const contacts = session.databaseReady() ? session.store.contacts : undefined;
   if (!contacts || !looksLikeContactName(to)) return to;
   const matches = contacts.search(to);
   if (matches.length === 0) return to;

@@ -20,7 +20,7 @@ async function sim(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
   }
 }
 
-describe("older imsg builds (--build) and the request log", () => {
+describe("older imsg builds (--imsg-version) and the request log", () => {
   let db: TempChatDb;
   let process_: SimProcess | undefined;
 
@@ -34,22 +34,22 @@ describe("older imsg builds (--build) and the request log", () => {
   });
 
   it("plays a build without rpc: rpc --help prints imsg's root help (exit 0), rpc itself fails", async () => {
-    const help = await sim(["rpc", "--help", "--build", "0.2.0"]);
+    const help = await sim(["rpc", "--help", "--imsg-version", "0.2.0"]);
     expect(help.code).toBe(0);
     expect(help.stdout.split("\n")[0]).toBe("imsg 0.2.0");
     expect(help.stdout).toContain("Commands:\n  chats\t");
     expect(help.stdout).not.toMatch(/\brpc\b|JSON-RPC/);
-    expect(await sim(["rpc", "--build", "0.2.0"])).toEqual({
+    expect(await sim(["rpc", "--imsg-version", "0.2.0"])).toEqual({
       code: 1,
       stdout: "Unknown subcommand 'rpc' for command 'imsg'\n",
     });
-    expect((await sim(["status", "--json"], { IMSG_SIM_BUILD: "0.5.0" })).code).toBe(1);
+    expect((await sim(["status", "--json"], { IMSG_SIM_VERSION: "0.5.0" })).code).toBe(1);
     // IMSG_VERSION still overrides what --version prints, as imsg does.
-    expect((await sim(["--version", "--build", "0.2.0"], { IMSG_VERSION: "0.9.0" })).stdout).toBe("0.9.0\n");
+    expect((await sim(["--version", "--imsg-version", "0.2.0"], { IMSG_VERSION: "0.9.0" })).stdout).toBe("0.9.0\n");
   });
 
   it("prints the status keys of the build: 0.7.0 has selectors but no rpc_methods or version", async () => {
-    const status = JSON.parse((await sim(["status", "--json", "--db", db.dbPath, "--build", "0.7.0"])).stdout);
+    const status = JSON.parse((await sim(["status", "--json", "--db", db.dbPath, "--imsg-version", "0.7.0"])).stdout);
     expect(status).toMatchObject({ basic_features: true, advanced_features: false, bridge_version: 0, selectors: {} });
     expect(status).not.toHaveProperty("rpc_methods");
     expect(status).not.toHaveProperty("version");
@@ -59,7 +59,7 @@ describe("older imsg builds (--build) and the request log", () => {
 
   it("answers -32601 for methods a 0.7.0 build did not have yet, and records each request", async () => {
     const log = join(db.directory, "requests.jsonl");
-    process_ = new SimProcess({ args: ["rpc", "--db", db.dbPath, "--build", "0.7.0", "--request-log", log] });
+    process_ = new SimProcess({ args: ["rpc", "--db", db.dbPath, "--imsg-version", "0.7.0", "--request-log", log] });
     expect((await process_.request("chats.list", { limit: 1 })).result).toBeDefined();
     expect((await process_.request("read", { chat_id: 1 })).error).toMatchObject({ code: -32601, data: "read" });
     expect((await process_.request("tapback", { chat_id: 1 })).error?.code).toBe(-32601);

@@ -24,8 +24,8 @@ export const supportedRpcMethods = [
   "group.leave",
 ] as const;
 
-/** The version the sim reports: its build (`--build`, default 0.9.0); a non-empty `IMSG_VERSION` overrides it, as with imsg. */
-export function simVersion(environment: NodeJS.ProcessEnv = process.env, build = "0.9.0"): string {
+/** The version the sim reports: its personality's (`--imsg-version`); a non-empty `IMSG_VERSION` overrides it, as with imsg. */
+export function simVersion(environment: NodeJS.ProcessEnv, build: string): string {
   const override = environment.IMSG_VERSION;
   return override !== undefined && override !== "" ? override : build;
 }

@@ -1,31 +1,21 @@
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ChatStore } from "./chat-store.ts";
 import { contactBookFor } from "./contact-book.ts";
-import { bridgeMethods } from "./methods-bridge.ts";
-import { chatsList, messagesHistory, watchSubscribe, watchUnsubscribe } from "./methods-read.ts";
-import { read, send, typing } from "./methods-send.ts";
+import { DatabaseGenerations } from "./database-generations.ts";
+import { payloadFieldsFor } from "./message-fields.ts";
+import { MutationFaults } from "./mutation-faults.ts";
+import { notificationOutput, type PressureSource } from "./notification-output.ts";
 import { recordRequest } from "./request-log.ts";
+import { parseLenient, parseStrict } from "./request-parser.ts";
+import { rpcLane } from "./rpc-descriptors.ts";
+import { type DispatchState, dispatchLenient, dispatchStrict, errorAnswer, offeredHandler } from "./rpc-dispatch.ts";
 import { RpcError } from "./rpc-error.ts";
-import type { Params } from "./rpc-params.ts";
-import { abruptExitCode, deepLine, malformedLine, noFaults, type SimFaults } from "./sim-faults.ts";
+import { RpcOutput } from "./rpc-output.ts";
+import { RpcScheduler } from "./rpc-scheduler.ts";
+import { noFaults, type SimFaults } from "./sim-faults.ts";
 import { type SessionSettings, SimSession } from "./sim-session.ts";
 import { simulatedPermissionError, startupErrorText } from "./startup-error.ts";
-
-type Handler = (params: Params, session: SimSession) => Record<string, unknown>;
-
-/** Every RPC method the sim answers; the set equals `supportedRpcMethods`. */
-export const rpcHandlers: Record<string, Handler> = {
-  "chats.list": chatsList,
-  "messages.history": messagesHistory,
-  "watch.subscribe": watchSubscribe,
-  "watch.unsubscribe": watchUnsubscribe,
-  send,
-  typing,
-  read,
-  ...bridgeMethods,
-};
 
 export interface RpcServerOptions extends SessionSettings {
   input: Readable;
@@ -35,9 +25,7 @@ export interface RpcServerOptions extends SessionSettings {
   exit?: (code: number) => void;
 }
 
-const parseErrorText = "The data couldn’t be read because it isn’t in the correct format.";
-
-/** Opens the store, or returns the startup error text imsg 0.8.2+ answers every request with. */
+/** Opens the store, or returns the startup error text imsg 0.8.2–0.13 answers every request with. */
 function openStore(settings: SessionSettings, faults: SimFaults): ChatStore | string {
   const dbPath = settings.dbPath;
   if (faults.fullDiskAccess) return startupErrorText(simulatedPermissionError(), dbPath);
@@ -49,76 +37,148 @@ function openStore(settings: SessionSettings, faults: SimFaults): ChatStore | st
   }
 }
 
+/** The busy fault: after `busyAfter` admitted requests, the next `busyCount` identified ones are refused. */
+function busyFault(faults: SimFaults): () => boolean {
+  let admitted = 0;
+  let refused = 0;
+  return () => {
+    if (faults.busyAfter !== undefined && admitted >= faults.busyAfter && refused < (faults.busyCount ?? 1)) {
+      refused += 1;
+      return true;
+    }
+    admitted += 1;
+    return false;
+  };
+}
+
+const busy = RpcError.serverBusy("outstanding request limit exceeded");
+
 /**
- * `imsg rpc` over line-delimited JSON: framing, parsing and error rules (docs/imsg-protocol.md#framing, #errors),
- * serial request handling, watch notifications in between. Resolves with the exit code once the input ends.
+ * `imsg rpc` over line-delimited JSON (docs/imsg-protocol.md#framing, #errors). 0.9.0–0.13 answer one request at a
+ * time; 0.14+ parse strictly and run the lanes (docs/imsg-protocol.md, Lanes). Resolves with the exit code once the
+ * input ended and everything admitted was answered.
  */
 export async function runRpcServer(options: RpcServerOptions): Promise<number> {
   const faults = options.faults ?? noFaults;
-  const exit = options.exit ?? ((code: number) => process.exit(code));
-  let notifications = 0;
-  let responses = 0;
-
-  const writeObject = (value: unknown): void => {
-    let line: string;
-    try {
-      line = JSON.stringify(value);
-    } catch {
-      line = '{"jsonrpc":"2.0","error":{"code":-32603,"message":"write failed"}}';
-    }
-    options.output.write(`${line}\n`);
+  const output = new RpcOutput(options.output, faults, options.exit ?? ((code: number) => process.exit(code)));
+  const state: DispatchState = {
+    mutationFaults: new MutationFaults(faults.mutationFaults ?? []),
+    mutationDelayMs: faults.mutationDelayMs ?? 0,
   };
-
-  const writeNotification = (method: string, params: unknown): void => {
-    if (faults.silentAfterNotifications !== undefined && notifications >= faults.silentAfterNotifications) return;
-    writeObject({ jsonrpc: "2.0", method, params });
-    notifications += 1;
-    if (faults.exitAfterNotifications !== undefined && notifications >= faults.exitAfterNotifications) {
-      exit(abruptExitCode);
-    }
-  };
-
-  const injectLineFaults = (): void => {
-    if (faults.malformedLineAfterResponses === responses) options.output.write(`${malformedLine}\n`);
-    if (faults.oversizedLineAfterResponses === responses) {
-      const padding = "x".repeat(Math.max(0, faults.oversizedLineBytes - 80));
-      writeObject({ jsonrpc: "2.0", method: "x-imsg-sim-padding", params: { padding } });
-    }
-    if (faults.deepLineAfterResponses === responses) options.output.write(`${deepLine()}\n`);
-  };
-
-  const respond = async (value: Record<string, unknown>): Promise<void> => {
-    if (faults.hangAfterResponses !== undefined && responses >= faults.hangAfterResponses) return;
-    if (faults.responseDelayMs > 0) await sleep(faults.responseDelayMs);
-    writeObject({ jsonrpc: "2.0", ...value });
-    responses += 1;
-    injectLineFaults();
-    if (faults.exitAfterResponses !== undefined && responses >= faults.exitAfterResponses) exit(abruptExitCode);
-  };
-
-  const opened = openStore(options, faults);
-  const session =
-    typeof opened === "string"
-      ? undefined
-      : new SimSession(
-          options,
-          opened,
-          (subscription, message) => writeNotification("message", { subscription, message }),
-          (subscription, message) => writeNotification("error", { subscription, error: { message } }),
-        );
-  const startupError = typeof opened === "string" ? opened : undefined;
-  injectLineFaults();
-
   const lines = createInterface({ input: options.input, crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const rawLine of lines) {
-    const line = rawLine.trim();
-    if (line === "") continue;
-    if (options.requestLog) logRequest(options.requestLog, line);
-    const outcome = handleLine(line, session, startupError);
-    if (outcome) await respond(outcome);
+  const requestLines = async function* (): AsyncGenerator<string> {
+    for await (const rawLine of lines) {
+      const line = rawLine.trim();
+      if (line === "") continue;
+      if (options.requestLog) logRequest(options.requestLog, line);
+      yield line;
+    }
+  };
+  const emitters = [
+    (subscription: number, message: unknown) => output.notify("message", { subscription, message }),
+    (subscription: number, message: string) => output.notify("error", { subscription, error: { message } }),
+    // 0.14+'s bounded subscriptions see the reader's back-pressure (a reader that stops reading overflows them).
+    notificationOutput(options.output as PressureSource, (method, params) => output.notify(method, params)),
+  ] as const;
+  if (options.personality.lanes) {
+    const database = new DatabaseGenerations({
+      path: options.dbPath,
+      // Every generation reads the payload fields of the release played, as the store opened at startup does.
+      open: (path) =>
+        Object.assign(new ChatStore(path, contactBookFor(options)), {
+          payload: payloadFieldsFor(options.personality),
+        }),
+      denyAccess: faults.fullDiskAccess,
+    });
+    const session = new SimSession(options, database, ...emitters);
+    output.injectLineFaults();
+    return runLanes(requestLines(), session, output, faults, state);
+  }
+  const opened = openStore(options, faults);
+  const session = typeof opened === "string" ? undefined : new SimSession(options, opened, ...emitters);
+  output.injectLineFaults();
+  return runSerial(requestLines(), session, typeof opened === "string" ? opened : undefined, output, faults, state);
+}
+
+/**
+ * The 0.9.0–0.13 loop: one request at a time, answered before the next line is read; in startup-failure mode every
+ * parseable request gets the error and EOF exits 1.
+ */
+async function runSerial(
+  requestLines: AsyncIterable<string>,
+  session: SimSession | undefined,
+  startupError: string | undefined,
+  output: RpcOutput,
+  faults: SimFaults,
+  state: DispatchState,
+): Promise<number> {
+  const refuse = busyFault(faults);
+  for await (const line of requestLines) {
+    const parsed = parseLenient(line);
+    if (parsed.kind === "invalid") {
+      await output.respond(errorAnswer(parsed.id, parsed.error));
+      continue;
+    }
+    if (parsed.hasId && refuse()) {
+      await output.respond(errorAnswer(parsed.id, busy));
+      continue;
+    }
+    const answer = await dispatchLenient(parsed, session, startupError, state);
+    if (answer) await output.respond(answer);
   }
   session?.close();
   return startupError === undefined ? 0 : 1;
+}
+
+/**
+ * The 0.14+ loop: parse, admit (128 outstanding, then -32000 for requests and silence for notifications), queue on
+ * the method's lane. On EOF: subscriptions end silently, a queued `watch.subscribe` is refused, and everything else
+ * admitted drains before the exit with 0 (docs/imsg-protocol.md, Shutdown).
+ */
+async function runLanes(
+  requestLines: AsyncIterable<string>,
+  session: SimSession,
+  output: RpcOutput,
+  faults: SimFaults,
+  state: DispatchState,
+): Promise<number> {
+  const scheduler = new RpcScheduler({
+    delayMs: faults.readDelayMs ?? 0,
+    order: faults.readOrder ?? { kind: "fifo" },
+  });
+  const refuse = busyFault(faults);
+  for await (const line of requestLines) {
+    const parsed = parseStrict(line);
+    if (parsed.kind === "invalid") {
+      const answer = () => output.respond(errorAnswer(parsed.id, parsed.error));
+      if (scheduler.hasRoom()) scheduler.submit("control", { run: answer });
+      else void answer();
+      continue;
+    }
+    if (!scheduler.hasRoom() || (parsed.hasId && refuse())) {
+      if (parsed.hasId) void output.respond(errorAnswer(parsed.id, busy));
+      continue;
+    }
+    const offered = parsed.paramsError === undefined && offeredHandler(parsed.method, session) !== undefined;
+    const lane = offered ? rpcLane(parsed.method) : "control";
+    const subscribes = parsed.method === "watch.subscribe" || parsed.method === "bridge.events.subscribe";
+    scheduler.submit(lane, {
+      run: async () => {
+        const answer = await dispatchStrict(parsed, session, state);
+        if (answer) await output.respond(answer);
+      },
+      ...(subscribes ? { onShutdown: () => refuseAtShutdown(parsed.hasId, parsed.id, output) } : {}),
+    });
+  }
+  session.cancelSubscriptions();
+  await scheduler.shutdown();
+  session.close();
+  return 0;
+}
+
+/** A subscribe still queued at EOF never starts: -32000 `server is shutting down` (nothing for a notification). */
+async function refuseAtShutdown(hasId: boolean, id: unknown, output: RpcOutput): Promise<void> {
+  if (hasId) await output.respond(errorAnswer(id, RpcError.serverBusy("server is shutting down")));
 }
 
 /** Records a request line that names a method (`--request-log`); malformed lines are not requests. */
@@ -128,52 +188,5 @@ function logRequest(path: string, line: string): void {
     if (typeof method === "string") recordRequest(path, { kind: "rpc", method, params });
   } catch {
     // Not JSON: nothing was asked.
-  }
-}
-
-function errorResponse(id: unknown, error: RpcError): Record<string, unknown> {
-  return { id: id ?? null, error: { code: error.rpcCode, message: error.message, data: error.data } };
-}
-
-/** Parses and answers one request line; undefined when nothing is written (a successful notification). */
-export function handleLine(
-  line: string,
-  session: SimSession | undefined,
-  startupError: string | undefined,
-): Record<string, unknown> | undefined {
-  let request: unknown;
-  try {
-    request = JSON.parse(line);
-  } catch {
-    return errorResponse(null, RpcError.parse(parseErrorText));
-  }
-  if (typeof request !== "object" || request === null || Array.isArray(request)) {
-    return errorResponse(null, RpcError.invalidRequest("request must be an object"));
-  }
-  const fields = request as Record<string, unknown>;
-  const hasId = Object.hasOwn(fields, "id");
-  const id = fields.id;
-  if (typeof fields.jsonrpc === "string" && fields.jsonrpc !== "2.0") {
-    return errorResponse(id, RpcError.invalidRequest("jsonrpc must be 2.0"));
-  }
-  const method = fields.method;
-  if (typeof method !== "string" || method === "") {
-    return errorResponse(id, RpcError.invalidRequest("method is required"));
-  }
-  const params =
-    typeof fields.params === "object" && fields.params !== null && !Array.isArray(fields.params)
-      ? (fields.params as Params)
-      : {};
-  if (startupError !== undefined || !session) return errorResponse(id, RpcError.internal(startupError ?? ""));
-  const handler = rpcHandlers[method];
-  // An older build (`--build`) lacks the methods of later releases, as imsg did.
-  const inBuild = session.settings.rpcMethods?.includes(method) ?? true;
-  if (!handler || !inBuild) return errorResponse(id, RpcError.methodNotFound(method));
-  try {
-    const result = handler(params, session);
-    return hasId ? { id, result } : undefined;
-  } catch (error) {
-    if (error instanceof RpcError) return errorResponse(id, error);
-    return errorResponse(id, RpcError.internal(error instanceof Error ? error.message : String(error)));
   }
 }

@@ -13,9 +13,15 @@ export interface SchemaCapabilities {
   messageDate: boolean;
   /** `chat.account_id`, `account_login`, `last_addressed_handle` (CLI `chats --json` only). */
   chatAccountColumns: boolean;
+  /** `message.is_read` and `date_read`: 0.13+ reports read state (`is_read`, `unread_count`). */
+  readState: boolean;
+  /** `message.payload_data`: where extension balloons (polls) keep their data. */
+  payloadData: boolean;
+  /** `message.schedule_type` and `schedule_state`: native scheduled sends (`messages.scheduled`). */
+  scheduling: boolean;
 }
 
-function columnsOf(database: DatabaseSync, table: string): Set<string> {
+export function columnsOf(database: DatabaseSync, table: string): Set<string> {
   const rows = database.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
   return new Set(rows.map((row) => row.name.toLowerCase()));
 }
@@ -37,5 +43,8 @@ export function probeSchema(database: DatabaseSync): SchemaCapabilities {
     attachmentUserInfo: attachment.has("user_info"),
     messageDate: chatMessageJoin.has("message_date"),
     chatAccountColumns: chat.has("account_id") && chat.has("account_login") && chat.has("last_addressed_handle"),
+    readState: message.has("is_read") && message.has("date_read"),
+    payloadData: message.has("payload_data"),
+    scheduling: message.has("schedule_type") && message.has("schedule_state"),
   };
 }

@@ -1,3 +1,6 @@
+import type { MutationFaultRule } from "./mutation-faults.ts";
+import type { ReadOrder } from "./read-order.ts";
+
 /** Fault switches that make the sim misbehave on purpose, for client tests (flags or `IMSG_SIM_FAULT_*`). */
 export interface SimFaults {
   /** Exit abruptly (code 137, no goodbye) right after this many notifications were written. */
@@ -23,6 +26,18 @@ export interface SimFaults {
   fullDiskAccess: boolean;
   /** Stop writing notifications after this many, while subscriptions keep reading rows (a "silent stream"). */
   silentAfterNotifications?: number;
+  /** 0.14+ read lane: hold every read this long before it runs, so reads overlap (`--fault-read-delay-ms`). */
+  readDelayMs?: number;
+  /** The order in which reads held together are answered (`--fault-read-order reverse|random:<seed>`). */
+  readOrder?: ReadOrder;
+  /** Wait this long before every mutation runs, so later requests queue behind it (`--fault-mutation-delay-ms`). */
+  mutationDelayMs?: number;
+  /** Mutations that fail with a typed delivery outcome (`--fault-mutation <disposition>[:<method>][@<nth>]`). */
+  mutationFaults?: readonly MutationFaultRule[];
+  /** Answer identified requests -32000 `Server busy` once this many were admitted (`--fault-busy-after`). */
+  busyAfter?: number;
+  /** How many requests in a row the busy fault refuses (`--fault-busy-count`, default 1). */
+  busyCount?: number;
 }
 
 export const noFaults: SimFaults = { oversizedLineBytes: 2 * 1024 * 1024, responseDelayMs: 0, fullDiskAccess: false };

@@ -21,7 +21,7 @@ describe("writeSimWrapper", () => {
     const dbPath = join(dir, "chat.db");
     createChatDb(dbPath);
     const wrapper = join(dir, "imsg");
-    await writeSimWrapper(wrapper, dbPath, ["--build", "0.7.0"]);
+    await writeSimWrapper(wrapper, dbPath, ["--imsg-version", "0.7.0"]);
     expect((await stat(wrapper)).mode & 0o777).toBe(0o755);
     const { stdout } = await run(wrapper, ["--version"]);
     expect(stdout.trim()).toContain("0.7.0");

@@ -1,7 +1,11 @@
+import { bridgeHasSelector } from "./bridge-features.ts";
+import { probeBridge } from "./bridge-probe.ts";
 import { type BridgeState, isBridgeUp } from "./bridge-state.ts";
-import { type ImsgBuild, imsgBuild } from "./imsg-build.ts";
+import { compiledRpcMethods } from "./compiled-methods.ts";
+import { type ImsgPersonality, imsgPersonality } from "./personality.ts";
 import { linuxTexts, macTexts } from "./platform-texts.ts";
 import { simVersion } from "./rpc-methods-list.ts";
+import { capabilitiesBlock } from "./status-snapshot.ts";
 
 export type Platform = "mac" | "linux";
 
@@ -12,14 +16,47 @@ export type Platform = "mac" | "linux";
 export function statusReport(
   platform: Platform,
   bridge: BridgeState,
-  build: ImsgBuild = imsgBuild(),
+  build: ImsgPersonality = imsgPersonality(),
   environment: NodeJS.ProcessEnv = process.env,
 ): Record<string, unknown> {
-  return withoutNewerKeys(fullStatusReport(platform, bridge, build, environment), build);
+  const report = withoutNewerKeys(fullStatusReport(platform, bridge, build, environment), build);
+  return build.statusHasHelperVersion ? withHelperKeys(report, platform, bridge, build, environment) : report;
+}
+
+/** The probe-timeout text of 0.15's `status` (docs/imsg-protocol.md, status). */
+export const hungHelperText =
+  "The IMCore bridge is not responding.\nMessages.app may be running with a stale or hung helper.\nRe-inject it with `imsg launch`.";
+
+/** The sim's wording for a helper whose version differs from the CLI's (imsg's exact text is not known). */
+export function helperMismatchText(helper: string, cli: string): string {
+  return `The injected bridge helper reports version ${helper}, but this imsg is ${cli}. Re-inject it with \`imsg launch\`.`;
+}
+
+/** 0.15's additions: the helper's version (only while one answers), a mismatch note, and the capabilities block. */
+function withHelperKeys(
+  report: Record<string, unknown>,
+  platform: Platform,
+  bridge: BridgeState,
+  build: ImsgPersonality,
+  environment: NodeJS.ProcessEnv,
+): Record<string, unknown> {
+  const extended = { ...report };
+  const up = platform === "mac" && isBridgeUp(bridge);
+  if (platform === "mac" && bridge.sip === "disabled" && bridge.launched && bridge.fallen) {
+    extended.message = hungHelperText;
+  }
+  if (up) {
+    const cli = simVersion(environment, build.version);
+    const helper = bridge.helperVersion ?? cli;
+    extended.helper_version = helper;
+    if (helper !== cli) extended.helper_version_mismatch = helperMismatchText(helper, cli);
+  }
+  extended.capabilities = capabilitiesBlock(build, probeBridge(bridge, platform));
+  return extended;
 }
 
 /** Drops what `build` did not print yet: `bridge_version`/`v2_ready`/`selectors` (0.7.0), `rpc_methods` (0.7.3), `version` (0.9.0). */
-function withoutNewerKeys(report: Record<string, unknown>, build: ImsgBuild): Record<string, unknown> {
+function withoutNewerKeys(report: Record<string, unknown>, build: ImsgPersonality): Record<string, unknown> {
   const kept = { ...report };
   if (!build.statusHasVersion) delete kept.version;
   if (!build.statusHasRpcMethods) delete kept.rpc_methods;
@@ -34,11 +71,14 @@ function withoutNewerKeys(report: Record<string, unknown>, build: ImsgBuild): Re
 function fullStatusReport(
   platform: Platform,
   bridge: BridgeState,
-  build: ImsgBuild,
+  build: ImsgPersonality,
   environment: NodeJS.ProcessEnv,
 ): Record<string, unknown> {
   const base = { version: simVersion(environment, build.version), basic_features: true };
-  const methods = [...build.rpcMethods];
+  // 0.15 lists send.tracked only while the bridge can reserve message GUIDs.
+  const methods = compiledRpcMethods(build, platform).filter(
+    (method) => method !== "send.tracked" || bridgeHasSelector(bridge, "clientMessageGuidReservation"),
+  );
   if (platform === "linux") {
     return {
       ...base,

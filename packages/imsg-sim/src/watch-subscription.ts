@@ -1,7 +1,15 @@
 import { existsSync, type FSWatcher, watch } from "node:fs";
+import { errorMessage } from "@imessage-channel/kit";
 import type { ChatStore } from "./chat-store.ts";
+import type { ImsgPersonality } from "./personality.ts";
 import type { UrlBalloonDedupe } from "./url-balloon-dedupe.ts";
+import { coalescingRules, type PreviewedMessage, withUrlPreview } from "./url-preview-messages.ts";
+import { type Delivery, planBatch, WatchBatchState } from "./watch-batch.ts";
+import type { WatchOutbox } from "./watch-outbox.ts";
 import type { WireMessage } from "./wire-types.ts";
+
+/** How soon a poll that met a row without its chat join runs again (0.10.0+; imsg retries on its debounce). */
+const chatlessRetryMinMs = 10;
 
 /** Rows read per poll; a backlog drains one batch per trigger (docs/imsg-protocol.md#cursor). */
 export const watchBatchSize = 100;
@@ -34,6 +42,12 @@ export interface WatchEnvironment {
   pollIntervalMs: number;
   emitMessage: (subscription: number, message: WireMessage) => void;
   emitError: (subscription: number, message: string) => void;
+  /** The release played; absent or before 0.10.0: 0.9.0's loop (row by row, `chat_id: 0` rows emitted, no hold). */
+  personality?: ImsgPersonality;
+  /** 0.14+: the bounded queue notifications go through (`buffer_limit`, `watch.overflow`). */
+  outbox?: WatchOutbox;
+  /** The stream ended by itself (overflow or error) and its terminal notification is out: its slot is free. */
+  onEnded?: () => void;
 }
 
 /** One `watch.subscribe` stream: its own cursor, debounce timer, file watches and fallback poll. */
@@ -47,18 +61,27 @@ export class WatchSubscription {
   #settleTimer: NodeJS.Timeout | undefined;
   #settleDeadline = 0;
   #pollTimer: NodeJS.Timeout | undefined;
+  #wakeTimer: NodeJS.Timeout | undefined;
+  #wakeAt = Number.POSITIVE_INFINITY;
   #stopped = false;
+  /** The 0.10+ watcher's memory; absent under 0.9.0. */
+  readonly #batch: WatchBatchState | undefined;
+  /** The resume point of the last event processed: `resume_after_rowid` if the next one overflows. */
+  #lastCursor: number;
 
   constructor(id: number, filter: WatchFilter, environment: WatchEnvironment) {
     this.id = id;
     this.#filter = filter;
     this.#environment = environment;
     const since = filter.sinceRowid ?? 0;
-    this.#cursor = since === 0 ? environment.store.maxRowid() : since;
+    const tail = environment.store.maxRowid();
+    this.#cursor = since === 0 ? tail : since;
+    this.#lastCursor = this.#cursor;
+    if (environment.personality?.dropsChatlessRows) this.#batch = new WatchBatchState(this.#cursor, tail);
   }
 
   get cursor(): number {
-    return this.#cursor;
+    return this.#batch?.cursor ?? this.#cursor;
   }
 
   /**
@@ -66,6 +89,8 @@ export class WatchSubscription {
    * docs/imsg-protocol.md#ordering-and-timeouts).
    */
   start(firstPollNow = false): void {
+    // Unsubscribed (or shut down) before its response released it.
+    if (this.#stopped) return;
     if (firstPollNow) this.poll();
     else setImmediate(() => this.poll());
     this.#pollTimer = setInterval(() => this.poll(), this.#environment.pollIntervalMs);
@@ -104,6 +129,7 @@ export class WatchSubscription {
     this.#stopped = true;
     clearTimeout(this.#debounceTimer);
     clearTimeout(this.#settleTimer);
+    clearTimeout(this.#wakeTimer);
     clearInterval(this.#pollTimer);
     for (const watcher of this.#watchers) watcher.close();
     this.#watchers = [];
@@ -115,6 +141,7 @@ export class WatchSubscription {
    */
   poll(): number {
     if (this.#stopped) return 0;
+    if (this.#batch) return this.#pollLive(this.#batch);
     const { store, dedupe } = this.#environment;
     try {
       const rows = store.watchRows(this.#cursor, this.#filter.chatId, this.#filter.includeReactions, watchBatchSize);
@@ -137,6 +164,87 @@ export class WatchSubscription {
       this.#environment.emitError(this.id, error instanceof Error ? error.message : String(error));
       return 0;
     }
+  }
+
+  /** One poll of the 0.10+ watcher: plan the batch (watch-batch.ts), then hand its events to the reader. */
+  #pollLive(state: WatchBatchState): number {
+    const { store, dedupe, personality } = this.#environment;
+    try {
+      const rows = store.watchRows(state.cursor, this.#filter.chatId, this.#filter.includeReactions, watchBatchSize);
+      const now = Date.now();
+      const plan = planBatch(rows, state, {
+        now,
+        dropsChatlessRows: personality?.dropsChatlessRows ?? false,
+        isRepeatedBalloon: (row) =>
+          store.schema.balloonBundleId && dedupe.isDuplicate(row, store.resolvedSender(row), store.resolvedText(row)),
+        ...(personality?.coalescesUrlPreviews ? { coalescing: coalescingRules(store, personality) } : {}),
+      });
+      if (plan.retry) this.#wake(now + Math.max(chatlessRetryMinMs, this.#filter.debounceMs));
+      if (plan.wakeAt !== undefined) this.#wake(plan.wakeAt);
+      for (const delivery of plan.deliveries) {
+        if (this.#stopped) break;
+        if (!this.#deliver(delivery)) break;
+      }
+      return rows.length;
+    } catch (error) {
+      this.#fail(errorMessage(error));
+      return 0;
+    }
+  }
+
+  /** Emits one planned event (or filters it out); false once the subscription overflowed. */
+  #deliver(delivery: Delivery): boolean {
+    const { row } = delivery.logical;
+    const { store, personality, outbox } = this.#environment;
+    if (!this.#passesFilters(row.date_ms) || !this.#passesParticipants(store.resolvedSender(row))) {
+      this.#lastCursor = delivery.cursor;
+      return true;
+    }
+    let message: PreviewedMessage = store.buildMessage(row, {
+      includeAttachments: this.#filter.includeAttachments,
+      includeReactions: this.#filter.includeReactions,
+    });
+    if (personality) message = withUrlPreview(message, delivery.logical, store, personality);
+    if (personality?.watchCursor) message.cursor = delivery.cursor;
+    if (!outbox) {
+      this.#environment.emitMessage(this.id, message);
+    } else if (!outbox.offer("message", { subscription: this.id, message })) {
+      this.#overflow(outbox);
+      return false;
+    }
+    this.#lastCursor = delivery.cursor;
+    return true;
+  }
+
+  /** A full buffer: stop reading, let accepted events drain, then the terminal `watch.overflow`. */
+  #overflow(outbox: WatchOutbox): void {
+    this.stop();
+    outbox.finish(
+      "watch.overflow",
+      { subscription: this.id, resume_after_rowid: this.#lastCursor, reason: "buffer_limit_exceeded", terminal: true },
+      this.#environment.onEnded,
+    );
+  }
+
+  #fail(message: string): void {
+    this.stop();
+    const outbox = this.#environment.outbox;
+    if (outbox) outbox.finish("error", { subscription: this.id, error: { message } }, this.#environment.onEnded);
+    else this.#environment.emitError(this.id, message);
+  }
+
+  /** Polls again at `at` (a held row's deadline, a chat-join retry), keeping only the earliest wake-up. */
+  #wake(at: number): void {
+    if (this.#stopped || at >= this.#wakeAt) return;
+    clearTimeout(this.#wakeTimer);
+    this.#wakeAt = at;
+    this.#wakeTimer = setTimeout(
+      () => {
+        this.#wakeAt = Number.POSITIVE_INFINITY;
+        this.poll();
+      },
+      Math.max(0, at - Date.now()) + 1,
+    );
   }
 
   #passesFilters(dateMs: number | null): boolean {

@@ -11,6 +11,13 @@ export interface WireChat {
   participants: string[];
   is_group: boolean;
   contact_name?: string;
+  /** 0.14.0 canonical payload: `chat.display_name` ("" when unnamed) and the routing diagnostics (omitted when empty). */
+  display_name?: string;
+  account_id?: string;
+  account_login?: string;
+  last_addressed_handle?: string;
+  /** 0.13.0: inbound messages not yet read; omitted on schemas without read state. */
+  unread_count?: number;
 }
 
 export interface WireAttachment {
@@ -60,4 +67,46 @@ export interface WireMessage {
   chat_name: string;
   participants: string[];
   is_group: boolean;
+  /** 0.11.1: the row's `balloon_bundle_id`, when non-empty. */
+  balloon_bundle_id?: string;
+  /** 0.11.1: the URL-preview row folded into this text message (docs/imsg-protocol.md, New fields). */
+  url_preview?: WireUrlPreview;
+  /** 0.10.0: native poll creation and vote rows. */
+  poll?: WirePoll;
+  /** 0.13.0: inbound rows only; `date_read` only when read. */
+  is_read?: boolean;
+  date_read?: string;
+  /** 0.14.0: live watch notifications only; the resumable position after this message. */
+  cursor?: number;
+}
+
+export interface WireUrlPreview {
+  id: number;
+  guid: string;
+  balloon_bundle_id: string;
+  created_at: string;
+}
+
+export interface WirePollOption {
+  id: string;
+  text: string;
+}
+
+export interface WirePollVote {
+  option_id: string;
+  participant: string;
+  event_type: "voted" | "unvoted";
+}
+
+export interface WirePoll {
+  kind: "created" | "vote" | "unknown";
+  event: "imessage.poll.created" | "imessage.poll.voted" | "imessage.poll.unknown";
+  poll_guid?: string;
+  question?: string;
+  options?: WirePollOption[];
+  vote?: WirePollVote;
+  votes?: WirePollVote[];
+  original_guid?: string;
+  creator?: string;
+  participants?: string[];
 }

@@ -84,7 +84,7 @@ describe("probeCapabilities", () => {
     // IMSG_VERSION overrides what --version prints (docs/imsg-protocol.md#version-flag): the version is no proof of
     // rpc.
     const capabilities = await probeCapabilities(
-      nodeScriptRunner(simBinPath, { IMSG_SIM_BUILD: "0.2.0", IMSG_VERSION: "0.9.0" }),
+      nodeScriptRunner(simBinPath, { IMSG_SIM_VERSION: "0.2.0", IMSG_VERSION: "0.9.0" }),
     );
     expect(capabilities).toMatchObject({ version: "0.9.0", rpcSupported: false, rpcMethods: [] });
     expect(capabilities.problems).toEqual([

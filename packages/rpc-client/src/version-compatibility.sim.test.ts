@@ -21,7 +21,7 @@ afterAll(async () => {
 
 /** The methods a build answers with anything but -32601 (method not found). */
 async function methodsAnswered(build: string): Promise<string[]> {
-  const sim = new SimProcess({ args: ["rpc", "--db", dbPath], env: { IMSG_SIM_BUILD: build } });
+  const sim = new SimProcess({ args: ["rpc", "--db", dbPath], env: { IMSG_SIM_VERSION: build } });
   try {
     const answered: string[] = [];
     for (const method of supportedRpcMethods) {

@@ -207,10 +207,17 @@ function sshdConfig(
     // bash sources ~/.bashrc for commands sshd runs only at SHLVL 0: with SHLVL=1 a session does not depend on
     // the user's rc files. (A pyenv `rehash` killed by a dropped connection once left a lock that made every
     // later session's .bashrc wait 60 s.)
-    "SetEnv SHLVL=1",
+    // The imsg release a simulated Mac plays (IMSG_SIM_VERSION) carries over to the sims a session starts, as a
+    // spawned child inherits it: the same personality over SSH as locally.
+    ["SetEnv SHLVL=1", ...simVersionVariable()].join(" "),
     ...extra,
     "",
   ].join("\n");
+}
+
+function simVersionVariable(): string[] {
+  const version = process.env.IMSG_SIM_VERSION;
+  return version && /^[\d.]+$/.test(version) ? [`IMSG_SIM_VERSION=${version}`] : [];
 }
 
 type Launch = { child: ChildProcess; logs: () => string } | { failure: string };

@@ -50,7 +50,8 @@ export class DemoWorld {
     await mkdir(world.stateDir, { recursive: true, mode: 0o700 });
     seed(world.dbPath);
     const wrapper = join(world.dir, "imsg");
-    await writeSimWrapper(wrapper, world.dbPath);
+    // The channel speaks imsg 0.9.0's protocol until it learns protocol v1.
+    await writeSimWrapper(wrapper, world.dbPath, ["--imsg-version", "0.9.0"]);
     const runtime =
       options.agent.type === "openai"
         ? {

@@ -48,7 +48,7 @@ async function imsgWithoutRpc(harness: GatewayHarness): Promise<string> {
   const path = join(harness.dir, "imsg-without-rpc");
   await writeFile(
     path,
-    `#!/bin/sh\nIMSG_VERSION=0.9.0 IMSG_SIM_BUILD=0.2.0 exec ${JSON.stringify(harness.wrapperPath)} "$@"\n`,
+    `#!/bin/sh\nIMSG_VERSION=0.9.0 IMSG_SIM_VERSION=0.2.0 exec ${JSON.stringify(harness.wrapperPath)} "$@"\n`,
   );
   await chmod(path, 0o755);
   return path;
@@ -108,7 +108,11 @@ const reactingAgent: AgentHandler = (turn, response) => {
 
 describe("gateway log: an imsg build without rpc_methods", () => {
   it("warns once per start that typing and read are gated off, and sends neither", async () => {
-    harness = await GatewayHarness.create({ channel: open, agent: reactingAgent, simArgs: ["--build", "0.7.0"] });
+    harness = await GatewayHarness.create({
+      channel: open,
+      agent: reactingAgent,
+      simArgs: ["--imsg-version", "0.7.0"],
+    });
     const requestLog = await harness.requestLogPath();
     const env = { IMSG_SIM_REQUEST_LOG: requestLog };
     const warning =

@@ -147,7 +147,7 @@ export class SoakWorld {
         "    ;;",
         "esac",
         // $faults is unquoted on purpose: it holds flags this soak wrote, split into words.
-        `IMSG_SIM_DB=${JSON.stringify(harness.dbPath)} exec ${JSON.stringify(process.execPath)} ${JSON.stringify(simBinPath)} "$@" $faults`,
+        `IMSG_SIM_DB=${JSON.stringify(harness.dbPath)} exec ${JSON.stringify(process.execPath)} ${JSON.stringify(simBinPath)} "$@" --imsg-version 0.9.0 $faults`,
         "",
       ].join("\n"),
     );

@@ -1,0 +1,98 @@
+import type { BridgeProbe } from "./bridge-probe.ts";
+
+/** Schema features `status.database.features` reports once the database is open. */
+export interface DatabaseFeatures {
+  unread_state: boolean;
+  scheduled_messages: boolean;
+  reactions: boolean;
+  reply_context: boolean;
+  routing_metadata: boolean;
+  balloon_payloads: boolean;
+}
+
+/** `status.database`: ready with its features, or not ready with a redacted error. */
+export interface DatabaseState {
+  path: string;
+  ready: boolean;
+  features?: DatabaseFeatures;
+  error?: string;
+}
+
+/** Methods that need an open database, and the schema features some of them need on top. */
+const databaseNeeds: Record<string, readonly (keyof DatabaseFeatures)[]> = {
+  "chats.list": [],
+  "chats.get": [],
+  "messages.stats": [],
+  "messages.history": [],
+  "messages.search": [],
+  "messages.after": [],
+  "messages.scheduled": ["scheduled_messages"],
+  "watch.subscribe": [],
+  "message.send_status": [],
+  "send.tracked": [],
+  "send.multipart": [],
+  "send.sticker": [],
+  "poll.vote": ["balloon_payloads"],
+  "messages.poll.vote": ["balloon_payloads"],
+  "poll.unvote": ["balloon_payloads", "reactions"],
+  "polls.unvote": ["balloon_payloads", "reactions"],
+  "messages.poll.unvote": ["balloon_payloads", "reactions"],
+};
+
+/** Bridge selectors a method needs (any one of them); `send`, `typing` and `read` need none. */
+const selectorNeeds: Record<string, readonly string[]> = {
+  "send.tracked": ["clientMessageGuidReservation"],
+  "chats.create": ["createChat"],
+  "chats.delete": ["deleteChat", "removeChat"],
+  "chats.markUnread": ["markChatUnread"],
+  "send.rich": ["sendMessage"],
+  "send.attachment": ["sendAttachment"],
+  "send.multipart": ["sendMultipart"],
+  "send.sticker": ["stickerSend"],
+  "poll.send": ["pollPayloadMessage"],
+  "messages.poll.send": ["pollPayloadMessage"],
+  "poll.vote": ["pollVoteMessage"],
+  "messages.poll.vote": ["pollVoteMessage"],
+  "poll.unvote": ["pollVoteMessage"],
+  "polls.unvote": ["pollVoteMessage"],
+  "messages.poll.unvote": ["pollVoteMessage"],
+  tapback: ["sendReaction"],
+  "message.edit": ["editMessageItemTranslation", "editMessageItem", "editMessage"],
+  "message.unsend": ["retractMessagePart"],
+  "message.delete": ["deleteMessage"],
+  "message.notifyAnyways": ["notifyAnyways"],
+  "group.rename": ["setDisplayName"],
+  "group.setIcon": ["updateGroupPhoto"],
+  "group.addParticipant": ["addParticipant"],
+  "group.removeParticipant": ["removeParticipant"],
+  "group.leave": ["leaveChat"],
+  "contacts.shouldShareContact": ["namePhotoShouldOffer"],
+  "contacts.shareContactCard": ["namePhotoShare"],
+  "handles.check": ["checkIMessageAvailability"],
+};
+
+function databaseAllows(method: string, database: DatabaseState): boolean {
+  const needs = databaseNeeds[method];
+  if (needs === undefined) return true;
+  const features = database.features;
+  return database.ready && features !== undefined && needs.every((feature) => features[feature]);
+}
+
+function bridgeAllows(method: string, bridge: BridgeProbe): boolean {
+  // The event stream needs a v2 bridge (the readable event log is the watch area's to add).
+  if (method === "bridge.events.subscribe") return bridge.bridge_version !== undefined && bridge.v2_ready === true;
+  const needs = selectorNeeds[method];
+  if (needs === undefined) return true;
+  const v2 = bridge.bridge_version !== undefined && bridge.v2_ready === true;
+  // handles.check asks IDS directly and does not need the chat registry.
+  const registry = method === "handles.check" || bridge.registry_available === true;
+  return v2 && registry && needs.some((selector) => bridge.selectors?.[selector] === true);
+}
+
+/**
+ * `status.methods` (docs/imsg-protocol.md, initialize and status): the compiled methods whose database, schema and
+ * bridge-selector requirements all hold right now, aliases included.
+ */
+export function usableMethods(compiled: readonly string[], database: DatabaseState, bridge: BridgeProbe): string[] {
+  return compiled.filter((method) => databaseAllows(method, database) && bridgeAllows(method, bridge));
+}
