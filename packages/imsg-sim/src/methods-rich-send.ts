@@ -8,8 +8,8 @@ import type { SimSession } from "./sim-session.ts";
 
 const urlBalloonBundleId = "com.apple.messages.URLBalloonProvider";
 
-/** Keys URL mode refuses, in imsg's order: the first present one is named in the error. */
-const keysRefusedWithUrl = [
+/** Keys `send.rich`'s URL mode refuses, in imsg's order: the first present one is named (strict params and the handler). */
+export const keysRefusedWithUrl: readonly string[] = [
   "text",
   "message",
   "dd_scan",

@@ -1,3 +1,4 @@
+import { keysRefusedWithUrl } from "./methods-rich-send.ts";
 import { invalidParams, type Slot, type StrictParams } from "./strict-params-reader.ts";
 import {
   booleans,
@@ -73,26 +74,6 @@ function withChat(canonical: string, more: readonly Slot[], check: (params: Stri
   };
 }
 
-const richUrlExclusive = [
-  "text",
-  "message",
-  "dd_scan",
-  "ddScan",
-  "effect_id",
-  "effectId",
-  "effect",
-  "subject",
-  "reply_to",
-  "replyTo",
-  "reply_to_guid",
-  "message_guid",
-  "part_index",
-  "partIndex",
-  "text_formatting",
-  "textFormatting",
-  "file",
-  "path",
-];
 const effectSlot: Slot = ["effect_id", "effectId", "effect"];
 const pollGuidSlot: Slot = ["poll_guid", "pollGuid", "poll_message_guid", "message_guid", "message_id"];
 const optionSlots: readonly Slot[] = [
@@ -172,7 +153,7 @@ export const mutationMethodRules: readonly MethodRules[] = [
     ],
     check: (params) => {
       if (params.string(["url"])) {
-        const conflicting = richUrlExclusive.find((key) => params.has([key]));
+        const conflicting = keysRefusedWithUrl.find((key) => params.has([key]));
         if (conflicting) throw invalidParams(`${conflicting} is not supported with url`);
       }
       params.chatTarget();
