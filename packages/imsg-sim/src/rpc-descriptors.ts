@@ -1,3 +1,5 @@
+import type { DatabaseFeatures } from "./status-methods.ts";
+
 /*
  * What imsg 0.14+'s method descriptors say of each RPC method: its lane, whether it needs the database, whether the
  * Linux build compiles it, plus the bridge operation a mutation reports in a delivery failure.
@@ -68,26 +70,29 @@ export function rpcLane(method: string): RpcLane {
   return laneOfMethod.get(method) ?? "control";
 }
 
-/** Methods whose descriptor requires a ready database: 0.14+ answers them -32002 while it cannot be opened. */
-export const databaseMethods: ReadonlySet<string> = new Set([
-  "chats.list",
-  "chats.get",
-  "messages.stats",
-  "messages.history",
-  "messages.search",
-  "messages.after",
-  "messages.scheduled",
-  "watch.subscribe",
-  "message.send_status",
-  "send.tracked",
-  "send.multipart",
-  "send.sticker",
-  "poll.vote",
-  "messages.poll.vote",
-  "poll.unvote",
-  "polls.unvote",
-  "messages.poll.unvote",
-]);
+/** Methods whose descriptor requires a ready database, and the schema features some of them need on top. */
+export const databaseRequirements: Readonly<Record<string, readonly (keyof DatabaseFeatures)[]>> = {
+  "chats.list": [],
+  "chats.get": [],
+  "messages.stats": [],
+  "messages.history": [],
+  "messages.search": [],
+  "messages.after": [],
+  "messages.scheduled": ["scheduled_messages"],
+  "watch.subscribe": [],
+  "message.send_status": [],
+  "send.tracked": [],
+  "send.multipart": [],
+  "send.sticker": [],
+  "poll.vote": ["balloon_payloads"],
+  "messages.poll.vote": ["balloon_payloads"],
+  "poll.unvote": ["balloon_payloads", "reactions"],
+  "polls.unvote": ["balloon_payloads", "reactions"],
+  "messages.poll.unvote": ["balloon_payloads", "reactions"],
+};
+
+/** The methods above: 0.14+ answers them -32002 while the database cannot be opened. */
+export const databaseMethods: ReadonlySet<string> = new Set(Object.keys(databaseRequirements));
 
 /** The methods 0.14+ compiles on Linux; every other one answers -32601 there (0.9.0 Linux answered -32603). */
 export const linuxRpcMethods: readonly string[] = [

@@ -1,4 +1,5 @@
 import type { BridgeProbe } from "./bridge-probe.ts";
+import { databaseRequirements } from "./rpc-descriptors.ts";
 
 /** Schema features `status.database.features` reports once the database is open. */
 export interface DatabaseFeatures {
@@ -17,27 +18,6 @@ export interface DatabaseState {
   features?: DatabaseFeatures;
   error?: string;
 }
-
-/** Methods that need an open database, and the schema features some of them need on top. */
-const databaseNeeds: Record<string, readonly (keyof DatabaseFeatures)[]> = {
-  "chats.list": [],
-  "chats.get": [],
-  "messages.stats": [],
-  "messages.history": [],
-  "messages.search": [],
-  "messages.after": [],
-  "messages.scheduled": ["scheduled_messages"],
-  "watch.subscribe": [],
-  "message.send_status": [],
-  "send.tracked": [],
-  "send.multipart": [],
-  "send.sticker": [],
-  "poll.vote": ["balloon_payloads"],
-  "messages.poll.vote": ["balloon_payloads"],
-  "poll.unvote": ["balloon_payloads", "reactions"],
-  "polls.unvote": ["balloon_payloads", "reactions"],
-  "messages.poll.unvote": ["balloon_payloads", "reactions"],
-};
 
 /** Bridge selectors a method needs (any one of them); `send`, `typing` and `read` need none. */
 const selectorNeeds: Record<string, readonly string[]> = {
@@ -72,7 +52,7 @@ const selectorNeeds: Record<string, readonly string[]> = {
 };
 
 function databaseAllows(method: string, database: DatabaseState): boolean {
-  const needs = databaseNeeds[method];
+  const needs = databaseRequirements[method];
   if (needs === undefined) return true;
   const features = database.features;
   return database.ready && features !== undefined && needs.every((feature) => features[feature]);
