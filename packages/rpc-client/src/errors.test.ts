@@ -36,4 +36,44 @@ describe("errors", () => {
     expect(new ImsgStartupError("imsg cannot open the database", data).fullDiskAccess).toBe(true);
     expect(isPermissionText("database disk image is malformed")).toBe(false);
   });
+
+  it("reads imsg 0.14+ typed delivery outcomes and database state from error data objects", () => {
+    const notStarted = new ImsgRpcError("send", -32603, "Delivery failed before dispatch", {
+      retry_safe: true,
+      disposition: "not_started",
+      transport: "bridge_v2",
+      operation: "send-message",
+      detail: "bridge ready lock absent",
+    });
+    expect(notStarted.delivery).toEqual({
+      disposition: "not_started",
+      retrySafe: true,
+      transport: "bridge_v2",
+      operation: "send-message",
+      detail: "bridge ready lock absent",
+    });
+    expect(notStarted.message).toBe(
+      "imsg send failed: -32603 Delivery failed before dispatch (bridge ready lock absent)",
+    );
+    const unknown = new ImsgRpcError("send", -32001, "Delivery outcome unknown", {
+      disposition: "still_in_flight",
+      retry_safe: "true",
+    });
+    // Only a JSON true is retry-safe.
+    expect(unknown.delivery).toEqual({ disposition: "still_in_flight", retrySafe: false });
+    expect(new ImsgRpcError("send", -32603, "Internal error", "AppleScript failed").delivery).toBeUndefined();
+    const database = new ImsgRpcError("chats.list", -32002, "Database unavailable", {
+      path: "/Users/me/Library/Messages/chat.db",
+      detail: "authorization denied",
+      retryable: true,
+    });
+    expect(database.databaseUnavailable).toEqual({
+      path: "/Users/me/Library/Messages/chat.db",
+      detail: "authorization denied",
+      retryable: true,
+    });
+    expect(notStarted.databaseUnavailable).toBeUndefined();
+    expect(new ImsgRpcError("send", -32000, "Server busy", "outstanding request limit exceeded").busy).toBe(true);
+    expect(new ImsgRpcError("send", -32000, "Server busy", "server is shutting down").busy).toBe(false);
+  });
 });

@@ -71,6 +71,25 @@ export class SubscriptionError extends RpcClientError {
   }
 }
 
+/**
+ * How far a mutation got, as imsg 0.14+ says in `error.data` of -32001, -32004 and -32603 "Delivery failed before
+ * dispatch" (docs/imsg-protocol.md#error-codes-014). Only `retrySafe` decides a resend; `detail` is for people.
+ */
+export interface DeliveryOutcome {
+  disposition: "not_started" | "may_have_completed" | "still_in_flight" | (string & {});
+  retrySafe: boolean;
+  transport?: string;
+  operation?: string;
+  detail?: string;
+}
+
+/** -32002 (0.14+): chat.db cannot be opened now; imsg keeps running and a later request may succeed. */
+export interface DatabaseUnavailable {
+  path?: string;
+  detail?: string;
+  retryable: boolean;
+}
+
 /** A JSON-RPC error imsg answered with: the numeric wire `code`, its `message` and `data` as sent. */
 export class ImsgRpcError extends ChannelError<number> {
   readonly wireMessage: string;
@@ -78,7 +97,8 @@ export class ImsgRpcError extends ChannelError<number> {
   readonly method: string;
 
   constructor(method: string, code: number, wireMessage: string, data: unknown) {
-    const detail = typeof data === "string" && data !== "" ? ` (${firstLine(data)})` : "";
+    const text = typeof data === "string" ? data : detailOf(data);
+    const detail = text !== undefined && text !== "" ? ` (${firstLine(text)})` : "";
     super(code, `imsg ${method} failed: ${code} ${wireMessage}${detail}`);
     this.method = method;
     this.wireMessage = wireMessage;
@@ -89,6 +109,39 @@ export class ImsgRpcError extends ChannelError<number> {
   get methodNotFound(): boolean {
     return this.code === -32601;
   }
+
+  /** The typed delivery outcome of a mutation (0.14+), when `data` carries one; undefined for every other error. */
+  get delivery(): DeliveryOutcome | undefined {
+    if (typeof this.data !== "object" || this.data === null) return undefined;
+    const data = this.data as Record<string, unknown>;
+    if (typeof data.disposition !== "string") return undefined;
+    const outcome: DeliveryOutcome = { disposition: data.disposition, retrySafe: data.retry_safe === true };
+    if (typeof data.transport === "string") outcome.transport = data.transport;
+    if (typeof data.operation === "string") outcome.operation = data.operation;
+    if (typeof data.detail === "string") outcome.detail = data.detail;
+    return outcome;
+  }
+
+  /** -32002 (0.14+): the database is not ready (Full Disk Access, a wrong path); retry later. */
+  get databaseUnavailable(): DatabaseUnavailable | undefined {
+    if (this.code !== -32002) return undefined;
+    const data = typeof this.data === "object" && this.data !== null ? (this.data as Record<string, unknown>) : {};
+    const unavailable: DatabaseUnavailable = { retryable: data.retryable !== false };
+    if (typeof data.path === "string") unavailable.path = data.path;
+    if (typeof data.detail === "string") unavailable.detail = data.detail;
+    return unavailable;
+  }
+
+  /** -32000 (0.14+) admission back-pressure worth retrying; `server is shutting down` is not. */
+  get busy(): boolean {
+    return this.code === -32000 && !(typeof this.data === "string" && /shutting down/i.test(this.data));
+  }
+}
+
+function detailOf(data: unknown): string | undefined {
+  if (typeof data !== "object" || data === null) return undefined;
+  const detail = (data as { detail?: unknown }).detail;
+  return typeof detail === "string" ? detail : undefined;
 }
 
 /**

@@ -1,4 +1,11 @@
-import type { WireAttachment, WireChat, WireMessage, WireReaction, WireStatus } from "./wire-schemas.ts";
+import type {
+  WireAttachment,
+  WireChat,
+  WireMessage,
+  WireReaction,
+  WireStatus,
+  WireUrlPreview,
+} from "./wire-schemas.ts";
 
 /** The tapback kinds imsg reads (docs/imsg-protocol.md#reaction); a newer build may send another string. */
 export type ReactionType = "love" | "like" | "dislike" | "laugh" | "emphasis" | "question" | "custom";
@@ -17,6 +24,18 @@ export interface Chat {
   participants: string[];
   isGroup: boolean;
   contactName?: string;
+  /** 0.14+: `chat.display_name` (empty for direct chats without a name). */
+  displayName?: string;
+  /** 0.13+: unread inbound messages (absent on schemas without read state). */
+  unreadCount?: number;
+}
+
+/** The URL preview row imsg (0.11.1+) folded into a text message: the text row keeps its own id and guid. */
+export interface UrlPreview {
+  id: number;
+  guid: string;
+  balloonBundleId?: string;
+  createdAt?: string;
 }
 
 /** An attachment of a message (docs/imsg-protocol.md#attachment). Paths are those of the machine imsg runs on. */
@@ -69,6 +88,18 @@ export interface Message {
   reactionEmoji?: string;
   isReactionAdd?: boolean;
   reactedToGuid?: string;
+  /**
+   * 0.14+, live watch rows only: the exclusive resume cursor, emitted once every row up to it was delivered. It can
+   * be below `id`'s neighbours (a held text row keeps its id while its preview row is higher): persist this, not `id`.
+   */
+  cursor?: number;
+  /** 0.11.1+: the row's extension balloon (`com.apple.messages.URLBalloonProvider`, polls…). */
+  balloonBundleId?: string;
+  /** 0.11.1+: the preview row imsg folded into this text row. */
+  urlPreview?: UrlPreview;
+  /** 0.13+, inbound rows only: read when the row was read. */
+  isRead?: boolean;
+  dateRead?: string;
   chatIdentifier: string;
   chatGuid: string;
   chatName: string;
@@ -103,6 +134,8 @@ export function chatFromWire(wire: WireChat): Chat {
     isGroup: wire.is_group,
   };
   if (wire.contact_name !== undefined) chat.contactName = wire.contact_name;
+  if (wire.display_name !== undefined) chat.displayName = wire.display_name;
+  if (wire.unread_count !== undefined) chat.unreadCount = wire.unread_count;
   return chat;
 }
 
@@ -135,6 +168,13 @@ export function reactionFromWire(wire: WireReaction): Reaction {
   return reaction;
 }
 
+function urlPreviewFromWire(wire: WireUrlPreview): UrlPreview {
+  const preview: UrlPreview = { id: wire.id, guid: wire.guid };
+  if (wire.balloon_bundle_id !== undefined) preview.balloonBundleId = wire.balloon_bundle_id;
+  if (wire.created_at !== undefined) preview.createdAt = wire.created_at;
+  return preview;
+}
+
 export function messageFromWire(wire: WireMessage): Message {
   const message: Message = {
     id: wire.id,
@@ -164,6 +204,11 @@ export function messageFromWire(wire: WireMessage): Message {
   if (wire.reaction_emoji !== undefined) message.reactionEmoji = wire.reaction_emoji;
   if (wire.is_reaction_add !== undefined) message.isReactionAdd = wire.is_reaction_add;
   if (wire.reacted_to_guid !== undefined) message.reactedToGuid = wire.reacted_to_guid;
+  if (wire.cursor !== undefined) message.cursor = wire.cursor;
+  if (wire.balloon_bundle_id !== undefined) message.balloonBundleId = wire.balloon_bundle_id;
+  if (wire.url_preview !== undefined) message.urlPreview = urlPreviewFromWire(wire.url_preview);
+  if (wire.is_read !== undefined) message.isRead = wire.is_read;
+  if (wire.date_read !== undefined) message.dateRead = wire.date_read;
   return message;
 }
 

@@ -8,6 +8,8 @@ export {
 } from "./capability-probe.ts";
 export {
   ChildExitedError,
+  type DatabaseUnavailable,
+  type DeliveryOutcome,
   ImsgRpcError,
   ImsgStartupError,
   isPermissionText,
@@ -17,7 +19,7 @@ export {
   SubscriptionError,
 } from "./errors.ts";
 export { ImsgClient, type ImsgClientEvents, type ImsgClientOptions, type RequestOptions } from "./imsg-client.ts";
-export type { Attachment, Chat, ImsgStatus, Message, Reaction, ReactionType } from "./imsg-objects.ts";
+export type { Attachment, Chat, ImsgStatus, Message, Reaction, ReactionType, UrlPreview } from "./imsg-objects.ts";
 export { linePreview } from "./logger.ts";
 export * from "./method-params.ts";
 export type { ChatsCreateResult, SendResult, SendRichResult, TapbackResult } from "./method-results.ts";

@@ -25,6 +25,32 @@ describe("message schema", () => {
     });
   });
 
+  it("maps the 0.11+ fields: cursor, URL preview, balloon and read state", () => {
+    const [first] = recordedMessages() as Array<Record<string, unknown>>;
+    const parsed = parseMessage({
+      ...first,
+      cursor: 12,
+      balloon_bundle_id: "com.apple.messages.URLBalloonProvider",
+      url_preview: {
+        id: 13,
+        guid: "PREVIEW",
+        balloon_bundle_id: "com.apple.messages.URLBalloonProvider",
+        created_at: "2026-01-01T00:00:01.000Z",
+      },
+      is_read: true,
+      date_read: "2026-01-01T00:00:05.000Z",
+    });
+    if (!parsed.success) throw new Error(parsed.problem);
+    expect(parsed.value).toMatchObject({
+      cursor: 12,
+      balloonBundleId: "com.apple.messages.URLBalloonProvider",
+      urlPreview: { id: 13, guid: "PREVIEW", createdAt: "2026-01-01T00:00:01.000Z" },
+      isRead: true,
+      dateRead: "2026-01-01T00:00:05.000Z",
+    });
+    expect("cursor" in (parsedMessages()[0] ?? {})).toBe(false);
+  });
+
   it("maps tapback events with their reaction fields", () => {
     const tapback = parsedMessages()[4];
     expect(tapback).toMatchObject({

@@ -31,6 +31,14 @@ export const wireReactionSchema = z.object({
   created_at: isoTime,
 });
 
+/** The preview row imsg 0.11.1+ folded into a text row (it keeps the text row's id, guid and time). */
+export const wireUrlPreviewSchema = z.object({
+  id: rowid,
+  guid: z.string(),
+  balloon_bundle_id: z.string().optional(),
+  created_at: isoTime.optional(),
+});
+
 export const wireChatSchema = z.object({
   id: rowid,
   identifier: z.string(),
@@ -41,6 +49,9 @@ export const wireChatSchema = z.object({
   participants: z.array(z.string()),
   is_group: z.boolean(),
   contact_name: z.string().optional(),
+  // 0.13+/0.14+ additions.
+  display_name: z.string().optional(),
+  unread_count: z.number().int().optional(),
 });
 
 export const wireMessageSchema = z.object({
@@ -64,6 +75,13 @@ export const wireMessageSchema = z.object({
   reaction_emoji: z.string().optional(),
   is_reaction_add: z.boolean().optional(),
   reacted_to_guid: z.string().optional(),
+  // imsg 0.11.1+ (docs/imsg-protocol.md#new-fields-on-objects): the live watch's resume cursor (0.14+), URL previews
+  // imsg folded into this row, extension balloons, and the read state of inbound rows (0.13+).
+  cursor: rowid.optional(),
+  balloon_bundle_id: z.string().optional(),
+  url_preview: wireUrlPreviewSchema.optional(),
+  is_read: z.boolean().optional(),
+  date_read: isoTime.optional(),
   chat_identifier: z.string(),
   chat_guid: z.string(),
   chat_name: z.string(),
@@ -74,7 +92,11 @@ export const wireMessageSchema = z.object({
 // Results of the 22 methods (docs/imsg-protocol.md#methods).
 export const wireChatsListResultSchema = z.object({ chats: z.array(z.unknown()) });
 export const wireMessagesHistoryResultSchema = z.object({ messages: z.array(z.unknown()) });
-export const wireSubscribeResultSchema = z.object({ subscription: rowid });
+export const wireSubscribeResultSchema = z.object({
+  subscription: rowid,
+  /** 0.14+: the effective buffer size of the stream. */
+  buffer_limit: rowid.optional(),
+});
 export const wireOkResultSchema = z.object({ ok: z.boolean() });
 export const wireSendResultSchema = z.object({
   ok: z.boolean(),
@@ -119,6 +141,7 @@ export const wireStatusSchema = z.object({
 
 export type WireAttachment = z.infer<typeof wireAttachmentSchema>;
 export type WireReaction = z.infer<typeof wireReactionSchema>;
+export type WireUrlPreview = z.infer<typeof wireUrlPreviewSchema>;
 export type WireChat = z.infer<typeof wireChatSchema>;
 export type WireMessage = z.infer<typeof wireMessageSchema>;
 export type WireStatus = z.infer<typeof wireStatusSchema>;
