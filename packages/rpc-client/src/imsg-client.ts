@@ -3,7 +3,7 @@ import { type Logger, silentLogger } from "@imessage-channel/kit";
 import type { Transport, TransportExit } from "@imessage-channel/transport";
 import type { JSONRPCResponse } from "json-rpc-2.0";
 import type { z } from "zod";
-import { ChildExitedError, ImsgStartupError, RpcClientError } from "./errors.ts";
+import { ChildExitedError, ImsgRpcError, ImsgStartupError, RpcClientError } from "./errors.ts";
 import type { Chat, Message } from "./imsg-objects.ts";
 import { defaultJsonLimits, type JsonLimits } from "./json-limits.ts";
 import { linePreview } from "./logger.ts";
@@ -35,6 +35,7 @@ import {
   type TapbackResult,
   withoutUndefined,
 } from "./method-results.ts";
+import { legacyProtocol, type NegotiatedProtocol, negotiatedFromWire } from "./negotiated-protocol.ts";
 import { describeIssues, parseChat, parseMessage, rowidOf } from "./parse-wire.ts";
 import { RpcRequests } from "./rpc-requests.ts";
 import { StartupWatch, startupErrorOfAnswer } from "./startup-watch.ts";
@@ -44,6 +45,7 @@ import { lineTooComplexError, readWireLine } from "./wire-line.ts";
 import {
   wireChatsCreateResultSchema,
   wireChatsListResultSchema,
+  wireInitializeResultSchema,
   wireMessagesHistoryResultSchema,
   wireOkResultSchema,
   wireSendResultSchema,
@@ -176,6 +178,20 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     const timeoutMs = options.timeoutMs ?? (isReadMethod(method) ? this.#readTimeoutMs : this.#sendTimeoutMs);
     return this.#requests.request(method, params, timeoutMs);
+  }
+
+  /**
+   * `initialize {protocol_version: 1}` (0.14+): what this connection can do now. A build before 0.14 answers
+   * -32601, which is harmless: it speaks protocol 0 (`legacyProtocol`), and only the one-shot probe tells more.
+   */
+  async initialize(options?: RequestOptions): Promise<NegotiatedProtocol> {
+    try {
+      const result = await this.#typed("initialize", { protocolVersion: 1 }, wireInitializeResultSchema, options);
+      return negotiatedFromWire(result);
+    } catch (error) {
+      if (ImsgRpcError.isInstance(error) && error.methodNotFound) return legacyProtocol;
+      throw error;
+    }
   }
 
   async chatsList(params: ChatsListParams = {}, options?: RequestOptions): Promise<Chat[]> {

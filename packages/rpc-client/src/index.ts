@@ -23,6 +23,7 @@ export type { Attachment, Chat, ImsgStatus, Message, Reaction, ReactionType, Url
 export { linePreview } from "./logger.ts";
 export * from "./method-params.ts";
 export type { ChatsCreateResult, SendResult, SendRichResult, TapbackResult } from "./method-results.ts";
+export { legacyProtocol, type NegotiatedProtocol, negotiatedFromWire } from "./negotiated-protocol.ts";
 export { newestRowid } from "./newest-rowid.ts";
 export { type Parsed, parseChat, parseMessage, parseStatus } from "./parse-wire.ts";
 export { Subscription } from "./subscription.ts";

@@ -165,6 +165,7 @@ export const imsgRpcMethods = [
 export type ImsgRpcMethod = (typeof imsgRpcMethods)[number];
 
 const readMethods: ReadonlySet<string> = new Set([
+  "initialize",
   "chats.list",
   "messages.history",
   "watch.subscribe",

@@ -69,6 +69,21 @@ describe("ImsgSupervisor", () => {
     expect(consumer.delivered.map((message) => message.id)).toEqual(rowids);
   });
 
+  it("negotiates each connection with initialize: protocol 1 and its usable methods on 0.15, protocol 0 on 0.9.0", async () => {
+    const current = supervise({ createTransport: () => sim.transport(["--imsg-version", "0.15.10"]) });
+    const connected = await waitFor(() => current.states.find((change) => change.state === "connected"), "connected");
+    expect(connected.protocol).toMatchObject({ protocolVersion: 1, version: "0.15.10", database: { ready: true } });
+    expect(connected.protocol?.methods).toContain("messages.after");
+    expect(supervisor?.protocol?.protocolVersion).toBe(1);
+    await supervisor?.stop();
+    const legacy = supervise({ createTransport: () => sim.transport(["--imsg-version", "0.9.0"]) });
+    const legacyConnected = await waitFor(
+      () => legacy.states.find((change) => change.state === "connected"),
+      "connected",
+    );
+    expect(legacyConnected.protocol).toEqual({ protocolVersion: 0, features: {} });
+  });
+
   it("delivers every row exactly once across a SIGKILL, including rows written during the restart", async () => {
     const consumer = supervise({ createTransport: () => sim.transport(), cursor: 10 });
     await waitFor(() => consumer.states.some((change) => change.state === "connected"), "connected");

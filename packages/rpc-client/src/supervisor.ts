@@ -6,6 +6,7 @@ import { ImsgStartupError, RequestTimeoutError, RpcClientError, SubscriptionErro
 import { ImsgClient, type ImsgClientOptions } from "./imsg-client.ts";
 import type { Message } from "./imsg-objects.ts";
 import type { WatchSubscribeParams } from "./method-params.ts";
+import type { NegotiatedProtocol } from "./negotiated-protocol.ts";
 import { newestRowid } from "./newest-rowid.ts";
 import type { Subscription } from "./subscription.ts";
 
@@ -18,6 +19,8 @@ export interface SupervisorStateChange {
   error?: Error;
   /** Delay before the next try, for `reconnecting` and `failed`. */
   retryInMs?: number;
+  /** For `connected`: what this connection's `initialize` said (protocol 0 for builds before 0.14). */
+  protocol?: NegotiatedProtocol;
 }
 
 /** Time as the supervisor sees it; tests inject their own. */
@@ -83,6 +86,7 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
   #resumeChecked: boolean;
   #lastStreamed: number | undefined;
   #client: ImsgClient | undefined;
+  #protocol: NegotiatedProtocol | undefined;
   #subscription: Subscription | undefined;
   #interruption: Interruption;
   #state: SupervisorState = "stopped";
@@ -118,6 +122,11 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
     if (this.#acknowledged === undefined) return this.#startCursor;
     if (this.#startCursor === undefined) return this.#acknowledged;
     return Math.max(this.#acknowledged, this.#startCursor);
+  }
+
+  /** What the current connection negotiated (`initialize`), once it answered; kept across reconnects until the next. */
+  get protocol(): NegotiatedProtocol | undefined {
+    return this.#protocol;
   }
 
   /** The client of the running child, for calls (send, history…); undefined while (re)connecting. */
@@ -192,6 +201,10 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
     try {
       await client.start();
       this.#throwIfStopping();
+      // Every connection starts with `initialize` (docs/imsg-protocol.md#initialize-and-status): a build before 0.14
+      // answers -32601 and speaks protocol 0.
+      this.#protocol = await client.initialize();
+      this.#throwIfStopping();
       const watch = this.#options.watch ?? {};
       if (this.cursor === undefined) {
         this.#startCursor = await newestRowid(client, watch, this.#liveness?.chatsToCheck);
@@ -211,7 +224,7 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
           this.#interruption = undefined;
           if (connectedAt.at === undefined) {
             connectedAt.at = this.#clock.now();
-            this.#setState({ state: "connected" });
+            this.#setState({ state: "connected", protocol: this.#protocol });
           }
           liveness ??= this.#startLiveness(client);
           const ended = await this.#consume(subscription);

@@ -139,9 +139,44 @@ export const wireStatusSchema = z.object({
   rpc_methods: z.array(z.string()).optional(),
 });
 
+// `initialize` / RPC `status` (0.14+, docs/imsg-protocol.md#initialize-and-status): every key optional, newer keys kept
+// out of the way.
+export const wireInitializeResultSchema = z.object({
+  version: z.string().optional(),
+  protocol_version: z.number().int().optional(),
+  database: z
+    .object({
+      path: z.string().optional(),
+      ready: z.boolean(),
+      features: z.record(z.string(), z.boolean()).optional(),
+      error: z.string().optional(),
+    })
+    .optional(),
+  bridge: z
+    .object({
+      ready: z.boolean(),
+      bridge_version: z.number().optional(),
+      v2_ready: z.boolean().optional(),
+      registry_available: z.boolean().optional(),
+      selectors: z.record(z.string(), z.boolean()).optional(),
+      error: z.string().optional(),
+    })
+    .optional(),
+  contacts: z.object({ available: z.boolean() }).optional(),
+  methods: z.array(z.string()).optional(),
+  supported_methods: z.array(z.string()).optional(),
+  capabilities: z
+    .object({
+      engine: z.object({ version: z.string().optional(), commit: z.string().optional() }).optional(),
+      features: z.record(z.string(), z.number()).optional(),
+    })
+    .optional(),
+});
+
 export type WireAttachment = z.infer<typeof wireAttachmentSchema>;
 export type WireReaction = z.infer<typeof wireReactionSchema>;
 export type WireUrlPreview = z.infer<typeof wireUrlPreviewSchema>;
 export type WireChat = z.infer<typeof wireChatSchema>;
 export type WireMessage = z.infer<typeof wireMessageSchema>;
+export type WireInitializeResult = z.infer<typeof wireInitializeResultSchema>;
 export type WireStatus = z.infer<typeof wireStatusSchema>;
