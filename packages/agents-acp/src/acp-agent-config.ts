@@ -1,4 +1,5 @@
 import type { ToolKind } from "@agentclientprotocol/sdk";
+import { AgentConfigError } from "@imessage-channel/agents";
 import type { AcpAgentOptions, AcpMode } from "./acp-agent.ts";
 import type { AcpSessionStore } from "./session-store.ts";
 
@@ -35,7 +36,8 @@ export function acpAgentOptionsFromConfig(
   const path = context.path ?? "runtime.acp";
   const allowKinds = (acp.permissions?.allowKinds ?? []).map((kind) => {
     if (!(toolKinds as readonly string[]).includes(kind)) {
-      throw new Error(
+      throw new AgentConfigError(
+        `${path}.permissions.allowKinds`,
         `${path}.permissions.allowKinds: "${kind}" is not one of ${toolKinds.join(" | ")}; remove it or fix the spelling`,
       );
     }

@@ -10,7 +10,7 @@ import type {
   RequestPermissionResponse,
   SessionNotification,
 } from "@agentclientprotocol/sdk";
-import { AgentError } from "@imessage-channel/agents";
+import { AgentConfigError, AgentError } from "@imessage-channel/agents";
 import { errorMessage } from "@imessage-channel/kit";
 
 export interface AcpProcessOptions {
@@ -69,7 +69,12 @@ export class AcpProcess {
     // Loaded with the first ACP agent: a gateway without one never pays for the SDK at start-up.
     const { client, ndJsonStream, PROTOCOL_VERSION } = await import("@agentclientprotocol/sdk");
     const [file, ...args] = options.command;
-    if (!file) throw new Error(`ACP agent ${options.agent}: the launch command is empty`);
+    if (!file) {
+      throw new AgentConfigError(
+        "runtime.acp.command",
+        `ACP agent ${options.agent}: the launch command is empty; set runtime.acp.command to its argv, e.g. ["my-agent", "--acp"]`,
+      );
+    }
     const child = spawn(file, args, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },

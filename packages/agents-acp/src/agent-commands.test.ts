@@ -1,3 +1,4 @@
+import { AgentConfigError } from "@imessage-channel/agents";
 import { describe, expect, it } from "vitest";
 import { defaultAcpAgentCommands, resolveAcpAgentCommand } from "./agent-commands.ts";
 
@@ -19,6 +20,17 @@ describe("resolveAcpAgentCommand", () => {
     expect(() => resolveAcpAgentCommand("mystery")).toThrow(
       /runtime\.acp\.agent: "mystery" has no default launch command \(known: codex \| claude \| gemini \| opencode\); set runtime\.acp\.command/,
     );
+  });
+
+  it("throws a config error naming the key to fix", () => {
+    let thrown: unknown;
+    try {
+      resolveAcpAgentCommand("mystery");
+    } catch (error) {
+      thrown = error;
+    }
+    expect(AgentConfigError.isInstance(thrown)).toBe(true);
+    expect(thrown).toMatchObject({ code: "AGENT_CONFIG_INVALID", key: "runtime.acp.agent" });
   });
 
   it("hands out copies, so callers cannot change the table", () => {

@@ -1,3 +1,5 @@
+import { AgentConfigError } from "@imessage-channel/agents";
+
 /**
  * Launch commands of the ACP agents a config may name in `runtime.acp.agent` (argv, never run through a shell).
  * The adapters come from the npm registry through `npx -y`; an explicit `command` overrides the table,
@@ -16,7 +18,8 @@ export function resolveAcpAgentCommand(agent: string, command?: readonly string[
   const known = defaultAcpAgentCommands[agent.trim().toLowerCase()];
   if (known) return [...known];
   const names = Object.keys(defaultAcpAgentCommands).join(" | ");
-  throw new Error(
+  throw new AgentConfigError(
+    "runtime.acp.agent",
     `runtime.acp.agent: "${agent}" has no default launch command (known: ${names}); set runtime.acp.command to its argv, e.g. ["my-agent", "--acp"]`,
   );
 }

@@ -2,6 +2,7 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { AgentConfigError } from "./agent-config-error.ts";
 import { AgentError } from "./agent-error.ts";
 import { createExecAgent } from "./exec.ts";
 import { sampleTurn } from "./test-support/turns.ts";
@@ -11,6 +12,17 @@ const run = (command: string[], timeoutMs?: number) =>
   createExecAgent({ command, timeoutMs }).run(sampleTurn({ text: "ping" }), new AbortController().signal);
 
 describe("exec agent", () => {
+  it("refuses an empty command with a config error naming runtime.command", () => {
+    let thrown: unknown;
+    try {
+      createExecAgent({ command: [] });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(AgentConfigError.isInstance(thrown)).toBe(true);
+    expect(thrown).toMatchObject({ key: "runtime.command", message: expect.stringMatching(/must name a program/) });
+  });
+
   it("passes the turn JSON on stdin and reads Reply JSON from stdout inside the version 1 envelope", async () => {
     const reply = await run(
       node(

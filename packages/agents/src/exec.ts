@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";
+import { AgentConfigError } from "./agent-config-error.ts";
 import { AgentError } from "./agent-error.ts";
 import type { AgentRuntime } from "./runtime.ts";
 import { readReplyEnvelope } from "./turn.ts";
@@ -28,7 +29,11 @@ export const execTemporaryFailureExitCode = 75;
  */
 export function createExecAgent(options: ExecAgentOptions): AgentRuntime {
   const [file, ...args] = options.command;
-  if (!file) throw new Error('exec agent: runtime.command must name a program, e.g. ["/usr/local/bin/my-agent"]');
+  if (!file)
+    throw new AgentConfigError(
+      "runtime.command",
+      'exec agent: runtime.command must name a program, e.g. ["/usr/local/bin/my-agent"]',
+    );
   const timeoutMs = options.timeoutMs ?? 120_000;
   return {
     kind: "exec",

@@ -1,3 +1,4 @@
+export { AgentConfigError } from "./agent-config-error.ts";
 export { AgentError, type AgentErrorCode, isAgentUnavailable, isRetryableHttpStatus } from "./agent-error.ts";
 export { createEchoAgent } from "./echo.ts";
 export { createExecAgent, type ExecAgentOptions, execTemporaryFailureExitCode } from "./exec.ts";
