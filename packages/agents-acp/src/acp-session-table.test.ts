@@ -92,6 +92,20 @@ describe("ACP session table", () => {
     expect(after.sessionId).not.toBe(before.sessionId);
   });
 
+  it("a reset during the session's open closes that session too, so the next turn starts a new one", async () => {
+    const store = createMemoryAcpSessionStore();
+    const sessions = table("persistent", store);
+    const agentProcess = await startAgent();
+    const opening = sessions.sessionFor("key", agentProcess);
+    await sessions.reset("key");
+    const opened = await opening;
+    expect(store.entries.has("key")).toBe(false);
+    expect(fixture.events("session/close").map((event) => event.sessionId)).toEqual([opened.sessionId]);
+    const next = await sessions.sessionFor("key", agentProcess);
+    expect(next.sessionId).not.toBe(opened.sessionId);
+    expect(store.entries.get("key")).toBe(next.sessionId);
+  });
+
   it("keeps and stores nothing in oneshot mode", async () => {
     const store = createMemoryAcpSessionStore();
     store.set("key", "fixture-stored");

@@ -79,11 +79,15 @@ export function createAcpSessionTable(options: AcpSessionTableOptions): AcpSessi
       if (known && known.process === agentProcess) return known;
       const pending = opening.get(sessionKey);
       if (pending) return pending;
-      const opened = openSession(sessionKey, agentProcess).finally(() => opening.delete(sessionKey));
+      const opened = openSession(sessionKey, agentProcess)
+        .then((session) => {
+          // Kept before `opening` lets go of it, so a reset waiting on this open finds it and closes it.
+          if (mode === "persistent") sessions.set(sessionKey, session);
+          return session;
+        })
+        .finally(() => opening.delete(sessionKey));
       opening.set(sessionKey, opened);
-      const session = await opened;
-      if (mode === "persistent") sessions.set(sessionKey, session);
-      return session;
+      return opened;
     },
 
     async sessionIdOf(sessionKey, live) {
@@ -92,6 +96,8 @@ export function createAcpSessionTable(options: AcpSessionTableOptions): AcpSessi
     },
 
     async reset(sessionKey) {
+      // A session still being opened would be kept and stored after this reset, undoing it: wait for it first.
+      await opening.get(sessionKey)?.catch(() => undefined);
       const open = sessions.get(sessionKey);
       sessions.delete(sessionKey);
       if (open) await open.process.closeSession(open.sessionId);
