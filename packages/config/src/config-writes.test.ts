@@ -65,6 +65,17 @@ describe("config writes", () => {
     );
   });
 
+  it("refuses to name the first account when that would drop the implicit default account, and allows it after", async () => {
+    const error = await caught(setConfigValue(path, "channels.imessage.accounts.work.dmPolicy", "allowlist"));
+    expect((error as ConfigError).problems).toEqual([
+      'channels.imessage.accounts.work: naming the first account would drop the implicit "default" account the gateway runs now (with its pairings and cursors); set channels.imessage.accounts.default to {} first to keep it',
+    ]);
+    expect(await readFile(path, "utf8")).toBe(original);
+    await setConfigValue(path, "channels.imessage.accounts.default", {});
+    await setConfigValue(path, "channels.imessage.accounts.work.dmPolicy", "allowlist");
+    expect(Object.keys((await onDisk()).channels.imessage.accounts)).toEqual(["default", "work"]);
+  });
+
   it("unsets keys and array elements", async () => {
     await unsetConfigValue(path, "channels.imessage.groups.8421");
     await unsetConfigValue(path, "channels.imessage.allowFrom[0]");

@@ -64,7 +64,35 @@ export function container(path: readonly PathSegment[], root: Record<string, unk
   return current;
 }
 
-async function writeValidated(filePath: string, previousText: string, value: Record<string, unknown>): Promise<void> {
+/** The named accounts of a raw config document (`channels.imessage.accounts`), or undefined when it names none. */
+function namedAccounts(value: Record<string, unknown>): string[] | undefined {
+  const channels = value.channels as { imessage?: { accounts?: unknown } } | undefined;
+  const accounts = channels?.imessage?.accounts;
+  if (accounts === null || typeof accounts !== "object") return undefined;
+  const ids = Object.keys(accounts);
+  return ids.length > 0 ? ids : undefined;
+}
+
+/**
+ * A config without `accounts` runs one implicit account, "default". A write that names the first account would make
+ * that one vanish (its pairings, cursors and status are kept under its id), so it must name "default" too.
+ */
+function refuseDroppingImplicitAccount(before: Record<string, unknown>, after: Record<string, unknown>): void {
+  const accountsAfter = namedAccounts(after);
+  if (namedAccounts(before) !== undefined || accountsAfter === undefined || accountsAfter.includes("default")) return;
+  const added = accountsAfter.map((id) => `channels.imessage.accounts.${id}`).join(", ");
+  throw new ConfigError("CONFIG_INVALID", [
+    `${added}: naming the first account would drop the implicit "default" account the gateway runs now (with its pairings and cursors); set channels.imessage.accounts.default to {} first to keep it`,
+  ]);
+}
+
+async function writeValidated(
+  filePath: string,
+  previousText: string,
+  value: Record<string, unknown>,
+  before: Record<string, unknown>,
+): Promise<void> {
+  refuseDroppingImplicitAccount(before, value);
   const result = validateConfig(value);
   if (result.errors.length > 0) throw new ConfigError("CONFIG_INVALID", result.errors);
   // json5 cannot round-trip comments: the previous text is kept beside the file so none is lost for good.
@@ -82,19 +110,21 @@ export async function getConfigValue(filePath: string, dottedPath: string): Prom
 export async function setConfigValue(filePath: string, dottedPath: string, value: unknown): Promise<void> {
   const path = parseDottedPath(dottedPath);
   const document = await readDocument(filePath);
+  const before = structuredClone(document.value);
   const parent = container(path, document.value, true) as Record<PathSegment, unknown>;
   parent[path.at(-1)!] = value;
-  await writeValidated(filePath, document.text, document.value);
+  await writeValidated(filePath, document.text, document.value, before);
 }
 
 /** Removes `dottedPath` (an array element is spliced out); validated and written atomically. No-op when unset. */
 export async function unsetConfigValue(filePath: string, dottedPath: string): Promise<void> {
   const path = parseDottedPath(dottedPath);
   const document = await readDocument(filePath);
+  const before = structuredClone(document.value);
   const parent = container(path, document.value, false);
   const last = path.at(-1)!;
   if (parent === undefined || (parent as Record<PathSegment, unknown>)[last] === undefined) return;
   if (Array.isArray(parent) && typeof last === "number") parent.splice(last, 1);
   else delete (parent as Record<PathSegment, unknown>)[last];
-  await writeValidated(filePath, document.text, document.value);
+  await writeValidated(filePath, document.text, document.value, before);
 }
