@@ -2,6 +2,7 @@ import { isoFromAppleMilliseconds } from "./apple-time.ts";
 import { requireBridge, requireBridgeChat } from "./bridge-call.ts";
 import { bridgeHasSelector } from "./bridge-features.ts";
 import { findChatByIdentifier, findDirectChat } from "./chat-target.ts";
+import { deliveryData, deliveryFailure } from "./delivery-outcome.ts";
 import { requiredStringParam } from "./method-params.ts";
 import { validateSend } from "./methods-send.ts";
 import { writeOutgoing } from "./outgoing.ts";
@@ -52,7 +53,10 @@ export function sendTracked(params: Params, session: SimSession): Record<string,
     ? findChatByIdentifier(session.store, request.target.guid || request.target.identifier)
     : findDirectChat(session.store, request.to, request.service);
   if (!chat) throw RpcError.invalidParams("bridge transport requires an existing chat target");
-  if (messageWithGuid(session, attemptId)) throw RpcError.internal(attemptIdTakenText);
+  // Refused before anything is dispatched, so imsg types it as a retry-safe `not_started` delivery failure.
+  if (messageWithGuid(session, attemptId)) {
+    throw deliveryFailure(deliveryData("not_started", "send-message", "bridge_v2", attemptIdTakenText));
+  }
   requireBridge(session, "send-message");
   const chatId = requireBridgeChat(session, chat.guid || chat.identifier);
   const written = writeOutgoing(session, { chatId, text: request.text, guid: attemptId, pending: true });

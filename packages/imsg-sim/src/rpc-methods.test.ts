@@ -20,7 +20,7 @@ function rowsOf(dbPath: string, sql: string, ...parameters: (string | number)[])
 async function errorData(sim: SimProcess, method: string, params: unknown): Promise<[number, string]> {
   const response = await sim.request(method, params);
   if (!response.error) throw new Error(`${method} unexpectedly succeeded: ${JSON.stringify(response.result)}`);
-  return [response.error.code, response.error.data ?? ""];
+  return [response.error.code, String(response.error.data ?? "")];
 }
 
 describe("read methods and param coercion", () => {

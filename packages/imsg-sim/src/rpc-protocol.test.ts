@@ -157,7 +157,7 @@ describe("process lifecycle", () => {
     const response = await sim.request("chats.list");
     expect(response.error?.code).toBe(-32603);
     expect(response.error?.message).toBe("Internal error");
-    const data = response.error?.data ?? "";
+    const data = String(response.error?.data ?? "");
     expect(data.split("\n").slice(0, 5)).toEqual([
       "unable to open database file (code: 14)",
       "",

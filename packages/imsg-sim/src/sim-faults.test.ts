@@ -94,7 +94,7 @@ describe("send faults", () => {
     const db = exampleChatDb();
     const sim = new SimProcess({ args: ["rpc", "--db", db.dbPath, "--fault-send", "ghost-row"] });
     const response = await sim.request("send", { chat_guid: "iMessage;+;chat123456789012345678", text: "lost" });
-    const rowid = Number(/\((\d+)\)/.exec(response.error?.data ?? "")?.[1]);
+    const rowid = Number(/\((\d+)\)/.exec(String(response.error?.data ?? ""))?.[1]);
     expect(response.error).toEqual({
       code: -32603,
       message: "Internal error",

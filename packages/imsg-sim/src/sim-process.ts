@@ -14,7 +14,8 @@ export interface RpcResponse {
   jsonrpc: "2.0";
   id?: unknown;
   result?: Record<string, unknown>;
-  error?: { code: number; message: string; data?: string };
+  /** `data` is a string up to 0.13; 0.14+ sends objects for typed failures (-32001…-32004, delivery -32603). */
+  error?: { code: number; message: string; data?: unknown };
 }
 
 export interface RpcNotification {
@@ -122,7 +123,10 @@ export class SimProcess {
   async call(method: string, params?: unknown): Promise<Record<string, unknown>> {
     const response = await this.request(method, params);
     if (response.error) {
-      throw new ImsgSimError("RPC_ERROR", `imsg-sim: ${method} failed: ${response.error.code} ${response.error.data}`);
+      throw new ImsgSimError(
+        "RPC_ERROR",
+        `imsg-sim: ${method} failed: ${response.error.code} ${typeof response.error.data === "string" ? response.error.data : JSON.stringify(response.error.data)}`,
+      );
     }
     return response.result!;
   }

@@ -58,9 +58,11 @@ function databaseAllows(method: string, database: DatabaseState): boolean {
   return database.ready && features !== undefined && needs.every((feature) => features[feature]);
 }
 
-function bridgeAllows(method: string, bridge: BridgeProbe): boolean {
-  // The event stream needs a v2 bridge (the readable event log is the watch area's to add).
-  if (method === "bridge.events.subscribe") return bridge.bridge_version !== undefined && bridge.v2_ready === true;
+function bridgeAllows(method: string, bridge: BridgeProbe, eventLogReadable: boolean): boolean {
+  // The event stream needs a v2 bridge and its event log as a readable regular file.
+  if (method === "bridge.events.subscribe") {
+    return bridge.bridge_version !== undefined && bridge.v2_ready === true && eventLogReadable;
+  }
   const needs = selectorNeeds[method];
   if (needs === undefined) return true;
   const v2 = bridge.bridge_version !== undefined && bridge.v2_ready === true;
@@ -73,6 +75,13 @@ function bridgeAllows(method: string, bridge: BridgeProbe): boolean {
  * `status.methods` (docs/imsg-protocol.md, initialize and status): the compiled methods whose database, schema and
  * bridge-selector requirements all hold right now, aliases included.
  */
-export function usableMethods(compiled: readonly string[], database: DatabaseState, bridge: BridgeProbe): string[] {
-  return compiled.filter((method) => databaseAllows(method, database) && bridgeAllows(method, bridge));
+export function usableMethods(
+  compiled: readonly string[],
+  database: DatabaseState,
+  bridge: BridgeProbe,
+  eventLogReadable: boolean,
+): string[] {
+  return compiled.filter(
+    (method) => databaseAllows(method, database) && bridgeAllows(method, bridge, eventLogReadable),
+  );
 }

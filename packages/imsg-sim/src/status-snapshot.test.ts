@@ -2,6 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { ensureBridgeEventLog } from "./bridge-events.ts";
 import { writeBridgeState } from "./bridge-state.ts";
 import { imsgPersonality } from "./personality.ts";
 import { linuxRpcMethods as linuxCompiledMethods } from "./rpc-descriptors.ts";
@@ -81,7 +82,10 @@ describe("RPC initialize and status (docs/imsg-protocol.md, initialize and statu
     const up = await running.call("status");
     expect(up.bridge).toMatchObject({ ready: true, bridge_version: 2, v2_ready: true, registry_available: true });
     expect(up.methods).toContain("tapback");
-    expect(up.methods).toContain("bridge.events.subscribe");
+    // The event stream also needs the helper's event log as a regular file (imsg-sim launch creates it).
+    expect(up.methods).not.toContain("bridge.events.subscribe");
+    ensureBridgeEventLog(db.dbPath);
+    expect((await running.call("status")).methods).toContain("bridge.events.subscribe");
     // A current helper reserves guids and sends emoji tapbacks.
     expect(up.methods).toContain("send.tracked");
     expect(up.methods).not.toContain("messages.scheduled");

@@ -1,5 +1,6 @@
 import { DatabaseSync } from "node:sqlite";
 import { errorMessage } from "@imessage-channel/kit";
+import { bridgeEventLogPath, isReadableEventLog } from "./bridge-events.ts";
 import { type BridgeProbe, probeBridge } from "./bridge-probe.ts";
 import { readBridgeState } from "./bridge-state.ts";
 import { compiledRpcMethods } from "./compiled-methods.ts";
@@ -65,7 +66,7 @@ export function statusSnapshot(session: SimSession): Record<string, unknown> {
     database,
     bridge,
     contacts: { available: settings.platform === "mac" && settings.contactsPath !== undefined },
-    methods: usableMethods(compiled, database, bridge),
+    methods: usableMethods(compiled, database, bridge, isReadableEventLog(bridgeEventLogPath(settings.dbPath))),
     supported_methods: [...compiled],
     ...(personality.capabilities ? { capabilities: capabilitiesBlock(personality, bridge) } : {}),
   };

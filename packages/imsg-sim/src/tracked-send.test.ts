@@ -112,9 +112,16 @@ describe("send.tracked and message.send_status (0.15.10)", () => {
   });
 
   it("refuses a reused UUID, a non-UUID, a file or several texts, and AppleScript transport", async () => {
+    // Refused before dispatch: a typed, retry-safe not_started failure (with a new UUID the send may go).
     expect(await errorOf(sim, "send.tracked", { chat_id: 1, text: "again", attempt_id: attemptId })).toEqual([
       -32603,
-      "attempt_id already identifies a message; choose a new UUID",
+      {
+        retry_safe: true,
+        disposition: "not_started",
+        transport: "bridge_v2",
+        operation: "send-message",
+        detail: "attempt_id already identifies a message; choose a new UUID",
+      },
     ]);
     const fresh = "9c1d2e3f-0a1b-4c2d-8e3f-4a5b6c7d8e9f";
     expect(await errorOf(sim, "send.tracked", { chat_id: 1, text: "x", attempt_id: "1234" })).toEqual([
