@@ -26,6 +26,7 @@ export const simOptionSpec: OptionSpec = {
   "pre-0.8.2": { type: "boolean" },
   "imsg-version": { type: "string" },
   "request-log": { type: "string" },
+  "protocol-error-log": { type: "string" },
   verbose: { type: "boolean", short: "v" },
   "log-level": { type: "string" },
   logLevel: { type: "string" },
@@ -197,6 +198,7 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
     flagOrEnv(values, "db", environment) ?? join(homedir(), "Library", "Messages", "chat.db"),
   );
   const requestLog = flagOrEnv(values, "request-log", environment);
+  const protocolErrorLogPath = flagOrEnv(values, "protocol-error-log", environment);
   const watchOverflowAfter = integerOption(values, "fault-watch-overflow-after", environment);
   const redeliverLast = integerOption(values, "fault-redeliver-last", environment);
   const faults: SimFaults = {
@@ -246,6 +248,7 @@ export function resolveSimOptions(values: ParsedValues, environment: NodeJS.Proc
       notifyBeforeResponse: isTruthy(flagOrEnv(values, "fault-notify-before-response", environment)),
       personality,
       ...(requestLog === undefined ? {} : { requestLog: expandImsgHome(requestLog) }),
+      ...(protocolErrorLogPath === undefined ? {} : { protocolErrorLog: expandImsgHome(protocolErrorLogPath) }),
       ...(watchOverflowAfter === undefined ? {} : { watchOverflowAfter }),
       ...(redeliverLast === undefined ? {} : { redeliverLast }),
     },

@@ -20,6 +20,11 @@ export {
   type SplitUrlOptions,
   type TapbackKind,
 } from "./inject.ts";
+export {
+  type ProtocolErrorRecord,
+  protocolErrorCodes,
+  readProtocolErrorLog,
+} from "./protocol-error-log.ts";
 export { type RequestRecord, readRequestLog } from "./request-log.ts";
 export { supportedRpcMethods } from "./rpc-methods-list.ts";
 export { type RpcServerOptions, runRpcServer } from "./rpc-server.ts";

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { type ProtocolErrorSink, protocolErrorCodes } from "./protocol-error-log.ts";
 import { releaseAfterResponse } from "./response-gate.ts";
 import { abruptExitCode, deepLine, malformedLine, type SimFaults } from "./sim-faults.ts";
 
@@ -13,13 +14,20 @@ export class RpcOutput {
   readonly #output: { write(chunk: string): unknown };
   readonly #faults: SimFaults;
   readonly #exit: (code: number) => void;
+  readonly #protocolErrors: ProtocolErrorSink | undefined;
   #notifications = 0;
   #responses = 0;
 
-  constructor(output: { write(chunk: string): unknown }, faults: SimFaults, exit: (code: number) => void) {
+  constructor(
+    output: { write(chunk: string): unknown },
+    faults: SimFaults,
+    exit: (code: number) => void,
+    protocolErrors?: ProtocolErrorSink,
+  ) {
     this.#output = output;
     this.#faults = faults;
     this.#exit = exit;
+    this.#protocolErrors = protocolErrors;
   }
 
   #writeObject(value: unknown): void {
@@ -54,9 +62,16 @@ export class RpcOutput {
     if (faults.deepLineAfterResponses === responses) this.#output.write(`${deepLine()}\n`);
   }
 
-  /** Writes a response (`id` plus `result` or `error`); synchronous unless a delay fault is set. */
-  async respond(value: Record<string, unknown>): Promise<void> {
+  /**
+   * Writes a response (`id` plus `result` or `error`) to the request for `method`; synchronous unless a delay fault is
+   * set. A refused request (bad JSON, bad envelope, bad params) is reported to the protocol-error sink first.
+   */
+  async respond(value: Record<string, unknown>, method?: string): Promise<void> {
     const faults = this.#faults;
+    const error = value.error as { code?: unknown; message?: unknown } | undefined;
+    if (this.#protocolErrors && typeof error?.code === "number" && protocolErrorCodes.includes(error.code)) {
+      this.#protocolErrors({ code: error.code, message: String(error.message), ...(method ? { method } : {}) });
+    }
     if (faults.hangAfterResponses !== undefined && this.#responses >= faults.hangAfterResponses) return;
     if (faults.responseDelayMs > 0) await sleep(faults.responseDelayMs);
     this.#writeObject({ jsonrpc: "2.0", ...value });

@@ -6,6 +6,7 @@ import { DatabaseGenerations } from "./database-generations.ts";
 import { payloadFieldsFor } from "./message-fields.ts";
 import { MutationFaults } from "./mutation-faults.ts";
 import { notificationOutput, type PressureSource } from "./notification-output.ts";
+import { protocolErrorLog } from "./protocol-error-log.ts";
 import { recordRequest } from "./request-log.ts";
 import { parseLenient, parseStrict } from "./request-parser.ts";
 import { rpcLane } from "./rpc-descriptors.ts";
@@ -60,18 +61,26 @@ const busy = RpcError.serverBusy("outstanding request limit exceeded");
  */
 export async function runRpcServer(options: RpcServerOptions): Promise<number> {
   const faults = options.faults ?? noFaults;
-  const output = new RpcOutput(options.output, faults, options.exit ?? ((code: number) => process.exit(code)));
+  const output = new RpcOutput(
+    options.output,
+    faults,
+    options.exit ?? ((code: number) => process.exit(code)),
+    options.protocolErrorLog ? protocolErrorLog(options.protocolErrorLog) : undefined,
+  );
   const state: DispatchState = {
     mutationFaults: new MutationFaults(faults.mutationFaults ?? []),
     mutationDelayMs: faults.mutationDelayMs ?? 0,
   };
   const lines = createInterface({ input: options.input, crlfDelay: Number.POSITIVE_INFINITY });
-  const requestLines = async function* (): AsyncGenerator<string> {
+  const requestLines = async function* (): AsyncGenerator<Line> {
     for await (const rawLine of lines) {
-      const line = rawLine.trim();
-      if (line === "") continue;
-      if (options.requestLog) logRequest(options.requestLog, line);
-      yield line;
+      const text = rawLine.trim();
+      if (text === "") continue;
+      const method = methodOf(text);
+      if (options.requestLog && method !== undefined) {
+        recordRequest(options.requestLog, { kind: "rpc", method, params: paramsOf(text) });
+      }
+      yield { text, method };
     }
   };
   const emitters = [
@@ -105,7 +114,7 @@ export async function runRpcServer(options: RpcServerOptions): Promise<number> {
  * parseable request gets the error and EOF exits 1.
  */
 async function runSerial(
-  requestLines: AsyncIterable<string>,
+  requestLines: AsyncIterable<Line>,
   session: SimSession | undefined,
   startupError: string | undefined,
   output: RpcOutput,
@@ -114,9 +123,9 @@ async function runSerial(
 ): Promise<number> {
   const refuse = busyFault(faults);
   for await (const line of requestLines) {
-    const parsed = parseLenient(line);
+    const parsed = parseLenient(line.text);
     if (parsed.kind === "invalid") {
-      await output.respond(errorAnswer(parsed.id, parsed.error));
+      await output.respond(errorAnswer(parsed.id, parsed.error), line.method);
       continue;
     }
     if (parsed.hasId && refuse()) {
@@ -124,7 +133,7 @@ async function runSerial(
       continue;
     }
     const answer = await dispatchLenient(parsed, session, startupError, state);
-    if (answer) await output.respond(answer);
+    if (answer) await output.respond(answer, parsed.method);
   }
   session?.close();
   return startupError === undefined ? 0 : 1;
@@ -136,7 +145,7 @@ async function runSerial(
  * admitted drains before the exit with 0 (docs/imsg-protocol.md, Shutdown).
  */
 async function runLanes(
-  requestLines: AsyncIterable<string>,
+  requestLines: AsyncIterable<Line>,
   session: SimSession,
   output: RpcOutput,
   faults: SimFaults,
@@ -148,9 +157,9 @@ async function runLanes(
   });
   const refuse = busyFault(faults);
   for await (const line of requestLines) {
-    const parsed = parseStrict(line);
+    const parsed = parseStrict(line.text);
     if (parsed.kind === "invalid") {
-      const answer = () => output.respond(errorAnswer(parsed.id, parsed.error));
+      const answer = () => output.respond(errorAnswer(parsed.id, parsed.error), line.method);
       if (scheduler.hasRoom()) scheduler.submit("control", { run: answer });
       else void answer();
       continue;
@@ -165,7 +174,7 @@ async function runLanes(
     scheduler.submit(lane, {
       run: async () => {
         const answer = await dispatchStrict(parsed, session, state);
-        if (answer) await output.respond(answer);
+        if (answer) await output.respond(answer, parsed.method);
       },
       ...(subscribes ? { onShutdown: () => refuseAtShutdown(parsed.hasId, parsed.id, output) } : {}),
     });
@@ -181,12 +190,27 @@ async function refuseAtShutdown(hasId: boolean, id: unknown, output: RpcOutput):
   if (hasId) await output.respond(errorAnswer(id, RpcError.serverBusy("server is shutting down")));
 }
 
-/** Records a request line that names a method (`--request-log`); malformed lines are not requests. */
-function logRequest(path: string, line: string): void {
+/** One input line, and the method it names when it is a JSON object with a string `method`. */
+interface Line {
+  text: string;
+  method: string | undefined;
+}
+
+function parsedObject(text: string): Record<string, unknown> | undefined {
   try {
-    const { method, params } = JSON.parse(line) as { method?: unknown; params?: unknown };
-    if (typeof method === "string") recordRequest(path, { kind: "rpc", method, params });
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
   } catch {
-    // Not JSON: nothing was asked.
+    return undefined;
   }
+}
+
+/** The method a line names (`--request-log`, `--protocol-error-log`); malformed lines name none. */
+function methodOf(text: string): string | undefined {
+  const method = parsedObject(text)?.method;
+  return typeof method === "string" ? method : undefined;
+}
+
+function paramsOf(text: string): unknown {
+  return parsedObject(text)?.params;
 }

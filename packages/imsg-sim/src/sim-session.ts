@@ -51,6 +51,8 @@ export interface SessionSettings {
   smsOnlyRecipients?: string[];
   /** Appends one JSON line per request read (`{"kind":"rpc","method":…}`), for tests that check what a client asked. */
   requestLog?: string;
+  /** Appends one JSON line per -32700/-32600/-32602 answer (`--protocol-error-log`), for strict contract tests. */
+  protocolErrorLog?: string;
 }
 
 /**
