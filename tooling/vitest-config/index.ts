@@ -6,8 +6,11 @@ import { defineProject, type UserWorkspaceConfig } from "vitest/config";
 /** Workspace packages export their TypeScript sources under this condition, so tests need no build. */
 export const sourceCondition = "@imessage-channel/source";
 
-/** The imsg release the simulated Macs of the test suites play by default. */
-export const testedImsgVersion = "0.9.0";
+/**
+ * The imsg release the simulated Macs of the test suites play: 0.15.10 (what users run) unless
+ * `IMESSAGE_TEST_IMSG_VERSION` picks another (docs/testing.md). Older releases run as their own projects.
+ */
+export const testedImsgVersion = process.env.IMESSAGE_TEST_IMSG_VERSION ?? "0.15.10";
 
 /** The vitest project of one package: named after the package, tests beside the code. */
 export function packageProject(packageDir: string, overrides: UserWorkspaceConfig["test"] = {}): UserWorkspaceConfig {
@@ -20,8 +23,7 @@ export function packageProject(packageDir: string, overrides: UserWorkspaceConfi
       root: packageDir,
       include: ["src/**/*.test.ts", "test/**/*.test.ts"],
       environment: "node",
-      // The channel speaks imsg 0.9.0's protocol until it learns protocol v1: every simulated Mac a test starts
-      // plays 0.9.0 unless the test picks a personality (`--imsg-version`, or its own IMSG_SIM_VERSION).
+      // Every simulated Mac a test starts plays this release unless the test picks one (`--imsg-version`).
       env: { IMSG_SIM_VERSION: testedImsgVersion },
       testTimeout: 30_000,
       hookTimeout: 30_000,

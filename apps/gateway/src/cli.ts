@@ -40,9 +40,15 @@ function buildProgram(io: CliIo): Command {
     .option("--api-key-env <name>", "openai: the environment variable holding the key")
     .option("--url <url>", "webhook: the agent URL")
     .option("--keep", "keep the demo folder (chat.db, state, log)")
+    .option("--imsg-version <version>", "the imsg release the simulated Mac plays (e.g. 0.9.0)", "0.15.10")
     .action(async (options: DemoCliOptions) => {
       const { runDemo } = await import("./demo/run-demo.ts");
-      const code = await runDemo(io, { script: options.script, keep: options.keep, agent: demoAgent(options) });
+      const code = await runDemo(io, {
+        script: options.script,
+        keep: options.keep,
+        agent: demoAgent(options),
+        imsgVersion: options.imsgVersion,
+      });
       if (code !== 0) throw new CliError("the demo conversation did not complete (see above)", 1);
     });
 
@@ -161,6 +167,7 @@ interface DemoCliOptions {
   apiKeyEnv?: string;
   url?: string;
   keep?: boolean;
+  imsgVersion: string;
 }
 
 function demoAgent(options: DemoCliOptions): DemoAgentChoice {

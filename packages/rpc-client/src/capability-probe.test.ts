@@ -24,7 +24,7 @@ function nodeScriptRunner(script: string, env: Record<string, string>, timeoutMs
 
 describe("probeCapabilities", () => {
   it("reads version, the 22 methods and no private API from imsg 0.9.0 with SIP on", async () => {
-    const capabilities = await probeCapabilities(nodeScriptRunner(simBinPath, {}));
+    const capabilities = await probeCapabilities(nodeScriptRunner(simBinPath, { IMSG_SIM_VERSION: "0.9.0" }));
     expect(capabilities).toMatchObject({
       version: "0.9.0",
       rpcSupported: true,

@@ -185,14 +185,23 @@ describe("ImsgClient against imsg-sim", () => {
     expect(String(skipped.fields.line).length).toBeLessThan(300);
   });
 
-  it("reports the Full Disk Access answer as a startup error", async () => {
-    const client = await started(new ImsgClient({ transport: sim.transport(["--fault-full-disk-access"]) }));
+  it("reports imsg 0.9.0's Full Disk Access answer as a startup error", async () => {
+    const transport = sim.transport(["--imsg-version", "0.9.0", "--fault-full-disk-access"]);
+    const client = await started(new ImsgClient({ transport }));
     const reported: ImsgStartupError[] = [];
     client.on("startup-failed", (error) => reported.push(error));
     const error = await client.chatsList().catch((caught) => caught);
     expect(ImsgStartupError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code: "STARTUP_FAILED", fullDiskAccess: true });
     expect(reported).toHaveLength(1);
+  });
+
+  it("reports imsg 0.15.10's Full Disk Access answer as a retryable database-unavailable error", async () => {
+    const transport = sim.transport(["--imsg-version", "0.15.10", "--fault-full-disk-access"]);
+    const client = await started(new ImsgClient({ transport }));
+    const error = await client.chatsList().catch((caught) => caught);
+    expect(ImsgStartupError.isInstance(error)).toBe(false);
+    expect(error.databaseUnavailable).toMatchObject({ retryable: true });
   });
 
   it("reports a pre-0.8.2 text banner and exit as a startup error", async () => {

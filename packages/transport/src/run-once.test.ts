@@ -41,16 +41,16 @@ function processExists(pid: number): boolean {
 describe("runOnce", () => {
   it("runs --version, rpc --help and status --json locally", async () => {
     const local = { transport: "local" as const, cliPath: process.execPath };
-    expect(await runOnce({ ...local, args: [simBinPath, "--version"] })).toEqual({
+    expect(await runOnce({ ...local, args: [simBinPath, "--version", "--imsg-version", "0.9.0"] })).toEqual({
       code: 0,
       signal: null,
       stdout: "0.9.0\n",
       stderr: "",
     });
-    const help = await runOnce({ ...local, args: [simBinPath, "rpc", "--help"] });
+    const help = await runOnce({ ...local, args: [simBinPath, "rpc", "--help", "--imsg-version", "0.9.0"] });
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("imsg rpc");
-    const status = await runOnce({ ...local, args: [simBinPath, "status", "--json"] });
+    const status = await runOnce({ ...local, args: [simBinPath, "status", "--json", "--imsg-version", "0.9.0"] });
     expect(JSON.parse(status.stdout)).toMatchObject({
       version: "0.9.0",
       rpc_methods: expect.arrayContaining(["watch.subscribe"]),
@@ -58,9 +58,12 @@ describe("runOnce", () => {
   });
 
   it("runs status --json over SSH", async () => {
-    const status = await runOnce({ ...sshTarget(), args: [simBinPath, "status", "--json"] });
+    const status = await runOnce({
+      ...sshTarget(),
+      args: [simBinPath, "status", "--json", "--imsg-version", "0.15.10"],
+    });
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ version: "0.9.0" });
+    expect(JSON.parse(status.stdout)).toMatchObject({ version: "0.15.10" });
   });
 
   it("reports a non-zero exit code with stderr", async () => {

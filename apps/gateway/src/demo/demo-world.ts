@@ -44,14 +44,15 @@ export class DemoWorld {
     agent: DemoAgentChoice;
     debounceMs: number;
     textChunkLimit: number;
+    /** The imsg release the simulated Mac plays. */
+    imsgVersion: string;
   }): Promise<DemoWorld> {
     const world = new DemoWorld(await mkdtemp(join(tmpdir(), "imessage-channel-demo-")));
     await mkdir(world.home, { recursive: true });
     await mkdir(world.stateDir, { recursive: true, mode: 0o700 });
     seed(world.dbPath);
     const wrapper = join(world.dir, "imsg");
-    // The channel speaks imsg 0.9.0's protocol until it learns protocol v1.
-    await writeSimWrapper(wrapper, world.dbPath, ["--imsg-version", "0.9.0"]);
+    await writeSimWrapper(wrapper, world.dbPath, ["--imsg-version", options.imsgVersion]);
     const runtime =
       options.agent.type === "openai"
         ? {

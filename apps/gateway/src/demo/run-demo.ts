@@ -17,6 +17,8 @@ export interface DemoOptions {
   keep?: boolean;
   /** How long to wait for each expected reply in script mode. */
   expectTimeoutMs?: number;
+  /** The imsg release the simulated Mac plays (default 0.15.10, what users run). */
+  imsgVersion?: string;
 }
 
 const debounceMs = 1500;
@@ -24,7 +26,8 @@ const textChunkLimit = 200;
 
 /** `imessage-channel demo`: the embedded default, on a simulated Mac (apps/gateway/README.md, CLI). */
 export async function runDemo(io: CliIo, options: DemoOptions): Promise<number> {
-  const world = await DemoWorld.create({ agent: options.agent, debounceMs, textChunkLimit });
+  const imsgVersion = options.imsgVersion ?? "0.15.10";
+  const world = await DemoWorld.create({ agent: options.agent, debounceMs, textChunkLimit, imsgVersion });
   const logPath = join(world.dir, "gateway.log");
   const logStream = createWriteStream(logPath);
   const logger = createLogger({ destination: logStream, pretty: false, level: "debug", redactHandles: false });
@@ -39,7 +42,9 @@ export async function runDemo(io: CliIo, options: DemoOptions): Promise<number> 
     }
   }, 100);
 
-  print(`imessage-channel demo — a simulated Mac (imsg-sim) with the ${options.agent.type} agent.`);
+  print(
+    `imessage-channel demo — a simulated Mac (imsg-sim, imsg ${imsgVersion}) with the ${options.agent.type} agent.`,
+  );
   print(
     `You are ${demoUserHandle} on an iPhone. Coalescing is on (${debounceMs} ms window); replies are chunked at ${textChunkLimit} characters.`,
   );

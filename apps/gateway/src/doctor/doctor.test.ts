@@ -43,7 +43,7 @@ describe("imessage-channel doctor", () => {
     harness.inject({ from: "+15555550123", text: "so chats.list has a chat" });
     const { code, check } = await doctor(harness);
     expect(code).toBe(0);
-    expect(check("imsg-found")).toMatchObject({ status: "ok", message: "imsg 0.9.0" });
+    expect(check("imsg-found")).toMatchObject({ status: "ok", message: `imsg ${harness.imsgVersion}` });
     expect(check("database")?.status).toBe("ok");
     expect(check("private-api")).toMatchObject({ status: "warn", fix: expect.stringContaining("imsg launch") });
     expect(check("private-api")?.message).toContain("reactions");

@@ -101,7 +101,11 @@ describe("gateway end to end: turns and replies", () => {
   });
 
   it("npm run demo -- --script: the built-in conversation completes", async () => {
-    const child = spawn(process.execPath, [gatewayBinPath, "demo", "--script"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      [gatewayBinPath, "demo", "--script", "--imsg-version", process.env.IMSG_SIM_VERSION ?? "0.15.10"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => {
       output += chunk.toString("utf8");

@@ -20,7 +20,7 @@ describe("imessage-channel CLI against a simulated Mac", () => {
     expect(account).toMatchObject({
       accountId: "default",
       works: true,
-      version: "0.9.0",
+      version: harness.imsgVersion,
       rpc: true,
       privateApi: { available: false },
       running: false,

@@ -41,22 +41,20 @@ async function doctorChecks(harness: GatewayHarness) {
 const accountLines = (text: string) => text.split("\n").filter((line) => line.startsWith("default: "));
 
 /**
- * An imsg without `imsg rpc` (a build before 0.3.0) that prints 0.9.0 for --version (IMSG_VERSION overrides it,
- * docs/imsg-protocol.md#version-flag), so only `imsg rpc --help` tells the truth.
+ * An imsg without `imsg rpc` (a build before 0.3.0; the harness must play 0.2.0) that prints 0.9.0 for --version
+ * (IMSG_VERSION overrides it, docs/imsg-protocol.md#version-flag), so only `imsg rpc --help` tells the truth.
  */
 async function imsgWithoutRpc(harness: GatewayHarness): Promise<string> {
+  expect(harness.imsgVersion).toBe("0.2.0");
   const path = join(harness.dir, "imsg-without-rpc");
-  await writeFile(
-    path,
-    `#!/bin/sh\nIMSG_VERSION=0.9.0 IMSG_SIM_VERSION=0.2.0 exec ${JSON.stringify(harness.wrapperPath)} "$@"\n`,
-  );
+  await writeFile(path, `#!/bin/sh\nIMSG_VERSION=0.9.0 exec ${JSON.stringify(harness.wrapperPath)} "$@"\n`);
   await chmod(path, 0o755);
   return path;
 }
 
 describe("status --probe and doctor tell one root cause with its fix", () => {
   it("an imsg without rpc: rpc false, one line naming rpc --help and the upgrade", async () => {
-    harness = await GatewayHarness.create();
+    harness = await GatewayHarness.create({ imsgVersion: "0.2.0" });
     await harness.writeConfig({ channel: { cliPath: await imsgWithoutRpc(harness) } });
     const { code, account, text } = await probe(harness);
     expect(code).toBe(1);

@@ -29,6 +29,8 @@ export interface SoakOptions {
   catchup?: boolean;
   /** The chaos kinds to rotate through, each once in this order first (default all, in `defaultChaosOrder`). */
   chaosKinds?: readonly ChaosKind[];
+  /** The imsg release the simulated Mac plays (default: the suite's, else 0.15.10). */
+  imsgVersion?: string;
   /** The gateway's whole log (every incarnation) is written here at the end. */
   logPath?: string;
   onProgress?: (line: string) => void;
@@ -36,6 +38,10 @@ export interface SoakOptions {
 
 export interface SoakReport {
   durationMs: number;
+  /** The imsg release the simulated Mac played. */
+  imsgVersion: string;
+  /** Requests that release refused as malformed or with bad params (-32700/-32600/-32602): none expected. */
+  protocolErrors: number;
   verdict: SoakVerdict;
   chaos: ChaosLog;
   chaosCounts: Record<ChaosKind, number>;
@@ -109,6 +115,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     logLevel: options.logLevel,
     coalesce: options.coalesce,
     catchup: options.catchup,
+    ...(options.imsgVersion === undefined ? {} : { imsgVersion: options.imsgVersion }),
   });
   const { harness } = world;
   const chaos = emptyChaosLog();
@@ -218,9 +225,18 @@ function report(
   if (rss.peakMb > rssLimitMb)
     problems.push(`gateway RSS peaked at ${rss.peakMb.toFixed(0)} MB (limit ${rssLimitMb} MB)`);
   if (rss.samples === 0) problems.push("gateway RSS was never sampled");
+  const refused = harness.protocolErrors();
+  if (refused.length) {
+    const first = refused[0]!;
+    problems.push(
+      `imsg ${harness.imsgVersion} refused ${refused.length} request(s) (first: ${first.code} ${first.method ?? "(no method)"}: ${first.message})`,
+    );
+  }
 
   return {
     durationMs,
+    imsgVersion: harness.imsgVersion,
+    protocolErrors: refused.length,
     verdict,
     chaos,
     chaosCounts,

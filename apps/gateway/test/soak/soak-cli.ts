@@ -1,6 +1,6 @@
 /**
  * `pnpm soak [--minutes N] [--rate R] [--seed S] [--chaos-every SEC] [--coalesce on|off] [--catchup on|off]
- * [--log-level L]`: the gateway under steady load and chaos, then a verdict.
+ * [--log-level L] [--imsg-version V]`: the gateway under steady load and chaos, then a verdict.
  * Exits 0 when every row was dispatched and answered exactly once and RSS stayed bounded, 1 otherwise.
  */
 import { tmpdir } from "node:os";
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     "log-level": { type: "string", default: "info" },
     coalesce: { type: "string", default: "on" },
     catchup: { type: "string", default: "on" },
+    "imsg-version": { type: "string", default: "0.15.10" },
   },
 });
 
@@ -39,7 +40,7 @@ process.on("unhandledRejection", (reason) => {
 const minutes = positive("minutes", values.minutes);
 const seed = positive("seed", values.seed);
 console.log(
-  `soak: ${minutes} min, ${values.rate} rows/s, chaos every ${values["chaos-every"]} s, seed ${seed}, coalesce ${values.coalesce}, catchup ${values.catchup}`,
+  `soak: ${minutes} min, ${values.rate} rows/s, chaos every ${values["chaos-every"]} s, seed ${seed}, coalesce ${values.coalesce}, catchup ${values.catchup}, imsg ${values["imsg-version"]}`,
 );
 const report = await runSoak({
   durationMs: minutes * 60_000,
@@ -49,6 +50,7 @@ const report = await runSoak({
   logLevel: values["log-level"],
   coalesce: values.coalesce !== "off",
   catchup: values.catchup !== "off",
+  imsgVersion: values["imsg-version"],
   logPath: join(tmpdir(), `imessage-channel-soak-${seed}-coalesce-${values.coalesce}-catchup-${values.catchup}.log`),
   onProgress: (line) => console.log(`soak: ${line}`),
 });

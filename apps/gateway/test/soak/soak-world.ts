@@ -81,13 +81,18 @@ export class SoakWorld {
     this.#faultsFile = join(harness.dir, "imsg-faults");
   }
 
-  static async create(options: { logLevel?: string; coalesce?: boolean; catchup?: boolean } = {}): Promise<SoakWorld> {
+  static async create(
+    options: { logLevel?: string; coalesce?: boolean; catchup?: boolean; imsgVersion?: string } = {},
+  ): Promise<SoakWorld> {
     const { logLevel = "info", coalesce = true, catchup = true } = options;
     const sshd = await startTestSshd();
     let world: SoakWorld | undefined;
     let answered = 0;
     const harness = await GatewayHarness.create({
       logLevel,
+      // The soak counts refused requests as a problem of its verdict rather than failing at dispose.
+      allowProtocolErrors: true,
+      ...(options.imsgVersion === undefined ? {} : { imsgVersion: options.imsgVersion }),
       agent: async (turn, response) => {
         if (world?.agentDelayMs) await sleep(world.agentDelayMs);
         sendJson(response, 200, { text: replyText(turnGuids(turn), answered++) });
@@ -147,7 +152,10 @@ export class SoakWorld {
         "    ;;",
         "esac",
         // $faults is unquoted on purpose: it holds flags this soak wrote, split into words.
-        `IMSG_SIM_DB=${JSON.stringify(harness.dbPath)} exec ${JSON.stringify(process.execPath)} ${JSON.stringify(simBinPath)} "$@" --imsg-version 0.9.0 $faults`,
+        `IMSG_SIM_DB=${JSON.stringify(harness.dbPath)} exec ${JSON.stringify(process.execPath)} ${JSON.stringify(simBinPath)} "$@" ${harness
+          .simFlags()
+          .map((flag) => JSON.stringify(flag))
+          .join(" ")} $faults`,
         "",
       ].join("\n"),
     );

@@ -26,6 +26,9 @@ describe("soak (short version of `pnpm soak`)", () => {
     // The whole report on failure: which rows, which chaos, which problem.
     expect(report.problems, formatSoakReport(report)).toEqual([]);
     expect(report.ok).toBe(true);
+    // Every request the channel sent was one this release accepts (docs/testing.md, Strict contract).
+    expect(report.imsgVersion).toBe(process.env.IMSG_SIM_VERSION);
+    expect(report.protocolErrors).toBe(0);
     for (const kind of kinds) expect(report.chaosCounts[kind], `chaos ${kind} ran`).toBeGreaterThan(0);
     const { verdict } = report;
     expect(verdict.expectedDispatches).toBeGreaterThan(100);

@@ -17,6 +17,8 @@ import {
   type InjectedMessage,
   type InjectOptions,
   inject,
+  type ProtocolErrorRecord,
+  readProtocolErrorLog,
   writeSimWrapper,
 } from "@imessage-channel/imsg-sim";
 import type { TestSshd } from "@imessage-channel/test-sshd";
@@ -65,6 +67,24 @@ export interface HarnessOptions {
   simArgs?: string[];
   /** The gateway's log level (default `debug`, so tests can wait for any line). */
   logLevel?: string;
+  /**
+   * The imsg release the simulated Mac plays (default: the suite's, `IMSG_SIM_VERSION`, else 0.15.10); an
+   * `--imsg-version` in `simArgs` wins.
+   */
+  imsgVersion?: string;
+  /**
+   * Requests the sim refused as malformed or with bad params (-32700/-32600/-32602) fail the test at `dispose`
+   * unless the test provokes them on purpose (docs/testing.md, Strict contract).
+   */
+  allowProtocolErrors?: boolean;
+}
+
+/** The release a harness plays: `--imsg-version` of `simArgs`, else the option, else the suite's. */
+function imsgVersionOf(options: HarnessOptions): string {
+  const args = options.simArgs ?? [];
+  const flag = args.lastIndexOf("--imsg-version");
+  if (flag >= 0 && args[flag + 1]) return args[flag + 1]!;
+  return options.imsgVersion ?? process.env.IMSG_SIM_VERSION ?? "0.15.10";
 }
 
 /**
@@ -83,11 +103,20 @@ export class GatewayHarness {
   readonly logs: string[] = [];
   readonly #extraDirs: string[] = [];
   readonly #logLevel: string;
+  readonly #allowProtocolErrors: boolean;
+  /** The release the simulated Mac plays. */
+  readonly imsgVersion: string;
+  /** The sim's `--protocol-error-log`, outside `dir` (orphaned sim commands may still write it). */
+  readonly protocolErrorLogPath: string;
   #gateway: ChildProcess | undefined;
   #exit: Promise<number | string | null> | undefined;
 
-  private constructor(dir: string, agent: LoopbackServer, logLevel = "debug") {
-    this.#logLevel = logLevel;
+  private constructor(dir: string, agent: LoopbackServer, options: HarnessOptions, logDir: string) {
+    this.#logLevel = options.logLevel ?? "debug";
+    this.#allowProtocolErrors = options.allowProtocolErrors ?? false;
+    this.imsgVersion = imsgVersionOf(options);
+    this.protocolErrorLogPath = join(logDir, "protocol-errors.jsonl");
+    this.#extraDirs.push(logDir);
     this.dir = dir;
     this.home = join(dir, "home");
     this.dbPath = join(dir, "chat.db");
@@ -103,12 +132,23 @@ export class GatewayHarness {
     const agent = await startLoopbackServer((request, response) =>
       handler(JSON.parse(request.body), response, request),
     );
-    const harness = new GatewayHarness(dir, agent, options.logLevel);
+    const logDir = await mkdtemp(join(tmpdir(), "imsg-protocol-errors-"));
+    const harness = new GatewayHarness(dir, agent, options, logDir);
     await mkdir(harness.home, { recursive: true });
     createChatDb(harness.dbPath);
-    await writeSimWrapper(harness.wrapperPath, harness.dbPath, options.simArgs);
+    await writeSimWrapper(harness.wrapperPath, harness.dbPath, [...harness.simFlags(), ...(options.simArgs ?? [])]);
     await harness.writeConfig(options);
     return harness;
+  }
+
+  /** The flags every sim of this harness gets: the release it plays and where refused requests are recorded. */
+  simFlags(): string[] {
+    return ["--imsg-version", this.imsgVersion, "--protocol-error-log", this.protocolErrorLogPath];
+  }
+
+  /** The requests the sim refused so far (-32700/-32600/-32602), oldest first. */
+  protocolErrors(): ProtocolErrorRecord[] {
+    return readProtocolErrorLog(this.protocolErrorLogPath);
   }
 
   async writeConfig(options: HarnessOptions): Promise<void> {
@@ -321,12 +361,20 @@ export class GatewayHarness {
     return join(logDir, "imsg-requests.jsonl");
   }
 
+  /** Stops everything and removes the files; throws when the sim refused a request the test did not provoke. */
   async dispose(): Promise<void> {
     await this.stop("SIGKILL");
     await this.agent.close();
+    const refused = this.#allowProtocolErrors ? [] : this.protocolErrors();
     await rm(this.dir, { recursive: true, force: true });
     // Retried: sim commands of the killed gateway may still be writing there.
     for (const extra of this.#extraDirs.splice(0))
       await rm(extra, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    if (refused.length > 0) {
+      const lines = refused.map((record) => `${record.code} ${record.method ?? "(no method)"}: ${record.message}`);
+      throw new Error(
+        `imsg ${this.imsgVersion} refused ${refused.length} request(s) the channel sent:\n  ${lines.join("\n  ")}`,
+      );
+    }
   }
 }
