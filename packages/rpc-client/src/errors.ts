@@ -7,6 +7,7 @@ export type RpcClientErrorCode =
   | "CHILD_EXITED"
   | "SUBSCRIPTION_FAILED"
   | "RESULT_INVALID"
+  | "PARAMS_INVALID"
   | "NOT_CONNECTED"
   | "CLIENT_CLOSED"
   | "LINE_TOO_COMPLEX";

@@ -22,7 +22,13 @@ export { ImsgClient, type ImsgClientEvents, type ImsgClientOptions, type Request
 export type { Attachment, Chat, ImsgStatus, Message, Reaction, ReactionType, UrlPreview } from "./imsg-objects.ts";
 export { linePreview } from "./logger.ts";
 export * from "./method-params.ts";
-export type { ChatsCreateResult, SendResult, SendRichResult, TapbackResult } from "./method-results.ts";
+export type {
+  ChatsCreateResult,
+  MessagesAfterResult,
+  SendResult,
+  SendRichResult,
+  TapbackResult,
+} from "./method-results.ts";
 export { legacyProtocol, type NegotiatedProtocol, negotiatedFromWire } from "./negotiated-protocol.ts";
 export { newestRowid } from "./newest-rowid.ts";
 export { type Parsed, parseChat, parseMessage, parseStatus } from "./parse-wire.ts";

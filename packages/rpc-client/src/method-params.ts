@@ -29,6 +29,41 @@ export interface MessagesHistoryParams {
   convertAttachments?: boolean;
 }
 
+/**
+ * `messages.after` (0.14+, docs/imsg-protocol.md#messagesafter): ROWID ascending after an exclusive cursor. Only the
+ * keys imsg lists for it exist here, because 0.14+ refuses any other with -32602.
+ */
+export interface MessagesAfterParams {
+  /** Exclusive, ≥ 0: the `nextRowid` of the previous page (or the saved cursor). */
+  sinceRowid: number;
+  /** 1–500 messages per page (imsg's default 100). */
+  limit?: number;
+  /** One chat (> 0); absent reads every chat. */
+  chatId?: number;
+  /** Standalone tapback rows too; without it only user-visible messages are returned. */
+  includeReactions?: boolean;
+  attachments?: boolean;
+  convertAttachments?: boolean;
+}
+
+/** The most `messages.after` returns per page; imsg refuses a larger `limit`. */
+export const messagesAfterMaxLimit = 500;
+
+/**
+ * Checks what imsg 0.14+ would refuse with -32602 before anything is sent, so the caller gets one line naming the key
+ * and the fix instead of a wire error.
+ */
+export function messagesAfterProblem(params: MessagesAfterParams): string | undefined {
+  const { sinceRowid, limit, chatId } = params;
+  if (!Number.isSafeInteger(sinceRowid) || sinceRowid < 0)
+    return `messages.after sinceRowid: ${String(sinceRowid)} is not a non-negative integer; pass the previous page's nextRowid or 0`;
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1 || limit > messagesAfterMaxLimit))
+    return `messages.after limit: ${String(limit)} is not an integer from 1 to ${messagesAfterMaxLimit}; page with nextRowid instead`;
+  if (chatId !== undefined && (!Number.isSafeInteger(chatId) || chatId < 1))
+    return `messages.after chatId: ${String(chatId)} is not a positive integer; leave it out to read every chat`;
+  return undefined;
+}
+
 export interface WatchSubscribeParams {
   chatId?: number;
   /**
@@ -168,6 +203,7 @@ const readMethods: ReadonlySet<string> = new Set([
   "initialize",
   "chats.list",
   "messages.history",
+  "messages.after",
   "watch.subscribe",
   "watch.unsubscribe",
 ]);

@@ -1,3 +1,5 @@
+import type { Message } from "./imsg-objects.ts";
+
 /** The camelCase results of the imsg methods that answer more than `ok` (docs/imsg-protocol.md#methods). */
 export interface SendResult {
   ok: boolean;
@@ -22,6 +24,18 @@ export interface TapbackResult {
 export interface ChatsCreateResult {
   ok: boolean;
   chatGuid?: string;
+}
+
+/** One `messages.after` page (0.14+, docs/imsg-protocol.md#messagesafter). */
+export interface MessagesAfterResult {
+  /** ROWID ascending; may be empty while `hasMore` is true (imsg consumed folded preview rows only). */
+  messages: Message[];
+  /**
+   * Where imsg's scan stopped: the next page's `sinceRowid`, possibly past the last message's id. Persist it after
+   * every page; never derive it from the messages.
+   */
+  nextRowid: number;
+  hasMore: boolean;
 }
 
 /** Drops the keys whose value is undefined, so results carry only the fields imsg sent. */

@@ -92,6 +92,12 @@ export const wireMessageSchema = z.object({
 // Results of the 22 methods (docs/imsg-protocol.md#methods).
 export const wireChatsListResultSchema = z.object({ chats: z.array(z.unknown()) });
 export const wireMessagesHistoryResultSchema = z.object({ messages: z.array(z.unknown()) });
+/** `messages.after` (0.14+): `next_rowid` is imsg's physical scan cursor, the next page's `since_rowid`. */
+export const wireMessagesAfterResultSchema = z.object({
+  messages: z.array(z.unknown()),
+  next_rowid: rowid.nonnegative(),
+  has_more: z.boolean(),
+});
 export const wireSubscribeResultSchema = z.object({
   subscription: rowid,
   /** 0.14+: the effective buffer size of the stream. */
