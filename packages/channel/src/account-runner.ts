@@ -1,6 +1,6 @@
 import { createAcpCommandController, parseAcpCommandArguments } from "@imessage-channel/agents-acp";
 import type { AttachmentFetcher } from "@imessage-channel/attachments";
-import { CursorStore, databaseIdentityHash, runCatchup } from "@imessage-channel/catchup";
+import { CursorStore, databaseIdentityHash, rowTimeMs, runCatchup } from "@imessage-channel/catchup";
 import { databaseIdentityOf, type ResolvedAccount, type ResolvedRouting } from "@imessage-channel/config";
 import type { Logger } from "@imessage-channel/kit";
 import { errorMessage } from "@imessage-channel/kit";
@@ -331,7 +331,11 @@ export class AccountRunner {
     this.#supervisor.ack(rowid);
     // …and so does the next start of the gateway.
     this.#liveCursor.save(rowid);
-    if (newest) void this.#cursorStore?.advancePast(newest).catch((error: unknown) => this.#cursorWriteFailed(error));
+    // Catchup resumes there too: the cursor, not the newest row's id, which a folded link preview lies past (0.14+).
+    if (newest)
+      void this.#cursorStore
+        ?.advance({ lastSeenRowid: rowid, lastSeenMs: rowTimeMs(newest) })
+        .catch((error: unknown) => this.#cursorWriteFailed(error));
   }
 
   #cursorWriteFailed(error: unknown): void {

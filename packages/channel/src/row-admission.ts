@@ -55,7 +55,9 @@ export class RowAdmission {
     // A resubscribe re-streams rows still with the agent: the copy is a duplicate and must not settle the original.
     if (settlement.cursor.isOpen(message.id)) return "duplicate";
     status.touch();
-    settlement.cursor.begin(message.id, origin.replayed ? "replayed" : "live", message);
+    // A live row of imsg 0.14+ carries the stream's frontier (`cursor`): the saved cursor follows it, not the id.
+    if (origin.replayed) settlement.cursor.begin(message.id, "replayed", message);
+    else settlement.cursor.begin(message.id, "live", message, message.cursor);
 
     // Our own sends stream back too: they move the cursor but are not "received".
     if (message.isFromMe) {

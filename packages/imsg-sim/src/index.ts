@@ -17,6 +17,7 @@ export {
   type InjectOptions,
   inject,
   injectSplitUrl,
+  injectTogether,
   type SplitUrlOptions,
   type TapbackKind,
 } from "./inject.ts";

@@ -334,6 +334,19 @@ export function inject(dbPath: string, options: InjectOptions): InjectedMessage 
   }
 }
 
+/**
+ * Writes several rows in one transaction, in order, as one poll of imsg will see them (e.g. a link send's text and
+ * preview rows with another chat's row between them).
+ */
+export function injectTogether(dbPath: string, rows: readonly InjectOptions[]): InjectedMessage[] {
+  const database = openChatDbForWriting(dbPath);
+  try {
+    return inTransaction(database, () => rows.map((options) => insertMessage(database, options)));
+  } finally {
+    database.close();
+  }
+}
+
 export interface SplitUrlOptions extends Omit<InjectOptions, "urlBalloon"> {
   url: string;
   /** Delay between the text row and the balloon row; Apple's split send is about 1000 ms. */

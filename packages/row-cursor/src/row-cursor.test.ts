@@ -44,6 +44,19 @@ describe("RowCursor", () => {
     expect(cursor.openCount).toBe(0);
   });
 
+  it("never passes a row imsg 0.14+ has not delivered yet: a live row's frontier, not its id, bounds the cursor", () => {
+    // Row 11 comes first while row 10 still waits for its link preview (row 12): imsg gives 11 the frontier 9.
+    const { cursor } = cursorFrom(9);
+    cursor.begin(11, "live", undefined, 9);
+    cursor.settle(11);
+    expect(cursor.position).toBe(9);
+    // Row 10 arrives with its preview folded in: every row up to 12 is delivered now.
+    cursor.begin(10, "live", undefined, 12);
+    expect(cursor.position).toBe(9);
+    cursor.settle(10);
+    expect(cursor.position).toBe(12);
+  });
+
   it("ignores replays at or below the cursor", () => {
     const { cursor, moves } = cursorFrom(20);
     expect(cursor.begin(15, "live")).toBe(false);

@@ -74,12 +74,18 @@ export class RowCursor<Row = never> {
   /**
    * A row is being processed. Returns false, and tracks nothing, when it is at or below the cursor (settled
    * before). `row` is handed back as `newest` of the move that passes it.
+   *
+   * `frontier` is how far the stream vouches for a live row: imsg 0.14+ gives each live row a `cursor`, below which
+   * every row was delivered (docs/imsg-protocol.md#watch-on-010). It can be lower than the row's id (a row
+   * emitted while an earlier text row waits for its link preview) or higher (the preview folded into the row), so
+   * the stream bound rises to it, not to the id. Without it (imsg before 0.14) the id is the frontier.
    */
-  begin(rowid: number, origin: RowOrigin, row?: Row): boolean {
+  begin(rowid: number, origin: RowOrigin, row?: Row, frontier?: number): boolean {
     if (rowid <= this.#position) return false;
     this.#open.set(rowid, (this.#open.get(rowid) ?? 0) + 1);
     if (row !== undefined) this.#rows.set(rowid, row);
-    if (origin === "live" && rowid > this.#streamBound) this.#streamBound = rowid;
+    const vouched = frontier ?? rowid;
+    if (origin === "live" && vouched > this.#streamBound) this.#streamBound = vouched;
     return true;
   }
 

@@ -73,6 +73,20 @@ export class SubscriptionError extends RpcClientError {
 }
 
 /**
+ * imsg 0.14+ ended the subscription with `watch.overflow`: its queue (`buffer_limit`) filled faster than we read. No
+ * row is lost: every row after `resumeAfterRowid` is still in chat.db, to be read with `messages.after` before the
+ * stream is resubscribed (docs/imsg-protocol.md#watch-on-010).
+ */
+export class SubscriptionOverflowError extends SubscriptionError {
+  readonly resumeAfterRowid: number;
+
+  constructor(subscription: number, resumeAfterRowid: number, reason: string) {
+    super(subscription, `its queue overflowed (${reason}); rows after ${resumeAfterRowid} are read again`);
+    this.resumeAfterRowid = resumeAfterRowid;
+  }
+}
+
+/**
  * How far a mutation got, as imsg 0.14+ says in `error.data` of -32001, -32004 and -32603 "Delivery failed before
  * dispatch" (docs/imsg-protocol.md#error-codes-014). Only `retrySafe` decides a resend; `detail` is for people.
  */

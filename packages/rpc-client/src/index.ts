@@ -17,6 +17,7 @@ export {
   RpcClientError,
   type RpcClientErrorCode,
   SubscriptionError,
+  SubscriptionOverflowError,
 } from "./errors.ts";
 export { ImsgClient, type ImsgClientEvents, type ImsgClientOptions, type RequestOptions } from "./imsg-client.ts";
 export type { Attachment, Chat, ImsgStatus, Message, Reaction, ReactionType, UrlPreview } from "./imsg-objects.ts";

@@ -77,6 +77,8 @@ export interface WatchSubscribeParams {
   convertAttachments?: boolean;
   includeReactions?: boolean;
   debounceMs?: number;
+  /** 0.14+ only (older builds ignore it): the stream's queue, 1–4096 (imsg's default 256); a full one overflows. */
+  bufferLimit?: number;
 }
 
 export interface SendParams extends ChatTarget {

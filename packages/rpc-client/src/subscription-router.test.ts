@@ -1,6 +1,6 @@
 import { recordingLogger } from "@imessage-channel/kit";
 import { describe, expect, it } from "vitest";
-import { ChildExitedError, SubscriptionError } from "./errors.ts";
+import { ChildExitedError, SubscriptionError, SubscriptionOverflowError } from "./errors.ts";
 import type { Message } from "./imsg-objects.ts";
 import { SubscriptionRouter } from "./subscription-router.ts";
 import { messageNotificationLine } from "./test-support/scripted-transport.ts";
@@ -31,6 +31,27 @@ describe("SubscriptionRouter", () => {
     const subscription = router.open(1, noUnsubscribe);
     notifyMessage(router, 1, 12);
     expect(await take(subscription, 3)).toEqual([10, 11, 12]);
+  });
+
+  it("ends a stream imsg 0.14+ overflowed with the row to resume after, once its queued rows are out", async () => {
+    const router = new SubscriptionRouter(recordingLogger(), 100);
+    const subscription = router.open(4, noUnsubscribe);
+    notifyMessage(router, 4, 30);
+    const overflow = { subscription: 4, resume_after_rowid: 30, reason: "buffer_limit_exceeded", terminal: true };
+    router.notify("watch.overflow", overflow, JSON.stringify({ method: "watch.overflow", params: overflow }));
+    expect(await take(subscription, 1)).toEqual([30]);
+    const ended = await subscription.ended;
+    expect(SubscriptionOverflowError.isInstance(ended)).toBe(true);
+    expect(ended).toMatchObject({ code: "SUBSCRIPTION_FAILED", subscription: 4, resumeAfterRowid: 30 });
+  });
+
+  it("skips a watch.overflow without a resume point, with a warning, and keeps the stream", () => {
+    const logger = recordingLogger();
+    const router = new SubscriptionRouter(logger, 100);
+    const subscription = router.open(4, noUnsubscribe);
+    router.notify("watch.overflow", { subscription: 4 }, '{"method":"watch.overflow"}');
+    expect(logger.find("skipped an invalid watch.overflow notification")).toBeDefined();
+    expect(subscription.isEnded).toBe(false);
   });
 
   it("drops the oldest buffered rows beyond its limit, with a warning", async () => {

@@ -1,15 +1,23 @@
 import type { Logger } from "@imessage-channel/kit";
-import { SubscriptionError } from "./errors.ts";
+import { SubscriptionError, SubscriptionOverflowError } from "./errors.ts";
 import type { Message } from "./imsg-objects.ts";
 import { linePreview } from "./logger.ts";
 import { describeIssues, parseMessage, rowidOf } from "./parse-wire.ts";
 import { Subscription } from "./subscription.ts";
-import { wireErrorNotificationSchema, wireMessageNotificationSchema } from "./wire-schemas.ts";
+import {
+  wireErrorNotificationSchema,
+  wireMessageNotificationSchema,
+  wireOverflowNotificationSchema,
+} from "./wire-schemas.ts";
 
-type RoutedNotification = { kind: "message"; message: Message } | { kind: "error"; reason: string };
+type RoutedNotification =
+  | { kind: "message"; message: Message }
+  | { kind: "error"; reason: string }
+  | { kind: "overflow"; resumeAfterRowid: number; reason: string };
 
 /**
- * Routes imsg's two notifications, `message` and `error`, to the open `Subscription` they name. Notifications for a
+ * Routes imsg's watch notifications, `message`, `error` and (0.14+) `watch.overflow`, to the open `Subscription`
+ * they name. Notifications for a
  * subscription number not known yet are kept until `open` claims it: the first rows of a new subscription can arrive
  * before the `watch.subscribe` answer that names it (docs/imsg-protocol.md#ordering-and-timeouts).
  */
@@ -73,6 +81,10 @@ export class SubscriptionRouter {
       this.#onError(params, line);
       return;
     }
+    if (method === "watch.overflow") {
+      this.#onOverflow(params, line);
+      return;
+    }
     this.#logger.debug({ method, line: linePreview(line) }, "skipped a notification of an unknown method");
   }
 
@@ -112,6 +124,20 @@ export class SubscriptionRouter {
     this.#route(envelope.data.subscription, { kind: "error", reason });
   }
 
+  #onOverflow(params: unknown, line: string): void {
+    const envelope = wireOverflowNotificationSchema.safeParse(params);
+    if (!envelope.success) {
+      this.#logger.warn(
+        { line: linePreview(line), problem: describeIssues(envelope.error) },
+        "skipped an invalid watch.overflow notification",
+      );
+      return;
+    }
+    const { subscription, resume_after_rowid: resumeAfterRowid, reason = "buffer_limit_exceeded" } = envelope.data;
+    this.#logger.warn({ subscription, resumeAfterRowid, reason }, "imsg's watch queue overflowed");
+    this.#route(subscription, { kind: "overflow", resumeAfterRowid, reason });
+  }
+
   #route(id: number, notification: RoutedNotification): void {
     const subscription = this.#open.get(id);
     if (subscription !== undefined) {
@@ -134,7 +160,11 @@ export class SubscriptionRouter {
     }
     this.#open.delete(subscription.id);
     this.#ended.add(subscription.id);
-    subscription.end(new SubscriptionError(subscription.id, notification.reason));
+    subscription.end(
+      notification.kind === "overflow"
+        ? new SubscriptionOverflowError(subscription.id, notification.resumeAfterRowid, notification.reason)
+        : new SubscriptionError(subscription.id, notification.reason),
+    );
   }
 
   #dropBuffered(id: number): void {

@@ -1,11 +1,16 @@
 // @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
-import { inject } from "@imessage-channel/imsg-sim";
+import { inject, readRequestLog } from "@imessage-channel/imsg-sim";
 import { recordingLogger } from "@imessage-channel/kit";
 import type { LocalTransport } from "@imessage-channel/transport";
 import { waitFor } from "@imessage-channel/vitest-config/wait-for";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Message } from "./imsg-objects.ts";
-import { ImsgSupervisor, type ImsgSupervisorOptions, type SupervisorStateChange } from "./supervisor.ts";
+import {
+  ImsgSupervisor,
+  type ImsgSupervisorOptions,
+  type SupervisorStateChange,
+  watchBufferLimit,
+} from "./supervisor.ts";
 import { messageNotificationLine, requestsSeen, scriptedTransport } from "./test-support/scripted-transport.ts";
 import { pidOf, SimHarness } from "./test-support/sim-harness.ts";
 
@@ -240,6 +245,41 @@ describe("ImsgSupervisor with a scripted imsg", () => {
     expect(created).toBe(1);
     const subscribes = requestsSeen(stderr).filter((request) => request.method === "watch.subscribe");
     expect(subscribes.map((request) => request.params?.since_rowid)).toEqual([20, 21]);
+  });
+});
+
+describe("ImsgSupervisor on imsg 0.15's bounded stream", () => {
+  it("reads the rows an overflow dropped with messages.after, each once and in order, then streams on after them", async () => {
+    const requestLog = `${sim.directory}/requests.jsonl`;
+    const consumer = supervise({
+      createTransport: () =>
+        sim.transport(["--imsg-version", "0.15.10", "--fault-watch-overflow-after", "3", "--request-log", requestLog]),
+    });
+    await waitFor(() => consumer.states.some((change) => change.state === "connected"), "connected");
+    const burst = injectRows(12, "burst");
+    await waitFor(() => consumer.delivered.length >= 12, "the burst");
+    const later = injectRows(2, "later");
+    await waitFor(() => consumer.delivered.length >= 14, "the rows after it");
+    expect(consumer.delivered.map((message) => message.id)).toEqual([...burst, ...later]);
+    // Every row says how far the stream had read once it was handed out, paged rows included.
+    for (const message of consumer.delivered) expect(message.cursor).toBeGreaterThanOrEqual(message.id);
+    const requests = readRequestLog(requestLog).flatMap((record) => (record.kind === "rpc" ? [record] : []));
+    expect(requests.some((request) => request.method === "messages.after")).toBe(true);
+    const subscribes = requests.filter((request) => request.method === "watch.subscribe");
+    expect(subscribes[0]?.params).toMatchObject({ buffer_limit: watchBufferLimit });
+  });
+
+  it("asks no buffer_limit of an imsg before 0.14, which has no bounded stream", async () => {
+    const requestLog = `${sim.directory}/requests.jsonl`;
+    const consumer = supervise({
+      createTransport: () => sim.transport(["--imsg-version", "0.9.0", "--request-log", requestLog]),
+    });
+    await waitFor(() => consumer.states.some((change) => change.state === "connected"), "connected");
+    const subscribe = readRequestLog(requestLog).find(
+      (record) => record.kind === "rpc" && record.method === "watch.subscribe",
+    );
+    expect(subscribe).toBeDefined();
+    expect(subscribe?.kind === "rpc" ? subscribe.params : undefined).not.toHaveProperty("buffer_limit");
   });
 });
 

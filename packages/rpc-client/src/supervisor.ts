@@ -2,7 +2,13 @@ import { EventEmitter } from "node:events";
 import { type Clock, errorMessage, type Logger, silentLogger, systemClock } from "@imessage-channel/kit";
 import { type Transport, TransportError } from "@imessage-channel/transport";
 import { type BackoffOptions, BackoffSchedule } from "./backoff.ts";
-import { ImsgStartupError, RequestTimeoutError, RpcClientError, SubscriptionError } from "./errors.ts";
+import {
+  ImsgStartupError,
+  RequestTimeoutError,
+  RpcClientError,
+  SubscriptionError,
+  SubscriptionOverflowError,
+} from "./errors.ts";
 import { ImsgClient, type ImsgClientOptions } from "./imsg-client.ts";
 import type { Message } from "./imsg-objects.ts";
 import type { WatchSubscribeParams } from "./method-params.ts";
@@ -60,10 +66,23 @@ export interface ImsgSupervisorOptions {
 }
 
 export interface ImsgSupervisorEvents {
-  /** A streamed row, oldest first. Call `ack(message.id)` once it is durably handled. */
+  /**
+   * A streamed row, in stream order. Once it and every row before it are durably handled, call
+   * `ack(message.cursor ?? message.id)`: on imsg 0.14+ `cursor` is how far the stream had read (it can be below the
+   * id of a row sent while an earlier one waits for its link preview, or past it when a preview is folded in).
+   */
   message: [message: Message];
   state: [change: SupervisorStateChange];
 }
+
+/**
+ * The queue a 0.14+ stream asks imsg for (its default is 256): room for a burst such as an iCloud sync, so an
+ * overflow, which costs a `messages.after` read, stays rare (docs/imsg-protocol.md#watch-on-010).
+ */
+export const watchBufferLimit = 1024;
+
+/** The largest `messages.after` page (imsg refuses more): an overflow is read back in as few requests as it can. */
+const overflowPageLimit = 500;
 
 /** Why a subscription was given up on purpose, so the session loop knows what to do next. */
 type Interruption = "resubscribe" | "restart" | undefined;
@@ -212,12 +231,18 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
         await this.#boundResume(client, watch);
       }
       let liveness: { stop(): void } | undefined;
+      // After an overflow, the rows read back with messages.after: the next subscription streams after them.
+      let readThrough = 0;
+      const subscribeParams: WatchSubscribeParams = {
+        ...watch,
+        ...(this.#protocol.protocolVersion >= 1 ? { bufferLimit: watchBufferLimit } : {}),
+      };
       try {
         for (;;) {
-          const since = this.cursor ?? 0;
+          const since = Math.max(this.cursor ?? 0, readThrough);
           // 0 would mean "tail from MAX(ROWID)" to imsg (docs/imsg-protocol.md#cursor); a cursor of 0 means nothing was
           // processed yet.
-          const subscription = await client.subscribe({ ...watch, sinceRowid: since > 0 ? since : -1 });
+          const subscription = await client.subscribe({ ...subscribeParams, sinceRowid: since > 0 ? since : -1 });
           this.#throwIfStopping();
           const subscribedAt = this.#clock.now();
           this.#subscription = subscription;
@@ -233,6 +258,10 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
           if (this.#interruption === "restart") {
             await client.close();
             return new RpcClientError("CHILD_EXITED", "restarted imsg because its stream stayed silent");
+          }
+          if (SubscriptionOverflowError.isInstance(ended) && client.running) {
+            readThrough = await this.#readOverflow(client, ended, watch);
+            continue;
           }
           if (SubscriptionError.isInstance(ended) && client.running) {
             this.#logger.warn(
@@ -254,6 +283,54 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
     } finally {
       this.#subscription = undefined;
     }
+  }
+
+  /**
+   * imsg 0.14+ ended the stream because its queue filled: every row after `resumeAfterRowid` is read with
+   * `messages.after`, page by page, and handed out like streamed rows before the stream is resubscribed after the
+   * last page (docs/imsg-protocol.md#watch-on-010). Rows come again at worst (the consumer dedupes by guid), never
+   * lost. Resolves with where the next subscription starts; 0 (the cursor) when imsg offers no `messages.after`.
+   */
+  async #readOverflow(
+    client: ImsgClient,
+    overflow: SubscriptionOverflowError,
+    watch: Omit<WatchSubscribeParams, "sinceRowid">,
+  ): Promise<number> {
+    if (!this.#protocol?.methods?.includes("messages.after")) {
+      this.#logger.warn(
+        { resumeAfterRowid: overflow.resumeAfterRowid, cursor: this.cursor },
+        "imsg's watch queue overflowed and it offers no messages.after; resubscribing from the cursor",
+      );
+      return 0;
+    }
+    let since = Math.max(overflow.resumeAfterRowid, this.cursor ?? 0);
+    const first = since;
+    let rows = 0;
+    for (;;) {
+      const page = await client.messagesAfter({
+        sinceRowid: since,
+        limit: overflowPageLimit,
+        ...(watch.chatId === undefined ? {} : { chatId: watch.chatId }),
+        ...(watch.includeReactions === undefined ? {} : { includeReactions: watch.includeReactions }),
+        ...(watch.attachments === undefined ? {} : { attachments: watch.attachments }),
+        ...(watch.convertAttachments === undefined ? {} : { convertAttachments: watch.convertAttachments }),
+      });
+      this.#throwIfStopping();
+      page.messages.forEach((message, index) => {
+        // A page is in rowid order and folds each preview into its text row: every row below the next message
+        // (or up to next_rowid, after the last) is read, so that is this message's cursor, as the stream would say.
+        const next = page.messages[index + 1];
+        this.#deliver({ ...message, cursor: next === undefined ? page.nextRowid : next.id - 1 });
+      });
+      rows += page.messages.length;
+      since = Math.max(since, page.nextRowid);
+      if (!page.hasMore) break;
+    }
+    this.#logger.warn(
+      { resumeAfterRowid: overflow.resumeAfterRowid, rows, readThrough: since },
+      `imsg's watch queue overflowed; read ${rows} rows after ${first} with messages.after and resubscribed after ${since}`,
+    );
+    return since;
   }
 
   /** A persisted cursor resumes at most `resumeMaxRows` behind the newest row, and never ahead of the database. */
@@ -295,7 +372,9 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
   #deliver(message: Message): void {
     // Acknowledged rows are never handed out twice, even when a resubscribe overlaps the old stream.
     if (this.#acknowledged !== undefined && message.id <= this.#acknowledged) return;
-    if (this.#lastStreamed === undefined || message.id > this.#lastStreamed) this.#lastStreamed = message.id;
+    // A folded link preview's row lies past the message's id; its `cursor` (0.14+) says how far the stream read.
+    const streamed = Math.max(message.id, message.cursor ?? 0);
+    if (this.#lastStreamed === undefined || streamed > this.#lastStreamed) this.#lastStreamed = streamed;
     try {
       this.emit("message", message);
     } catch (error) {

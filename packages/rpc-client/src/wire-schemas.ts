@@ -129,6 +129,12 @@ export const wireErrorNotificationSchema = z.object({
   subscription: rowid,
   error: z.object({ message: z.string().optional() }).optional(),
 });
+/** 0.14+: the terminal notification of a subscription whose queue filled (docs/imsg-protocol.md#watch-on-010). */
+export const wireOverflowNotificationSchema = z.object({
+  subscription: rowid,
+  resume_after_rowid: z.number().int().min(0),
+  reason: z.string().optional(),
+});
 
 // `imsg status --json` (docs/imsg-protocol.md#status); keys by version, so all optional.
 export const wireStatusSchema = z.object({

@@ -1,9 +1,6 @@
-import { readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { setTimeout as sleep } from "node:timers/promises";
 import { sendJson } from "@imessage-channel/agents/test-support";
-import { simBinPath } from "@imessage-channel/imsg-sim";
 import { stateDatabasePath } from "@imessage-channel/state";
 import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
 import { GatewayHarness } from "../test-support/gateway-harness.ts";
@@ -70,15 +67,11 @@ export class SoakWorld {
   /** Gateways that exited without being asked to (a crash, e.g. an unhandled rejection). */
   readonly crashes: string[] = [];
   readonly #stopping = new Set<number>();
-  readonly #pidFile: string;
-  readonly #faultsFile: string;
 
   private constructor(harness: GatewayHarness, sshd: TestSshd, catchup: boolean) {
     this.harness = harness;
     this.sshd = sshd;
     this.catchup = catchup;
-    this.#pidFile = join(harness.dir, "imsg-rpc.pid");
-    this.#faultsFile = join(harness.dir, "imsg-faults");
   }
 
   static async create(
@@ -99,7 +92,6 @@ export class SoakWorld {
       },
     });
     world = new SoakWorld(harness, sshd, catchup);
-    await world.#writeWrapper();
     await harness.writeConfig({
       channel: {
         ...harness.sshChannel(sshd),
@@ -133,44 +125,14 @@ export class SoakWorld {
     return this.harness.stop(signal);
   }
 
-  /** The Mac side of `imsg`: imsg-sim, recording its rpc pid and applying fault flags queued by `queueFaults`. */
-  async #writeWrapper(): Promise<void> {
-    const { harness } = this;
-    const pidFile = JSON.stringify(this.#pidFile);
-    const faultsFile = JSON.stringify(this.#faultsFile);
-    await writeFile(
-      harness.wrapperPath,
-      [
-        "#!/bin/sh",
-        'faults=""',
-        // Only the long-lived `imsg rpc` session, not probes such as `imsg rpc --help`.
-        'case " $* " in',
-        '  *" --help "*) ;;',
-        '  *" rpc "*)',
-        `    echo $$ > ${pidFile}`,
-        `    if [ -f ${faultsFile} ]; then faults=$(cat ${faultsFile}); rm -f ${faultsFile}; fi`,
-        "    ;;",
-        "esac",
-        // $faults is unquoted on purpose: it holds flags this soak wrote, split into words.
-        `IMSG_SIM_DB=${JSON.stringify(harness.dbPath)} exec ${JSON.stringify(process.execPath)} ${JSON.stringify(simBinPath)} "$@" ${harness
-          .simFlags()
-          .map((flag) => JSON.stringify(flag))
-          .join(" ")} $faults`,
-        "",
-      ].join("\n"),
-    );
-  }
-
   /** The pid of the imsg rpc process on "the Mac", as its wrapper recorded it. */
-  async imsgPid(): Promise<number | undefined> {
-    const text = await readFile(this.#pidFile, "utf8").catch(() => "");
-    const pid = Number(text.trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  imsgPid(): Promise<number | undefined> {
+    return this.harness.imsgPid();
   }
 
   /** Fault flags for the next imsg rpc child only (e.g. a malformed line after its second response). */
-  async queueFaults(flags: string[]): Promise<void> {
-    await writeFile(this.#faultsFile, flags.join(" "));
+  queueFaults(flags: string[]): Promise<void> {
+    return this.harness.queueFaults(flags);
   }
 
   get stateDbPath(): string {
@@ -194,6 +156,5 @@ export class SoakWorld {
   async dispose(): Promise<void> {
     await this.harness.dispose();
     await this.sshd.kill();
-    await rm(this.#faultsFile, { force: true });
   }
 }

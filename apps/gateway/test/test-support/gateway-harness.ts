@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,7 +19,7 @@ import {
   inject,
   type ProtocolErrorRecord,
   readProtocolErrorLog,
-  writeSimWrapper,
+  simBinPath,
 } from "@imessage-channel/imsg-sim";
 import type { TestSshd } from "@imessage-channel/test-sshd";
 
@@ -108,6 +108,8 @@ export class GatewayHarness {
   readonly imsgVersion: string;
   /** The sim's `--protocol-error-log`, outside `dir` (orphaned sim commands may still write it). */
   readonly protocolErrorLogPath: string;
+  readonly #rpcPidFile: string;
+  readonly #faultsFile: string;
   #gateway: ChildProcess | undefined;
   #exit: Promise<number | string | null> | undefined;
 
@@ -123,6 +125,8 @@ export class GatewayHarness {
     this.stateDir = join(dir, "state");
     this.configPath = join(dir, "imessage-channel.json5");
     this.wrapperPath = join(dir, "imsg");
+    this.#rpcPidFile = join(dir, "imsg-rpc.pid");
+    this.#faultsFile = join(dir, "imsg-faults");
     this.agent = agent;
   }
 
@@ -136,7 +140,7 @@ export class GatewayHarness {
     const harness = new GatewayHarness(dir, agent, options, logDir);
     await mkdir(harness.home, { recursive: true });
     createChatDb(harness.dbPath);
-    await writeSimWrapper(harness.wrapperPath, harness.dbPath, [...harness.simFlags(), ...(options.simArgs ?? [])]);
+    await harness.#writeWrapper(options.simArgs ?? []);
     await harness.writeConfig(options);
     return harness;
   }
@@ -144,6 +148,45 @@ export class GatewayHarness {
   /** The flags every sim of this harness gets: the release it plays and where refused requests are recorded. */
   simFlags(): string[] {
     return ["--imsg-version", this.imsgVersion, "--protocol-error-log", this.protocolErrorLogPath];
+  }
+
+  /**
+   * The `imsg` an operator would point `cliPath` at: imsg-sim with this harness's flags. The long-lived `imsg rpc`
+   * session (not probes such as `imsg rpc --help`) records its pid and takes the flags `queueFaults` left for it.
+   */
+  async #writeWrapper(simArgs: readonly string[]): Promise<void> {
+    const quoted = (value: string) => JSON.stringify(value);
+    const flags = [...this.simFlags(), ...simArgs].map(quoted).join(" ");
+    await writeFile(
+      this.wrapperPath,
+      [
+        "#!/bin/sh",
+        'faults=""',
+        'case " $* " in',
+        '  *" --help "*) ;;',
+        '  *" rpc "*)',
+        `    echo $$ > ${quoted(this.#rpcPidFile)}`,
+        `    if [ -f ${quoted(this.#faultsFile)} ]; then faults=$(cat ${quoted(this.#faultsFile)}); rm -f ${quoted(this.#faultsFile)}; fi`,
+        "    ;;",
+        "esac",
+        // $faults is unquoted on purpose: it holds flags a test wrote, split into words.
+        `IMSG_SIM_DB=${quoted(this.dbPath)} exec ${quoted(process.execPath)} ${quoted(simBinPath)} "$@" ${flags} $faults`,
+        "",
+      ].join("\n"),
+    );
+    await chmod(this.wrapperPath, 0o755);
+  }
+
+  /** Fault flags for the next `imsg rpc` child only (e.g. an abrupt exit after its first notification). */
+  async queueFaults(flags: string[]): Promise<void> {
+    await writeFile(this.#faultsFile, flags.join(" "));
+  }
+
+  /** The pid of the latest `imsg rpc` process on "the Mac", as its wrapper recorded it. */
+  async imsgPid(): Promise<number | undefined> {
+    const text = await readFile(this.#rpcPidFile, "utf8").catch(() => "");
+    const pid = Number(text.trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   }
 
   /** The requests the sim refused so far (-32700/-32600/-32602), oldest first. */

@@ -1,0 +1,80 @@
+// @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
+import { injectTogether, readRequestLog } from "@imessage-channel/imsg-sim";
+import { afterEach, describe, expect, it } from "vitest";
+import { GatewayHarness } from "../test-support/gateway-harness.ts";
+
+// The live stream of imsg 0.14+ (docs/imsg-protocol.md#watch-on-010): rows carry `cursor`, link previews fold into
+// their text row, and events go out in the order their last physical row completes.
+const friend = "+15555550123";
+const neighbour = "+15555550124";
+const open = { dmPolicy: "open", allowFrom: ["*"] };
+const link = "https://example.com/a";
+
+let harness: GatewayHarness | undefined;
+afterEach(async () => {
+  await harness?.dispose();
+  harness = undefined;
+});
+
+const turnTexts = (world: GatewayHarness) => world.turns().map((turn) => String(turn.text));
+
+describe("gateway end to end: imsg 0.15's live cursor", () => {
+  it("resumes from the cursor, not the id: a link send streamed after another chat's row is not lost when imsg dies in between, and its preview never comes back as a turn", async () => {
+    harness = await GatewayHarness.create({ channel: open, imsgVersion: "0.15.10" });
+    // The first imsg child dies right after its first notification: the row of the other chat, whose cursor still
+    // stands below the link send that imsg emits after it.
+    await harness.queueFaults(["--fault-exit-after-notifications", "1"]);
+    await harness.start();
+    const [text, other] = injectTogether(harness.dbPath, [
+      { from: friend, text: `look ${link}` },
+      { from: neighbour, text: "meanwhile" },
+      { from: friend, text: link, urlBalloon: true },
+    ]);
+    await harness.waitSettled([text!.guid, other!.guid], "the link send and the other chat's row");
+    expect(turnTexts(harness).sort()).toEqual(["meanwhile", `look ${link}`].sort());
+
+    // Saved where imsg's cursor stood (past the folded preview row): a restart neither loses nor splits the pair.
+    expect(await harness.stop("SIGTERM")).toBe(0);
+    await harness.start();
+    harness.inject({ from: friend, text: "after the restart" });
+    await harness.waitForSent((rows) => rows.some((row) => row.text === "echo: after the restart"), "the last reply");
+    expect(turnTexts(harness).sort()).toEqual(["after the restart", "meanwhile", `look ${link}`].sort());
+  });
+
+  it("reads what an overflowed stream dropped with messages.after and resubscribes after it: every row answered once, no wait for the liveness check", async () => {
+    // Each subscription takes 5 rows; the 6th overflows it (as a full buffer_limit queue would).
+    harness = await GatewayHarness.create({
+      channel: open,
+      imsgVersion: "0.15.10",
+      simArgs: ["--fault-watch-overflow-after", "5"],
+    });
+    const requestLog = await harness.requestLogPath();
+    await harness.start([], { IMSG_SIM_REQUEST_LOG: requestLog });
+    const senders = ["+15555550131", "+15555550132", "+15555550133", "+15555550134"];
+    const rows = Array.from({ length: 40 }, (_, index) =>
+      harness!.inject({ from: senders[index % senders.length]!, text: `burst ${index}` }),
+    );
+    await harness.waitSettled(
+      rows.map((row) => row.guid),
+      "every row of the burst",
+      30_000,
+    );
+    await harness.waitForSent((sent) => sent.length >= rows.length, "a reply to every row", 30_000);
+
+    const texts = rows.map((_, index) => `burst ${index}`);
+    expect(turnTexts(harness).sort()).toEqual([...texts].sort());
+    expect(
+      harness
+        .sentRows()
+        .map((row) => row.text)
+        .sort(),
+    ).toEqual(texts.map((text) => `echo: ${text}`).sort());
+    const requests = readRequestLog(requestLog).flatMap((record) => (record.kind === "rpc" ? [record] : []));
+    const subscribes = requests.filter((request) => request.method === "watch.subscribe");
+    expect(subscribes.length).toBeGreaterThan(1);
+    expect(subscribes[0]?.params).toMatchObject({ buffer_limit: 1024 });
+    expect(requests.filter((request) => request.method === "messages.after").length).toBeGreaterThan(0);
+    expect(harness.logs.some((line) => line.includes("imsg's watch queue overflowed; read"))).toBe(true);
+    expect(harness.logs.some((line) => line.includes("stream is behind the database"))).toBe(false);
+  });
+});
