@@ -40,7 +40,11 @@ export class ImsgConnection implements ImsgPort {
     this.#bridge = options.bridge;
     this.#sender = createMessageSender({
       call: (method, params) => this.#current().request(method, params),
-      isConnected: () => this.#client()?.running === true,
+      // A client whose mutation lane imsg blocked counts as down: sends wait for its restart.
+      isConnected: () => {
+        const client = this.#client();
+        return client?.running === true && !client.mutationsBlocked;
+      },
       now: this.#now,
       ...(options.reconnectWaitMs === undefined ? {} : { reconnectWaitMs: options.reconnectWaitMs }),
     });
@@ -107,6 +111,9 @@ export class ImsgConnection implements ImsgPort {
       await call();
       return true;
     } catch (error) {
+      // Receipts and typing are best effort: while imsg's mutation lane is blocked (restart pending) they are skipped.
+      if (RpcClientError.isInstance(error) && error.code === "MUTATIONS_BLOCKED") return false;
+      if (ImsgRpcError.isInstance(error) && error.code === -32004) return false;
       if (ImsgRpcError.isInstance(error) || RequestTimeoutError.isInstance(error)) {
         this.#bridge?.bridgeFailed();
         return false;

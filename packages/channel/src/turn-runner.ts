@@ -10,6 +10,7 @@ import {
 } from "@imessage-channel/agents";
 import type { ResolvedAccount } from "@imessage-channel/config";
 import { backoffDelay, errorMessage, type Logger } from "@imessage-channel/kit";
+import { OutboundError } from "@imessage-channel/outbound";
 import { type DispatchDecision, normalizeHandle } from "@imessage-channel/policy";
 import type { StateStore } from "@imessage-channel/state";
 import type { AccountStatusReporter } from "./account-status.ts";
@@ -111,7 +112,8 @@ export class TurnRunner {
       // A permanent failure, or an agent still down after its retry window: retrying on would wedge the chat.
       for (const row of rows) settlement.commit(row.message);
       settlement.clearOutbox(rows);
-      await this.#sendErrorReply(first);
+      // A reply imsg may have sent (it could not confirm it) gets no apology after it: that would follow the answer.
+      if (!(OutboundError.isInstance(error) && error.code === "SEND_UNCONFIRMED")) await this.#sendErrorReply(first);
     }
     for (const row of rows) settlement.settle(row.message);
   }

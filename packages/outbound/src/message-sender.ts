@@ -1,15 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  linePreview,
-  type Message,
-  parseMessage,
-  RequestTimeoutError,
-  RpcClientError,
-  wireSchemas,
-} from "@imessage-channel/rpc-client";
+import { linePreview, type Message, parseMessage, wireSchemas } from "@imessage-channel/rpc-client";
 import type { ImsgCall } from "./action-call.ts";
 import type { ImsgCallFunction } from "./action-executor.ts";
 import { OutboundError } from "./outbound-error.ts";
+import { classifySendFailure } from "./send-failure.ts";
 import { type ChatIdentity, type SendTargetParams, sendParamsForChat } from "./send-target.ts";
 import { findSentRow } from "./sent-row.ts";
 
@@ -19,6 +13,11 @@ const defaultReconnectWaitMs = 60_000;
 const reconnectPollMs = 100;
 /** Rows of the chat read when a send's outcome is unknown: wide enough for a busy group that kept talking. */
 const historyLookupLimit = 50;
+/** Sends imsg provably did not run (not started, busy, a blocked lane) are tried this often in all. */
+const maxAttemptsNotRun = 4;
+/** A send imsg 0.14+ reported as maybe done is looked for this often, this far apart, before it is reported unconfirmed. */
+const confirmLookups = 3;
+const confirmLookupGapMs = 1000;
 
 export interface MessageSenderOptions {
   /** One JSON-RPC request on the account's current imsg connection (the rpc-client's `request`). */
@@ -65,11 +64,6 @@ export interface MessageSender {
 
 function waitText(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
-}
-
-/** The connection went away under the request (child exit, SSH drop, client closed): worth trying again. */
-function isConnectionLoss(error: unknown): boolean {
-  return RpcClientError.isInstance(error) && ["CHILD_EXITED", "NOT_CONNECTED", "CLIENT_CLOSED"].includes(error.code);
 }
 
 function sendResultOf(result: unknown): SentMessage {
@@ -161,6 +155,30 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
       return { rowid: row.id, guid: row.guid, found: true };
     }
 
+    /**
+     * imsg 0.14+ said the send may have gone out and must not be sent again: it is ours if history shows it (once
+     * connected again: a send still in flight restarts the child); otherwise the reply is reported unconfirmed.
+     */
+    async function confirm(
+      call: ImsgCall,
+      since: number,
+      deadline: number,
+      failure: { disposition: string; detail?: string },
+      cause: unknown,
+    ): Promise<SentMessage> {
+      for (let attempt = 1; attempt <= confirmLookups; attempt += 1) {
+        await connected(deadline);
+        const found = await lookUp(call, since).catch(() => undefined);
+        if (found) return found;
+        if (attempt < confirmLookups) await sleep(confirmLookupGapMs);
+      }
+      throw new OutboundError(
+        "SEND_UNCONFIRMED",
+        `imsg could not confirm this send went out (${failure.disposition}${failure.detail ? `: ${failure.detail}` : ""}) and it is not in the chat's history yet; it was not sent again, since imsg says a resend is not safe: check the chat on the Mac`,
+        { cause },
+      );
+    }
+
     function remember(call: ImsgCall, sent: SentMessage): SentMessage {
       if (sent.guid) accounted.add(sent.guid);
       else {
@@ -177,6 +195,7 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
         const deadline = startedAt + reconnectWaitMs;
         const since = deliveryOptions.maybeSentSince ?? startedAt;
         let outcomeUnknown = deliveryOptions.maybeSentSince !== undefined;
+        let notRun = 0;
         for (;;) {
           await connected(deadline);
           if (outcomeUnknown) {
@@ -187,11 +206,19 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
           try {
             return remember(call, sendResultOf(await options.call(call.method, call.params)));
           } catch (error) {
-            const timedOut = RequestTimeoutError.isInstance(error);
-            if ((!timedOut && !isConnectionLoss(error)) || now() >= deadline) throw error;
+            const failure = classifySendFailure(error);
+            if (failure.next === "fail") throw error;
+            if (failure.next === "confirm") return confirm(call, since, deadline, failure, error);
+            if (now() >= deadline) throw error;
+            if (failure.next === "resend") {
+              notRun += 1;
+              if (notRun >= maxAttemptsNotRun) throw error;
+              await sleep(failure.delayMs || reconnectPollMs);
+              continue;
+            }
             // It may have gone out and only the answer was lost: look for it before sending again.
             outcomeUnknown = true;
-            if (!timedOut) await sleep(reconnectPollMs);
+            if (!failure.timedOut) await sleep(reconnectPollMs);
           }
         }
       },

@@ -18,7 +18,8 @@ export type OutboundErrorCode =
   | "MEDIA_INVALID"
   | "CHUNK_LIMIT_INVALID"
   | "NOT_RECONNECTED"
-  | "SEND_RESULT_INVALID";
+  | "SEND_RESULT_INVALID"
+  | "SEND_UNCONFIRMED";
 
 /** The base error of `@imessage-channel/outbound`: a string `code` and a one-line message saying what to do. */
 export class OutboundError extends ChannelError<OutboundErrorCode> {}

@@ -10,7 +10,8 @@ export type RpcClientErrorCode =
   | "PARAMS_INVALID"
   | "NOT_CONNECTED"
   | "CLIENT_CLOSED"
-  | "LINE_TOO_COMPLEX";
+  | "LINE_TOO_COMPLEX"
+  | "MUTATIONS_BLOCKED";
 
 /** The base error of `@imessage-channel/rpc-client`: a string `code` and a one-line message that says how to fix it. */
 export class RpcClientError extends ChannelError<RpcClientErrorCode> {}
@@ -88,7 +89,7 @@ export class SubscriptionOverflowError extends SubscriptionError {
 
 /**
  * How far a mutation got, as imsg 0.14+ says in `error.data` of -32001, -32004 and -32603 "Delivery failed before
- * dispatch" (docs/imsg-protocol.md#error-codes-014). Only `retrySafe` decides a resend; `detail` is for people.
+ * dispatch" (docs/imsg-protocol.md#typed-errors). Only `retrySafe` decides a resend; `detail` is for people.
  */
 export interface DeliveryOutcome {
   disposition: "not_started" | "may_have_completed" | "still_in_flight" | (string & {});

@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { inject, writeBridgeState } from "@imessage-channel/imsg-sim";
+import { inject, readRequestLog, writeBridgeState } from "@imessage-channel/imsg-sim";
 import { recordingLogger } from "@imessage-channel/kit";
 import { waitFor } from "@imessage-channel/vitest-config/wait-for";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -194,6 +194,30 @@ describe("ImsgClient against imsg-sim", () => {
     expect(ImsgStartupError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code: "STARTUP_FAILED", fullDiskAccess: true });
     expect(reported).toHaveLength(1);
+  });
+
+  it("refuses mutations itself once imsg 0.15 reports a send still in flight, and keeps reading", async () => {
+    const requestLog = `${sim.directory}/requests.jsonl`;
+    const transport = sim.transport([
+      "--imsg-version",
+      "0.15.10",
+      "--fault-mutation",
+      "still_in_flight:send@1",
+      "--request-log",
+      requestLog,
+    ]);
+    const client = await started(new ImsgClient({ transport }));
+    const blocked: ImsgRpcError[] = [];
+    client.on("mutations-blocked", (error) => blocked.push(error));
+    const first = await client.send({ chatId: 1, text: "one" }).catch((caught) => caught);
+    expect(first).toMatchObject({ code: -32001, delivery: { disposition: "still_in_flight", retrySafe: false } });
+    expect(client.mutationsBlocked).toBe(true);
+    expect(blocked).toHaveLength(1);
+    const second = await client.send({ chatId: 1, text: "two" }).catch((caught) => caught);
+    expect(second).toMatchObject({ code: "MUTATIONS_BLOCKED" });
+    expect((await client.chatsList()).length).toBeGreaterThan(0);
+    const sends = readRequestLog(requestLog).filter((record) => record.kind === "rpc" && record.method === "send");
+    expect(sends).toHaveLength(1);
   });
 
   it("reports imsg 0.15.10's Full Disk Access answer as a retryable database-unavailable error", async () => {

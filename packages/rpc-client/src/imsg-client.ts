@@ -94,6 +94,11 @@ export interface ImsgClientEvents {
   "startup-failed": [error: ImsgStartupError];
   /** The transport ended; every pending request and subscription was ended with `error`. */
   "child-exited": [exit: TransportExit, error: RpcClientError];
+  /**
+   * imsg 0.14+ said a mutation is still in flight (`still_in_flight`, or -32004): it runs no other mutation until
+   * the child restarts, so this client refuses them locally from now on; reads and the watch go on.
+   */
+  "mutations-blocked": [error: ImsgRpcError];
 }
 
 const defaultReadTimeoutMs = 10_000;
@@ -108,6 +113,8 @@ const defaultSendTimeoutMs = 60_000;
 export class ImsgClient extends EventEmitter<ImsgClientEvents> {
   readonly #transport: Transport;
   readonly #logger: Logger;
+  /** The failure that told us imsg's mutation lane is blocked (0.14+); mutations are refused locally after it. */
+  #mutationsBlocked: ImsgRpcError | undefined;
   readonly #readTimeoutMs: number;
   readonly #sendTimeoutMs: number;
   readonly #jsonLimits: JsonLimits;
@@ -180,8 +187,37 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
    */
   request(method: string, params: Record<string, unknown> = {}, options: RequestOptions = {}): Promise<unknown> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    const timeoutMs = options.timeoutMs ?? (isReadMethod(method) ? this.#readTimeoutMs : this.#sendTimeoutMs);
-    return this.#requests.request(method, params, timeoutMs);
+    const read = isReadMethod(method);
+    if (!read && this.#mutationsBlocked !== undefined) {
+      const blocked = this.#mutationsBlocked.delivery;
+      return Promise.reject(
+        new RpcClientError(
+          "MUTATIONS_BLOCKED",
+          `${method} was not sent: imsg runs no mutation on this connection until it restarts (a prior ${blocked?.operation ?? "mutation"} is still in flight); send it again on the restarted child`,
+        ),
+      );
+    }
+    const sent = this.#requests.request(
+      method,
+      params,
+      options.timeoutMs ?? (read ? this.#readTimeoutMs : this.#sendTimeoutMs),
+    );
+    return read ? sent : sent.catch((error: unknown) => this.#noteMutationFailure(error));
+  }
+
+  /** True once imsg said a mutation is still in flight: only a restarted child takes mutations again. */
+  get mutationsBlocked(): boolean {
+    return this.#mutationsBlocked !== undefined;
+  }
+
+  #noteMutationFailure(error: unknown): never {
+    const blocks =
+      ImsgRpcError.isInstance(error) && (error.code === -32004 || error.delivery?.disposition === "still_in_flight");
+    if (blocks && this.#mutationsBlocked === undefined) {
+      this.#mutationsBlocked = error;
+      this.emit("mutations-blocked", error);
+    }
+    throw error;
   }
 
   /**

@@ -203,9 +203,13 @@ export type ImsgRpcMethod = (typeof imsgRpcMethods)[number];
 
 const readMethods: ReadonlySet<string> = new Set([
   "initialize",
+  "status",
   "chats.list",
+  "chats.get",
   "messages.history",
   "messages.after",
+  "messages.search",
+  "message.send_status",
   "watch.subscribe",
   "watch.unsubscribe",
 ]);

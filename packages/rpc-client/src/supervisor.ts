@@ -3,6 +3,7 @@ import { type Clock, errorMessage, type Logger, silentLogger, systemClock } from
 import { type Transport, TransportError } from "@imessage-channel/transport";
 import { type BackoffOptions, BackoffSchedule } from "./backoff.ts";
 import {
+  ImsgRpcError,
   ImsgStartupError,
   RequestTimeoutError,
   RpcClientError,
@@ -84,6 +85,19 @@ export const watchBufferLimit = 1024;
 /** The largest `messages.after` page (imsg refuses more): an overflow is read back in as few requests as it can. */
 const overflowPageLimit = 500;
 
+/**
+ * imsg 0.14+ starts without the database and answers -32002 while it cannot open it (docs/imsg-protocol.md#lazy-database):
+ * the one line an operator needs, with both usual causes. Undefined for every other error.
+ */
+function databaseUnavailableReason(error: Error): string | undefined {
+  if (!ImsgRpcError.isInstance(error)) return undefined;
+  const unavailable = error.databaseUnavailable;
+  if (unavailable === undefined) return undefined;
+  const where = unavailable.path === undefined ? "" : ` (${unavailable.path})`;
+  const said = unavailable.detail === undefined ? "" : ` (imsg: ${unavailable.detail})`;
+  return `imsg cannot open the Messages database${where}: grant Full Disk Access to the app that runs imsg on the Mac (Terminal when started by hand, node under launchd), or fix the account's dbPath; retrying${said}`;
+}
+
 /** Why a subscription was given up on purpose, so the session loop knows what to do next. */
 type Interruption = "resubscribe" | "restart" | undefined;
 
@@ -108,6 +122,8 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
   #protocol: NegotiatedProtocol | undefined;
   #subscription: Subscription | undefined;
   #interruption: Interruption;
+  /** Why the current `restart` interruption was asked for, for the reconnecting state's reason. */
+  #restartReason = "its stream stayed silent";
   #state: SupervisorState = "stopped";
   #stopping = false;
   #running: Promise<void> | undefined;
@@ -199,11 +215,12 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
       // blocks the first answer) is a start failure to report, not a dropped connection.
       const failed =
         ImsgStartupError.isInstance(error) || TransportError.isInstance(error) || connectedAt.at === undefined;
+      const reason = databaseUnavailableReason(error) ?? error.message;
       this.#logger.warn(
-        { reason: error.message, retryInMs, attempt: this.#backoff.attempt },
+        { reason, retryInMs, attempt: this.#backoff.attempt },
         failed ? "imsg cannot start; retrying later" : "imsg connection lost; restarting",
       );
-      this.#setState({ state: failed ? "failed" : "reconnecting", reason: error.message, error, retryInMs });
+      this.#setState({ state: failed ? "failed" : "reconnecting", reason, error, retryInMs });
       await this.#sleep(retryInMs);
     }
     this.#setState({ state: "stopped" });
@@ -217,6 +234,15 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
       logger: this.#logger,
     });
     this.#client = client;
+    // imsg 0.14+ runs no mutation after one it reports still in flight until the child restarts: restart it now,
+    // resuming the watch from the cursor (nothing streamed is lost, docs/imsg-protocol.md#typed-errors).
+    client.on("mutations-blocked", (error) => {
+      this.#logger.error(
+        { code: error.code, operation: error.delivery?.operation, disposition: error.delivery?.disposition },
+        "imsg blocked its mutation lane (a send is still in flight); restarting it so replies can go out again",
+      );
+      this.#interrupt("restart", "it blocked mutations behind a send still in flight");
+    });
     try {
       await client.start();
       this.#throwIfStopping();
@@ -257,7 +283,7 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
           if (this.#interruption === "resubscribe") continue;
           if (this.#interruption === "restart") {
             await client.close();
-            return new RpcClientError("CHILD_EXITED", "restarted imsg because its stream stayed silent");
+            return new RpcClientError("CHILD_EXITED", `restarted imsg because ${this.#restartReason}`);
           }
           if (SubscriptionOverflowError.isInstance(ended) && client.running) {
             readThrough = await this.#readOverflow(client, ended, watch);
@@ -402,7 +428,8 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
       } catch (error) {
         failedChecks += 1;
         this.#logger.warn({ reason: errorMessage(error), failedChecks }, "liveness check failed");
-        if (RequestTimeoutError.isInstance(error) && failedChecks >= 2) this.#interrupt("restart");
+        if (RequestTimeoutError.isInstance(error) && failedChecks >= 2)
+          this.#interrupt("restart", "its liveness probes kept timing out");
         return;
       }
       const streamed = Math.max(this.#lastStreamed ?? 0, this.cursor ?? 0);
@@ -429,7 +456,7 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
         "imsg stream is still behind the database after resubscribing; restarting imsg",
       );
       resubscribed = false;
-      this.#interrupt("restart");
+      this.#interrupt("restart", "its stream stayed silent");
     };
     const schedule = (): void => {
       if (stopped) return;
@@ -446,10 +473,11 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
     };
   }
 
-  #interrupt(interruption: Exclude<Interruption, undefined>): void {
+  #interrupt(interruption: Exclude<Interruption, undefined>, restartReason = "it was asked to"): void {
     const subscription = this.#subscription;
     if (subscription === undefined || subscription.isEnded) return;
     this.#interruption = interruption;
+    this.#restartReason = restartReason;
     void subscription.unsubscribe().catch(() => {});
   }
 
