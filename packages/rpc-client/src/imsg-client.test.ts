@@ -196,6 +196,36 @@ describe("ImsgClient against imsg-sim", () => {
     expect(reported).toHaveLength(1);
   });
 
+  it("tries a request imsg 0.15 refused as busy (-32000) again, a bounded number of times", async () => {
+    const busy = ["--imsg-version", "0.15.10", "--fault-busy-after", "1", "--fault-busy-count", "2"];
+    const client = await started(new ImsgClient({ transport: sim.transport(busy) }));
+    await client.chatsList();
+    expect((await client.chatsList()).length).toBeGreaterThan(0);
+    const strict = await started(new ImsgClient({ transport: sim.transport(busy), busyRetries: 1 }));
+    await strict.chatsList();
+    const refused = await strict.chatsList().catch((caught) => caught);
+    expect(refused).toMatchObject({ code: -32000, busy: true });
+  });
+
+  it("keeps at most maxOutstanding requests at imsg 0.15, so 200 at once never meet its 128 limit", async () => {
+    const requestLog = `${sim.directory}/requests.jsonl`;
+    const transport = sim.transport([
+      "--imsg-version",
+      "0.15.10",
+      "--fault-read-delay-ms",
+      "20",
+      "--request-log",
+      requestLog,
+    ]);
+    const client = await started(new ImsgClient({ transport, busyRetries: 0 }));
+    const answers = await Promise.all(Array.from({ length: 200 }, () => client.chatsList({ limit: 1 })));
+    expect(answers).toHaveLength(200);
+    const lists = readRequestLog(requestLog).filter(
+      (record) => record.kind === "rpc" && record.method === "chats.list",
+    );
+    expect(lists).toHaveLength(200);
+  });
+
   it("refuses mutations itself once imsg 0.15 reports a send still in flight, and keeps reading", async () => {
     const requestLog = `${sim.directory}/requests.jsonl`;
     const transport = sim.transport([

@@ -1,7 +1,9 @@
 import { EventEmitter } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type Logger, silentLogger } from "@imessage-channel/kit";
 import type { Transport, TransportExit } from "@imessage-channel/transport";
 import type { JSONRPCResponse } from "json-rpc-2.0";
+import pLimit, { type LimitFunction } from "p-limit";
 import type { z } from "zod";
 import { ChildExitedError, ImsgRpcError, ImsgStartupError, RpcClientError } from "./errors.ts";
 import type { Chat, Message } from "./imsg-objects.ts";
@@ -83,6 +85,13 @@ export interface ImsgClientOptions {
   maxJsonDepth?: number;
   /** A line with more objects and arrays than this is logged and skipped before it is parsed (default 100 000). */
   maxJsonContainers?: number;
+  /**
+   * Requests sent and not yet answered, at most (default 64): imsg 0.14+ refuses an identified request past 128
+   * outstanding with -32000 and drops notifications past it; later calls wait their turn here.
+   */
+  maxOutstanding?: number;
+  /** How often a request imsg refused with -32000 `Server busy` is tried again (default 3; never after `shutting down`). */
+  busyRetries?: number;
 }
 
 export interface RequestOptions {
@@ -102,6 +111,11 @@ export interface ImsgClientEvents {
 }
 
 const defaultReadTimeoutMs = 10_000;
+/** imsg 0.14+ takes 128 outstanding requests; its docs recommend staying at or under 64. */
+const defaultMaxOutstanding = 64;
+const defaultBusyRetries = 3;
+/** The first wait after a -32000, doubled each time: 50, 100, 200 ms (each jittered down to half). */
+const busyRetryBaseMs = 50;
 const defaultSendTimeoutMs = 60_000;
 
 /**
@@ -115,6 +129,9 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
   readonly #logger: Logger;
   /** The failure that told us imsg's mutation lane is blocked (0.14+); mutations are refused locally after it. */
   #mutationsBlocked: ImsgRpcError | undefined;
+  /** Bounds the requests in flight (`maxOutstanding`). */
+  readonly #outstanding: LimitFunction;
+  readonly #busyRetries: number;
   readonly #readTimeoutMs: number;
   readonly #sendTimeoutMs: number;
   readonly #jsonLimits: JsonLimits;
@@ -139,6 +156,8 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
       onBannerTimeout: () => this.#failFromBanner(),
       onStartupFailed: (error) => this.emit("startup-failed", error),
     });
+    this.#outstanding = pLimit(options.maxOutstanding ?? defaultMaxOutstanding);
+    this.#busyRetries = options.busyRetries ?? defaultBusyRetries;
     this.#requests = new RpcRequests({
       writeLine: (line) => this.#transport.writeLine(line),
       description: () => this.description,
@@ -197,12 +216,26 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
         ),
       );
     }
-    const sent = this.#requests.request(
-      method,
-      params,
-      options.timeoutMs ?? (read ? this.#readTimeoutMs : this.#sendTimeoutMs),
-    );
+    const timeoutMs = options.timeoutMs ?? (read ? this.#readTimeoutMs : this.#sendTimeoutMs);
+    const sent = this.#outstanding(() => this.#admitted(method, params, timeoutMs));
     return read ? sent : sent.catch((error: unknown) => this.#noteMutationFailure(error));
+  }
+
+  /**
+   * One request, tried again while imsg answers -32000 `Server busy` (its admission refused it, so it never ran), with
+   * a jittered, doubling wait (docs/imsg-protocol.md#lanes); `server is shutting down` is not retried.
+   */
+  async #admitted(method: string, params: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.#requests.request(method, params, timeoutMs);
+      } catch (error) {
+        if (!(ImsgRpcError.isInstance(error) && error.busy) || attempt >= this.#busyRetries) throw error;
+        const delayMs = Math.round(busyRetryBaseMs * 2 ** attempt * (0.5 + Math.random() / 2));
+        this.#logger.debug({ method, attempt: attempt + 1, delayMs }, "imsg was busy; trying the request again");
+        await sleep(delayMs);
+      }
+    }
   }
 
   /** True once imsg said a mutation is still in flight: only a restarted child takes mutations again. */
