@@ -22,7 +22,7 @@ import {
   resolveSendTarget,
   type SendTargetParams,
 } from "@imessage-channel/outbound";
-import { ImsgClient, probeCapabilities } from "@imessage-channel/rpc-client";
+import { ImsgClient, type NegotiatedProtocol, probeCapabilities } from "@imessage-channel/rpc-client";
 import { resolveStateDir } from "@imessage-channel/state";
 import { runOnce } from "@imessage-channel/transport";
 import { CliError, type CliIo, formatTable } from "../cli-io.ts";
@@ -76,7 +76,25 @@ interface ProbeResult {
   version: string | undefined;
   rpc: boolean;
   privateApi: { available: boolean; selectors: Record<string, boolean> };
+  /**
+   * What the connection's `initialize` said (docs/imsg-protocol.md#initialize-and-status): protocol 1 with the
+   * methods usable now and the features on 0.14+, protocol 0 before; absent when imsg could not be asked.
+   */
+  protocol?: {
+    version: 0 | 1;
+    methods?: readonly string[];
+    features: Readonly<Record<string, number>>;
+    databaseReady?: boolean;
+  };
   problems: string[];
+}
+
+/** `imsg 0.15.10, protocol 1, tapback.emoji 2`: the version and what the connection negotiated. */
+function probeSummary(probe: ProbeResult): string {
+  const parts = [`imsg ${probe.version ?? "?"}`];
+  if (probe.protocol !== undefined) parts.push(`protocol ${probe.protocol.version}`);
+  for (const [feature, level] of Object.entries(probe.protocol?.features ?? {})) parts.push(`${feature} ${level}`);
+  return parts.join(", ");
 }
 
 /**
@@ -95,8 +113,13 @@ async function probeAccount(account: ResolvedAccount): Promise<ProbeResult> {
   });
   if (capabilities.launchFailure) return result(false, [launchFailureLine(account, capabilities.launchFailure)]);
   if (!capabilities.rpcSupported) return result(false, capabilities.problems);
+  let negotiated: NegotiatedProtocol;
   try {
-    await withClient(account, (client) => client.chatsList({ limit: 1 }));
+    negotiated = await withClient(account, async (client) => {
+      const protocol = await client.initialize();
+      await client.chatsList({ limit: 1 });
+      return protocol;
+    });
   } catch (error) {
     const message = errorMessage(error).split("\n")[0] ?? "";
     return result(false, [
@@ -111,7 +134,15 @@ async function probeAccount(account: ResolvedAccount): Promise<ProbeResult> {
   }
   const { warning } = receiptPlan({ sendReadReceipts: true, capability: capabilityFromProbe(capabilities) });
   if (warning) problems.push(warning);
-  return result(true, problems);
+  return {
+    ...result(true, problems),
+    protocol: {
+      version: negotiated.protocolVersion,
+      features: negotiated.features,
+      ...(negotiated.methods === undefined ? {} : { methods: negotiated.methods }),
+      ...(negotiated.database === undefined ? {} : { databaseReady: negotiated.database.ready }),
+    },
+  };
 }
 
 /** `status [--probe] [--json]`: what the running gateway wrote, and with `--probe` what imsg says now. */
@@ -146,7 +177,7 @@ export async function statusCommand(
       account.accountId,
       running ? (live?.state ?? "?") : "not running",
       live ? `${live.counters.received}/${live.counters.dispatched}/${live.counters.sent}` : "-",
-      probe ? (probe.works ? `works (imsg ${probe.version ?? "?"})` : "broken") : "-",
+      probe ? (probe.works ? `works (${probeSummary(probe)})` : "broken") : "-",
       probe ? (probe.privateApi.available ? "available" : "off") : "-",
     ]);
     io.stdout.write(`${formatTable(["ACCOUNT", "STATE", "RECV/DISP/SENT", "PROBE", "PRIVATE API"], table)}\n`);

@@ -28,6 +28,22 @@ describe("imessage-channel CLI against a simulated Mac", () => {
     expect(account.problems.some((problem: string) => problem.includes("imsg launch"))).toBe(true);
   });
 
+  it("status --probe shows what each imsg negotiated: protocol 1 with its usable methods on 0.15, protocol 0 on 0.9.0", async () => {
+    harness = await GatewayHarness.create({ imsgVersion: "0.15.10" });
+    const current = await harness.cli(["status", "--probe", "--json", "--config", harness.configPath]);
+    const [account] = JSON.parse(current.stdout).channels.imessage.accounts;
+    expect(account.protocol).toMatchObject({ version: 1, databaseReady: true, features: {} });
+    expect(account.protocol.methods).toContain("messages.after");
+    const text = await harness.cli(["status", "--probe", "--config", harness.configPath]);
+    expect(text.stdout).toContain("works (imsg 0.15.10, protocol 1)");
+    await harness.dispose();
+
+    harness = await GatewayHarness.create({ imsgVersion: "0.9.0" });
+    const legacy = await harness.cli(["status", "--probe", "--json", "--config", harness.configPath]);
+    const [old] = JSON.parse(legacy.stdout).channels.imessage.accounts;
+    expect(old.protocol).toEqual({ version: 0, features: {} });
+  });
+
   it("status --probe names Full Disk Access when imsg cannot read the database, and exits 1", async () => {
     harness = await GatewayHarness.create({ simArgs: ["--fault-full-disk-access"] });
     const { code, stdout } = await harness.cli(["status", "--probe", "--config", harness.configPath]);
