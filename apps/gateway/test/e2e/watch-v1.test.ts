@@ -18,7 +18,7 @@ afterEach(async () => {
 
 const turnTexts = (world: GatewayHarness) => world.turns().map((turn) => String(turn.text));
 
-describe("gateway end to end: imsg 0.15's live cursor", () => {
+describe("gateway end to end: imsg 0.15's stream and lanes", () => {
   it("resumes from the cursor, not the id: a link send streamed after another chat's row is not lost when imsg dies in between, and its preview never comes back as a turn", async () => {
     harness = await GatewayHarness.create({ channel: open, imsgVersion: "0.15.10" });
     // The first imsg child dies right after its first notification: the row of the other chat, whose cursor still
@@ -76,5 +76,55 @@ describe("gateway end to end: imsg 0.15's live cursor", () => {
     expect(requests.filter((request) => request.method === "messages.after").length).toBeGreaterThan(0);
     expect(harness.logs.some((line) => line.includes("imsg's watch queue overflowed; read"))).toBe(true);
     expect(harness.logs.some((line) => line.includes("stream is behind the database"))).toBe(false);
+  });
+
+  it("answers each row once when imsg delivers the last rows again after a reconnect (at-least-once)", async () => {
+    harness = await GatewayHarness.create({
+      channel: open,
+      imsgVersion: "0.15.10",
+      simArgs: ["--fault-redeliver-last", "3"],
+    });
+    await harness.start();
+    const before = ["one", "two", "three"].map((text) => harness!.inject({ from: friend, text }));
+    await harness.waitSettled(
+      before.map((row) => row.guid),
+      "the rows before the kill",
+    );
+    // The child dies; the new subscription starts 3 rows before the cursor, so those come again.
+    const mark = harness.logs.length;
+    process.kill((await harness.imsgPid())!, "SIGKILL");
+    await harness.waitForLog(/imsg stream connected|imsg connected/, 15_000, mark);
+    harness.inject({ from: friend, text: "four" });
+    await harness.waitForSent((rows) => rows.some((row) => row.text === "echo: four"), "the reply to four", 20_000);
+    expect(harness.sentRows().map((row) => row.text)).toEqual(["echo: one", "echo: two", "echo: three", "echo: four"]);
+    expect(turnTexts(harness)).toEqual(["one", "two", "three", "four"]);
+  });
+
+  it("answers every row once when imsg answers its reads out of order and refuses some requests as busy", async () => {
+    harness = await GatewayHarness.create({
+      channel: open,
+      imsgVersion: "0.15.10",
+      simArgs: ["--fault-read-order", "reverse", "--fault-busy-after", "6", "--fault-busy-count", "3"],
+    });
+    await harness.start();
+    const senders = ["+15555550141", "+15555550142", "+15555550143"];
+    const rows = Array.from({ length: 9 }, (_, index) =>
+      harness!.inject({ from: senders[index % senders.length]!, text: `row ${index}` }),
+    );
+    await harness.waitSettled(
+      rows.map((row) => row.guid),
+      "every row",
+      30_000,
+    );
+    await harness.waitForSent((sent) => sent.length >= rows.length, "a reply to every row", 30_000);
+    const texts = rows.map((_, index) => `row ${index}`);
+    expect(turnTexts(harness).sort()).toEqual([...texts].sort());
+    expect(
+      harness
+        .sentRows()
+        .map((row) => row.text)
+        .sort(),
+    ).toEqual(texts.map((text) => `echo: ${text}`).sort());
+    expect(harness.logs.filter((line) => line.includes("imsg was busy; trying the request again"))).toHaveLength(3);
   });
 });
