@@ -232,6 +232,11 @@ export class AccountRunner {
       });
     });
     this.#supervisor.on("state", (change) => this.#onState(change));
+    // A replaced chat.db numbers its rows anew: the saved cursor starts over where the supervisor does.
+    this.#supervisor.on("database-replaced", ({ rowid }) => {
+      this.#cursor.rebase(rowid);
+      this.#liveCursor.save(rowid);
+    });
   }
 
   /** Starts the status file and the supervised imsg child; resolves once the first connection attempt settled. */

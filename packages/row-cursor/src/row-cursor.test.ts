@@ -57,6 +57,20 @@ describe("RowCursor", () => {
     expect(cursor.position).toBe(12);
   });
 
+  it("starts over at a lower rowid when the database was replaced, forgetting the rows of the old one", () => {
+    const { cursor, moves } = cursorFrom(40);
+    cursor.begin(41, "live");
+    cursor.rebase(3);
+    expect(cursor.position).toBe(3);
+    expect(cursor.openCount).toBe(0);
+    cursor.settle(41);
+    expect(moves).toEqual([]);
+    // Rows of the new database are taken from there.
+    expect(cursor.begin(4, "live")).toBe(true);
+    cursor.settle(4);
+    expect(cursor.position).toBe(4);
+  });
+
   it("ignores replays at or below the cursor", () => {
     const { cursor, moves } = cursorFrom(20);
     expect(cursor.begin(15, "live")).toBe(false);

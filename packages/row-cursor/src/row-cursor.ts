@@ -113,6 +113,19 @@ export class RowCursor<Row = never> {
     this.#advance();
   }
 
+  /**
+   * The database under the cursor was replaced (a restore, another chat.db): its rowids start over, so the cursor
+   * stands at `rowid` (usually lower) and forgets every open and settled row; their settles are ignored. No `moved`
+   * event: the cursor went back, which a move never does — whoever persists it saves `rowid` itself.
+   */
+  rebase(rowid: number): void {
+    this.#position = rowid;
+    this.#streamBound = rowid;
+    this.#open.clear();
+    this.#rows.clear();
+    this.#settled.clear();
+  }
+
   #lowestOpen(): number {
     let lowest = Number.POSITIVE_INFINITY;
     for (const rowid of this.#open.keys()) if (rowid < lowest) lowest = rowid;

@@ -269,6 +269,26 @@ describe("ImsgSupervisor on imsg 0.15's bounded stream", () => {
     expect(subscribes[0]?.params).toMatchObject({ buffer_limit: watchBufferLimit });
   });
 
+  it("does not take a cursor above what history shows (a tapback row) for a replaced database", async () => {
+    const logger = recordingLogger();
+    const replaced: number[] = [];
+    const consumer = supervise({
+      createTransport: () => sim.transport(["--imsg-version", "0.15.10"]),
+      watch: { debounceMs: 0, includeReactions: true },
+      liveness: { intervalMs: 50, graceMs: 100 },
+      logger,
+    });
+    supervisor?.on("database-replaced", ({ rowid }) => replaced.push(rowid));
+    await waitFor(() => consumer.states.some((change) => change.state === "connected"), "connected");
+    const text = inject(sim.dbPath, { from: "+15551234567", text: "react to me" });
+    const tapback = inject(sim.dbPath, { from: "+15551234567", tapback: { kind: "love", target: text.guid } });
+    await waitFor(() => consumer.delivered.some((message) => message.id === tapback.rowid), "the tapback row");
+    // Several liveness checks see history's newest row (the text) below the cursor (the tapback).
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(replaced).toEqual([]);
+    expect(logger.find("the Messages database was replaced")).toBeUndefined();
+  });
+
   it("asks no buffer_limit of an imsg before 0.14, which has no bounded stream", async () => {
     const requestLog = `${sim.directory}/requests.jsonl`;
     const consumer = supervise({

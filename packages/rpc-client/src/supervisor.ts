@@ -74,6 +74,12 @@ export interface ImsgSupervisorEvents {
    */
   message: [message: Message];
   state: [change: SupervisorStateChange];
+  /**
+   * The database behind the cursor was replaced (its rows all lie below the cursor: a restore, another chat.db): the
+   * cursor was discarded and the stream resubscribed after `rowid` (at most `resumeMaxRows` below its newest row). A consumer keeping
+   * its own cursor must start it over there too.
+   */
+  "database-replaced": [change: { rowid: number; previous: number }];
 }
 
 /**
@@ -122,6 +128,8 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
   #protocol: NegotiatedProtocol | undefined;
   #subscription: Subscription | undefined;
   #interruption: Interruption;
+  /** After an overflow, how far messages.after read: the next subscription of this child streams after it. */
+  #readThrough = 0;
   /** Why the current `restart` interruption was asked for, for the reconnecting state's reason. */
   #restartReason = "its stream stayed silent";
   #state: SupervisorState = "stopped";
@@ -257,15 +265,14 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
         await this.#boundResume(client, watch);
       }
       let liveness: { stop(): void } | undefined;
-      // After an overflow, the rows read back with messages.after: the next subscription streams after them.
-      let readThrough = 0;
+      this.#readThrough = 0;
       const subscribeParams: WatchSubscribeParams = {
         ...watch,
         ...(this.#protocol.protocolVersion >= 1 ? { bufferLimit: watchBufferLimit } : {}),
       };
       try {
         for (;;) {
-          const since = Math.max(this.cursor ?? 0, readThrough);
+          const since = Math.max(this.cursor ?? 0, this.#readThrough);
           // 0 would mean "tail from MAX(ROWID)" to imsg (docs/imsg-protocol.md#cursor); a cursor of 0 means nothing was
           // processed yet.
           const subscription = await client.subscribe({ ...subscribeParams, sinceRowid: since > 0 ? since : -1 });
@@ -286,7 +293,7 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
             return new RpcClientError("CHILD_EXITED", `restarted imsg because ${this.#restartReason}`);
           }
           if (SubscriptionOverflowError.isInstance(ended) && client.running) {
-            readThrough = await this.#readOverflow(client, ended, watch);
+            this.#readThrough = await this.#readOverflow(client, ended, watch);
             continue;
           }
           if (SubscriptionError.isInstance(ended) && client.running) {
@@ -395,6 +402,36 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
     }
   }
 
+  /**
+   * Whether the database's rows all lie below the cursor, which only a replaced database does: the liveness estimate
+   * (`newest`) can be low (history hides tapbacks), so imsg 0.14+'s `messages.after` with reactions scans to the true
+   * newest row. Resolves with it when it is below the cursor; undefined otherwise, and on imsg without messages.after.
+   */
+  async #replacedDatabaseNewest(client: ImsgClient, newest: number): Promise<number | undefined> {
+    if (!this.#protocol?.methods?.includes("messages.after")) return undefined;
+    const chatId = this.#options.watch?.chatId;
+    let since = newest;
+    for (;;) {
+      const page = await client.messagesAfter({
+        sinceRowid: since,
+        limit: overflowPageLimit,
+        includeReactions: true,
+        ...(chatId === undefined ? {} : { chatId }),
+      });
+      since = Math.max(since, page.nextRowid, ...page.messages.map((message) => message.id));
+      if (since >= (this.cursor ?? 0)) return undefined;
+      if (!page.hasMore) return since;
+    }
+  }
+
+  /** Starts the cursor over at `rowid` (the database was replaced): the next subscription streams after it. */
+  #rebase(rowid: number): void {
+    this.#acknowledged = rowid;
+    this.#startCursor = rowid;
+    this.#lastStreamed = rowid;
+    this.#readThrough = 0;
+  }
+
   #deliver(message: Message): void {
     // Acknowledged rows are never handed out twice, even when a resubscribe overlaps the old stream.
     if (this.#acknowledged !== undefined && message.id <= this.#acknowledged) return;
@@ -432,7 +469,24 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
           this.#interrupt("restart", "its liveness probes kept timing out");
         return;
       }
-      const streamed = Math.max(this.#lastStreamed ?? 0, this.cursor ?? 0);
+      const cursor = this.cursor ?? 0;
+      if (newest < cursor) {
+        const replacedNewest = await this.#replacedDatabaseNewest(client, newest).catch(() => undefined);
+        if (replacedNewest !== undefined) {
+          // Which of the new database's rows came after the swap is unknown: its newest rows stream again, as after
+          // a restart (at most resumeMaxRows); the consumer's dedupe and age fence keep out what is answered or old.
+          const restart = Math.max(0, replacedNewest - (this.#options.resumeMaxRows ?? replacedNewest));
+          this.#logger.warn(
+            { newestInDatabase: replacedNewest, cursor, restart },
+            `the Messages database was replaced (its newest row ${replacedNewest} is below the cursor ${cursor}); the cursor is discarded and the stream starts again after row ${restart}`,
+          );
+          this.#rebase(restart);
+          this.emit("database-replaced", { rowid: restart, previous: cursor });
+          this.#interrupt("resubscribe");
+          return;
+        }
+      }
+      const streamed = Math.max(this.#lastStreamed ?? 0, cursor);
       if (newest <= streamed) {
         staleSince = undefined;
         resubscribed = false;

@@ -1,5 +1,6 @@
 // @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
-import { injectTogether, readRequestLog } from "@imessage-channel/imsg-sim";
+import { renameSync, rmSync } from "node:fs";
+import { createChatDb, injectTogether, readRequestLog } from "@imessage-channel/imsg-sim";
 import { afterEach, describe, expect, it } from "vitest";
 import { GatewayHarness } from "../test-support/gateway-harness.ts";
 
@@ -127,4 +128,28 @@ describe("gateway end to end: imsg 0.15's stream and lanes", () => {
     ).toEqual(texts.map((text) => `echo: ${text}`).sort());
     expect(harness.logs.filter((line) => line.includes("imsg was busy; trying the request again"))).toHaveLength(3);
   });
+
+  it("starts over when chat.db is replaced under it (a restore): the new database's rows are answered, none twice", async () => {
+    harness = await GatewayHarness.create({ channel: open, imsgVersion: "0.15.10" });
+    await harness.start();
+    for (const text of ["one", "two", "three"]) {
+      harness.inject({ from: friend, text });
+      await harness.waitForSent((rows) => rows.some((row) => row.text === `echo: ${text}`), `the reply to ${text}`);
+    }
+    // A fresh chat.db takes the old one's place: its rowids start at 1, far below the gateway's cursor.
+    const replacement = `${harness.dbPath}.restored`;
+    createChatDb(replacement);
+    for (const suffix of ["-wal", "-shm"]) rmSync(`${harness.dbPath}${suffix}`, { force: true });
+    renameSync(replacement, harness.dbPath);
+    const mark = harness.logs.length;
+    const after = harness.inject({ from: friend, text: "after the swap" });
+    await harness.waitForLog(/the Messages database was replaced/, 30_000, mark);
+    await harness.waitSettled([after.guid], "the first row of the new database", 20_000);
+    expect(await harness.stop("SIGTERM")).toBe(0);
+    await harness.start();
+    harness.inject({ from: friend, text: "after the restart" });
+    await harness.waitForSent((rows) => rows.some((row) => row.text === "echo: after the restart"), "the last reply");
+    expect(harness.sentRows().map((row) => row.text)).toEqual(["echo: after the swap", "echo: after the restart"]);
+    expect(turnTexts(harness)).toEqual(["one", "two", "three", "after the swap", "after the restart"]);
+  }, 90_000);
 });
