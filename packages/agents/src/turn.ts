@@ -45,6 +45,17 @@ export interface Turn {
   attachments: TurnAttachment[];
   messageIds: Array<{ short: string; guid: string }>;
   replyToGuid?: string;
+  /** An inline reply's parent as imsg resolved it (`reply_to_text`, `reply_to_sender`); absent when imsg gave none. */
+  replyToText?: string;
+  replyToSender?: string;
+  /**
+   * Link previews of the turn's rows (imsg 0.11.1+ folds a link send's preview row into its text row, `url_preview`):
+   * the link and the message it belongs to. imsg sends no title, so none is given.
+   */
+  urlPreviews?: Array<{ url: string; messageGuid: string }>;
+  /** imsg 0.13+: whether the turn's last row was read when imsg read it (`is_read`, `date_read`); absent before. */
+  isRead?: boolean;
+  dateRead?: string;
   systemPrompt?: string;
   wasMentioned: boolean;
   coalescedMessageGuids: string[];

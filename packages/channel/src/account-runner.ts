@@ -174,6 +174,7 @@ export class AccountRunner {
           logger,
           call: (method, params) => this.#supervisor.requireClient().request(method, params),
           bridge: this.#bridge,
+          protocol: () => this.#supervisor.protocol,
           media: outboundMedia,
           allowCrossChat: (agentId) => routing.agents.find((agent) => agent.id === agentId)?.allowCrossChat === true,
           status: this.status,

@@ -10,6 +10,7 @@ import {
   type ImsgCallFunction,
   sendParamsForChat,
 } from "@imessage-channel/outbound";
+import type { NegotiatedProtocol } from "@imessage-channel/rpc-client";
 import type { StateStore } from "@imessage-channel/state";
 import type { ChatAddress } from "./imsg-port.ts";
 import { isOutboundRefusal, type OutboundMedia } from "./outbound-media.ts";
@@ -22,6 +23,8 @@ export interface ActionRunnerOptions {
   call: ImsgCallFunction;
   /** The account's bridge verdict: actions read it, probe it again when it is not "up", and report a gone bridge. */
   bridge: BridgeCapability;
+  /** What the current imsg connection negotiated (the supervisor's `protocol`): whether a tapback may be any emoji. */
+  protocol?: () => NegotiatedProtocol | undefined;
   /** Checks and stages files of `upload-file` / `setGroupIcon`, per agent (see `createOutboundMedia`). */
   media: OutboundMedia;
   /** `agents.list[].allowCrossChat`: whether the agent's actions may name another chat or handle. */
@@ -49,6 +52,7 @@ export function createActionRunner(options: ActionRunnerOptions) {
       flags: account.actions,
       ...options.bridge.forActions(),
       region: account.phoneRegion,
+      ...(options.protocol ? { protocol: options.protocol } : {}),
       messageGuid: (shortId, chat) => {
         if (!("chat_id" in chat)) return undefined;
         try {

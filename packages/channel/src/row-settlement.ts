@@ -97,7 +97,13 @@ export class RowSettlement {
     const { guid, id } = message;
     if (!guid) return;
     const { state, account, logger } = this.#options;
-    const written = this.writes.run(() => state.inbound.commit(guid, { accountId: account.accountId, rowid: id }));
+    // A preview row imsg folded into this one is delivered with it: should it stream again on its own (a replay from
+    // between the two physical rows, after a restart), the journal knows it as a duplicate.
+    const previewGuid = message.urlPreview?.guid;
+    const written = this.writes.run(() => {
+      if (previewGuid) state.inbound.commit(previewGuid, { accountId: account.accountId });
+      state.inbound.commit(guid, { accountId: account.accountId, rowid: id });
+    });
     if (!(written instanceof Promise)) return;
     this.#uncommitted.add(id);
     written.then(

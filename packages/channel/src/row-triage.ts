@@ -1,5 +1,6 @@
 import type { AgentRuntime } from "@imessage-channel/agents";
 import { type FetchResult, isAttachmentOnlyText, type SkippedAttachment } from "@imessage-channel/attachments";
+import { UrlPreviewMemory } from "@imessage-channel/coalescer";
 import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
 import type { Logger } from "@imessage-channel/kit";
 import { type DispatchDecision, evaluateInbound } from "@imessage-channel/policy";
@@ -36,6 +37,8 @@ export type TriageDecision =
  */
 export class RowTriage {
   readonly #options: RowTriageOptions;
+  /** Link previews already delivered inside a text row (docs/imsg-protocol.md#watch-on-010), whatever the coalescer does. */
+  readonly #previews = new UrlPreviewMemory();
 
   constructor(options: RowTriageOptions) {
     this.#options = options;
@@ -43,6 +46,18 @@ export class RowTriage {
 
   async triage(message: ImsgMessage, replayed: boolean): Promise<TriageDecision> {
     const { account, routing, state, logger, imsg, groupHistory } = this.#options;
+    // imsg 0.11.1+ folds a link send into one row; its preview row must not become a second turn when it streams
+    // again on its own (a resume between the two rows) or late (after imsg's 2 s hold) with a URL the text has.
+    const repeat = this.#previews.repeatOf(message);
+    if (repeat !== undefined) {
+      return {
+        kind: "drop",
+        reason: "url-preview-repeat",
+        detail: `${repeat}; the link already reached the agent`,
+        level: "info",
+      };
+    }
+    this.#previews.observe(message);
     // A tapback's text ("Loved “hi”", or "") is not a message with attachments.
     const attachmentOnly = !message.isReaction && isAttachmentOnlyText(message.text);
     if (attachmentOnly && !account.includeAttachments) {

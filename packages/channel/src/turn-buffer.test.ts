@@ -69,6 +69,24 @@ describe("turn buffer", () => {
     ]);
   });
 
+  it("sends a link send imsg already folded (url_preview) at once, without waiting the window", async () => {
+    const clock = manualClock();
+    const turns: TurnRows[] = [];
+    const buffer = createTurnBuffer({
+      accountId: "a",
+      windowMs: 2500,
+      clock,
+      sink: async (turn) => void turns.push(turn),
+      onError: () => {},
+    });
+    const folded = row(1, "read this https://example.com/article");
+    folded.message.urlPreview = { id: 2, guid: "G-2" };
+    buffer.add(folded);
+    await Promise.resolve();
+    expect(turns.map((turn) => [turn.text, turn.rows.length])).toEqual([["read this https://example.com/article", 1]]);
+    expect(buffer.waitingRows()).toBe(0);
+  });
+
   it("gives an expired bucket only its own rows when a new row of the key arrives before its timer fired", async () => {
     const clock = manualClock();
     const turns: TurnRows[] = [];

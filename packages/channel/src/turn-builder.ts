@@ -1,4 +1,5 @@
 import { type HistoryEntry, missingAttachmentPlaceholder, type Turn } from "@imessage-channel/agents";
+import { isUrlOnlyText, urlBalloonBundleId } from "@imessage-channel/coalescer";
 import type { ResolvedAccount } from "@imessage-channel/config";
 import type { StateStore } from "@imessage-channel/state";
 import type { PendingRow } from "./pipeline-types.ts";
@@ -72,6 +73,7 @@ export function buildTurn(
     attachments: [...entries.flatMap((row) => row.attachments ?? []), ...missing].slice(0, 20),
     messageIds,
     replyToGuid: message.threadOriginatorGuid ?? message.replyToGuid,
+    ...newerFields(message, event ? [] : entries),
     systemPrompt: decision.systemPrompt,
     wasMentioned: rows.some((row) => row.decision.wasMentioned),
     coalescedMessageGuids: rows.map((row) => row.message.guid).filter(Boolean),
@@ -86,4 +88,34 @@ export function buildTurn(
 function withPlaceholders(text: string, missing: number): string {
   const placeholders = Array.from({ length: missing }, () => missingAttachmentPlaceholder);
   return [text.replace(/\uFFFC/g, "").trim(), ...placeholders].filter(Boolean).join(" ");
+}
+
+const urlPattern = /https?:\/\/\S+/gi;
+
+/** The link a row previews: a folded preview's URL is in the text (imsg appends it when Apple left it out), last. */
+function previewUrlOf(message: PendingRow["message"]): string | undefined {
+  const lonePreview = message.balloonBundleId === urlBalloonBundleId && isUrlOnlyText(message.text);
+  if (!message.urlPreview && !lonePreview) return undefined;
+  return message.text.match(urlPattern)?.at(-1);
+}
+
+/**
+ * The fields imsg added after 0.9.0 (docs/imsg-protocol.md#new-fields) and the reply context, only where the wire
+ * had them: a field absent on an older imsg is absent from the turn, never null.
+ */
+function newerFields(
+  message: PendingRow["message"],
+  entries: PendingRow[],
+): Pick<Turn, "replyToText" | "replyToSender" | "urlPreviews" | "isRead" | "dateRead"> {
+  const urlPreviews = entries.flatMap(({ message: row }) => {
+    const url = previewUrlOf(row);
+    return url ? [{ url, messageGuid: row.guid }] : [];
+  });
+  return {
+    ...(message.replyToText === undefined ? {} : { replyToText: message.replyToText }),
+    ...(message.replyToSender === undefined ? {} : { replyToSender: message.replyToSender }),
+    ...(urlPreviews.length > 0 ? { urlPreviews } : {}),
+    ...(message.isRead === undefined ? {} : { isRead: message.isRead }),
+    ...(message.dateRead === undefined ? {} : { dateRead: message.dateRead }),
+  };
 }

@@ -54,6 +54,51 @@ describe("the reference's scenario table", () => {
     });
   });
 
+  describe("read this https://example.com (a split send whose text row already carries the URL)", () => {
+    it("flag on, imsg before 0.11.1: one turn with the URL once, both guids kept", () => {
+      const { clock, turns, coalescer } = setup(2500);
+      const text = dm("read this https://example.com/article");
+      const balloon = dm("https://example.com/article/");
+      coalescer.push(text);
+      clock.advance(1000);
+      coalescer.push(balloon);
+      expect(turns).toHaveLength(1);
+      expect(turns[0]).toMatchObject({
+        text: "read this https://example.com/article",
+        coalescedMessageGuids: [text.guid, balloon.guid],
+        merged: true,
+      });
+    });
+
+    it("flag on, imsg 0.11.1+: the folded row (url_preview) skips the window and goes out at once, unchanged", () => {
+      const { turns, coalescer } = setup(2500);
+      const folded = dm("read this https://example.com/article", {
+        urlPreview: { guid: "PREVIEW-GUID" },
+      });
+      coalescer.push(folded);
+      expect(turns.map((turn) => [turn.text, turn.merged, turn.coalescedMessageGuids])).toEqual([
+        ["read this https://example.com/article", false, [folded.guid]],
+      ]);
+      expect(coalescer.bufferedRowCount).toBe(0);
+    });
+
+    it("flag on, imsg 0.11.1+: a folded row closes a command already waiting, keeping their order and one URL", () => {
+      const { clock, turns, coalescer } = setup(2500);
+      coalescer.push(dm("Dump"));
+      clock.advance(2000);
+      coalescer.push(dm("https://example.com/article", { urlPreview: { guid: "PREVIEW-GUID" } }));
+      expect(turns.map((turn) => turn.text)).toEqual(["Dump https://example.com/article"]);
+    });
+
+    it("keeps a second, different link of the same flood", () => {
+      const { clock, turns, coalescer } = setup(2500);
+      coalescer.push(dm("compare https://example.com/a"));
+      clock.advance(500);
+      coalescer.push(dm("https://example.com/b"));
+      expect(turns.map((turn) => turn.text)).toEqual(["compare https://example.com/a https://example.com/b"]);
+    });
+  });
+
   describe("Save this 📎image.jpg caption (attachment + text, 2 rows)", () => {
     it("flag off: two turns, the image stays on its own row's turn", () => {
       const { turns, coalescer } = setup(0);

@@ -1,5 +1,5 @@
 import type { CoalescerOptions } from "./coalescer.ts";
-import { mergeableText } from "./merge.ts";
+import { isUrlOnlyText } from "./merge.ts";
 
 /** The fields of an imsg message that coalescing reads; the rpc-client's camelCase `Message` fits as it is. */
 export interface CoalescibleMessage<Attachment = unknown> {
@@ -10,13 +10,16 @@ export interface CoalescibleMessage<Attachment = unknown> {
   isGroup: boolean;
   attachments: readonly Attachment[];
   isReaction?: boolean;
+  /** imsg 0.11.1+: the URL-preview row imsg already folded into this text row (docs/imsg-protocol.md#watch-on-010). */
+  urlPreview?: { guid: string };
 }
 
-const urlOnly = /^https?:\/\/\S+$/i;
-
-/** True when a row's text is one URL and nothing else: the preview balloon Apple sends last in a split send. */
-export function isUrlOnlyText(text: string): boolean {
-  return urlOnly.test(mergeableText(text));
+/**
+ * True for a row that closes its composition: a URL balloon (Apple sends it last), or a link send imsg already
+ * folded (`urlPreview`): imsg held it up to 2 s for its preview, so there is nothing left of it to wait for.
+ */
+export function endsComposition(message: Pick<CoalescibleMessage, "text" | "urlPreview">): boolean {
+  return message.urlPreview !== undefined || isUrlOnlyText(message.text);
 }
 
 /** Account + chat + sender; undefined for group chats (and tapbacks), which are never coalesced. */
@@ -42,6 +45,6 @@ export function imsgMessageAccessors<Attachment, Message extends CoalescibleMess
     textOf: (message) => message.text,
     attachmentsOf: (message) => message.attachments,
     guidOf: (message) => message.guid,
-    endsComposition: (message) => isUrlOnlyText(message.text),
+    endsComposition,
   };
 }

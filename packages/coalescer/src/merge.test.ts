@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isUrlOnlyText } from "./imsg-message.ts";
-import { capText, mergeableText } from "./merge.ts";
+import { capText, isUrlOnlyText, mergeableText } from "./merge.ts";
 
 describe("capText", () => {
   it("leaves text at the limit alone", () => {

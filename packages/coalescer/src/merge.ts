@@ -57,6 +57,30 @@ export function capText(
   return { text: kept.trimEnd() + marker, truncated: true };
 }
 
+const urlOnly = /^https?:\/\/\S+$/i;
+
+/** True when a row's text is one URL and nothing else: the preview balloon Apple sends last in a split send. */
+export function isUrlOnlyText(text: string): boolean {
+  return urlOnly.test(mergeableText(text));
+}
+
+/** Whether `text` already carries `url` (case-insensitive, trailing slashes ignored), as imsg matches a preview. */
+export function textHoldsUrl(text: string, url: string): boolean {
+  const bare = url.trim().replace(/\/+$/, "").toLowerCase();
+  return bare !== "" && text.toLowerCase().includes(bare);
+}
+
+/**
+ * Adds one row's words to the merged text. A URL balloon whose link an earlier row already carries adds nothing:
+ * Apple's split send of `read this https://…` is the text row plus a preview row holding the same URL, and the
+ * agent must see the link once.
+ */
+function addPart(parts: string[], part: string): void {
+  if (part === "") return;
+  if (isUrlOnlyText(part) && textHoldsUrl(parts.join(" "), part)) return;
+  parts.push(part);
+}
+
 /** The running state of one key's rows; memory stays bounded however many rows arrive. */
 export class Bucket<Row, Attachment> {
   readonly key: string | undefined;
@@ -97,7 +121,8 @@ export class Bucket<Row, Attachment> {
     // The reference keeps the first and the latest entries up to 10 beyond the cap: the agent sees those rows'
     // words and files, nothing from the rows dropped in between (their guids stay in coalescedMessageGuids).
     const entries = [this.first, ...this.latest];
-    const parts = entries.map((entry) => mergeableText(this.accessors.textOf(entry))).filter(Boolean);
+    const parts: string[] = [];
+    for (const entry of entries) addPart(parts, mergeableText(this.accessors.textOf(entry)));
     const { text, truncated } = capText(parts.join(" "));
     const attachments = entries
       .flatMap((entry) => [...this.accessors.attachmentsOf(entry)])

@@ -193,7 +193,7 @@ describe("buildActionCall refuses bad params with a message the agent can act on
   it.each<[ActionName, Record<string, unknown>, RegExp]>([
     ["react", { emoji: "love" }, /^iMessage react: messageId is required/],
     ["react", { messageId: guid }, /^iMessage react: emoji is required/],
-    ["react", { messageId: guid, emoji: "🎉" }, /^unsupported tapback reaction "🎉"/],
+    ["react", { messageId: guid, emoji: "wave" }, /^iMessage react: unsupported tapback reaction "wave"; use love/],
     ["reply", { messageId: guid, text: "   " }, /^iMessage reply: text or message is required/],
     ["sendWithEffect", { text: "x", effect: "explode" }, /^unknown iMessage effect "explode"/],
     ["sendWithEffect", { text: "x" }, /^iMessage sendWithEffect: effect is required/],
@@ -211,5 +211,54 @@ describe("buildActionCall refuses bad params with a message the agent can act on
     }
     expect(OutboundError.isInstance(error) && error.code).toBe("ACTION_PARAMS_INVALID");
     expect(errorMessage(error)).toMatch(message);
+  });
+});
+
+describe("react with any emoji (imsg 0.15: capabilities.features tapback.emoji >= 2)", () => {
+  const emojiImsg: ActionCallContext = { ...dmChat, tapbackEmoji: { supported: true, imsgVersion: "0.15.10" } };
+  const classicImsg: ActionCallContext = { ...dmChat, tapbackEmoji: { supported: false, imsgVersion: "0.9.0" } };
+
+  it("sends an arbitrary emoji as emoji, a removal with remove, and the six kinds still as reaction", () => {
+    expect(buildActionCall("react", { messageId: guid, emoji: "🎉" }, emojiImsg).params).toEqual({
+      chat_id: 7,
+      message_id: guid,
+      emoji: "🎉",
+    });
+    expect(buildActionCall("react", { messageId: guid, emoji: "remove-👩‍👩‍👧" }, emojiImsg).params).toEqual({
+      chat_id: 7,
+      message_id: guid,
+      emoji: "👩‍👩‍👧",
+      remove: true,
+    });
+    expect(buildActionCall("react", { messageId: guid, emoji: "❤️" }, emojiImsg).params).toEqual({
+      chat_id: 7,
+      message_id: guid,
+      reaction: "love",
+    });
+  });
+
+  it.each([
+    ["an imsg without the feature", classicImsg, "0.9.0"],
+    ["an imsg not known yet", dmChat, "version unknown"],
+  ])(
+    "refuses an emoji on %s, naming the version, instead of folding it into a classic kind",
+    (_name, context, version) => {
+      let error: unknown;
+      try {
+        buildActionCall("react", { messageId: guid, emoji: "🎉" }, context);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(OutboundError.isInstance(error) && error.code).toBe("TAPBACK_UNSUPPORTED");
+      expect(errorMessage(error)).toBe(
+        `iMessage react: the emoji tapback 🎉 is not supported by this imsg (${version}): it sends only the six classic tapbacks, love, like, dislike, laugh, emphasize, or question (or ❤️ 👍 👎 😂 ‼️ ❓); any emoji needs an imsg whose status reports capabilities.features["tapback.emoji"] >= 2 (0.15)`,
+      );
+    },
+  );
+
+  it("refuses text that is not one emoji even where emoji work", () => {
+    expect(() => buildActionCall("react", { messageId: guid, emoji: "🎉🎉" }, emojiImsg)).toThrow(
+      'iMessage react: unsupported tapback reaction "🎉🎉"; use love, like, dislike, laugh, emphasize, or question (or ❤️ 👍 👎 😂 ‼️ ❓), or one emoji',
+    );
   });
 });

@@ -14,7 +14,7 @@ import { expandEffectId } from "./effect.ts";
 import { resolveMessageGuid } from "./message-id.ts";
 import { OutboundError } from "./outbound-error.ts";
 import { chatParamsForBridge, type SendTargetParams } from "./send-target.ts";
-import { normalizeTapback } from "./tapback.ts";
+import { classicTapback, classicTapbackHint, isSingleEmoji, splitRemoval } from "./tapback.ts";
 
 /** One imsg JSON-RPC request: a method of docs/imsg-protocol.md#methods and its params in imsg's wire names. */
 export interface ImsgCall {
@@ -32,6 +32,11 @@ export interface ActionCallContext {
   messageGuid?: (shortId: string) => string | undefined;
   /** The staged path of a file attachment (`upload-file`, `setGroupIcon`), already size-checked. */
   file?: string;
+  /**
+   * Whether this imsg takes a tapback with any emoji (`capabilities.features["tapback.emoji"] >= 2`, imsg 0.15) and
+   * its version for the refusal; without it only the six classic kinds are sent.
+   */
+  tapbackEmoji?: { supported: boolean; imsgVersion?: string };
 }
 
 /** The file params of `upload-file` and `setGroupIcon`: base64 `buffer`, or a path in `media`/`path`/`filePath`. */
@@ -63,11 +68,17 @@ export function buildActionCall(action: ActionName, params: ActionParams, contex
   switch (action) {
     case "react": {
       const raw = requiredString(action, params, ["emoji", "reaction", "kind", "tapback"]);
-      const { kind, remove } = normalizeTapback(raw);
+      const { emoji, kind, remove } = tapbackOf(raw, context.tapbackEmoji);
       const removal = remove || booleanParam(params, ["remove"]);
+      // The six kinds go as `reaction` on every imsg; `emoji` only carries an arbitrary one (docs/imsg-protocol.md#tapback).
       return {
         method: "tapback",
-        params: { ...chat, message_id: messageId(), reaction: kind, ...(removal ? { remove: true } : {}) },
+        params: {
+          ...chat,
+          message_id: messageId(),
+          ...(emoji === undefined ? { reaction: kind } : { emoji }),
+          ...(removal ? { remove: true } : {}),
+        },
       };
     }
     case "reply":
@@ -130,6 +141,30 @@ export function buildActionCall(action: ActionName, params: ActionParams, contex
     case "leaveGroup":
       return { method: "group.leave", params: { ...chat } };
   }
+}
+
+/**
+ * A react action's tapback: a classic kind under any of its names, else — on an imsg that takes them — one emoji as it
+ * is. An emoji this imsg cannot send is refused with its version, never folded into the nearest classic kind.
+ */
+function tapbackOf(
+  raw: string,
+  support: ActionCallContext["tapbackEmoji"],
+): { kind?: string; emoji?: string; remove: boolean } {
+  const classic = classicTapback(raw);
+  if (classic) return { kind: classic.kind, remove: classic.remove };
+  const { value, remove } = splitRemoval(raw);
+  if (!isSingleEmoji(value)) {
+    throw new OutboundError(
+      "ACTION_PARAMS_INVALID",
+      `iMessage react: unsupported tapback reaction ${JSON.stringify(raw)}; use ${classicTapbackHint}${support?.supported ? ", or one emoji" : ""}`,
+    );
+  }
+  if (support?.supported) return { emoji: value, remove };
+  throw new OutboundError(
+    "TAPBACK_UNSUPPORTED",
+    `iMessage react: the emoji tapback ${value} is not supported by this imsg (${support?.imsgVersion ?? "version unknown"}): it sends only the six classic tapbacks, ${classicTapbackHint}; any emoji needs an imsg whose status reports capabilities.features["tapback.emoji"] >= 2 (0.15)`,
+  );
 }
 
 function requireFile(action: string, context: ActionCallContext): string {

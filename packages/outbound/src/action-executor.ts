@@ -1,4 +1,5 @@
 import { errorMessage } from "@imessage-channel/kit";
+import type { NegotiatedProtocol } from "@imessage-channel/rpc-client";
 import { buildActionCall, fileSourceOf, type ImsgCall, plainSendFor, uploadNeedsBridge } from "./action-call.ts";
 import { type ActionFlags, type ActionName, actionSpecs, canonicalActionName } from "./action-catalog.ts";
 import { type ActionParams, actionTarget, booleanParam, stringParam } from "./action-params.ts";
@@ -28,6 +29,11 @@ export interface ActionExecutorOptions {
   region?: string;
   /** The reply cache: a short message id (MessageSid) → its full guid in this chat, undefined when expired or foreign. */
   messageGuid?: (shortId: string, chat: SendTargetParams) => string | undefined;
+  /**
+   * What the connection's `initialize` said (the supervisor's `protocol`): `features["tapback.emoji"] >= 2` lets a
+   * react carry any emoji. Without it (imsg before 0.15, or not connected) only the six classic tapbacks go out.
+   */
+  protocol?: () => NegotiatedProtocol | undefined;
   /** Size cap and staging for `upload-file` / `setGroupIcon`: `stage` writes a buffer (or copies to a remote Mac) and returns the path imsg reads. */
   media?: MediaStaging;
 }
@@ -58,6 +64,9 @@ export interface ActionExecutor {
   execute(request: ActionRequest, context: ActionContext): Promise<ActionOutcome>;
 }
 
+/** The capability imsg 0.15 reports (value 2) when its bridge sends a tapback with any emoji. */
+const tapbackEmojiFeature = "tapback.emoji";
+
 // Content the user must still get when the bridge is missing: a threaded reply, a voice memo or threaded file.
 const fallbackActions = new Set<ActionName>(["reply", "upload-file"]);
 
@@ -83,6 +92,13 @@ export function createActionExecutor(options: ActionExecutorOptions): ActionExec
       );
     }
     return "go";
+  }
+
+  function tapbackEmojiSupport(): { supported: boolean; imsgVersion?: string } {
+    const protocol = options.protocol?.();
+    const imsgVersion = protocol?.version ?? options.capability().version;
+    const supported = (protocol?.features[tapbackEmojiFeature] ?? 0) >= 2;
+    return imsgVersion === undefined ? { supported } : { supported, imsgVersion };
   }
 
   async function stageFile(name: ActionName, params: ActionParams): Promise<string | undefined> {
@@ -169,6 +185,7 @@ export function createActionExecutor(options: ActionExecutorOptions): ActionExec
         isGroup: context.isGroup,
         ...(options.region === undefined ? {} : { region: options.region }),
         ...(options.messageGuid ? { messageGuid: (id: string) => options.messageGuid!(id, target) } : {}),
+        ...(name === "react" ? { tapbackEmoji: tapbackEmojiSupport() } : {}),
       };
       const carriesFile = name === "upload-file" || name === "setGroupIcon";
       const needsBridge = action.needsBridge || (name === "upload-file" && uploadNeedsBridge(params));

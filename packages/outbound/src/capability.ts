@@ -14,6 +14,8 @@ export interface CapabilitySnapshot {
   rpcMethods?: readonly string[];
   /** True when `rpcMethods` was inferred because the build predates the per-method list. */
   rpcMethodsInferred?: boolean;
+  /** `imsg --version` (or status `version`), when the probe got one: named in refusals such as an emoji tapback's. */
+  version?: string;
 }
 
 export const unknownCapability: CapabilitySnapshot = { status: "unknown", selectors: {} };
@@ -40,6 +42,7 @@ export function capabilityFromProbe(capabilities: ImsgCapabilities): CapabilityS
     selectors: { ...capabilities.privateApi.selectors },
     ...(capabilities.rpcSupported ? { rpcMethods: [...capabilities.rpcMethods] } : {}),
     ...(capabilities.rpcSupported && predatesList ? { rpcMethodsInferred: true } : {}),
+    ...(version === undefined ? {} : { version }),
   };
 }
 

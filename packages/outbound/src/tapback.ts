@@ -21,20 +21,36 @@ const kindByInput = new Map<string, TapbackKind>(
   tapbackKinds.flatMap((kind) => inputs[kind].map((input) => [input, kind] as const)),
 );
 
+/** A `remove-` prefix means removal, as imsg reads it; the rest is trimmed. */
+export function splitRemoval(raw: string): { value: string; remove: boolean } {
+  const value = raw.trim();
+  if (value.toLowerCase().startsWith("remove-")) return { value: value.slice("remove-".length).trim(), remove: true };
+  return { value, remove: false };
+}
+
+/** One of the six classic tapbacks under any of its names (trimmed, lowercased, `remove-` prefix), or undefined. */
+export function classicTapback(raw: string): { kind: TapbackKind; remove: boolean } | undefined {
+  const { value, remove } = splitRemoval(raw);
+  const lowered = value.toLowerCase();
+  const kind = kindByInput.get(lowered) ?? kindByInput.get(lowered.replace(/\uFE0F/g, ""));
+  return kind ? { kind, remove } : undefined;
+}
+
+/** Exactly one emoji (a flag, a skin tone, a family included): what an arbitrary-emoji tapback may carry. */
+export function isSingleEmoji(value: string): boolean {
+  return /^\p{RGI_Emoji}$/v.test(value);
+}
+
+export const classicTapbackHint = "love, like, dislike, laugh, emphasize, or question (or ❤️ 👍 👎 😂 ‼️ ❓)";
+
 /** Normalizes a tapback input as imsg does: trimmed, lowercased, a `remove-` prefix meaning removal. */
 export function normalizeTapback(raw: string): { kind: TapbackKind; remove: boolean } {
-  let value = raw.trim().toLowerCase();
-  let remove = false;
-  if (value.startsWith("remove-")) {
-    remove = true;
-    value = value.slice("remove-".length);
-  }
-  const kind = kindByInput.get(value) ?? kindByInput.get(value.replace(/\uFE0F/g, ""));
-  if (!kind) {
+  const classic = classicTapback(raw);
+  if (!classic) {
     throw new OutboundError(
       "ACTION_PARAMS_INVALID",
-      `unsupported tapback reaction ${JSON.stringify(raw)}; use love, like, dislike, laugh, emphasize, or question (or ❤️ 👍 👎 😂 ‼️ ❓)`,
+      `unsupported tapback reaction ${JSON.stringify(raw)}; use ${classicTapbackHint}`,
     );
   }
-  return { kind, remove };
+  return classic;
 }

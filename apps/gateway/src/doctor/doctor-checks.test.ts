@@ -1,6 +1,7 @@
 import { resolveAccount, resolveRouting, validateConfig } from "@imessage-channel/config";
+import type { ImsgCapabilities } from "@imessage-channel/rpc-client";
 import { describe, expect, it } from "vitest";
-import { type AccountFacts, bridgeDownCause, checkGroupsRegistry } from "./doctor-checks.ts";
+import { type AccountFacts, bridgeDownCause, checkCoalescing, checkGroupsRegistry } from "./doctor-checks.ts";
 
 const chats = [
   { id: 7, guid: "iMessage;+;chat555", identifier: "chat555" },
@@ -76,5 +77,34 @@ describe("doctor: why the private API bridge is down", () => {
 
   it("says it does not know when imsg gave no status", () => {
     expect(bridgeDownCause(undefined).cause).toBe("imsg did not say why");
+  });
+});
+
+describe("doctor: coalesceSameSenderDms on an imsg that folds link previews itself", () => {
+  function coalescingFacts(coalesceSameSenderDms: boolean, version: string): AccountFacts {
+    const config = validateConfig({ channels: { imessage: { coalesceSameSenderDms } } }).config!;
+    return {
+      ...facts({}),
+      account: resolveAccount(config, "default"),
+      capabilities: { version } as ImsgCapabilities,
+    };
+  }
+
+  it("notes that the setting is redundant for link previews on imsg 0.11.1 and later, and what it still does", () => {
+    expect(checkCoalescing(coalescingFacts(true, "0.15.10"))).toEqual({
+      id: "coalescing",
+      status: "info",
+      message:
+        "coalesceSameSenderDms is redundant for link previews on imsg 0.15.10: imsg 0.11.1+ folds a link and its preview into one message itself; the setting still merges rapid DMs and a command with its attachment (window 2500 ms)",
+      fix: "keep it for rapid DMs and command + attachment; otherwise set channels.imessage.coalesceSameSenderDms to false so DMs are not held for the window",
+    });
+  });
+
+  it.each([
+    [true, "0.11.0"],
+    [true, "0.9.0"],
+    [false, "0.15.10"],
+  ])("says nothing with coalesceSameSenderDms %s on imsg %s", (on, version) => {
+    expect(checkCoalescing(coalescingFacts(on, version))).toBeUndefined();
   });
 });

@@ -12,6 +12,7 @@ import {
 } from "./config-checks.ts";
 import {
   checkAutomation,
+  checkCoalescing,
   checkDatabase,
   checkImsgFound,
   checkImsgVersion,
@@ -20,7 +21,7 @@ import {
   checkSsh,
 } from "./imsg-checks.ts";
 
-export { bridgeDownCause } from "./imsg-checks.ts";
+export { bridgeDownCause, checkCoalescing } from "./imsg-checks.ts";
 export { checkGroupsRegistry };
 
 export type CheckStatus = "ok" | "info" | "warn" | "fail";
@@ -68,6 +69,7 @@ export function accountChecks(facts: AccountFacts): DoctorCheck[] {
     checkDatabase(facts),
     checkAutomation(facts),
     checkPrivateApi(facts),
+    checkCoalescing(facts),
     checkSameDatabase(facts),
     checkMentionPatterns(facts),
     checkGroupsRegistry(facts),

@@ -51,6 +51,19 @@ describe("imessage-channel doctor", () => {
     expect((await doctor(harness)).check("private-api")?.status).toBe("ok");
   });
 
+  it("notes coalesceSameSenderDms is redundant for link previews on imsg 0.15.10, not on 0.9.0", async () => {
+    harness = await GatewayHarness.create({ channel: { coalesceSameSenderDms: true }, imsgVersion: "0.15.10" });
+    harness.inject({ from: "+15555550123", text: "so chats.list has a chat" });
+    expect((await doctor(harness)).check("coalescing")).toMatchObject({
+      status: "info",
+      message: expect.stringMatching(/^coalesceSameSenderDms is redundant for link previews on imsg 0\.15\.10/),
+    });
+    await harness.dispose();
+    harness = await GatewayHarness.create({ channel: { coalesceSameSenderDms: true }, imsgVersion: "0.9.0" });
+    harness.inject({ from: "+15555550123", text: "so chats.list has a chat" });
+    expect((await doctor(harness)).check("coalescing")).toBeUndefined();
+  });
+
   it("explains a missing Full Disk Access grant and fails", async () => {
     harness = await GatewayHarness.create({ simArgs: ["--fault-full-disk-access"] });
     const { code, check } = await doctor(harness);

@@ -88,6 +88,26 @@ export function checkImsgVersion(facts: AccountFacts): DoctorCheck | undefined {
   return { id: "imsg-version", status: "ok", message: `imsg ${version} has every method this channel uses` };
 }
 
+/** The release from which imsg folds a link send's preview row into its text row itself (docs/imsg-protocol.md#watch-on-010). */
+const foldsUrlPreviewsSince = "0.11.1";
+
+/**
+ * `coalesceSameSenderDms` was the reference's cure for Apple's split link sends; imsg 0.11.1+ folds those itself, so
+ * the setting then only merges rapid messages and command + attachment pairs (and adds its window to every DM).
+ */
+export function checkCoalescing(facts: AccountFacts): DoctorCheck | undefined {
+  const version = facts.capabilities?.version;
+  if (!version || !facts.account.coalesceSameSenderDms || !versionAtLeast(version, foldsUrlPreviewsSince)) {
+    return undefined;
+  }
+  return {
+    id: "coalescing",
+    status: "info",
+    message: `coalesceSameSenderDms is redundant for link previews on imsg ${version}: imsg ${foldsUrlPreviewsSince}+ folds a link and its preview into one message itself; the setting still merges rapid DMs and a command with its attachment (window ${facts.account.inboundDebounceMs} ms)`,
+    fix: "keep it for rapid DMs and command + attachment; otherwise set channels.imessage.coalesceSameSenderDms to false so DMs are not held for the window",
+  };
+}
+
 /** Whether `imsg rpc` exists, as the probe proved it (status `rpc_methods` or `imsg rpc --help`), never from the version. */
 export function checkRpc(facts: AccountFacts): DoctorCheck | undefined {
   if (!facts.capabilities?.version) return undefined;
