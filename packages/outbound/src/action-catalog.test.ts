@@ -175,7 +175,12 @@ describe("capabilityFromProbe", () => {
       privateApi: { available: true, selectors: fullSelectors },
       status: { advancedFeatures: true, selectors: fullSelectors, rpcMethods: base.rpcMethods },
     });
-    expect(snapshot).toEqual({ status: "available", selectors: fullSelectors, rpcMethods: base.rpcMethods });
+    expect(snapshot).toEqual({
+      status: "available",
+      selectors: fullSelectors,
+      rpcMethods: base.rpcMethods,
+      version: "0.9.0",
+    });
     expect(receiptPlan({ sendReadReceipts: true, capability: snapshot })).toEqual({ markRead: true, typing: true });
   });
 
