@@ -38,7 +38,7 @@ for (let run = 0; run < runs; run += 1) {
   const stateDir = join(directory, `state-${run}`);
   const fetchStarted = performance.now();
   const fetched = await collectRows({
-    source: client,
+    imsg: client,
     cursor: { lastSeenRowid: 0, lastSeenMs: 0 },
     fenceMs: nowMs - 720 * 60_000,
     log: () => {},
@@ -49,7 +49,7 @@ for (let run = 0; run < runs; run += 1) {
   let dispatched = 0;
   const started = performance.now();
   const counters = await runCatchup({
-    source: client,
+    imsg: client,
     cursorStore,
     dispatch: async () => {
       dispatched += 1;

@@ -1,4 +1,4 @@
-import type { CatchupMessage, CatchupSource } from "./catchup-source.ts";
+import type { CatchupImsg, CatchupMessage, RowFeed } from "./catchup-source.ts";
 import type { CatchupLog, CursorPosition } from "./cursor-store.ts";
 import { rowTimeMs } from "./row-position.ts";
 
@@ -8,7 +8,7 @@ export const chatListLimit = 1000;
 export const historyPageSize = 100;
 
 export interface CollectOptions<Row extends CatchupMessage> {
-  source: CatchupSource<Row>;
+  imsg: Pick<CatchupImsg<Row>, "chatsList" | "messagesHistory">;
   cursor: CursorPosition;
   /** Rows dated before this are outside the window; passed to imsg as `start`. */
   fenceMs: number;
@@ -31,8 +31,8 @@ function reachedCursor(row: CatchupMessage, cursor: CursorPosition): boolean {
  * query per chat, is what keeps a busy chat's oldest missed rows from being cut off.
  */
 export async function collectRows<Row extends CatchupMessage>(options: CollectOptions<Row>): Promise<Row[]> {
-  const { source, cursor, fenceMs } = options;
-  const chats = await source.chatsList({ limit: chatListLimit });
+  const { imsg, cursor, fenceMs } = options;
+  const chats = await imsg.chatsList({ limit: chatListLimit });
   const activeChats = chats.filter((chat) => !(Date.parse(chat.lastMessageAt) < fenceMs));
   if (chats.length >= chatListLimit && activeChats.length === chats.length) {
     options.log(
@@ -47,7 +47,7 @@ export async function collectRows<Row extends CatchupMessage>(options: CollectOp
     let end: string | undefined;
     let pageSize = options.pageSize ?? historyPageSize;
     for (;;) {
-      const page = await source.messagesHistory({ chatId: chat.id, limit: pageSize, start, ...(end ? { end } : {}) });
+      const page = await imsg.messagesHistory({ chatId: chat.id, limit: pageSize, start, ...(end ? { end } : {}) });
       let added = 0;
       for (const row of page) {
         if (seen.has(row.id)) continue;
@@ -76,4 +76,14 @@ export async function collectRows<Row extends CatchupMessage>(options: CollectOp
     }
   }
   return rows;
+}
+
+/**
+ * The `messages.history` feed (every imsg): one batch holding every row inside the window, so a drain of several
+ * passes reads imsg once and walks that batch `perRunLimit` rows at a time.
+ */
+export function historyFeed<Row extends CatchupMessage>(options: CollectOptions<Row>): RowFeed<Row> {
+  return {
+    next: async () => ({ rows: await collectRows(options), done: true }),
+  };
 }

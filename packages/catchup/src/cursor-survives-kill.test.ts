@@ -57,7 +57,7 @@ describe("cursor durability", () => {
     });
     const replayed: string[] = [];
     await runCatchup({
-      source: client,
+      imsg: client,
       cursorStore,
       dispatch: async (row) => {
         replayed.push(row.guid);

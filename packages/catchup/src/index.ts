@@ -5,7 +5,15 @@ export {
   catchupDefaults,
   resolveCatchupOptions,
 } from "./catchup-options.ts";
-export type { CatchupChat, CatchupMessage, CatchupSource } from "./catchup-source.ts";
+export {
+  type CatchupAfterPage,
+  type CatchupChat,
+  type CatchupImsg,
+  type CatchupMessage,
+  type CatchupMethod,
+  type CatchupSourceChoice,
+  chooseCatchupSource,
+} from "./catchup-source.ts";
 export { cursorFilePath, type DatabaseIdentity, databaseIdentityHash } from "./cursor-file-path.ts";
 export {
   type CursorFile,
@@ -14,5 +22,6 @@ export {
   type OpenCursorStoreOptions,
 } from "./cursor-store.ts";
 export { planReplay, type ReplayAction, type ReplayPlan, type ReplayStep } from "./plan-replay.ts";
+export type { CatchupCounters, DispatchAttempts } from "./replay-pass.ts";
 export { positionAfter, rowTimeMs } from "./row-position.ts";
-export { type CatchupCounters, type DispatchAttempts, type RunCatchupOptions, runCatchup } from "./run-catchup.ts";
+export { type CatchupPassReport, type RunCatchupOptions, runCatchup } from "./run-catchup.ts";

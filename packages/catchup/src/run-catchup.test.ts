@@ -1,60 +1,74 @@
 // @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { readRequestLog } from "@imessage-channel/imsg-sim";
 import { recordingLogger } from "@imessage-channel/kit";
 import type { ImsgClient, Message } from "@imessage-channel/rpc-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CatchupOptionsInput } from "./catchup-options.ts";
 import { cursorFilePath } from "./cursor-file-path.ts";
 import { type CursorFile, CursorStore } from "./cursor-store.ts";
-import { runCatchup } from "./run-catchup.ts";
+import { type CatchupPassReport, runCatchup } from "./run-catchup.ts";
 import { minuteMs, type SimWorld, simWorld, testNowMs } from "./test-support/sim-world.ts";
 
 const identity = { transport: "local", cliPath: "imsg-sim", dbPath: "chat.db" };
 const alice = "+15555550101";
 const bob = "+15555550102";
 
+/** Both protocol generations: `messages.after` from the saved cursor on 0.14+, `messages.history` per chat before. */
+const generations = [
+  { imsgVersion: "0.15.10", method: "messages.after" },
+  { imsgVersion: "0.9.0", method: "messages.history" },
+] as const;
+
 let world: SimWorld;
 let client: ImsgClient;
-
-beforeEach(async () => {
-  world = simWorld();
-  client = await world.connect();
-});
-
-afterEach(async () => {
-  await world.close();
-});
+/** What the connection negotiated (`initialize`): undefined on 0.9.0, which has no `initialize`. */
+let methods: readonly string[] | undefined;
 
 interface Pass {
   dispatched: Message[];
   lines: string[];
   counters: Awaited<ReturnType<typeof runCatchup>>;
+  reports: CatchupPassReport[];
 }
 
 /** One start of the gateway: open the cursor, run the pass with a recording dispatch. */
 async function pass(
   options: CatchupOptionsInput = {},
-  extra: { nowMs?: number; failGuids?: Set<string>; historyPageSize?: number; handled?: Set<string> } = {},
+  extra: {
+    nowMs?: number;
+    failGuids?: Set<string>;
+    pageSize?: number;
+    handled?: Set<string>;
+    signal?: AbortSignal;
+    onDispatch?: (row: Message) => void;
+  } = {},
 ): Promise<Pass> {
   const lines: string[] = [];
   const logger = recordingLogger(lines);
   const cursorStore = await CursorStore.open({ stateDir: world.stateDir, accountId: "default", identity, logger });
   const dispatched: Message[] = [];
+  const reports: CatchupPassReport[] = [];
   const counters = await runCatchup({
-    source: client,
+    imsg: client,
+    methods,
     cursorStore,
     dispatch: async (row) => {
       dispatched.push(row);
+      extra.onDispatch?.(row);
       if (extra.failGuids?.has(row.guid)) throw new Error("agent backend exploded");
     },
     options: { enabled: true, ...options },
     now: () => extra.nowMs ?? testNowMs,
     logger,
+    passPauseMs: 0,
+    onPass: (report) => reports.push(report),
     ...(extra.handled ? { isHandled: (guid: string) => extra.handled!.has(guid) } : {}),
-    ...(extra.historyPageSize ? { historyPageSize: extra.historyPageSize } : {}),
+    ...(extra.pageSize ? { historyPageSize: extra.pageSize, afterPageSize: extra.pageSize } : {}),
+    ...(extra.signal ? { signal: extra.signal } : {}),
   });
-  return { dispatched, lines, counters };
+  return { dispatched, lines, counters, reports };
 }
 
 function cursorFile(): CursorFile {
@@ -63,7 +77,17 @@ function cursorFile(): CursorFile {
 
 const texts = (rows: Message[]) => rows.map((row) => row.text);
 
-describe("runCatchup against imsg-sim", () => {
+describe.each(generations)("runCatchup against imsg-sim $imsgVersion ($method)", ({ imsgVersion, method }) => {
+  beforeEach(async () => {
+    world = simWorld(imsgVersion);
+    client = await world.connect();
+    methods = (await client.initialize()).methods;
+  });
+
+  afterEach(async () => {
+    await world.close();
+  });
+
   it("replays rows missed while down once, oldest first, across chats", async () => {
     world.receive(alice, "before 1", 20);
     world.receive(bob, "before 2", 15);
@@ -76,7 +100,7 @@ describe("runCatchup against imsg-sim", () => {
     const second = await pass();
     expect(texts(second.dispatched)).toEqual(["gap 1", "gap 2", "gap 3"]);
     expect(second.lines).toContain(
-      "info imessage catchup: replayed=3 skippedFromMe=0 skippedGivenUp=0 failed=0 givenUp=0 fetchedCount=3",
+      `info imessage catchup: replayed=3 skippedFromMe=0 skippedGivenUp=0 failed=0 givenUp=0 fetchedCount=3 skippedTooOld=0 pending=0 source=${method}`,
     );
 
     const third = await pass();
@@ -97,17 +121,114 @@ describe("runCatchup against imsg-sim", () => {
     expect(cursorFile().lastSeenRowid).toBe(4);
   });
 
-  it("caps a pass at perRunLimit keeping the oldest, and the next pass drains the rest", async () => {
-    for (let index = 1; index <= 7; index += 1) world.receive(alice, `row ${index}`, 20 - index);
-    const first = await pass({ perRunLimit: 3 }, { historyPageSize: 2 });
+  it("reads with messages.after from the saved cursor on imsg 0.14+, with messages.history per chat before", async () => {
+    world.receive(alice, "seen", 20);
+    const first = await pass();
+    // A first run has a window in time only: messages.history on every imsg.
+    expect(first.lines).toContain(
+      method === "messages.after"
+        ? "info imessage catchup: reading with messages.history (first run: the lookback window is in time, not rowids)"
+        : "info imessage catchup: reading with messages.history (this imsg has no messages.after: it is older than 0.14)",
+    );
+    world.receive(alice, "gap 1", 10);
+    world.receive(bob, "gap 2", 5);
+    const mark = readRequestLog(world.requestLogPath).length;
+    const second = await pass();
+    expect(texts(second.dispatched)).toEqual(["gap 1", "gap 2"]);
+    const requests = readRequestLog(world.requestLogPath).slice(mark);
+    const used = requests.flatMap((record) => (record.kind === "rpc" ? [record.method] : []));
+    if (method === "messages.after") {
+      expect(second.lines).toContain("info imessage catchup: reading with messages.after (from rowid 1)");
+      expect(used).toEqual(["messages.after"]);
+      expect(requests[0]).toMatchObject({ params: { since_rowid: 1, limit: 500 } });
+    } else {
+      expect(second.lines).toContain(
+        "info imessage catchup: reading with messages.history (this imsg has no messages.after: it is older than 0.14)",
+      );
+      expect(used).toEqual(["chats.list", "messages.history", "messages.history"]);
+    }
+  });
+
+  it("drains a backlog larger than perRunLimit in passes of perRunLimit, oldest first, without a restart", async () => {
+    world.receive(alice, "seen", 30);
+    await pass({ firstRunLookbackMinutes: 31 });
+    for (let index = 1; index <= 7; index += 1) world.receive(index % 2 ? alice : bob, `row ${index}`, 20 - index);
+    const drain = await pass({ perRunLimit: 3 }, { pageSize: 2 });
+    expect(texts(drain.dispatched)).toEqual(["row 1", "row 2", "row 3", "row 4", "row 5", "row 6", "row 7"]);
+    expect(drain.reports.map((report) => [report.pass, report.counters.replayed])).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 1],
+    ]);
+    // messages.after is paged as the drain walks it: the first pass has read two pages of two, not the backlog.
+    const expectedPending =
+      method === "messages.after"
+        ? [
+            [1, true],
+            [1, false],
+            [0, false],
+          ]
+        : [
+            [4, false],
+            [1, false],
+            [0, false],
+          ];
+    expect(drain.reports.map((report) => [report.pending, report.unread])).toEqual(expectedPending);
+    expect(drain.lines.filter((line) => line.includes("capped to perRunLimit=3"))).toHaveLength(2);
+    expect(drain.lines).toContain(
+      `info imessage catchup: replayed=3 skippedFromMe=0 skippedGivenUp=0 failed=0 givenUp=0 fetchedCount=${method === "messages.after" ? 4 : 7} skippedTooOld=0 pending=${method === "messages.after" ? "1+" : "4"} source=${method}`,
+    );
+    expect(drain.lines).toContain(
+      "info imessage catchup: backlog drained in 3 passes: replayed=7 skippedTooOld=0 failed=0 givenUp=0",
+    );
+    expect(drain.counters).toMatchObject({ replayed: 7, passes: 3, deferred: 0 });
+    expect(cursorFile().lastSeenRowid).toBe(drain.dispatched[6]!.id);
+    const after = await pass({ perRunLimit: 3 });
+    expect(after.dispatched).toEqual([]);
+  });
+
+  it("lets live rows advance the cursor during a drain, never past a row a later pass still owes", async () => {
+    world.receive(alice, "seen", 30);
+    await pass({ firstRunLookbackMinutes: 31 });
+    for (let index = 1; index <= 5; index += 1) world.receive(alice, `row ${index}`, 20 - index);
+    const cursorStore = await CursorStore.open({ stateDir: world.stateDir, accountId: "default", identity });
+    const onDisk: number[] = [];
+    const counters = await runCatchup({
+      imsg: client,
+      methods,
+      cursorStore,
+      dispatch: async (row) => {
+        // A live row streamed while the first pass runs: the cursor must wait for the rows the later passes owe.
+        if (row.text === "row 1") await cursorStore.advance({ lastSeenRowid: 100, lastSeenMs: testNowMs });
+        onDisk.push(cursorFile().lastSeenRowid);
+      },
+      options: { enabled: true, perRunLimit: 2 },
+      now: () => testNowMs,
+      passPauseMs: 0,
+    });
+    expect(counters).toMatchObject({ replayed: 5, passes: 3 });
+    // Rowids 2..6: at each dispatch the file holds just before the row.
+    expect(onDisk).toEqual([1, 2, 3, 4, 5]);
+    expect(cursorFile()).toMatchObject({ lastSeenRowid: 100, lastSeenMs: testNowMs });
+  });
+
+  it("stops starting rows once aborted (shutdown); the next start replays the rest", async () => {
+    world.receive(alice, "seen", 30);
+    await pass({ firstRunLookbackMinutes: 31 });
+    for (let index = 1; index <= 5; index += 1) world.receive(alice, `row ${index}`, 20 - index);
+    const stop = new AbortController();
+    const first = await pass(
+      { perRunLimit: 2 },
+      { signal: stop.signal, onDispatch: (row) => row.text === "row 3" && stop.abort() },
+    );
     expect(texts(first.dispatched)).toEqual(["row 1", "row 2", "row 3"]);
-    expect(first.lines).toContain("warn imessage catchup: fetched 7 rows across chats, capped to perRunLimit=3");
-    expect(cursorFile().lastSeenRowid).toBe(first.dispatched[2]!.id);
-    const second = await pass({ perRunLimit: 3 }, { historyPageSize: 2 });
-    expect(texts(second.dispatched)).toEqual(["row 4", "row 5", "row 6"]);
-    const third = await pass({ perRunLimit: 3 });
-    expect(texts(third.dispatched)).toEqual(["row 7"]);
-    expect(third.lines.some((line) => line.includes("capped"))).toBe(false);
+    expect(first.lines).toContain(
+      "info imessage catchup: stopped after 2 passes (shutting down); 2 rows wait for the next start",
+    );
+    // Row 3 was handed off, but the cursor stays before row 4, which the pass had opened and never started.
+    expect(cursorFile().lastSeenRowid).toBe(4);
+    const second = await pass({ perRunLimit: 2 });
+    expect(texts(second.dispatched)).toEqual(["row 4", "row 5"]);
   });
 
   it("walks past rows the dispatch path already handled without giving them a perRunLimit slot", async () => {
@@ -135,7 +256,7 @@ describe("runCatchup against imsg-sim", () => {
     let inFlight = 0;
     let mostInFlight = 0;
     const counters = await runCatchup({
-      source: client,
+      imsg: client,
       cursorStore,
       concurrency: 3,
       options: { enabled: true },
@@ -156,14 +277,14 @@ describe("runCatchup against imsg-sim", () => {
     expect(cursorFile().lastSeenRowid).toBe(2);
   });
 
-  it("pages newest-first history back to the cursor so a busy chat's oldest rows are not cut off", async () => {
+  it("pages back to the cursor so a busy chat's oldest rows are not cut off, rows sharing a millisecond too", async () => {
     world.receive(alice, "seen", 30);
     await pass({ firstRunLookbackMinutes: 31 });
     // Three rows share one millisecond: a page boundary falls inside them.
     for (let index = 1; index <= 4; index += 1) world.receive(alice, `busy ${index}`, 20 - index);
     for (let index = 5; index <= 7; index += 1) world.receive(alice, `busy ${index}`, 10);
     world.receive(bob, "other chat", 12);
-    const second = await pass({}, { historyPageSize: 2 });
+    const second = await pass({}, { pageSize: 2 });
     expect(texts(second.dispatched)).toEqual([
       "busy 1",
       "busy 2",
@@ -198,7 +319,7 @@ describe("runCatchup against imsg-sim", () => {
     );
     expect(third.counters).toMatchObject({ replayed: 1, failed: 0, givenUp: 1 });
     expect(third.lines).toContain(
-      "info imessage catchup: replayed=1 skippedFromMe=0 skippedGivenUp=0 failed=0 givenUp=1 fetchedCount=2",
+      `info imessage catchup: replayed=1 skippedFromMe=0 skippedGivenUp=0 failed=0 givenUp=1 fetchedCount=2 skippedTooOld=0 pending=0 source=${method}`,
     );
     expect(cursorFile()).toMatchObject({ lastSeenRowid: 3, failureRetries: { [poisoned]: 3 } });
 
@@ -216,7 +337,7 @@ describe("runCatchup against imsg-sim", () => {
       const cursorStore = await CursorStore.open({ stateDir: world.stateDir, accountId: "default", identity, logger });
       const verdicts: string[] = [];
       const counters = await runCatchup({
-        source: client,
+        imsg: client,
         cursorStore,
         dispatch: async (row, attempts) => {
           if (row.guid !== retried) return;
@@ -289,7 +410,7 @@ describe("runCatchup against imsg-sim", () => {
     expect(texts(second.dispatched)).toEqual(["while down"]);
   });
 
-  it("skips rows older than maxAgeMinutes even under new rowids", async () => {
+  it("skips rows older than maxAgeMinutes even under new rowids, and counts the ones it read", async () => {
     world.receive(alice, "seen", 10);
     await pass();
     world.receive(alice, "icloud backlog", 180);
@@ -298,6 +419,14 @@ describe("runCatchup against imsg-sim", () => {
     const second = await pass({ maxAgeMinutes: 120 });
     expect(texts(second.dispatched)).toEqual(["fresh", "old but inside"]);
     expect(second.counters.replayed).toBe(2);
+    // messages.after reads every row past the cursor; messages.history is asked from the fence on, so imsg never
+    // returns the old row at all.
+    const tooOld = method === "messages.after" ? 1 : 0;
+    expect(second.counters.skippedTooOld).toBe(tooOld);
+    expect(second.reports[0]?.counters.skippedTooOld).toBe(tooOld);
+    expect(second.lines).toContain(
+      `info imessage catchup: replayed=2 skippedFromMe=0 skippedGivenUp=0 failed=0 givenUp=0 fetchedCount=${2 + tooOld} skippedTooOld=${tooOld} pending=0 source=${method}`,
+    );
   });
 
   it("moves a corrupt cursor file aside, warns, and runs as a first run", async () => {
@@ -331,7 +460,7 @@ describe("runCatchup against imsg-sim", () => {
     const cursorStore = await CursorStore.open({ stateDir: world.stateDir, accountId: "default", identity });
     const seenOnDisk: number[] = [];
     await runCatchup({
-      source: client,
+      imsg: client,
       cursorStore,
       dispatch: async (row) => {
         if (row.text === "gap 1") {

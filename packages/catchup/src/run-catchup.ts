@@ -1,44 +1,41 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { type Logger, silentLogger } from "@imessage-channel/kit";
 import type { Message } from "@imessage-channel/rpc-client";
+import { afterFeed } from "./after-feed.ts";
 import { type CatchupOptions, type CatchupOptionsInput, resolveCatchupOptions } from "./catchup-options.ts";
-import type { CatchupMessage, CatchupSource } from "./catchup-source.ts";
-import { collectRows } from "./collect-rows.ts";
+import {
+  type CatchupImsg,
+  type CatchupMessage,
+  type CatchupMethod,
+  chooseCatchupSource,
+  type RowFeed,
+} from "./catchup-source.ts";
+import { historyFeed } from "./collect-rows.ts";
 import type { CatchupLog, CursorPosition, CursorStore } from "./cursor-store.ts";
 import { planReplay } from "./plan-replay.ts";
-import { positionAfter } from "./row-position.ts";
+import { type CatchupCounters, type DispatchAttempts, emptyCounters, replayPass } from "./replay-pass.ts";
 
-export interface CatchupCounters {
-  replayed: number;
-  skippedFromMe: number;
-  skippedGivenUp: number;
-  /** Throws that held the cursor (the row is retried next start). */
-  failed: number;
-  /** Throws that reached `maxFailureRetries`: the cursor was moved past the row for good. */
-  givenUp: number;
-  fetchedCount: number;
-  /** Rows newer than the cursor but older than the age fence (not in the summary line). */
-  skippedTooOld: number;
-  /** Rows left for the next pass by `perRunLimit` (not in the summary line). */
-  deferred: number;
-  /** Rows `isHandled` said were already delivered (not in the summary line). */
-  skippedHandled: number;
-}
-
-/**
- * Handed to `dispatch` with each row: a dispatch that retries the row itself (an agent that is down) reports each
- * failed attempt here, so the attempts count toward `maxFailureRetries` like throws of whole dispatches do.
- */
-export interface DispatchAttempts {
-  /**
-   * Counts one failed attempt at the row (persisted). `"give-up"` once the count reached `maxFailureRetries`: the
-   * give-up line is logged, the cursor moves past the row when the dispatch settles, and the dispatch should stop
-   * retrying and settle the row for good (resolve). `"retry"` otherwise.
-   */
-  failed(error: unknown): Promise<"retry" | "give-up">;
+/** What a drain tells after each pass (the gateway shows it in the account's status). */
+export interface CatchupPassReport {
+  /** 1 for the pass a start runs first. */
+  pass: number;
+  method: CatchupMethod;
+  /** This pass's counts. */
+  counters: CatchupCounters;
+  /** Rows read and left for the next pass. */
+  pending: number;
+  /** imsg has rows the drain has not read yet (`messages.after` pages): more than `pending` may wait. */
+  unread: boolean;
 }
 
 export interface RunCatchupOptions<Row extends CatchupMessage = Message> {
-  source: CatchupSource<Row>;
+  /** The imsg connection (the rpc-client's `ImsgClient`). */
+  imsg: CatchupImsg<Row>;
+  /**
+   * The methods this connection negotiated (`NegotiatedProtocol.methods`; absent before imsg 0.14): `messages.after`
+   * among them makes the drain read with it (`chooseCatchupSource`).
+   */
+  methods?: readonly string[];
   cursorStore: CursorStore;
   /**
    * The live dispatch path; a throw means the row was not handed off. `attempts` counts failed attempts of a
@@ -62,32 +59,45 @@ export interface RunCatchupOptions<Row extends CatchupMessage = Message> {
   concurrency?: number;
   /** Rows asked per `messages.history` page (default 100). */
   historyPageSize?: number;
+  /** Rows asked per `messages.after` page (default and maximum 500). */
+  afterPageSize?: number;
+  /** Pause between two passes of a drain (default 250 ms), so a long backlog leaves room to the live rows. */
+  passPauseMs?: number;
+  /** Told after each pass. */
+  onPass?: (report: CatchupPassReport) => void;
+  /** Aborted (shutdown): no further row or pass is started; what was not started is replayed on the next start. */
+  signal?: AbortSignal;
 }
 
 const minuteMs = 60_000;
+const defaultPassPauseMs = 250;
 
-function emptyCounters(): CatchupCounters {
-  return {
-    replayed: 0,
-    skippedFromMe: 0,
-    skippedGivenUp: 0,
-    failed: 0,
-    givenUp: 0,
-    fetchedCount: 0,
-    skippedTooOld: 0,
-    deferred: 0,
-    skippedHandled: 0,
-  };
+function add(total: CatchupCounters, pass: CatchupCounters): void {
+  for (const key of Object.keys(total) as Array<keyof CatchupCounters>) total[key] += pass[key];
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+function summaryLine(counters: CatchupCounters, pending: string, method: CatchupMethod): string {
+  return `imessage catchup: replayed=${counters.replayed} skippedFromMe=${counters.skippedFromMe} skippedGivenUp=${counters.skippedGivenUp} failed=${counters.failed} givenUp=${counters.givenUp} fetchedCount=${counters.fetchedCount} skippedTooOld=${counters.skippedTooOld} pending=${pending} source=${method}`;
+}
+
+/** Resolves after `ms`, or at once (false) when the drain is aborted meanwhile. */
+async function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return false;
+  if (ms <= 0) return true;
+  try {
+    await sleep(ms, undefined, { signal });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
- * One catchup pass (once per start, after `watch.subscribe`; nothing at all when `enabled` is false): replays
- * rows that arrived while the gateway was down through `dispatch`, oldest first, advancing the cursor after
- * each hand-off.
+ * Catchup of one start (after `watch.subscribe`; nothing at all when `enabled` is false): replays rows that arrived
+ * while the gateway was down through `dispatch`, oldest first, advancing the cursor after each hand-off. It reads
+ * with `messages.after` from the saved cursor on imsg 0.14+ and with `messages.history` per chat before, and drains
+ * the backlog in passes of at most `perRunLimit` dispatched rows, one after the other, until nothing is left: the
+ * cap is a rate, not a loss.
  *
  * A throw holds the cursor before that row; later rows are still dispatched (one wedged row does not delay
  * the rest for `maxFailureRetries` starts) but the cursor stays held, so they are fed again next start and
@@ -96,141 +106,102 @@ function errorText(error: unknown): string {
 export async function runCatchup<Row extends CatchupMessage>(
   parameters: RunCatchupOptions<Row>,
 ): Promise<CatchupCounters> {
-  const { source, cursorStore, dispatch } = parameters;
+  const { imsg, cursorStore, dispatch, signal } = parameters;
   const options = resolveCatchupOptions(parameters.options);
   const now = parameters.now ?? Date.now;
   const logger = parameters.logger ?? silentLogger;
   const log: CatchupLog = (level, line) => logger[level]({}, line);
   if (!options.enabled) return emptyCounters();
-  const nowMs = now();
+  const startMs = now();
   const stored = cursorStore.position;
   // A cursor at rowid 0 has never passed a row; its time remembers where the first run's window opened.
   const cursor: CursorPosition = stored ?? {
     lastSeenRowid: 0,
-    lastSeenMs: nowMs - options.firstRunLookbackMinutes * minuteMs,
+    lastSeenMs: startMs - options.firstRunLookbackMinutes * minuteMs,
   };
-  let fenceMs = nowMs - options.maxAgeMinutes * minuteMs;
-  if (cursor.lastSeenRowid === 0) fenceMs = Math.max(fenceMs, cursor.lastSeenMs);
+  const windowOpensMs = cursor.lastSeenRowid === 0 ? cursor.lastSeenMs : Number.NEGATIVE_INFINITY;
+  // Measured from each pass's start: a row that ages past maxAgeMinutes while a long drain runs is not answered.
+  const fenceAt = (nowMs: number) => Math.max(nowMs - options.maxAgeMinutes * minuteMs, windowOpensMs);
   // Until the pass knows its rows, nothing past where it starts may be saved: live rows settling meanwhile would
   // carry the cursor past rows it is about to replay.
-  const startGate = cursor.lastSeenRowid + 1;
-  cursorStore.begin(startGate, "replayed");
+  let hold = cursor.lastSeenRowid + 1;
+  cursorStore.begin(hold, "replayed");
   await cursorStore.initialize(cursor);
 
-  const rows = await collectRows({ source, cursor, fenceMs, log, pageSize: parameters.historyPageSize });
-  const plan = planReplay({
-    rows,
-    cursor,
-    fenceMs,
-    perRunLimit: options.perRunLimit,
-    isGivenUp: (guid) => cursorStore.failureCount(guid) >= options.maxFailureRetries,
-    isHandled: parameters.isHandled,
-  });
-  if (plan.capped) {
+  const source = chooseCatchupSource(parameters.methods, cursor);
+  log("info", `imessage catchup: reading with ${source.method} (${source.reason})`);
+  const feed: RowFeed<Row> =
+    source.method === "messages.after"
+      ? afterFeed({ imsg, sinceRowid: cursor.lastSeenRowid, pageSize: parameters.afterPageSize })
+      : historyFeed({ imsg, cursor, fenceMs: fenceAt(startMs), log, pageSize: parameters.historyPageSize });
+
+  const total = emptyCounters();
+  let rows: Row[] = [];
+  let feedDone = false;
+  let passCursor = cursor;
+  for (let pass = 1; !signal?.aborted; pass += 1) {
+    const fenceMs = fenceAt(pass === 1 ? startMs : now());
+    const planOf = () =>
+      planReplay({
+        rows,
+        cursor: passCursor,
+        fenceMs,
+        perRunLimit: options.perRunLimit,
+        isGivenUp: (guid) => cursorStore.failureCount(guid) >= options.maxFailureRetries,
+        isHandled: parameters.isHandled,
+      });
+    let plan = planOf();
+    // Read on only until this pass is full: a `messages.after` backlog is paged as the drain walks it.
+    while (!feedDone && !plan.capped) {
+      const batch = await feed.next();
+      for (const row of batch.rows) rows.push(row);
+      feedDone = batch.done;
+      plan = planOf();
+    }
+    if (plan.capped) {
+      log(
+        "warn",
+        `imessage catchup: fetched ${plan.fetchedCount} rows across chats, capped to perRunLimit=${options.perRunLimit}`,
+      );
+    }
+    const result = await replayPass({
+      plan,
+      cursorStore,
+      dispatch,
+      options,
+      log,
+      concurrency: parameters.concurrency ?? 1,
+      hold,
+      signal,
+    });
+    const { counters } = result;
+    add(total, counters);
+    const unread = !feedDone;
+    log("info", summaryLine(counters, `${counters.deferred}${unread ? "+" : ""}`, source.method));
+    parameters.onPass?.({ pass, method: source.method, counters, pending: counters.deferred, unread });
+    if (result.hold === undefined) {
+      total.deferred = 0;
+      break;
+    }
+    // The next pass starts just past this one's last row, from the rows already read; the cursor file stays held
+    // before any row that failed, so the next start still retries it.
+    const lastRowid = result.hold - 1;
+    hold = result.hold;
+    passCursor = { lastSeenRowid: lastRowid, lastSeenMs: cursor.lastSeenMs };
+    rows = rows.filter((row) => row.id > lastRowid);
+    total.deferred = counters.deferred;
+    if (!(await pause(parameters.passPauseMs ?? defaultPassPauseMs, signal))) break;
+  }
+  if (signal?.aborted) {
     log(
-      "warn",
-      `imessage catchup: fetched ${plan.fetchedCount} rows across chats, capped to perRunLimit=${options.perRunLimit}`,
+      "info",
+      `imessage catchup: stopped after ${total.passes} passes (shutting down); ${total.deferred}${feedDone ? "" : "+"} rows wait for the next start`,
+    );
+  } else if (total.passes > 1) {
+    log(
+      "info",
+      `imessage catchup: backlog drained in ${total.passes} passes: replayed=${total.replayed} skippedTooOld=${total.skippedTooOld} failed=${total.failed} givenUp=${total.givenUp}`,
     );
   }
-
-  const counters: CatchupCounters = {
-    ...emptyCounters(),
-    fetchedCount: plan.fetchedCount,
-    deferred: plan.dispatchableCount - Math.min(plan.dispatchableCount, options.perRunLimit),
-  };
-  // Every row of the plan is open before the first is dispatched; each settles once it finished (in any order),
-  // and the cursor moves only over rows that all did. A row that failed is never settled: the cursor stays
-  // before it for the life of the process, so the next start replays it.
-  for (const { row } of plan.steps) cursorStore.begin(row.id, "live", positionAfter(row));
-  const lastStep = plan.steps.at(-1);
-  // Capped: the rows left for the next start must not be passed by live rows either.
-  if (plan.capped && lastStep) cursorStore.begin(lastStep.row.id + 1, "replayed");
-  await cursorStore.settle(startGate);
-
-  const concurrency = Math.max(1, Math.floor(parameters.concurrency ?? 1));
-  let active = 0;
-  let wake: (() => void) | undefined;
-  let writeError: { error: unknown } | undefined;
-  const settle = (row: Row): Promise<void> =>
-    cursorStore.settle(row.id).catch((error: unknown) => {
-      writeError ??= { error };
-    });
-  const waitForOne = (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      wake = resolve;
-    });
-  const giveUp = (row: Row, failures: number): void => {
-    counters.givenUp += 1;
-    log("warn", `imessage catchup: giving up on guid=${row.guid} after ${failures} failures; advancing cursor past it`);
-  };
-  const replay = async (row: Row): Promise<void> => {
-    let givenUp = false;
-    const attempts: DispatchAttempts = {
-      failed: async (error) => {
-        if (givenUp) return "give-up";
-        const failures = await cursorStore.recordFailure(row.guid);
-        if (failures >= options.maxFailureRetries) {
-          givenUp = true;
-          giveUp(row, failures);
-          return "give-up";
-        }
-        log(
-          "warn",
-          `imessage catchup: attempt at guid=${row.guid} rowid=${row.id} failed (${failures} of ${options.maxFailureRetries}): ${errorText(error)}`,
-        );
-        return "retry";
-      },
-    };
-    try {
-      await dispatch(row, attempts);
-      // A row given up during its dispatch keeps its count, so a later start skips it on sight.
-      if (!givenUp) {
-        counters.replayed += 1;
-        await cursorStore.clearFailures(row.guid);
-      }
-      await settle(row);
-    } catch (error) {
-      if (givenUp) {
-        await settle(row);
-        return;
-      }
-      const failures = await cursorStore.recordFailure(row.guid);
-      if (failures >= options.maxFailureRetries) {
-        giveUp(row, failures);
-        await settle(row);
-      } else {
-        counters.failed += 1;
-        log(
-          "warn",
-          `imessage catchup: dispatch of guid=${row.guid} rowid=${row.id} failed (${failures} of ${options.maxFailureRetries}): ${errorText(error)}; cursor held for the next start`,
-        );
-      }
-    }
-  };
-
-  for (const { row, action } of plan.steps) {
-    if (writeError) throw writeError.error;
-    if (action === "skip-from-me") counters.skippedFromMe += 1;
-    if (action === "skip-given-up") counters.skippedGivenUp += 1;
-    if (action === "skip-too-old") counters.skippedTooOld += 1;
-    if (action === "skip-handled") counters.skippedHandled += 1;
-    if (action !== "dispatch") {
-      await settle(row);
-      continue;
-    }
-    while (active >= concurrency) await waitForOne();
-    active += 1;
-    void replay(row).finally(() => {
-      active -= 1;
-      wake?.();
-    });
-  }
-  while (active > 0) await waitForOne();
-  await cursorStore.flush();
-  if (writeError) throw writeError.error;
-  log(
-    "info",
-    `imessage catchup: replayed=${counters.replayed} skippedFromMe=${counters.skippedFromMe} skippedGivenUp=${counters.skippedGivenUp} failed=${counters.failed} givenUp=${counters.givenUp} fetchedCount=${counters.fetchedCount}`,
-  );
-  return counters;
+  return total;
 }

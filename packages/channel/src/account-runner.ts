@@ -73,6 +73,8 @@ export class AccountRunner {
   readonly #bridge: BridgeCapability;
   #cursorStore: CursorStore | undefined;
   #catchup: Promise<void> | undefined;
+  /** Aborted at shutdown: a draining catchup starts no further row (the next start replays the rest). */
+  readonly #catchupStop = new AbortController();
   #attachments: Promise<AttachmentFetcher> | undefined;
   /** The journal's writes and the saved cursor: while state.db cannot be written they wait here, in order. */
   readonly #writes: WriteQueue;
@@ -263,6 +265,7 @@ export class AccountRunner {
   }
 
   stopAccepting(): void {
+    this.#catchupStop.abort();
     this.#pipeline.stopAccepting();
   }
 
@@ -271,6 +274,7 @@ export class AccountRunner {
   }
 
   async stop(): Promise<void> {
+    this.#catchupStop.abort();
     await this.#supervisor.stop();
     await this.#catchup;
     await this.#cursorStore?.flush();
@@ -314,7 +318,9 @@ export class AccountRunner {
     this.status.setState("catching-up");
     try {
       await runCatchup({
-        source: client,
+        imsg: client,
+        // imsg 0.14+ negotiated messages.after: the backlog is read in ROWID order from the cursor.
+        methods: this.#supervisor.protocol?.methods,
         cursorStore,
         // Each failed attempt of an unavailable agent at a replayed row counts toward maxFailureRetries.
         dispatch: (row, attempts) => this.#pipeline.acceptReplayed(row, attempts),
@@ -323,6 +329,9 @@ export class AccountRunner {
         concurrency: catchupConcurrency,
         options: account.catchup,
         logger,
+        // A backlog past perRunLimit drains in passes while the gateway runs; each pass's counts go to the status.
+        onPass: (report) => this.status.countCatchupPass(report),
+        signal: this.#catchupStop.signal,
       });
     } catch (error) {
       logger.error({ err: error }, `imessage catchup failed: ${errorMessage(error)}; it runs again on the next start`);

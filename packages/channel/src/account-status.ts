@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { CatchupMethod, CatchupPassReport } from "@imessage-channel/catchup";
 import { writeFileAtomically } from "@imessage-channel/kit";
 
 /** `degraded`: imsg is connected but rows wait, e.g. because state.db cannot be written; `reason` says why. */
@@ -21,6 +22,17 @@ export interface AccountCounters {
   dropped: Record<string, number>;
 }
 
+/** Where this start's catchup stands (present once a pass finished). */
+export interface CatchupStatus {
+  /** The imsg method it reads with: `messages.after` on 0.14+, `messages.history` before (and on a first run). */
+  source: CatchupMethod;
+  passes: number;
+  /** Rows read and not yet replayed; 0 once the backlog is drained. */
+  pending: number;
+  /** imsg has rows catchup has not read yet, so more than `pending` may wait. */
+  unread: boolean;
+}
+
 /** What `<stateDir>/imessage/status/<account>.json` holds (apps/gateway/README.md, Operations); `status` reads it. */
 export interface AccountStatus {
   accountId: string;
@@ -36,6 +48,7 @@ export interface AccountStatus {
     privateApi?: { available: boolean | null; selectors: Record<string, boolean> };
   };
   counters: AccountCounters;
+  catchup?: CatchupStatus;
 }
 
 export function statusFilePath(stateDir: string, accountId: string): string {
@@ -111,8 +124,19 @@ export class AccountStatusReporter {
     this.#status.counters[counter] += by;
   }
 
-  drop(reason: string): void {
-    this.#status.counters.dropped[reason] = (this.#status.counters.dropped[reason] ?? 0) + 1;
+  drop(reason: string, by = 1): void {
+    this.#status.counters.dropped[reason] = (this.#status.counters.dropped[reason] ?? 0) + by;
+  }
+
+  /** One catchup pass finished: rows it skipped for age count as `dropped["catchup-too-old"]`. */
+  countCatchupPass(report: CatchupPassReport): void {
+    if (report.counters.skippedTooOld > 0) this.drop("catchup-too-old", report.counters.skippedTooOld);
+    this.#status.catchup = {
+      source: report.method,
+      passes: report.pass,
+      pending: report.pending,
+      unread: report.unread,
+    };
   }
 
   touch(): void {

@@ -3,6 +3,7 @@ export {
   type AccountCounters,
   type AccountStatus,
   AccountStatusReporter,
+  type CatchupStatus,
   type ConnectionState,
   statusFilePath,
 } from "./account-status.ts";

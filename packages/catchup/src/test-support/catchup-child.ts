@@ -24,7 +24,7 @@ await client.start();
 const cursorStore = await CursorStore.open({ stateDir, accountId: "default", identity: childIdentity });
 let count = 0;
 await runCatchup({
-  source: client,
+  imsg: client,
   cursorStore,
   dispatch: async (row) => {
     count += 1;

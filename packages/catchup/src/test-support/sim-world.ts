@@ -13,6 +13,8 @@ export interface SimWorld {
   directory: string;
   dbPath: string;
   stateDir: string;
+  /** The sim's `--request-log`: every RPC request the world's clients sent. */
+  requestLogPath: string;
   /** Writes an inbound row dated `minutesAgo` before `testNowMs`; returns its guid. */
   receive(from: string, text: string, minutesAgo: number, extra?: Partial<InjectOptions>): string;
   /** The real rpc-client over an `imsg-sim rpc` on the world's chat.db (closed by `close`). */
@@ -20,16 +22,19 @@ export interface SimWorld {
   close(): Promise<void>;
 }
 
-/** A temp dir with an empty real-schema chat.db and a state dir. */
-export function simWorld(): SimWorld {
+/** A temp dir with an empty real-schema chat.db and a state dir; `imsgVersion` is the release the sim plays. */
+export function simWorld(imsgVersion?: string): SimWorld {
   const directory = mkdtempSync(join(tmpdir(), "catchup-"));
   const dbPath = join(directory, "chat.db");
   createChatDb(dbPath);
   const clients: ImsgClient[] = [];
+  const requestLogPath = join(directory, "requests.jsonl");
+  const simArgs = [...(imsgVersion ? ["--imsg-version", imsgVersion] : []), "--request-log", requestLogPath];
   return {
     directory,
     dbPath,
     stateDir: join(directory, "state"),
+    requestLogPath,
     receive(from, text, minutesAgo, extra = {}) {
       return inject(dbPath, {
         from,
@@ -40,7 +45,7 @@ export function simWorld(): SimWorld {
       }).guid;
     },
     async connect() {
-      const client = new ImsgClient({ transport: simTransport(dbPath) });
+      const client = new ImsgClient({ transport: simTransport(dbPath, simArgs) });
       clients.push(client);
       await client.start();
       // Answered once the sim has opened the db, so rows injected next never race its start.
