@@ -1,5 +1,5 @@
 import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
-import type { ImsgCapabilities } from "@imessage-channel/rpc-client";
+import type { ImsgCapabilities, NegotiatedProtocol } from "@imessage-channel/rpc-client";
 import {
   checkDmScope,
   checkGroupSenders,
@@ -17,6 +17,7 @@ import {
   checkImsgFound,
   checkImsgVersion,
   checkPrivateApi,
+  checkProtocol,
   checkRpc,
   checkSsh,
 } from "./imsg-checks.ts";
@@ -49,6 +50,8 @@ export interface AccountFacts {
   chats: Array<{ id: number; guid: string; identifier: string }> | undefined;
   /** Why `chats.list` failed. */
   databaseError: string | undefined;
+  /** What the doctor's own connection negotiated with `initialize` (protocol 0 before imsg 0.14). */
+  protocol?: NegotiatedProtocol;
   /** Another account that reads the same database. */
   sameDatabaseAs: string | undefined;
   /** Senders approved through pairing for this account (state.db), normalized handles. */
@@ -66,6 +69,7 @@ export function accountChecks(facts: AccountFacts): DoctorCheck[] {
     checkImsgFound(facts),
     checkImsgVersion(facts),
     checkRpc(facts),
+    checkProtocol(facts),
     checkDatabase(facts),
     checkAutomation(facts),
     checkPrivateApi(facts),

@@ -72,6 +72,7 @@ async function gatherFacts(
   const client = new ImsgClient({ transport: createImsgTransport(account, rpcArgs(account)) });
   try {
     await client.start();
+    facts.protocol = await client.initialize();
     facts.chats = (await client.chatsList({ limit: 500 })).map(({ id, guid, identifier }) => ({
       id,
       guid,

@@ -38,6 +38,17 @@ async function doctor(harness: GatewayHarness, extra: string[] = []) {
 }
 
 describe("imessage-channel doctor", () => {
+  it("says which protocol generation imsg speaks: 1 with its usable methods on 0.15, 0 on 0.9.0", async () => {
+    harness = await GatewayHarness.create({ imsgVersion: "0.15.10" });
+    const current = await doctor(harness);
+    expect(current.check("protocol")).toMatchObject({ status: "ok" });
+    expect(current.check("protocol")?.message).toMatch(/^imsg 0\.15\.10 speaks protocol 1: \d+ methods usable now$/);
+    await harness.dispose();
+    harness = await GatewayHarness.create({ imsgVersion: "0.9.0" });
+    const legacy = await doctor(harness);
+    expect(legacy.check("protocol")?.message).toMatch(/^imsg speaks protocol 0 /);
+  });
+
   it("passes a healthy simulated Mac and names what the private API bridge hides", async () => {
     harness = await GatewayHarness.create();
     harness.inject({ from: "+15555550123", text: "so chats.list has a chat" });

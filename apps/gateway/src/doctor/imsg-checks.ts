@@ -123,6 +123,24 @@ export function checkRpc(facts: AccountFacts): DoctorCheck | undefined {
   };
 }
 
+/** The protocol generation the account's connection speaks, and what it can do now (docs/imsg-protocol.md). */
+export function checkProtocol(facts: AccountFacts): DoctorCheck | undefined {
+  const protocol = facts.protocol;
+  if (protocol === undefined) return undefined;
+  if (protocol.protocolVersion === 0)
+    return {
+      id: "protocol",
+      status: "ok",
+      message:
+        "imsg speaks protocol 0 (before 0.14: no initialize; the channel resumes by row id and catches up with history)",
+    };
+  const said = [`${protocol.methods?.length ?? 0} methods usable now`];
+  for (const [feature, level] of Object.entries(protocol.features)) said.push(`${feature} ${level}`);
+  if (protocol.database?.ready === false) said.push("the database is not ready");
+  const version = protocol.version === undefined ? "imsg" : `imsg ${protocol.version}`;
+  return { id: "protocol", status: "ok", message: `${version} speaks protocol 1: ${said.join(", ")}` };
+}
+
 export function checkDatabase(facts: AccountFacts): DoctorCheck | undefined {
   if (!facts.capabilities?.rpcSupported) return undefined;
   if (facts.chats)
