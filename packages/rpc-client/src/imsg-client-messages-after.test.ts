@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { inject, readRequestLog } from "@imessage-channel/imsg-sim";
+import { errorMessage } from "@imessage-channel/kit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ImsgRpcError, RpcClientError } from "./errors.ts";
 import { ImsgClient } from "./imsg-client.ts";
@@ -114,7 +115,7 @@ describe("ImsgClient.messagesAfter against imsg-sim 0.15.10", () => {
     for (const [params, message] of attempts) {
       const error = await client.messagesAfter(params).catch((caught: unknown) => caught);
       expect(RpcClientError.isInstance(error) && error.code).toBe("PARAMS_INVALID");
-      expect((error as Error).message).toMatch(message);
+      expect(errorMessage(error)).toMatch(message);
     }
     expect(messagesAfterRequests()).toEqual([]);
     // The client is still usable afterwards.

@@ -19,6 +19,27 @@ afterEach(async () => {
 
 const turnTexts = (world: GatewayHarness) => world.turns().map((turn) => String(turn.text));
 
+/** Every one of `rows` was settled and answered: the agent got each text once, and one echo went out for each. */
+async function expectEachAnsweredOnce(
+  world: GatewayHarness,
+  rows: Array<{ guid: string; text: string }>,
+): Promise<void> {
+  await world.waitSettled(
+    rows.map((row) => row.guid),
+    "every row",
+    30_000,
+  );
+  await world.waitForSent((sent) => sent.length >= rows.length, "a reply to every row", 30_000);
+  const texts = rows.map((row) => row.text).sort();
+  expect(turnTexts(world).sort()).toEqual(texts);
+  expect(
+    world
+      .sentRows()
+      .map((row) => row.text)
+      .sort(),
+  ).toEqual(texts.map((text) => `echo: ${text}`).sort());
+}
+
 describe("gateway end to end: imsg 0.15's stream and lanes", () => {
   it("resumes from the cursor, not the id: a link send streamed after another chat's row is not lost when imsg dies in between, and its preview never comes back as a turn", async () => {
     harness = await GatewayHarness.create({ channel: open, imsgVersion: "0.15.10" });
@@ -52,24 +73,11 @@ describe("gateway end to end: imsg 0.15's stream and lanes", () => {
     const requestLog = await harness.requestLogPath();
     await harness.start([], { IMSG_SIM_REQUEST_LOG: requestLog });
     const senders = ["+15555550131", "+15555550132", "+15555550133", "+15555550134"];
-    const rows = Array.from({ length: 40 }, (_, index) =>
-      harness!.inject({ from: senders[index % senders.length]!, text: `burst ${index}` }),
-    );
-    await harness.waitSettled(
-      rows.map((row) => row.guid),
-      "every row of the burst",
-      30_000,
-    );
-    await harness.waitForSent((sent) => sent.length >= rows.length, "a reply to every row", 30_000);
-
-    const texts = rows.map((_, index) => `burst ${index}`);
-    expect(turnTexts(harness).sort()).toEqual([...texts].sort());
-    expect(
-      harness
-        .sentRows()
-        .map((row) => row.text)
-        .sort(),
-    ).toEqual(texts.map((text) => `echo: ${text}`).sort());
+    const rows = Array.from({ length: 40 }, (_, index) => {
+      const text = `burst ${index}`;
+      return { text, guid: harness!.inject({ from: senders[index % senders.length]!, text }).guid };
+    });
+    await expectEachAnsweredOnce(harness, rows);
     const requests = readRequestLog(requestLog).flatMap((record) => (record.kind === "rpc" ? [record] : []));
     const subscribes = requests.filter((request) => request.method === "watch.subscribe");
     expect(subscribes.length).toBeGreaterThan(1);
@@ -109,23 +117,11 @@ describe("gateway end to end: imsg 0.15's stream and lanes", () => {
     });
     await harness.start();
     const senders = ["+15555550141", "+15555550142", "+15555550143"];
-    const rows = Array.from({ length: 9 }, (_, index) =>
-      harness!.inject({ from: senders[index % senders.length]!, text: `row ${index}` }),
-    );
-    await harness.waitSettled(
-      rows.map((row) => row.guid),
-      "every row",
-      30_000,
-    );
-    await harness.waitForSent((sent) => sent.length >= rows.length, "a reply to every row", 30_000);
-    const texts = rows.map((_, index) => `row ${index}`);
-    expect(turnTexts(harness).sort()).toEqual([...texts].sort());
-    expect(
-      harness
-        .sentRows()
-        .map((row) => row.text)
-        .sort(),
-    ).toEqual(texts.map((text) => `echo: ${text}`).sort());
+    const rows = Array.from({ length: 9 }, (_, index) => {
+      const text = `row ${index}`;
+      return { text, guid: harness!.inject({ from: senders[index % senders.length]!, text }).guid };
+    });
+    await expectEachAnsweredOnce(harness, rows);
     expect(harness.logs.filter((line) => line.includes("imsg was busy; trying the request again"))).toHaveLength(3);
   });
 
