@@ -23,6 +23,23 @@ export type { Approval, PairingRequest, PairingRequestResult } from "./pairing-s
 export { maxPendingPairingsPerAccount, PairingStore, pairingTimeToLiveMilliseconds } from "./pairing-store.ts";
 export type { ReplyCacheOptions } from "./reply-cache.ts";
 export { defaultReplyCacheSize, ReplyCache } from "./reply-cache.ts";
+export type {
+  OutboundDeliveryInput,
+  OutboundOrigin,
+  OutboundPart,
+  OutboundPartKind,
+  OutboundPartState,
+  OutboundPartUpdate,
+  OutboundResolution,
+  OutboundSendMode,
+  PlannedPart,
+} from "./outbound-parts.ts";
+export {
+  OutboundParts,
+  outboundPartRetentionMilliseconds,
+  outboundPartStates,
+  partPreview,
+} from "./outbound-parts.ts";
 export { type RecordedReply, ReplyOutbox } from "./reply-outbox.ts";
 export { hotPathBusyTimeoutMilliseconds } from "./sqlite-database.ts";
 export { resolveStateDir, stateDatabasePath } from "./state-dir.ts";

@@ -100,6 +100,35 @@ export const migrations: readonly string[] = [
     recorded_at INTEGER NOT NULL
   );
   `,
+  // 3: every outbound message as a part with an identity and a state (docs/exactly-once.md), and the delivery
+  // each recorded reply goes out as.
+  `
+  CREATE TABLE outbound_part (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    part_key TEXT NOT NULL UNIQUE,
+    delivery_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    account_id TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    chat_json TEXT NOT NULL,
+    call_json TEXT NOT NULL,
+    preview TEXT NOT NULL,
+    state TEXT NOT NULL,
+    mode TEXT,
+    attempt INTEGER NOT NULL DEFAULT 0,
+    message_guid TEXT,
+    message_rowid INTEGER,
+    detail TEXT,
+    first_attempt_at INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX outbound_part_account_state ON outbound_part (account_id, state);
+  CREATE INDEX outbound_part_delivery ON outbound_part (delivery_id, seq);
+  CREATE INDEX outbound_part_guid ON outbound_part (message_guid);
+  ALTER TABLE reply_outbox ADD COLUMN delivery_id TEXT;
+  `,
 ];
 
 export const latestSchemaVersion = migrations.length;

@@ -8,6 +8,8 @@ export interface RecordedReply {
   reply: unknown;
   /** When it was recorded (ms): a resumed delivery looks for sends from then on before sending again. */
   recordedAt: number;
+  /** The delivery its parts are planned under (`OutboundParts`); absent for a reply recorded by an older build. */
+  deliveryId?: string;
 }
 
 /**
@@ -24,26 +26,33 @@ export class ReplyOutbox {
     this.#clock = clock;
   }
 
-  /** Records `reply` under every guid of the turn (a coalesced turn has several). */
-  record(guids: readonly string[], accountId: string, reply: unknown): void {
+  /** Records `reply` under every guid of the turn (a coalesced turn has several), to go out as `deliveryId`. */
+  record(guids: readonly string[], accountId: string, reply: unknown, deliveryId?: string): void {
     const json = JSON.stringify(reply);
     const now = this.#clock.now();
     immediateTransaction(this.#database, () => {
       const insert = prepared(
         this.#database,
-        `INSERT INTO reply_outbox (guid, account_id, reply_json, recorded_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (guid) DO UPDATE SET reply_json = excluded.reply_json, recorded_at = excluded.recorded_at`,
+        `INSERT INTO reply_outbox (guid, account_id, reply_json, recorded_at, delivery_id) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (guid) DO UPDATE SET reply_json = excluded.reply_json, recorded_at = excluded.recorded_at,
+             delivery_id = excluded.delivery_id`,
       );
-      for (const guid of guids) insert.run(guid, accountId, json, now);
+      for (const guid of guids) insert.run(guid, accountId, json, now, deliveryId ?? null);
     });
   }
 
   /** The reply recorded under `guid`, if its turn has not committed yet. */
   find(guid: string): RecordedReply | undefined {
-    const row = prepared(this.#database, "SELECT reply_json, recorded_at FROM reply_outbox WHERE guid = ?").get(guid) as
-      | { reply_json: string; recorded_at: number }
-      | undefined;
-    return row ? { reply: JSON.parse(row.reply_json) as unknown, recordedAt: row.recorded_at } : undefined;
+    const row = prepared(
+      this.#database,
+      "SELECT reply_json, recorded_at, delivery_id FROM reply_outbox WHERE guid = ?",
+    ).get(guid) as { reply_json: string; recorded_at: number; delivery_id: string | null } | undefined;
+    if (!row) return undefined;
+    return {
+      reply: JSON.parse(row.reply_json) as unknown,
+      recordedAt: row.recorded_at,
+      ...(row.delivery_id === null ? {} : { deliveryId: row.delivery_id }),
+    };
   }
 
   /** The turn committed: its reply is no longer needed. */

@@ -10,7 +10,9 @@ export type StateErrorCode =
   | "SHORT_ID_OTHER_CHAT"
   | "STATE_SCHEMA_TOO_NEW"
   | "STATE_DB_UNUSABLE"
-  | "STATE_DB_NOT_WRITABLE";
+  | "STATE_DB_NOT_WRITABLE"
+  | "OUTBOX_PART_UNKNOWN"
+  | "OUTBOX_PART_SETTLED";
 
 /** The base error of `@imessage-channel/state`: a string `code` and a one-line message saying what to do. */
 export class StateError extends ChannelError<StateErrorCode> {

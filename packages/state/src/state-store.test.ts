@@ -55,10 +55,12 @@ describe("opening the state database", () => {
       "inbound_cursor",
       "inbound_journal",
       "meta",
+      "outbound_part",
       "pairing_requests",
       "reply_cache",
       "reply_counters",
       "reply_outbox",
+      "sqlite_sequence",
     ]);
     inspector.close();
   });

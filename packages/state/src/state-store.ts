@@ -7,6 +7,7 @@ import { MetaStore } from "./meta-store.ts";
 import { PairingStore } from "./pairing-store.ts";
 import { ReplyCache, type ReplyCacheOptions } from "./reply-cache.ts";
 import { ReplyOutbox } from "./reply-outbox.ts";
+import { OutboundParts } from "./outbound-parts.ts";
 import { openDatabase, setBusyTimeout } from "./sqlite-database.ts";
 import { stateDatabasePath } from "./state-dir.ts";
 
@@ -37,6 +38,8 @@ export interface StateStore extends Disposable {
   readonly echoes: EchoCache;
   readonly replies: ReplyCache;
   readonly outbox: ReplyOutbox;
+  /** Every outbound message as a part with an identity and a state (docs/exactly-once.md). */
+  readonly parts: OutboundParts;
   readonly bindings: AcpBindingStore;
   readonly meta: MetaStore;
   close(): void;
@@ -56,10 +59,12 @@ export function openStateStore(options: OpenStateStoreOptions): StateStore {
   const database: DatabaseSync = opened.database;
   const inbound = new InboundJournal(database, clock, options.inbound);
   const outbox = new ReplyOutbox(database, clock);
+  const parts = new OutboundParts(database, clock);
   try {
     inbound.releaseOrphanedClaims();
     inbound.prune();
     outbox.pruneCommitted();
+    parts.prune();
     if (options.busyTimeoutMilliseconds !== undefined) setBusyTimeout(database, options.busyTimeoutMilliseconds);
   } catch (error) {
     database.close();
@@ -76,6 +81,7 @@ export function openStateStore(options: OpenStateStoreOptions): StateStore {
     echoes: new EchoCache(database, clock, options.echoes),
     replies: new ReplyCache(database, clock, options.replies),
     outbox,
+    parts,
     bindings: new AcpBindingStore(database, clock),
     meta: new MetaStore(database, clock),
     close,
