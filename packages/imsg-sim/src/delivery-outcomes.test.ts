@@ -128,7 +128,7 @@ describe("typed delivery outcomes of 0.14+ (docs/imsg-protocol.md, Typed errors)
     db = exampleChatDb();
     sim = new SimProcess({ args: ["rpc", "--db", db.dbPath, "--fault-mutation", "lost"] });
     expect(await sim.exited).toBe(1);
-    expect(sim.stderr).toContain('--fault-mutation "lost" is not <disposition>[:<method>][@<nth>]');
+    expect(sim.stderr).toContain('--fault-mutation "lost" is not <outcome>[:<method>][@<nth>]');
   });
 });
 
@@ -162,6 +162,16 @@ describe("untyped bridge failures on 0.14+ become delivery outcomes", () => {
         detail: "Timed out waiting for response to 'set-display-name'",
       },
     });
+  });
+
+  it("killed: the row lands and the process dies by SIGKILL without answering", async () => {
+    const process = start("0.15.10", "--bridge", "up", "--fault-mutation", "killed:send@2");
+    expect((await process.request("send", { ...group, text: "first" })).result).toMatchObject({ ok: true });
+    const unanswered = process.request("send", { ...group, text: "landed, unanswered" }, 3_000);
+    await expect(unanswered).rejects.toThrow(/no response to id 2/);
+    await process.exited;
+    expect(process.child.signalCode).toBe("SIGKILL");
+    expect(sentTexts()).toEqual(["first", "landed, unanswered"]);
   });
 
   it("keeps 0.9.0's -32603 text for the same failure", async () => {

@@ -49,7 +49,8 @@ function transportOf(method: string, params: Params, session: SimSession): Deliv
 }
 
 /**
- * Runs one mutation under the delivery-outcome faults (docs/imsg-protocol.md, Typed errors): `not_started` answers
+ * Runs one mutation under the delivery-outcome faults (docs/imsg-protocol.md, Typed errors), or `killed` (the row
+ * lands and the process dies unanswered): `not_started` answers
  * before the handler runs; `may_have_completed` and `still_in_flight` let it run (the row lands, as when the bridge
  * delivers but its answer is lost) and replace its answer. A `still_in_flight` failure, from here or from a handler,
  * blocks the lane (`dispatchStrict`).
@@ -64,6 +65,12 @@ async function runMutation(
   if (state.mutationDelayMs > 0) await sleep(state.mutationDelayMs);
   const disposition = state.mutationFaults.decide(request.method);
   if (disposition === undefined) return handler(request.params, session);
+  if (disposition === "killed") {
+    // The row is written (chat.db commits synchronously), then the process dies before any answer leaves it.
+    await handler(request.params, session);
+    process.kill(process.pid, "SIGKILL");
+    return await new Promise<never>(() => {});
+  }
   const data = deliveryData(
     disposition,
     mutationOperation(request.method),

@@ -18,11 +18,6 @@ export {
 } from "./inbound-journal.ts";
 export { MetaStore } from "./meta-store.ts";
 export { latestSchemaVersion } from "./migrations.ts";
-export { normalizePairingCode, pairingCodeAlphabet, pairingCodeLength } from "./pairing-code.ts";
-export type { Approval, PairingRequest, PairingRequestResult } from "./pairing-store.ts";
-export { maxPendingPairingsPerAccount, PairingStore, pairingTimeToLiveMilliseconds } from "./pairing-store.ts";
-export type { ReplyCacheOptions } from "./reply-cache.ts";
-export { defaultReplyCacheSize, ReplyCache } from "./reply-cache.ts";
 export type {
   OutboundDeliveryInput,
   OutboundOrigin,
@@ -40,6 +35,11 @@ export {
   outboundPartStates,
   partPreview,
 } from "./outbound-parts.ts";
+export { normalizePairingCode, pairingCodeAlphabet, pairingCodeLength } from "./pairing-code.ts";
+export type { Approval, PairingRequest, PairingRequestResult } from "./pairing-store.ts";
+export { maxPendingPairingsPerAccount, PairingStore, pairingTimeToLiveMilliseconds } from "./pairing-store.ts";
+export type { ReplyCacheOptions } from "./reply-cache.ts";
+export { defaultReplyCacheSize, ReplyCache } from "./reply-cache.ts";
 export { type RecordedReply, ReplyOutbox } from "./reply-outbox.ts";
 export { hotPathBusyTimeoutMilliseconds } from "./sqlite-database.ts";
 export { resolveStateDir, stateDatabasePath } from "./state-dir.ts";

@@ -76,7 +76,10 @@ describe("outbound parts", () => {
     // An unknown part keeps its guid (imsg refuses a resend of a guid it has); a failed one gets a new attempt.
     expect(store.parts.resolve(unknown!.id, "resend")).toMatchObject({ state: "planned", attempt: 0, guid: "u-1" });
     expect(store.parts.resolve(failed!.id, "resend")).toMatchObject({ state: "planned", attempt: 1 });
-    expect(store.parts.resolve(failed!.id, "drop")).toMatchObject({ state: "dropped", detail: "dropped by the operator" });
+    expect(store.parts.resolve(failed!.id, "drop")).toMatchObject({
+      state: "dropped",
+      detail: "dropped by the operator",
+    });
     expect(store.parts.openDeliveries("default")).toEqual(["reply:g1"]);
   });
 

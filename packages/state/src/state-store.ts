@@ -4,10 +4,10 @@ import { AcpBindingStore } from "./acp-bindings.ts";
 import { EchoCache, type EchoCacheOptions } from "./echo-cache.ts";
 import { InboundJournal, type InboundJournalOptions } from "./inbound-journal.ts";
 import { MetaStore } from "./meta-store.ts";
+import { OutboundParts } from "./outbound-parts.ts";
 import { PairingStore } from "./pairing-store.ts";
 import { ReplyCache, type ReplyCacheOptions } from "./reply-cache.ts";
 import { ReplyOutbox } from "./reply-outbox.ts";
-import { OutboundParts } from "./outbound-parts.ts";
 import { openDatabase, setBusyTimeout } from "./sqlite-database.ts";
 import { stateDatabasePath } from "./state-dir.ts";
 
