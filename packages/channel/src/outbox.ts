@@ -372,7 +372,7 @@ export class Outbox implements OutboxPort {
   #warnUnknown(part: OutboundPart, chat: ChatAddress, why: string): void {
     this.#options.logger.warn(
       { part: part.id, delivery: part.deliveryId, chat: chatLabel(chat) },
-      `outbox part ${part.id} to ${chatLabel(chat)} is unknown ("${part.preview}"): ${why}; once you checked the chat, run \`imessage-channel outbox resolve ${part.id} --sent|--resend|--drop\``,
+      `outbox part ${part.id} to ${chatLabel(chat)} is unknown ("${part.preview}"): ${why}; after checking the chat, run \`imessage-channel outbox resolve ${part.id} --sent|--resend|--drop\``,
     );
   }
 
