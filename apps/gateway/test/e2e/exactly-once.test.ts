@@ -64,7 +64,10 @@ async function waitForPart(world: GatewayHarness, state: string, what: string): 
   );
 }
 
-describe("gateway end to end: tracked sends on imsg 0.15.10 (send.tracked + message.send_status)", () => {
+// Restarts and reconciliation windows take seconds each: a loaded machine needs more than the default 30 s.
+describe("gateway end to end: tracked sends on imsg 0.15.10 (send.tracked + message.send_status)", {
+  timeout: 120_000,
+}, () => {
   it("says which mode the account runs in, and names the reply's chat.db row by the part's own guid", async () => {
     harness = await GatewayHarness.create({ channel, imsgVersion: "0.15.10", simArgs: tracked });
     await harness.start();
@@ -149,10 +152,10 @@ describe("gateway end to end: tracked sends on imsg 0.15.10 (send.tracked + mess
     await sleep(6_000);
     expect(sentGuids(harness).map((row) => row.text)).toEqual(["echo: next", "echo: lost in flight"]);
     expect(sentGuids(harness)[1]?.guid).toBe(unknown.message_guid);
-  }, 120_000);
+  });
 });
 
-describe("gateway end to end: history lookups on imsg 0.9.0 across a restart", () => {
+describe("gateway end to end: history lookups on imsg 0.9.0 across a restart", { timeout: 120_000 }, () => {
   it("identical consecutive chunks are neither doubled nor skipped when the gateway is killed mid-reply", async () => {
     const agent: AgentHandler = (_turn, response) => sendJson(response, 200, { text: "same\n\nsame\n\nsame" });
     harness = await GatewayHarness.create({
