@@ -97,6 +97,7 @@ export class AccountRunner {
     this.status = new AccountStatusReporter({
       stateDir: options.stateDir,
       accountId: account.accountId,
+      outboxCounts: () => state.parts.counts(account.accountId),
       onChange: (status) => options.onEvent?.("status", status),
     });
     this.#writes = new WriteQueue({
