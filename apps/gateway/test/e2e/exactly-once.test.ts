@@ -1,7 +1,6 @@
 // @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { setTimeout as sleep } from "node:timers/promises";
 import { sendJson } from "@imessage-channel/agents/test-support";
-import { openStateStore } from "@imessage-channel/state";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type AgentHandler, GatewayHarness } from "../test-support/gateway-harness.ts";
 
@@ -142,8 +141,11 @@ describe("gateway end to end: tracked sends on imsg 0.15.10 (send.tracked + mess
     expect(harness.turns().map((turn) => turn.text)).toEqual(["lost in flight", "next"]);
 
     // The operator checked the chat: resend it. The sweep sends it under the same guid, once.
-    using store = openStateStore({ stateDir: harness.stateDir });
-    expect(store.parts.resolve(unknown.id, "resend").state).toBe("planned");
+    const listed = await harness.cli(["outbox", "list", "--state", "unknown", "--json"]);
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id: unknown.id, state: "unknown" })]);
+    const resolved = await harness.cli(["outbox", "resolve", String(unknown.id), "--resend"]);
+    expect(resolved).toMatchObject({ code: 0 });
+    expect(resolved.stdout).toContain(`part ${unknown.id} will be sent again`);
     await harness.waitForSent(
       (rows) => rows.some((row) => row.text === "echo: lost in flight"),
       "the resent part",
