@@ -145,7 +145,8 @@ export class AccountRunner {
       bridge: this.#bridge,
       accountId: account.accountId,
       // Text parts go out as send.tracked while this connection offers it (docs/exactly-once.md, Identity).
-      trackedSends: () => trackedSendsUsable(this.#supervisor.protocol?.methods),
+      trackedSends: () =>
+        trackedSendsUsable(this.#supervisor.protocol?.methods, this.#supervisor.protocol?.bridge?.selectors),
     });
     const acp = createAcpCommandController({
       bindings: state.bindings,
@@ -332,7 +333,7 @@ export class AccountRunner {
     const protocol = this.#supervisor.protocol;
     const version = protocol?.version ?? this.status.snapshot.imsg?.version;
     let mode: string;
-    if (trackedSendsUsable(protocol?.methods)) {
+    if (trackedSendsUsable(protocol?.methods, protocol?.bridge?.selectors)) {
       mode =
         "outbound sends: tracked (send.tracked + message.send_status): a lost answer is settled by the message's own guid";
     } else {
