@@ -205,13 +205,7 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
    * child first): `sent`/`delivered` settle it, a row Messages still shows pending is there (never sent again),
    * `failed` is reported failed; a guid not found within the window is reported unconfirmed (docs/exactly-once.md).
    */
-  async function settleTracked(
-    call: ImsgCall,
-    guid: string,
-    deadline: number,
-    why: string,
-    cause?: unknown,
-  ): Promise<SentMessage> {
+  async function settleTracked(guid: string, deadline: number, why: string, cause?: unknown): Promise<SentMessage> {
     let rowSeen = false;
     for (let lookup = 0; lookup <= settleGapsMs.length; lookup += 1) {
       await connected(deadline);
@@ -241,7 +235,7 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
   async function sendTracked(call: ImsgCall, part: PartIdentity, deadline: number): Promise<SentMessage> {
     const unsettled = part.unsettled;
     if (unsettled?.mode === "tracked" && unsettled.guid) {
-      return settleTracked(call, unsettled.guid, deadline, "the gateway stopped while it was being sent");
+      return settleTracked(unsettled.guid, deadline, "the gateway stopped while it was being sent");
     }
     const guid = trackedSendGuid(options.accountId ?? "", part.key, part.attempt);
     let notRun = 0;
@@ -254,7 +248,7 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
       } catch (error) {
         // imsg refused a guid it already has: an earlier attempt of this part did land.
         if (ImsgRpcError.isInstance(error) && attemptIdTakenPattern.test(error.delivery?.detail ?? error.message)) {
-          return settleTracked(call, guid, deadline, "an earlier attempt of it is in chat.db", error);
+          return settleTracked(guid, deadline, "an earlier attempt of it is in chat.db", error);
         }
         // The request was never written (no connection at that instant): the same guid goes out once it is back.
         const unwritten = RpcClientError.isInstance(error) && error.code === "NOT_CONNECTED";
@@ -274,7 +268,7 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
             : failure.timedOut
               ? "imsg did not answer in time"
               : "the imsg connection ended before it answered";
-        return settleTracked(call, guid, deadline, why, error);
+        return settleTracked(guid, deadline, why, error);
       }
     }
   }
