@@ -348,11 +348,15 @@ export class AccountRunner {
     this.#sendMode = mode;
   }
 
-  /** One outbox sweep at a time, only while connected and not shutting down; failures are logged by the outbox. */
+  /**
+   * One outbox sweep at a time, only while connected and not shutting down: open deliveries are finished, then
+   * tracked parts Messages accepted are asked whether they were delivered. Failures are logged by the outbox.
+   */
   #sweepOutbox(): void {
     if (this.#sweeping || this.#catchupStop.signal.aborted || !this.#supervisor.client?.running) return;
     this.#sweeping = this.#outbox
       .resumeOpen()
+      .then(() => this.#outbox.checkDelivery())
       .then(
         () => undefined,
         (error: unknown) => {

@@ -60,7 +60,7 @@ interface World {
   connect(client: ImsgClient | undefined): void;
 }
 
-function world(initial: ImsgClient | undefined, options: { reconnectWaitMs?: number } = {}): World {
+function world(initial: ImsgClient | undefined, options: { reconnectWaitMs?: number; aheadMs?: number } = {}): World {
   const config = validateConfig({
     channels: { imessage: { dmPolicy: "open", allowFrom: ["*"], chunkMode: "newline" } },
   });
@@ -80,6 +80,8 @@ function world(initial: ImsgClient | undefined, options: { reconnectWaitMs?: num
     imsg,
     logger: recordingLogger(logs),
     media: createOutboundMedia({ stateDir: join(dir, "state"), roots: [], mediaMaxBytes: 1 << 20 }),
+    // The outbox's clock may run ahead of the sends', as the sweep's does minutes after a reply went out.
+    now: () => Date.now() + (options.aheadMs ?? 0),
     runAction: async (_chat, action): Promise<ActionOutcome> => {
       ran.push(action.action);
       return { done: true };
@@ -181,5 +183,28 @@ describe("the outbox sends every part once (against imsg-sim 0.15.10)", () => {
       detail: expect.stringMatching(/^not sent: part \d+ before it failed/),
     });
     expect(sentTexts()).toEqual([]);
+  });
+
+  it("asks Messages about accepted tracked parts: delivered is recorded, a failed one is reported for a resend", async () => {
+    const delivered = world(await simClient(["--bridge", "up", "--send-progress-ms", "50"]), { aheadMs: 10_000 });
+    await delivered.outbox.sendText(chat(), "arrives", { id: "notice:g6", origin: "notice" });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await delivered.outbox.checkDelivery()).toEqual({ delivered: 1, failed: 0 });
+    expect(states("notice:g6")).toEqual([["text", "delivered"]]);
+    expect(await delivered.outbox.checkDelivery()).toEqual({ delivered: 0, failed: 0 });
+
+    const bounced = world(
+      await simClient(["--bridge", "up", "--send-progress-ms", "50", "--fault-send-status", "failed"]),
+      { aheadMs: 10_000 },
+    );
+    await bounced.outbox.sendText(chat(), "bounces", { id: "error:g7", origin: "error" });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await bounced.outbox.checkDelivery()).toEqual({ delivered: 0, failed: 1 });
+    const [part] = state.parts.partsOf("error:g7");
+    expect(part).toMatchObject({ state: "failed", detail: "Messages marked it not delivered" });
+    expect(bounced.logs).toContainEqual(
+      expect.stringMatching(new RegExp(`^warn outbox part ${part!.id} to chat_id:${chatId} failed \\("bounces"\\)`)),
+    );
+    expect(sentTexts()).toEqual(["arrives", "bounces"]);
   });
 });

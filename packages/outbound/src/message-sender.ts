@@ -123,7 +123,14 @@ export interface MessageSender {
   delivery(chat: ChatIdentity, options?: DeliveryOptions): Delivery;
   /** A delivery to an explicit target (`resolveSendTarget`), as the CLI's `send` names one. */
   deliveryTo(target: SendTargetParams, options?: DeliveryOptions): Delivery;
+  /**
+   * Where Messages is with a tracked message (`message.send_status`): `sent`, `delivered`, `failed`, `pending` (a row
+   * not sent yet), `missing` (no row with that guid), or undefined when imsg could not say.
+   */
+  sendStatus(guid: string): Promise<TrackedSendState | undefined>;
 }
+
+export type TrackedSendState = "sent" | "delivered" | "failed" | "pending" | "missing";
 
 function waitText(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
@@ -189,10 +196,8 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
     });
   }
 
-  /** `message.send_status` of one guid: `found` (with its state), `failed`, `pending` (a row Messages is sending) or `missing`. */
-  async function sendStatus(
-    guid: string,
-  ): Promise<"sent" | "delivered" | "failed" | "pending" | "missing" | undefined> {
+  /** `message.send_status` of one guid (`MessageSender.sendStatus`). */
+  async function sendStatus(guid: string): Promise<TrackedSendState | undefined> {
     const result = await options.call("message.send_status", { guid }).catch(() => undefined);
     const parsed = wireSchemas.wireSendStatusResultSchema.safeParse(result);
     if (!parsed.success) return undefined;
@@ -396,5 +401,6 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
   return {
     delivery: (chat, deliveryOptions) => deliveryTo(sendParamsForChat(chat), deliveryOptions),
     deliveryTo,
+    sendStatus,
   };
 }
