@@ -171,6 +171,7 @@ export class AccountRunner {
       account,
       state,
       imsg: this.#connection,
+      writes: this.#writes,
       logger,
       media: outboundMedia,
       status: this.status,

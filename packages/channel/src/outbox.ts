@@ -74,6 +74,11 @@ export interface OutboxOptions {
   status?: { drop(reason: string): void };
   /** Runs one agent action (react, edit, …); absent: actions are logged and skipped. */
   runAction?: (chat: ChatAddress, action: ActionCall["action"], turn: ActionTurn) => Promise<ActionOutcome>;
+  /**
+   * The account's state.db write queue: a delivery is planned through it, so while state.db cannot be written the
+   * reply waits instead of failing. Absent: planned at once.
+   */
+  writes?: { run<Result>(write: () => Result): Result | Promise<Result> };
   now?: () => number;
 }
 
@@ -126,7 +131,12 @@ export class Outbox implements OutboxPort {
       const { state, account } = this.#options;
       if (state.parts.partsOf(options.deliveryId).length === 0) {
         const parts = await this.#plan(chat, reply, turn, options);
-        state.parts.plan({ id: options.deliveryId, accountId: account.accountId, origin: options.origin, chat }, parts);
+        await this.#written(() =>
+          state.parts.plan(
+            { id: options.deliveryId, accountId: account.accountId, origin: options.origin, chat },
+            parts,
+          ),
+        );
       }
       return this.#run(options.deliveryId, options.maybeSentSince);
     });
@@ -144,7 +154,9 @@ export class Outbox implements OutboxPort {
         const parts = planTextSends(text, { target, textChunkLimit: account.textChunkLimit, asWritten: true }).map(
           (call): PlannedPart => ({ kind: "text", call, preview: partPreview(String(call.params.text ?? "")) }),
         );
-        state.parts.plan({ id: delivery.id, accountId: account.accountId, origin: delivery.origin, chat }, parts);
+        await this.#written(() =>
+          state.parts.plan({ id: delivery.id, accountId: account.accountId, origin: delivery.origin, chat }, parts),
+        );
       }
       return this.#run(delivery.id);
     });
@@ -205,6 +217,10 @@ export class Outbox implements OutboxPort {
       }
     }
     return total;
+  }
+
+  async #written<Result>(write: () => Result): Promise<Result> {
+    return this.#options.writes ? await this.#options.writes.run(write) : write();
   }
 
   #exclusive(deliveryId: string, run: () => Promise<DeliveryOutcome>): Promise<DeliveryOutcome> {
