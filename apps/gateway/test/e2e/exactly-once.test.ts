@@ -52,11 +52,13 @@ async function answered(world: GatewayHarness, text: string, timeoutMs = 20_000)
   );
 }
 
-async function waitForPart(world: GatewayHarness, state: string, what: string): Promise<PartRow> {
+/** The first part in one of `states` (a settled tracked part may already be `delivered`). */
+async function waitForPart(world: GatewayHarness, states: string | string[], what: string): Promise<PartRow> {
+  const wanted = typeof states === "string" ? [states] : states;
   return vi.waitFor(
     () => {
-      const found = parts(world).find((part) => part.state === state);
-      if (!found) throw new Error(`no ${state} part yet (${what})`);
+      const found = parts(world).find((part) => wanted.includes(part.state));
+      if (!found) throw new Error(`no ${wanted.join("/")} part yet (${what})`);
       return found;
     },
     { timeout: 30_000, interval: 100 },
@@ -109,10 +111,27 @@ describe("gateway end to end: tracked sends on imsg 0.15.10 (send.tracked + mess
     await harness.stop("SIGKILL");
 
     await harness.start();
-    const part = await waitForPart(harness, "sent", "the resumed part");
+    const part = await waitForPart(harness, ["sent", "delivered"], "the resumed part");
     await sleep(1_000);
     expect(sentGuids(harness)).toEqual([{ text: "echo: in the window", guid: part.message_guid }]);
     expect(harness.turns().map((turn) => turn.text)).toEqual(["in the window"]);
+  });
+
+  it("a pairing code goes through the same outbox: its lost answer is settled by its guid, the code sent once", async () => {
+    harness = await GatewayHarness.create({
+      channel: { dmPolicy: "pairing" },
+      imsgVersion: "0.15.10",
+      simArgs: tracked,
+    });
+    await harness.queueFaults(["--fault-mutation", "may_have_completed:send.tracked@1"]);
+    await harness.start();
+    harness.inject({ from: "+15555550999", text: "hi, who is this?" });
+    await waitForPart(harness, ["sent", "delivered"], "the pairing code");
+    await sleep(1_000);
+    const codes = harness.sentRows().filter((row) => /Your pairing code is [A-Z0-9]{8}/.test(row.text));
+    expect(codes).toHaveLength(1);
+    expect(parts(harness)).toEqual([expect.objectContaining({ origin: "pairing", kind: "text", mode: "tracked" })]);
+    expect(harness.turns()).toEqual([]);
   });
 
   it("a part nothing can prove is unknown: reported, never resent by itself, and sent once when the operator says so", async () => {
