@@ -1,3 +1,4 @@
+import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { outboundPartRetentionMilliseconds, partPreview } from "./outbound-parts.ts";
 import { openStateStore, type StateStore } from "./state-store.ts";
@@ -114,6 +115,23 @@ describe("outbound parts", () => {
     time.advance(outboundPartRetentionMilliseconds + 1);
     expect(store.parts.prune()).toBe(1);
     expect(store.parts.partsOf("reply:g1").map((part) => part.state)).toEqual(["unknown", "planned"]);
+  });
+
+  it("says state.db cannot take the write (STATE_DB_NOT_WRITABLE) while another process holds its lock", () => {
+    const [part] = store.parts.plan(delivery, parts);
+    store.close();
+    store = openStateStore({ stateDir: temporary.stateDir, clock: time.clock, busyTimeoutMilliseconds: 20 });
+    const other = new DatabaseSync(store.path);
+    other.exec("BEGIN IMMEDIATE");
+    try {
+      expect(() => store.parts.update(part!.id, { state: "sending" })).toThrow(
+        expect.objectContaining({ code: "STATE_DB_NOT_WRITABLE" }),
+      );
+    } finally {
+      other.exec("ROLLBACK");
+      other.close();
+    }
+    expect(store.parts.update(part!.id, { state: "sending" }).state).toBe("sending");
   });
 
   it("names a part by its first 40 characters on one line", () => {

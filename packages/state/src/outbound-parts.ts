@@ -212,8 +212,15 @@ export class OutboundParts {
     return row ? partOf(row) : undefined;
   }
 
-  /** Records a part's new state (and what proved it); fields left out keep their value. */
+  /**
+   * Records a part's new state (and what proved it); fields left out keep their value. A state.db that cannot take
+   * the write (locked, full) throws `STATE_DB_NOT_WRITABLE`, so the sender knows nothing was written.
+   */
   update(id: number, update: OutboundPartUpdate): OutboundPart {
+    return immediateTransaction(this.#database, () => this.#update(id, update));
+  }
+
+  #update(id: number, update: OutboundPartUpdate): OutboundPart {
     const now = this.#clock.now();
     prepared(
       this.#database,
@@ -332,11 +339,11 @@ export class OutboundParts {
           `outbox part ${id} is ${part.state}; only unknown or failed parts can be resolved (and planned ones dropped)`,
         );
       }
-      if (resolution === "sent") return this.update(id, { state: "sent", detail: "marked sent by the operator" });
-      if (resolution === "drop") return this.update(id, { state: "dropped", detail: "dropped by the operator" });
+      if (resolution === "sent") return this.#update(id, { state: "sent", detail: "marked sent by the operator" });
+      if (resolution === "drop") return this.#update(id, { state: "dropped", detail: "dropped by the operator" });
       // A failed tracked part's guid names a failed row: its resend needs a new one. An unknown part keeps its guid,
       // so imsg itself refuses the resend if the first attempt did land after all.
-      return this.update(id, {
+      return this.#update(id, {
         state: "planned",
         detail: "resend requested by the operator",
         ...(part.state === "failed" ? { attempt: part.attempt + 1 } : {}),
