@@ -5,9 +5,10 @@ import { percentile } from "@imessage-channel/bench-kit";
 import { isoFromAppleMilliseconds } from "@imessage-channel/imsg-sim";
 import { type ChaosKind, type ChaosLog, chaosKinds, emptyChaosLog, runChaos } from "./chaos.ts";
 import { type InboundLoad, startInboundLoad } from "./inbound-load.ts";
+import { readOutboundEvidence } from "./outbound-evidence.ts";
 import { type RssSampler, startRssSampler } from "./rss-sampler.ts";
 import { judgeSoak, type SoakVerdict } from "./soak-verdict.ts";
-import { ackedGuids, SoakWorld, turnGuids } from "./soak-world.ts";
+import { ackedGuids, type SoakBridge, SoakWorld, turnGuids } from "./soak-world.ts";
 
 export interface SoakOptions {
   durationMs: number;
@@ -31,6 +32,8 @@ export interface SoakOptions {
   chaosKinds?: readonly ChaosKind[];
   /** The imsg release the simulated Mac plays (default: the suite's, else 0.15.10). */
   imsgVersion?: string;
+  /** The Mac's private-API bridge (default `up` on imsg 0.15+, where it brings `send.tracked`; else `down`). */
+  bridge?: SoakBridge;
   /** The gateway's whole log (every incarnation) is written here at the end. */
   logPath?: string;
   onProgress?: (line: string) => void;
@@ -72,13 +75,19 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** The order of the first round: a gateway kill early, the long state.db spells after the quick kinds. */
+/**
+ * The order of the first round: a gateway kill early, the long state.db spells after the quick kinds. Lost send
+ * answers come twice a round, as each firing loses one answer and is over in a moment; every other kind still runs
+ * once a round.
+ */
 export const defaultChaosOrder: readonly ChaosKind[] = [
   "kill-imsg",
+  "lost-send-outcomes",
   "restart-gateway-sigkill",
   "malformed-lines",
   "drop-ssh",
   "restart-gateway-sigterm",
+  "lost-send-outcomes",
   "slow-agent",
   "deep-json-line",
   "sigterm-then-sigkill",
@@ -104,8 +113,9 @@ function chaosOrder(kinds: readonly ChaosKind[], random: () => number): () => Ch
 /**
  * Runs the gateway against imsg-sim over a real sshd under a steady inbound load while a chaos loop kills imsg,
  * drops SSH, restarts the gateway (SIGTERM, SIGKILL, SIGTERM with slow turns), injects malformed and deeply nested
- * lines, slows the agent, locks state.db and fills the state dir; then lets every turn finish and judges the
- * evidence: every row dispatched and answered exactly once, RSS bounded.
+ * lines, slows the agent, locks state.db, fills the state dir and loses the answers of sends; then lets every turn
+ * finish and judges the evidence: every row dispatched and answered exactly once, every outbound part in chat.db
+ * once or reported unknown, RSS bounded.
  */
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const progress = options.onProgress ?? (() => {});
@@ -116,6 +126,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     coalesce: options.coalesce,
     catchup: options.catchup,
     ...(options.imsgVersion === undefined ? {} : { imsgVersion: options.imsgVersion }),
+    ...(options.bridge === undefined ? {} : { bridge: options.bridge }),
   });
   const { harness } = world;
   const chaos = emptyChaosLog();
@@ -133,7 +144,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       await sleep(Math.min(chaosEveryMs, Math.max(0, options.durationMs - (performance.now() - startedAt))));
       if (performance.now() - startedAt >= options.durationMs) break;
       const kind = nextChaos();
-      await runChaos(world, kind, chaos, startedAt);
+      await runChaos(world, kind, chaos, startedAt, random);
       const elapsed = performance.now() - startedAt;
       if (elapsed - lastProgress >= 10_000) {
         lastProgress = elapsed;
@@ -202,7 +213,14 @@ function report(
   const agentTurns = harness.turns().map(turnGuids);
   const answeredGuids = new Set(replies.flat());
   const repeatRows = load.injected.filter((row) => row.repeatsReply);
-  const verdict = judgeSoak({ injected: load.injected, agentTurns, replies, hardKills: chaos.hardKills });
+  const outbound = readOutboundEvidence(harness);
+  const verdict = judgeSoak({
+    injected: load.injected,
+    agentTurns,
+    replies,
+    hardKills: chaos.hardKills,
+    ...(outbound ? { outbound } : {}),
+  });
 
   const latencies = load.injected
     .flatMap((row) => {
