@@ -121,6 +121,11 @@ async function measurePipeline(rows: number, sampleEvery = 0): Promise<PipelineR
     writes: new WriteQueue(),
   });
   const groupHistory = new GroupHistory();
+  // Replies are not part of this measurement: the outbox answers at once, sending nothing.
+  const outbox = {
+    deliver: async () => ({ sent: 0, unknown: 0, kept: 0 }),
+    sendText: async () => ({ sent: 0, unknown: 0, kept: 0 }),
+  };
   const turns = new TurnRunner({
     account,
     state,
@@ -131,10 +136,11 @@ async function measurePipeline(rows: number, sampleEvery = 0): Promise<PipelineR
     settlement,
     groupHistory,
     agentFor: () => agent,
-    deliverReply: async () => 0,
+    outbox,
     receipts: async () => ({ markRead: false, typing: false }),
   });
   const pipeline = new InboundPipeline({
+    outbox,
     account,
     routing: resolveRouting(config),
     state,

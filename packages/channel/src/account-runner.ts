@@ -4,7 +4,7 @@ import { CursorStore, databaseIdentityHash, rowTimeMs, runCatchup } from "@imess
 import { databaseIdentityOf, type ResolvedAccount, type ResolvedRouting } from "@imessage-channel/config";
 import type { Logger } from "@imessage-channel/kit";
 import { errorMessage } from "@imessage-channel/kit";
-import { advertisedActions, BridgeCapability } from "@imessage-channel/outbound";
+import { advertisedActions, BridgeCapability, trackedSendsUsable } from "@imessage-channel/outbound";
 import { type CursorMoved, RowCursor } from "@imessage-channel/row-cursor";
 import {
   type ImsgClient,
@@ -27,8 +27,8 @@ import { createImsgTransport, oneShotOptions, rpcArgs } from "./imsg-transport.t
 import { InboundPipeline } from "./inbound-pipeline.ts";
 import { LiveCursorStore } from "./live-cursor-store.ts";
 import { createOutboundMedia } from "./outbound-media.ts";
+import { Outbox } from "./outbox.ts";
 import type { AgentRetry } from "./pipeline-types.ts";
-import { createReplyDeliverer } from "./reply-deliverer.ts";
 import { RowSettlement } from "./row-settlement.ts";
 import type { SessionQueue } from "./session-queue.ts";
 import { createTurnBuffer } from "./turn-buffer.ts";
@@ -56,6 +56,8 @@ const catchupConcurrency = 8;
  * reference's cap); the age fence (`maxInboundAgeMinutes`, 2 h by default) drops older rows. Older ones are catchup's.
  */
 const restartResumeMaxRows = 500;
+/** How often the outbox sweep looks for deliveries left open (and operators' resends) while connected. */
+const outboxSweepIntervalMs = 5_000;
 
 /**
  * One account: one long-lived `imsg rpc` child (or SSH session) carrying the watch, sends, read receipts and
@@ -82,6 +84,11 @@ export class AccountRunner {
   readonly #cursor: RowCursor<ImsgMessage>;
   /** The live cursor the next start resumes from (state.db `meta`, per account and database). */
   readonly #liveCursor: LiveCursorStore;
+  /** Every message the account sends goes through it (docs/exactly-once.md). */
+  readonly #outbox: Outbox;
+  #sweepTimer: NodeJS.Timeout | undefined;
+  #sweeping: Promise<void> | undefined;
+  #sendMode: string | undefined;
 
   constructor(options: AccountRunnerOptions) {
     this.#options = options;
@@ -133,7 +140,12 @@ export class AccountRunner {
           privateApi: capabilities.privateApi,
         }),
     });
-    this.#connection = new ImsgConnection(() => this.#supervisor.client, { bridge: this.#bridge });
+    this.#connection = new ImsgConnection(() => this.#supervisor.client, {
+      bridge: this.#bridge,
+      accountId: account.accountId,
+      // Text parts go out as send.tracked while this connection offers it (docs/exactly-once.md, Identity).
+      trackedSends: () => trackedSendsUsable(this.#supervisor.protocol?.methods),
+    });
     const acp = createAcpCommandController({
       bindings: state.bindings,
       runtimeFor: (agent) => agents.acpRuntime?.(agent),
@@ -153,6 +165,25 @@ export class AccountRunner {
     });
     const groupHistory = new GroupHistory();
     const agentFor = (agentId: string) => agents.get(agentId);
+    this.#outbox = new Outbox({
+      account,
+      state,
+      imsg: this.#connection,
+      logger,
+      media: outboundMedia,
+      status: this.status,
+      runAction: createActionRunner({
+        account,
+        state,
+        logger,
+        call: (method, params) => this.#supervisor.requireClient().request(method, params),
+        bridge: this.#bridge,
+        protocol: () => this.#supervisor.protocol,
+        media: outboundMedia,
+        allowCrossChat: (agentId) => routing.agents.find((agent) => agent.id === agentId)?.allowCrossChat === true,
+        status: this.status,
+      }),
+    });
     const turns = new TurnRunner({
       account,
       state,
@@ -163,25 +194,7 @@ export class AccountRunner {
       settlement,
       groupHistory,
       agentFor,
-      deliverReply: createReplyDeliverer({
-        account,
-        state,
-        imsg: this.#connection,
-        logger,
-        media: outboundMedia,
-        status: this.status,
-        runActions: createActionRunner({
-          account,
-          state,
-          logger,
-          call: (method, params) => this.#supervisor.requireClient().request(method, params),
-          bridge: this.#bridge,
-          protocol: () => this.#supervisor.protocol,
-          media: outboundMedia,
-          allowCrossChat: (agentId) => routing.agents.find((agent) => agent.id === agentId)?.allowCrossChat === true,
-          status: this.status,
-        }),
-      }),
+      outbox: this.#outbox,
       commands: createChatCommands({
         status: this.status,
         commandsConfig: routing.commandsConfig,
@@ -225,6 +238,7 @@ export class AccountRunner {
         const agentId = acp.boundAgentOf(conversation);
         return agentId ? { agentId, sessionKey: acp.sessionKeyOf(conversation) } : undefined;
       },
+      outbox: this.#outbox,
       fetchAttachments: account.includeAttachments
         ? async (attachments) => (await this.#attachmentFetcher()).fetch(attachments)
         : undefined,
@@ -261,10 +275,15 @@ export class AccountRunner {
       this.#supervisor.on("state", onState);
     });
     this.#supervisor.start();
+    // Deliveries left open (imsg away longer than a send waits, an operator's `outbox resolve --resend`) go out.
+    this.#sweepTimer = setInterval(() => this.#sweepOutbox(), outboxSweepIntervalMs);
+    this.#sweepTimer.unref();
     await settled;
   }
 
   stopAccepting(): void {
+    clearInterval(this.#sweepTimer);
+    this.#sweepTimer = undefined;
     this.#catchupStop.abort();
     this.#pipeline.stopAccepting();
   }
@@ -274,6 +293,8 @@ export class AccountRunner {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.#sweepTimer);
+    this.#sweepTimer = undefined;
     this.#catchupStop.abort();
     await this.#supervisor.stop();
     await this.#catchup;
@@ -299,8 +320,46 @@ export class AccountRunner {
       this.status.setState("connected");
       logger.info({ cursor: this.#supervisor.cursor }, `imsg stream connected (${client?.description ?? "imsg"})`);
       this.#bridge.refreshIfExpired();
+      this.#logSendMode();
+      this.#sweepOutbox();
       if (client && account.catchup.enabled && !this.#catchup) this.#catchup = this.#runCatchup(client);
     }
+  }
+
+  /** Which way this connection settles a lost send (docs/exactly-once.md), logged each time it connects. */
+  #logSendMode(): void {
+    const protocol = this.#supervisor.protocol;
+    const version = protocol?.version ?? this.status.snapshot.imsg?.version;
+    let mode: string;
+    if (trackedSendsUsable(protocol?.methods)) {
+      mode =
+        "outbound sends: tracked (send.tracked + message.send_status): a lost answer is settled by the message's own guid";
+    } else {
+      const needsBridge = protocol?.supportedMethods?.includes("send.tracked") === true;
+      mode = `outbound sends: history lookup (imsg ${version ?? "before 0.14"} ${
+        needsBridge
+          ? "offers send.tracked only with its private API bridge up: run `imsg launch`"
+          : "has no send.tracked"
+      }): a lost answer is looked up in the chat's last 50 rows`;
+    }
+    if (mode !== this.#sendMode) this.#options.logger.info({ account: this.accountId }, mode);
+    this.#sendMode = mode;
+  }
+
+  /** One outbox sweep at a time, only while connected and not shutting down; failures are logged by the outbox. */
+  #sweepOutbox(): void {
+    if (this.#sweeping || this.#catchupStop.signal.aborted || !this.#supervisor.client?.running) return;
+    this.#sweeping = this.#outbox
+      .resumeOpen()
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.#options.logger.error({ err: error }, `outbox sweep failed: ${errorMessage(error)}`);
+        },
+      )
+      .finally(() => {
+        this.#sweeping = undefined;
+      });
   }
 
   /** One fetcher per account, made on first use (a wrapper's host is read then). */

@@ -1,4 +1,4 @@
-import type { Reply, Turn } from "@imessage-channel/agents";
+import type { Reply } from "@imessage-channel/agents";
 import type { ResolvedAccount } from "@imessage-channel/config";
 import type { Logger } from "@imessage-channel/kit";
 import { errorMessage } from "@imessage-channel/kit";
@@ -14,6 +14,7 @@ import type { NegotiatedProtocol } from "@imessage-channel/rpc-client";
 import type { StateStore } from "@imessage-channel/state";
 import type { ChatAddress } from "./imsg-port.ts";
 import { isOutboundRefusal, type OutboundMedia } from "./outbound-media.ts";
+import type { ActionOutcome, ActionTurn } from "./outbox.ts";
 
 export interface ActionRunnerOptions {
   account: ResolvedAccount;
@@ -38,7 +39,7 @@ export interface ActionRunnerOptions {
  * executor: per-method gating by `actions.*` and the cached probe, short message ids resolved in this chat only,
  * targets other than the turn's own conversation refused unless the agent has `allowCrossChat`, files only from
  * the agent's allowed folders. A refusal is logged with its fix and counted; a failed action is logged and
- * skipped; the rest of the reply still goes out. Returns how many actions ran.
+ * reported as not done (its outbox part is `failed`); the rest of the reply still goes out.
  */
 export function createActionRunner(options: ActionRunnerOptions) {
   const { account, state, logger } = options;
@@ -67,36 +68,38 @@ export function createActionRunner(options: ActionRunnerOptions) {
     return executor;
   };
 
-  return async (chat: ChatAddress, actions: NonNullable<Reply["actions"]>, turn: Turn): Promise<number> => {
-    let ran = 0;
+  return async (
+    chat: ChatAddress,
+    action: NonNullable<Reply["actions"]>[number],
+    turn: ActionTurn,
+  ): Promise<ActionOutcome> => {
     const executor = executorFor(turn.agentId);
-    for (const action of actions) {
-      try {
-        const outcome = await executor.execute(action as ActionRequest, {
-          chat: sendParamsForChat(chat),
-          isGroup: chat.isGroup,
-          conversation: chat,
-          allowCrossChat: options.allowCrossChat(turn.agentId),
-        });
-        ran++;
-        logger.info(
-          { session: turn.sessionKey, action: outcome.action, method: outcome.method, fallback: outcome.fallback },
-          `action ${outcome.action} done${outcome.fallback ? " (as a plain send: no private API bridge)" : ""}`,
+    try {
+      const outcome = await executor.execute(action as ActionRequest, {
+        chat: sendParamsForChat(chat),
+        isGroup: chat.isGroup,
+        conversation: chat,
+        allowCrossChat: options.allowCrossChat(turn.agentId),
+      });
+      logger.info(
+        { session: turn.sessionKey, action: outcome.action, method: outcome.method, fallback: outcome.fallback },
+        `action ${outcome.action} done${outcome.fallback ? " (as a plain send: no private API bridge)" : ""}`,
+      );
+      return { done: true };
+    } catch (error) {
+      if (isOutboundRefusal(error)) {
+        options.status?.drop("outbound-refused");
+        logger.warn(
+          { session: turn.sessionKey, action: action.action, agent: turn.agentId },
+          `action ${action.action} refused (agent "${turn.agentId}"): ${error.message}`,
         );
-      } catch (error) {
-        if (isOutboundRefusal(error)) {
-          options.status?.drop("outbound-refused");
-          logger.warn(
-            { session: turn.sessionKey, action: action.action, agent: turn.agentId },
-            `action ${action.action} refused (agent "${turn.agentId}"): ${error.message}`,
-          );
-        } else
-          logger.warn(
-            { session: turn.sessionKey, action: action.action },
-            `action ${action.action} not done: ${errorMessage(error)}`,
-          );
+        return { done: false, reason: `refused: ${error.message}` };
       }
+      logger.warn(
+        { session: turn.sessionKey, action: action.action },
+        `action ${action.action} not done: ${errorMessage(error)}`,
+      );
+      return { done: false, reason: errorMessage(error) };
     }
-    return ran;
   };
 }

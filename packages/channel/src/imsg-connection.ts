@@ -19,6 +19,10 @@ export interface ImsgConnectionOptions {
   reconnectWaitMs?: number;
   /** Told when a read or typing call failed for want of the bridge (outbound's `BridgeCapability`: it re-probes). */
   bridge?: { bridgeFailed(): void };
+  /** Whether the current connection offers tracked sends (`trackedSendsUsable` of its negotiated methods). */
+  trackedSends?: () => boolean;
+  /** The account tracked-send guids are derived for. */
+  accountId?: string;
 }
 
 /**
@@ -47,6 +51,8 @@ export class ImsgConnection implements ImsgPort {
       },
       now: this.#now,
       ...(options.reconnectWaitMs === undefined ? {} : { reconnectWaitMs: options.reconnectWaitMs }),
+      ...(options.trackedSends === undefined ? {} : { trackedSends: options.trackedSends }),
+      ...(options.accountId === undefined ? {} : { accountId: options.accountId }),
     });
   }
 

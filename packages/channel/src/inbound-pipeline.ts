@@ -2,6 +2,7 @@ import type { DispatchAttempts } from "@imessage-channel/catchup";
 import type { AccountStatusReporter } from "./account-status.ts";
 import type { GroupHistory } from "./group-history.ts";
 import type { ImsgMessage } from "./imsg-port.ts";
+import type { OutboxPort } from "./outbox.ts";
 import { PairingChallenge } from "./pairing-challenge.ts";
 import type { TurnBuffer } from "./pipeline-types.ts";
 import { type Admission, RowAdmission } from "./row-admission.ts";
@@ -17,6 +18,8 @@ export interface PipelineOptions extends Omit<RowTriageOptions, "groupHistory" |
   groupHistory: GroupHistory;
   /** Where admitted rows go to become turns (`createTurnBuffer` with the turn runner's `dispatch` as its sink). */
   buffer: TurnBuffer;
+  /** Where the pairing code goes out, as every other message (docs/exactly-once.md). */
+  outbox: OutboxPort;
   now?: () => number;
 }
 

@@ -13,7 +13,16 @@ export { type Channel, type ChannelOptions, ChannelStartError, createChannel } f
 export { GroupHistory } from "./group-history.ts";
 export { createImsgTransport, oneShotOptions, rpcArgs } from "./imsg-transport.ts";
 export { InboundPipeline, type PipelineOptions } from "./inbound-pipeline.ts";
-export type { AgentRetry, PendingRow, ReplyDeliverer, TurnBuffer, TurnRows } from "./pipeline-types.ts";
+export {
+  type ActionOutcome,
+  type ActionTurn,
+  type DeliverOptions,
+  type DeliveryOutcome,
+  Outbox,
+  type OutboxOptions,
+  type OutboxPort,
+} from "./outbox.ts";
+export type { AgentRetry, PendingRow, TurnBuffer, TurnRows } from "./pipeline-types.ts";
 export { RowSettlement, type RowSettlementOptions } from "./row-settlement.ts";
 export { SessionQueue, type TaskContext } from "./session-queue.ts";
 export { shutdownPlan } from "./shutdown-plan.ts";

@@ -2,9 +2,9 @@ import type { ResolvedAccount } from "@imessage-channel/config";
 import { errorMessage, type Logger } from "@imessage-channel/kit";
 import type { StateStore } from "@imessage-channel/state";
 import type { AccountStatusReporter } from "./account-status.ts";
-import { chatAddressOf, type ImsgMessage, type ImsgPort } from "./imsg-port.ts";
+import { chatAddressOf, type ImsgMessage } from "./imsg-port.ts";
+import type { OutboxPort } from "./outbox.ts";
 import { pairingReplyText } from "./pairing-reply.ts";
-import { sendTextRemembered } from "./remembered-send.ts";
 import type { RowSettlement } from "./row-settlement.ts";
 
 const pairingRenotifyMs = 10 * 60 * 1000;
@@ -12,7 +12,8 @@ const pairingRenotifyMs = 10 * 60 * 1000;
 export interface PairingChallengeOptions {
   account: ResolvedAccount;
   state: StateStore;
-  imsg: ImsgPort;
+  /** The pairing code is an outbound part like any other: planned, sent once, reported when it cannot be. */
+  outbox: OutboxPort;
   logger: Logger;
   status: AccountStatusReporter;
   settlement: RowSettlement;
@@ -33,7 +34,7 @@ export class PairingChallenge {
   }
 
   async challenge(message: ImsgMessage, sender: string): Promise<void> {
-    const { account, state, imsg, logger, status, settlement, now } = this.#options;
+    const { account, state, outbox, logger, status, settlement, now } = this.#options;
     const result = state.pairing.requestPairing({
       accountId: account.accountId,
       sender,
@@ -62,12 +63,22 @@ export class PairingChallenge {
     const text = pairingReplyText(result.code, result.expiresAt, now());
     this.#inFlight.add(notifiedKey);
     try {
-      await sendTextRemembered(imsg, state.echoes, account.accountId, chatAddressOf(message), text);
+      // Named by the stranger's row: replayed after a crash, it resumes this delivery instead of sending another.
+      const outcome = await outbox.sendText(chatAddressOf(message), text, {
+        id: `pairing:${message.guid || `row-${message.id}`}`,
+        origin: "pairing",
+      });
       state.meta.setMeta(notifiedKey, String(now()));
-      status.count("sent");
+      if (outcome.sent > 0) status.count("sent", outcome.sent);
+      const how =
+        outcome.kept > 0
+          ? `pairing code for ${sender} kept in the outbox until imsg is back`
+          : outcome.unknown > 0
+            ? `pairing code for ${sender} not confirmed (see the outbox warning)`
+            : `pairing code sent to ${sender}`;
       logger.info(
         { sender, chat: message.chatId },
-        `pairing code sent to ${sender}; approve with: imessage-channel pairing approve imessage ${result.code}`,
+        `${how}; approve with: imessage-channel pairing approve imessage ${result.code}`,
       );
       settlement.drop(message, "pairing-challenge", "stranger sent a pairing code", { level: "debug" });
     } catch (error) {

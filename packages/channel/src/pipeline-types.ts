@@ -1,7 +1,7 @@
-import type { AgentRuntime, Reply, Turn } from "@imessage-channel/agents";
+import type { AgentRuntime } from "@imessage-channel/agents";
 import type { FetchResult, SkippedAttachment } from "@imessage-channel/attachments";
 import type { DispatchDecision } from "@imessage-channel/policy";
-import type { ChatAddress, ImsgMessage } from "./imsg-port.ts";
+import type { ImsgMessage } from "./imsg-port.ts";
 
 /** One accepted row waiting to become (part of) a turn. */
 export interface PendingRow {
@@ -32,24 +32,6 @@ export interface ChatCommandHandler {
   /** Handles an authorized control command; returns the reply text, or undefined to treat it as a message. */
   handle(row: PendingRow, agent: AgentRuntime): Promise<string | undefined>;
 }
-
-export interface DeliveryOptions {
-  /** A reply recorded before a restart: any part may already have gone out since then, so look before sending. */
-  maybeSentSince?: number;
-  /**
-   * The gateway's own text (command answers): sent as written, only chunked. Markdown conversion is for agents'
-   * replies; it would eat the `*` and `__` of key paths and allowlist entries.
-   */
-  asWritten?: boolean;
-}
-
-/** Turns an agent reply into sends on the same imsg connection; returns how many messages went out. */
-export type ReplyDeliverer = (
-  chat: ChatAddress,
-  reply: Reply,
-  turn: Turn,
-  options?: DeliveryOptions,
-) => Promise<number>;
 
 export interface AgentRetry {
   /** From the first failed attempt of a session's outage; 0 = one attempt (the agent's own quick retries only). */

@@ -10,15 +10,14 @@ import {
 } from "@imessage-channel/agents";
 import type { ResolvedAccount } from "@imessage-channel/config";
 import { backoffDelay, errorMessage, type Logger } from "@imessage-channel/kit";
-import { OutboundError } from "@imessage-channel/outbound";
 import { type DispatchDecision, normalizeHandle } from "@imessage-channel/policy";
 import type { StateStore } from "@imessage-channel/state";
 import type { AccountStatusReporter } from "./account-status.ts";
 import type { ChannelEventSink } from "./channel-events.ts";
 import { chatAnchor, type GroupHistory, historyEntryOf } from "./group-history.ts";
 import { type ChatAddress, chatAddressOf, type ImsgPort } from "./imsg-port.ts";
-import type { AgentRetry, ChatCommandHandler, PendingRow, ReplyDeliverer, TurnRows } from "./pipeline-types.ts";
-import { sendTextRemembered } from "./remembered-send.ts";
+import type { DeliverOptions, OutboxPort } from "./outbox.ts";
+import type { AgentRetry, ChatCommandHandler, PendingRow, TurnRows } from "./pipeline-types.ts";
 import type { RowSettlement } from "./row-settlement.ts";
 import type { SessionQueue, TaskContext } from "./session-queue.ts";
 import { buildTurn } from "./turn-builder.ts";
@@ -35,7 +34,8 @@ export interface TurnRunnerOptions {
   /** The group messages mention gating kept: the chat's next turn takes them. */
   groupHistory: GroupHistory;
   agentFor: (agentId: string) => AgentRuntime;
-  deliverReply: ReplyDeliverer;
+  /** Every message goes out through the account's outbox (docs/exactly-once.md). */
+  outbox: OutboxPort;
   commands?: ChatCommandHandler;
   /**
    * Whether to mark read and show typing now (outbound's `BridgeCapability.receipts` for the account's
@@ -112,8 +112,7 @@ export class TurnRunner {
       // A permanent failure, or an agent still down after its retry window: retrying on would wedge the chat.
       for (const row of rows) settlement.commit(row.message);
       settlement.clearOutbox(rows);
-      // A reply imsg may have sent (it could not confirm it) gets no apology after it: that would follow the answer.
-      if (!(OutboundError.isInstance(error) && error.code === "SEND_UNCONFIRMED")) await this.#sendErrorReply(first);
+      await this.#sendErrorReply(first);
     }
     for (const row of rows) settlement.settle(row.message);
   }
@@ -144,7 +143,11 @@ export class TurnRunner {
       const answer = await commands.handle(last, agent);
       if (answer !== undefined) {
         const turn = await this.#written(() => buildTurn(this.#options, rows, text));
-        await deliverReply(chat, { text: answer }, turn, { asWritten: true });
+        await deliverReply(chat, { text: answer }, turn, {
+          deliveryId: `command:${deliveryKeyOf(rows)}`,
+          origin: "command",
+          asWritten: true,
+        });
         return;
       }
     }
@@ -164,7 +167,11 @@ export class TurnRunner {
           { session: turn.sessionKey, guids: turn.coalescedMessageGuids },
           "delivering a reply recorded before a restart (the agent is not asked again; parts already sent are skipped)",
         );
-        status.count("sent", await deliverReply(chat, parsed.data, turn, { maybeSentSince: recorded.recordedAt }));
+        // A reply recorded by a build before outbound parts has no delivery id: any of it may have gone out.
+        const resumed: DeliverOptions = recorded.deliveryId
+          ? { deliveryId: recorded.deliveryId, origin: "reply" }
+          : { deliveryId: `reply:${deliveryKeyOf(answered)}`, origin: "reply", maybeSentSince: recorded.recordedAt };
+        status.count("sent", await deliverReply(chat, parsed.data, turn, resumed));
         rows = rows.filter((row) => !answered.includes(row));
         if (rows.length === 0) return;
         text = rows.map((row) => row.message.text).join("\n");
@@ -190,8 +197,9 @@ export class TurnRunner {
     const reply = await this.#askAgent(agent, turn, rows, chat, context);
     if (isEmptyReply(reply) || !reply) return;
     const guids = turn.coalescedMessageGuids;
-    if (guids.length) await this.#written(() => state.outbox.record(guids, account.accountId, reply));
-    status.count("sent", await deliverReply(chat, reply, turn));
+    const deliveryId = `reply:${deliveryKeyOf(rows)}`;
+    if (guids.length) await this.#written(() => state.outbox.record(guids, account.accountId, reply, deliveryId));
+    status.count("sent", await deliverReply(chat, reply, turn, { deliveryId, origin: "reply" }));
   }
 
   /** A state.db write of the turn's, through the account's write queue: it waits while state.db cannot be written. */
@@ -199,9 +207,9 @@ export class TurnRunner {
     return await this.#options.settlement.writes.run(write);
   }
 
-  /** Delivers a reply and announces it; resolves to the number of messages sent. */
-  readonly #deliver: ReplyDeliverer = async (chat, reply, turn, options) => {
-    const messages = await this.#options.deliverReply(chat, reply, turn, options);
+  /** Delivers a reply through the outbox and announces it; resolves to the number of messages sent. */
+  readonly #deliver = async (chat: ChatAddress, reply: Reply, turn: Turn, options: DeliverOptions): Promise<number> => {
+    const messages = (await this.#options.outbox.deliver(chat, reply, turn, options)).sent;
     if (messages > 0) {
       const { accountId, sessionKey, coalescedMessageGuids: guids } = turn;
       this.#options.onEvent?.("reply", { accountId, sessionKey, guids, messages });
@@ -281,7 +289,10 @@ export class TurnRunner {
       );
       if (!outage.notified && agentRetry.windowMs >= unavailableNoticeMinimumWindowMs) {
         outage.notified = true;
-        await this.#sendGatewayText(rows.at(-1)!, agentUnavailableNotice, "agent-unavailable notice");
+        await this.#sendGatewayText(rows.at(-1)!, agentUnavailableNotice, "agent-unavailable notice", {
+          id: `notice:${deliveryKeyOf(rows)}:${outage.since}`,
+          origin: "notice",
+        });
       }
       const wait = this.#options.sleep ?? ((ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }));
       await context.outsideSlot(() => wait(delayMs, context.signal));
@@ -329,23 +340,34 @@ export class TurnRunner {
   async #sendErrorReply(row: PendingRow): Promise<void> {
     const text = this.#options.account.errorReply;
     if (!text) return;
-    await this.#sendGatewayText(row, text, "error reply either");
+    await this.#sendGatewayText(row, text, "error reply either", {
+      id: `error:${deliveryKeyOf([row])}`,
+      origin: "error",
+    });
   }
 
-  /** The gateway's own words to the row's chat (never the agent's); a failed send is logged, not thrown. */
-  async #sendGatewayText(row: PendingRow, text: string, what: string): Promise<void> {
-    const { imsg, state, account, logger, status } = this.#options;
+  /** The gateway's own words to the row's chat (never the agent's), through the outbox; a failure is logged. */
+  async #sendGatewayText(
+    row: PendingRow,
+    text: string,
+    what: string,
+    delivery: Parameters<OutboxPort["sendText"]>[2],
+  ): Promise<void> {
+    const { outbox, logger, status } = this.#options;
     try {
-      await sendTextRemembered(
-        imsg,
-        state.echoes,
-        account.accountId,
-        chatAddressOf(row.message, row.decision.isGroup),
-        text,
-      );
-      status.count("sent");
+      const outcome = await outbox.sendText(chatAddressOf(row.message, row.decision.isGroup), text, delivery);
+      if (outcome.sent > 0) status.count("sent", outcome.sent);
     } catch (error) {
       logger.error({ err: error }, `could not send the ${what}: ${errorMessage(error)}`);
     }
   }
+}
+
+/**
+ * What a turn's deliveries are named by (docs/exactly-once.md, Identity): its first row's guid, the same when the
+ * turn is replayed after a restart; a row without a guid (never seen in practice) by its ROWID.
+ */
+function deliveryKeyOf(rows: readonly PendingRow[]): string {
+  const first = rows[0]?.message;
+  return first?.guid || `row-${first?.id ?? 0}`;
 }

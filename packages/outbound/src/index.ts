@@ -57,6 +57,9 @@ export {
   type DeliveryOptions,
   type MessageSender,
   type MessageSenderOptions,
+  type PartAttempt,
+  type PartIdentity,
+  type SendMode,
   type SentMessage,
 } from "./message-sender.ts";
 export { bridgeRequiredError, OutboundError, type OutboundErrorCode } from "./outbound-error.ts";
@@ -73,3 +76,4 @@ export {
 } from "./send-target.ts";
 export { findSentRow, type SentRowQuery } from "./sent-row.ts";
 export { normalizeTapback, type TapbackKind, tapbackKinds } from "./tapback.ts";
+export { isTrackableSend, trackedSendGuid, trackedSendMethods, trackedSendsUsable } from "./tracked-send.ts";

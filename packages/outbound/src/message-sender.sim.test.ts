@@ -173,6 +173,44 @@ describe("MessageSender sends once across reconnects (against imsg-sim)", () => 
     expect(sentRows()).toEqual([{ text: "again" }, { text: "again" }]);
   });
 
+  it("counts an identical chunk sent seconds earlier without a guid when a later one's answer is lost", async () => {
+    // imsg answered the first "ok" without a guid; the second, sent more than the 2 s clock slack later, loses its
+    // answer with the child. Looking from the second send's own start would miss the first row, take the second
+    // row for the first, and send "ok" a third time.
+    const dying = await simClient(["--fault-send", "unverified", "--fault-hang-after-responses", "1"]);
+    const { state, sender } = connection(dying);
+    const delivery = sender().delivery(chat());
+    expect((await delivery.send({ method: "send", params: { ...delivery.target, text: "ok" } })).guid).toBeUndefined();
+    await sleep(2_500);
+    const second = delivery.send({ method: "send", params: { ...delivery.target, text: "ok" } });
+    await sleep(300);
+    state.current = await simClient();
+    await dying.close();
+    expect(await second).toMatchObject({ found: true });
+    expect(sentRows()).toEqual([{ text: "ok" }, { text: "ok" }]);
+  });
+
+  it("resumes from persisted parts: owned guids and guid-less earlier parts are never taken for a lost one", async () => {
+    const { state, sender } = connection(await simClient(["--fault-send", "unverified"]));
+    const startedAt = Date.now();
+    const before = sender().delivery(chat());
+    const same = { method: "send", params: { ...before.target, text: "same" } };
+    await before.send(same);
+    await before.send(same);
+    // After a restart: part 0 is settled (sent without a guid), part 1 was `sending` when the gateway died, part 2
+    // (a third "same") never went out.
+    state.current = await simClient();
+    const after = sender().delivery(chat(), { unnamedSends: [same], startedAt });
+    const resumed = await after.send(same, {
+      key: "d#1",
+      attempt: 0,
+      unsettled: { mode: "history", attempt: 0, startedAt },
+    });
+    expect(resumed).toMatchObject({ found: true });
+    expect((await after.send(same, { key: "d#2", attempt: 0 })).found).toBeUndefined();
+    expect(sentRows()).toEqual([{ text: "same" }, { text: "same" }, { text: "same" }]);
+  });
+
   it("fails a send whose chat got macOS 26's unjoined empty row instead of taking that row for it", async () => {
     const { sender } = connection(await simClient(["--fault-send", "ghost-row"]));
     const delivery = sender().delivery(chat(), { maybeSentSince: Date.now() });

@@ -29,7 +29,7 @@ describe("createMessageSender", () => {
     const { sender, calls } = scripted({ send: [timedOut, () => ({ ok: true, guid: "G2" })] });
     const delivery = sender.delivery({ chatGuid: "iMessage;+;chat1" });
     const sent = await delivery.send({ method: "send", params: { ...delivery.target, text: "hi" } });
-    expect(sent).toEqual({ guid: "G2", answer: { ok: true, guid: "G2" } });
+    expect(sent).toEqual({ guid: "G2", answer: { ok: true, guid: "G2" }, mode: "history" });
     expect(calls.map((call) => call.method)).toEqual(["send", "send"]);
   });
 
@@ -43,6 +43,7 @@ describe("createMessageSender", () => {
       rowid: 9,
       guid: "G9",
       answer: { ok: true, id: 9, guid: "G9" },
+      mode: "history",
     });
     expect(calls.map((call) => call.method)).toEqual(["send", "messages.history", "send"]);
   });

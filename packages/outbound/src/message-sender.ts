@@ -1,11 +1,19 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { linePreview, type Message, parseMessage, wireSchemas } from "@imessage-channel/rpc-client";
+import {
+  ImsgRpcError,
+  linePreview,
+  type Message,
+  parseMessage,
+  RpcClientError,
+  wireSchemas,
+} from "@imessage-channel/rpc-client";
 import type { ImsgCall } from "./action-call.ts";
 import type { ImsgCallFunction } from "./action-executor.ts";
 import { OutboundError } from "./outbound-error.ts";
-import { classifySendFailure } from "./send-failure.ts";
+import { classifySendFailure, type SendFailure } from "./send-failure.ts";
 import { type ChatIdentity, type SendTargetParams, sendParamsForChat } from "./send-target.ts";
 import { findSentRow } from "./sent-row.ts";
+import { isTrackableSend, trackedSendGuid } from "./tracked-send.ts";
 
 /** How long a send waits for imsg to come back (child restart, SSH reconnect) before it fails. */
 const defaultReconnectWaitMs = 60_000;
@@ -18,6 +26,10 @@ const maxAttemptsNotRun = 4;
 /** A send imsg 0.14+ reported as maybe done is looked for this often, this far apart, before it is reported unconfirmed. */
 const confirmLookups = 3;
 const confirmLookupGapMs = 1000;
+/** A tracked send whose answer was lost is looked up by its guid after these gaps (≈ 7 s in all) before it is unknown. */
+const defaultSettleGapsMs: readonly number[] = [1000, 2000, 4000];
+/** imsg's `detail` when a tracked send's `attempt_id` already names a message: the first attempt did land. */
+const attemptIdTakenPattern = /attempt_id already identifies a message/i;
 
 export interface MessageSenderOptions {
   /** One JSON-RPC request on the account's current imsg connection (the rpc-client's `request`). */
@@ -27,6 +39,15 @@ export interface MessageSenderOptions {
   /** See `defaultReconnectWaitMs`. */
   reconnectWaitMs?: number;
   now?: () => number;
+  /**
+   * Whether the current connection offers `send.tracked` and `message.send_status` now (`trackedSendsUsable` of its
+   * negotiated methods): text parts then go out with their own guid. Absent: never.
+   */
+  trackedSends?: () => boolean;
+  /** The account the guids of tracked sends are derived for (`trackedSendGuid`). */
+  accountId?: string;
+  /** Gaps between the `message.send_status` lookups that settle a lost tracked send (default 1 s, 2 s, 4 s). */
+  settleGapsMs?: readonly number[];
 }
 
 /** What imsg answered for one send, or the row history proved it had already written. */
@@ -37,6 +58,39 @@ export interface SentMessage {
   found?: boolean;
   /** imsg's answer to the send, when it answered one (not when the row was found in history). */
   answer?: Record<string, unknown>;
+  /** How it went out: `send.tracked` with its own guid, or a plain `send` (checked against history when in doubt). */
+  mode?: SendMode;
+  /** `delivered` when `message.send_status` said so while settling a lost answer. */
+  state?: "sent" | "delivered";
+  /** Why the state is what it is, when that is worth telling (a row Messages still shows pending). */
+  detail?: string;
+}
+
+export type SendMode = "tracked" | "history";
+
+/** One attempt of a part, as it is persisted before its request is written. */
+export interface PartAttempt {
+  mode: SendMode;
+  /** Attempts with a new identity so far (a tracked part's guid derives from it). */
+  attempt: number;
+  /** The tracked attempt's own guid. */
+  guid?: string;
+  startedAt: number;
+}
+
+/**
+ * The identity of one outbound part (docs/exactly-once.md): what a tracked send's guid derives from, the attempt made
+ * before whose outcome was never learned, and the hook that persists each attempt before it is written.
+ */
+export interface PartIdentity {
+  /** `<delivery id>#<seq>`, stable across restarts. */
+  key: string;
+  /** Attempts with a new identity so far. */
+  attempt: number;
+  /** An attempt made before (a crash, a run that stopped) whose outcome is unknown: settled before anything is sent. */
+  unsettled?: PartAttempt;
+  /** Persists the attempt; runs before the request is written, and a throw stops the send with nothing written. */
+  onAttempt?: (attempt: PartAttempt) => void;
 }
 
 /**
@@ -46,13 +100,22 @@ export interface SentMessage {
 export interface Delivery {
   /** The `send` target of the chat (`sendParamsForChat`): build calls with `planTextSends` / `fileSendCall`. */
   readonly target: SendTargetParams;
-  /** Sends one `send` call once: waits out a reconnect, and looks an unknown outcome up before sending again. */
-  send(call: ImsgCall): Promise<SentMessage>;
+  /**
+   * Sends one `send` call once: waits out a reconnect, and settles an unknown outcome before sending again. With a
+   * part identity and tracked sends usable, a text goes out as `send.tracked` under the part's own guid.
+   */
+  send(call: ImsgCall, part?: PartIdentity): Promise<SentMessage>;
 }
 
 export interface DeliveryOptions {
   /** A reply recorded before a restart: any part may already have gone out since then, so look before sending. */
   maybeSentSince?: number;
+  /** Guids other parts already own (persisted): a history lookup never takes one of them for this delivery's parts. */
+  ownedGuids?: Iterable<string>;
+  /** Earlier parts of this delivery that went out without a guid (imsg 0.9.0): each owns one matching history row. */
+  unnamedSends?: readonly ImsgCall[];
+  /** When the delivery's first part was first attempted (persisted): history lookups take rows from then on. */
+  startedAt?: number;
 }
 
 export interface MessageSender {
@@ -98,6 +161,7 @@ function contentOf(call: ImsgCall): { text?: string; file?: string } {
 export function createMessageSender(options: MessageSenderOptions): MessageSender {
   const now = options.now ?? Date.now;
   const reconnectWaitMs = options.reconnectWaitMs ?? defaultReconnectWaitMs;
+  const settleGapsMs = options.settleGapsMs ?? defaultSettleGapsMs;
 
   async function connected(deadline: number): Promise<void> {
     while (!options.isConnected()) {
@@ -125,13 +189,108 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
     });
   }
 
+  /** `message.send_status` of one guid: `found` (with its state), `failed`, `pending` (a row Messages is sending) or `missing`. */
+  async function sendStatus(
+    guid: string,
+  ): Promise<"sent" | "delivered" | "failed" | "pending" | "missing" | undefined> {
+    const result = await options.call("message.send_status", { guid }).catch(() => undefined);
+    const parsed = wireSchemas.wireSendStatusResultSchema.safeParse(result);
+    if (!parsed.success) return undefined;
+    if (parsed.data.status_fields === null) return "missing";
+    return parsed.data.send_state;
+  }
+
+  /**
+   * Settles a tracked send whose answer was lost by its own guid, once imsg is connected (a blocked lane restarts the
+   * child first): `sent`/`delivered` settle it, a row Messages still shows pending is there (never sent again),
+   * `failed` is reported failed; a guid not found within the window is reported unconfirmed (docs/exactly-once.md).
+   */
+  async function settleTracked(
+    call: ImsgCall,
+    guid: string,
+    deadline: number,
+    why: string,
+    cause?: unknown,
+  ): Promise<SentMessage> {
+    let rowSeen = false;
+    for (let lookup = 0; lookup <= settleGapsMs.length; lookup += 1) {
+      await connected(deadline);
+      const state = await sendStatus(guid);
+      if (state === "sent" || state === "delivered") return { guid, found: true, mode: "tracked", state };
+      if (state === "failed") {
+        throw new OutboundError(
+          "SEND_FAILED",
+          `Messages marked the message ${guid} failed (${why}); it was not sent again: check the chat on the Mac`,
+          cause === undefined ? undefined : { cause },
+        );
+      }
+      if (state === "pending") rowSeen = true;
+      const gap = settleGapsMs[lookup];
+      if (gap !== undefined) await sleep(gap);
+    }
+    if (rowSeen)
+      return { guid, found: true, mode: "tracked", state: "sent", detail: "Messages still shows it pending" };
+    throw new OutboundError(
+      "SEND_UNCONFIRMED",
+      `imsg could not confirm this send went out (${why}) and message.send_status does not know its guid ${guid}; it was not sent again: check the chat on the Mac`,
+      cause === undefined ? undefined : { cause },
+    );
+  }
+
+  /** A text part as `send.tracked` under its own guid (docs/exactly-once.md): settled only by that guid when in doubt. */
+  async function sendTracked(call: ImsgCall, part: PartIdentity, deadline: number): Promise<SentMessage> {
+    const unsettled = part.unsettled;
+    if (unsettled?.mode === "tracked" && unsettled.guid) {
+      return settleTracked(call, unsettled.guid, deadline, "the gateway stopped while it was being sent");
+    }
+    const guid = trackedSendGuid(options.accountId ?? "", part.key, part.attempt);
+    let notRun = 0;
+    for (;;) {
+      await connected(deadline);
+      part.onAttempt?.({ mode: "tracked", attempt: part.attempt, guid, startedAt: now() });
+      try {
+        const sent = sendResultOf(await options.call("send.tracked", { ...call.params, attempt_id: guid }));
+        return { ...sent, guid: sent.guid ?? guid, mode: "tracked", state: "sent" };
+      } catch (error) {
+        // imsg refused a guid it already has: an earlier attempt of this part did land.
+        if (ImsgRpcError.isInstance(error) && attemptIdTakenPattern.test(error.delivery?.detail ?? error.message)) {
+          return settleTracked(call, guid, deadline, "an earlier attempt of it is in chat.db", error);
+        }
+        // The request was never written (no connection at that instant): the same guid goes out once it is back.
+        const unwritten = RpcClientError.isInstance(error) && error.code === "NOT_CONNECTED";
+        const failure: SendFailure = unwritten
+          ? { next: "resend", delayMs: reconnectPollMs, why: "imsg was not connected" }
+          : classifySendFailure(error);
+        if (failure.next === "fail") throw error;
+        if (failure.next === "resend") {
+          notRun += 1;
+          if (notRun >= maxAttemptsNotRun || now() >= deadline) throw error;
+          await sleep(failure.delayMs || reconnectPollMs);
+          continue;
+        }
+        const why =
+          failure.next === "confirm"
+            ? `${failure.disposition}${failure.detail ? `: ${failure.detail}` : ""}`
+            : failure.timedOut
+              ? "imsg did not answer in time"
+              : "the imsg connection ended before it answered";
+        return settleTracked(call, guid, deadline, why, error);
+      }
+    }
+  }
+
   function deliveryTo(target: SendTargetParams, deliveryOptions: DeliveryOptions = {}): Delivery {
-    /** Rows known to be ours from this delivery: answered guids and rows matched in history. */
-    const accounted = new Set<string>();
+    /** Rows known to be ours: guids other parts own, answered guids and rows matched in history. */
+    const accounted = new Set<string>(deliveryOptions.ownedGuids ?? []);
     /** Sends of this delivery imsg answered without a guid, by content: their rows are in history, unnamed. */
     const unnamed = new Map<string, number>();
     const keyOf = (content: { text?: string; file?: string }) =>
       content.file === undefined ? `text:${content.text}` : `file:${content.file.split(/[\\/]/).pop()}`;
+    let deliveryStartedAt = deliveryOptions.maybeSentSince ?? deliveryOptions.startedAt;
+    for (const call of deliveryOptions.unnamedSends ?? []) {
+      const key = keyOf(contentOf(call));
+      unnamed.set(key, (unnamed.get(key) ?? 0) + 1);
+    }
 
     /** Our row for this send in the chat's history, if it is there; undefined when history cannot prove it. */
     async function lookUp(call: ImsgCall, since: number): Promise<SentMessage | undefined> {
@@ -152,7 +311,7 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
       const row = matches[unnamed.get(keyOf(content)) ?? 0];
       if (!row) return undefined;
       accounted.add(row.guid);
-      return { rowid: row.id, guid: row.guid, found: true };
+      return { rowid: row.id, guid: row.guid, found: true, mode: "history" };
     }
 
     /**
@@ -188,39 +347,54 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
       return sent;
     }
 
+    /** A plain `send`, looked up in the chat's history whenever its outcome is in doubt. */
+    async function sendChecked(call: ImsgCall, part: PartIdentity | undefined, deadline: number): Promise<SentMessage> {
+      // From the delivery's first send on: earlier parts' rows must be in the window for their counts to hold.
+      deliveryStartedAt ??= part?.unsettled?.startedAt ?? now();
+      const since = deliveryStartedAt;
+      let outcomeUnknown = deliveryOptions.maybeSentSince !== undefined || part?.unsettled !== undefined;
+      let notRun = 0;
+      for (;;) {
+        await connected(deadline);
+        if (outcomeUnknown) {
+          // A failed lookup proves nothing: the message is sent (again), as it always was.
+          const found = await lookUp(call, since).catch(() => undefined);
+          if (found) return found;
+        }
+        part?.onAttempt?.({ mode: "history", attempt: part.attempt, startedAt: now() });
+        try {
+          return remember(call, { ...sendResultOf(await options.call(call.method, call.params)), mode: "history" });
+        } catch (error) {
+          const failure = classifySendFailure(error);
+          if (failure.next === "fail") throw error;
+          if (failure.next === "confirm") return confirm(call, since, deadline, failure, error);
+          if (now() >= deadline) throw error;
+          if (failure.next === "resend") {
+            notRun += 1;
+            if (notRun >= maxAttemptsNotRun) throw error;
+            await sleep(failure.delayMs || reconnectPollMs);
+            continue;
+          }
+          // It may have gone out and only the answer was lost: look for it before sending again.
+          outcomeUnknown = true;
+          if (!failure.timedOut) await sleep(reconnectPollMs);
+        }
+      }
+    }
+
     return {
       target,
-      async send(call) {
-        const startedAt = now();
-        const deadline = startedAt + reconnectWaitMs;
-        const since = deliveryOptions.maybeSentSince ?? startedAt;
-        let outcomeUnknown = deliveryOptions.maybeSentSince !== undefined;
-        let notRun = 0;
-        for (;;) {
-          await connected(deadline);
-          if (outcomeUnknown) {
-            // A failed lookup proves nothing: the message is sent (again), as it always was.
-            const found = await lookUp(call, since).catch(() => undefined);
-            if (found) return found;
-          }
-          try {
-            return remember(call, sendResultOf(await options.call(call.method, call.params)));
-          } catch (error) {
-            const failure = classifySendFailure(error);
-            if (failure.next === "fail") throw error;
-            if (failure.next === "confirm") return confirm(call, since, deadline, failure, error);
-            if (now() >= deadline) throw error;
-            if (failure.next === "resend") {
-              notRun += 1;
-              if (notRun >= maxAttemptsNotRun) throw error;
-              await sleep(failure.delayMs || reconnectPollMs);
-              continue;
-            }
-            // It may have gone out and only the answer was lost: look for it before sending again.
-            outcomeUnknown = true;
-            if (!failure.timedOut) await sleep(reconnectPollMs);
-          }
-        }
+      async send(call, part) {
+        const deadline = now() + reconnectWaitMs;
+        const tracked =
+          part !== undefined &&
+          part.unsettled?.mode !== "history" &&
+          isTrackableSend(call) &&
+          (part.unsettled?.mode === "tracked" || options.trackedSends?.() === true);
+        if (!tracked) return sendChecked(call, part, deadline);
+        const sent = await sendTracked(call, part, deadline);
+        if (sent.guid) accounted.add(sent.guid);
+        return sent;
       },
     };
   }

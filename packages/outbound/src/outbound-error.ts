@@ -20,7 +20,8 @@ export type OutboundErrorCode =
   | "CHUNK_LIMIT_INVALID"
   | "NOT_RECONNECTED"
   | "SEND_RESULT_INVALID"
-  | "SEND_UNCONFIRMED";
+  | "SEND_UNCONFIRMED"
+  | "SEND_FAILED";
 
 /** The base error of `@imessage-channel/outbound`: a string `code` and a one-line message saying what to do. */
 export class OutboundError extends ChannelError<OutboundErrorCode> {}

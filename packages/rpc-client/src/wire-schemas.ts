@@ -110,6 +110,19 @@ export const wireSendResultSchema = z.object({
   id: rowid.optional(),
   guid: z.string().optional(),
 });
+/**
+ * `message.send_status` (imsg 0.10+, docs/imsg-protocol.md#send-tracked): the send state of a message by guid. Unlike
+ * the rest of the protocol it answers JSON `null`s; a guid with no row answers `pending` with `status_fields: null`.
+ */
+export const wireSendStatusResultSchema = z.object({
+  ok: z.boolean(),
+  guid: z.string(),
+  send_state: z.enum(["pending", "sent", "delivered", "failed"]),
+  service: z.string().nullable().optional(),
+  checked_at: z.string().optional(),
+  delivered_at: z.string().optional(),
+  status_fields: z.record(z.string(), z.unknown()).nullable(),
+});
 export const wireSendRichResultSchema = z.object({
   ok: z.boolean(),
   queued: z.boolean().optional(),
