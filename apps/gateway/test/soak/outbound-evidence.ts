@@ -37,7 +37,7 @@ function layers(value: unknown): Record<string, unknown>[] {
   return [top, asRecord(top.target), asRecord(top.params)].filter((layer) => layer !== undefined);
 }
 
-/** A chat's identities as the verdict compares them, whichever spelling (the channel's or imsg's) holds them. */
+/** Every identity of a chat, as the verdict compares them, whichever spelling (the channel's or imsg's) holds them. */
 function chatKeysOf(...values: unknown[]): string[] {
   const keys = new Set<string>();
   for (const layer of values.flatMap(layers)) {
@@ -51,6 +51,19 @@ function chatKeysOf(...values: unknown[]): string[] {
     }
   }
   return [...keys];
+}
+
+/**
+ * A part's chat by its strongest identity only: the chat id when it has one, else its guid, else its identifier or
+ * handle. A group's address may carry a member's handle too, which must not make a DM's row look like the group's.
+ */
+function partChatKeys(chat: unknown, call: unknown): string[] {
+  const keys = chatKeysOf(chat, call);
+  for (const prefix of ["chat-id:", "chat-guid:"]) {
+    const strongest = keys.filter((key) => key.startsWith(prefix));
+    if (strongest.length) return strongest;
+  }
+  return keys;
 }
 
 function textOf(kind: string, call: unknown): string | undefined {
@@ -80,7 +93,7 @@ export function readParts(harness: GatewayHarness): PartRecord[] {
       ...(row.mode === null ? {} : { mode: row.mode }),
       ...(row.message_guid === null ? {} : { guid: row.message_guid }),
       ...(text === undefined ? {} : { text }),
-      chatKeys: chatKeysOf(chat, call),
+      chatKeys: partChatKeys(chat, call),
       ...(row.first_attempt_at === null ? {} : { firstAttemptAt: row.first_attempt_at }),
       preview: row.preview,
       ...(row.detail === null ? {} : { detail: row.detail }),

@@ -75,6 +75,8 @@ export interface OutboundVerdict {
   unknown: UnknownPart[];
   /** Outgoing rows whose text no part in their chat has: sent around the outbound parts. */
   unplannedRows: OutgoingRow[];
+  /** What the parts that went out say about how they were proved, when not by imsg's answer (`detail`), and how often. */
+  proofNotes: Record<string, number>;
   /** Parts of reply deliveries that are `unknown` and not in chat.db, by delivery id. */
   unknownReplies: Set<string>;
 }
@@ -192,7 +194,9 @@ export function judgeOutbound(evidence: OutboundEvidence): OutboundVerdict {
     number
   >;
   const partsByMode: Record<string, number> = {};
+  const proofNotes: Record<string, number> = {};
   for (const part of parts) {
+    if (claimsRow(part) && part.detail !== undefined) proofNotes[part.detail] = (proofNotes[part.detail] ?? 0) + 1;
     partsByState[part.state]++;
     const mode = part.mode ?? "none";
     partsByMode[mode] = (partsByMode[mode] ?? 0) + 1;
@@ -208,6 +212,7 @@ export function judgeOutbound(evidence: OutboundEvidence): OutboundVerdict {
     lostReplies,
     unknown: parts.filter((part) => part.state === "unknown").map((part) => ({ part, landed: rowOf.has(part.id) })),
     unplannedRows,
+    proofNotes,
     unknownReplies,
   };
 }

@@ -5,9 +5,9 @@ import { percentile } from "@imessage-channel/bench-kit";
 import { isoFromAppleMilliseconds } from "@imessage-channel/imsg-sim";
 import { type ChaosKind, type ChaosLog, chaosKinds, emptyChaosLog, runChaos } from "./chaos.ts";
 import { type InboundLoad, startInboundLoad } from "./inbound-load.ts";
-import { readOutboundEvidence } from "./outbound-evidence.ts";
+import { readOutboundEvidence, readParts } from "./outbound-evidence.ts";
 import { type RssSampler, startRssSampler } from "./rss-sampler.ts";
-import { judgeSoak, type SoakVerdict } from "./soak-verdict.ts";
+import { judgeSoak, rowsWithUnknownReply, type SoakVerdict } from "./soak-verdict.ts";
 import { ackedGuids, type SoakBridge, SoakWorld, turnGuids } from "./soak-world.ts";
 
 export interface SoakOptions {
@@ -159,11 +159,23 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
     const expected = load.injected.filter((row) => row.expected === "dispatch").map((row) => row.guid);
     const answered = () => new Set(harness.sentRows().flatMap((row) => ackedGuids(row.text) ?? []));
+    // A reply the gateway reported unknown is never sent again without the operator: waiting for it is pointless.
+    const replyUnknown = () => {
+      const deliveries = new Set(
+        readParts(harness)
+          .filter((part) => part.state === "unknown")
+          .map((part) => part.deliveryId),
+      );
+      return rowsWithUnknownReply(harness.turns().map(turnGuids), deliveries);
+    };
     await waitFor(
-      "every turn answered",
+      "every turn answered (or its reply reported unknown)",
       () => {
         const done = answered();
-        return expected.every((guid) => done.has(guid));
+        const open = expected.filter((guid) => !done.has(guid));
+        if (open.length === 0) return true;
+        const unknown = replyUnknown();
+        return open.every((guid) => unknown.has(guid));
       },
       options.drainTimeoutMs ?? 60_000,
     ).catch(() => progress("drain timed out: the verdict lists what is missing"));

@@ -81,7 +81,7 @@ function repetitions(counts: Map<string, number>, allowance: Map<string, number>
  * The rows whose reply may be missing because the gateway reported it `unknown`: the reply of a turn is delivered
  * as `reply:<first guid of the turn>`, so each turn that carried the row names a delivery to look at.
  */
-function rowsWithUnknownReply(agentTurns: string[][], unknownReplies: ReadonlySet<string>): Set<string> {
+export function rowsWithUnknownReply(agentTurns: string[][], unknownReplies: ReadonlySet<string>): Set<string> {
   const rows = new Set<string>();
   for (const turn of agentTurns) {
     if (!turn.some((guid) => unknownReplies.has(`reply:${guid}`))) continue;
