@@ -22,11 +22,11 @@ function outboundLines(report: SoakReport): string[] {
   return [
     faults,
     `outbound parts: ${outbound.parts} (${counted(outbound.partsByState)}; modes: ${counted(outbound.partsByMode)}); outgoing rows: ${outbound.rows}`,
-    `doubled: ${outbound.doubled.length}; lost silently: ${lost} (${outbound.lostParts.length} part(s), ${outbound.lostReplies.length} reply(ies)); unplanned rows: ${outbound.unplannedRows.length}; unknown: ${outbound.unknown.length} (${outbound.unknown.filter((unknown) => unknown.landed).length} of them in chat.db after all); rows unanswered because their reply is unknown: ${report.verdict.answerUnknown.length}`,
+    `doubled: ${outbound.doubled.length}; lost silently: ${lost} (${outbound.lostParts.length} part(s), ${outbound.lostReplies.length} reply(ies)); unplanned rows: ${outbound.unplannedRows.length}; unknown: ${outbound.unknown.length} (${outbound.unknown.filter((unknown) => unknown.landed).length} of them in chat.db after all); failed: ${outbound.failed.length} (${outbound.falselyFailed.length} of them in chat.db, not failed there); rows unanswered because their reply is unknown: ${report.verdict.answerUnknown.length}`,
     `notes on parts that went out: ${counted(outbound.proofNotes)} (a part is delivered only when message.send_status was asked: after a lost answer or a restart)`,
-    ...outbound.unknown.map(
-      ({ part, landed }) =>
-        `unknown part ${part.id} ${part.key} (${part.mode ?? "no mode"}${part.guid ? ` ${part.guid}` : ""}, ${landed ? "in chat.db" : "not in chat.db"}): ${JSON.stringify(part.preview)}: ${part.detail ?? "no detail"}`,
+    ...[...outbound.unknown, ...outbound.failed].map(
+      ({ part, row }) =>
+        `${part.state} part ${part.id} ${part.key} (${part.mode ?? "no mode"}${part.guid ? ` ${part.guid}` : ""}, ${row ? `in chat.db as rowid ${row.rowid} ${row.guid}` : "not in chat.db"}): ${JSON.stringify(part.preview)}: ${part.detail ?? "no detail"}`,
     ),
   ];
 }

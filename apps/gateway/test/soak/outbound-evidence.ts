@@ -108,11 +108,12 @@ export function readOutgoingRows(harness: GatewayHarness): OutgoingRow[] {
     guid: string;
     text: string;
     appleMs: number;
+    error: number;
     chatId: number | null;
     chatGuid: string | null;
     chatIdentifier: string | null;
   }>(
-    `SELECT m.ROWID AS rowid, m.guid AS guid, IFNULL(m.text, '') AS text, m.date / 1000000 AS appleMs,
+    `SELECT m.ROWID AS rowid, m.guid AS guid, IFNULL(m.text, '') AS text, m.date / 1000000 AS appleMs, IFNULL(m.error, 0) AS error,
        c.ROWID AS chatId, c.guid AS chatGuid, c.chat_identifier AS chatIdentifier
      FROM message m LEFT JOIN chat_message_join j ON j.message_id = m.ROWID LEFT JOIN chat c ON c.ROWID = j.chat_id
      WHERE m.is_from_me = 1 ORDER BY m.ROWID`,
@@ -127,6 +128,7 @@ export function readOutgoingRows(harness: GatewayHarness): OutgoingRow[] {
       chatIdentifier: row.chatIdentifier ?? undefined,
     }),
     at: Date.parse(isoFromAppleMilliseconds(row.appleMs)),
+    failed: row.error !== 0,
   }));
 }
 

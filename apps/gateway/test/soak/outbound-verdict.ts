@@ -29,6 +29,8 @@ export interface OutgoingRow {
   chatKeys: string[];
   /** Unix milliseconds of its `date`. */
   at: number;
+  /** Messages marked it not delivered (`error` ≠ 0): a failed tracked send's row. */
+  failed: boolean;
 }
 
 /** What the gateway planned to send (state.db) and what reached the chats (chat.db). */
@@ -56,11 +58,13 @@ export interface LostReply {
   missing: PartRecord[];
 }
 
-/** A part nothing could settle: reported to the operator, so neither lost nor doubled. */
-export interface UnknownPart {
+/** A part nothing could settle, or one reported failed: the operator was told, so neither lost nor doubled. */
+export interface ReportedPart {
   part: PartRecord;
   /** Whether its message is in chat.db after all (by its guid, or by its text for a history part). */
   landed: boolean;
+  /** That row, when it landed. */
+  row?: OutgoingRow;
 }
 
 export interface OutboundVerdict {
@@ -72,7 +76,10 @@ export interface OutboundVerdict {
   doubled: DoubledRow[];
   lostParts: LostPart[];
   lostReplies: LostReply[];
-  unknown: UnknownPart[];
+  unknown: ReportedPart[];
+  failed: ReportedPart[];
+  /** Parts reported `failed` whose message is in chat.db and not marked failed there: the sender was told a lie. */
+  falselyFailed: ReportedPart[];
   /** Outgoing rows whose text no part in their chat has: sent around the outbound parts. */
   unplannedRows: OutgoingRow[];
   /** What the parts that went out say about how they were proved, when not by imsg's answer (`detail`), and how often. */
@@ -117,6 +124,8 @@ function attempted(part: PartRecord): boolean {
  * 4. **Lost silently**: a part saying `sent`/`delivered` without a row (a tracked part's guid is not in chat.db), or
  *    an agent reply (origin `reply`) with a text or file part without a row while none of its parts is `unknown` or
  *    `failed`: nobody was told. An `unknown` part is reported, so it is counted and shown, never lost.
+ * 5. **Falsely failed**: a part saying `failed` that owns a row Messages did not mark failed (`error` = 0). Its
+ *    message went out, yet the turn got the error reply, and an operator's resend would send it twice.
  */
 export function judgeOutbound(evidence: OutboundEvidence): OutboundVerdict {
   const parts = [...evidence.parts].sort((a, b) => a.id - b.id);
@@ -202,6 +211,14 @@ export function judgeOutbound(evidence: OutboundEvidence): OutboundVerdict {
     partsByMode[mode] = (partsByMode[mode] ?? 0) + 1;
   }
 
+  const partsIn = (state: OutboundPartState): ReportedPart[] =>
+    parts
+      .filter((part) => part.state === state)
+      .map((part) => {
+        const row = rowOf.get(part.id);
+        return { part, landed: row !== undefined, ...(row ? { row } : {}) };
+      });
+  const failed = partsIn("failed");
   return {
     parts: parts.length,
     partsByState,
@@ -210,14 +227,16 @@ export function judgeOutbound(evidence: OutboundEvidence): OutboundVerdict {
     doubled,
     lostParts,
     lostReplies,
-    unknown: parts.filter((part) => part.state === "unknown").map((part) => ({ part, landed: rowOf.has(part.id) })),
+    unknown: partsIn("unknown"),
+    failed,
+    falselyFailed: failed.filter(({ row }) => row?.failed === false),
     unplannedRows,
     proofNotes,
     unknownReplies,
   };
 }
 
-/** The verdict's problems: doubled, lost silently, unplanned. Unknown parts are reported, not problems. */
+/** The verdict's problems: doubled, lost silently, falsely failed, unplanned. Unknown parts are reported, not problems. */
 export function outboundProblems(verdict: OutboundVerdict): string[] {
   const problems: string[] = [];
   const sample = <T>(items: readonly T[], name: (item: T) => string) =>
@@ -245,6 +264,14 @@ export function outboundProblems(verdict: OutboundVerdict): string[] {
       `${verdict.lostReplies.length} agent reply(ies) not all in chat.db with no part unknown or failed (lost silently): ${sample(
         verdict.lostReplies,
         (lost) => `${lost.deliveryId} missing ${lost.missing.map(partName).join(", ")}`,
+      )}`,
+    );
+  }
+  if (verdict.falselyFailed.length) {
+    problems.push(
+      `${verdict.falselyFailed.length} part(s) marked failed whose message is in chat.db (falsely failed): ${sample(
+        verdict.falselyFailed,
+        ({ part, row }) => `${partName(part)} (rowid ${row?.rowid} ${row?.guid}): ${part.detail ?? "no detail"}`,
       )}`,
     );
   }

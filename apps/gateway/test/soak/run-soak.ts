@@ -197,6 +197,23 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   }
 }
 
+/** A lost row as state.db remembers it: its journal entry, a recorded reply, and the parts of its reply. */
+function rowRecord(harness: SoakWorld["harness"], guid: string): string {
+  const journal = harness.stateRows<{ state: string; attempts: number }>(
+    "SELECT state, attempts FROM inbound_journal WHERE guid = ?",
+    guid,
+  )[0];
+  const recorded = harness.stateRows<{ n: number }>("SELECT COUNT(*) AS n FROM reply_outbox WHERE guid = ?", guid)[0];
+  const parts = harness.stateRows<{ id: number; state: string }>(
+    "SELECT id, state FROM outbound_part WHERE delivery_id = ? ORDER BY seq",
+    `reply:${guid}`,
+  );
+  const partList = parts.length ? parts.map((part) => `part ${part.id} ${part.state}`).join(", ") : "no parts";
+  return `${guid} journal ${journal ? `${journal.state} after ${journal.attempts} attempt(s)` : "none"}, ${
+    recorded?.n ? "reply recorded" : "no reply recorded"
+  }, reply:${guid.slice(0, 8)}… ${partList}`;
+}
+
 function report(
   world: SoakWorld,
   load: InboundLoad,
@@ -246,7 +263,10 @@ function report(
   const problems = [...verdict.problems, ...chaos.problems, ...world.crashes];
   const rowidOf = new Map(load.injected.map((row) => [row.guid, row.rowid]));
   const lost = [...verdict.neverDispatched, ...verdict.neverAnswered];
-  if (lost.length) problems.push(`rowids of those rows: ${lost.map((guid) => rowidOf.get(guid)).join(", ")}`);
+  if (lost.length) {
+    problems.push(`rowids of those rows: ${lost.map((guid) => rowidOf.get(guid)).join(", ")}`);
+    problems.push(`what state.db says of them: ${lost.map((guid) => rowRecord(harness, guid)).join("; ")}`);
+  }
   if (otherReplies.length) {
     problems.push(`${otherReplies.length} sent row(s) were not acknowledgements: ${JSON.stringify(otherReplies[0])}`);
   }

@@ -119,6 +119,7 @@ function row(overrides: Partial<OutgoingRow> & Pick<OutgoingRow, "rowid">): Outg
     text: "Ha, fair enough. (ack A)",
     chatKeys: [...chat, "chat-id:1"],
     at: sentAt + 100,
+    failed: false,
     ...overrides,
   };
 }
@@ -275,6 +276,29 @@ describe("judging outbound parts by guid", () => {
     expect(reported.outbound?.lostReplies).toEqual([]);
   });
 
+  it("fails on a part marked failed whose message is in chat.db, and not on one whose row Messages marked failed", () => {
+    const failedTracked = part({ id: 1, guid: "G1", state: "failed", detail: "Messages marked the message G1 failed" });
+    const tracked = withOutbound({ parts: [failedTracked], rows: [row({ rowid: 10, guid: "G1", failed: true })] });
+    expect(tracked.outbound?.failed).toEqual([
+      { part: failedTracked, landed: true, row: expect.objectContaining({ rowid: 10 }) },
+    ]);
+    expect(tracked.outbound?.falselyFailed).toEqual([]);
+    const refused = part({
+      id: 1,
+      mode: "history",
+      state: "failed",
+      detail: "imsg send failed: -32603 Internal error",
+    });
+    const verdict = withOutbound({ parts: [refused], rows: [row({ rowid: 10 })] });
+    expect(verdict.outbound?.falselyFailed).toEqual([
+      { part: refused, landed: true, row: expect.objectContaining({ rowid: 10 }) },
+    ]);
+    expect(verdict.problems).toEqual([
+      "1 part(s) marked failed whose message is in chat.db (falsely failed): part 1 reply:A#1 failed (rowid 10 row-10): imsg send failed: -32603 Internal error",
+    ]);
+    expect(withOutbound({ parts: [refused], rows: [] }).outbound?.falselyFailed).toEqual([]);
+  });
+
   it("reports an unknown part, landed or not, without failing, and excuses its row's missing answer only", () => {
     const unknown = part({ id: 1, guid: "G1", state: "unknown", detail: "send.tracked: -32001 may_have_completed" });
     const verdict = withOutbound({ parts: [unknown], rows: [] }, { replies: [["B"], ["C"]] });
@@ -283,7 +307,9 @@ describe("judging outbound parts by guid", () => {
     expect(verdict.answerUnknown).toEqual(["A"]);
     expect(verdict.outbound?.unknown).toEqual([{ part: unknown, landed: false }]);
     const landed = withOutbound({ parts: [unknown], rows: [row({ rowid: 10, guid: "G1" })] });
-    expect(landed.outbound?.unknown).toEqual([{ part: unknown, landed: true }]);
+    expect(landed.outbound?.unknown).toEqual([
+      { part: unknown, landed: true, row: expect.objectContaining({ guid: "G1" }) },
+    ]);
     expect(landed.ok).toBe(true);
     // B's reply is missing too, and nothing about B is unknown: B is lost.
     const another = withOutbound({ parts: [unknown], rows: [] }, { replies: [["C"]] });
