@@ -110,6 +110,7 @@ async function measurePipeline(rows: number, sampleEvery = 0): Promise<PipelineR
     chatService: async () => "iMessage",
     isOwnMessage: async () => false,
     recentMessages: async () => [],
+    sendStatus: async () => undefined,
   };
   const status = new AccountStatusReporter({ stateDir, accountId: "default" });
   const settlement = new RowSettlement({

@@ -9,6 +9,7 @@ import type { DemoAgentChoice } from "./demo/demo-world.ts";
 const configCommands = () => import("./commands/config-command.ts");
 const imsgCommands = () => import("./commands/imsg-commands.ts");
 const pairingCommands = () => import("./commands/pairing.ts");
+const outboxCommands = () => import("./commands/outbox.ts");
 
 function buildProgram(io: CliIo): Command {
   const program = new Command("imessage-channel")
@@ -124,6 +125,30 @@ function buildProgram(io: CliIo): Command {
       const { pairingReject, splitChannelArgument } = await pairingCommands();
       return pairingReject(io, requiredCode(splitChannelArgument(first, second)));
     });
+
+  const outbox = program
+    .command("outbox")
+    .description("List the messages the gateway sent or tried to, and settle the ones it could not prove.");
+  outbox
+    .command("list")
+    .description("Outbound parts, newest first: state, chat, attempt, guid, age, the first 40 characters.")
+    .option("--account <id>", "only this account")
+    .option("--state <states>", "only these states, comma-separated (e.g. unknown,failed)")
+    .option("--limit <n>", "how many", "100")
+    .option("--json", "print a JSON array")
+    .action(async (options: { account?: string; state?: string; limit?: string; json?: boolean }) =>
+      (await outboxCommands()).outboxList(io, options),
+    );
+  outbox
+    .command("resolve")
+    .argument("<id>", "the part's id (outbox list)")
+    .option("--sent", "it is in the chat: mark it sent")
+    .option("--resend", "send it again (the running gateway, or its next start)")
+    .option("--drop", "give it up")
+    .description("Settle an unknown or failed part (or drop a planned one): exactly one of --sent, --resend, --drop.")
+    .action(async (id: string, options: { sent?: boolean; resend?: boolean; drop?: boolean }) =>
+      (await outboxCommands()).outboxResolve(io, id, options),
+    );
 
   const config = program.command("config").description("Validate, read and change the config file.");
   config

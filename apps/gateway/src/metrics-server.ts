@@ -1,12 +1,18 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { AccountStatus } from "@imessage-channel/channel";
+import { outboundPartStates } from "@imessage-channel/state";
 
-/** Prometheus text format for every account's counters. */
+/** Prometheus text format for every account's counters and outbound parts. */
 export function renderMetrics(statuses: AccountStatus[]): string {
   const lines: string[] = [];
-  const counter = (name: string, help: string, rows: Array<[Record<string, string>, number]>) => {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
+  const metric = (
+    type: "counter" | "gauge",
+    name: string,
+    help: string,
+    rows: Array<[Record<string, string>, number]>,
+  ) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (const [labels, value] of rows) {
       const text = Object.entries(labels)
         .map(([key, label]) => `${key}="${label.replace(/["\\\n]/g, "_")}"`)
@@ -14,6 +20,8 @@ export function renderMetrics(statuses: AccountStatus[]): string {
       lines.push(`${name}{${text}} ${value}`);
     }
   };
+  const counter = (name: string, help: string, rows: Array<[Record<string, string>, number]>) =>
+    metric("counter", name, help, rows);
   const simple = ["received", "dispatched", "deduped", "replayed", "sent", "failed"] as const;
   for (const key of simple) {
     counter(
@@ -32,12 +40,29 @@ export function renderMetrics(statuses: AccountStatus[]): string {
       ]),
     ),
   );
-  lines.push(
-    "# HELP imessage_channel_connected Whether the account's imsg stream is connected.",
-    "# TYPE imessage_channel_connected gauge",
+  metric(
+    "gauge",
+    "imessage_channel_connected",
+    "Whether the account's imsg stream is connected.",
+    statuses.map((status) => [{ account: status.accountId }, status.state === "connected" ? 1 : 0]),
   );
-  for (const status of statuses)
-    lines.push(`imessage_channel_connected{account="${status.accountId}"} ${status.state === "connected" ? 1 : 0}`);
+  metric(
+    "gauge",
+    "imessage_channel_outbox_parts",
+    "Outbound parts in state.db, by state (docs/exactly-once.md).",
+    statuses.flatMap((status) =>
+      outboundPartStates.map((state): [Record<string, string>, number] => [
+        { account: status.accountId, state },
+        status.outbox[state],
+      ]),
+    ),
+  );
+  metric(
+    "gauge",
+    "imessage_channel_outbox_unknown_parts",
+    "Outbound parts nothing could prove sent or not: each waits for `imessage-channel outbox resolve`.",
+    statuses.map((status) => [{ account: status.accountId }, status.outbox.unknown]),
+  );
   return `${lines.join("\n")}\n`;
 }
 

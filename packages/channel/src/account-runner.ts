@@ -97,6 +97,7 @@ export class AccountRunner {
     this.status = new AccountStatusReporter({
       stateDir: options.stateDir,
       accountId: account.accountId,
+      outboxCounts: () => state.parts.counts(account.accountId),
       onChange: (status) => options.onEvent?.("status", status),
     });
     this.#writes = new WriteQueue({
@@ -144,7 +145,8 @@ export class AccountRunner {
       bridge: this.#bridge,
       accountId: account.accountId,
       // Text parts go out as send.tracked while this connection offers it (docs/exactly-once.md, Identity).
-      trackedSends: () => trackedSendsUsable(this.#supervisor.protocol?.methods),
+      trackedSends: () =>
+        trackedSendsUsable(this.#supervisor.protocol?.methods, this.#supervisor.protocol?.bridge?.selectors),
     });
     const acp = createAcpCommandController({
       bindings: state.bindings,
@@ -169,6 +171,7 @@ export class AccountRunner {
       account,
       state,
       imsg: this.#connection,
+      writes: this.#writes,
       logger,
       media: outboundMedia,
       status: this.status,
@@ -331,7 +334,7 @@ export class AccountRunner {
     const protocol = this.#supervisor.protocol;
     const version = protocol?.version ?? this.status.snapshot.imsg?.version;
     let mode: string;
-    if (trackedSendsUsable(protocol?.methods)) {
+    if (trackedSendsUsable(protocol?.methods, protocol?.bridge?.selectors)) {
       mode =
         "outbound sends: tracked (send.tracked + message.send_status): a lost answer is settled by the message's own guid";
     } else {
@@ -346,11 +349,15 @@ export class AccountRunner {
     this.#sendMode = mode;
   }
 
-  /** One outbox sweep at a time, only while connected and not shutting down; failures are logged by the outbox. */
+  /**
+   * One outbox sweep at a time, only while connected and not shutting down: open deliveries are finished, then
+   * tracked parts Messages accepted are asked whether they were delivered. Failures are logged by the outbox.
+   */
   #sweepOutbox(): void {
     if (this.#sweeping || this.#catchupStop.signal.aborted || !this.#supervisor.client?.running) return;
     this.#sweeping = this.#outbox
       .resumeOpen()
+      .then(() => this.#outbox.checkDelivery())
       .then(
         () => undefined,
         (error: unknown) => {

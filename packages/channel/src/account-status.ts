@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { CatchupMethod, CatchupPassReport } from "@imessage-channel/catchup";
 import { writeFileAtomically } from "@imessage-channel/kit";
+import { type OutboundPartState, outboundPartStates } from "@imessage-channel/state";
 
 /** `degraded`: imsg is connected but rows wait, e.g. because state.db cannot be written; `reason` says why. */
 export type ConnectionState =
@@ -49,6 +50,15 @@ export interface AccountStatus {
   };
   counters: AccountCounters;
   catchup?: CatchupStatus;
+  /** The account's outbound parts per state (docs/exactly-once.md), as state.db had them when the file was written. */
+  outbox: Record<OutboundPartState, number>;
+}
+
+/** The account's outbound parts per state; the gateway reads them from state.db (`state.parts.counts`). */
+export type OutboxCounts = () => Record<OutboundPartState, number>;
+
+function noParts(): Record<OutboundPartState, number> {
+  return Object.fromEntries(outboundPartStates.map((state) => [state, 0])) as Record<OutboundPartState, number>;
 }
 
 export function statusFilePath(stateDir: string, accountId: string): string {
@@ -66,16 +76,22 @@ export class AccountStatusReporter {
   #connection: { state: ConnectionState; reason?: string } = { state: "starting" };
   #degraded: string | undefined;
   readonly #onChange: ((status: AccountStatus) => void) | undefined;
+  readonly #outboxCounts: OutboxCounts | undefined;
 
-  /** `onChange`: told each change of the shown state (connecting, connected, degraded, …), with the new status. */
+  /**
+   * `onChange`: told each change of the shown state (connecting, connected, degraded, …), with the new status.
+   * `outboxCounts`: read each time the file is written (without it the counts stay zero).
+   */
   constructor(options: {
     stateDir: string;
     accountId: string;
     now?: () => Date;
     onChange?: (status: AccountStatus) => void;
+    outboxCounts?: OutboxCounts;
   }) {
     this.#now = options.now ?? (() => new Date());
     this.#onChange = options.onChange;
+    this.#outboxCounts = options.outboxCounts;
     this.#path = statusFilePath(options.stateDir, options.accountId);
     const now = this.#now().toISOString();
     this.#status = {
@@ -85,6 +101,7 @@ export class AccountStatusReporter {
       startedAt: now,
       updatedAt: now,
       counters: { received: 0, dispatched: 0, deduped: 0, replayed: 0, sent: 0, failed: 0, dropped: {} },
+      outbox: noParts(),
     };
   }
 
@@ -159,11 +176,20 @@ export class AccountStatusReporter {
   flush(): Promise<void> {
     this.#writing = this.#writing.then(async () => {
       this.#status.updatedAt = this.#now().toISOString();
+      this.#refreshOutbox();
       await writeFileAtomically(this.#path, `${JSON.stringify(this.#status, null, 2)}\n`, {
         mode: 0o600,
         directoryMode: 0o700,
       }).catch(() => {});
     });
     return this.#writing;
+  }
+
+  #refreshOutbox(): void {
+    try {
+      if (this.#outboxCounts) this.#status.outbox = this.#outboxCounts();
+    } catch {
+      // state.db closed (the last write at shutdown) or unreadable for a moment: the last counts stay.
+    }
   }
 }

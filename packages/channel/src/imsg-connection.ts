@@ -4,6 +4,7 @@ import {
   type DeliveryOptions,
   type MessageSender,
   sendParamsForChat,
+  type TrackedSendState,
 } from "@imessage-channel/outbound";
 import { type ImsgClient, ImsgRpcError, RequestTimeoutError, RpcClientError } from "@imessage-channel/rpc-client";
 import type { ChatAddress, ImsgMessage, ImsgPort } from "./imsg-port.ts";
@@ -64,6 +65,10 @@ export class ImsgConnection implements ImsgPort {
 
   delivery(chat: ChatAddress, options?: DeliveryOptions): Delivery {
     return this.#sender.delivery(chat, options);
+  }
+
+  sendStatus(guid: string): Promise<TrackedSendState | undefined> {
+    return this.#client()?.running ? this.#sender.sendStatus(guid) : Promise.resolve(undefined);
   }
 
   async chatService(chat: ChatAddress): Promise<string | undefined> {

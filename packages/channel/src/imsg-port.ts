@@ -1,4 +1,4 @@
-import type { Delivery, DeliveryOptions } from "@imessage-channel/outbound";
+import type { Delivery, DeliveryOptions, TrackedSendState } from "@imessage-channel/outbound";
 import type { Message } from "@imessage-channel/rpc-client";
 
 /** A validated imsg message, camelCase, as the rpc-client delivers it. */
@@ -31,6 +31,8 @@ export interface ImsgPort {
   isOwnMessage(chat: ChatAddress, guid: string): Promise<boolean>;
   /** The chat's newest `limit` messages, newest first; empty when imsg cannot say. */
   recentMessages(chat: ChatAddress, limit: number): Promise<ImsgMessage[]>;
+  /** Where Messages is with a tracked send (`message.send_status`); undefined when imsg cannot say. */
+  sendStatus(guid: string): Promise<TrackedSendState | undefined>;
 }
 
 /** Every identity a chat can come back under, so our own sends are recognised however imsg reports them. */

@@ -5,6 +5,7 @@ export {
   AccountStatusReporter,
   type CatchupStatus,
   type ConnectionState,
+  type OutboxCounts,
   statusFilePath,
 } from "./account-status.ts";
 export { AgentRegistry, type AgentRegistryOptions, type ChannelAgents } from "./agent-registry.ts";

@@ -23,6 +23,12 @@ import { isOutboundRefusal, type OutboundMedia } from "./outbound-media.ts";
 
 /** Guids owned by the account's parts this recently are never taken by a history lookup for another part. */
 const ownedGuidWindowMs = 60 * 60 * 1000;
+/**
+ * A tracked part Messages accepted is asked about (`message.send_status`) from 5 s after it went out, at most every
+ * 30 s, for 15 minutes, 50 per sweep: long enough for a phone that was offline, so a message Messages marked
+ * failed after accepting it is reported, and a delivered one says so.
+ */
+const deliveryCheck = { afterMs: 5_000, everyMs: 30_000, forMs: 15 * 60_000, perSweep: 50 };
 
 /** What one run of a delivery did. */
 export interface DeliveryOutcome {
@@ -68,6 +74,11 @@ export interface OutboxOptions {
   status?: { drop(reason: string): void };
   /** Runs one agent action (react, edit, …); absent: actions are logged and skipped. */
   runAction?: (chat: ChatAddress, action: ActionCall["action"], turn: ActionTurn) => Promise<ActionOutcome>;
+  /**
+   * The account's state.db write queue: a delivery is planned through it, so while state.db cannot be written the
+   * reply waits instead of failing. Absent: planned at once.
+   */
+  writes?: { run<Result>(write: () => Result): Result | Promise<Result> };
   now?: () => number;
 }
 
@@ -120,7 +131,12 @@ export class Outbox implements OutboxPort {
       const { state, account } = this.#options;
       if (state.parts.partsOf(options.deliveryId).length === 0) {
         const parts = await this.#plan(chat, reply, turn, options);
-        state.parts.plan({ id: options.deliveryId, accountId: account.accountId, origin: options.origin, chat }, parts);
+        await this.#written(() =>
+          state.parts.plan(
+            { id: options.deliveryId, accountId: account.accountId, origin: options.origin, chat },
+            parts,
+          ),
+        );
       }
       return this.#run(options.deliveryId, options.maybeSentSince);
     });
@@ -138,10 +154,47 @@ export class Outbox implements OutboxPort {
         const parts = planTextSends(text, { target, textChunkLimit: account.textChunkLimit, asWritten: true }).map(
           (call): PlannedPart => ({ kind: "text", call, preview: partPreview(String(call.params.text ?? "")) }),
         );
-        state.parts.plan({ id: delivery.id, accountId: account.accountId, origin: delivery.origin, chat }, parts);
+        await this.#written(() =>
+          state.parts.plan({ id: delivery.id, accountId: account.accountId, origin: delivery.origin, chat }, parts),
+        );
       }
       return this.#run(delivery.id);
     });
+  }
+
+  /**
+   * Asks Messages about tracked parts it accepted (`deliveryCheck`): `delivered` is recorded; `failed` (the red
+   * "Not Delivered") makes the part `failed` with one warning line, so the operator can resend it.
+   */
+  async checkDelivery(): Promise<{ delivered: number; failed: number }> {
+    const { state, account, imsg, logger } = this.#options;
+    const now = this.#now();
+    const counts = { delivered: 0, failed: 0 };
+    const waiting = state.parts.awaitingDelivery(account.accountId, {
+      since: now - deliveryCheck.forMs,
+      until: now - deliveryCheck.afterMs,
+      checkedBefore: now - deliveryCheck.everyMs,
+      limit: deliveryCheck.perSweep,
+    });
+    for (const part of waiting) {
+      const status = await imsg.sendStatus(part.guid ?? "");
+      if (status === undefined) return counts; // imsg cannot say now: ask again next sweep
+      const chat = part.chat as ChatAddress;
+      this.#recorded(() => {
+        if (status === "delivered") {
+          state.parts.update(part.id, { state: "delivered", checkedAt: now });
+          counts.delivered += 1;
+        } else if (status === "failed") {
+          state.parts.update(part.id, { state: "failed", checkedAt: now, detail: "Messages marked it not delivered" });
+          counts.failed += 1;
+          logger.warn(
+            { part: part.id, delivery: part.deliveryId, chat: chatLabel(chat) },
+            `outbox part ${part.id} to ${chatLabel(chat)} failed ("${part.preview}"): Messages marked it not delivered; after checking the chat, run \`imessage-channel outbox resolve ${part.id} --resend|--drop\``,
+          );
+        } else state.parts.update(part.id, { state: "sent", checkedAt: now });
+      });
+    }
+    return counts;
   }
 
   /** Finishes every delivery of the account left open (not running now), oldest first; failures are logged. */
@@ -164,6 +217,10 @@ export class Outbox implements OutboxPort {
       }
     }
     return total;
+  }
+
+  async #written<Result>(write: () => Result): Promise<Result> {
+    return this.#options.writes ? await this.#options.writes.run(write) : write();
   }
 
   #exclusive(deliveryId: string, run: () => Promise<DeliveryOutcome>): Promise<DeliveryOutcome> {
@@ -372,7 +429,7 @@ export class Outbox implements OutboxPort {
   #warnUnknown(part: OutboundPart, chat: ChatAddress, why: string): void {
     this.#options.logger.warn(
       { part: part.id, delivery: part.deliveryId, chat: chatLabel(chat) },
-      `outbox part ${part.id} to ${chatLabel(chat)} is unknown ("${part.preview}"): ${why}; once you checked the chat, run \`imessage-channel outbox resolve ${part.id} --sent|--resend|--drop\``,
+      `outbox part ${part.id} to ${chatLabel(chat)} is unknown ("${part.preview}"): ${why}; after checking the chat, run \`imessage-channel outbox resolve ${part.id} --sent|--resend|--drop\``,
     );
   }
 

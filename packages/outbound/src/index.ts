@@ -61,6 +61,7 @@ export {
   type PartIdentity,
   type SendMode,
   type SentMessage,
+  type TrackedSendState,
 } from "./message-sender.ts";
 export { bridgeRequiredError, OutboundError, type OutboundErrorCode } from "./outbound-error.ts";
 export { fileSendCall } from "./reply-media.ts";

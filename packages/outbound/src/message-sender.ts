@@ -123,7 +123,14 @@ export interface MessageSender {
   delivery(chat: ChatIdentity, options?: DeliveryOptions): Delivery;
   /** A delivery to an explicit target (`resolveSendTarget`), as the CLI's `send` names one. */
   deliveryTo(target: SendTargetParams, options?: DeliveryOptions): Delivery;
+  /**
+   * Where Messages is with a tracked message (`message.send_status`): `sent`, `delivered`, `failed`, `pending` (a row
+   * not sent yet), `missing` (no row with that guid), or undefined when imsg could not say.
+   */
+  sendStatus(guid: string): Promise<TrackedSendState | undefined>;
 }
+
+export type TrackedSendState = "sent" | "delivered" | "failed" | "pending" | "missing";
 
 function waitText(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
@@ -189,10 +196,8 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
     });
   }
 
-  /** `message.send_status` of one guid: `found` (with its state), `failed`, `pending` (a row Messages is sending) or `missing`. */
-  async function sendStatus(
-    guid: string,
-  ): Promise<"sent" | "delivered" | "failed" | "pending" | "missing" | undefined> {
+  /** `message.send_status` of one guid (`MessageSender.sendStatus`). */
+  async function sendStatus(guid: string): Promise<TrackedSendState | undefined> {
     const result = await options.call("message.send_status", { guid }).catch(() => undefined);
     const parsed = wireSchemas.wireSendStatusResultSchema.safeParse(result);
     if (!parsed.success) return undefined;
@@ -205,13 +210,7 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
    * child first): `sent`/`delivered` settle it, a row Messages still shows pending is there (never sent again),
    * `failed` is reported failed; a guid not found within the window is reported unconfirmed (docs/exactly-once.md).
    */
-  async function settleTracked(
-    call: ImsgCall,
-    guid: string,
-    deadline: number,
-    why: string,
-    cause?: unknown,
-  ): Promise<SentMessage> {
+  async function settleTracked(guid: string, deadline: number, why: string, cause?: unknown): Promise<SentMessage> {
     let rowSeen = false;
     for (let lookup = 0; lookup <= settleGapsMs.length; lookup += 1) {
       await connected(deadline);
@@ -241,7 +240,7 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
   async function sendTracked(call: ImsgCall, part: PartIdentity, deadline: number): Promise<SentMessage> {
     const unsettled = part.unsettled;
     if (unsettled?.mode === "tracked" && unsettled.guid) {
-      return settleTracked(call, unsettled.guid, deadline, "the gateway stopped while it was being sent");
+      return settleTracked(unsettled.guid, deadline, "the gateway stopped while it was being sent");
     }
     const guid = trackedSendGuid(options.accountId ?? "", part.key, part.attempt);
     let notRun = 0;
@@ -254,7 +253,7 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
       } catch (error) {
         // imsg refused a guid it already has: an earlier attempt of this part did land.
         if (ImsgRpcError.isInstance(error) && attemptIdTakenPattern.test(error.delivery?.detail ?? error.message)) {
-          return settleTracked(call, guid, deadline, "an earlier attempt of it is in chat.db", error);
+          return settleTracked(guid, deadline, "an earlier attempt of it is in chat.db", error);
         }
         // The request was never written (no connection at that instant): the same guid goes out once it is back.
         const unwritten = RpcClientError.isInstance(error) && error.code === "NOT_CONNECTED";
@@ -274,7 +273,7 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
             : failure.timedOut
               ? "imsg did not answer in time"
               : "the imsg connection ended before it answered";
-        return settleTracked(call, guid, deadline, why, error);
+        return settleTracked(guid, deadline, why, error);
       }
     }
   }
@@ -402,5 +401,6 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
   return {
     delivery: (chat, deliveryOptions) => deliveryTo(sendParamsForChat(chat), deliveryOptions),
     deliveryTo,
+    sendStatus,
   };
 }

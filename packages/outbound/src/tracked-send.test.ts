@@ -19,6 +19,9 @@ describe("tracked sends", () => {
     expect(trackedSendsUsable(["send", "message.send_status"])).toBe(false);
     expect(trackedSendsUsable(["send", "send.tracked"])).toBe(false);
     expect(trackedSendsUsable(undefined)).toBe(false);
+    const both = ["send.tracked", "message.send_status"];
+    expect(trackedSendsUsable(both, { clientMessageGuidReservation: false })).toBe(false);
+    expect(trackedSendsUsable(both, { clientMessageGuidReservation: true })).toBe(true);
   });
 
   it("carry exactly one text, never a file", () => {

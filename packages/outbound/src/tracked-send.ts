@@ -8,9 +8,14 @@ export const trackedSendMethods = ["send.tracked", "message.send_status"] as con
 
 /**
  * Whether a connection's negotiated `methods` allow tracked sends (docs/exactly-once.md, Identity). imsg lists
- * `send.tracked` only while the bridge can reserve message guids, so this follows the bridge.
+ * `send.tracked` only while the bridge can reserve message guids, so this follows the bridge; a bridge block whose
+ * `clientMessageGuidReservation` selector says false wins over the list.
  */
-export function trackedSendsUsable(methods: readonly string[] | undefined): boolean {
+export function trackedSendsUsable(
+  methods: readonly string[] | undefined,
+  bridgeSelectors?: Readonly<Record<string, boolean>>,
+): boolean {
+  if (bridgeSelectors?.clientMessageGuidReservation === false) return false;
   return methods !== undefined && trackedSendMethods.every((method) => methods.includes(method));
 }
 

@@ -121,6 +121,7 @@ export const migrations: readonly string[] = [
     message_rowid INTEGER,
     detail TEXT,
     first_attempt_at INTEGER,
+    checked_at INTEGER,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
   );

@@ -93,6 +93,20 @@ describe("outbound parts", () => {
     expect(store.parts.ownedGuidsSince("work", 0)).toEqual([]);
   });
 
+  it("names the tracked parts still waiting for Messages to say delivered, each at most once per check interval", () => {
+    const [tracked, history, late] = store.parts.plan(delivery, parts);
+    store.parts.update(tracked!.id, { state: "sent", mode: "tracked", guid: "G-A", firstAttemptAt: 1_000 });
+    store.parts.update(history!.id, { state: "sent", mode: "history", guid: "G-B", firstAttemptAt: 1_000 });
+    store.parts.update(late!.id, { state: "sent", mode: "tracked", guid: "G-C", firstAttemptAt: 9_000 });
+    const window = { since: 0, until: 5_000, checkedBefore: 2_000, limit: 10 };
+    expect(store.parts.awaitingDelivery("default", window).map((part) => part.guid)).toEqual(["G-A"]);
+    store.parts.update(tracked!.id, { state: "sent", checkedAt: 3_000 });
+    expect(store.parts.awaitingDelivery("default", window)).toEqual([]);
+    expect(store.parts.awaitingDelivery("default", { ...window, checkedBefore: 4_000 })).toHaveLength(1);
+    store.parts.update(tracked!.id, { state: "delivered" });
+    expect(store.parts.awaitingDelivery("default", { ...window, checkedBefore: 4_000 })).toEqual([]);
+  });
+
   it("prunes settled parts after the retention but keeps unknown ones until the operator decides", () => {
     const [a, b] = store.parts.plan(delivery, parts);
     store.parts.update(a!.id, { state: "delivered" });

@@ -72,6 +72,8 @@ export interface OutboundPart {
   detail?: string;
   /** When the first attempt started: a history lookup takes rows from then on (less a tolerance). */
   firstAttemptAt?: number;
+  /** When Messages was last asked whether this tracked part was delivered (`awaitingDelivery`). */
+  checkedAt?: number;
   createdAt: number;
   updatedAt: number;
 }
@@ -84,6 +86,7 @@ export interface OutboundPartUpdate {
   rowid?: number;
   detail?: string;
   firstAttemptAt?: number;
+  checkedAt?: number;
 }
 
 /** What the operator decided for a part imsg could not settle (`imessage-channel outbox resolve`). */
@@ -110,6 +113,7 @@ interface PartRow {
   message_rowid: number | null;
   detail: string | null;
   first_attempt_at: number | null;
+  checked_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -133,6 +137,7 @@ function partOf(row: PartRow): OutboundPart {
     ...(row.message_rowid === null ? {} : { rowid: row.message_rowid }),
     ...(row.detail === null ? {} : { detail: row.detail }),
     ...(row.first_attempt_at === null ? {} : { firstAttemptAt: row.first_attempt_at }),
+    ...(row.checked_at === null ? {} : { checkedAt: row.checked_at }),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -214,7 +219,8 @@ export class OutboundParts {
       this.#database,
       `UPDATE outbound_part SET state = ?, mode = COALESCE(?, mode), attempt = COALESCE(?, attempt),
          message_guid = COALESCE(?, message_guid), message_rowid = COALESCE(?, message_rowid),
-         detail = COALESCE(?, detail), first_attempt_at = COALESCE(first_attempt_at, ?), updated_at = ?
+         detail = COALESCE(?, detail), first_attempt_at = COALESCE(first_attempt_at, ?),
+         checked_at = COALESCE(?, checked_at), updated_at = ?
        WHERE id = ?`,
     ).run(
       update.state,
@@ -224,6 +230,7 @@ export class OutboundParts {
       update.rowid ?? null,
       update.detail ?? null,
       update.firstAttemptAt ?? null,
+      update.checkedAt ?? null,
       now,
       id,
     );
@@ -276,6 +283,23 @@ export class OutboundParts {
          GROUP BY delivery_id ORDER BY first`,
     ).all(accountId) as { delivery_id: string }[];
     return rows.map((row) => row.delivery_id);
+  }
+
+  /**
+   * Tracked parts Messages accepted but has not reported delivered yet, first attempted within `[since, until]` and
+   * not asked about since `checkedBefore`: the sweep asks `message.send_status` whether each was delivered or failed.
+   */
+  awaitingDelivery(
+    accountId: string,
+    window: { since: number; until: number; checkedBefore: number; limit: number },
+  ): OutboundPart[] {
+    const rows = prepared(
+      this.#database,
+      `SELECT * FROM outbound_part WHERE account_id = ? AND state = 'sent' AND mode = 'tracked'
+         AND message_guid IS NOT NULL AND first_attempt_at BETWEEN ? AND ?
+         AND (checked_at IS NULL OR checked_at < ?) ORDER BY id LIMIT ?`,
+    ).all(accountId, window.since, window.until, window.checkedBefore, window.limit) as unknown as PartRow[];
+    return rows.map(partOf);
   }
 
   /** Guids the account's parts own that were recorded since `sinceMs`: a history lookup never takes one of them. */

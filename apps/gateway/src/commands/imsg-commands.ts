@@ -27,6 +27,7 @@ import { resolveStateDir } from "@imessage-channel/state";
 import { runOnce } from "@imessage-channel/transport";
 import { CliError, type CliIo, formatTable } from "../cli-io.ts";
 import { launchFailureLine } from "../imsg-diagnosis.ts";
+import { needsOperator, outboxCountsOf } from "./outbox.ts";
 
 export interface ImsgCommandOptions {
   config?: string;
@@ -154,21 +155,27 @@ export async function statusCommand(
     throw new CliError(`unknown channel "${options.channel}": use imessage`, 2);
   const { accounts } = await loadAccounts(io, options);
   const stateDir = resolveStateDir(io.env);
+  // From state.db, not the status file: exact whether the gateway runs or not (and right after `outbox resolve`).
+  const outbox = outboxCountsOf(
+    io,
+    accounts.map((account) => account.accountId),
+  );
   const rows = [];
   for (const account of accounts) {
     const live = await readStatusFile(stateDir, account.accountId);
     const running = live !== undefined && Date.now() - Date.parse(live.updatedAt) < staleAfterMs;
     const probe = options.probe ? await probeAccount(account) : undefined;
-    rows.push({ account, live, running, probe });
+    rows.push({ account, live, running, probe, outbox: outbox.get(account.accountId) });
   }
   if (options.json) {
-    const output = rows.map(({ account, live, running, probe }) => ({
+    const output = rows.map(({ account, live, running, probe, outbox }) => ({
       accountId: account.accountId,
       enabled: account.enabled,
       running,
       ...(live
         ? { state: live.state, reason: live.reason, lastEventAt: live.lastEventAt, counters: live.counters }
         : {}),
+      outbox,
       ...(probe ?? {}),
     }));
     io.stdout.write(`${JSON.stringify({ channels: { imessage: { accounts: output } } }, null, 2)}\n`);
@@ -181,8 +188,11 @@ export async function statusCommand(
       probe ? (probe.privateApi.available ? "available" : "off") : "-",
     ]);
     io.stdout.write(`${formatTable(["ACCOUNT", "STATE", "RECV/DISP/SENT", "PROBE", "PRIVATE API"], table)}\n`);
-    for (const { account, live, probe } of rows) {
+    for (const { account, live, probe, outbox } of rows) {
       if (live?.reason) io.stdout.write(`${account.accountId}: ${live.reason}\n`);
+      const waiting = outbox && needsOperator(outbox, rows.length > 1 ? account.accountId : undefined);
+      if (waiting)
+        io.stdout.write(`${account.accountId}: outbox: ${waiting.summary} — run \`${waiting.listCommand}\`\n`);
       for (const problem of probe?.problems ?? []) io.stdout.write(`${account.accountId}: ${problem}\n`);
     }
   }

@@ -1,7 +1,13 @@
 import { resolveAccount, resolveRouting, validateConfig } from "@imessage-channel/config";
 import type { ImsgCapabilities } from "@imessage-channel/rpc-client";
 import { describe, expect, it } from "vitest";
-import { type AccountFacts, bridgeDownCause, checkCoalescing, checkGroupsRegistry } from "./doctor-checks.ts";
+import {
+  type AccountFacts,
+  bridgeDownCause,
+  checkCoalescing,
+  checkGroupsRegistry,
+  checkOutbox,
+} from "./doctor-checks.ts";
 
 const chats = [
   { id: 7, guid: "iMessage;+;chat555", identifier: "chat555" },
@@ -106,5 +112,39 @@ describe("doctor: coalesceSameSenderDms on an imsg that folds link previews itse
     [false, "0.15.10"],
   ])("says nothing with coalesceSameSenderDms %s on imsg %s", (on, version) => {
     expect(checkCoalescing(coalescingFacts(on, version))).toBeUndefined();
+  });
+});
+
+describe("doctor: outbound parts that wait for the operator", () => {
+  const counts = (waiting: { unknown?: number; failed?: number } = {}) => ({
+    planned: 1,
+    sending: 0,
+    sent: 40,
+    delivered: 3,
+    failed: waiting.failed ?? 0,
+    unknown: waiting.unknown ?? 0,
+    dropped: 2,
+  });
+
+  it("warns with how many parts are unknown and failed, and the list and resolve commands", () => {
+    expect(checkOutbox({ ...facts({}), outbox: counts({ unknown: 2, failed: 1 }) })).toEqual({
+      id: "outbox",
+      status: "warn",
+      message:
+        "outbox: 3 outbound parts wait for the operator (2 unknown, 1 failed): unknown means nothing proved whether it reached the chat, failed that imsg refused it; neither is sent again on its own",
+      fix: "run `imessage-channel outbox list --account default --state unknown,failed`, check the chat, then `imessage-channel outbox resolve <id> --sent|--resend|--drop`",
+    });
+    expect(checkOutbox({ ...facts({}), outbox: counts({ failed: 1 }) })?.message).toMatch(
+      /^outbox: 1 outbound part waits for the operator \(1 failed\)/,
+    );
+  });
+
+  it("is ok when no part is unknown or failed, whatever else is there, and when there is no state.db yet", () => {
+    expect(checkOutbox({ ...facts({}), outbox: counts() })).toEqual({
+      id: "outbox",
+      status: "ok",
+      message: "outbox: no unknown or failed parts",
+    });
+    expect(checkOutbox(facts({}))).toMatchObject({ status: "ok", message: expect.stringContaining("no state.db") });
   });
 });

@@ -1,5 +1,6 @@
 import type { ResolvedAccount, ResolvedRouting } from "@imessage-channel/config";
 import type { ImsgCapabilities, NegotiatedProtocol } from "@imessage-channel/rpc-client";
+import type { OutboundPartState } from "@imessage-channel/state";
 import {
   checkDmScope,
   checkGroupSenders,
@@ -21,9 +22,10 @@ import {
   checkRpc,
   checkSsh,
 } from "./imsg-checks.ts";
+import { checkOutbox } from "./state-checks.ts";
 
 export { bridgeDownCause, checkCoalescing } from "./imsg-checks.ts";
-export { checkGroupsRegistry };
+export { checkGroupsRegistry, checkOutbox };
 
 export type CheckStatus = "ok" | "info" | "warn" | "fail";
 
@@ -60,6 +62,8 @@ export interface AccountFacts {
   sftp?: { remoteHost: string; error?: string; roots: Array<{ pattern: string; prefix: string; exists: boolean }> };
   /** includeAttachments without remoteHost, and a `cliPath` wrapper that runs ssh to a host it cannot name for sure. */
   remoteHostUndetected?: { cliPath: string; reason: string };
+  /** The account's outbound parts per state (state.db), undefined when there is no state.db yet. */
+  outbox?: Record<OutboundPartState, number>;
 }
 
 /** Every check of one account, in the order an operator fixes things. */
@@ -82,5 +86,6 @@ export function accountChecks(facts: AccountFacts): DoctorCheck[] {
     checkSmsTrust(facts),
     checkRemoteHostDetection(facts),
     ...checkSftp(facts),
+    checkOutbox(facts),
   ].filter((check): check is DoctorCheck => check !== undefined);
 }

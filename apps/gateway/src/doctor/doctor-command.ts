@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import { chmod, mkdir, stat } from "node:fs/promises";
-import { join } from "node:path";
 import { createSftpSource } from "@imessage-channel/attachments";
 import { createImsgTransport, oneShotOptions, rpcArgs } from "@imessage-channel/channel";
 import {
@@ -15,7 +14,13 @@ import {
 } from "@imessage-channel/config";
 import { errorMessage } from "@imessage-channel/kit";
 import { ImsgClient, probeCapabilities } from "@imessage-channel/rpc-client";
-import { type Approval, openStateStore, resolveStateDir } from "@imessage-channel/state";
+import {
+  type Approval,
+  type OutboundPartState,
+  openStateStore,
+  resolveStateDir,
+  stateDatabasePath,
+} from "@imessage-channel/state";
 import { inspectSshWrapperFile, runOnce, type SshWrapperInspection, TransportError } from "@imessage-channel/transport";
 import { CliError, type CliIo } from "../cli-io.ts";
 import { type AccountFacts, accountChecks, type DoctorCheck } from "./doctor-checks.ts";
@@ -142,12 +147,18 @@ async function probeSftp(
   }
 }
 
-/** Pairing approvals, when the gateway has a state.db yet (doctor never creates one). */
-function readApprovals(stateDir: string): Approval[] {
-  if (!existsSync(join(stateDir, "imessage", "state.db"))) return [];
+/** What state.db says, when the gateway has one yet (doctor never creates one): approvals and each account's parts. */
+function readState(
+  stateDir: string,
+  accountIds: readonly string[],
+): { approvals: Approval[]; outbox: Map<string, Record<OutboundPartState, number>> } {
+  if (!existsSync(stateDatabasePath(stateDir))) return { approvals: [], outbox: new Map() };
   const state = openStateStore({ stateDir });
   try {
-    return state.pairing.listApproved();
+    return {
+      approvals: state.pairing.listApproved(),
+      outbox: new Map(accountIds.map((accountId) => [accountId, state.parts.counts(accountId)])),
+    };
   } finally {
     state.close();
   }
@@ -199,7 +210,10 @@ export async function doctorCommand(io: CliIo, options: DoctorOptions): Promise<
   const ids = options.account ? [options.account] : declaredAccountIds(config);
   const accounts = ids.map((id) => resolveAccount(config, id)).filter((account) => account.enabled);
   const seen = new Map<string, string>();
-  const approvals = readApprovals(resolveStateDir(io.env));
+  const { approvals, outbox } = readState(
+    resolveStateDir(io.env),
+    accounts.map((account) => account.accountId),
+  );
   const results: Array<{ accountId: string; checks: DoctorCheck[] }> = [];
   for (const account of accounts) {
     const identity = databaseKey(databaseIdentityOf(account));
@@ -210,6 +224,7 @@ export async function doctorCommand(io: CliIo, options: DoctorOptions): Promise<
       routing,
       sameDatabaseAs,
       approvedSenders: approvedSenders.map((approval) => approval.sender),
+      outbox: outbox.get(account.accountId),
     });
     results.push({ accountId: account.accountId, checks: accountChecks(facts) });
   }

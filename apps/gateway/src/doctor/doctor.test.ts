@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { simBinPath, writeBridgeState } from "@imessage-channel/imsg-sim";
+import { createChatDb, simBinPath, writeBridgeState } from "@imessage-channel/imsg-sim";
 import { openStateStore } from "@imessage-channel/state";
 import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
 import { afterEach, describe, expect, it } from "vitest";
@@ -220,6 +220,49 @@ describe("imessage-channel doctor", () => {
       "ok",
       "warn",
     ]);
+  });
+
+  it("warns about unknown and failed outbound parts in state.db, per account, and is ok once they are resolved", async () => {
+    harness = await GatewayHarness.create();
+    harness.inject({ from: "+15555550123", text: "so chats.list has a chat" });
+    // A second account on a Mac database of its own, so both pass every other check.
+    const otherDb = join(harness.dir, "other.db");
+    createChatDb(otherDb);
+    await harness.writeConfig({ channel: { accounts: { default: {}, work: { dbPath: otherDb } } } });
+    expect((await doctor(harness)).check("outbox")).toMatchObject({
+      status: "ok",
+      message: "outbox: no state.db yet, so no outbound parts",
+    });
+    const state = openStateStore({ stateDir: harness.stateDir });
+    const text = (preview: string) => ({ kind: "text" as const, call: { method: "send", params: {} }, preview });
+    const chat = { chatId: 7, isGroup: false };
+    const [unknown, failed] = state.parts.plan({ id: "reply:g1", accountId: "default", origin: "reply", chat }, [
+      text("one"),
+      text("two"),
+      text("three"),
+    ]);
+    state.parts.update(unknown!.id, { state: "unknown" });
+    state.parts.update(failed!.id, { state: "failed" });
+    state.close();
+
+    const report = await doctor(harness);
+    expect(report.code).toBe(0);
+    expect(report.check("outbox")).toMatchObject({
+      status: "warn",
+      message: expect.stringMatching(/^outbox: 2 outbound parts wait for the operator \(1 unknown, 1 failed\)/),
+      fix: expect.stringContaining("imessage-channel outbox list --account default --state unknown,failed"),
+    });
+    expect(report.check("outbox", "work")).toMatchObject({
+      status: "ok",
+      message: "outbox: no unknown or failed parts",
+    });
+
+    for (const [id, decision] of [
+      [unknown!.id, "--sent"],
+      [failed!.id, "--drop"],
+    ] as const)
+      expect((await harness.cli(["outbox", "resolve", String(id), decision])).code).toBe(0);
+    expect((await doctor(harness)).check("outbox")?.status).toBe("ok");
   });
 
   it("--fix creates the state dir with mode 0700 and says so", async () => {
