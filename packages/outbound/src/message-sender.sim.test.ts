@@ -211,6 +211,14 @@ describe("MessageSender sends once across reconnects (against imsg-sim)", () => 
     expect(sentRows()).toEqual([{ text: "same" }, { text: "same" }, { text: "same" }]);
   });
 
+  it("finds in history a send imsg before 0.14 failed with an untyped -32603 after writing it, and sends it once", async () => {
+    const { sender } = connection(
+      await simClient(["--imsg-version", "0.13.0", "--fault-mutation", "may_have_completed:send@1"]),
+    );
+    expect(await text(sender(), "landed despite the error")).toMatchObject({ found: true });
+    expect(sentRows()).toEqual([{ text: "landed despite the error" }]);
+  });
+
   it("fails a send whose chat got macOS 26's unjoined empty row instead of taking that row for it", async () => {
     const { sender } = connection(await simClient(["--fault-send", "ghost-row"]));
     const delivery = sender().delivery(chat(), { maybeSentSince: Date.now() });

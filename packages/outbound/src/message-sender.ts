@@ -151,6 +151,11 @@ function sendResultOf(result: unknown): SentMessage {
   };
 }
 
+/** A `-32603` without a typed delivery outcome: what imsg before 0.14 answers for any failure. */
+function isUntypedInternalError(error: unknown): boolean {
+  return ImsgRpcError.isInstance(error) && error.code === -32603 && error.delivery === undefined;
+}
+
 /** What a `send` call carries, for the history lookup: its text or its file, never both (the bridge refuses that). */
 function contentOf(call: ImsgCall): { text?: string; file?: string } {
   const { text, file } = call.params;
@@ -365,7 +370,15 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
           return remember(call, { ...sendResultOf(await options.call(call.method, call.params)), mode: "history" });
         } catch (error) {
           const failure = classifySendFailure(error);
-          if (failure.next === "fail") throw error;
+          if (failure.next === "fail") {
+            // imsg before 0.14 answers an untyped -32603 for anything, a bridge timeout after the message went
+            // out among them: a row in the chat's history is ours; without one, the failure stands.
+            if (isUntypedInternalError(error)) {
+              const found = await lookUp(call, since).catch(() => undefined);
+              if (found) return found;
+            }
+            throw error;
+          }
           if (failure.next === "confirm") return confirm(call, since, deadline, failure, error);
           if (now() >= deadline) throw error;
           if (failure.next === "resend") {
