@@ -97,20 +97,16 @@ function lostSendRules(outcome: LostSendOutcome, nth: number): string {
   return ["send.tracked", "send"].map((method) => `${outcome}:${method}@${nth}`).join(",");
 }
 
-/** The choices a chaos kind makes: the soak's seeded generator, and which lost answers to pick from. */
-export interface ChaosChoices {
-  random: () => number;
-  /** The outcomes `lost-send-outcomes` picks from (default all of `lostSendOutcomes`). */
-  lostSendOutcomes?: readonly LostSendOutcome[];
-}
-
-/** One chaos action against the running world. Restarts wait until the new gateway is connected again. */
+/**
+ * One chaos action against the running world. Restarts wait until the new gateway is connected again; `random` is
+ * the soak's seeded generator, for the choices a kind makes.
+ */
 export async function runChaos(
   world: SoakWorld,
   kind: ChaosKind,
   log: ChaosLog,
   startedAt: number,
-  choices: ChaosChoices,
+  random: () => number,
 ): Promise<void> {
   const { harness } = world;
   const record = (detail: string): void =>
@@ -139,8 +135,7 @@ export async function runChaos(
       return record("next imsg child writes a line nested 1,000,000 deep");
     }
     case "lost-send-outcomes": {
-      const { random, lostSendOutcomes: outcomes = lostSendOutcomes } = choices;
-      const outcome = outcomes[Math.floor(random() * outcomes.length)]!;
+      const outcome = lostSendOutcomes[Math.floor(random() * lostSendOutcomes.length)]!;
       const nth = 1 + Math.floor(random() * lostSendLatestNth);
       const rules = lostSendRules(outcome, nth);
       await world.queueFaults(["--fault-mutation", rules]);

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { waitFor } from "@imessage-channel/agents/test-support";
 import { percentile } from "@imessage-channel/bench-kit";
 import { isoFromAppleMilliseconds } from "@imessage-channel/imsg-sim";
-import { type ChaosKind, type ChaosLog, chaosKinds, emptyChaosLog, type LostSendOutcome, runChaos } from "./chaos.ts";
+import { type ChaosKind, type ChaosLog, chaosKinds, emptyChaosLog, runChaos } from "./chaos.ts";
 import { type InboundLoad, startInboundLoad } from "./inbound-load.ts";
 import { readOutboundEvidence, readParts } from "./outbound-evidence.ts";
 import { type RssSampler, startRssSampler } from "./rss-sampler.ts";
@@ -30,8 +30,6 @@ export interface SoakOptions {
   catchup?: boolean;
   /** The chaos kinds to rotate through, each once in this order first (default all, in `defaultChaosOrder`). */
   chaosKinds?: readonly ChaosKind[];
-  /** The lost answers `lost-send-outcomes` picks from (default all three). */
-  lostSendOutcomes?: readonly LostSendOutcome[];
   /** The imsg release the simulated Mac plays (default: the suite's, else 0.15.10). */
   imsgVersion?: string;
   /** The Mac's private-API bridge (default `up` on imsg 0.15+, where it brings `send.tracked`; else `down`). */
@@ -146,10 +144,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       await sleep(Math.min(chaosEveryMs, Math.max(0, options.durationMs - (performance.now() - startedAt))));
       if (performance.now() - startedAt >= options.durationMs) break;
       const kind = nextChaos();
-      await runChaos(world, kind, chaos, startedAt, {
-        random,
-        ...(options.lostSendOutcomes ? { lostSendOutcomes: options.lostSendOutcomes } : {}),
-      });
+      await runChaos(world, kind, chaos, startedAt, random);
       const elapsed = performance.now() - startedAt;
       if (elapsed - lastProgress >= 10_000) {
         lastProgress = elapsed;

@@ -1,8 +1,6 @@
 // @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
-
-import { versionAtLeast } from "@imessage-channel/rpc-client";
 import { describe, expect, it } from "vitest";
-import type { ChaosKind, LostSendOutcome } from "./chaos.ts";
+import type { ChaosKind } from "./chaos.ts";
 import { formatSoakReport } from "./format-soak-report.ts";
 import { runSoak } from "./run-soak.ts";
 
@@ -17,17 +15,6 @@ const kinds: ChaosKind[] = [
   "slow-agent",
 ];
 
-/**
- * On imsg before 0.14 a send whose answer is lost to `may_have_completed` or `still_in_flight` comes back as a
- * plain -32603 while its row landed, and the gateway marks that part failed and sends the error reply besides
- * (reported to the exactly-once core; `pnpm soak --imsg-version 0.9.0` shows it). Until that is settled the short
- * run on those releases loses answers only by killing imsg mid-send, which their history lookup settles.
- */
-const lostSendOutcomes: LostSendOutcome[] | undefined =
-  process.env.IMSG_SIM_VERSION !== undefined && !versionAtLeast(process.env.IMSG_SIM_VERSION, "0.14.0")
-    ? ["killed"]
-    : undefined;
-
 describe("soak (short version of `pnpm soak`)", () => {
   it("loses nothing, doubles nothing and lets no stranger through under imsg, SSH and restart chaos", async () => {
     const report = await runSoak({
@@ -36,7 +23,6 @@ describe("soak (short version of `pnpm soak`)", () => {
       ratePerSecond: 6,
       seed: 9,
       chaosKinds: kinds,
-      ...(lostSendOutcomes ? { lostSendOutcomes } : {}),
     });
     // The whole report on failure: which rows, which chaos, which problem.
     expect(report.problems, formatSoakReport(report)).toEqual([]);
