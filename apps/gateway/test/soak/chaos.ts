@@ -16,6 +16,7 @@ export const chaosKinds = [
   "fill-state-dir",
   "sigterm-then-sigkill",
   "deep-json-line",
+  "lost-send-outcomes",
 ] as const;
 
 export type ChaosKind = (typeof chaosKinds)[number];
@@ -40,18 +41,32 @@ export interface BoundedShutdown {
   exit: number | string | null;
 }
 
+/** How a faulted send ends without its answer reaching the gateway (imsg-sim `--fault-mutation`). */
+export const lostSendOutcomes = ["may_have_completed", "still_in_flight", "killed"] as const;
+
+export type LostSendOutcome = (typeof lostSendOutcomes)[number];
+
+/** A lost answer queued for the next imsg child: its `nth` send (tracked or plain) ends with `outcome`. */
+export interface LostSendFault {
+  outcome: LostSendOutcome;
+  nth: number;
+  /** The `--fault-mutation` value the child was given. */
+  rules: string;
+}
+
 /** What the chaos loop did and found, for the verdict and the report. */
 export interface ChaosLog {
   records: ChaosRecord[];
   hardKills: HardKill[];
   notWritable: NotWritableSpell[];
   shutdowns: BoundedShutdown[];
+  lostSends: LostSendFault[];
   /** Problems the chaos itself observed, e.g. a SIGTERM that did not exit 0. */
   problems: string[];
 }
 
 export function emptyChaosLog(): ChaosLog {
-  return { records: [], hardKills: [], notWritable: [], shutdowns: [], problems: [] };
+  return { records: [], hardKills: [], notWritable: [], shutdowns: [], lostSends: [], problems: [] };
 }
 
 const lockHoldMs = 25_000;
@@ -67,8 +82,32 @@ const slowTurnMs = 15_000;
 /** A service manager's stop timeout: SIGKILL this long after SIGTERM. */
 const killAfterMs = (soakShutdownTimeoutSeconds + 2) * 1000;
 
-/** One chaos action against the running world. Restarts wait until the new gateway is connected again. */
-export async function runChaos(world: SoakWorld, kind: ChaosKind, log: ChaosLog, startedAt: number): Promise<void> {
+/**
+ * The faulted send is one of the new child's first few, so it comes before the next chaos action restarts it
+ * (at 6 rows a second, a second or two of replies).
+ */
+const lostSendLatestNth = 3;
+
+/**
+ * The `--fault-mutation` rules for one lost answer: the `nth` send of the child ends with `outcome`, whether the
+ * gateway sends it with `send.tracked` (imsg 0.15 with the bridge up) or with plain `send` (older imsg, no bridge,
+ * files: the history path). Each rule counts only its own method's sends.
+ */
+function lostSendRules(outcome: LostSendOutcome, nth: number): string {
+  return ["send.tracked", "send"].map((method) => `${outcome}:${method}@${nth}`).join(",");
+}
+
+/**
+ * One chaos action against the running world. Restarts wait until the new gateway is connected again; `random` is
+ * the soak's seeded generator, for the choices a kind makes.
+ */
+export async function runChaos(
+  world: SoakWorld,
+  kind: ChaosKind,
+  log: ChaosLog,
+  startedAt: number,
+  random: () => number,
+): Promise<void> {
   const { harness } = world;
   const record = (detail: string): void =>
     void log.records.push({ kind, at: Math.round(performance.now() - startedAt), detail });
@@ -94,6 +133,15 @@ export async function runChaos(world: SoakWorld, kind: ChaosKind, log: ChaosLog,
       await world.queueFaults(["--fault-deep-line-after", "1"]);
       await killImsg(world);
       return record("next imsg child writes a line nested 1,000,000 deep");
+    }
+    case "lost-send-outcomes": {
+      const outcome = lostSendOutcomes[Math.floor(random() * lostSendOutcomes.length)]!;
+      const nth = 1 + Math.floor(random() * lostSendLatestNth);
+      const rules = lostSendRules(outcome, nth);
+      await world.queueFaults(["--fault-mutation", rules]);
+      await killImsg(world);
+      log.lostSends.push({ outcome, nth, rules });
+      return record(`next imsg child loses the answer to its send #${nth} (${outcome})`);
     }
     case "slow-agent": {
       world.agentDelayMs = 2_500;

@@ -5,9 +5,10 @@ import { percentile } from "@imessage-channel/bench-kit";
 import { isoFromAppleMilliseconds } from "@imessage-channel/imsg-sim";
 import { type ChaosKind, type ChaosLog, chaosKinds, emptyChaosLog, runChaos } from "./chaos.ts";
 import { type InboundLoad, startInboundLoad } from "./inbound-load.ts";
+import { readOutboundEvidence, readParts } from "./outbound-evidence.ts";
 import { type RssSampler, startRssSampler } from "./rss-sampler.ts";
-import { judgeSoak, type SoakVerdict } from "./soak-verdict.ts";
-import { ackedGuids, SoakWorld, turnGuids } from "./soak-world.ts";
+import { judgeSoak, rowsWithUnknownReply, type SoakVerdict } from "./soak-verdict.ts";
+import { ackedGuids, type SoakBridge, SoakWorld, turnGuids } from "./soak-world.ts";
 
 export interface SoakOptions {
   durationMs: number;
@@ -31,6 +32,8 @@ export interface SoakOptions {
   chaosKinds?: readonly ChaosKind[];
   /** The imsg release the simulated Mac plays (default: the suite's, else 0.15.10). */
   imsgVersion?: string;
+  /** The Mac's private-API bridge (default `up` on imsg 0.15+, where it brings `send.tracked`; else `down`). */
+  bridge?: SoakBridge;
   /** The gateway's whole log (every incarnation) is written here at the end. */
   logPath?: string;
   onProgress?: (line: string) => void;
@@ -72,13 +75,19 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** The order of the first round: a gateway kill early, the long state.db spells after the quick kinds. */
+/**
+ * The order of the first round: a gateway kill early, the long state.db spells after the quick kinds. Lost send
+ * answers come twice a round, as each firing loses one answer and is over in a moment; every other kind still runs
+ * once a round.
+ */
 export const defaultChaosOrder: readonly ChaosKind[] = [
   "kill-imsg",
+  "lost-send-outcomes",
   "restart-gateway-sigkill",
   "malformed-lines",
   "drop-ssh",
   "restart-gateway-sigterm",
+  "lost-send-outcomes",
   "slow-agent",
   "deep-json-line",
   "sigterm-then-sigkill",
@@ -104,8 +113,9 @@ function chaosOrder(kinds: readonly ChaosKind[], random: () => number): () => Ch
 /**
  * Runs the gateway against imsg-sim over a real sshd under a steady inbound load while a chaos loop kills imsg,
  * drops SSH, restarts the gateway (SIGTERM, SIGKILL, SIGTERM with slow turns), injects malformed and deeply nested
- * lines, slows the agent, locks state.db and fills the state dir; then lets every turn finish and judges the
- * evidence: every row dispatched and answered exactly once, RSS bounded.
+ * lines, slows the agent, locks state.db, fills the state dir and loses the answers of sends; then lets every turn
+ * finish and judges the evidence: every row dispatched and answered exactly once, every outbound part in chat.db
+ * once or reported unknown, RSS bounded.
  */
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const progress = options.onProgress ?? (() => {});
@@ -116,6 +126,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     coalesce: options.coalesce,
     catchup: options.catchup,
     ...(options.imsgVersion === undefined ? {} : { imsgVersion: options.imsgVersion }),
+    ...(options.bridge === undefined ? {} : { bridge: options.bridge }),
   });
   const { harness } = world;
   const chaos = emptyChaosLog();
@@ -133,7 +144,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       await sleep(Math.min(chaosEveryMs, Math.max(0, options.durationMs - (performance.now() - startedAt))));
       if (performance.now() - startedAt >= options.durationMs) break;
       const kind = nextChaos();
-      await runChaos(world, kind, chaos, startedAt);
+      await runChaos(world, kind, chaos, startedAt, random);
       const elapsed = performance.now() - startedAt;
       if (elapsed - lastProgress >= 10_000) {
         lastProgress = elapsed;
@@ -148,11 +159,23 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
     const expected = load.injected.filter((row) => row.expected === "dispatch").map((row) => row.guid);
     const answered = () => new Set(harness.sentRows().flatMap((row) => ackedGuids(row.text) ?? []));
+    // A reply the gateway reported unknown is never sent again without the operator: waiting for it is pointless.
+    const replyUnknown = () => {
+      const deliveries = new Set(
+        readParts(harness)
+          .filter((part) => part.state === "unknown")
+          .map((part) => part.deliveryId),
+      );
+      return rowsWithUnknownReply(harness.turns().map(turnGuids), deliveries);
+    };
     await waitFor(
-      "every turn answered",
+      "every turn answered (or its reply reported unknown)",
       () => {
         const done = answered();
-        return expected.every((guid) => done.has(guid));
+        const open = expected.filter((guid) => !done.has(guid));
+        if (open.length === 0) return true;
+        const unknown = replyUnknown();
+        return open.every((guid) => unknown.has(guid));
       },
       options.drainTimeoutMs ?? 60_000,
     ).catch(() => progress("drain timed out: the verdict lists what is missing"));
@@ -172,6 +195,23 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     rss?.stop();
     await world.dispose();
   }
+}
+
+/** A lost row as state.db remembers it: its journal entry, a recorded reply, and the parts of its reply. */
+function rowRecord(harness: SoakWorld["harness"], guid: string): string {
+  const journal = harness.stateRows<{ state: string; attempts: number }>(
+    "SELECT state, attempts FROM inbound_journal WHERE guid = ?",
+    guid,
+  )[0];
+  const recorded = harness.stateRows<{ n: number }>("SELECT COUNT(*) AS n FROM reply_outbox WHERE guid = ?", guid)[0];
+  const parts = harness.stateRows<{ id: number; state: string }>(
+    "SELECT id, state FROM outbound_part WHERE delivery_id = ? ORDER BY seq",
+    `reply:${guid}`,
+  );
+  const partList = parts.length ? parts.map((part) => `part ${part.id} ${part.state}`).join(", ") : "no parts";
+  return `${guid} journal ${journal ? `${journal.state} after ${journal.attempts} attempt(s)` : "none"}, ${
+    recorded?.n ? "reply recorded" : "no reply recorded"
+  }, reply:${guid.slice(0, 8)}… ${partList}`;
 }
 
 function report(
@@ -202,7 +242,14 @@ function report(
   const agentTurns = harness.turns().map(turnGuids);
   const answeredGuids = new Set(replies.flat());
   const repeatRows = load.injected.filter((row) => row.repeatsReply);
-  const verdict = judgeSoak({ injected: load.injected, agentTurns, replies, hardKills: chaos.hardKills });
+  const outbound = readOutboundEvidence(harness);
+  const verdict = judgeSoak({
+    injected: load.injected,
+    agentTurns,
+    replies,
+    hardKills: chaos.hardKills,
+    ...(outbound ? { outbound } : {}),
+  });
 
   const latencies = load.injected
     .flatMap((row) => {
@@ -216,7 +263,10 @@ function report(
   const problems = [...verdict.problems, ...chaos.problems, ...world.crashes];
   const rowidOf = new Map(load.injected.map((row) => [row.guid, row.rowid]));
   const lost = [...verdict.neverDispatched, ...verdict.neverAnswered];
-  if (lost.length) problems.push(`rowids of those rows: ${lost.map((guid) => rowidOf.get(guid)).join(", ")}`);
+  if (lost.length) {
+    problems.push(`rowids of those rows: ${lost.map((guid) => rowidOf.get(guid)).join(", ")}`);
+    problems.push(`what state.db says of them: ${lost.map((guid) => rowRecord(harness, guid)).join("; ")}`);
+  }
   if (otherReplies.length) {
     problems.push(`${otherReplies.length} sent row(s) were not acknowledgements: ${JSON.stringify(otherReplies[0])}`);
   }

@@ -1,6 +1,7 @@
 /**
  * `pnpm soak [--minutes N] [--rate R] [--seed S] [--chaos-every SEC] [--coalesce on|off] [--catchup on|off]
- * [--log-level L] [--imsg-version V]`: the gateway under steady load and chaos, then a verdict.
+ * [--log-level L] [--imsg-version V] [--bridge up|down]` (the bridge is up by default where imsg
+ * offers send.tracked, 0.15+): the gateway under steady load and chaos, then a verdict.
  * Exits 0 when every row was dispatched and answered exactly once and RSS stayed bounded, 1 otherwise.
  */
 import { tmpdir } from "node:os";
@@ -8,6 +9,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { formatSoakReport } from "./format-soak-report.ts";
 import { runSoak } from "./run-soak.ts";
+import { defaultSoakBridge } from "./soak-world.ts";
 
 const { values } = parseArgs({
   options: {
@@ -19,6 +21,7 @@ const { values } = parseArgs({
     coalesce: { type: "string", default: "on" },
     catchup: { type: "string", default: "on" },
     "imsg-version": { type: "string", default: "0.15.10" },
+    bridge: { type: "string" },
   },
 });
 
@@ -38,9 +41,14 @@ process.on("unhandledRejection", (reason) => {
 });
 
 const minutes = positive("minutes", values.minutes);
+const bridge = values.bridge ?? defaultSoakBridge(values["imsg-version"]);
+if (bridge !== "up" && bridge !== "down") {
+  console.error(`soak: --bridge "${bridge}" is not one of up | down (up: imsg 0.15 sends text with send.tracked)`);
+  process.exit(2);
+}
 const seed = positive("seed", values.seed);
 console.log(
-  `soak: ${minutes} min, ${values.rate} rows/s, chaos every ${values["chaos-every"]} s, seed ${seed}, coalesce ${values.coalesce}, catchup ${values.catchup}, imsg ${values["imsg-version"]}`,
+  `soak: ${minutes} min, ${values.rate} rows/s, chaos every ${values["chaos-every"]} s, seed ${seed}, coalesce ${values.coalesce}, catchup ${values.catchup}, imsg ${values["imsg-version"]}, bridge ${bridge}`,
 );
 const report = await runSoak({
   durationMs: minutes * 60_000,
@@ -51,6 +59,7 @@ const report = await runSoak({
   coalesce: values.coalesce !== "off",
   catchup: values.catchup !== "off",
   imsgVersion: values["imsg-version"],
+  bridge,
   logPath: join(tmpdir(), `imessage-channel-soak-${seed}-coalesce-${values.coalesce}-catchup-${values.catchup}.log`),
   onProgress: (line) => console.log(`soak: ${line}`),
 });

@@ -1,3 +1,5 @@
+import { judgeOutbound, type OutboundEvidence, type OutboundVerdict, outboundProblems } from "./outbound-verdict.ts";
+
 /** An inbound row the soak wrote into chat.db, and whether policy should let it reach the agent. */
 export interface InjectedRow {
   guid: string;
@@ -23,6 +25,11 @@ export interface SoakEvidence {
   /** Each reply row in chat.db, as the guids the agent acknowledged in it. */
   replies: string[][];
   hardKills: HardKill[];
+  /**
+   * The outbound parts (state.db) and outgoing rows (chat.db) at the end; undefined when the gateway keeps no
+   * outbound parts (it never logged its send mode and wrote none), so only the rows' acknowledgements are judged.
+   */
+  outbound?: OutboundEvidence;
 }
 
 export interface Repetition {
@@ -42,14 +49,18 @@ export interface SoakVerdict {
   neverDispatched: string[];
   /** Rows policy must drop that reached the agent anyway. */
   leakedToAgent: string[];
-  /** Rows dispatched to the agent but never answered. */
+  /** Rows dispatched to the agent but never answered, their reply not reported unknown. */
   neverAnswered: string[];
+  /** Rows dispatched but never answered whose reply has a part `unknown` and not in chat.db: reported, not lost. */
+  answerUnknown: string[];
   /** Of the rows never dispatched or never answered, those that repeated the agent's reply (an echo check's victims). */
   lostRepeats: string[];
   repeatedDispatches: Repetition[];
   repeatedReplies: Repetition[];
   /** Turns or replies naming a guid the soak never wrote. */
   unknownGuids: string[];
+  /** The outbound parts judged by guid (doubled, lost silently, unknown); undefined without parts. */
+  outbound?: OutboundVerdict;
   problems: string[];
   ok: boolean;
 }
@@ -67,10 +78,25 @@ function repetitions(counts: Map<string, number>, allowance: Map<string, number>
 }
 
 /**
+ * The rows whose reply may be missing because the gateway reported it `unknown`: the reply of a turn is delivered
+ * as `reply:<first guid of the turn>`, so each turn that carried the row names a delivery to look at.
+ */
+export function rowsWithUnknownReply(agentTurns: string[][], unknownReplies: ReadonlySet<string>): Set<string> {
+  const rows = new Set<string>();
+  for (const turn of agentTurns) {
+    if (!turn.some((guid) => unknownReplies.has(`reply:${guid}`))) continue;
+    for (const guid of turn) rows.add(guid);
+  }
+  return rows;
+}
+
+/**
  * Judges a soak run: every row meant for the agent dispatched and answered exactly once, nothing policy drops
  * reaching the agent. A second dispatch is tolerated only for a row a SIGKILL left claimed in the journal (the
  * agent was still thinking when the gateway died: at-least-once cannot tell that from a lost turn); a second
- * reply never is.
+ * reply never is. With outbound parts, every part is judged by guid as well (`judgeOutbound`): none doubled, none
+ * lost silently; a row is excused from being answered only when its reply has a part `unknown` that is not in
+ * chat.db (the gateway said so, and never sends it again without the operator).
  */
 export function judgeSoak(evidence: SoakEvidence): SoakVerdict {
   const expected = new Set(evidence.injected.filter((row) => row.expected === "dispatch").map((row) => row.guid));
@@ -81,7 +107,11 @@ export function judgeSoak(evidence: SoakEvidence): SoakVerdict {
 
   const neverDispatched = [...expected].filter((guid) => !dispatched.has(guid));
   const leakedToAgent = [...dropped].filter((guid) => dispatched.has(guid) || answered.has(guid));
-  const neverAnswered = [...dispatched.keys()].filter((guid) => expected.has(guid) && !answered.has(guid));
+  const outbound = evidence.outbound ? judgeOutbound(evidence.outbound) : undefined;
+  const replyUnknown = rowsWithUnknownReply(evidence.agentTurns, outbound?.unknownReplies ?? new Set());
+  const unanswered = [...dispatched.keys()].filter((guid) => expected.has(guid) && !answered.has(guid));
+  const neverAnswered = unanswered.filter((guid) => !replyUnknown.has(guid));
+  const answerUnknown = unanswered.filter((guid) => replyUnknown.has(guid));
   const repeats = new Set(evidence.injected.filter((row) => row.repeatsReply).map((row) => row.guid));
   const lostRepeats = [...neverDispatched, ...neverAnswered].filter((guid) => repeats.has(guid));
   const repeatedDispatches = repetitions(dispatched, allowance);
@@ -115,6 +145,7 @@ export function judgeSoak(evidence: SoakEvidence): SoakVerdict {
   }
   if (unknownGuids.length)
     problems.push(`${unknownGuids.length} guid(s) the soak never wrote: ${sample(unknownGuids)}`);
+  if (outbound) problems.push(...outboundProblems(outbound));
 
   return {
     injected: evidence.injected.length,
@@ -122,10 +153,12 @@ export function judgeSoak(evidence: SoakEvidence): SoakVerdict {
     neverDispatched,
     leakedToAgent,
     neverAnswered,
+    answerUnknown,
     lostRepeats,
     repeatedDispatches,
     repeatedReplies,
     unknownGuids,
+    ...(outbound ? { outbound } : {}),
     problems,
     ok: problems.length === 0,
   };

@@ -1,6 +1,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { setTimeout as sleep } from "node:timers/promises";
 import { sendJson } from "@imessage-channel/agents/test-support";
+import { versionAtLeast } from "@imessage-channel/rpc-client";
 import { stateDatabasePath } from "@imessage-channel/state";
 import { startTestSshd, type TestSshd } from "@imessage-channel/test-sshd";
 import { GatewayHarness } from "../test-support/gateway-harness.ts";
@@ -53,6 +54,22 @@ export const soakPeople: SoakPeople = {
 };
 
 /**
+ * Whether the Mac's private-API bridge is up: imsg 0.15 offers `send.tracked` only then, so `up` sends text
+ * tracked and `down` leaves every send to the history lookup. Releases before 0.15 never track (with the bridge up
+ * their `send` answers with the row's guid).
+ */
+export type SoakBridge = "up" | "down";
+
+/**
+ * Each release's hardest send path by default: the bridge up where imsg offers `send.tracked` (0.15+), so text is
+ * tracked by its own guid; down before, so `send` is answered without a guid (0.9.0) and only the history lookup
+ * can settle a lost answer.
+ */
+export function defaultSoakBridge(imsgVersion: string): SoakBridge {
+  return versionAtLeast(imsgVersion, "0.15.0") ? "up" : "down";
+}
+
+/**
  * The soak's world: a real sshd on loopback, imsg-sim reached through it as the Mac (behind a wrapper that records
  * the rpc child's pid and takes one-shot fault flags), a webhook agent that acknowledges every guid it is given,
  * and the gateway as a real child process.
@@ -75,9 +92,17 @@ export class SoakWorld {
   }
 
   static async create(
-    options: { logLevel?: string; coalesce?: boolean; catchup?: boolean; imsgVersion?: string } = {},
+    options: {
+      logLevel?: string;
+      coalesce?: boolean;
+      catchup?: boolean;
+      imsgVersion?: string;
+      bridge?: SoakBridge;
+    } = {},
   ): Promise<SoakWorld> {
     const { logLevel = "info", coalesce = true, catchup = true } = options;
+    const bridge =
+      options.bridge ?? defaultSoakBridge(options.imsgVersion ?? process.env.IMSG_SIM_VERSION ?? "0.15.10");
     const sshd = await startTestSshd();
     let world: SoakWorld | undefined;
     let answered = 0;
@@ -85,6 +110,7 @@ export class SoakWorld {
       logLevel,
       // The soak counts refused requests as a problem of its verdict rather than failing at dispose.
       allowProtocolErrors: true,
+      simArgs: ["--bridge", bridge],
       ...(options.imsgVersion === undefined ? {} : { imsgVersion: options.imsgVersion }),
       agent: async (turn, response) => {
         if (world?.agentDelayMs) await sleep(world.agentDelayMs);

@@ -4,9 +4,10 @@ import type { ChaosKind } from "./chaos.ts";
 import { formatSoakReport } from "./format-soak-report.ts";
 import { runSoak } from "./run-soak.ts";
 
-// The connection and restart kinds; soak-state-chaos.test.ts runs the others beside this file.
+// The connection, restart and lost-answer kinds; soak-state-chaos.test.ts runs the others beside this file.
 const kinds: ChaosKind[] = [
   "kill-imsg",
+  "lost-send-outcomes",
   "restart-gateway-sigkill",
   "malformed-lines",
   "drop-ssh",
@@ -35,7 +36,10 @@ describe("soak (short version of `pnpm soak`)", () => {
     expect(verdict.injected - verdict.expectedDispatches).toBeGreaterThan(0);
     // Each kill, drop and restart ended in a new imsg stream; the malformed line was seen and skipped.
     const reconnects =
-      report.chaosCounts["kill-imsg"] + report.chaosCounts["drop-ssh"] + report.chaosCounts["malformed-lines"];
+      report.chaosCounts["kill-imsg"] +
+      report.chaosCounts["drop-ssh"] +
+      report.chaosCounts["malformed-lines"] +
+      report.chaosCounts["lost-send-outcomes"];
     const restarts = report.chaosCounts["restart-gateway-sigterm"] + report.chaosCounts["restart-gateway-sigkill"];
     expect(report.imsgConnections).toBeGreaterThanOrEqual(1 + reconnects + restarts);
     expect(report.skippedLines).toBeGreaterThan(0);
