@@ -274,7 +274,11 @@ export class Outbox implements OutboxPort {
     const chat = first.chat as ChatAddress;
     const attempted = parts.flatMap((part) => (part.firstAttemptAt === undefined ? [] : [part.firstAttemptAt]));
     const delivery = imsg.delivery(chat, {
-      ownedGuids: state.parts.ownedGuidsSince(account.accountId, this.#now() - ownedGuidWindowMs),
+      // Its own parts' guids however old (a delivery resumed hours later), and every recent one of the account.
+      ownedGuids: [
+        ...parts.flatMap((part) => (part.guid === undefined ? [] : [part.guid])),
+        ...state.parts.ownedGuidsSince(account.accountId, this.#now() - ownedGuidWindowMs),
+      ],
       unnamedSends: parts
         .filter(
           (part) => isSettled(part) && part.kind !== "action" && part.guid === undefined && part.mode !== undefined,
