@@ -87,6 +87,7 @@ export class AccountRunner {
   /** Every message the account sends goes through it (docs/exactly-once.md). */
   readonly #outbox: Outbox;
   #sweepTimer: NodeJS.Timeout | undefined;
+  readonly #stopSends = new AbortController();
   #sweeping: Promise<void> | undefined;
   #sendMode: string | undefined;
 
@@ -144,6 +145,8 @@ export class AccountRunner {
     this.#connection = new ImsgConnection(() => this.#supervisor.client, {
       bridge: this.#bridge,
       accountId: account.accountId,
+      // Cancelled turns (shutdown past its budget) and the account's stop end sends that wait for imsg.
+      signal: AbortSignal.any([queue.signal, this.#stopSends.signal]),
       // Text parts go out as send.tracked while this connection offers it (docs/exactly-once.md, Identity).
       trackedSends: () =>
         trackedSendsUsable(this.#supervisor.protocol?.methods, this.#supervisor.protocol?.bridge?.selectors),
@@ -298,6 +301,7 @@ export class AccountRunner {
   async stop(): Promise<void> {
     clearInterval(this.#sweepTimer);
     this.#sweepTimer = undefined;
+    this.#stopSends.abort();
     this.#catchupStop.abort();
     await this.#supervisor.stop();
     await this.#catchup;

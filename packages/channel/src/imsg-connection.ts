@@ -24,6 +24,8 @@ export interface ImsgConnectionOptions {
   trackedSends?: () => boolean;
   /** The account tracked-send guids are derived for. */
   accountId?: string;
+  /** Aborted when the account stops: sends waiting for imsg end, their parts kept for the next start. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -54,6 +56,7 @@ export class ImsgConnection implements ImsgPort {
       ...(options.reconnectWaitMs === undefined ? {} : { reconnectWaitMs: options.reconnectWaitMs }),
       ...(options.trackedSends === undefined ? {} : { trackedSends: options.trackedSends }),
       ...(options.accountId === undefined ? {} : { accountId: options.accountId }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
   }
 

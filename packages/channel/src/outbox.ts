@@ -314,11 +314,11 @@ export class Outbox implements OutboxPort {
     return outcome;
   }
 
-  /** imsg gone longer than the send waits, or state.db not writable: the part was not sent and stays open. */
+  /** imsg gone longer than the send waits, the account stopping, or state.db not writable: the part stays open. */
   #keepsOpen(error: unknown): boolean {
-    return (
-      (OutboundError.isInstance(error) && error.code === "NOT_RECONNECTED") || notWritableReason(error) !== undefined
-    );
+    const waiting =
+      OutboundError.isInstance(error) && (error.code === "NOT_RECONNECTED" || error.code === "SENDS_STOPPED");
+    return waiting || notWritableReason(error) !== undefined;
   }
 
   /** One text or file part: sent once (docs/exactly-once.md); `unknown` is reported, any other failure thrown. */

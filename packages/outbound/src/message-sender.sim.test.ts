@@ -118,6 +118,20 @@ describe("MessageSender sends once across reconnects (against imsg-sim)", () => 
     expect(outcome.rowid).toBeGreaterThan(0);
   });
 
+  it("stops waiting for imsg when the account stops, so a shutdown is not held by a send", async () => {
+    const stop = new AbortController();
+    const sender = createMessageSender({
+      call: () => Promise.reject(new RpcClientError("NOT_CONNECTED", "imsg is not connected")),
+      isConnected: () => false,
+      reconnectWaitMs: 60_000,
+      signal: stop.signal,
+    });
+    const sending = text(sender, "after the next start");
+    await sleep(150);
+    stop.abort();
+    await expect(sending).rejects.toMatchObject({ code: "SENDS_STOPPED" });
+  });
+
   it("gives up after the wait with a line that says what to check", async () => {
     const { sender } = connection();
     await expect(text(sender(300), "nobody home")).rejects.toThrow(

@@ -48,6 +48,11 @@ export interface MessageSenderOptions {
   accountId?: string;
   /** Gaps between the `message.send_status` lookups that settle a lost tracked send (default 1 s, 2 s, 4 s). */
   settleGapsMs?: readonly number[];
+  /**
+   * Aborted when the account stops: waits for a reconnect and settle lookups end with `SENDS_STOPPED` instead of
+   * holding the shutdown (the part stays open, and the next start finishes it).
+   */
+  signal?: AbortSignal;
 }
 
 /** What imsg answered for one send, or the row history proved it had already written. */
@@ -174,9 +179,21 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
   const now = options.now ?? Date.now;
   const reconnectWaitMs = options.reconnectWaitMs ?? defaultReconnectWaitMs;
   const settleGapsMs = options.settleGapsMs ?? defaultSettleGapsMs;
+  /** A wait that ends early when the account stops (the next `connected` then says so). */
+  const pause = (ms: number) => sleep(ms, undefined, { signal: options.signal }).catch(() => undefined);
+
+  /** The account is stopping: a send waiting for imsg (or settling a lost answer) ends, and its part stays open. */
+  function stoppingError(): OutboundError {
+    return new OutboundError(
+      "SENDS_STOPPED",
+      "the gateway is stopping, so this send waits for the next start (its part stays in the outbox)",
+    );
+  }
 
   async function connected(deadline: number): Promise<void> {
+    if (options.signal?.aborted) throw stoppingError();
     while (!options.isConnected()) {
+      if (options.signal?.aborted) throw stoppingError();
       if (now() >= deadline) {
         throw new OutboundError(
           "NOT_RECONNECTED",
@@ -230,7 +247,7 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
       }
       if (state === "pending") rowSeen = true;
       const gap = settleGapsMs[lookup];
-      if (gap !== undefined) await sleep(gap);
+      if (gap !== undefined) await pause(gap);
     }
     if (rowSeen)
       return { guid, found: true, mode: "tracked", state: "sent", detail: "Messages still shows it pending" };

@@ -21,7 +21,8 @@ export type OutboundErrorCode =
   | "NOT_RECONNECTED"
   | "SEND_RESULT_INVALID"
   | "SEND_UNCONFIRMED"
-  | "SEND_FAILED";
+  | "SEND_FAILED"
+  | "SENDS_STOPPED";
 
 /** The base error of `@imessage-channel/outbound`: a string `code` and a one-line message saying what to do. */
 export class OutboundError extends ChannelError<OutboundErrorCode> {}
