@@ -45,7 +45,7 @@ export function formatSoakReport(report: SoakReport): string {
     `agent turns: ${report.turns}; reply rows: ${report.replies}; never dispatched: ${verdict.neverDispatched.length}; never answered: ${verdict.neverAnswered.length}; stranger rows that reached the agent: ${verdict.leakedToAgent.length}`,
     `repeats: ${verdict.repeatedDispatches.length} dispatch(es), ${verdict.repeatedReplies.length} reply(ies); ${repeats} excused by a stop that left the row claimed (${inDoubt} row(s) were claimed at ${report.chaos.hardKills.length} SIGKILL(s) or shutdown(s) with turns running)`,
     `chaos: ${chaos}`,
-    `rows repeating a fresh reply: ${report.repeatedReplyRows.written} written, ${report.repeatedReplyRows.answered} answered`,
+    `rows repeating a fresh reply: ${report.repeatedReplyRows.written} written, ${report.repeatedReplyRows.answered} answered, ${report.repeatedReplyRows.reportedUnknown} waiting on an unknown part`,
     ...report.chaos.notWritable.map(
       (spell) =>
         `${spell.kind}: ${spell.degradedReason ? `status said "${spell.degradedReason}"` : "no degraded status seen"}`,

@@ -53,7 +53,8 @@ export interface SoakReport {
   /** Sent rows that are not acknowledgements (error replies, pairing codes): none expected. */
   otherReplies: string[];
   /** Friends' rows that repeated a reply the agent had just sent, and how many of them were answered. */
-  repeatedReplyRows: { written: number; answered: number };
+  /** Rows that repeat a fresh reply's text: `answered`, or `reportedUnknown` (their reply's part is unknown, reported). */
+  repeatedReplyRows: { written: number; answered: number; reportedUnknown: number };
   imsgConnections: number;
   skippedLines: number;
   rss: { samples: number; peakMb: number; lastMb: number; limitMb: number };
@@ -296,6 +297,9 @@ function report(
     repeatedReplyRows: {
       written: repeatRows.length,
       answered: repeatRows.filter((row) => answeredGuids.has(row.guid)).length,
+      reportedUnknown: repeatRows.filter(
+        (row) => !answeredGuids.has(row.guid) && verdict.answerUnknown.includes(row.guid),
+      ).length,
     },
     imsgConnections: harness.logs.filter((line) => line.includes("imsg stream connected")).length,
     skippedLines: harness.logs.filter((line) => /skipped .*line|over-long|discarded/i.test(line)).length,
