@@ -1,21 +1,14 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeMachine, withPeerSection, wrapPeerSection } from "@imessage-channel/bench-kit";
+import { directory } from "./directory.ts";
 import { writeFakeImsg } from "./fake-imsg-launcher.ts";
-import { bareInboundRate } from "./inbound-bare.ts";
-import { ourInboundRate } from "./inbound-ours.ts";
-import { referenceInboundRate } from "./inbound-reference.ts";
-import { openOurReplyPath } from "./our-channel.ts";
-import { startOurClient } from "./our-client.ts";
-import { latencySummary } from "./paired-statistics.ts";
-import { type Latency, peerRows, type RepetitionResult, type Sizes } from "./peer-figures.ts";
+import { peerRows, type RepetitionResult, type Sizes } from "./peer-figures.ts";
 import { renderPeerConsoleTable, renderPeerSection } from "./peer-report.ts";
-import { loadReference, type Reference } from "./reference.ts";
+import { loadReference } from "./reference.ts";
 import { referenceVersion } from "./reference-pin.ts";
-import { replyText, timeEachReply } from "./reply-delivery.ts";
-import { timeReads } from "./round-trip.ts";
-import { rssAfterNotifications } from "./rss.ts";
+import { type RepetitionContext, runRepetition } from "./repetition.ts";
 
 export const fullSizes: Sizes = {
   notifications: 100_000,
@@ -52,13 +45,6 @@ export interface RunOptions {
   log: (line: string) => void;
 }
 
-interface Context {
-  reference: Reference;
-  installDirectory: string;
-  workDirectory: string;
-  cliPath: string;
-}
-
 /** Runs every figure, interleaved and repeated, prints the table and writes the section of docs/performance.md. */
 export async function runPeerBench(options: RunOptions): Promise<void> {
   const sizes = options.mode === "full" ? fullSizes : quickSizes;
@@ -72,7 +58,7 @@ export async function runPeerBench(options: RunOptions): Promise<void> {
       notificationTemplatesPath: join(fixtures, "watch-replay.notifications.jsonl"),
       chatsListResponsePath: join(fixtures, "chats-list.response.jsonl"),
     };
-    const context: Context = {
+    const context: RepetitionContext = {
       reference: await loadReference(options.installDirectory, directory(workDirectory, "reference-state")),
       installDirectory: options.installDirectory,
       workDirectory,
@@ -107,81 +93,6 @@ export async function runPeerBench(options: RunOptions): Promise<void> {
   } finally {
     rmSync(workDirectory, { recursive: true, force: true });
   }
-}
-
-function directory(parent: string, name: string): string {
-  const path = join(parent, name);
-  mkdirSync(path, { recursive: true });
-  return path;
-}
-
-/** One repetition of every figure; within each, ours first, then the reference (then the bare loop). */
-async function runRepetition(context: Context, sizes: Sizes, label: string): Promise<RepetitionResult> {
-  const { reference, cliPath } = context;
-  const inbound = {
-    ours: await ourInboundRate(cliPath, sizes.notifications),
-    reference: await referenceInboundRate(reference, cliPath, sizes.notifications),
-    bare: await bareInboundRate(cliPath, sizes.notifications),
-  };
-
-  const ourReadTimes = async (inFlight: number) => {
-    const client = await startOurClient(cliPath);
-    try {
-      return await timeReads(() => client.chatsList({ limit: 5 }), sizes.roundTrips, inFlight);
-    } finally {
-      await client.close();
-    }
-  };
-  const referenceReadTimes = async (inFlight: number) => {
-    const client = await reference.createRpcClient({ cliPath });
-    try {
-      return await timeReads(() => client.request("chats.list", { limit: 5 }), sizes.roundTrips, inFlight);
-    } finally {
-      await client.stop();
-    }
-  };
-  const perRequest = (milliseconds: number) => (milliseconds * 1000) / sizes.roundTrips;
-  const roundTrip = { ours: perRequest(await ourReadTimes(1)), reference: perRequest(await referenceReadTimes(1)) };
-  const perSecond = (milliseconds: number) => sizes.roundTrips / (milliseconds / 1000);
-  const inFlight = {
-    ours: perSecond(await ourReadTimes(sizes.inFlight)),
-    reference: perSecond(await referenceReadTimes(sizes.inFlight)),
-  };
-
-  const ourReplies = async (count: number, name: string): Promise<Latency> => {
-    const path = await openOurReplyPath(cliPath, directory(context.workDirectory, `state-${label}-${name}`));
-    try {
-      const latencies = await timeEachReply(
-        (index) => path.deliver(`reply:peer-${label}-${name}-${index}`, replyText(index)),
-        count,
-        20,
-      );
-      return latencySummary(latencies);
-    } finally {
-      await path.close();
-    }
-  };
-  const referenceWarmReplies = async (): Promise<Latency> => {
-    const client = await reference.createRpcClient({ cliPath });
-    try {
-      const send = (index: number) => reference.sendMessage("chat_id:1", replyText(index), { cliPath, client });
-      return latencySummary(await timeEachReply(send, sizes.warmReplies, 20));
-    } finally {
-      await client.stop();
-    }
-  };
-  const warmReply = { ours: await ourReplies(sizes.warmReplies, "warm"), reference: await referenceWarmReplies() };
-  const spawnedSend = (index: number) => reference.sendMessage("chat_id:1", replyText(index), { cliPath });
-  const realReply = {
-    ours: await ourReplies(sizes.realReplies, "real"),
-    reference: latencySummary(await timeEachReply(spawnedSend, sizes.realReplies, 2)),
-  };
-
-  const rss = {
-    ours: await rssAfterNotifications("ours", cliPath, sizes.notifications),
-    reference: await rssAfterNotifications("reference", cliPath, sizes.notifications, context.installDirectory),
-  };
-  return { inbound, roundTrip, inFlight, warmReply, realReply, rss };
 }
 
 function summary(result: RepetitionResult): string {
