@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { BenchPeerError } from "./bench-peer-error.ts";
+import { npmFailureReason } from "./npm-failure.ts";
 import { referencePackages, referenceVersion } from "./reference-pin.ts";
 
 /** Written last, once npm finished and both packages are the pinned version: its absence means "not complete". */
@@ -75,14 +76,10 @@ function runNpm(directory: string, args: string[]): Promise<string | undefined> 
   const environment = { ...process.env, PATH: `${nodeFolder}${delimiter}${process.env.PATH ?? ""}` };
   return new Promise((resolve) => {
     const child = spawn("npm", args, { cwd: directory, env: environment, stdio: ["ignore", "inherit", "pipe"] });
-    let lastLine = "";
+    let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => {
       process.stderr.write(chunk);
-      const lines = chunk
-        .toString("utf8")
-        .split("\n")
-        .filter((line) => line.trim() !== "");
-      if (lines.length > 0) lastLine = lines[lines.length - 1]!.trim();
+      if (stderr.length < 1_000_000) stderr += chunk.toString("utf8");
     });
     child.on("error", (error: NodeJS.ErrnoException) => {
       resolve(
@@ -91,7 +88,10 @@ function runNpm(directory: string, args: string[]): Promise<string | undefined> 
     });
     child.on("close", (code, signal) => {
       if (code === 0) resolve(undefined);
-      else resolve(`npm exited ${code ?? signal}${lastLine ? `: ${lastLine}` : ""}`);
+      else {
+        const reason = npmFailureReason(stderr);
+        resolve(`npm exited ${code ?? signal}${reason ? `: ${reason}` : ""}`);
+      }
     });
   });
 }
