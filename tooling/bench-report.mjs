@@ -8,7 +8,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { benchResultsVariable, describeMachine, parseFigureLines, renderReport } from "./bench-kit/src/index.ts";
+import {
+  benchResultsVariable,
+  describeMachine,
+  parseFigureLines,
+  peerSectionOf,
+  renderReport,
+} from "./bench-kit/src/index.ts";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const reportPath = join(root, "docs", "performance.md");
@@ -57,6 +63,8 @@ const recorded = new Set(figures.map((figure) => figure.package));
 const silentPackages = packagesWithBench().filter((name) => !recorded.has(name));
 
 mkdirSync(dirname(reportPath), { recursive: true });
+// The side-by-side section of `pnpm bench:peer` is not ours to rewrite: it is kept as it stands.
+const peerSection = existsSync(reportPath) ? peerSectionOf(readFileSync(reportPath, "utf8")) : undefined;
 writeFileSync(
   reportPath,
   renderReport({
@@ -67,6 +75,7 @@ writeFileSync(
     durationSeconds,
     silentPackages,
     loadAverage: { atStart: loadAtStart, atEnd: loadavg()[0] },
+    peerSection,
   }),
 );
 console.error(`bench-report: wrote ${relative(root, reportPath)} (${figures.length} figures, ${mode} mode)`);

@@ -14,6 +14,11 @@ export interface ReportInput {
   silentPackages: readonly string[];
   /** The 1-minute load average when the run started and ended: other work on the machine skews the figures. */
   loadAverage: { atStart: number; atEnd: number };
+  /**
+   * The side-by-side section `pnpm bench:peer` wrote into the file being replaced (`peerSectionOf` of it, markers
+   * included): kept at the end, as it was, so `pnpm bench` never drops the reference comparison.
+   */
+  peerSection?: string | undefined;
 }
 
 const modeSentences = {
@@ -36,6 +41,10 @@ export function renderReport(input: ReportInput): string {
     "Reproduce: `pnpm bench` runs them all (about 20 minutes on 2 cores, most of it the gateway's 1M-row run) and rewrites " +
       "this file; `pnpm bench --quick` runs smaller sizes in about a minute as a smoke check. One package alone: " +
       "`pnpm --filter <package> bench` prints its lines without touching this file.",
+    "",
+    "Side by side with the reference implementation (openclaw's iMessage channel): `pnpm bench:peer` installs it " +
+      "outside the workspace, runs both against one fake `imsg` and writes the last section of this file, which " +
+      "`pnpm bench` keeps; `pnpm bench:peer --quick` is its smoke run. It never runs in CI.",
     "",
     `This report: ${modeSentences[input.mode]}, started ${formatDate(input.startedAt)}, took ${formatDuration(input.durationSeconds)}. ` +
       `${withGoal - missed.length} of ${withGoal} figures with a goal meet it.`,
@@ -62,6 +71,7 @@ export function renderReport(input: ReportInput): string {
       `No figures from: ${input.silentPackages.map((name) => `\`${name}\``).join(", ")} (the bench failed or recorded nothing; see its output).`,
     );
   }
+  if (input.peerSection !== undefined) lines.push("", input.peerSection);
   return `${lines.join("\n")}\n`;
 }
 
