@@ -425,6 +425,8 @@ export class Outbox implements OutboxPort {
       return "failed";
     }
     state.parts.update(part.id, { state: "sending", mode: "action", firstAttemptAt: this.#now() });
+    // Actions are never run twice: their `sending` must survive power loss too before the action runs.
+    await state.durable();
     const result = await this.#options.runAction(chat, action, { agentId, sessionKey });
     this.#recorded(() =>
       state.parts.update(part.id, result.done ? { state: "sent" } : { state: "failed", detail: result.reason }),
