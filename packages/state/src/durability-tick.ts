@@ -1,7 +1,8 @@
 import { closeSync, fdatasyncSync, openSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import type { DatabaseSync } from "node:sqlite";
-import type { Clock } from "@imessage-channel/kit";
+import { type Clock, errorMessage } from "@imessage-channel/kit";
+import { StateError } from "./state-error.ts";
 import { prepared } from "./statement-cache.ts";
 import { WalCheckpointer } from "./wal-checkpointer.ts";
 
@@ -21,8 +22,9 @@ export interface DurabilityOptions {
   intervalMilliseconds?: number;
   /**
    * `background` (default): the connection never checkpoints inside a COMMIT (`wal_autocheckpoint = 0`); a worker
-   * thread runs a PASSIVE checkpoint every `checkpointEveryTicks` ticks after commits. `inline`: SQLite's automatic
-   * checkpoint every 1000 WAL pages, on the committing thread.
+   * thread runs a PASSIVE checkpoint every `checkpointEveryTicks` ticks after commits. After 3 failed checkpoints in
+   * a row SQLite's own are back on until one succeeds again; if the thread dies, for good. `inline`: SQLite's
+   * automatic checkpoint every 1000 WAL pages, on the committing thread.
    */
   checkpoints?: "background" | "inline";
   timers?: DurabilityTimers;
@@ -34,7 +36,7 @@ export interface DurabilityStats {
   readonly syncs: number;
   /** Checkpoints the worker thread completed. */
   readonly checkpoints: number;
-  /** Where checkpoints run now: `inline` from the start, or after the worker thread failed. */
+  /** Where checkpoints run now: `inline` from the start, while the worker's checkpoints fail, or after it died. */
   readonly checkpointMode: "background" | "inline";
   /** Whether the tick still runs (false once the store closed). */
   readonly running: boolean;
@@ -79,6 +81,8 @@ export class DurabilityTick implements DurabilityStats {
   #checkpointMode: "background" | "inline";
   #checkpoints = 0;
   #checkpointFailures = 0;
+  /** The worker thread failed to start or died (or checkpoints were `inline` from the start). */
+  #workerGone = false;
   #checkpointing = false;
   #ticksSinceCheckpoint = 0;
   /** `total_changes()` when the last checkpoint started. */
@@ -97,7 +101,7 @@ export class DurabilityTick implements DurabilityStats {
     if (this.#checkpointMode === "background") {
       database.exec("PRAGMA wal_autocheckpoint = 0");
       this.#checkpointer = new WalCheckpointer(databasePath, () => this.#checkpointInline());
-    }
+    } else this.#workerGone = true;
     this.#schedule();
   }
 
@@ -198,7 +202,7 @@ export class DurabilityTick implements DurabilityStats {
   /** Every `checkpointEveryTicks` ticks, when something was committed since the last one: a checkpoint, off-thread. */
   #maybeCheckpoint(): void {
     this.#ticksSinceCheckpoint += 1;
-    if (this.#checkpointMode !== "background" || !this.#checkpointer || this.#checkpointing) return;
+    if (this.#workerGone || !this.#checkpointer || this.#checkpointing) return;
     if (this.#ticksSinceCheckpoint < checkpointEveryTicks || !this.#database.isOpen) return;
     const changes = this.#changes();
     if (changes === this.#checkpointedChanges) return;
@@ -210,21 +214,33 @@ export class DurabilityTick implements DurabilityStats {
         this.#checkpointedChanges = changes;
         this.#checkpoints += 1;
         this.#checkpointFailures = 0;
+        // Checkpoints work again (a full disk got room): the commits stop checkpointing on the event loop.
+        if (this.#checkpointMode === "inline" && this.#running) this.#setInline(false);
       },
       () => {
         this.#checkpointing = false;
         this.#checkpointFailures += 1;
-        if (this.#checkpointFailures >= checkpointFailuresBeforeFallback) this.#checkpointInline();
+        if (this.#checkpointFailures >= checkpointFailuresBeforeFallback) this.#setInline(true);
       },
     );
   }
 
-  /** The worker cannot checkpoint: SQLite's own checkpoints again, so the WAL never grows without bound. */
+  /**
+   * The worker thread cannot run (it failed to start or died): SQLite's own checkpoints for good, so the WAL never
+   * grows without bound.
+   */
   #checkpointInline(): void {
-    if (this.#checkpointMode === "inline") return;
-    this.#checkpointMode = "inline";
-    this.#checkpointer?.close();
-    if (this.#database.isOpen) this.#database.exec("PRAGMA wal_autocheckpoint = 1000");
+    this.#workerGone = true;
+    this.#setInline(true);
+  }
+
+  /** Inline: SQLite's automatic checkpoint every 1000 pages, inside a commit. Not inline: the worker's only. */
+  #setInline(inline: boolean): void {
+    if (!inline && this.#workerGone) return;
+    const mode = inline ? "inline" : "background";
+    if (this.#checkpointMode === mode) return;
+    this.#checkpointMode = mode;
+    if (this.#database.isOpen) this.#database.exec(`PRAGMA wal_autocheckpoint = ${inline ? 1000 : 0}`);
   }
 
   #changes(): number {
@@ -243,8 +259,15 @@ export class DurabilityTick implements DurabilityStats {
         this.#syncedChanges = Math.max(this.#syncedChanges, target);
         for (const waiter of waiting) waiter.resolve();
       } catch (error) {
-        // The next tick tries again; a caller of durable() learns that its writes are not known to be on disk.
-        for (const waiter of waiting) waiter.reject(error);
+        // The next tick tries again; a caller of durable() learns that its writes are not known to be on disk, as
+        // a write state.db cannot take now (the outbox keeps the part for its sweep).
+        const reason = `fdatasync of the WAL failed: ${errorMessage(error)}`;
+        const notDurable = new StateError(
+          "STATE_DB_NOT_WRITABLE",
+          `state.db not writable (${reason}): check the disk that holds the state dir`,
+          { cause: error, reason },
+        );
+        for (const waiter of waiting) waiter.reject(notDurable);
       }
     })();
     this.#inFlight = run;
