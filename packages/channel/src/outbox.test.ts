@@ -126,7 +126,7 @@ describe("the outbox sends every part once (against imsg-sim 0.15.10)", () => {
     expect(ran).toEqual(["react"]);
   });
 
-  it("a plain send's `sending` record is on disk (fdatasync'd) before its request; a tracked send does not wait", async () => {
+  it("a plain send's and an action's `sending` record is on disk (fdatasync'd) before they go out; a tracked send does not wait", async () => {
     // No tick during the test: every fdatasync counted is one a send asked for.
     state.close();
     state = openStateStore({ stateDir: join(dir, "state"), durability: { intervalMilliseconds: 3_600_000 } });
@@ -149,6 +149,13 @@ describe("the outbox sends every part once (against imsg-sim 0.15.10)", () => {
     expect(state.parts.partsOf("reply:d2").map((part) => part.mode)).toEqual(["history", "history"]);
     expect(state.durability.syncs).toBe(before + 2);
     expect(sentTexts()).toEqual(["tracked one", "plain one", "plain two"]);
+
+    // An action is never run twice: it waits for its `sending` record too.
+    const react = { action: "react", messageId: "G", emoji: "👍" };
+    await tracked.outbox.deliver(chat(), { actions: [react] }, turn, { deliveryId: "reply:d3", origin: "reply" });
+    expect(states("reply:d3")).toEqual([["action", "sent"]]);
+    expect(tracked.ran).toEqual(["react"]);
+    expect(state.durability.syncs).toBe(before + 3);
   });
 
   it("a part nothing can prove is unknown: one warning line, and no later run or sweep sends it", async () => {
