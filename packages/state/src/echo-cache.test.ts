@@ -153,6 +153,25 @@ describe("echo cache", () => {
     expect(["guid-one", "guid-two", "guid-three", "guid-four"].map(inSight)).toEqual([false, true, true, true]);
   });
 
+  it("keeps a new send in sight when another connection removed the newest sends it knew of", () => {
+    for (const text of ["one", "two", "three"]) {
+      time.advance(1);
+      store.echoes.recordSent({ accountId: "default", chatKeys, text, guid: `guid-${text}` });
+    }
+    // The CLI, say, matched all three by text: their rows are gone, and SQLite hands their ids out again.
+    const other = openStateStore({ stateDir: temporary.stateDir, clock: time.clock });
+    try {
+      for (const text of ["one", "two", "three"]) {
+        expect(other.echoes.isEcho({ accountId: "default", chatKeys, text, ours: true })).toBe(true);
+      }
+    } finally {
+      other.close();
+    }
+    store.echoes.recordSent({ accountId: "default", chatKeys, text: "four", guid: "guid-four" });
+    expect(store.echoes.isEcho({ accountId: "default", chatKeys: ["x"], guid: "guid-four", ours: false })).toBe(true);
+    expect(store.echoes.isEcho({ accountId: "default", chatKeys, text: "four", ours: true })).toBe(true);
+  });
+
   it("normalizes text for comparison", () => {
     expect(normalizeEchoText("  e\u0301t\u00e9 \n\t ok \uFFFC")).toBe("\u00e9t\u00e9 ok");
     expect(normalizeEchoText("\uFFFC")).toBeNull();

@@ -82,6 +82,9 @@ export class EchoCache {
         const { lastInsertRowid } = insert.run(sendId, sent.accountId, chatKey, text, sent.guid ?? null, now);
         firstId ??= Number(lastInsertRowid);
       }
+      // SQLite gives a new row the highest id in the table plus one: sends listed at or past it have no rows left
+      // (another connection consumed or expired them), and must not hold the floor above the new send.
+      while ((sends.at(-1)?.firstId ?? -1) >= (firstId ?? 0)) sends.pop();
       sends.push({ sendId, firstId: firstId ?? 0 });
       // Sends past the cap are out of sight at once (`#floor`); their rows are deleted in batches, with the expired.
       if (sends.length > this.#maxSends + this.#trimMargin) this.#trim(sent.accountId, sends, now);
