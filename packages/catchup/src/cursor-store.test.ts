@@ -100,6 +100,30 @@ describe("cursor file", () => {
     expect(onDisk()).toMatchObject({ lastSeenRowid: 3, lastSeenMs: 300 });
   });
 
+  it("writes a burst of moves once per write window, the first at once; flush() writes the waiting one now", async () => {
+    let clock = 0;
+    const store = await CursorStore.open({
+      stateDir,
+      accountId: "default",
+      identity,
+      now: () => ++clock,
+      writeIntervalMilliseconds: 60_000,
+    });
+    await store.advance({ lastSeenRowid: 1, lastSeenMs: 100 });
+    expect(onDisk()).toMatchObject({ lastSeenRowid: 1, updatedAt: 1 });
+    const moves: Promise<void>[] = [];
+    for (let rowid = 2; rowid <= 50; rowid += 1)
+      moves.push(store.advance({ lastSeenRowid: rowid, lastSeenMs: rowid * 100 }));
+    // Within the window nothing more is written; the file still says the first move.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(onDisk()).toMatchObject({ lastSeenRowid: 1, updatedAt: 1 });
+    await store.flush();
+    await Promise.all(moves);
+    // 49 moves, one write.
+    expect(onDisk()).toMatchObject({ lastSeenRowid: 50, lastSeenMs: 5000, updatedAt: 2 });
+    expect(store.position).toEqual({ lastSeenRowid: 50, lastSeenMs: 5000 });
+  });
+
   it("treats a file with the wrong shape as corrupt", async () => {
     const path = cursorFilePath(stateDir, "default", identity);
     mkdirSync(dirname(path), { recursive: true });

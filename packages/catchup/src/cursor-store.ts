@@ -28,7 +28,15 @@ export interface OpenCursorStoreOptions {
   identity: DatabaseIdentity;
   logger?: Logger;
   now?: () => number;
+  /**
+   * Moves of the cursor are written at most this often (default 100 ms): the first at once, the ones that follow
+   * within the window together, when it ends. `flush()` writes a waiting move at once (the end of a pass, a stop).
+   */
+  writeIntervalMilliseconds?: number;
 }
+
+/** See `OpenCursorStoreOptions.writeIntervalMilliseconds`. */
+export const defaultCursorWriteIntervalMilliseconds = 100;
 
 /** Failure entries kept at most; the oldest entries go first (a given-up guid is long behind the cursor by then). */
 const maxFailureEntries = 1000;
@@ -81,9 +89,15 @@ export class CursorStore {
   #pendingWrite: Promise<void> | undefined;
   /** The write the latest move asked for (what `settle` hands back). */
   #moveWrite: Promise<void> | undefined;
+  readonly #writeInterval: number;
+  /** When the last write of a move started (`performance.now()`), for the pacing of the next. */
+  #lastMoveWriteAt = Number.NEGATIVE_INFINITY;
+  /** A move waiting for the window to end: its timer, and the promise of its write. */
+  #deferred: { timer: NodeJS.Timeout; write: PromiseWithResolvers<void> } | undefined;
 
-  private constructor(path: string, file: CursorFile | undefined, now: () => number) {
+  private constructor(path: string, file: CursorFile | undefined, now: () => number, writeInterval: number) {
     this.path = path;
+    this.#writeInterval = writeInterval;
     this.#position =
       file === undefined ? undefined : { lastSeenRowid: file.lastSeenRowid, lastSeenMs: file.lastSeenMs };
     this.#cursor = new RowCursor<CursorPosition>(file?.lastSeenRowid ?? 0);
@@ -96,6 +110,10 @@ export class CursorStore {
   static async open(options: OpenCursorStoreOptions): Promise<CursorStore> {
     const path = cursorFilePath(options.stateDir, options.accountId, options.identity);
     const now = options.now ?? Date.now;
+    const interval = options.writeIntervalMilliseconds ?? defaultCursorWriteIntervalMilliseconds;
+    if (!Number.isFinite(interval) || interval < 0) {
+      throw new RangeError(`writeIntervalMilliseconds: ${interval} is not a number of milliseconds >= 0`);
+    }
     await mkdir(dirname(path), { recursive: true });
     let text: string | undefined;
     try {
@@ -109,7 +127,7 @@ export class CursorStore {
         );
       }
     }
-    if (text === undefined) return new CursorStore(path, undefined, now);
+    if (text === undefined) return new CursorStore(path, undefined, now, interval);
     const file = parseCursorFile(text);
     if (file === undefined) {
       const aside = `${path}.corrupt-${now()}`;
@@ -119,9 +137,9 @@ export class CursorStore {
         {},
         `imessage catchup: cursor file ${path} is corrupt; moved it to ${aside} and treating this start as a first run`,
       );
-      return new CursorStore(path, undefined, now);
+      return new CursorStore(path, undefined, now, interval);
     }
-    return new CursorStore(path, file, now);
+    return new CursorStore(path, file, now, interval);
   }
 
   /** The persisted position: undefined before the first pass or live row ever advanced it. */
@@ -156,7 +174,10 @@ export class CursorStore {
     return this.#cursor.begin(rowid, origin, position);
   }
 
-  /** The row is handed off; resolves once the move it caused (if any) is on disk. */
+  /**
+   * The row is handed off; resolves once the move it caused (if any) is on disk — written with the other moves of
+   * its write window (`writeIntervalMilliseconds`), so a caller replaying many rows need not wait for each.
+   */
   settle(rowid: number): Promise<void> {
     this.#moveWrite = undefined;
     this.#cursor.settle(rowid);
@@ -180,7 +201,35 @@ export class CursorStore {
     for (const position of moved.passed) {
       this.#position = this.#position === undefined ? { ...position } : later(this.#position, position);
     }
-    this.#moveWrite = this.#persist();
+    this.#moveWrite = this.#persistMove();
+  }
+
+  /**
+   * A move's write: at once when the last one started a window ago, else with every move until the window ends. Each
+   * write is atomic (temp file, fsync, rename, fsync of the folder), so a kill at any point leaves the file whole:
+   * the old position or a newer one, never past a row that was not handed off.
+   */
+  #persistMove(): Promise<void> {
+    if (this.#deferred !== undefined) return this.#deferred.write.promise;
+    const wait = this.#lastMoveWriteAt + this.#writeInterval - performance.now();
+    if (wait <= 0) {
+      this.#lastMoveWriteAt = performance.now();
+      return this.#persist();
+    }
+    const write = Promise.withResolvers<void>();
+    const timer = setTimeout(() => this.#writeDeferred(), wait);
+    timer.unref();
+    this.#deferred = { timer, write };
+    return write.promise;
+  }
+
+  #writeDeferred(): void {
+    const deferred = this.#deferred;
+    if (deferred === undefined) return;
+    clearTimeout(deferred.timer);
+    this.#deferred = undefined;
+    this.#lastMoveWriteAt = performance.now();
+    this.#persist().then(deferred.write.resolve, deferred.write.reject);
   }
 
   /** Counts one more dispatch failure of `guid`; resolves with the new count once it is on disk. */
@@ -201,8 +250,9 @@ export class CursorStore {
     return this.#persist();
   }
 
-  /** Resolves when every write asked for so far is on disk. */
+  /** Writes a move waiting for its window now; resolves when every write asked for so far is on disk. */
   flush(): Promise<void> {
+    this.#writeDeferred();
     return this.#writeChain;
   }
 

@@ -90,16 +90,20 @@ export async function replayPass<Row extends CatchupMessage>(
   // Capped: the rows left for the next pass must not be passed by live rows either.
   const hold = plan.capped && lastStep ? lastStep.row.id + 1 : undefined;
   if (hold !== undefined) cursorStore.begin(hold, "replayed");
-  await cursorStore.settle(parameters.hold);
 
   const concurrency = Math.max(1, Math.floor(parameters.concurrency));
   let active = 0;
   let wake: (() => void) | undefined;
   let writeError: { error: unknown } | undefined;
-  const settle = (row: Row): Promise<void> =>
-    cursorStore.settle(row.id).catch((error: unknown) => {
+  // The rows are handed off (journaled) before they settle, so nothing waits for the cursor file: its writes are
+  // coalesced (`writeIntervalMilliseconds`) and flushed at the end of the pass. A failed write stops the pass.
+  const settleRow = (rowid: number): void => {
+    cursorStore.settle(rowid).catch((error: unknown) => {
       writeError ??= { error };
     });
+  };
+  const settle = (row: Row): void => settleRow(row.id);
+  settleRow(parameters.hold);
   const waitForOne = (): Promise<void> =>
     new Promise<void>((resolve) => {
       wake = resolve;
@@ -133,16 +137,16 @@ export async function replayPass<Row extends CatchupMessage>(
         counters.replayed += 1;
         await cursorStore.clearFailures(row.guid);
       }
-      await settle(row);
+      settle(row);
     } catch (error) {
       if (givenUp) {
-        await settle(row);
+        settle(row);
         return;
       }
       const failures = await cursorStore.recordFailure(row.guid);
       if (failures >= options.maxFailureRetries) {
         giveUp(row, failures);
-        await settle(row);
+        settle(row);
       } else {
         counters.failed += 1;
         log(
@@ -163,7 +167,7 @@ export async function replayPass<Row extends CatchupMessage>(
     if (action === "skip-handled") counters.skippedHandled += 1;
     if (action !== "dispatch") {
       walked += 1;
-      await settle(row);
+      settle(row);
       continue;
     }
     while (active >= concurrency) await waitForOne();

@@ -192,7 +192,7 @@ describe.each(generations)("runCatchup against imsg-sim $imsgVersion ($method)",
     await pass({ firstRunLookbackMinutes: 31 });
     for (let index = 1; index <= 5; index += 1) world.receive(alice, `row ${index}`, 20 - index);
     const cursorStore = await CursorStore.open({ stateDir: world.stateDir, accountId: "default", identity });
-    const onDisk: number[] = [];
+    const onDisk: Array<[rowid: number, onDisk: number]> = [];
     const counters = await runCatchup({
       imsg: client,
       methods,
@@ -200,15 +200,22 @@ describe.each(generations)("runCatchup against imsg-sim $imsgVersion ($method)",
       dispatch: async (row) => {
         // A live row streamed while the first pass runs: the cursor must wait for the rows the later passes owe.
         if (row.text === "row 1") await cursorStore.advance({ lastSeenRowid: 100, lastSeenMs: testNowMs });
-        onDisk.push(cursorFile().lastSeenRowid);
+        await cursorStore.flush();
+        onDisk.push([row.id, cursorFile().lastSeenRowid]);
       },
       options: { enabled: true, perRunLimit: 2 },
       now: () => testNowMs,
       passPauseMs: 0,
     });
     expect(counters).toMatchObject({ replayed: 5, passes: 3 });
-    // Rowids 2..6: at each dispatch the file holds just before the row.
-    expect(onDisk).toEqual([1, 2, 3, 4, 5]);
+    // Rowids 2..6: at each dispatch, with every write flushed, the file holds just before the row (never at 100).
+    expect(onDisk).toEqual([
+      [2, 1],
+      [3, 2],
+      [4, 3],
+      [5, 4],
+      [6, 5],
+    ]);
     expect(cursorFile()).toMatchObject({ lastSeenRowid: 100, lastSeenMs: testNowMs });
   });
 

@@ -126,6 +126,38 @@ describe("the outbox sends every part once (against imsg-sim 0.15.10)", () => {
     expect(ran).toEqual(["react"]);
   });
 
+  it("a plain send's and an action's `sending` record is on disk (fdatasync'd) before they go out; a tracked send does not wait", async () => {
+    // No tick during the test: every fdatasync counted is one a send asked for.
+    state.close();
+    state = openStateStore({ stateDir: join(dir, "state"), durability: { intervalMilliseconds: 3_600_000 } });
+    await state.durable();
+    const tracked = world(await simClient(["--bridge", "up"]));
+    const before = state.durability.syncs;
+    await tracked.outbox.sendText(chat(), "tracked one", { id: "notice:d1", origin: "notice" });
+    expect(state.parts.partsOf("notice:d1")[0]).toMatchObject({ state: "sent", mode: "tracked" });
+    expect(state.durability.syncs).toBe(before);
+
+    const plain = world(await simClient(["--bridge", "down"]));
+    await plain.outbox.deliver(chat(), { text: "plain one\n\nplain two" }, turn, {
+      deliveryId: "reply:d2",
+      origin: "reply",
+    });
+    expect(states("reply:d2")).toEqual([
+      ["text", "sent"],
+      ["text", "sent"],
+    ]);
+    expect(state.parts.partsOf("reply:d2").map((part) => part.mode)).toEqual(["history", "history"]);
+    expect(state.durability.syncs).toBe(before + 2);
+    expect(sentTexts()).toEqual(["tracked one", "plain one", "plain two"]);
+
+    // An action is never run twice: it waits for its `sending` record too.
+    const react = { action: "react", messageId: "G", emoji: "👍" };
+    await tracked.outbox.deliver(chat(), { actions: [react] }, turn, { deliveryId: "reply:d3", origin: "reply" });
+    expect(states("reply:d3")).toEqual([["action", "sent"]]);
+    expect(tracked.ran).toEqual(["react"]);
+    expect(state.durability.syncs).toBe(before + 3);
+  });
+
   it("a part nothing can prove is unknown: one warning line, and no later run or sweep sends it", async () => {
     const { outbox, logs } = world(await simClient());
     const [part] = state.parts.plan({ id: "reply:g2", accountId: "default", origin: "reply", chat: chat() }, [

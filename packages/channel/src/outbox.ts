@@ -129,16 +129,17 @@ export class Outbox implements OutboxPort {
   deliver(chat: ChatAddress, reply: Reply, turn: Turn, options: DeliverOptions): Promise<DeliveryOutcome> {
     return this.#exclusive(options.deliveryId, async () => {
       const { state, account } = this.#options;
-      if (state.parts.partsOf(options.deliveryId).length === 0) {
+      let planned = state.parts.partsOf(options.deliveryId);
+      if (planned.length === 0) {
         const parts = await this.#plan(chat, reply, turn, options);
-        await this.#written(() =>
+        planned = await this.#written(() =>
           state.parts.plan(
             { id: options.deliveryId, accountId: account.accountId, origin: options.origin, chat },
             parts,
           ),
         );
       }
-      return this.#run(options.deliveryId, options.maybeSentSince);
+      return this.#run(options.deliveryId, options.maybeSentSince, planned);
     });
   }
 
@@ -149,16 +150,17 @@ export class Outbox implements OutboxPort {
   ): Promise<DeliveryOutcome> {
     return this.#exclusive(delivery.id, async () => {
       const { state, account } = this.#options;
-      if (state.parts.partsOf(delivery.id).length === 0) {
+      let planned = state.parts.partsOf(delivery.id);
+      if (planned.length === 0) {
         const target = sendParamsForChat(chat);
         const parts = planTextSends(text, { target, textChunkLimit: account.textChunkLimit, asWritten: true }).map(
           (call): PlannedPart => ({ kind: "text", call, preview: partPreview(String(call.params.text ?? "")) }),
         );
-        await this.#written(() =>
+        planned = await this.#written(() =>
           state.parts.plan({ id: delivery.id, accountId: account.accountId, origin: delivery.origin, chat }, parts),
         );
       }
-      return this.#run(delivery.id);
+      return this.#run(delivery.id, undefined, planned);
     });
   }
 
@@ -264,18 +266,19 @@ export class Outbox implements OutboxPort {
     return parts;
   }
 
-  /** Sends the delivery's unsettled parts in order. */
-  async #run(deliveryId: string, maybeSentSince?: number): Promise<DeliveryOutcome> {
+  /** Sends the delivery's unsettled parts in order (`parts`: as just read or planned, else read now). */
+  async #run(deliveryId: string, maybeSentSince?: number, planned?: OutboundPart[]): Promise<DeliveryOutcome> {
     const { state, imsg, account } = this.#options;
     const outcome: DeliveryOutcome = { sent: 0, unknown: 0, kept: 0 };
-    const parts = state.parts.partsOf(deliveryId);
+    const parts = planned ?? state.parts.partsOf(deliveryId);
     const first = parts[0];
     if (!first) return outcome;
     const chat = first.chat as ChatAddress;
     const attempted = parts.flatMap((part) => (part.firstAttemptAt === undefined ? [] : [part.firstAttemptAt]));
     const delivery = imsg.delivery(chat, {
       // Its own parts' guids however old (a delivery resumed hours later), and every recent one of the account.
-      ownedGuids: [
+      // Read only if a history lookup needs them: a tracked delivery never does, and the query reads an hour of parts.
+      ownedGuids: () => [
         ...parts.flatMap((part) => (part.guid === undefined ? [] : [part.guid])),
         ...state.parts.ownedGuidsSince(account.accountId, this.#now() - ownedGuidWindowMs),
       ],
@@ -336,34 +339,43 @@ export class Outbox implements OutboxPort {
       attempt: part.attempt,
       ...this.#unsettled(part, maybeSentSince),
       onAttempt: (attempt) => {
-        state.parts.update(part.id, {
-          state: "sending",
-          mode: attempt.mode,
-          attempt: attempt.attempt,
-          firstAttemptAt: attempt.startedAt,
-          ...(attempt.guid === undefined ? {} : { guid: attempt.guid }),
+        // One commit: the part is `sending` (with its guid) and the send is in the echo cache — recorded before the
+        // request, since imsg can stream our row back before the send returns.
+        state.transaction(() => {
+          state.parts.update(part.id, {
+            state: "sending",
+            mode: attempt.mode,
+            attempt: attempt.attempt,
+            firstAttemptAt: attempt.startedAt,
+            ...(attempt.guid === undefined ? {} : { guid: attempt.guid }),
+          });
+          echo ??= state.echoes.recordSent({
+            accountId: account.accountId,
+            chatKeys: chatKeys(chat),
+            text: typeof call.params.text === "string" ? call.params.text : undefined,
+            ...(attempt.guid === undefined ? {} : { guid: attempt.guid }),
+          });
         });
-        // Recorded before the request: imsg can stream our row back before the send returns.
-        echo ??= state.echoes.recordSent({
-          accountId: account.accountId,
-          chatKeys: chatKeys(chat),
-          text: typeof call.params.text === "string" ? call.params.text : undefined,
-          ...(attempt.guid === undefined ? {} : { guid: attempt.guid }),
-        });
+        // A tracked send is proved by its own guid, also after power loss took this commit (the same attempt_id
+        // goes out again and imsg refuses it as already in chat.db). A plain send has only the chat's history, which
+        // is looked up only for a part found `sending`: that must be on disk before the request is written.
+        if (attempt.mode === "history") return state.durable();
       },
     };
     try {
       const sent = await delivery.send(call, identity);
-      this.#recorded(() => {
-        if (echo !== undefined) state.echoes.attachGuid(echo, sent.guid);
-        state.parts.update(part.id, {
-          state: sent.state ?? "sent",
-          ...(sent.mode === undefined ? {} : { mode: sent.mode }),
-          ...(sent.guid === undefined ? {} : { guid: sent.guid }),
-          ...(sent.rowid === undefined ? {} : { rowid: sent.rowid }),
-          ...(sent.detail === undefined ? {} : { detail: sent.detail }),
-        });
-      });
+      this.#recorded(() =>
+        state.transaction(() => {
+          if (echo !== undefined) state.echoes.attachGuid(echo, sent.guid);
+          state.parts.update(part.id, {
+            state: sent.state ?? "sent",
+            ...(sent.mode === undefined ? {} : { mode: sent.mode }),
+            ...(sent.guid === undefined ? {} : { guid: sent.guid }),
+            ...(sent.rowid === undefined ? {} : { rowid: sent.rowid }),
+            ...(sent.detail === undefined ? {} : { detail: sent.detail }),
+          });
+        }),
+      );
       return "sent";
     } catch (error) {
       if (OutboundError.isInstance(error) && error.code === "SEND_UNCONFIRMED") {
@@ -413,6 +425,8 @@ export class Outbox implements OutboxPort {
       return "failed";
     }
     state.parts.update(part.id, { state: "sending", mode: "action", firstAttemptAt: this.#now() });
+    // Actions are never run twice: their `sending` must survive power loss too before the action runs.
+    await state.durable();
     const result = await this.#options.runAction(chat, action, { agentId, sessionKey });
     this.#recorded(() =>
       state.parts.update(part.id, result.done ? { state: "sent" } : { state: "failed", detail: result.reason }),

@@ -83,7 +83,15 @@ const chat = () => ({ chatId, handle: "+15555550123" });
 /** A part whose attempts are recorded, as the channel persists them before each request. */
 function part(key: string, extra: Partial<PartIdentity> = {}): PartIdentity & { attempts: PartAttempt[] } {
   const attempts: PartAttempt[] = [];
-  return { key, attempt: 0, onAttempt: (attempt) => attempts.push(attempt), attempts, ...extra };
+  return {
+    key,
+    attempt: 0,
+    onAttempt: (attempt) => {
+      attempts.push(attempt);
+    },
+    attempts,
+    ...extra,
+  };
 }
 
 async function sendText(sender: MessageSender, text: string, identity: PartIdentity) {

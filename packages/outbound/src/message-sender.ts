@@ -94,8 +94,11 @@ export interface PartIdentity {
   attempt: number;
   /** An attempt made before (a crash, a run that stopped) whose outcome is unknown: settled before anything is sent. */
   unsettled?: PartAttempt;
-  /** Persists the attempt; runs before the request is written, and a throw stops the send with nothing written. */
-  onAttempt?: (attempt: PartAttempt) => void;
+  /**
+   * Persists the attempt; runs before the request is written, and a throw (or a rejection) stops the send with
+   * nothing written. A returned promise is awaited before the request is written (a write that must be durable).
+   */
+  onAttempt?: (attempt: PartAttempt) => void | Promise<void>;
 }
 
 /**
@@ -115,8 +118,11 @@ export interface Delivery {
 export interface DeliveryOptions {
   /** A reply recorded before a restart: any part may already have gone out since then, so look before sending. */
   maybeSentSince?: number;
-  /** Guids other parts already own (persisted): a history lookup never takes one of them for this delivery's parts. */
-  ownedGuids?: Iterable<string>;
+  /**
+   * Guids other parts already own (persisted): a history lookup never takes one of them for this delivery's parts.
+   * A function is called once, at the delivery's first history lookup (a tracked delivery never needs it).
+   */
+  ownedGuids?: Iterable<string> | (() => Iterable<string>);
   /** Earlier parts of this delivery that went out without a guid (imsg 0.9.0): each owns one matching history row. */
   unnamedSends?: readonly ImsgCall[];
   /** When the delivery's first part was first attempted (persisted): history lookups take rows from then on. */
@@ -268,7 +274,7 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
     let notRun = 0;
     for (;;) {
       await connected(deadline);
-      part.onAttempt?.({ mode: "tracked", attempt: part.attempt, guid, startedAt: now() });
+      await part.onAttempt?.({ mode: "tracked", attempt: part.attempt, guid, startedAt: now() });
       try {
         const sent = sendResultOf(await options.call("send.tracked", { ...call.params, attempt_id: guid }));
         return { ...sent, guid: sent.guid ?? guid, mode: "tracked", state: "sent" };
@@ -302,7 +308,17 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
 
   function deliveryTo(target: SendTargetParams, deliveryOptions: DeliveryOptions = {}): Delivery {
     /** Rows known to be ours: guids other parts own, answered guids and rows matched in history. */
-    const accounted = new Set<string>(deliveryOptions.ownedGuids ?? []);
+    const accounted = new Set<string>();
+    let owned = deliveryOptions.ownedGuids;
+    /** Adds the guids other parts own to `accounted`, once, before the first lookup needs them. */
+    const withOwned = (): Set<string> => {
+      if (owned !== undefined) {
+        for (const guid of typeof owned === "function" ? owned() : owned) accounted.add(guid);
+        owned = undefined;
+      }
+      return accounted;
+    };
+    if (owned !== undefined && typeof owned !== "function") withOwned();
     /** Sends of this delivery imsg answered without a guid, by content: their rows are in history, unnamed. */
     const unnamed = new Map<string, number>();
     const keyOf = (content: { text?: string; file?: string }) =>
@@ -321,7 +337,7 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
       if (content.text === undefined && content.file === undefined) return undefined;
       const rows = await history(target.chat_id, content.file !== undefined);
       const matches: Message[] = [];
-      const excludeGuids = new Set(accounted);
+      const excludeGuids = new Set(withOwned());
       for (;;) {
         const row = findSentRow(rows, { ...content, sentAtMs: since, excludeGuids });
         if (!row) break;
@@ -382,7 +398,7 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
           const found = await lookUp(call, since).catch(() => undefined);
           if (found) return found;
         }
-        part?.onAttempt?.({ mode: "history", attempt: part.attempt, startedAt: now() });
+        await part?.onAttempt?.({ mode: "history", attempt: part.attempt, startedAt: now() });
         try {
           return remember(call, { ...sendResultOf(await options.call(call.method, call.params)), mode: "history" });
         } catch (error) {

@@ -21,21 +21,21 @@ function measure(id: string, label: string, iterations: number, operation: (inde
 }
 
 try {
-  const claimCommit = measure("claim-commit", "claim + commit (2 IMMEDIATE txns, fsync)", 500, (index) => {
+  const claimCommit = measure("claim-commit", "claim + commit (2 IMMEDIATE txns, WAL, NORMAL)", 5000, (index) => {
     store.inbound.claim(`guid-${index}`, { accountId: "default", rowid: index });
     store.inbound.commit(`guid-${index}`);
   });
   const duplicate = measure("claim-duplicate", "claim of a delivered guid (duplicate)", 2000, (index) => {
     store.inbound.claim(`guid-${index % 500}`, { accountId: "default", rowid: index });
   });
-  measure("pairing-request-approve", "pairing request + approve", 300, (index) => {
+  measure("pairing-request-approve", "pairing request + approve", 1000, (index) => {
     const request = store.pairing.requestPairing({ accountId: `account-${index}`, sender: `+1555${index}` });
     if ("code" in request) store.pairing.approve(request.code);
   });
   const isApproved = measure("is-approved", "isApproved (read, no transaction)", 20_000, (index) => {
-    store.pairing.isApproved(`account-${index % 300}`, `+1555${index % 300}`);
+    store.pairing.isApproved(`account-${index % 1000}`, `+1555${index % 1000}`);
   });
-  measure("record-sent", "recordSent (3 chat keys)", 500, (index) => {
+  measure("record-sent", "recordSent (3 chat keys)", 5000, (index) => {
     store.echoes.recordSent({
       accountId: "default",
       chatKeys: ["42", "chat-guid", "+15555550123"],

@@ -85,6 +85,15 @@ describe("two processes sharing state.db", () => {
     expect(gateway.inbound.claim("guid-killed", { accountId: "default", rowid: 7 })).toBe("duplicate");
   });
 
+  it("keeps every commit of a process killed right after it (synchronous = NORMAL, before any durability tick)", async () => {
+    const run = await runWorker(["commit-and-die", temporary.stateDir, "200"]);
+    expect(run.signal).toBe("SIGKILL");
+    expect(run.stderr).toBe("");
+    const store = open();
+    for (let index = 0; index < 200; index += 1) expect(store.inbound.stateOf(`died-guid-${index}`)).toBe("committed");
+    expect(store.inbound.maxCommittedRowid("default")).toBe(200);
+  });
+
   it("lets an already-open reader claim a dead owner's guid without reopening", async () => {
     const gateway = open();
     const child = startWorker(["claim-and-hang", temporary.stateDir, "guid-orphan"]);

@@ -1,9 +1,20 @@
+import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { normalizeEchoText } from "./echo-cache.ts";
+import { stateDatabasePath } from "./state-dir.ts";
 import { openStateStore, type StateStore } from "./state-store.ts";
 import { createManualClock, createTemporaryStateDir } from "./test-support/temporary-state.ts";
 
 let temporary: ReturnType<typeof createTemporaryStateDir>;
+
+function rowCount(): number {
+  const database = new DatabaseSync(stateDatabasePath(temporary.stateDir), { readOnly: true });
+  try {
+    return Number((database.prepare("SELECT count(*) AS n FROM echo_sent").get() as { n: number }).n);
+  } finally {
+    database.close();
+  }
+}
 let time: ReturnType<typeof createManualClock>;
 let store: StateStore;
 const chatKeys = ["42", "iMessage;-;+15555550123", "+15555550123"];
@@ -103,6 +114,61 @@ describe("echo cache", () => {
     }
     expect(store.echoes.isEcho({ accountId: "default", chatKeys, text: "one", ours: true })).toBe(false);
     expect(store.echoes.isEcho({ accountId: "default", chatKeys, text: "two", ours: true })).toBe(true);
+    expect(store.echoes.isEcho({ accountId: "default", chatKeys, text: "four", ours: true })).toBe(true);
+  });
+
+  it("never has more than the cap in sight, oldest out first, while their rows are deleted in batches", () => {
+    for (let send = 1; send <= 40; send += 1) {
+      time.advance(1);
+      store.echoes.recordSent({ accountId: "default", chatKeys, text: `send ${send}`, guid: `guid-${send}` });
+      // After every send, exactly the newest three are remembered (by guid, and by text within its window).
+      const remembered = Array.from({ length: send }, (_, index) => index + 1).filter((number) =>
+        store.echoes.isEcho({ accountId: "default", chatKeys: ["elsewhere"], guid: `guid-${number}`, ours: false }),
+      );
+      const newest = Math.max(1, send - 2);
+      expect(remembered).toEqual(Array.from({ length: send - newest + 1 }, (_, index) => newest + index));
+    }
+    expect(store.echoes.isEcho({ accountId: "default", chatKeys, text: "send 37", ours: true })).toBe(false);
+    expect(store.echoes.isEcho({ accountId: "default", chatKeys, text: "send 38", ours: true })).toBe(true);
+    // The rows of sends out of sight are gone too, in batches: never more than the cap plus a margin of 8 sends.
+    const rows = rowCount();
+    expect(rows).toBeGreaterThan(0);
+    expect(rows).toBeLessThanOrEqual((3 + 8) * chatKeys.length);
+  });
+
+  it("counts the sends already in state.db after a restart", () => {
+    for (const text of ["one", "two", "three"]) {
+      time.advance(1);
+      store.echoes.recordSent({ accountId: "default", chatKeys, text, guid: `guid-${text}` });
+    }
+    store.close();
+    store = openStateStore({
+      stateDir: temporary.stateDir,
+      clock: time.clock,
+      echoes: { timeToLiveMilliseconds: 600_000, maxSendsPerAccount: 3 },
+    });
+    time.advance(1);
+    store.echoes.recordSent({ accountId: "default", chatKeys, text: "four", guid: "guid-four" });
+    const inSight = (guid: string) => store.echoes.isEcho({ accountId: "default", chatKeys, guid, ours: false });
+    expect(["guid-one", "guid-two", "guid-three", "guid-four"].map(inSight)).toEqual([false, true, true, true]);
+  });
+
+  it("keeps a new send in sight when another connection removed the newest sends it knew of", () => {
+    for (const text of ["one", "two", "three"]) {
+      time.advance(1);
+      store.echoes.recordSent({ accountId: "default", chatKeys, text, guid: `guid-${text}` });
+    }
+    // The CLI, say, matched all three by text: their rows are gone, and SQLite hands their ids out again.
+    const other = openStateStore({ stateDir: temporary.stateDir, clock: time.clock });
+    try {
+      for (const text of ["one", "two", "three"]) {
+        expect(other.echoes.isEcho({ accountId: "default", chatKeys, text, ours: true })).toBe(true);
+      }
+    } finally {
+      other.close();
+    }
+    store.echoes.recordSent({ accountId: "default", chatKeys, text: "four", guid: "guid-four" });
+    expect(store.echoes.isEcho({ accountId: "default", chatKeys: ["x"], guid: "guid-four", ours: false })).toBe(true);
     expect(store.echoes.isEcho({ accountId: "default", chatKeys, text: "four", ours: true })).toBe(true);
   });
 

@@ -45,6 +45,13 @@ export class EchoCache {
   readonly #timeToLive: number;
   readonly #textWindow: number;
   readonly #maxSends: number;
+  readonly #trimMargin: number;
+  /**
+   * Per account, its remembered sends oldest first, each with the id of its first row (a send's rows have
+   * consecutive ids). Loaded from state.db on the account's first use, then kept here, so the cap needs no
+   * `GROUP BY` over the table on every send.
+   */
+  readonly #sends = new Map<string, Array<{ sendId: string; firstId: number }>>();
 
   constructor(database: DatabaseSync, clock: Pick<Clock, "now">, options: EchoCacheOptions = {}) {
     this.#database = database;
@@ -52,6 +59,7 @@ export class EchoCache {
     this.#timeToLive = options.timeToLiveMilliseconds ?? defaultEchoTimeToLiveMilliseconds;
     this.#textWindow = options.textWindowMilliseconds ?? defaultEchoTextWindowMilliseconds;
     this.#maxSends = options.maxSendsPerAccount ?? defaultEchoMaxSendsPerAccount;
+    this.#trimMargin = Math.max(8, Math.ceil(this.#maxSends / 8));
   }
 
   /**
@@ -63,42 +71,54 @@ export class EchoCache {
     const sendId = randomUUID();
     const text = normalizeEchoText(sent.text);
     const chatKeys = uniqueKeys(sent.chatKeys);
-    immediateTransaction(this.#database, () => {
-      this.#deleteExpired(now);
+    const sends = this.#sendsOf(sent.accountId);
+    const write = () => {
       const insert = prepared(
         this.#database,
         "INSERT INTO echo_sent (send_id, account_id, chat_key, text, guid, sent_at) VALUES (?, ?, ?, ?, ?, ?)",
       );
+      let firstId: number | undefined;
       for (const chatKey of chatKeys.length > 0 ? chatKeys : [""]) {
-        insert.run(sendId, sent.accountId, chatKey, text, sent.guid ?? null, now);
+        const { lastInsertRowid } = insert.run(sendId, sent.accountId, chatKey, text, sent.guid ?? null, now);
+        firstId ??= Number(lastInsertRowid);
       }
-      prepared(
-        this.#database,
-        `DELETE FROM echo_sent WHERE account_id = ? AND send_id IN (
-             SELECT send_id FROM echo_sent WHERE account_id = ? GROUP BY send_id ORDER BY max(id) DESC LIMIT -1 OFFSET ?)`,
-      ).run(sent.accountId, sent.accountId, this.#maxSends);
-    });
+      // SQLite gives a new row the highest id in the table plus one: sends listed at or past it have no rows left
+      // (another connection consumed or expired them), and must not hold the floor above the new send.
+      while ((sends.at(-1)?.firstId ?? -1) >= (firstId ?? 0)) sends.pop();
+      sends.push({ sendId, firstId: firstId ?? 0 });
+      // Sends past the cap are out of sight at once (`#floor`); their rows are deleted in batches, with the expired.
+      if (sends.length > this.#maxSends + this.#trimMargin) this.#trim(sent.accountId, sends, now);
+    };
+    try {
+      immediateTransaction(this.#database, write);
+    } catch (error) {
+      // Rolled back: the send is not remembered. (One rolled back with an outer transaction stays counted, which
+      // only hides an older send sooner: never more than the cap in sight.)
+      const index = sends.findIndex((send) => send.sendId === sendId);
+      if (index >= 0) sends.splice(index, 1);
+      throw error;
+    }
     return sendId;
   }
 
   /** The send went out: remember the guid imsg gave it, and start its text window now. */
   attachGuid(sendId: string, guid: string | undefined): void {
-    prepared(this.#database, "UPDATE echo_sent SET guid = coalesce(?, guid), sent_at = ? WHERE send_id = ?").run(
-      guid || null,
-      this.#clock.now(),
-      sendId,
-    );
+    prepared(
+      this.#database,
+      "UPDATE echo_sent SET guid = coalesce(?, guid), sent_at = ? WHERE id >= ? AND send_id = ?",
+    ).run(guid || null, this.#clock.now(), this.#firstIdOf(sendId), sendId);
   }
 
   /** Whether an inbound row is one of our own sends coming back. */
   isEcho(inbound: InboundEcho): boolean {
     const now = this.#clock.now();
     const since = now - this.#timeToLive;
+    const floor = this.#floor(inbound.accountId);
     if (inbound.guid) {
       const byGuid = prepared(
         this.#database,
-        "SELECT 1 AS found FROM echo_sent WHERE account_id = ? AND guid = ? AND sent_at > ? LIMIT 1",
-      ).get(inbound.accountId, inbound.guid, since);
+        "SELECT 1 AS found FROM echo_sent WHERE account_id = ? AND guid = ? AND sent_at > ? AND id >= ? LIMIT 1",
+      ).get(inbound.accountId, inbound.guid, since, floor);
       if (byGuid !== undefined) return true;
     }
     if (!inbound.ours) return false;
@@ -109,20 +129,61 @@ export class EchoCache {
     const findMatch = () =>
       prepared(
         this.#database,
-        `SELECT send_id FROM echo_sent WHERE account_id = ? AND text = ? AND sent_at > ? AND chat_key IN (${placeholders})
-           ORDER BY id LIMIT 1`,
-      ).get(inbound.accountId, text, now - this.#textWindow, ...chatKeys) as { send_id: string } | undefined;
+        `SELECT send_id FROM echo_sent WHERE account_id = ? AND text = ? AND sent_at > ? AND id >= ?
+           AND chat_key IN (${placeholders}) ORDER BY id LIMIT 1`,
+      ).get(inbound.accountId, text, now - this.#textWindow, floor, ...chatKeys) as { send_id: string } | undefined;
     // Most inbound rows are not echoes: look first, and take the write lock only to consume a match.
     if (!findMatch()) return false;
     return immediateTransaction(this.#database, () => {
       const match = findMatch();
       if (!match) return false;
-      prepared(this.#database, "DELETE FROM echo_sent WHERE send_id = ?").run(match.send_id);
+      const sends = this.#sendsOf(inbound.accountId);
+      const index = sends.findLastIndex((send) => send.sendId === match.send_id);
+      prepared(this.#database, "DELETE FROM echo_sent WHERE id >= ? AND send_id = ?").run(
+        sends[index]?.firstId ?? 0,
+        match.send_id,
+      );
+      if (index >= 0) sends.splice(index, 1);
       return true;
     });
   }
 
-  #deleteExpired(now: number): void {
+  /**
+   * The id of the send's first row (0 when this connection does not know it): with it, a statement on one send reads
+   * its few rows by id instead of scanning the table (`send_id` has no index).
+   */
+  #firstIdOf(sendId: string): number {
+    for (const sends of this.#sends.values()) {
+      const send = sends.findLast((candidate) => candidate.sendId === sendId);
+      if (send) return send.firstId;
+    }
+    return 0;
+  }
+
+  #sendsOf(accountId: string): Array<{ sendId: string; firstId: number }> {
+    let sends = this.#sends.get(accountId);
+    if (sends === undefined) {
+      const rows = prepared(
+        this.#database,
+        "SELECT send_id, min(id) AS first_id FROM echo_sent WHERE account_id = ? GROUP BY send_id ORDER BY first_id",
+      ).all(accountId) as Array<{ send_id: string; first_id: number }>;
+      sends = rows.map((row) => ({ sendId: row.send_id, firstId: Number(row.first_id) }));
+      this.#sends.set(accountId, sends);
+    }
+    return sends;
+  }
+
+  /** The first row id of the oldest send still remembered: at most `maxSendsPerAccount` sends are in sight. */
+  #floor(accountId: string): number {
+    const sends = this.#sendsOf(accountId);
+    return sends.length > this.#maxSends ? (sends[sends.length - this.#maxSends]?.firstId ?? 0) : 0;
+  }
+
+  /** Deletes the rows of sends past the cap and of expired sends; runs once per `#trimMargin` sends. */
+  #trim(accountId: string, sends: Array<{ sendId: string; firstId: number }>, now: number): void {
+    const floor = this.#floor(accountId);
+    prepared(this.#database, "DELETE FROM echo_sent WHERE account_id = ? AND id < ?").run(accountId, floor);
+    sends.splice(0, sends.length - this.#maxSends);
     prepared(this.#database, "DELETE FROM echo_sent WHERE sent_at <= ?").run(now - this.#timeToLive);
   }
 }

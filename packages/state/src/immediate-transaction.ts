@@ -10,12 +10,25 @@ import { StateError } from "./state-error.ts";
  */
 const notWritableCodes = new Set([5, 6, 7, 8, 10, 11, 13, 14, 15, 26]);
 
-/** Runs `work` inside `BEGIN IMMEDIATE … COMMIT`, so writers in other processes queue instead of interleaving. */
+/** Connections whose `work` runs inside `immediateTransaction` now: a nested call joins that transaction. */
+const running = new WeakSet<DatabaseSync>();
+
+/**
+ * Runs `work` inside `BEGIN IMMEDIATE … COMMIT`, so writers in other processes queue instead of interleaving. Called
+ * inside another transaction (`StateStore.transaction`), `work` joins it: both commit, or neither does.
+ */
 export function immediateTransaction<Result>(database: DatabaseSync, work: () => Result): Result {
+  if (running.has(database)) return work();
   try {
     database.exec("BEGIN IMMEDIATE");
     try {
-      const result = work();
+      running.add(database);
+      let result: Result;
+      try {
+        result = work();
+      } finally {
+        running.delete(database);
+      }
       database.exec("COMMIT");
       return result;
     } catch (error) {

@@ -80,16 +80,17 @@ export class InboundJournal {
   commit(guid: string, options: { accountId?: string; rowid?: number | null } = {}): void {
     const now = this.#clock.now();
     immediateTransaction(this.#database, () => {
-      prepared(
+      const row = prepared(
         this.#database,
         `INSERT INTO inbound_journal (guid, account_id, message_rowid, state, attempts, claimed_at, updated_at)
            VALUES (?, ?, ?, 'committed', 1, ?, ?)
            ON CONFLICT (guid) DO UPDATE SET state = 'committed', owner_host = NULL, owner_pid = NULL,
-             updated_at = excluded.updated_at, message_rowid = coalesce(excluded.message_rowid, message_rowid)`,
-      ).run(guid, options.accountId ?? "", options.rowid ?? null, now, now);
-      const row = prepared(this.#database, "SELECT account_id, message_rowid FROM inbound_journal WHERE guid = ?").get(
-        guid,
-      ) as { account_id: string; message_rowid: number | null };
+             updated_at = excluded.updated_at, message_rowid = coalesce(excluded.message_rowid, message_rowid)
+           RETURNING account_id, message_rowid`,
+      ).get(guid, options.accountId ?? "", options.rowid ?? null, now, now) as {
+        account_id: string;
+        message_rowid: number | null;
+      };
       if (row.message_rowid !== null && row.account_id !== "") {
         prepared(
           this.#database,

@@ -1,5 +1,7 @@
 export type { AcpBinding, AcpBindingInput } from "./acp-bindings.ts";
 export { AcpBindingStore } from "./acp-bindings.ts";
+export type { DurabilityOptions, DurabilityStats, DurabilityTimers } from "./durability-tick.ts";
+export { defaultDurabilityIntervalMilliseconds } from "./durability-tick.ts";
 export type { EchoCacheOptions, InboundEcho, SentMessage } from "./echo-cache.ts";
 export {
   defaultEchoMaxSendsPerAccount,

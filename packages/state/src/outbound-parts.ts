@@ -169,34 +169,53 @@ export class OutboundParts {
   /** Plans a delivery's parts, in order; a delivery planned before (a restart) keeps its parts and their states. */
   plan(delivery: OutboundDeliveryInput, parts: readonly PlannedPart[]): OutboundPart[] {
     const now = this.#clock.now();
-    immediateTransaction(this.#database, () => {
+    const planned = immediateTransaction(this.#database, () => {
       const existing = prepared(this.#database, "SELECT 1 FROM outbound_part WHERE delivery_id = ? LIMIT 1").get(
         delivery.id,
       );
-      if (existing) return;
+      if (existing) return undefined;
       const insert = prepared(
         this.#database,
         `INSERT INTO outbound_part (part_key, delivery_id, seq, account_id, origin, kind, chat_json, call_json, preview,
            state, attempt, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', 0, ?, ?)`,
       );
       const chatJson = JSON.stringify(delivery.chat);
-      parts.forEach((part, seq) => {
-        insert.run(
-          `${delivery.id}#${seq}`,
+      return parts.map((part, seq): OutboundPart => {
+        const callJson = JSON.stringify(part.call);
+        const key = `${delivery.id}#${seq}`;
+        const { lastInsertRowid } = insert.run(
+          key,
           delivery.id,
           seq,
           delivery.accountId,
           delivery.origin,
           part.kind,
           chatJson,
-          JSON.stringify(part.call),
+          callJson,
           part.preview,
           now,
           now,
         );
+        // What reading the row back would give (JSON round-tripped), without reading it back.
+        return {
+          id: Number(lastInsertRowid),
+          key,
+          deliveryId: delivery.id,
+          seq,
+          accountId: delivery.accountId,
+          origin: delivery.origin,
+          kind: part.kind,
+          chat: JSON.parse(chatJson) as unknown,
+          call: JSON.parse(callJson) as unknown,
+          preview: part.preview,
+          state: "planned",
+          attempt: 0,
+          createdAt: now,
+          updatedAt: now,
+        };
       });
     });
-    return this.partsOf(delivery.id);
+    return planned ?? this.partsOf(delivery.id);
   }
 
   /** A delivery's parts in order (empty when it was never planned, or pruned). */
@@ -222,14 +241,14 @@ export class OutboundParts {
 
   #update(id: number, update: OutboundPartUpdate): OutboundPart {
     const now = this.#clock.now();
-    prepared(
+    const row = prepared(
       this.#database,
       `UPDATE outbound_part SET state = ?, mode = COALESCE(?, mode), attempt = COALESCE(?, attempt),
          message_guid = COALESCE(?, message_guid), message_rowid = COALESCE(?, message_rowid),
          detail = COALESCE(?, detail), first_attempt_at = COALESCE(first_attempt_at, ?),
          checked_at = COALESCE(?, checked_at), updated_at = ?
-       WHERE id = ?`,
-    ).run(
+       WHERE id = ? RETURNING *`,
+    ).get(
       update.state,
       update.mode ?? null,
       update.attempt ?? null,
@@ -240,10 +259,9 @@ export class OutboundParts {
       update.checkedAt ?? null,
       now,
       id,
-    );
-    const part = this.get(id);
-    if (!part) throw new StateError("OUTBOX_PART_UNKNOWN", `outbox part ${id} does not exist`);
-    return part;
+    ) as PartRow | undefined;
+    if (!row) throw new StateError("OUTBOX_PART_UNKNOWN", `outbox part ${id} does not exist`);
+    return partOf(row);
   }
 
   /** Parts by state (all states when none is given), newest first. */

@@ -51,8 +51,9 @@ function openAndMigrate(path: string): DatabaseSync {
   try {
     setBusyTimeout(database, busyTimeoutMilliseconds);
     setWalMode(database);
-    // FULL: a committed dedupe record must survive power loss, or a delivered message could be answered twice.
-    database.exec("PRAGMA synchronous = FULL");
+    // NORMAL: a commit is in the OS page cache when COMMIT returns (it survives kill -9 and OOM, not power loss);
+    // the durability tick fsyncs the WAL off the event loop (durability-tick.ts, docs/reliability.md).
+    database.exec("PRAGMA synchronous = NORMAL");
     assertIntact(database);
     migrateToLatest(database);
     tightenModes(path);

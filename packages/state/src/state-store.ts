@@ -1,7 +1,9 @@
 import type { DatabaseSync } from "node:sqlite";
 import { type Clock, systemClock } from "@imessage-channel/kit";
 import { AcpBindingStore } from "./acp-bindings.ts";
+import { type DurabilityOptions, type DurabilityStats, DurabilityTick } from "./durability-tick.ts";
 import { EchoCache, type EchoCacheOptions } from "./echo-cache.ts";
+import { immediateTransaction } from "./immediate-transaction.ts";
 import { InboundJournal, type InboundJournalOptions } from "./inbound-journal.ts";
 import { MetaStore } from "./meta-store.ts";
 import { OutboundParts } from "./outbound-parts.ts";
@@ -23,6 +25,11 @@ export interface OpenStateStoreOptions {
    * waits 10 s). The gateway passes `hotPathBusyTimeoutMilliseconds`: SQLite waits synchronously.
    */
   busyTimeoutMilliseconds?: number;
+  /**
+   * How often the WAL is fsynced off the event loop when something was committed (default every 200 ms): power
+   * loss can lose the commits of about that long (docs/reliability.md, "Durability of state.db").
+   */
+  durability?: DurabilityOptions;
   inbound?: InboundJournalOptions;
   echoes?: EchoCacheOptions;
   replies?: ReplyCacheOptions;
@@ -42,12 +49,26 @@ export interface StateStore extends Disposable {
   readonly parts: OutboundParts;
   readonly bindings: AcpBindingStore;
   readonly meta: MetaStore;
+  /** What the durability tick did so far: fdatasyncs of the WAL, and whether it runs. */
+  readonly durability: DurabilityStats;
+  /**
+   * Runs `work` as one IMMEDIATE transaction: the stores' writes inside it (each otherwise its own transaction)
+   * commit together or not at all, for one commit instead of several. `work` must be synchronous.
+   */
+  transaction<Result>(work: () => Result): Result;
+  /**
+   * Resolves once every commit made before the call is on disk, also against power loss (an fdatasync of the WAL on
+   * the thread pool, shared by concurrent callers); kill -9 never loses a commit, so only a caller that must know
+   * its write survives power loss before it acts (a plain send that nothing but history can prove) waits for it.
+   */
+  durable(): Promise<void>;
   close(): void;
 }
 
 /**
  * Opens the shared state database. Safe to call from several processes at once (the gateway and the CLI):
- * every write is its own IMMEDIATE transaction and every read sees the latest commit, so nothing is cached.
+ * every write is its own IMMEDIATE transaction (or joins the one `transaction` runs) and every read sees the latest
+ * commit. Commits survive kill -9 at once and power loss within a durability tick (`durability`).
  * On open, claims left by dead processes of this host are released and old journal entries pruned.
  */
 export function openStateStore(options: OpenStateStoreOptions): StateStore {
@@ -70,7 +91,9 @@ export function openStateStore(options: OpenStateStoreOptions): StateStore {
     database.close();
     throw error;
   }
+  const durability = new DurabilityTick(database, path, options.durability);
   const close = (): void => {
+    durability.close();
     if (database.isOpen) database.close();
   };
   return {
@@ -84,6 +107,9 @@ export function openStateStore(options: OpenStateStoreOptions): StateStore {
     parts,
     bindings: new AcpBindingStore(database, clock),
     meta: new MetaStore(database, clock),
+    durability,
+    transaction: (work) => immediateTransaction(database, work),
+    durable: () => durability.durable(),
     close,
     [Symbol.dispose]: close,
   };

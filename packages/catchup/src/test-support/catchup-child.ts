@@ -1,5 +1,6 @@
 // A gateway start reduced to its catchup pass, run as a real child process so a test can SIGKILL it mid-pass.
 // Usage: node --conditions=@imessage-channel/source catchup-child.ts <dbPath> <stateDir> <dispatchedLog> <blockAt>
+//        [<cursor write interval ms>]
 // Each dispatched row's guid is appended (fsync'd) to <dispatchedLog>. The dispatch of row number <blockAt>
 // (1-based) writes `<dispatchedLog>.blocked` and never returns, so the kill lands mid-dispatch.
 import { appendFileSync, closeSync, fsyncSync, openSync, writeFileSync } from "node:fs";
@@ -9,7 +10,13 @@ import { runCatchup } from "../run-catchup.ts";
 import { simTransport } from "./sim-transport.ts";
 import { childIdentity, testNowMs } from "./sim-world.ts";
 
-const [dbPath, stateDir, dispatchedLog, blockAtText] = process.argv.slice(2) as [string, string, string, string];
+const [dbPath, stateDir, dispatchedLog, blockAtText, intervalText] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string | undefined,
+];
 const blockAt = Number(blockAtText);
 
 function appendDurably(path: string, line: string): void {
@@ -21,7 +28,12 @@ function appendDurably(path: string, line: string): void {
 
 const client = new ImsgClient({ transport: simTransport(dbPath) });
 await client.start();
-const cursorStore = await CursorStore.open({ stateDir, accountId: "default", identity: childIdentity });
+const cursorStore = await CursorStore.open({
+  stateDir,
+  accountId: "default",
+  identity: childIdentity,
+  ...(intervalText === undefined ? {} : { writeIntervalMilliseconds: Number(intervalText) }),
+});
 let count = 0;
 await runCatchup({
   imsg: client,

@@ -3,11 +3,11 @@ import { openStateStore } from "../index.ts";
 
 const [command, stateDir, ...args] = process.argv.slice(2);
 if (command === undefined || stateDir === undefined) {
-  process.stderr.write("usage: state-worker <churn|claim-and-hang|approve> <stateDir> [...args]\n");
+  process.stderr.write("usage: state-worker <churn|claim-and-hang|commit-and-die|approve> <stateDir> [...args]\n");
   process.exit(2);
 }
 
-const store = openStateStore({ stateDir });
+const store = openStateStore({ stateDir, durability: { intervalMilliseconds: 60_000 } });
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
 if (command === "churn") {
@@ -44,6 +44,15 @@ if (command === "churn") {
   process.stdout.write(`${result}\n`);
   // Stay alive holding the claim until the test kills us.
   setInterval(() => {}, 60_000);
+} else if (command === "commit-and-die") {
+  // Commits, then kills itself with SIGKILL at once: no durability tick (a minute away) and no close ran.
+  const [countText = "100"] = args;
+  for (let index = 0; index < Number(countText); index += 1) {
+    const guid = `died-guid-${index}`;
+    store.inbound.claim(guid, { accountId: "default", rowid: index + 1 });
+    store.inbound.commit(guid);
+  }
+  process.kill(process.pid, "SIGKILL");
 } else if (command === "approve") {
   const [code = ""] = args;
   const request = store.pairing.approve(code);

@@ -1,0 +1,153 @@
+import { statSync } from "node:fs";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { checkpointEveryTicks, type DurabilityTimers } from "./durability-tick.ts";
+import { stateDatabasePath } from "./state-dir.ts";
+import { openStateStore, type StateStore } from "./state-store.ts";
+import { createTemporaryStateDir } from "./test-support/temporary-state.ts";
+
+let temporary: ReturnType<typeof createTemporaryStateDir>;
+const stores: StateStore[] = [];
+
+beforeEach(() => {
+  temporary = createTemporaryStateDir();
+});
+
+afterEach(() => {
+  for (const store of stores.splice(0)) store.close();
+  temporary.remove();
+});
+
+/** Timers the test runs by hand: the tick's next run waits until `fire()`. */
+function handTimers(): DurabilityTimers & { fire(): void; readonly scheduled: boolean; readonly cleared: number } {
+  let pending: (() => void) | undefined;
+  let cleared = 0;
+  return {
+    setTimeout: (callback) => {
+      pending = callback;
+      return 1;
+    },
+    clearTimeout: () => {
+      pending = undefined;
+      cleared += 1;
+    },
+    fire: () => {
+      const callback = pending;
+      pending = undefined;
+      callback?.();
+    },
+    get scheduled() {
+      return pending !== undefined;
+    },
+    get cleared() {
+      return cleared;
+    },
+  };
+}
+
+function open(timers: DurabilityTimers): StateStore {
+  const store = openStateStore({ stateDir: temporary.stateDir, durability: { timers } });
+  stores.push(store);
+  return store;
+}
+
+describe("the durability tick", () => {
+  it("fsyncs the WAL after a commit, and not again until the next commit", async () => {
+    const timers = handTimers();
+    const store = open(timers);
+    timers.fire(); // what opening wrote
+    await vi.waitFor(() => expect(timers.scheduled).toBe(true));
+    const afterOpen = store.durability.syncs;
+    expect(afterOpen).toBe(1);
+
+    timers.fire(); // nothing committed since: no fdatasync, the next tick is scheduled at once
+    expect(timers.scheduled).toBe(true);
+    expect(store.durability.syncs).toBe(afterOpen);
+
+    store.meta.setMeta("cursor", "42");
+    timers.fire();
+    await vi.waitFor(() => expect(timers.scheduled).toBe(true));
+    expect(store.durability.syncs).toBe(afterOpen + 1);
+  });
+
+  it("durable() resolves once the commits before it are on disk; callers meanwhile share the fdatasync", async () => {
+    const timers = handTimers();
+    const store = open(timers);
+    await store.durable(); // what opening wrote
+    const before = store.durability.syncs;
+    await store.durable(); // nothing new: no fdatasync
+    expect(store.durability.syncs).toBe(before);
+
+    store.inbound.claim("guid-1", { accountId: "default", rowid: 1 });
+    await Promise.all([store.durable(), store.durable(), store.durable()]);
+    expect(store.durability.syncs).toBe(before + 1);
+
+    store.inbound.commit("guid-1");
+    const first = store.durable();
+    store.inbound.claim("guid-2", { accountId: "default", rowid: 2 });
+    // Committed after the first sync started: it needs a sync of its own.
+    await Promise.all([first, store.durable()]);
+    expect(store.durability.syncs).toBe(before + 3);
+  });
+
+  it("stops at close, syncing what was committed since the last tick", async () => {
+    const timers = handTimers();
+    const store = open(timers);
+    await store.durable();
+    const before = store.durability.syncs;
+    store.meta.setMeta("last", "words");
+    store.close();
+    expect(store.durability.running).toBe(false);
+    expect(store.durability.syncs).toBe(before + 1);
+    expect(timers.scheduled).toBe(false);
+    expect(timers.cleared).toBeGreaterThan(0);
+    await expect(store.durable()).resolves.toBeUndefined();
+
+    const reopened = open(handTimers());
+    expect(reopened.meta.getMeta("last")).toBe("words");
+  });
+
+  it("checkpoints from a worker thread, never inside a commit on the event loop", async () => {
+    const timers = handTimers();
+    const store = open(timers);
+    const walPath = `${stateDatabasePath(temporary.stateDir)}-wal`;
+    const page = "x".repeat(4000);
+    // About 1,500 pages: SQLite's own checkpoint (at 1000 pages, inside the COMMIT) would have reset the WAL.
+    for (let index = 0; index < 1500; index += 1) store.meta.setMeta(`big-${index}`, page);
+    expect(statSync(walPath).size).toBeGreaterThan(1400 * 4096);
+    expect(store.durability.checkpoints).toBe(0);
+
+    for (let tick = 0; tick < checkpointEveryTicks; tick += 1) {
+      await vi.waitFor(() => expect(timers.scheduled).toBe(true));
+      timers.fire();
+    }
+    await vi.waitFor(() => expect(store.durability.checkpoints).toBe(1));
+    expect(store.durability.checkpointMode).toBe("background");
+    // Everything was copied into state.db: the next commits start the WAL over instead of growing it.
+    const size = statSync(walPath).size;
+    for (let index = 0; index < 200; index += 1) store.meta.setMeta(`small-${index}`, "y");
+    expect(statSync(walPath).size).toBe(size);
+    store.close();
+    const reopened = open(handTimers());
+    expect(reopened.meta.getMeta("big-1499")).toBe(page);
+  });
+
+  it("commits several stores' writes in one transaction, or none of them", () => {
+    const store = open(handTimers());
+    expect(() =>
+      store.transaction(() => {
+        store.meta.setMeta("a", "1");
+        store.inbound.claim("guid-t", { accountId: "default", rowid: 3 });
+        throw new Error("changed my mind");
+      }),
+    ).toThrow("changed my mind");
+    expect(store.meta.getMeta("a")).toBeUndefined();
+    expect(store.inbound.stateOf("guid-t")).toBeUndefined();
+
+    store.transaction(() => {
+      store.meta.setMeta("a", "1");
+      store.inbound.claim("guid-t", { accountId: "default", rowid: 3 });
+    });
+    expect(store.meta.getMeta("a")).toBe("1");
+    expect(store.inbound.stateOf("guid-t")).toBe("claimed");
+  });
+});
