@@ -5,6 +5,16 @@ import { z } from "zod";
 /** Whether a value passes a zod schema, told without copying it; the value then is the schema's type as it is. */
 export type CompiledCheck<T> = (value: unknown) => value is T;
 
+export interface CompileCheckOptions {
+  /**
+   * Calls answered by `safeParse` before the check is compiled (default 100). Loading ajv and compiling a schema
+   * takes ~50 ms, which a process that reads a few chats at start must not pay before its first `watch.subscribe`;
+   * a stream or a catchup passes this within its first page. 0 compiles on the first call.
+   */
+  hotAfter?: number;
+}
+
+const defaultHotAfter = 100;
 let ajv: AjvInstance | undefined;
 
 /**
@@ -14,12 +24,21 @@ let ajv: AjvInstance | undefined;
  * `safeParse`, which copies every object it checks. It says only yes or no: run `safeParse` on a rejected value for
  * the problem. Only for schemas without transforms or defaults, whose output is their input.
  *
- * ajv is loaded and the schema compiled on the first call, so a process that never streams pays nothing at start.
+ * Until it has been called `hotAfter` times the check is `safeParse(value).success` itself, the same verdict; then
+ * ajv is loaded (once per process) and the schema compiled.
  */
-export function compileCheck<Schema extends z.ZodType>(schema: Schema): CompiledCheck<z.output<Schema>> {
+export function compileCheck<Schema extends z.ZodType>(
+  schema: Schema,
+  options: CompileCheckOptions = {},
+): CompiledCheck<z.output<Schema>> {
+  const hotAfter = options.hotAfter ?? defaultHotAfter;
+  let calls = 0;
   let validate: ValidateFunction | undefined;
   return (value: unknown): value is z.output<Schema> => {
-    validate ??= sharedAjv().compile(z.toJSONSchema(schema, { io: "input", target: "draft-7" }));
+    if (validate !== undefined) return validate(value);
+    calls += 1;
+    if (calls <= hotAfter) return schema.safeParse(value).success;
+    validate = sharedAjv().compile(z.toJSONSchema(schema, { io: "input", target: "draft-7" }));
     return validate(value);
   };
 }

@@ -4,6 +4,7 @@ import { type Logger, silentLogger } from "@imessage-channel/kit";
 import type { Transport, TransportExit } from "@imessage-channel/transport";
 import type { JSONRPCResponse } from "json-rpc-2.0";
 import type { z } from "zod";
+import { type CompiledCheck, compileCheck } from "./compiled-check.ts";
 import { ChildExitedError, ImsgRpcError, ImsgStartupError, RpcClientError } from "./errors.ts";
 import type { Chat, Message } from "./imsg-objects.ts";
 import { defaultJsonLimits, type JsonLimits } from "./json-limits.ts";
@@ -117,6 +118,18 @@ const defaultBusyRetries = 3;
 /** The first wait after a -32000, doubled each time: 50, 100, 200 ms (each jittered down to half). */
 const busyRetryBaseMs = 50;
 const defaultSendTimeoutMs = 60_000;
+
+/** Each result schema's compiled check (compiled-check.ts), made on first use; zod then only describes bad results. */
+const resultChecks = new WeakMap<z.ZodType, CompiledCheck<unknown>>();
+
+function resultCheck<Schema extends z.ZodType>(schema: Schema): CompiledCheck<z.output<Schema>> {
+  let check = resultChecks.get(schema);
+  if (check === undefined) {
+    check = compileCheck(schema);
+    resultChecks.set(schema, check);
+  }
+  return check as CompiledCheck<z.output<Schema>>;
+}
 
 /**
  * A typed JSON-RPC 2.0 client for one `imsg rpc` process (docs/imsg-protocol.md: Framing, Errors, Methods,
@@ -419,6 +432,7 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
     options: RequestOptions | undefined,
   ): Promise<z.output<Schema>> {
     return this.request(method, toWireParams(params), options).then((result) => {
+      if (resultCheck(schema)(result)) return result;
       const parsed = schema.safeParse(result);
       if (parsed.success) return parsed.data;
       throw new RpcClientError(
