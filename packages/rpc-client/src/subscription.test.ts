@@ -73,7 +73,7 @@ describe("Subscription.consume", () => {
   it("refuses a second reader, and for await after consume()", async () => {
     const { subscription } = openStream();
     const consumed = subscription.consume(() => {});
-    await expect(subscription.consume(() => {})).rejects.toThrow("already read with consume()");
+    await expect(subscription.consume(() => {})).rejects.toMatchObject({ code: "ALREADY_READ" });
     await expect(subscription[Symbol.asyncIterator]().next()).rejects.toThrow("a stream has one reader");
     await subscription.unsubscribe();
     await consumed;

@@ -1,3 +1,4 @@
+import { RpcClientError } from "./errors.ts";
 import type { Message } from "./imsg-objects.ts";
 
 /**
@@ -122,9 +123,12 @@ export class Subscription implements AsyncIterable<Message> {
     }
   }
 
-  #secondReaderError(): Error {
+  #secondReaderError(): RpcClientError {
     const reader = this.#reader === "consumer" ? "consume()" : "for await";
-    return new Error(`subscription ${this.id} is already read with ${reader}: a stream has one reader`);
+    return new RpcClientError(
+      "ALREADY_READ",
+      `subscription ${this.id} is already read with ${reader}: a stream has one reader, so read it with either for await or consume()`,
+    );
   }
 
   #wake(): void {
