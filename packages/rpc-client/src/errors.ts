@@ -11,7 +11,8 @@ export type RpcClientErrorCode =
   | "NOT_CONNECTED"
   | "CLIENT_CLOSED"
   | "LINE_TOO_COMPLEX"
-  | "MUTATIONS_BLOCKED";
+  | "MUTATIONS_BLOCKED"
+  | "ALREADY_READ";
 
 /** The base error of `@imessage-channel/rpc-client`: a string `code` and a one-line message that says how to fix it. */
 export class RpcClientError extends ChannelError<RpcClientErrorCode> {}

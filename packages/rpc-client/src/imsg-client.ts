@@ -3,8 +3,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type Logger, silentLogger } from "@imessage-channel/kit";
 import type { Transport, TransportExit } from "@imessage-channel/transport";
 import type { JSONRPCResponse } from "json-rpc-2.0";
-import pLimit, { type LimitFunction } from "p-limit";
 import type { z } from "zod";
+import { type CompiledCheck, compileCheck } from "./compiled-check.ts";
 import { ChildExitedError, ImsgRpcError, ImsgStartupError, RpcClientError } from "./errors.ts";
 import type { Chat, Message } from "./imsg-objects.ts";
 import { defaultJsonLimits, type JsonLimits } from "./json-limits.ts";
@@ -42,6 +42,7 @@ import {
 } from "./method-results.ts";
 import { legacyProtocol, type NegotiatedProtocol, negotiatedFromWire } from "./negotiated-protocol.ts";
 import { describeIssues, parseChat, parseMessage, rowidOf } from "./parse-wire.ts";
+import { RequestSlots } from "./request-slots.ts";
 import { RpcRequests } from "./rpc-requests.ts";
 import { StartupWatch, startupErrorOfAnswer } from "./startup-watch.ts";
 import type { Subscription } from "./subscription.ts";
@@ -118,6 +119,18 @@ const defaultBusyRetries = 3;
 const busyRetryBaseMs = 50;
 const defaultSendTimeoutMs = 60_000;
 
+/** Each result schema's compiled check (compiled-check.ts), made on first use; zod then only describes bad results. */
+const resultChecks = new WeakMap<z.ZodType, CompiledCheck<unknown>>();
+
+function resultCheck<Schema extends z.ZodType>(schema: Schema): CompiledCheck<z.output<Schema>> {
+  let check = resultChecks.get(schema);
+  if (check === undefined) {
+    check = compileCheck(schema);
+    resultChecks.set(schema, check);
+  }
+  return check as CompiledCheck<z.output<Schema>>;
+}
+
 /**
  * A typed JSON-RPC 2.0 client for one `imsg rpc` process (docs/imsg-protocol.md: Framing, Errors, Methods,
  * Notifications, Objects): every method of imsg 0.9.0 with camelCase params, zod-validated results, per-request
@@ -130,7 +143,7 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
   /** The failure that told us imsg's mutation lane is blocked (0.14+); mutations are refused locally after it. */
   #mutationsBlocked: ImsgRpcError | undefined;
   /** Bounds the requests in flight (`maxOutstanding`). */
-  readonly #outstanding: LimitFunction;
+  readonly #outstanding: RequestSlots;
   readonly #busyRetries: number;
   readonly #readTimeoutMs: number;
   readonly #sendTimeoutMs: number;
@@ -156,7 +169,7 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
       onBannerTimeout: () => this.#failFromBanner(),
       onStartupFailed: (error) => this.emit("startup-failed", error),
     });
-    this.#outstanding = pLimit(options.maxOutstanding ?? defaultMaxOutstanding);
+    this.#outstanding = new RequestSlots(options.maxOutstanding ?? defaultMaxOutstanding);
     this.#busyRetries = options.busyRetries ?? defaultBusyRetries;
     this.#requests = new RpcRequests({
       writeLine: (line) => this.#transport.writeLine(line),
@@ -217,7 +230,7 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
       );
     }
     const timeoutMs = options.timeoutMs ?? (read ? this.#readTimeoutMs : this.#sendTimeoutMs);
-    const sent = this.#outstanding(() => this.#admitted(method, params, timeoutMs));
+    const sent = this.#outstanding.run(() => this.#admitted(method, params, timeoutMs));
     return read ? sent : sent.catch((error: unknown) => this.#noteMutationFailure(error));
   }
 
@@ -225,17 +238,14 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
    * One request, tried again while imsg answers -32000 `Server busy` (its admission refused it, so it never ran), with
    * a jittered, doubling wait (docs/imsg-protocol.md#lanes); `server is shutting down` is not retried.
    */
-  async #admitted(method: string, params: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await this.#requests.request(method, params, timeoutMs);
-      } catch (error) {
-        if (!(ImsgRpcError.isInstance(error) && error.busy) || attempt >= this.#busyRetries) throw error;
-        const delayMs = Math.round(busyRetryBaseMs * 2 ** attempt * (0.5 + Math.random() / 2));
-        this.#logger.debug({ method, attempt: attempt + 1, delayMs }, "imsg was busy; trying the request again");
-        await sleep(delayMs);
-      }
-    }
+  #admitted(method: string, params: Record<string, unknown>, timeoutMs: number, attempt = 0): Promise<unknown> {
+    // A promise chain, not an async loop: the answered request, the common case, costs no extra await.
+    return this.#requests.request(method, params, timeoutMs).catch((error: unknown) => {
+      if (!(ImsgRpcError.isInstance(error) && error.busy) || attempt >= this.#busyRetries) throw error;
+      const delayMs = Math.round(busyRetryBaseMs * 2 ** attempt * (0.5 + Math.random() / 2));
+      this.#logger.debug({ method, attempt: attempt + 1, delayMs }, "imsg was busy; trying the request again");
+      return sleep(delayMs).then(() => this.#admitted(method, params, timeoutMs, attempt + 1));
+    });
   }
 
   /** True once imsg said a mutation is still in flight: only a restarted child takes mutations again. */
@@ -415,19 +425,21 @@ export class ImsgClient extends EventEmitter<ImsgClientEvents> {
     return messages;
   }
 
-  async #typed<Schema extends z.ZodType>(
+  #typed<Schema extends z.ZodType>(
     method: string,
     params: object,
     schema: Schema,
     options: RequestOptions | undefined,
   ): Promise<z.output<Schema>> {
-    const result = await this.request(method, toWireParams(params), options);
-    const parsed = schema.safeParse(result);
-    if (parsed.success) return parsed.data;
-    throw new RpcClientError(
-      "RESULT_INVALID",
-      `imsg ${method} answered an unexpected result (${describeIssues(parsed.error)}): ${linePreview(JSON.stringify(result) ?? "undefined")}; check the imsg version`,
-    );
+    return this.request(method, toWireParams(params), options).then((result) => {
+      if (resultCheck(schema)(result)) return result;
+      const parsed = schema.safeParse(result);
+      if (parsed.success) return parsed.data;
+      throw new RpcClientError(
+        "RESULT_INVALID",
+        `imsg ${method} answered an unexpected result (${describeIssues(parsed.error)}): ${linePreview(JSON.stringify(result) ?? "undefined")}; check the imsg version`,
+      );
+    });
   }
 
   #onLine(line: string): void {

@@ -6,11 +6,13 @@ import { LocalTransport } from "@imessage-channel/transport";
 import { waitFor } from "@imessage-channel/vitest-config/wait-for";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compileCheck } from "./compiled-check.ts";
 import { ImsgClient } from "./imsg-client.ts";
 import type { Message } from "./imsg-objects.ts";
 import { parseMessage } from "./parse-wire.ts";
 import { fixtureResult, recordedMessages } from "./test-support/fixtures.ts";
 import { messageNotificationLine } from "./test-support/scripted-transport.ts";
+import { wireMessageSchema, wireValidMessageNotificationSchema } from "./wire-schemas.ts";
 
 // Real payloads: the recorded watch stream plus history rows that carry attachments and reactions.
 const seeds = [
@@ -214,6 +216,24 @@ describe("message schema under mutated real notifications", () => {
     );
     expect(accepted).toBeGreaterThan(50);
     expect(refused).toBeGreaterThan(500);
+  });
+
+  it("passes a message and its notification by the compiled check exactly when zod's schema accepts them", () => {
+    const isWireMessage = compileCheck(wireMessageSchema, { hotAfter: 0 });
+    const isValidNotification = compileCheck(wireValidMessageNotificationSchema, { hotAfter: 0 });
+    let accepted = 0;
+    fc.assert(
+      fc.property(seededMutation, fc.oneof(fc.constant<unknown>(1), garbage), ([seed, mutations], subscription) => {
+        const wire = JSON.parse(JSON.stringify(applyMutations(seed, mutations))) as unknown;
+        const accepts = wireMessageSchema.safeParse(wire).success;
+        expect(isWireMessage(wire)).toBe(accepts);
+        const params = JSON.parse(JSON.stringify({ subscription, message: wire })) as unknown;
+        expect(isValidNotification(params)).toBe(wireValidMessageNotificationSchema.safeParse(params).success);
+        if (accepts) accepted += 1;
+      }),
+      { numRuns: 1500 },
+    );
+    expect(accepted).toBeGreaterThan(50);
   });
 
   it("never throws for arbitrary JSON in place of a message", () => {

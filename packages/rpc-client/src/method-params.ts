@@ -167,9 +167,21 @@ export interface GroupParticipantParams extends ChatTarget {
 export function toWireParams(params: object): Record<string, unknown> {
   const wire: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(params)) {
-    if (value === undefined) continue;
-    wire[key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)] = value;
+    if (value !== undefined) wire[wireKey(key)] = value;
   }
+  return wire;
+}
+
+/** Converted names, remembered: the regex replace cost more than the rest of a request's JSON work. */
+const wireKeys = new Map<string, string>();
+/** Param names are a small fixed set; a caller passing made-up keys must not grow the memo without bound. */
+const maxWireKeys = 512;
+
+function wireKey(key: string): string {
+  const known = wireKeys.get(key);
+  if (known !== undefined) return known;
+  const wire = key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+  if (wireKeys.size < maxWireKeys) wireKeys.set(key, wire);
   return wire;
 }
 

@@ -62,6 +62,23 @@ describe("RpcRequests", () => {
     expect(requests.receive(answer)).toEqual({ kind: "answer" });
   });
 
+  it("times each request out at its own deadline, a later-sent shorter one first, and leaves answered ones be", async () => {
+    const { requests, sent } = requestsOverMemory();
+    const slow = requests.request("send", {}, 400).catch((caught) => caught);
+    const answered = requests.request("chats.list", {}, 30);
+    const quick = requests.request("read", {}, 20).catch((caught) => caught);
+    requests.receive({ jsonrpc: "2.0", id: sent[1]?.id ?? 0, result: { chats: [] } });
+    expect(await answered).toEqual({ chats: [] });
+    const first = await Promise.race([slow.then(() => "send"), quick.then(() => "read")]);
+    expect(first).toBe("read");
+    expect(await quick).toMatchObject({ code: "REQUEST_TIMEOUT", method: "read", timeoutMs: 20 });
+    expect(await slow).toMatchObject({ code: "REQUEST_TIMEOUT", method: "send", timeoutMs: 400 });
+    expect(requests.receive({ jsonrpc: "2.0", id: sent[0]?.id ?? 0, result: {} })).toEqual({
+      kind: "late",
+      method: "send",
+    });
+  });
+
   it("rejects with the wire code, message and data of an error answer", async () => {
     const { requests, sent } = requestsOverMemory();
     const pending = requests.request("send", {}, 10_000).catch((caught) => caught);

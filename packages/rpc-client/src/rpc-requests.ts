@@ -1,4 +1,11 @@
-import { createJSONRPCErrorResponse, JSONRPCClient, JSONRPCErrorException, type JSONRPCResponse } from "json-rpc-2.0";
+import { performance } from "node:perf_hooks";
+import {
+  createJSONRPCErrorResponse,
+  createJSONRPCRequest,
+  JSONRPCClient,
+  type JSONRPCError,
+  type JSONRPCResponse,
+} from "json-rpc-2.0";
 import { ImsgRpcError, RequestTimeoutError, RpcClientError } from "./errors.ts";
 
 /** What became of one response line handed to `receive`. */
@@ -20,7 +27,11 @@ export interface RpcRequestsOptions {
 
 /** What the library hands back to us with each request, so a settled request knows why it settled. */
 interface RequestContext {
+  id: number;
   method: string;
+  timeoutMs: number;
+  /** `performance.now()` past which the shared sweep times the request out. */
+  deadline: number;
   timedOut: boolean;
   writeFailure?: { cause: unknown };
 }
@@ -31,11 +42,16 @@ const endedMessage = "imessage-channel: the client ended";
 const libraryErrorCode = 0;
 
 /**
- * The request side of one imsg connection. json-rpc-2.0 owns the bookkeeping: it stamps each request with an id,
- * keeps the pending table, runs each request's timeout and settles the request from the matching response. This
- * class keeps what the library cannot know: which ids it handed out (to tell a stray response from a real one),
- * which requests timed out (a late `watch.subscribe` answer still opened a stream that must be closed), and how a
- * settled request maps to this package's typed errors.
+ * The request side of one imsg connection. json-rpc-2.0 owns the bookkeeping: it keeps the pending table and settles
+ * each request from the matching response, a timeout or an end. This class keeps what the library cannot know: which
+ * ids it handed out (to tell a stray response from a real one), which requests timed out (a late `watch.subscribe`
+ * answer still opened a stream that must be closed), when each request is due, and how a settled request maps to
+ * this package's typed errors.
+ *
+ * Cheap per request, since a round trip to imsg takes tens of microseconds: the request goes to the library's
+ * `requestAdvanced` with its id stamped here (no `timeout()` wrapper with a timer and closures per request), and one
+ * shared timer, armed for the earliest deadline, times requests out by settling them through the library with an
+ * error response, as its own `timeout()` would.
  */
 export class RpcRequests {
   readonly #rpc: JSONRPCClient<RequestContext>;
@@ -43,37 +59,36 @@ export class RpcRequests {
   readonly #mapWireError: (error: ImsgRpcError) => Error;
   /** Requests the library timed out, by id, until their answer arrives (imsg answers every request once). */
   readonly #timedOut = new Map<number, string>();
+  /** Requests sent and not settled, by id, in the order sent. */
+  readonly #inFlight = new Map<number, RequestContext>();
+  #sweep: NodeJS.Timeout | undefined;
+  #sweepAt = Number.POSITIVE_INFINITY;
   #lastId = 0;
   #ended: Error | undefined;
 
   constructor(options: RpcRequestsOptions) {
     this.#description = options.description;
     this.#mapWireError = options.mapWireError ?? ((error) => error);
-    this.#rpc = new JSONRPCClient<RequestContext>(
-      (request: unknown, context: RequestContext) =>
-        options.writeLine(JSON.stringify(request)).catch((cause: unknown) => {
-          // The library then settles the request with a code-0 error response; the context keeps the real cause.
-          context.writeFailure = { cause };
-          throw cause;
-        }),
-      () => ++this.#lastId,
+    this.#rpc = new JSONRPCClient<RequestContext>((request: unknown, context: RequestContext) =>
+      options.writeLine(JSON.stringify(request)).catch((cause: unknown) => {
+        // The library then settles the request with a code-0 error response; the context keeps the real cause.
+        context.writeFailure = { cause };
+        throw cause;
+      }),
     );
   }
 
   /** Sends `method` and resolves with its raw `result`; rejects with a typed error (see `#errorOf`). */
   request(method: string, params: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
     if (this.#ended !== undefined) return Promise.reject(this.#ended);
-    const context: RequestContext = { method, timedOut: false };
-    const timeoutResponse = (id: number | string | null) => {
-      context.timedOut = true;
-      if (typeof id === "number") this.#timedOut.set(id, method);
-      return createJSONRPCErrorResponse(id, libraryErrorCode, "timed out");
-    };
-    return Promise.resolve(this.#rpc.timeout(timeoutMs, timeoutResponse).request(method, params, context)).then(
-      undefined,
-      (error: unknown) => {
-        throw this.#errorOf(error, context, timeoutMs);
-      },
+    const id = ++this.#lastId;
+    const deadline = performance.now() + timeoutMs;
+    const context: RequestContext = { id, method, timeoutMs, deadline, timedOut: false };
+    this.#inFlight.set(id, context);
+    if (deadline < this.#sweepAt) this.#armSweep(deadline);
+    // The library's promise is a native one (typed PromiseLike): Promise.resolve hands it back as it is.
+    return Promise.resolve(this.#rpc.requestAdvanced(createJSONRPCRequest(id, method, params), context)).then(
+      (response) => this.#settled(response, context),
     );
   }
 
@@ -96,10 +111,48 @@ export class RpcRequests {
     this.#ended ??= error;
     this.#rpc.rejectAllPendingRequests(endedMessage);
     this.#timedOut.clear();
+    this.#inFlight.clear();
+    clearTimeout(this.#sweep);
+    this.#sweep = undefined;
+    this.#sweepAt = Number.POSITIVE_INFINITY;
   }
 
-  #errorOf(error: unknown, context: RequestContext, timeoutMs: number): Error {
-    if (context.timedOut) return new RequestTimeoutError(context.method, timeoutMs);
+  /** What `JSONRPCClient.request` does with a response, minus its promise layers: the result, or a typed error. */
+  #settled(response: JSONRPCResponse, context: RequestContext): unknown {
+    this.#inFlight.delete(context.id);
+    const { error } = response;
+    if (error === undefined || error === null) return response.result;
+    throw this.#errorOf(error, context);
+  }
+
+  #armSweep(deadline: number): void {
+    clearTimeout(this.#sweep);
+    this.#sweepAt = deadline;
+    this.#sweep = setTimeout(() => this.#timeOutDue(), Math.max(0, deadline - performance.now()));
+    // The transport's child or socket keeps the process alive while requests wait; this timer alone must not.
+    this.#sweep.unref();
+  }
+
+  #timeOutDue(): void {
+    this.#sweep = undefined;
+    this.#sweepAt = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const context of this.#inFlight.values()) {
+      if (context.deadline > now) {
+        next = Math.min(next, context.deadline);
+        continue;
+      }
+      this.#inFlight.delete(context.id);
+      context.timedOut = true;
+      this.#timedOut.set(context.id, context.method);
+      this.#rpc.receive(createJSONRPCErrorResponse(context.id, libraryErrorCode, "timed out"));
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.#armSweep(next);
+  }
+
+  #errorOf(error: JSONRPCError, context: RequestContext): Error {
+    if (context.timedOut) return new RequestTimeoutError(context.method, context.timeoutMs);
     if (context.writeFailure !== undefined) {
       const { cause } = context.writeFailure;
       return (
@@ -111,7 +164,6 @@ export class RpcRequests {
         )
       );
     }
-    if (!(error instanceof JSONRPCErrorException)) return error instanceof Error ? error : new Error(String(error));
     if (this.#ended !== undefined && error.code === libraryErrorCode && error.message === endedMessage) {
       return this.#ended;
     }

@@ -395,7 +395,7 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
 
   async #consume(subscription: Subscription): Promise<Error | undefined> {
     try {
-      for await (const message of subscription) this.#deliver(message);
+      await subscription.consume((message) => this.#deliver(message));
       return undefined;
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));

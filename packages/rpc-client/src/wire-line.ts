@@ -29,11 +29,16 @@ export function readWireLine(line: string, limits: JsonLimits): WireLine {
   const object = value as Record<string, unknown>;
   if (typeof object.method === "string") return { kind: "notification", method: object.method, params: object.params };
   if (!("result" in object || "error" in object)) return { kind: "neither" };
+  const hasError = object.error !== undefined && object.error !== null;
+  // The usual answer is already in shape: handed over as parsed, not copied.
+  const inShape = hasError ? !("result" in object) : object.result !== undefined && !("error" in object);
+  if (inShape && object.jsonrpc === "2.0" && typeof object.id === "number") {
+    return { kind: "response", response: object as unknown as JSONRPCResponse };
+  }
   const id = (object.id ?? null) as JSONRPCResponse["id"];
-  const response: JSONRPCResponse =
-    object.error !== undefined && object.error !== null
-      ? { jsonrpc: "2.0", id, error: object.error as NonNullable<JSONRPCResponse["error"]> }
-      : { jsonrpc: "2.0", id, result: object.result ?? null };
+  const response: JSONRPCResponse = hasError
+    ? { jsonrpc: "2.0", id, error: object.error as NonNullable<JSONRPCResponse["error"]> }
+    : { jsonrpc: "2.0", id, result: object.result ?? null };
   return { kind: "response", response };
 }
 

@@ -138,6 +138,11 @@ export const wireMessageNotificationSchema = z.object({
   subscription: rowid,
   message: z.unknown(),
 });
+/**
+ * A `message` notification whose message is valid too, from the two schemas above: what the hot path checks in one
+ * compiled pass (compiled-check.ts) before it falls back to them, one at a time, to say which part was wrong.
+ */
+export const wireValidMessageNotificationSchema = wireMessageNotificationSchema.extend({ message: wireMessageSchema });
 export const wireErrorNotificationSchema = z.object({
   subscription: rowid,
   error: z.object({ message: z.string().optional() }).optional(),

@@ -35,6 +35,8 @@ export class LocalTransport extends EventEmitter<TransportEvents> implements Tra
   #child: ChildProcessWithoutNullStreams | undefined;
   #started = false;
   readonly #end = new ExitRecord();
+  /** For writeLineTo, which names the peer only in an error. */
+  readonly #describe = (): string => this.description;
 
   constructor(options: LocalTransportOptions) {
     super();
@@ -118,7 +120,7 @@ export class LocalTransport extends EventEmitter<TransportEvents> implements Tra
         new TransportError("NOT_RUNNING", `${this.description}: cannot write, the process is not running`),
       );
     }
-    return writeLineTo(child.stdin, line, this.description);
+    return writeLineTo(child.stdin, line, this.#describe);
   }
 
   /** Ends stdin (EOF) without waiting: for one-shot commands that read nothing. */

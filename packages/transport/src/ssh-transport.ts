@@ -58,6 +58,8 @@ export class SshTransport extends EventEmitter<TransportEvents> implements Trans
   #exitStatus: { code: number | null; signal: string | null } | undefined;
   #dropReason: string | undefined;
   readonly #end = new ExitRecord();
+  /** For writeLineTo, which names the peer only in an error. */
+  readonly #describe = (): string => this.description;
 
   constructor(options: SshTransportOptions) {
     super();
@@ -253,7 +255,7 @@ export class SshTransport extends EventEmitter<TransportEvents> implements Trans
         new TransportError("NOT_RUNNING", `${this.description}: cannot write, the session is not running`),
       );
     }
-    return writeLineTo(channel, line, this.description);
+    return writeLineTo(channel, line, this.#describe);
   }
 
   /** Sends EOF on the remote stdin without waiting: for one-shot commands that read nothing. */
