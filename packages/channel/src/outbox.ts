@@ -275,7 +275,8 @@ export class Outbox implements OutboxPort {
     const attempted = parts.flatMap((part) => (part.firstAttemptAt === undefined ? [] : [part.firstAttemptAt]));
     const delivery = imsg.delivery(chat, {
       // Its own parts' guids however old (a delivery resumed hours later), and every recent one of the account.
-      ownedGuids: [
+      // Read only if a history lookup runs: the account's recent guids grow with its traffic (a scan per reply).
+      ownedGuids: () => [
         ...parts.flatMap((part) => (part.guid === undefined ? [] : [part.guid])),
         ...state.parts.ownedGuidsSince(account.accountId, this.#now() - ownedGuidWindowMs),
       ],

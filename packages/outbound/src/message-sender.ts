@@ -115,8 +115,12 @@ export interface Delivery {
 export interface DeliveryOptions {
   /** A reply recorded before a restart: any part may already have gone out since then, so look before sending. */
   maybeSentSince?: number;
-  /** Guids other parts already own (persisted): a history lookup never takes one of them for this delivery's parts. */
-  ownedGuids?: Iterable<string>;
+  /**
+   * Guids other parts already own (persisted): a history lookup never takes one of them for this delivery's parts.
+   * A function is called only when a lookup runs (a lost answer), so a delivery whose sends are answered never
+   * reads them: the account's recent guids grow with its traffic.
+   */
+  ownedGuids?: Iterable<string> | (() => Iterable<string>);
   /** Earlier parts of this delivery that went out without a guid (imsg 0.9.0): each owns one matching history row. */
   unnamedSends?: readonly ImsgCall[];
   /** When the delivery's first part was first attempted (persisted): history lookups take rows from then on. */
@@ -301,8 +305,10 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
   }
 
   function deliveryTo(target: SendTargetParams, deliveryOptions: DeliveryOptions = {}): Delivery {
-    /** Rows known to be ours: guids other parts own, answered guids and rows matched in history. */
-    const accounted = new Set<string>(deliveryOptions.ownedGuids ?? []);
+    /** Rows known to be ours: answered guids and rows matched in history (guids other parts own: `ownedGuids`). */
+    const accounted = new Set<string>();
+    const { ownedGuids } = deliveryOptions;
+    let owned: Iterable<string> | undefined = typeof ownedGuids === "function" ? undefined : ownedGuids;
     /** Sends of this delivery imsg answered without a guid, by content: their rows are in history, unnamed. */
     const unnamed = new Map<string, number>();
     const keyOf = (content: { text?: string; file?: string }) =>
@@ -321,7 +327,8 @@ export function createMessageSender(options: MessageSenderOptions): MessageSende
       if (content.text === undefined && content.file === undefined) return undefined;
       const rows = await history(target.chat_id, content.file !== undefined);
       const matches: Message[] = [];
-      const excludeGuids = new Set(accounted);
+      owned ??= typeof ownedGuids === "function" ? ownedGuids() : [];
+      const excludeGuids = new Set([...owned, ...accounted]);
       for (;;) {
         const row = findSentRow(rows, { ...content, sentAtMs: since, excludeGuids });
         if (!row) break;
