@@ -19,6 +19,7 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
     destination: io.stdout,
     level: io.env.IMESSAGE_CHANNEL_LOG_LEVEL ?? config?.logging?.level,
     redactHandles: config?.logging?.redactHandles,
+    batchWrites: true,
   });
   const metricsPort = options.metricsPort === undefined ? undefined : Number(options.metricsPort);
   if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
