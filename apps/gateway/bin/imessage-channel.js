@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // In the workspace this runs the TypeScript sources (Node >= 24 strips types); an installed package, or
-// IMESSAGE_CHANNEL_FROM=dist in the workspace (after `pnpm build`), runs the compiled dist/.
+// IMESSAGE_CHANNEL_FROM=dist in the workspace (after `pnpm build`), runs the built CLI: dist/bundle/ (one file
+// per command, scripts/bundle.ts), or dist/cli.js where there is no bundle.
 import { existsSync } from "node:fs";
 import { enableCompileCache, registerHooks } from "node:module";
 import { setFlagsFromString } from "node:v8";
@@ -21,5 +22,8 @@ if (fromSource) {
       nextResolve(specifier, { ...context, conditions: [...context.conditions, "@imessage-channel/source"] }),
   });
 }
-const { main } = await import(fromSource ? "../src/cli.ts" : "../dist/cli.js");
+const built = existsSync(new URL("../dist/bundle/cli.js", import.meta.url))
+  ? "../dist/bundle/cli.js"
+  : "../dist/cli.js";
+const { main } = await import(fromSource ? "../src/cli.ts" : built);
 process.exitCode = await main(process.argv.slice(2));

@@ -1,5 +1,6 @@
 // @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -29,6 +30,10 @@ beforeAll(() => {
 }, 180_000);
 
 describe("the built CLI (dist), without the @imessage-channel/source condition", () => {
+  it("is bundled, and the bin runs the bundle", () => {
+    expect(existsSync(new URL("../../dist/bundle/cli.js", import.meta.url))).toBe(true);
+  });
+
   it("prints --help from dist/ and loads no TypeScript source", () => {
     const run = spawnSync(process.execPath, ["--import", reportTypeScript, gatewayBinPath, "--help"], {
       encoding: "utf8",
@@ -69,5 +74,16 @@ describe("the built CLI (dist), without the @imessage-channel/source condition",
     });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("dmPolicy");
+  });
+
+  it("points a service at this package's bin when the built CLI writes it", async () => {
+    harness = await GatewayHarness.create();
+    const run = spawnSync(
+      process.execPath,
+      [gatewayBinPath, "service", "install", "--dry-run", "--platform", "linux", "--config", harness.configPath],
+      { encoding: "utf8", env: { ...harness.env, IMESSAGE_CHANNEL_FROM: "dist" } },
+    );
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`${JSON.stringify(gatewayBinPath)} "gateway"`);
   });
 });
