@@ -259,7 +259,7 @@ recordFigure({
 });
 
 const maxRows = quick ? 10_000 : 60_000;
-const sampleEvery = maxRows / 3;
+const sampleEvery = maxRows / 5;
 console.log(`max rate: ${countLabel(maxRows)} rows offered at 20000 rows/s ${chats}`);
 const atMax = await runGateway({ rate: 20_000, rows: maxRows, sampleEvery });
 console.log(`  ${describe(atMax)}`);

@@ -266,7 +266,7 @@ recordFigure({
   figure: `rows through the pipeline one at a time, end to end, over ${countLabel(bigRun)} rows`,
   value: big.rowsPerSecond,
   unit: "rows/s",
-  note: "fsync-bound: two state.db transactions per row",
+  note: "one row at a time, each waiting for its dispatch: state.db's transactions set the pace",
 });
 recordFigure({
   id: "rss-after-first-sample",
