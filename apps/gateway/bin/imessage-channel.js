@@ -1,15 +1,29 @@
 #!/usr/bin/env node
-// In the workspace this runs the TypeScript sources (Node >= 24 strips types);
-// an installed package runs the compiled dist/.
+// In the workspace this runs the TypeScript sources (Node >= 24 strips types); an installed package, or
+// IMESSAGE_CHANNEL_FROM=dist in the workspace (after `pnpm build`), runs the built CLI: dist/bundle/ (one file
+// per command, scripts/bundle.ts), or dist/cli.js where there is no bundle.
 import { existsSync } from "node:fs";
-import { registerHooks } from "node:module";
+import { enableCompileCache, registerHooks } from "node:module";
+import { setFlagsFromString } from "node:v8";
 
-const fromSource = existsSync(new URL("../src/cli.ts", import.meta.url));
+// Compiled code is cached on disk (in the OS temp dir, or NODE_COMPILE_CACHE) and reused by the next start:
+// without it the CLI spends most of its start compiling the same modules again.
+enableCompileCache?.();
+// The gateway runs for months: V8 grows its young generation with the allocation rate (to 128 MB under load,
+// committed for good, with some 20 MB of live heap) and never gives it back. Kept at its initial size, young
+// collections stay small and frequent and RSS stays flat. Set before anything is loaded (V8 reads it on growth).
+if (process.argv[2] === "gateway") setFlagsFromString("--semi-space-growth-factor=1");
+
+const fromSource =
+  process.env.IMESSAGE_CHANNEL_FROM !== "dist" && existsSync(new URL("../src/cli.ts", import.meta.url));
 if (fromSource) {
   registerHooks({
     resolve: (specifier, context, nextResolve) =>
       nextResolve(specifier, { ...context, conditions: [...context.conditions, "@imessage-channel/source"] }),
   });
 }
-const { main } = await import(fromSource ? "../src/cli.ts" : "../dist/cli.js");
+const built = existsSync(new URL("../dist/bundle/cli.js", import.meta.url))
+  ? "../dist/bundle/cli.js"
+  : "../dist/cli.js";
+const { main } = await import(fromSource ? "../src/cli.ts" : built);
 process.exitCode = await main(process.argv.slice(2));

@@ -1,4 +1,4 @@
-import { PassThrough } from "node:stream";
+import { PassThrough, Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createLogger, redactHandles } from "./logger.ts";
 
@@ -50,5 +50,30 @@ describe("logger", () => {
     expect(
       redactHandles("imessage catchup: replayed=3 skippedFromMe=1 skippedGivenUp=0 failed=0 givenUp=0 fetchedCount=4"),
     ).toBe("imessage catchup: replayed=3 skippedFromMe=1 skippedGivenUp=0 failed=0 givenUp=0 fetchedCount=4");
+  });
+
+  it("joins the lines logged in one turn of the event loop into one write, losing none", async () => {
+    const writes: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        writes.push(chunk.toString("utf8"));
+        done();
+      },
+    });
+    const logger = createLogger({ destination, pretty: false, batchWrites: true });
+    logger.info("first");
+    logger.info("second");
+    logger.warn("third");
+    await new Promise((resolve) => setImmediate(resolve));
+    logger.info("next turn");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toHaveLength(2);
+    expect(
+      writes[0]
+        ?.trim()
+        .split("\n")
+        .map((line) => JSON.parse(line).msg),
+    ).toEqual(["first", "second", "third"]);
+    expect(JSON.parse(writes[1] ?? "").msg).toBe("next turn");
   });
 });

@@ -10,6 +10,43 @@ export interface LoggerOptions {
   /** Human-readable output (default: when stdout is a TTY). */
   pretty?: boolean;
   destination?: NodeJS.WritableStream;
+  /**
+   * Lines logged in one turn of the event loop go out in one write (before the loop turns again, and at exit),
+   * instead of one synchronous write each: under load the gateway logs a line per row, and each write to a pipe
+   * or the journal is a system call that wakes the reader. Off by default (tests read lines as they are logged).
+   */
+  batchWrites?: boolean;
+}
+
+/** A destination that joins the lines written in one turn of the event loop into one write to `target`. */
+export class BatchedLines {
+  readonly #target: NodeJS.WritableStream;
+  #pending: string[] = [];
+  #scheduled = false;
+  readonly #flushAtExit = () => this.flush();
+
+  constructor(target: NodeJS.WritableStream) {
+    this.#target = target;
+    // Whatever is still pending when the process exits (process.exit, an uncaught exception) is written then.
+    process.once("exit", this.#flushAtExit);
+  }
+
+  write(line: string): boolean {
+    this.#pending.push(line);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.flush());
+    }
+    return true;
+  }
+
+  flush(): void {
+    this.#scheduled = false;
+    if (this.#pending.length === 0) return;
+    const lines = this.#pending.join("");
+    this.#pending = [];
+    this.#target.write(lines);
+  }
 }
 
 const phonePattern = /\+\d{6,15}\b/g;
@@ -65,7 +102,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const destination = options.destination ?? process.stdout;
   const usePretty = options.pretty ?? Boolean((destination as NodeJS.WriteStream).isTTY);
   const pretty = usePretty ? loadPretty() : undefined;
-  const stream = pretty
+  const stream: { write(line: string): unknown } = pretty
     ? pretty({
         destination,
         colorize: Boolean((destination as NodeJS.WriteStream).isTTY),
@@ -73,7 +110,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         ignore: "pid,hostname",
         sync: true,
       })
-    : destination;
+    : options.batchWrites
+      ? new BatchedLines(destination)
+      : destination;
   return pino(
     {
       level: options.level ?? process.env.IMESSAGE_CHANNEL_LOG_LEVEL ?? "info",

@@ -77,4 +77,58 @@ describe("createMessageSender", () => {
       /^imsg send answered an unexpected result: "nonsense"; check the imsg version$/,
     );
   });
+
+  it("asks for the guids other parts own only when a lost answer is looked up", async () => {
+    let asked = 0;
+    const { sender } = scripted({ send: [() => ({ ok: true, id: 4, guid: "G4" })] });
+    const delivery = sender.delivery(
+      { chatId: 7 },
+      {
+        ownedGuids: () => {
+          asked++;
+          return ["OTHER"];
+        },
+      },
+    );
+    await delivery.send({ method: "send", params: { ...delivery.target, text: "hi" } });
+    await delivery.send({ method: "send", params: { ...delivery.target, text: "again" } });
+    expect(asked).toBe(0);
+  });
+
+  it("never takes a history row another part owns for a lost answer, when the owned guids come lazily", async () => {
+    const row = (guid: string) => ({
+      id: 40,
+      chat_id: 7,
+      guid,
+      sender: "+15555550123",
+      is_from_me: true,
+      text: "hi",
+      created_at: new Date(Date.now() + 1_000).toISOString(),
+      attachments: [],
+      reactions: [],
+      chat_identifier: "+15555550123",
+      chat_guid: "iMessage;-;+15555550123",
+      chat_name: "",
+      participants: ["+15555550123"],
+      is_group: false,
+    });
+    let asked = 0;
+    const { sender, calls } = scripted({
+      send: [timedOut, () => ({ ok: true, id: 41, guid: "G41" })],
+      "messages.history": [() => ({ messages: [row("OWNED")] })],
+    });
+    const delivery = sender.delivery(
+      { chatId: 7 },
+      {
+        ownedGuids: () => {
+          asked++;
+          return ["OWNED"];
+        },
+      },
+    );
+    const sent = await delivery.send({ method: "send", params: { ...delivery.target, text: "hi" } });
+    expect(sent.guid).toBe("G41");
+    expect(calls.map((call) => call.method)).toEqual(["send", "messages.history", "send"]);
+    expect(asked).toBe(1);
+  });
 });

@@ -2,7 +2,6 @@ import { type Channel, ChannelStartError } from "@imessage-channel/channel";
 import { ConfigError, loadConfig } from "@imessage-channel/config";
 import { CliError, type CliIo } from "../cli-io.ts";
 import { createLogger } from "../logger.ts";
-import { startMetricsServer } from "../metrics-server.ts";
 import { openChannel } from "./open-channel.ts";
 
 export interface GatewayCommandOptions {
@@ -19,6 +18,7 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
     destination: io.stdout,
     level: io.env.IMESSAGE_CHANNEL_LOG_LEVEL ?? config?.logging?.level,
     redactHandles: config?.logging?.redactHandles,
+    batchWrites: true,
   });
   const metricsPort = options.metricsPort === undefined ? undefined : Number(options.metricsPort);
   if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
@@ -47,8 +47,11 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
       if (ChannelStartError.isInstance(error)) throw new CliError(error.message, 2);
       throw error;
     }
+    // Loaded only with --metrics-port: importing node:http evaluates its lazy exports, undici among them (~30 ms).
     const metrics =
-      metricsPort === undefined ? undefined : await startMetricsServer(metricsPort, () => gateway.status());
+      metricsPort === undefined
+        ? undefined
+        : await (await import("../metrics-server.ts")).startMetricsServer(metricsPort, () => gateway.status());
     if (metrics) logger.info(`metrics on http://127.0.0.1:${metrics.port}/metrics`);
     logger.info({ accounts: gateway.status().length }, "gateway running; SIGINT or SIGTERM stops it");
     logger.info(`received ${await stopRequested}`);
