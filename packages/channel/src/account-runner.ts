@@ -1,12 +1,6 @@
 import { createAcpCommandController, parseAcpCommandArguments } from "@imessage-channel/agents-acp";
 import type { AttachmentFetcher } from "@imessage-channel/attachments";
-import {
-  type CursorPosition,
-  CursorStore,
-  databaseIdentityHash,
-  rowTimeMs,
-  runCatchup,
-} from "@imessage-channel/catchup";
+import { CursorStore, databaseIdentityHash, rowTimeMs, runCatchup } from "@imessage-channel/catchup";
 import { databaseIdentityOf, type ResolvedAccount, type ResolvedRouting } from "@imessage-channel/config";
 import type { Logger } from "@imessage-channel/kit";
 import { errorMessage } from "@imessage-channel/kit";
@@ -64,12 +58,6 @@ const catchupConcurrency = 8;
 const restartResumeMaxRows = 500;
 /** How often the outbox sweep looks for deliveries left open (and operators' resends) while connected. */
 const outboxSweepIntervalMs = 5_000;
-/**
- * Catchup's cursor file follows the account's cursor at most this often (and at stop), as the live cursor in
- * state.db does: each write is a temp file, two fsyncs and a rename, and while rows stream the cursor moves with
- * every one of them. A crash replays the rows since the last write, deduped by guid.
- */
-const catchupCursorIntervalMs = 1_000;
 
 /**
  * One account: one long-lived `imsg rpc` child (or SSH session) carrying the watch, sends, read receipts and
@@ -99,9 +87,6 @@ export class AccountRunner {
   /** Every message the account sends goes through it (docs/exactly-once.md). */
   readonly #outbox: Outbox;
   #sweepTimer: NodeJS.Timeout | undefined;
-  /** The newest position for catchup's cursor file not written yet, and the timer that spaces the writes. */
-  #catchupCursorDue: CursorPosition | undefined;
-  #catchupCursorTimer: NodeJS.Timeout | undefined;
   readonly #stopSends = new AbortController();
   #sweeping: Promise<void> | undefined;
   #sendMode: string | undefined;
@@ -320,9 +305,6 @@ export class AccountRunner {
     this.#catchupStop.abort();
     await this.#supervisor.stop();
     await this.#catchup;
-    clearTimeout(this.#catchupCursorTimer);
-    this.#catchupCursorTimer = undefined;
-    this.#writeCatchupCursor();
     await this.#cursorStore?.flush();
     await (await this.#attachments)?.close();
     this.#liveCursor.close();
@@ -435,25 +417,10 @@ export class AccountRunner {
     // …and so does the next start of the gateway.
     this.#liveCursor.save(rowid);
     // Catchup resumes there too: the cursor, not the newest row's id, which a folded link preview lies past (0.14+).
-    if (newest) this.#advanceCatchupCursor({ lastSeenRowid: rowid, lastSeenMs: rowTimeMs(newest) });
-  }
-
-  /** Catchup's cursor file: at once, then at most once per interval with the newest position, and at stop. */
-  #advanceCatchupCursor(position: CursorPosition): void {
-    this.#catchupCursorDue = position;
-    if (this.#catchupCursorTimer !== undefined) return;
-    this.#writeCatchupCursor();
-    this.#catchupCursorTimer = setTimeout(() => {
-      this.#catchupCursorTimer = undefined;
-      if (this.#catchupCursorDue) this.#advanceCatchupCursor(this.#catchupCursorDue);
-    }, catchupCursorIntervalMs);
-    this.#catchupCursorTimer.unref();
-  }
-
-  #writeCatchupCursor(): void {
-    const position = this.#catchupCursorDue;
-    this.#catchupCursorDue = undefined;
-    if (position) void this.#cursorStore?.advance(position).catch((error: unknown) => this.#cursorWriteFailed(error));
+    if (newest)
+      void this.#cursorStore
+        ?.advance({ lastSeenRowid: rowid, lastSeenMs: rowTimeMs(newest) })
+        .catch((error: unknown) => this.#cursorWriteFailed(error));
   }
 
   #cursorWriteFailed(error: unknown): void {
