@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { checkpointEveryTicks, type DurabilityTimers } from "./durability-tick.ts";
+import { backstopCheckpointPages, checkpointEveryTicks, type DurabilityTimers } from "./durability-tick.ts";
 import { stateDatabasePath } from "./state-dir.ts";
 import { openStateStore, type StateStore } from "./state-store.ts";
 import { createTemporaryStateDir } from "./test-support/temporary-state.ts";
@@ -129,6 +129,18 @@ describe("the durability tick", () => {
     store.close();
     const reopened = open(handTimers());
     expect(reopened.meta.getMeta("big-1499")).toBe(page);
+  });
+
+  it("bounds the WAL with SQLite's own checkpoint when no tick runs (an event loop that never yields)", () => {
+    const store = open(handTimers()); // never fired: no worker checkpoint ever starts
+    const databasePath = stateDatabasePath(temporary.stateDir);
+    const page = "x".repeat(4000);
+    // A page or more each: well past the backstop, and 4x SQLite's own 1000-page default.
+    for (let index = 0; index < backstopCheckpointPages + 2_000; index += 1) store.meta.setMeta(`big-${index}`, page);
+    expect(store.durability.checkpoints).toBe(0);
+    // A WAL frame is a page plus its 24-byte header; past the backstop SQLite checkpointed and started it over.
+    expect(statSync(`${databasePath}-wal`).size).toBeLessThan((backstopCheckpointPages + 64) * (4096 + 24));
+    expect(statSync(databasePath).size).toBeGreaterThan((backstopCheckpointPages / 2) * 4096);
   });
 
   it("commits several stores' writes in one transaction, or none of them", () => {

@@ -13,7 +13,16 @@ export const defaultDurabilityIntervalMilliseconds = 200;
 export type DurabilityTimers = Pick<Clock, "setTimeout" | "clearTimeout">;
 
 /** A checkpoint is run from the worker thread at most every this many ticks, when something was committed. */
-export const checkpointEveryTicks = 5;
+export const checkpointEveryTicks = 1;
+/**
+ * While checkpoints run on the worker, the connection's own automatic checkpoint still fires once the WAL holds
+ * this many pages (64 MiB): a backstop that bounds the WAL when the worker falls behind or the tick cannot run (an
+ * event loop that never yields to timers). Every row commits a few transactions of a few pages each, so without it
+ * the WAL grew by ~70 KB per row for as long as no checkpoint ran (29 GB after 400k rows in a benchmark).
+ */
+export const backstopCheckpointPages = 16_384;
+/** SQLite's own default: what inline mode checkpoints at. */
+const inlineCheckpointPages = 1_000;
 /** Checkpoints that failed in a row before the connection falls back to SQLite's own (inline) checkpoints. */
 const checkpointFailuresBeforeFallback = 3;
 
@@ -21,8 +30,8 @@ export interface DurabilityOptions {
   /** See `defaultDurabilityIntervalMilliseconds`. */
   intervalMilliseconds?: number;
   /**
-   * `background` (default): the connection never checkpoints inside a COMMIT (`wal_autocheckpoint = 0`); a worker
-   * thread runs a PASSIVE checkpoint every `checkpointEveryTicks` ticks after commits. After 3 failed checkpoints in
+   * `background` (default): a worker thread runs a PASSIVE checkpoint every `checkpointEveryTicks` ticks after
+   * commits; the connection checkpoints inside a COMMIT only past `backstopCheckpointPages`. After 3 failed checkpoints in
    * a row SQLite's own are back on until one succeeds again; if the thread dies, for good. `inline`: SQLite's
    * automatic checkpoint every 1000 WAL pages, on the committing thread.
    */
@@ -99,7 +108,7 @@ export class DurabilityTick implements DurabilityStats {
     this.#timers = options.timers ?? systemTimers;
     this.#checkpointMode = options.checkpoints ?? "background";
     if (this.#checkpointMode === "background") {
-      database.exec("PRAGMA wal_autocheckpoint = 0");
+      database.exec(`PRAGMA wal_autocheckpoint = ${backstopCheckpointPages}`);
       this.#checkpointer = new WalCheckpointer(databasePath, () => this.#checkpointInline());
     } else this.#workerGone = true;
     this.#schedule();
@@ -234,13 +243,14 @@ export class DurabilityTick implements DurabilityStats {
     this.#setInline(true);
   }
 
-  /** Inline: SQLite's automatic checkpoint every 1000 pages, inside a commit. Not inline: the worker's only. */
+  /** Inline: SQLite's automatic checkpoint every 1000 pages, inside a commit. Not inline: the worker's, and the backstop. */
   #setInline(inline: boolean): void {
     if (!inline && this.#workerGone) return;
     const mode = inline ? "inline" : "background";
     if (this.#checkpointMode === mode) return;
     this.#checkpointMode = mode;
-    if (this.#database.isOpen) this.#database.exec(`PRAGMA wal_autocheckpoint = ${inline ? 1000 : 0}`);
+    const pages = inline ? inlineCheckpointPages : backstopCheckpointPages;
+    if (this.#database.isOpen) this.#database.exec(`PRAGMA wal_autocheckpoint = ${pages}`);
   }
 
   #changes(): number {
