@@ -110,7 +110,10 @@ function startGateway(dir: string, configPath: string, options: { fromSource?: b
       if (output.length < 1_000_000) output += chunk.toString("utf8");
       if (output.includes("imsg stream connected")) {
         child.stdout.off("data", onData);
-        child.stdout.resume();
+        // Only the tail is kept from here on: what the gateway said last, if it exits early.
+        child.stdout.on("data", (more: Buffer) => {
+          output = (output + more.toString("utf8")).slice(-4_000);
+        });
         resolve();
       }
     };
@@ -126,7 +129,7 @@ function startGateway(dir: string, configPath: string, options: { fromSource?: b
       child.once("exit", (code) => resolve(code));
       child.kill("SIGTERM");
     });
-  return { child, connected, stopped };
+  return { child, connected, stopped, lastWords: () => output.slice(-2_000) };
 }
 
 async function runGateway(options: { rate: number; rows: number; sampleEvery?: number }): Promise<GatewayRun> {
@@ -166,7 +169,7 @@ async function runGateway(options: { rate: number; rows: number; sampleEvery?: n
   await rm(resultPath, { force: true });
   await rm(progressPath, { force: true });
   await rm(dir, { recursive: true, force: true });
-  if (code !== 0) console.log(`  (gateway exited with ${code})`);
+  if (code !== 0) console.log(`  (gateway exited with ${code}; it said last:\n${gateway.lastWords()})`);
   return { result, rssSamples, cpuMsPerRow: cpuMs / Math.max(1, result.answered) };
 }
 

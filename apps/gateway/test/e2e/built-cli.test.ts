@@ -1,7 +1,8 @@
 // @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import { builtinModules, createRequire } from "node:module";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { GatewayHarness, gatewayBinPath } from "../test-support/gateway-harness.ts";
@@ -32,6 +33,36 @@ beforeAll(() => {
 describe("the built CLI (dist), without the @imessage-channel/source condition", () => {
   it("is bundled, and the bin runs the bundle", () => {
     expect(existsSync(new URL("../../dist/bundle/cli.js", import.meta.url))).toBe(true);
+  });
+
+  it("leaves outside the bundle only modules this package depends on, so an installed copy finds each of them", () => {
+    const bundle = new URL("../../dist/bundle/", import.meta.url);
+    const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    const declared = new Set([
+      ...Object.keys(manifest.dependencies ?? {}),
+      ...Object.keys(manifest.optionalDependencies ?? {}),
+    ]);
+    const outside = new Set<string>();
+    for (const file of readdirSync(bundle).filter((name) => name.endsWith(".js"))) {
+      // Bundled libraries keep their doc comments, whose examples require things: code lines only.
+      const code = readFileSync(new URL(file, bundle), "utf8")
+        .split("\n")
+        .filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line))
+        .join("\n");
+      // Static and dynamic imports and require calls of a bare name (a lazy require is what a bundler leaves).
+      for (const match of code.matchAll(
+        /(?:from\s*|import\s*\(\s*|require\s*\(\s*|\)\(\s*)["'](@?[a-z0-9][a-z0-9._/-]*)["']/g,
+      )) {
+        const specifier = match[1]!;
+        if (specifier.startsWith("node:") || builtinModules.includes(specifier.split("/")[0]!)) continue;
+        outside.add(specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0]!);
+      }
+    }
+    expect(outside).toContain("ajv");
+    for (const name of outside) {
+      expect(declared, `${name} is left outside dist/bundle/ but is not a dependency of the app`).toContain(name);
+      expect(() => createRequire(new URL("../../package.json", import.meta.url)).resolve(name)).not.toThrow();
+    }
   });
 
   it("prints --help from dist/ and loads no TypeScript source", () => {
