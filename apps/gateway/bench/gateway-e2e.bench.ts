@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { median, recordFigure } from "@imessage-channel/bench-kit";
+import { supportedRpcMethods } from "@imessage-channel/imsg-sim";
 
 // The fake imsg and the gateway are child processes: this file only starts them and reads what they report.
 
@@ -62,7 +63,10 @@ function rssOf(pid: number): number {
  * is a native binary that answers those in milliseconds; a Node process for each of them, which the gateway starts
  * every 10 s while the bridge is down, took a core from the gateway for ~100 ms each time on this 2-core machine.
  */
-const statusLine = execFileSync(process.execPath, [fakeImsg, "status", "--json"], { encoding: "utf8" }).trim();
+const statusLine = execFileSync(process.execPath, [fakeImsg, "status", "--json"], {
+  encoding: "utf8",
+  env: { ...process.env, FAST_IMSG_METHODS: JSON.stringify(supportedRpcMethods) },
+}).trim();
 const shellQuote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
 
 /** A folder with the fake imsg's wrapper and the config pointing at it; `env` goes to the fake. */
