@@ -23,5 +23,6 @@ await build({
     entryFileNames: "[name].js",
     chunkFileNames: "[name]-[hash].js",
     sourcemap: true,
+    comments: { legal: true, annotation: true, jsdoc: false },
   },
 });

@@ -1,6 +1,12 @@
 import { statSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { backstopCheckpointPages, checkpointEveryTicks, type DurabilityTimers } from "./durability-tick.ts";
+import {
+  backstopCheckpointPages,
+  checkpointAfterChanges,
+  checkpointAfterTicks,
+  type DurabilityTimers,
+  workerIdleTicks,
+} from "./durability-tick.ts";
 import { stateDatabasePath } from "./state-dir.ts";
 import { openStateStore, type StateStore } from "./state-store.ts";
 import { createTemporaryStateDir } from "./test-support/temporary-state.ts";
@@ -42,6 +48,13 @@ function handTimers(): DurabilityTimers & { fire(): void; readonly scheduled: bo
       return cleared;
     },
   };
+}
+
+/** Runs one tick and waits until the next one is scheduled (a sync it started has ended). */
+async function tickOnce(timers: ReturnType<typeof handTimers>): Promise<void> {
+  await vi.waitFor(() => expect(timers.scheduled).toBe(true));
+  timers.fire();
+  await vi.waitFor(() => expect(timers.scheduled).toBe(true));
 }
 
 function open(timers: DurabilityTimers): StateStore {
@@ -116,10 +129,8 @@ describe("the durability tick", () => {
     expect(statSync(walPath).size).toBeGreaterThan(1400 * 4096);
     expect(store.durability.checkpoints).toBe(0);
 
-    for (let tick = 0; tick < checkpointEveryTicks; tick += 1) {
-      await vi.waitFor(() => expect(timers.scheduled).toBe(true));
-      timers.fire();
-    }
+    await vi.waitFor(() => expect(timers.scheduled).toBe(true));
+    timers.fire(); // well over checkpointAfterChanges: this very tick
     await vi.waitFor(() => expect(store.durability.checkpoints).toBe(1));
     expect(store.durability.checkpointMode).toBe("background");
     // Everything was copied into state.db: the next commits start the WAL over instead of growing it.
@@ -129,6 +140,41 @@ describe("the durability tick", () => {
     store.close();
     const reopened = open(handTimers());
     expect(reopened.meta.getMeta("big-1499")).toBe(page);
+  });
+
+  it("starts no thread for a few changes, and checkpoints them once they waited checkpointAfterTicks ticks", async () => {
+    const timers = handTimers();
+    const store = open(timers);
+    for (let index = 0; index < checkpointAfterChanges / 4; index += 1) store.meta.setMeta(`row-${index}`, "v");
+    for (let tick = 1; tick < checkpointAfterTicks; tick += 1) await tickOnce(timers);
+    expect(store.durability.checkpoints).toBe(0);
+    expect(store.durability.checkpointThread).toBe(false);
+    await tickOnce(timers);
+    await vi.waitFor(() => expect(store.durability.checkpoints).toBe(1));
+    expect(store.durability.checkpointThread).toBe(true);
+  });
+
+  it("ends the checkpoint thread after workerIdleTicks quiet ticks, and starts another for the next checkpoint", async () => {
+    const timers = handTimers();
+    const store = open(timers);
+    const walPath = `${stateDatabasePath(temporary.stateDir)}-wal`;
+    const page = "x".repeat(4000);
+    for (let index = 0; index < 600; index += 1) store.meta.setMeta(`big-${index}`, page);
+    await tickOnce(timers);
+    await vi.waitFor(() => expect(store.durability.checkpoints).toBe(1));
+    for (let tick = 1; tick < workerIdleTicks; tick += 1) await tickOnce(timers);
+    expect(store.durability.checkpointThread).toBe(true);
+    await tickOnce(timers);
+    expect(store.durability.checkpointThread).toBe(false);
+
+    // Busy again: a new thread checkpoints, so the WAL starts over instead of growing past what it held.
+    const size = statSync(walPath).size;
+    for (let index = 0; index < 600; index += 1) store.meta.setMeta(`big-${index}`, page);
+    await tickOnce(timers);
+    await vi.waitFor(() => expect(store.durability.checkpoints).toBe(2));
+    expect(store.durability.checkpointThread).toBe(true);
+    for (let index = 0; index < 200; index += 1) store.meta.setMeta(`small-${index}`, "y");
+    expect(statSync(walPath).size).toBe(size);
   });
 
   it("bounds the WAL with SQLite's own checkpoint when no tick runs (an event loop that never yields)", () => {

@@ -12,8 +12,16 @@ export const defaultDurabilityIntervalMilliseconds = 200;
 /** The timers the tick runs on; tests inject their own to run it by hand. */
 export type DurabilityTimers = Pick<Clock, "setTimeout" | "clearTimeout">;
 
-/** A checkpoint is run from the worker thread at most every this many ticks, when something was committed. */
-export const checkpointEveryTicks = 1;
+/**
+ * When the worker checkpoints: at the next tick once this many rows changed since the last checkpoint (a busy
+ * gateway: every tick), or once fewer changes are `checkpointAfterTicks` old. A WAL of a few hundred pages costs
+ * readers nothing, and a quiet gateway then starts no thread for the handful of rows it writes.
+ */
+export const checkpointAfterChanges = 256;
+/** Ticks (10 s) after which changes below `checkpointAfterChanges` are checkpointed anyway. */
+export const checkpointAfterTicks = 50;
+/** Ticks (10 s) with nothing to checkpoint after which the worker thread ends, until the next checkpoint. */
+export const workerIdleTicks = 50;
 /**
  * While checkpoints run on the worker, the connection's own automatic checkpoint still fires once the WAL holds
  * this many pages (64 MiB): a backstop that bounds the WAL when the worker falls behind or the tick cannot run (an
@@ -30,8 +38,9 @@ export interface DurabilityOptions {
   /** See `defaultDurabilityIntervalMilliseconds`. */
   intervalMilliseconds?: number;
   /**
-   * `background` (default): a worker thread runs a PASSIVE checkpoint every `checkpointEveryTicks` ticks after
-   * commits; the connection checkpoints inside a COMMIT only past `backstopCheckpointPages`. After 3 failed checkpoints in
+   * `background` (default): a worker thread runs a PASSIVE checkpoint at a tick once `checkpointAfterChanges` rows
+   * changed (or fewer waited `checkpointAfterTicks` ticks), and ends after `workerIdleTicks` quiet ticks; the
+   * connection checkpoints inside a COMMIT only past `backstopCheckpointPages`. After 3 failed checkpoints in
    * a row SQLite's own are back on until one succeeds again; if the thread dies, for good. `inline`: SQLite's
    * automatic checkpoint every 1000 WAL pages, on the committing thread.
    */
@@ -47,6 +56,8 @@ export interface DurabilityStats {
   readonly checkpoints: number;
   /** Where checkpoints run now: `inline` from the start, while the worker's checkpoints fail, or after it died. */
   readonly checkpointMode: "background" | "inline";
+  /** Whether the checkpoint thread runs now (it ends while state.db is quiet). */
+  readonly checkpointThread: boolean;
   /** Whether the tick still runs (false once the store closed). */
   readonly running: boolean;
 }
@@ -93,9 +104,12 @@ export class DurabilityTick implements DurabilityStats {
   /** The worker thread failed to start or died (or checkpoints were `inline` from the start). */
   #workerGone = false;
   #checkpointing = false;
-  #ticksSinceCheckpoint = 0;
-  /** `total_changes()` when the last checkpoint started. */
-  #checkpointedChanges = -1;
+  /** Ticks since changes first waited for a checkpoint (0: none wait). */
+  #ticksWaiting = 0;
+  /** Ticks since the last checkpoint with nothing to checkpoint. */
+  #quietTicks = 0;
+  /** `total_changes()` when the last checkpoint started (0: what opening wrote is small enough to wait). */
+  #checkpointedChanges = 0;
   #wal: FileHandle | undefined;
 
   constructor(database: DatabaseSync, databasePath: string, options: DurabilityOptions = {}) {
@@ -124,6 +138,10 @@ export class DurabilityTick implements DurabilityStats {
 
   get checkpointMode(): "background" | "inline" {
     return this.#checkpointMode;
+  }
+
+  get checkpointThread(): boolean {
+    return this.#checkpointer?.running ?? false;
   }
 
   get running(): boolean {
@@ -208,14 +226,23 @@ export class DurabilityTick implements DurabilityStats {
     void this.#sync().finally(() => this.#schedule());
   }
 
-  /** Every `checkpointEveryTicks` ticks, when something was committed since the last one: a checkpoint, off-thread. */
+  /**
+   * A checkpoint off-thread when enough rows changed since the last one, or when fewer have waited long enough;
+   * the thread ends after `workerIdleTicks` ticks with nothing to checkpoint.
+   */
   #maybeCheckpoint(): void {
-    this.#ticksSinceCheckpoint += 1;
-    if (this.#workerGone || !this.#checkpointer || this.#checkpointing) return;
-    if (this.#ticksSinceCheckpoint < checkpointEveryTicks || !this.#database.isOpen) return;
+    if (this.#workerGone || !this.#checkpointer || this.#checkpointing || !this.#database.isOpen) return;
     const changes = this.#changes();
-    if (changes === this.#checkpointedChanges) return;
-    this.#ticksSinceCheckpoint = 0;
+    const waiting = changes - this.#checkpointedChanges;
+    if (waiting === 0) {
+      this.#quietTicks += 1;
+      if (this.#quietTicks >= workerIdleTicks) this.#checkpointer.idle();
+      return;
+    }
+    this.#quietTicks = 0;
+    this.#ticksWaiting += 1;
+    if (waiting < checkpointAfterChanges && this.#ticksWaiting < checkpointAfterTicks) return;
+    this.#ticksWaiting = 0;
     this.#checkpointing = true;
     this.#checkpointer.checkpoint().then(
       () => {

@@ -2,7 +2,8 @@
 // config): JSON-RPC 2.0 lines on stdio, for the methods the peer bench uses. `watch.subscribe` answers subscription 1,
 // then streams `notifications` recorded-shape `message` notifications (the repo's watch-replay fixture with fresh ids)
 // in one write, as fast as the pipe takes them; `chats.list` and `status` answer small recorded results; `send`
-// answers `{ ok, id, guid }` as imsg does. Plain JavaScript on purpose: the reference spawns it once per send, so its
+// answers `{ ok, id, guid }` as imsg does, and `send.tracked` (imsg 0.14+, which only our side sends) the shape the
+// bridge answers, with the request's attempt_id as the message guid. Plain JavaScript on purpose: the reference spawns it once per send, so its
 // start-up must stay as small as Node's own.
 import { readFileSync } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
@@ -51,6 +52,11 @@ export function serveFakeImsg(config) {
         nextRowid += 1;
         const guid = `0B6E1C2A-2222-4C3B-9F00-${String(nextRowid).padStart(12, "0")}`;
         return reply({ ok: true, id: nextRowid, guid });
+      }
+      case "send.tracked": {
+        nextRowid += 1;
+        const guid = request.params.attempt_id;
+        return reply({ ok: true, transport: "bridge", id: nextRowid, guid, message_id: guid, service: "iMessage" });
       }
       default:
         process.stdout.write(

@@ -46,11 +46,16 @@ export interface OurReplyPath {
 
 /**
  * The Outbox as the account runner builds it (state.db write queue, a silent logger), its sends through outbound's
- * `createMessageSender` on the client, as the channel's imsg connection makes them. Plain `send` (no `send.tracked`:
- * the fake answers like imsg before 0.14, and the reference sends plain `send` too), so both sides send the same
- * request.
+ * `createMessageSender` on the client, as the channel's imsg connection makes them. `history`: plain `send`, as
+ * against imsg before 0.14 and as the reference sends (the part waits for state.db's fdatasync before it goes out,
+ * since only history can tell a resend from a first send). `tracked`: `send.tracked`, as against imsg 0.14+ (a
+ * resend under the same attempt_id is a no-op, so nothing waits for the disk).
  */
-export async function openOurReplyPath(cliPath: string, stateDirectory: string): Promise<OurReplyPath> {
+export async function openOurReplyPath(
+  cliPath: string,
+  stateDirectory: string,
+  mode: "history" | "tracked",
+): Promise<OurReplyPath> {
   const validated = validateConfig({
     channels: { imessage: { cliPath, dmPolicy: "open", allowFrom: ["*"] } },
   });
@@ -65,6 +70,7 @@ export async function openOurReplyPath(cliPath: string, stateDirectory: string):
     call: (method, params) => client.request(method, params),
     isConnected: () => client.running && !client.mutationsBlocked,
     accountId: account.accountId,
+    trackedSends: () => mode === "tracked",
   });
   const notUsed = (what: string) => () => {
     throw new BenchPeerError("MEASUREMENT_FAILED", `the peer bench's reply path does not ${what}`);

@@ -16,6 +16,10 @@ function repetition(scale: number): RepetitionResult {
     roundTrip: { ours: 70 / scale, reference: 100 / scale },
     inFlight: { ours: 40_000 * scale, reference: 30_000 * scale },
     warmReply: { ours: { p50: 0.4 / scale, p99: 4 / scale }, reference: { p50: 16 / scale, p99: 120 / scale } },
+    warmTrackedReply: {
+      ours: { p50: 0.2 / scale, p99: 6 / scale },
+      reference: { p50: 15 / scale, p99: 110 / scale },
+    },
     realReply: { ours: { p50: 0.4 / scale, p99: 4 / scale }, reference: { p50: 90 / scale, p99: 150 / scale } },
     rss: { ours: 110, reference: 180 },
   };
@@ -37,6 +41,9 @@ describe("peerRows", () => {
       { label: "≥ 30× faster", met: true },
     ]);
     expect(byId["reply-warm-p99"]?.goals).toEqual([{ label: "ours ≤ 5 ms", met: true }]);
+    // Tracked sends are judged on their own pairs: 75× faster at p50, over the bound at p99.
+    expect(byId["reply-warm-tracked-p50"]?.ratio.median).toBeCloseTo(75);
+    expect(byId["reply-warm-tracked-p99"]?.goals).toEqual([{ label: "ours ≤ 5 ms", met: false }]);
     expect(byId["reply-real-p50"]?.ratio.median).toBeCloseTo(225);
     expect(byId["reply-real-p50"]?.goals).toEqual([{ label: "≥ 200× faster", met: true }]);
     expect(byId.rss?.goals).toEqual([]);

@@ -15,8 +15,10 @@ export interface RepetitionResult {
   roundTrip: { ours: number; reference: number };
   /** Requests per second with `sizes.inFlight` in flight. */
   inFlight: { ours: number; reference: number };
-  /** Reply delivery on a warm connection, both sides. */
+  /** Reply delivery on a warm connection, both sides; ours with plain `send` (imsg before 0.14). */
   warmReply: { ours: Latency; reference: Latency };
+  /** The same, ours with `send.tracked` (imsg 0.14+); the reference's warm path measured again beside it. */
+  warmTrackedReply: { ours: Latency; reference: Latency };
   /** Reply delivery as each runs: ours the same warm Outbox, the reference a new `imsg rpc` child per send. */
   realReply: { ours: Latency; reference: Latency };
   /** RSS after `sizes.notifications` notifications, each client in a fresh process, MB. */
@@ -132,31 +134,30 @@ export function peerRows(repetitions: readonly RepetitionResult[], sizes: Sizes)
       side((r) => r.inFlight.reference),
       oursOverOther,
     ),
-    row(
-      {
-        id: "reply-warm-p50",
-        figure: "reply delivery, 1 chunk, warm connection: p50",
-        unit: "ms",
-        otherIs: reference,
-        ratioLabel: "reference / ours (× faster)",
-      },
-      side((r) => r.warmReply.ours.p50),
-      side((r) => r.warmReply.reference.p50),
-      otherOverOurs,
-      ({ ours, ratio }) => [atMost(ours, 0.5, "ours ≤ 0.5 ms"), atLeast(ratio.median, 30, "≥ 30× faster")],
-    ),
-    row(
-      {
-        id: "reply-warm-p99",
-        figure: "reply delivery, 1 chunk, warm connection: p99",
-        unit: "ms",
-        otherIs: reference,
-        ratioLabel: "reference / ours (× faster)",
-      },
-      side((r) => r.warmReply.ours.p99),
-      side((r) => r.warmReply.reference.p99),
-      otherOverOurs,
-      ({ ours }) => [atMost(ours, 5, "ours ≤ 5 ms")],
+    ...(
+      [
+        ["reply-warm", "plain `send`, as against imsg before 0.14", (r: RepetitionResult) => r.warmReply],
+        ["reply-warm-tracked", "`send.tracked`, as against imsg 0.14+", (r: RepetitionResult) => r.warmTrackedReply],
+      ] as const
+    ).flatMap(([id, how, pick]) =>
+      (["p50", "p99"] as const).map((percentile) =>
+        row(
+          {
+            id: `${id}-${percentile}`,
+            figure: `reply delivery, 1 chunk, warm connection, ours with ${how}: ${percentile}`,
+            unit: "ms",
+            otherIs: reference,
+            ratioLabel: "reference / ours (× faster)",
+          },
+          side((r) => pick(r).ours[percentile]),
+          side((r) => pick(r).reference[percentile]),
+          otherOverOurs,
+          ({ ours, ratio }) =>
+            percentile === "p50"
+              ? [atMost(ours, 0.5, "ours ≤ 0.5 ms"), atLeast(ratio.median, 30, "≥ 30× faster")]
+              : [atMost(ours, 5, "ours ≤ 5 ms")],
+        ),
+      ),
     ),
     row(
       {

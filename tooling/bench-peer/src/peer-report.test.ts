@@ -16,6 +16,7 @@ const result: RepetitionResult = {
   roundTrip: { ours: 90, reference: 70 },
   inFlight: { ours: 25_000, reference: 32_000 },
   warmReply: { ours: { p50: 2.3, p99: 9 }, reference: { p50: 6.1, p99: 40 } },
+  warmTrackedReply: { ours: { p50: 0.3, p99: 2 }, reference: { p50: 6.2, p99: 41 } },
   realReply: { ours: { p50: 2.4, p99: 10 }, reference: { p50: 60, p99: 90 } },
   rss: { ours: 120, reference: 175 },
 };
@@ -56,7 +57,7 @@ describe("renderPeerSection", () => {
     );
     expect(table.find((line) => line.includes("bare loop: 300,000 notifications/s"))).toBeDefined();
     expect(table.find((line) => line.startsWith("| RSS after 100k"))).toContain("| — (reported) |");
-    expect(markdown).toContain("0 of 7 goals of issue 22 met.");
+    expect(markdown).toContain("2 of 10 goals of issue 22 met.");
   });
 });
 

@@ -27,12 +27,12 @@ export async function runRepetition(
 ): Promise<RepetitionResult> {
   const inbound = await measureInbound(context, sizes);
   const { roundTrip, inFlight } = await measureReads(context, sizes);
-  const { warmReply, realReply } = await measureReplies(context, sizes, label);
+  const { warmReply, warmTrackedReply, realReply } = await measureReplies(context, sizes, label);
   const rss = {
     ours: await rssAfterNotifications("ours", context.cliPath, sizes.notifications),
     reference: await rssAfterNotifications("reference", context.cliPath, sizes.notifications, context.installDirectory),
   };
-  return { inbound, roundTrip, inFlight, warmReply, realReply, rss };
+  return { inbound, roundTrip, inFlight, warmReply, warmTrackedReply, realReply, rss };
 }
 
 async function measureInbound({ reference, cliPath }: RepetitionContext, sizes: Sizes) {
@@ -70,8 +70,8 @@ async function measureReads({ reference, cliPath }: RepetitionContext, sizes: Si
 
 async function measureReplies(context: RepetitionContext, sizes: Sizes, label: string) {
   const { reference, cliPath } = context;
-  const ours = async (count: number, name: string): Promise<Latency> => {
-    const path = await openOurReplyPath(cliPath, directory(context.workDirectory, `state-${label}-${name}`));
+  const ours = async (count: number, name: string, mode: "history" | "tracked" = "history"): Promise<Latency> => {
+    const path = await openOurReplyPath(cliPath, directory(context.workDirectory, `state-${label}-${name}`), mode);
     try {
       const deliver = (index: number) => path.deliver(`reply:peer-${label}-${name}-${index}`, replyText(index));
       return latencySummary(await timeEachReply(deliver, count, 20));
@@ -93,8 +93,14 @@ async function measureReplies(context: RepetitionContext, sizes: Sizes, label: s
     const send = (index: number) => reference.sendMessage("chat_id:1", replyText(index), { cliPath });
     return latencySummary(await timeEachReply(send, sizes.realReplies, 2));
   };
+  const warmReply = { ours: await ours(sizes.warmReplies, "warm"), reference: await theirsWarm() };
+  const warmTrackedReply = {
+    ours: await ours(sizes.warmReplies, "warm-tracked", "tracked"),
+    reference: await theirsWarm(),
+  };
   return {
-    warmReply: { ours: await ours(sizes.warmReplies, "warm"), reference: await theirsWarm() },
+    warmReply,
+    warmTrackedReply,
     realReply: { ours: await ours(sizes.realReplies, "real"), reference: await theirsSpawned() },
   };
 }

@@ -101,7 +101,7 @@ function summary(result: RepetitionResult): string {
   return [
     `inbound ${rate(result.inbound.ours)} vs ${rate(result.inbound.reference)} (bare ${rate(result.inbound.bare)})`,
     `round trip ${result.roundTrip.ours.toFixed(0)} vs ${result.roundTrip.reference.toFixed(0)} µs`,
-    `warm reply p50 ${ms(result.warmReply.ours.p50)} vs ${ms(result.warmReply.reference.p50)}`,
+    `warm reply p50 ${ms(result.warmReply.ours.p50)} (tracked ${ms(result.warmTrackedReply.ours.p50)}) vs ${ms(result.warmReply.reference.p50)}`,
     `real p50 ${ms(result.realReply.ours.p50)} vs ${ms(result.realReply.reference.p50)}`,
     `RSS ${result.rss.ours.toFixed(0)} vs ${result.rss.reference.toFixed(0)} MB`,
   ].join("; ");
