@@ -283,7 +283,7 @@ recordFigure({
   value: last.rssMb,
   unit: "MB",
   goal: { below: 120 },
-  note: "the bench process, which runs the pipeline on a real state.db; young generation capped as the CLI does",
+  note: "the bench process, which runs the pipeline on a real state.db from the TypeScript sources (Node's type stripping alone holds ~17 MB the built CLI does not); heap flags as the CLI sets them",
 });
 recordFigure({
   id: "rss-growth-per-100k",

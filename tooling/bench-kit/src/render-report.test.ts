@@ -75,6 +75,7 @@ describe("renderReport", () => {
     ]);
     expect(markdown).toContain("2 of 4 figures with a goal meet it.");
     expect(markdown).toContain("Over or under goal: imessage-channel `cold`, imessage-channel `ratio`.");
+    expect(markdown).toContain("[performance-profiles.md](performance-profiles.md)");
   });
 
   it("says when it is a quick run and which packages recorded nothing", () => {

@@ -63,7 +63,12 @@ export function renderReport(input: ReportInput): string {
     ...renderTable(input.figures, machineLabel(input.machine)),
   ];
   if (missed.length > 0) {
-    lines.push("", `Over or under goal: ${missed.map((figure) => `${figure.package} \`${figure.id}\``).join(", ")}.`);
+    lines.push(
+      "",
+      `Over or under goal: ${missed.map((figure) => `${figure.package} \`${figure.id}\``).join(", ")}. ` +
+        "Why each of them misses, with the profile that shows where the time or the memory goes: " +
+        "[performance-profiles.md](performance-profiles.md).",
+    );
   }
   if (input.silentPackages.length > 0) {
     lines.push(

@@ -13,7 +13,7 @@ const sizes: Sizes = {
 function repetition(scale: number): RepetitionResult {
   return {
     inbound: { ours: 240_000 * scale, reference: 200_000 * scale, bare: 280_000 * scale },
-    roundTrip: { ours: 70 / scale, reference: 100 / scale },
+    roundTrip: { ours: 70 / scale, reference: 100 / scale, bare: 60 / scale },
     inFlight: { ours: 40_000 * scale, reference: 30_000 * scale },
     warmReply: { ours: { p50: 0.4 / scale, p99: 4 / scale }, reference: { p50: 16 / scale, p99: 120 / scale } },
     warmTrackedReply: {

@@ -11,8 +11,8 @@ export interface Latency {
 export interface RepetitionResult {
   /** Notifications per second. */
   inbound: { ours: number; reference: number; bare: number };
-  /** Microseconds per request, one in flight. */
-  roundTrip: { ours: number; reference: number };
+  /** Microseconds per request, one in flight; `bare`: the floor (bare-client.ts) on the same fake. */
+  roundTrip: { ours: number; reference: number; bare: number };
   /** Requests per second with `sizes.inFlight` in flight. */
   inFlight: { ours: number; reference: number };
   /** Reply delivery on a warm connection, both sides; ours with plain `send` (imsg before 0.14). */
@@ -48,7 +48,7 @@ export interface PeerRow {
   /** Median over the repetitions. */
   ours: number;
   other: number;
-  otherIs: "reference" | "bare loop";
+  otherIs: "reference" | "bare loop" | "bare client";
   /** How the ratio is oriented: `ours / reference`, or `reference / ours` for "times faster". */
   ratioLabel: string;
   ratio: PairedRatio;
@@ -121,6 +121,18 @@ export function peerRows(repetitions: readonly RepetitionResult[], sizes: Sizes)
       side((r) => r.roundTrip.reference),
       oursOverOther,
       ({ ratio }) => [atMost(ratio.median, 0.8, "≤ 0.8× reference's time")],
+    ),
+    row(
+      {
+        id: "round-trip-vs-bare",
+        figure: "round trip: ours against a bare client on the same fake (a line out, split, JSON.parse, no checks)",
+        unit: "µs/request",
+        otherIs: "bare client",
+        ratioLabel: "ours / bare client (time)",
+      },
+      side((r) => r.roundTrip.ours),
+      side((r) => r.roundTrip.bare),
+      oursOverOther,
     ),
     row(
       {

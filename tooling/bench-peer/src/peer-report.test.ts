@@ -13,7 +13,7 @@ const sizes = {
 };
 const result: RepetitionResult = {
   inbound: { ours: 180_000, reference: 220_000, bare: 300_000 },
-  roundTrip: { ours: 90, reference: 70 },
+  roundTrip: { ours: 90, reference: 70, bare: 63 },
   inFlight: { ours: 25_000, reference: 32_000 },
   warmReply: { ours: { p50: 2.3, p99: 9 }, reference: { p50: 6.1, p99: 40 } },
   warmTrackedReply: { ours: { p50: 0.3, p99: 2 }, reference: { p50: 6.2, p99: 41 } },
@@ -58,6 +58,9 @@ describe("renderPeerSection", () => {
     expect(table.find((line) => line.includes("bare loop: 300,000 notifications/s"))).toBeDefined();
     expect(table.find((line) => line.startsWith("| RSS after 100k"))).toContain("| — (reported) |");
     expect(markdown).toContain("2 of 10 goals of issue 22 met.");
+    expect(markdown).toContain("[performance-profiles.md](performance-profiles.md)");
+    // The floor: the bare client's median round trip over the reference's (63 / 70).
+    expect(markdown).toContain("The bare client's round trip took 0.9× the reference's");
   });
 });
 
@@ -71,7 +74,10 @@ describe("the cells", () => {
 
   it("list every goal of a figure with its verdict", () => {
     expect(goalText(row("reply-warm-p50", rows))).toBe("ours ≤ 0.5 ms ✗ missed; ≥ 30× faster ✗ missed");
-    const met = peerRows([{ ...result, roundTrip: { ours: 50, reference: 70 } }], { ...sizes, repetitions: 1 });
+    const met = peerRows([{ ...result, roundTrip: { ours: 50, reference: 70, bare: 45 } }], {
+      ...sizes,
+      repetitions: 1,
+    });
     expect(goalText(row("round-trip", met))).toBe("≤ 0.8× reference's time ✓");
   });
 

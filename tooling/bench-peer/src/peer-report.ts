@@ -43,6 +43,13 @@ function otherText(row: PeerRow): string {
 /** The "Side by side with the reference" section of docs/performance.md (markdown, without its markers). */
 export function renderPeerSection(input: PeerReportInput): string {
   const goals = input.rows.flatMap((row) => row.goals);
+  const roundTrip = input.rows.find((row) => row.id === "round-trip");
+  const bareRoundTrip = input.rows.find((row) => row.id === "round-trip-vs-bare");
+  const floor =
+    roundTrip && bareRoundTrip
+      ? ` The bare client's round trip took ${formatValue(bareRoundTrip.other / roundTrip.other, "×")} the reference's ` +
+        "(medians): the floor any client on this pipe and fake can reach."
+      : "";
   const met = goals.filter((goal) => goal.met).length;
   const { sizes } = input;
   const lines = [
@@ -62,7 +69,10 @@ export function renderPeerSection(input: PeerReportInput): string {
     "",
     `This run: ${modeSentences[input.mode]}, started ${formatDate(input.startedAt)}, took ${formatDuration(input.durationSeconds)}; ` +
       `${met} of ${goals.length} goals of issue 22 met. Machine: ${machineLabel(input.machine)} (${input.machine.os}); ` +
-      `load ${input.loadAverage.atStart.toFixed(2)} at the start, ${input.loadAverage.atEnd.toFixed(2)} at the end.`,
+      `load ${input.loadAverage.atStart.toFixed(2)} at the start, ${input.loadAverage.atEnd.toFixed(2)} at the end.` +
+      (met < goals.length
+        ? " Why each missed goal misses, with its profile: [performance-profiles.md](performance-profiles.md)."
+        : ""),
     "",
     "| figure | ours | reference | paired ratio | goal |",
     "| --- | --- | --- | --- | --- |",
@@ -76,7 +86,8 @@ export function renderPeerSection(input: PeerReportInput): string {
     "",
     "- Ours through the packages' public entry points (`@imessage-channel/source` condition): `ImsgClient` over a " +
       "`LocalTransport`, and for replies the channel's `Outbox` on a real state.db in a temporary folder with its " +
-      "write queue, its sends through outbound's `createMessageSender` (plain `send`), as an account runs it.",
+      "write queue, its sends through outbound's `createMessageSender` (plain `send`, then `send.tracked`), as an " +
+      "account runs it.",
     "- The reference through its own bundle: `createIMessageRpcClient` (found in the hashed chunk that declares it) " +
       "with `onNotification`, `client.request`, and `sendMessageIMessage` from `dist/runtime-api.js` with its plugin " +
       "state in SQLite (`createPluginStateKeyedStore`, `OPENCLAW_STATE_DIR` in a temporary folder) for its echo and " +
@@ -86,7 +97,8 @@ export function renderPeerSection(input: PeerReportInput): string {
       "the parsed JSON. The bare loop reads the same child's stream with a StringDecoder, splits lines and " +
       "`JSON.parse`s them.",
     `- Round trip: ours \`chatsList({ limit: 5 })\` (validated), the reference \`request("chats.list", { limit: 5 })\`; ` +
-      `${sizes.roundTrips.toLocaleString("en-US")} per repetition after 200 unmeasured.`,
+      `${sizes.roundTrips.toLocaleString("en-US")} per repetition after 200 unmeasured; the bare client ` +
+      `(\`bare-client.ts\`) writes the same request and resolves on the parsed answer's id.${floor}`,
     `- Reply delivery: ${sizes.warmReplies} replies per repetition on a warm connection and ${sizes.realReplies} as each ` +
       "really runs, one chunk each, after unmeasured warm-up replies; the reference's real path spawns the fake " +
       "`imsg rpc` (a Node script: a real imsg starts faster) for every send.",

@@ -1,3 +1,4 @@
+import { startBareClient } from "./bare-client.ts";
 import { directory } from "./directory.ts";
 import { bareInboundRate } from "./inbound-bare.ts";
 import { ourInboundRate } from "./inbound-ours.ts";
@@ -60,10 +61,22 @@ async function measureReads({ reference, cliPath }: RepetitionContext, sizes: Si
       await client.stop();
     }
   };
+  const bare = async () => {
+    const client = startBareClient(cliPath);
+    try {
+      return await timeReads(() => client.request("chats.list", { limit: 5 }), sizes.roundTrips, 1);
+    } finally {
+      await client.close();
+    }
+  };
   const perRequest = (milliseconds: number) => (milliseconds * 1000) / sizes.roundTrips;
   const perSecond = (milliseconds: number) => sizes.roundTrips / (milliseconds / 1000);
   return {
-    roundTrip: { ours: perRequest(await ours(1)), reference: perRequest(await theirs(1)) },
+    roundTrip: {
+      ours: perRequest(await ours(1)),
+      reference: perRequest(await theirs(1)),
+      bare: perRequest(await bare()),
+    },
     inFlight: { ours: perSecond(await ours(sizes.inFlight)), reference: perSecond(await theirs(sizes.inFlight)) },
   };
 }
