@@ -1,5 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { StringDecoder } from "node:string_decoder";
+import { bareJsonLines } from "./bare-lines.ts";
 import { BenchPeerError } from "./bench-peer-error.ts";
 
 /**
@@ -16,21 +16,17 @@ export interface BareClient {
 export function startBareClient(cliPath: string): BareClient {
   const child: ChildProcessWithoutNullStreams = spawn(cliPath, ["rpc"], { stdio: ["pipe", "pipe", "pipe"] });
   const waiting = new Map<number, (result: unknown) => void>();
-  const decoder = new StringDecoder("utf8");
-  let buffered = "";
   let nextId = 1;
-  child.stdout.on("data", (chunk: Buffer) => {
-    buffered += decoder.write(chunk);
-    let start = 0;
-    for (let newline = buffered.indexOf("\n"); newline !== -1; newline = buffered.indexOf("\n", start)) {
-      const answer = JSON.parse(buffered.slice(start, newline)) as { id?: number; result?: unknown };
-      start = newline + 1;
-      if (typeof answer.id !== "number") continue;
+  child.stdout.on(
+    "data",
+    bareJsonLines((value) => {
+      const answer = value as { id?: number; result?: unknown };
+      if (typeof answer.id !== "number") return true;
       waiting.get(answer.id)?.(answer.result);
       waiting.delete(answer.id);
-    }
-    buffered = buffered.slice(start);
-  });
+      return true;
+    }),
+  );
   child.stderr.resume();
   child.on("error", (error) => {
     throw new BenchPeerError("MEASUREMENT_FAILED", `bare client: ${error.message}`);

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { StringDecoder } from "node:string_decoder";
+import { bareJsonLines } from "./bare-lines.ts";
 import { BenchPeerError } from "./bench-peer-error.ts";
 
 /**
@@ -9,8 +9,6 @@ import { BenchPeerError } from "./bench-peer-error.ts";
 export function bareInboundRate(cliPath: string, count: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(cliPath, ["rpc"], { stdio: ["pipe", "pipe", "inherit"] });
-    const decoder = new StringDecoder("utf8");
-    let buffered = "";
     let started = 0;
     let received = 0;
     let finished = false;
@@ -22,29 +20,19 @@ export function bareInboundRate(cliPath: string, count: number): Promise<number>
       child.once("close", outcome);
     };
     child.on("error", (error) => reject(new BenchPeerError("MEASUREMENT_FAILED", `bare loop: ${error.message}`)));
-    child.stdout.on("data", (chunk: Buffer) => {
-      buffered += decoder.write(chunk);
-      let start = 0;
-      let newline = buffered.indexOf("\n");
-      while (newline !== -1) {
-        const parsed = JSON.parse(buffered.slice(start, newline)) as {
-          method?: string;
-          params?: { message?: { id?: number } };
-        };
-        start = newline + 1;
-        if (parsed.method === "message") {
-          if (received === 0) started = performance.now();
-          received += 1;
-          if (parsed.params?.message?.id === count) {
-            const seconds = (performance.now() - started) / 1000;
-            end(() => resolve((count - 1) / seconds));
-            return;
-          }
-        }
-        newline = buffered.indexOf("\n", start);
-      }
-      buffered = buffered.slice(start);
-    });
+    child.stdout.on(
+      "data",
+      bareJsonLines((value) => {
+        const parsed = value as { method?: string; params?: { message?: { id?: number } } };
+        if (parsed.method !== "message") return true;
+        if (received === 0) started = performance.now();
+        received += 1;
+        if (parsed.params?.message?.id !== count) return true;
+        const seconds = (performance.now() - started) / 1000;
+        end(() => resolve((count - 1) / seconds));
+        return false;
+      }),
+    );
     child.on("close", () => {
       if (!finished) {
         reject(new BenchPeerError("MEASUREMENT_FAILED", `bare loop: the child ended after ${received} of ${count}`));
