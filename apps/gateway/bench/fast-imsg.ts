@@ -1,9 +1,12 @@
 /**
- * A fast fake `imsg` 0.9.0 for the gateway's end-to-end benchmark: instead of polling a chat.db (imsg-sim's watch
- * has a debounce and an event-triggered poll), its `watch.subscribe` streams generated `message` notifications at
- * a fixed rate, so the fake is never what limits the gateway. Each row's text carries the wall-clock time it was
- * written (`bench <rowid> <ms>`); the echo agent's reply brings it back in a `send`, and the time from the row to
- * the send is recorded. One-shot commands answer like imsg 0.9.0 (`--version`, `status --json`, `rpc --help`).
+ * A fast fake `imsg` for the gateway's end-to-end benchmark, as 0.9.0 or as 0.15.10: instead of polling a chat.db
+ * (imsg-sim's watch has a debounce and an event-triggered poll), its `watch.subscribe` streams generated `message`
+ * notifications at a fixed rate, so the fake is never what limits the gateway. Each row's text carries the
+ * wall-clock time it was written (`bench <rowid> <ms>`); the echo agent's reply brings it back in a `send` (0.9.0)
+ * or `send.tracked` (0.15.10), and the time from the row to the send is recorded. One-shot commands answer like
+ * the version's imsg (`--version`, `status --json`, `rpc --help`). As 0.15.10 it answers `initialize` and `status`
+ * with imsg-sim's own object (handed over by the bench), puts `cursor` on live rows, `buffer_limit` in the
+ * subscribe answer, and answers `send.tracked` and `message.send_status` in the bridge's shapes (docs/imsg-protocol.md).
  *
  * Settings come from the environment (the gateway spawns this through a wrapper script):
  *   FAST_IMSG_RATE     rows per second (default 200); 0 streams nothing
@@ -17,13 +20,24 @@
 import { appendFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 
-const version = "0.9.0";
+const version = process.env.FAST_IMSG_VERSION ?? "0.9.0";
+if (version !== "0.9.0" && version !== "0.15.10") {
+  process.stderr.write(`fast-imsg: FAST_IMSG_VERSION ${version} is not simulated (0.9.0 or 0.15.10)\n`);
+  process.exit(2);
+}
+const generation1 = version === "0.15.10";
 /** What `status --json` advertises: imsg 0.9.0's method list, handed over by the bench from imsg-sim's (one owner). */
 const rpcMethods: unknown = JSON.parse(process.env.FAST_IMSG_METHODS ?? "[]");
+/** 0.15.10: imsg-sim's `initialize`/`status` answer with the bridge up, handed over by the bench (one owner). */
+const statusSnapshot: unknown = JSON.parse(process.env.FAST_IMSG_STATUS_SNAPSHOT ?? "null");
 
 const args = process.argv.slice(2);
 if (args.includes("--version") || args.includes("-V")) {
   process.stdout.write(`${version}\n`);
+  process.exit(0);
+}
+if (args[0] === "status" && generation1) {
+  process.stdout.write(`${process.env.FAST_IMSG_STATUS_LINE ?? "{}"}\n`);
   process.exit(0);
 }
 if (args[0] === "status") {
@@ -130,6 +144,8 @@ function stream(startedAt: number): void {
       if (firstWrittenAt === 0) firstWrittenAt = at;
       const row = rowOf(firstRowid + 1 + written, at);
       newestByChat.set(row.chat_id as number, row);
+      // 0.14+: the exclusive resume cursor rides on every live row (every row here is its own physical row).
+      if (generation1) row.cursor = row.id;
       chunk += `{"jsonrpc":"2.0","method":"message","params":{"subscription":${subscription},"message":${JSON.stringify(row)}}}\n`;
     }
     write(chunk);
@@ -153,6 +169,7 @@ function finish(): void {
       answeredPerSecond: answered / ((lastAnsweredAt - firstWrittenAt) / 1000),
       maxStreamLagMs: maxLagMs,
       maxUnreadBytes: maxUnread,
+      requests: requestCounts,
     }),
   );
 }
@@ -161,12 +178,25 @@ function answer(id: unknown, result: unknown): void {
   write(`${JSON.stringify({ jsonrpc: "2.0", id, result })}\n`);
 }
 
+/** Requests per method, in the result: which send the gateway used (plain or tracked) is part of the figure. */
+const requestCounts: Record<string, number> = {};
+
 function handle(request: { id?: unknown; method?: string; params?: Record<string, unknown> }): void {
   const params = request.params ?? {};
+  const method = String(request.method);
+  requestCounts[method] = (requestCounts[method] ?? 0) + 1;
   switch (request.method) {
+    case "initialize":
+    case "status":
+      if (!generation1) break;
+      answer(request.id, statusSnapshot);
+      return;
     case "watch.subscribe":
       subscription++;
-      answer(request.id, { subscription });
+      answer(
+        request.id,
+        generation1 ? { subscription, buffer_limit: Number(params.buffer_limit ?? 256) } : { subscription },
+      );
       if (!streaming && rate > 0 && totalRows > 0) {
         streaming = true;
         const startedAt = now();
@@ -185,30 +215,73 @@ function handle(request: { id?: unknown; method?: string; params?: Record<string
       return;
     }
     case "send": {
-      const text = String(params.text ?? "");
-      const [, rowid, at] = text.split(" ");
-      const offset = Number(rowid) - firstRowid - 1;
-      const receivedAt = now();
-      if (offset >= 0 && offset < totalRows) {
-        latencies[offset] = receivedAt - Number(at);
-        answered++;
-        lastAnsweredAt = receivedAt;
-        if (progressPath && answered % progressEvery === 0) appendFileSync(progressPath, `${answered}\n`);
-        if (answered === totalRows) finish();
-      }
+      recordAnswer(String(params.text ?? ""));
       sentRowid++;
       answer(request.id, { ok: true, transport: "applescript", id: sentRowid, guid: `SENT-${sentRowid}` });
+      return;
+    }
+    case "send.tracked": {
+      if (!generation1) break;
+      recordAnswer(String(params.text ?? ""));
+      const guid = String(params.attempt_id ?? "").toLowerCase();
+      const chat = chats.find((candidate) => candidate.id === Number(params.chat_id)) ?? chats[0]!;
+      answer(request.id, {
+        ok: true,
+        transport: "bridge",
+        guid,
+        message_id: guid,
+        chat_guid: chat.guid,
+        service: "iMessage",
+        attempt_id: guid,
+      });
+      return;
+    }
+    case "message.send_status": {
+      if (!generation1) break;
+      const at = new Date().toISOString();
+      answer(request.id, {
+        ok: true,
+        guid: params.guid,
+        send_state: "delivered",
+        service: "iMessage",
+        checked_at: at,
+        delivered_at: at,
+        status_fields: {
+          is_sent: true,
+          is_delivered: true,
+          is_finished: true,
+          error: 0,
+          date_delivered: at,
+          date_read: null,
+          is_delayed: false,
+          is_prepared: false,
+          is_pending_satellite_send: false,
+          was_downgraded: false,
+        },
+      });
       return;
     }
     case "typing":
     case "read":
       answer(request.id, { ok: true });
       return;
-    default:
-      write(
-        `${JSON.stringify({ jsonrpc: "2.0", id: request.id ?? null, error: { code: -32601, message: "Method not found", data: String(request.method) } })}\n`,
-      );
   }
+  write(
+    `${JSON.stringify({ jsonrpc: "2.0", id: request.id ?? null, error: { code: -32601, message: "Method not found", data: String(request.method) } })}\n`,
+  );
+}
+
+/** A reply's text names the row it answers (`bench <rowid> <ms>`): its latency is recorded once. */
+function recordAnswer(text: string): void {
+  const [, rowid, at] = text.split(" ");
+  const offset = Number(rowid) - firstRowid - 1;
+  const receivedAt = now();
+  if (offset < 0 || offset >= totalRows) return;
+  latencies[offset] = receivedAt - Number(at);
+  answered++;
+  lastAnsweredAt = receivedAt;
+  if (progressPath && answered % progressEvery === 0) appendFileSync(progressPath, `${answered}\n`);
+  if (answered === totalRows) finish();
 }
 
 const lines = createInterface({ input: process.stdin });
