@@ -284,8 +284,10 @@ function describe(run: GatewayRun): string {
     `p50 ${result.p50?.toFixed(2)} ms, p99 ${result.p99?.toFixed(2)} ms, max ${result.max?.toFixed(1)} ms ` +
     `(fake imsg behind its schedule at most ${result.maxStreamLagMs?.toFixed(1)} ms; ` +
     `at most ${result.maxUnreadBytes} bytes of stream the gateway had not read yet); ` +
-    `gateway CPU ${run.cpuMsPerRow.toFixed(2)} ms per row; sends: ${result.requests?.send ?? 0} plain, ` +
-    `${result.requests?.["send.tracked"] ?? 0} tracked`
+    `gateway CPU ${run.cpuMsPerRow.toFixed(2)} ms per row; requests: ` +
+    Object.entries(result.requests ?? {})
+      .map(([method, count]) => `${method} ${count}`)
+      .join(", ")
   );
 }
 
