@@ -102,10 +102,16 @@ function identity15(): FakeIdentity {
     rmSync(folder, { recursive: true, force: true });
   }
 }
-const identities: Record<ImsgGeneration, FakeIdentity> = {
-  "0.9.0": { statusLine, env: {} },
-  "0.15.10": identity15(),
-};
+/** Asked for on first use: a run against 0.9.0 alone never starts imsg-sim. */
+const identities = new Map<ImsgGeneration, FakeIdentity>([["0.9.0", { statusLine, env: {} }]]);
+function identityOf(generation: ImsgGeneration): FakeIdentity {
+  let identity = identities.get(generation);
+  if (!identity) {
+    identity = identity15();
+    identities.set(generation, identity);
+  }
+  return identity;
+}
 
 /**
  * A folder with the fake imsg's wrapper and the config pointing at it (state.db goes in it too); `env` goes to the
@@ -118,7 +124,7 @@ async function gatewayWorld(
 ): Promise<{ dir: string; configPath: string }> {
   const dir = await mkdtemp(join(parent, "bench-e2e-"));
   const wrapper = join(dir, "imsg");
-  const fake = identities[generation];
+  const fake = identityOf(generation);
   const exports = Object.entries({ ...env, ...fake.env })
     .map(([name, value]) => `export ${name}=${shellQuote(value)}\n`)
     .join("");
