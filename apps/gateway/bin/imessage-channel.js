@@ -1,36 +1,15 @@
 #!/usr/bin/env node
-// In the workspace this runs the TypeScript sources (Node >= 24 strips types); an installed package, or
-// IMESSAGE_CHANNEL_FROM=dist in the workspace (after `pnpm build`), runs the built CLI: dist/bundle/ (one file
-// per command, scripts/bundle.ts), or dist/cli.js where there is no bundle.
+// The executable. It must parse and run on any Node, so it loads nothing Node-24-only itself: a static import of
+// run-cli.js (registerHooks) would fail to link on Node 20 with a SyntaxError and a stack trace before a line ran.
 import { existsSync } from "node:fs";
-import { enableCompileCache, registerHooks } from "node:module";
-import { setFlagsFromString } from "node:v8";
 
-// Compiled code is cached on disk (in the OS temp dir, or NODE_COMPILE_CACHE) and reused by the next start:
-// without it the CLI spends most of its start compiling the same modules again.
-enableCompileCache?.();
-// The gateway runs for months: V8 grows its young generation with the allocation rate (to 128 MB under load,
-// committed for good, with some 20 MB of live heap) and never gives it back. Kept at its initial size, young
-// collections stay small and frequent and RSS stays flat. With a small young generation, rows that live a few
-// seconds (a turn waiting for its reply) get promoted, and V8's default growth let the old generation reach ~60 MB
-// of mostly garbage before its first full collection, pages it then kept: growing it by 20% over what survived
-// each full collection keeps the gateway under 120 MB at 400 rows/s (was 160; docs/performance.md). Set before
-// anything is loaded (V8 reads both when it sizes the heap).
-if (process.argv[2] === "gateway") {
-  setFlagsFromString("--semi-space-growth-factor=1");
-  setFlagsFromString("--heap-growing-percent=20");
+const found = process.versions.node;
+if (Number(found.split(".")[0]) < 24) {
+  // In the checkout the root package's `npm run cli` brings Node 24 (tooling/bootstrap.mjs); an installed copy cannot.
+  const fix = existsSync(new URL("../src/cli.ts", import.meta.url))
+    ? "run `npm run cli -- <command>` in the checkout (it installs Node 24 into .toolchain) or install Node 24"
+    : "install Node 24 or newer (https://nodejs.org) and run it again";
+  process.stderr.write(`imessage-channel needs Node ≥ 24 (found ${found}); ${fix}\n`);
+  process.exit(1);
 }
-
-const fromSource =
-  process.env.IMESSAGE_CHANNEL_FROM !== "dist" && existsSync(new URL("../src/cli.ts", import.meta.url));
-if (fromSource) {
-  registerHooks({
-    resolve: (specifier, context, nextResolve) =>
-      nextResolve(specifier, { ...context, conditions: [...context.conditions, "@imessage-channel/source"] }),
-  });
-}
-const built = existsSync(new URL("../dist/bundle/cli.js", import.meta.url))
-  ? "../dist/bundle/cli.js"
-  : "../dist/cli.js";
-const { main } = await import(fromSource ? "../src/cli.ts" : built);
-process.exitCode = await main(process.argv.slice(2));
+await import("./run-cli.js");

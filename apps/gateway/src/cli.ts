@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { CliError, type CliIo, processIo } from "./cli-io.ts";
 import { registerOperatorCommands } from "./commands/operator-commands.ts";
 import type { DemoAgentChoice } from "./demo/demo-world.ts";
+import { packageVersion } from "./package-version.ts";
 
 // Each command's module is loaded when that command runs: `gateway` starts without loading the demo, doctor,
 // service or import code (cold start is measured in the gateway bench).
@@ -14,6 +15,7 @@ const outboxCommands = () => import("./commands/outbox.ts");
 function buildProgram(io: CliIo): Command {
   const program = new Command("imessage-channel")
     .description("The iMessage channel for AI-agent gateways.")
+    .version(packageVersion(), "-V, --version", "print the version of imessage-channel")
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)");
