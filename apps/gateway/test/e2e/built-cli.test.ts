@@ -1,11 +1,13 @@
 // @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { builtinModules, createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { GatewayHarness, gatewayBinPath } from "../test-support/gateway-harness.ts";
+import { olderNode } from "../test-support/older-node.ts";
 
 const root = new URL("../../../../", import.meta.url).pathname;
 const builtCli = new URL("../../dist/cli.js", import.meta.url).href;
@@ -14,6 +16,9 @@ const reportTypeScript = `data:text/javascript,${encodeURIComponent(
   'import { registerHooks } from "node:module"; registerHooks({ resolve(specifier, context, next) { const resolved = next(specifier, context); if (resolved.url.endsWith(".ts")) process.stderr.write("loaded " + resolved.url + "\\n"); return resolved; } });',
 )}`;
 const fromDist = { ...process.env, IMESSAGE_CHANNEL_FROM: "dist" };
+const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
 
 let harness: GatewayHarness | undefined;
 afterEach(async () => {
@@ -116,5 +121,110 @@ describe("the built CLI (dist), without the @imessage-channel/source condition",
     );
     expect(run.status).toBe(0);
     expect(run.stdout).toContain(`${JSON.stringify(gatewayBinPath)} "gateway"`);
+  });
+});
+
+interface Manifest {
+  name: string;
+  version: string;
+  private?: boolean;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
+
+let work: string;
+let installed: string;
+let packed: Array<{ name: string; filename: string }>;
+/** A clean shell's environment: no npm or pnpm variables of the run that started vitest. */
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm|pnpm)_/i.test(name)));
+
+function installedManifest(name: string): Manifest {
+  return JSON.parse(readFileSync(join(installed, "node_modules", name, "package.json"), "utf8"));
+}
+
+// What `pnpm release` puts on the registry (README "Releasing"): the app and every workspace package it depends on,
+// packed by pnpm, which turns `workspace:*` into the packages' versions. Installed from those tarballs into an empty
+// folder, third-party dependencies from the npm registry. In this file, after the one build, so that no second
+// `pnpm build` rewrites dist/ under the tests above.
+describe("the published packages, installed from their tarballs into an empty folder", () => {
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), "published-package-"));
+    installed = join(work, "empty-folder");
+    await mkdir(installed);
+    const packOutput = execFileSync(
+      "pnpm",
+      ["-r", "--filter-prod", "imessage-channel...", "pack", "--pack-destination", join(work, "tarballs"), "--json"],
+      { cwd: root, encoding: "utf8", env: cleanEnv },
+    );
+    packed = JSON.parse(packOutput);
+    execFileSync(
+      "npm",
+      ["install", "--no-audit", "--no-fund", "--loglevel=error", ...packed.map((tarball) => tarball.filename)],
+      { cwd: installed, stdio: "ignore", env: cleanEnv },
+    );
+  }, 300_000);
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it("are the app and every workspace package it needs, none private, with workspace ranges turned into versions", () => {
+    const names = packed.map((tarball) => tarball.name);
+    expect(names).toContain("imessage-channel");
+    for (const name of names) {
+      const manifest = installedManifest(name);
+      expect(manifest.private, `${name} is private: changesets would not publish it`).not.toBe(true);
+      const ranges = Object.values({ ...manifest.dependencies, ...manifest.optionalDependencies });
+      expect(
+        ranges.filter((range) => range.startsWith("workspace:")),
+        name,
+      ).toEqual([]);
+      for (const [dependency, range] of Object.entries(manifest.dependencies ?? {}))
+        if (dependency.startsWith("@imessage-channel/"))
+          expect(names, `${name} needs ${dependency}@${range}`).toContain(dependency);
+    }
+  });
+
+  it("npx imessage-channel --version prints the app's version", () => {
+    // --no-install: never run a package of that name from the registry when the installed one is missing.
+    const run = spawnSync("npx", ["--no-install", "imessage-channel", "--version"], {
+      cwd: installed,
+      encoding: "utf8",
+      env: cleanEnv,
+    });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(`${version}\n`);
+  });
+
+  it("npx imessage-channel demo --script completes its conversation on the installed simulated Mac", () => {
+    const run = spawnSync("npx", ["--no-install", "imessage-channel", "demo", "--script"], {
+      cwd: installed,
+      encoding: "utf8",
+      env: cleanEnv,
+    });
+    expect(run.stdout).toContain("every expected reply arrived");
+    expect(run.status).toBe(0);
+  });
+
+  it("every package imports under plain Node, without the @imessage-channel/source condition", () => {
+    const names = packed.map((tarball) => tarball.name);
+    const script = `for (const name of ${JSON.stringify(names)}) await import(name);`;
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: installed,
+      encoding: "utf8",
+      env: cleanEnv,
+    });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+  });
+
+  it("on a Node older than 24 the installed CLI says to install Node 24, in one line", () => {
+    const run = spawnSync(olderNode(), [join(installed, "node_modules/imessage-channel/bin/imessage-channel.js")], {
+      encoding: "utf8",
+    });
+    expect(run.stderr).toMatch(
+      /^imessage-channel needs Node ≥ 24 \(found [\d.]+\); install Node 24 or newer \(https:\/\/nodejs\.org\) and run it again\n$/,
+    );
+    expect(run.status).toBe(1);
   });
 });
