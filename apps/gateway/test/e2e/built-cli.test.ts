@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { GatewayHarness, gatewayBinPath } from "../test-support/gateway-harness.ts";
 import { olderNode } from "../test-support/older-node.ts";
+import { plainEnvironment } from "../test-support/plain-environment.ts";
 
 const root = new URL("../../../../", import.meta.url).pathname;
 const builtCli = new URL("../../dist/cli.js", import.meta.url).href;
@@ -135,8 +136,7 @@ interface Manifest {
 let work: string;
 let installed: string;
 let packed: Array<{ name: string; filename: string }>;
-/** A clean shell's environment: no npm or pnpm variables of the run that started vitest. */
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm|pnpm)_/i.test(name)));
+const cleanEnv = plainEnvironment();
 
 function installedManifest(name: string): Manifest {
   return JSON.parse(readFileSync(join(installed, "node_modules", name, "package.json"), "utf8"));
@@ -159,7 +159,15 @@ describe("the published packages, installed from their tarballs into an empty fo
     packed = JSON.parse(packOutput);
     execFileSync(
       "npm",
-      ["install", "--no-audit", "--no-fund", "--loglevel=error", ...packed.map((tarball) => tarball.filename)],
+      [
+        "install",
+        "--prefer-offline",
+        "--no-audit",
+        "--no-fund",
+        "--ignore-scripts",
+        "--loglevel=error",
+        ...packed.map((tarball) => tarball.filename),
+      ],
       { cwd: installed, stdio: "ignore", env: cleanEnv },
     );
   }, 300_000);

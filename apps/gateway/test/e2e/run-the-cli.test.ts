@@ -7,6 +7,7 @@ import { delimiter, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatewayBinPath } from "../test-support/gateway-harness.ts";
 import { olderNode } from "../test-support/older-node.ts";
+import { plainEnvironment } from "../test-support/plain-environment.ts";
 
 const root = new URL("../../../../", import.meta.url).pathname;
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -25,10 +26,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** A shell's environment whose first Node is the old one (npm's and pnpm's own variables left out). */
+/** A user's shell whose first Node is the old one. */
 function oldNodeEnvironment(): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm|pnpm)_/i.test(name)));
-  return { ...env, PATH: `${dirname(oldNode)}${delimiter}${process.env.PATH ?? ""}` };
+  return { ...plainEnvironment(), PATH: `${dirname(oldNode)}${delimiter}${process.env.PATH ?? ""}` };
 }
 
 describe("running the CLI from the checkout", () => {
