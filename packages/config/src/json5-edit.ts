@@ -222,7 +222,8 @@ function insertEntry(
       const at = lineStart(text, close);
       return [{ start: at, end: at, text: `${inner}${entryText}\n` }];
     }
-    return [{ start: close, end: close, text: ` ${keyText}${formatValue(value, style, "", true)} ` }];
+    const space = text[close - 1] === " " || text[close - 1] === "\t" ? "" : " ";
+    return [{ start: close, end: close, text: `${space}${keyText}${formatValue(value, style, "", true)} ` }];
   }
   const anchor = last.commaEnd ?? last.value.end;
   const trail = trailingEnd(tree, anchor);
@@ -262,13 +263,19 @@ function removeEntry(tree: Json5Tree, container: Container, entry: Entry): Edit[
     to = trail.end;
     while (text[to] === " " || text[to] === "\t") to += 1;
   }
+  const previous = container.entries[index - 1];
+  if (previous?.commaEnd !== undefined && entry.commaEnd === undefined && from > previous.commaEnd) {
+    // A last member sharing its line with the block's end (`[a, b]`): drop it with the comma before it.
+    if (!startsLine(text, entry.start) && !commentsWithin(tree, previous.commaEnd, entry.start)) {
+      return [{ start: previous.commaEnd - 1, end: trail.end, text: "" }];
+    }
+  }
   const keepsComments = commentsWithin(tree, container.start, from) || commentsWithin(tree, to, container.end);
   if (container.entries.length === 1 && !keepsComments) {
     return [{ start: container.start + 1, end: container.end - 1, text: "" }];
   }
   const edits: Edit[] = [{ start: from, end: to, text: "" }];
   // The last entry had no comma: drop the one before it too, so the block keeps its style (JSON stays JSON).
-  const previous = container.entries[index - 1];
   if (entry.commaEnd === undefined && previous?.commaEnd !== undefined) {
     edits.push({ start: previous.commaEnd - 1, end: previous.commaEnd, text: "" });
   }

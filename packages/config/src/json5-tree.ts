@@ -226,6 +226,7 @@ class TreeReader {
       const commaEnd = this.#isPunctuator(after, ",") ? after!.end : undefined;
       entries.push({ ...entry, value, commaEnd });
       if (commaEnd !== undefined) this.#index += 1;
+      else if (!after) this.#fail("the document ends too early");
       else if (!this.#isPunctuator(after, closeCharacter)) this.#fail(`expected ',' or '${closeCharacter}'`, after);
     }
   }
