@@ -181,7 +181,9 @@ describe("editJson5Text, property", () => {
           const expected = applied(JSON5.parse(text), path, change);
           const actual = JSON5.parse(result.text);
           if (!isDeepStrictEqual(actual, expected)) {
-            throw new Error(`${JSON.stringify(path)} ${JSON.stringify(change)}\n${text}\n--- became ---\n${result.text}`);
+            throw new Error(
+              `${JSON.stringify(path)} ${JSON.stringify(change)}\n${text}\n--- became ---\n${result.text}`,
+            );
           }
           if (change.kind === "set") {
             const replaced = pathsOf(document).find((entry) => isDeepStrictEqual(entry.path, path));

@@ -89,7 +89,15 @@ describe("editJson5Text replaces a value in place", () => {
 
 describe("editJson5Text adds a key that does not exist yet", () => {
   it("adds a member after the last one, with its indentation and the file's trailing commas", () => {
-    const text = lines("{", "  // Who answers", "  agents: {},", "  channels: {", '    imessage: { dmPolicy: "open" },', "  },", "}");
+    const text = lines(
+      "{",
+      "  // Who answers",
+      "  agents: {},",
+      "  channels: {",
+      '    imessage: { dmPolicy: "open" },',
+      "  },",
+      "}",
+    );
     expect(edited(text, ["logging", "level"], set("debug"))).toBe(
       lines(
         "{",

@@ -284,7 +284,9 @@ function removeEntry(tree: Json5Tree, container: Container, entry: Entry): Edit[
 
 function applyEdits(text: string, edits: readonly Edit[]): string {
   // From the end, so earlier offsets stay valid; of two inserts at one offset, the one listed first ends up first.
-  const ordered = edits.map((edit, order) => ({ edit, order })).sort((a, b) => b.edit.start - a.edit.start || b.order - a.order);
+  const ordered = edits
+    .map((edit, order) => ({ edit, order }))
+    .sort((a, b) => b.edit.start - a.edit.start || b.order - a.order);
   let result = text;
   for (const { edit } of ordered) result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);
   return result;

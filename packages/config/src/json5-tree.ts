@@ -63,7 +63,7 @@ const lineTerminator = /[\n\r\u2028\u2029]/;
 // JSON5 white space: ECMAScript's WhiteSpace and LineTerminator (Zs covers the space separators).
 const whiteSpace = /[\t\n\v\f\r \u00A0\u2028\u2029\uFEFF\p{Zs}]/u;
 const identifierStart = /[$_\p{ID_Start}]|\\u[0-9a-fA-F]{4}/uy;
-const identifierPart = /[$_\u200C\u200D\p{ID_Continue}]|\\u[0-9a-fA-F]{4}/uy;
+const identifierPart = /[$_\p{ID_Continue}]|\u200C|\u200D|\\u[0-9a-fA-F]{4}/uy;
 const numberPattern = /[+-]?(?:Infinity|NaN|0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)/y;
 const literals = new Set(["true", "false", "null"]);
 
@@ -96,40 +96,38 @@ function stringEnd(text: string, index: number): number {
   throw new Json5TreeError(`unterminated string at offset ${index}`);
 }
 
+/** The token that starts at `index` (not white space). */
+function scanToken(text: string, index: number): { kind: TokenKind; end: number } {
+  const character = text[index]!;
+  if (character === "/" && text[index + 1] === "/") {
+    let end = index + 2;
+    while (end < text.length && !isLineTerminator(text[end])) end += 1;
+    return { kind: "comment", end };
+  }
+  if (character === "/" && text[index + 1] === "*") {
+    const close = text.indexOf("*/", index + 2);
+    if (close < 0) throw new Json5TreeError(`unterminated comment at offset ${index}`);
+    return { kind: "comment", end: close + 2 };
+  }
+  if ("{}[]:,".includes(character)) return { kind: "punctuator", end: index + 1 };
+  if (character === '"' || character === "'") return { kind: "string", end: stringEnd(text, index) };
+  const numberEnd = matchAt(numberPattern, text, index);
+  if (numberEnd > 0) return { kind: "number", end: numberEnd };
+  const wordEnd = identifierEnd(text, index);
+  if (wordEnd > 0) return { kind: literals.has(text.slice(index, wordEnd)) ? "literal" : "identifier", end: wordEnd };
+  throw new Json5TreeError(`unexpected ${JSON.stringify(character)} at offset ${index}`);
+}
+
 /** Splits JSON5 text into tokens, comments included; white space is what lies between them. */
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let index = 0;
   while (index < text.length) {
-    const character = text[index]!;
-    if (whiteSpace.test(character)) {
+    if (whiteSpace.test(text[index]!)) {
       index += 1;
       continue;
     }
-    let end: number;
-    let kind: TokenKind;
-    if (character === "/" && text[index + 1] === "/") {
-      end = index + 2;
-      while (end < text.length && !isLineTerminator(text[end])) end += 1;
-      kind = "comment";
-    } else if (character === "/" && text[index + 1] === "*") {
-      const close = text.indexOf("*/", index + 2);
-      if (close < 0) throw new Json5TreeError(`unterminated comment at offset ${index}`);
-      end = close + 2;
-      kind = "comment";
-    } else if ("{}[]:,".includes(character)) {
-      end = index + 1;
-      kind = "punctuator";
-    } else if (character === '"' || character === "'") {
-      end = stringEnd(text, index);
-      kind = "string";
-    } else if ((end = matchAt(numberPattern, text, index)) > 0) {
-      kind = "number";
-    } else if ((end = identifierEnd(text, index)) > 0) {
-      kind = literals.has(text.slice(index, end)) ? "literal" : "identifier";
-    } else {
-      throw new Json5TreeError(`unexpected ${JSON.stringify(character)} at offset ${index}`);
-    }
+    const { kind, end } = scanToken(text, index);
     // `1true`, `truex`: json5 refuses these, and so must the reader that locates values.
     if ((kind === "number" || kind === "literal") && identifierEnd(text, end) > 0) {
       throw new Json5TreeError(`unexpected character at offset ${end}`);
