@@ -131,7 +131,7 @@ describe("config writes", () => {
     const error = await caught(setConfigValue(path, "channels.imessage.allowFrom[3]", "+15555550199"));
     expect(ConfigError.isInstance(error) && error.code).toBe("CONFIG_PATH_INVALID");
     expect(errorMessage(error)).toBe(
-      "channels.imessage.allowFrom has 1 elements, so channels.imessage.allowFrom[3] cannot be set; use [1] to append",
+      "channels.imessage.allowFrom has 1 element, so channels.imessage.allowFrom[3] cannot be set; use [1] to append",
     );
     await setConfigValue(path, "channels.imessage.allowFrom[1]", "+15555550199");
     expect((await onDisk()).channels.imessage.allowFrom).toEqual(["+15555550123", "+15555550199"]);

@@ -59,7 +59,7 @@ function refuseGap(parent: unknown, path: readonly PathSegment[], index: number)
   const position = arrayIndex(path[index]!);
   if (!Array.isArray(parent) || position === undefined || position <= parent.length) return;
   throw new ConfigError("CONFIG_PATH_INVALID", [
-    `${formatKeyPath(path.slice(0, index))} has ${parent.length} elements, so ${formatKeyPath(path)} cannot be set; use [${parent.length}] to append`,
+    `${formatKeyPath(path.slice(0, index))} has ${parent.length} element${parent.length === 1 ? "" : "s"}, so ${formatKeyPath(path)} cannot be set; use [${parent.length}] to append`,
   ]);
 }
 

@@ -152,7 +152,7 @@ describe("editJson5Text adds a key that does not exist yet", () => {
   it("keeps tab indentation and CRLF line ends it finds", () => {
     const text = '{\r\n\t"a": {\r\n\t\t"b": 1\r\n\t}\r\n}\r\n';
     const result = edited(text, ["a", "c"], set(2));
-    expect(result).toBe('{\r\n\t"a": {\r\n\t\t"b": 1,\n\t\t"c": 2\r\n\t}\r\n}\r\n');
+    expect(result).toBe('{\r\n\t"a": {\r\n\t\t"b": 1,\r\n\t\t"c": 2\r\n\t}\r\n}\r\n');
     expect(JSON5.parse(result)).toEqual({ a: { b: 1, c: 2 } });
   });
 });
@@ -212,7 +212,7 @@ describe("editJson5Text refuses what it cannot place, changing nothing", () => {
       problem: 'a: the key "a" is written more than once',
     });
     expect(editJson5Text("{ list: [1] }", ["list", 3], set(3))).toEqual({
-      problem: "list[3]: the array has 1 elements; use [1] to append",
+      problem: "list[3]: the array has 1 element; use [1] to append",
     });
     expect(editJson5Text("{ a: 1 }", ["a", "b"], set(3))).toEqual({ problem: "a is not an object" });
     expect(editJson5Text("{ a: 1", ["a"], set(3))).toEqual({ problem: "the document ends too early" });

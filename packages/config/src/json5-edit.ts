@@ -21,6 +21,8 @@ interface Style {
   quote: "'" | '"';
   quoteKeys: boolean;
   trailingCommas: boolean;
+  /** The line end new lines get: the file's own (CRLF when it has any). */
+  eol: string;
 }
 
 interface Edit {
@@ -115,6 +117,7 @@ function detectStyle(tree: Json5Tree): Style {
     quote: single > strings.length - single ? "'" : '"',
     quoteKeys: keys.length > 0 && keys.every((entry) => entry.keyQuote !== undefined),
     trailingCommas: multiLineLasts.some(({ last }) => last.commaEnd !== undefined),
+    eol: text.includes("\r\n") ? "\r\n" : "\n",
   };
 }
 
@@ -154,7 +157,8 @@ function formatValue(value: unknown, style: Style, indent: string, inline: boole
   }
   const inner = indent + style.unit;
   const lines = entries.map(([key, item]) => inner + label(key) + formatValue(item, style, inner, false));
-  return `${open}\n${lines.join(",\n")}${style.trailingCommas ? "," : ""}\n${indent}${close}`;
+  const { eol } = style;
+  return `${open}${eol}${lines.join(`,${eol}`)}${style.trailingCommas ? "," : ""}${eol}${indent}${close}`;
 }
 
 /** `value` under the keys of `segments`, as the writer creates missing blocks: `[n]` makes an array. */
@@ -206,7 +210,7 @@ function insertEntry(
   if (container.kind === "object") keyText = `${formatKey(String(segment), style)}: `;
   else if (Number(segment) !== container.entries.length) {
     throw new Json5TreeError(
-      `${formatKeyPath(path)}: the array has ${container.entries.length} elements; use [${container.entries.length}] to append`,
+      `${formatKeyPath(path)}: the array has ${container.entries.length} element${container.entries.length === 1 ? "" : "s"}; use [${container.entries.length}] to append`,
     );
   }
   const close = container.end - 1;
@@ -216,11 +220,11 @@ function insertEntry(
     const inner = outer + style.unit;
     const entryText = `${keyText}${formatValue(value, style, inner, false)}${style.trailingCommas ? "," : ""}`;
     if (!commentsWithin(tree, container.start, container.end)) {
-      return [{ start: container.start + 1, end: close, text: `\n${inner}${entryText}\n${outer}` }];
+      return [{ start: container.start + 1, end: close, text: `${style.eol}${inner}${entryText}${style.eol}${outer}` }];
     }
     if (startsLine(text, close)) {
       const at = lineStart(text, close);
-      return [{ start: at, end: at, text: `${inner}${entryText}\n` }];
+      return [{ start: at, end: at, text: `${inner}${entryText}${style.eol}` }];
     }
     const space = text[close - 1] === " " || text[close - 1] === "\t" ? "" : " ";
     return [{ start: close, end: close, text: `${space}${keyText}${formatValue(value, style, "", true)} ` }];
@@ -237,7 +241,7 @@ function insertEntry(
       ? indentOf(text, last.start)
       : indentOf(text, container.start) + style.unit;
     const entryText = `${keyText}${formatValue(value, style, indent, false)}`;
-    edits.push({ start: trail.end, end: trail.end, text: `\n${indent}${entryText}${trailingComma}` });
+    edits.push({ start: trail.end, end: trail.end, text: `${style.eol}${indent}${entryText}${trailingComma}` });
   } else {
     const entryText = `${keyText}${formatValue(value, style, "", true)}`;
     edits.push({ start: trail.end, end: trail.end, text: ` ${entryText}${trailingComma}` });
