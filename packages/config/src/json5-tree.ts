@@ -119,7 +119,7 @@ function scanToken(text: string, index: number): { kind: TokenKind; end: number 
 }
 
 /** Splits JSON5 text into tokens, comments included; white space is what lies between them. */
-export function tokenize(text: string): Token[] {
+function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let index = 0;
   while (index < text.length) {
