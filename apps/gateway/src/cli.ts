@@ -162,7 +162,10 @@ function buildProgram(io: CliIo): Command {
     .command("get")
     .argument("<path>", "dotted key path, e.g. channels.imessage.dmPolicy")
     .option("--config <path>", "config file")
-    .action(async (path: string, options: { config?: string }) =>
+    .option("--effective", "the value an account runs with, and which key (or default) it comes from")
+    .option("--account <id>", "the account of --effective (implies it)")
+    .option("--json", "with --effective: one JSON object")
+    .action(async (path: string, options: { config?: string; effective?: boolean; account?: string; json?: boolean }) =>
       (await configCommands()).configGet(io, path, options),
     );
   config
@@ -170,15 +173,17 @@ function buildProgram(io: CliIo): Command {
     .argument("<path>", "dotted key path")
     .argument("<value>", "JSON5 value (bare words are strings)")
     .option("--config <path>", "config file")
+    .option("--force", "rewrite the whole file when it cannot be edited in place (its comments are lost)")
     .description("Set a value; the result is validated before it is written.")
-    .action(async (path: string, value: string, options: { config?: string }) =>
+    .action(async (path: string, value: string, options: { config?: string; force?: boolean }) =>
       (await configCommands()).configSet(io, path, value, options),
     );
   config
     .command("unset")
     .argument("<path>", "dotted key path")
     .option("--config <path>", "config file")
-    .action(async (path: string, options: { config?: string }) =>
+    .option("--force", "rewrite the whole file when it cannot be edited in place (its comments are lost)")
+    .action(async (path: string, options: { config?: string; force?: boolean }) =>
       (await configCommands()).configUnset(io, path, options),
     );
 

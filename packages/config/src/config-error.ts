@@ -1,7 +1,12 @@
 import { ChannelError } from "@imessage-channel/kit";
 
 /** Every failure this package reports on purpose; callers branch on `code`. */
-export type ConfigErrorCode = "CONFIG_INVALID" | "ACCOUNT_UNKNOWN" | "CONFIG_PATH_INVALID";
+export type ConfigErrorCode =
+  | "CONFIG_INVALID"
+  | "ACCOUNT_UNKNOWN"
+  | "CONFIG_PATH_INVALID"
+  /** A write that cannot change the file in place without losing its comments; `--force` rewrites it. */
+  | "CONFIG_EDIT_UNSAFE";
 
 /**
  * The base error of `@imessage-channel/config`. `problems` holds every one-line problem found

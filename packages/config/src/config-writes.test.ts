@@ -85,19 +85,70 @@ describe("config writes", () => {
   });
 
   it("treats unsetting a missing key as a no-op that does not rewrite the file", async () => {
-    await unsetConfigValue(path, "channels.imessage.catchup.enabled");
+    expect(await unsetConfigValue(path, "channels.imessage.catchup.enabled")).toBeUndefined();
     expect(await readFile(path, "utf8")).toBe(original);
   });
 
-  it("keeps the previous text, comments included, as <file>.bak and leaves no temp files", async () => {
-    await setConfigValue(path, "channels.imessage.textChunkLimit", 1000);
+  it("keeps the previous text as <file>.bak, says so, and leaves no temp files", async () => {
+    const result = await setConfigValue(path, "channels.imessage.textChunkLimit", 1000);
+    expect(result).toEqual({ file: path, how: "edited", backupPath: `${path}.bak` });
     expect(await readFile(`${path}.bak`, "utf8")).toBe(original);
     expect((await readdir(directory)).sort()).toEqual(["imessage-channel.json5", "imessage-channel.json5.bak"]);
   });
 
+  it("edits the file in place: comments and layout stay, only the changed members differ", async () => {
+    await setConfigValue(path, "channels.imessage.dmPolicy", "allowlist");
+    await setConfigValue(path, "channels.imessage.textChunkLimit", 1000);
+    await unsetConfigValue(path, "channels.imessage.groups.8421");
+    expect(await readFile(path, "utf8")).toBe(`// keep me
+{
+  channels: {
+    imessage: { dmPolicy: "allowlist", allowFrom: ["+15555550123"], groups: {}, textChunkLimit: 1000 },
+  },
+}
+`);
+  });
+
+  it("refuses a file it cannot edit in place and writes nothing; force rewrites it and keeps the old text", async () => {
+    const twice =
+      '// two dmPolicy lines: json5 keeps the last\n{ channels: { imessage: { dmPolicy: "pairing", dmPolicy: "allowlist" } } }\n';
+    await writeFile(path, twice);
+    const error = await caught(setConfigValue(path, "channels.imessage.dmPolicy", "disabled"));
+    expect(ConfigError.isInstance(error) && error.code).toBe("CONFIG_EDIT_UNSAFE");
+    expect((error as ConfigError).problems).toEqual([
+      `${path}: cannot change channels.imessage.dmPolicy in place (channels.imessage.dmPolicy: the key "dmPolicy" is written more than once); nothing was written. Edit the file by hand, or rerun with --force to rewrite the whole file as JSON5 without its comments (the current text is then kept as ${path}.bak)`,
+    ]);
+    expect(await readFile(path, "utf8")).toBe(twice);
+    expect((await readdir(directory)).sort()).toEqual(["imessage-channel.json5"]);
+
+    const result = await setConfigValue(path, "channels.imessage.dmPolicy", "disabled", { force: true });
+    expect(result).toEqual({ file: path, how: "rewritten", backupPath: `${path}.bak` });
+    expect(await onDisk()).toEqual({ channels: { imessage: { dmPolicy: "disabled" } } });
+    expect(await readFile(`${path}.bak`, "utf8")).toBe(twice);
+  });
+
+  it("refuses to write past the end of an array, which would leave holes", async () => {
+    const error = await caught(setConfigValue(path, "channels.imessage.allowFrom[3]", "+15555550199"));
+    expect(ConfigError.isInstance(error) && error.code).toBe("CONFIG_PATH_INVALID");
+    expect(errorMessage(error)).toBe(
+      "channels.imessage.allowFrom has 1 element, so channels.imessage.allowFrom[3] cannot be set; use [1] to append",
+    );
+    await setConfigValue(path, "channels.imessage.allowFrom[1]", "+15555550199");
+    expect((await onDisk()).channels.imessage.allowFrom).toEqual(["+15555550123", "+15555550199"]);
+  });
+
+  it("unsets list.0 as it unsets list[0], leaving no hole", async () => {
+    await unsetConfigValue(path, "channels.imessage.allowFrom.0");
+    expect((await onDisk()).channels.imessage.allowFrom).toEqual([]);
+  });
+
   it("creates the file when it does not exist yet", async () => {
     const fresh = join(directory, "fresh.json5");
-    await setConfigValue(fresh, "channels.imessage.dmPolicy", "allowlist");
+    expect(await setConfigValue(fresh, "channels.imessage.dmPolicy", "allowlist")).toEqual({
+      file: fresh,
+      how: "created",
+      backupPath: undefined,
+    });
     expect(JSON5.parse(await readFile(fresh, "utf8"))).toEqual({ channels: { imessage: { dmPolicy: "allowlist" } } });
   });
 

@@ -1,8 +1,17 @@
 export { chatWritableKeys, isChatWritableKey } from "./chat-writable-keys.ts";
 export { ConfigError, type ConfigErrorCode } from "./config-error.ts";
-export { getConfigValue, parseCliValue, parseDottedPath, setConfigValue, unsetConfigValue } from "./config-writes.ts";
+export {
+  type ConfigWriteOptions,
+  type ConfigWriteResult,
+  getConfigValue,
+  parseCliValue,
+  parseDottedPath,
+  setConfigValue,
+  unsetConfigValue,
+} from "./config-writes.ts";
 export { type DatabaseIdentity, databaseIdentityOf, databaseKey } from "./database-identity.ts";
 export { clamps, defaults } from "./defaults.ts";
+export { type EffectiveConfigValue, type EffectiveSourceKind, explainConfigValue } from "./effective-source.ts";
 export { type ConfigValueLookup, lookupConfigValue } from "./effective-value.ts";
 export { type GatewaySettings, resolveGatewaySettings } from "./gateway-settings.ts";
 export type { ForeignConfigDialect } from "./import/channel-block.ts";

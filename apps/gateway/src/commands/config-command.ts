@@ -1,6 +1,9 @@
 import { join } from "node:path";
 import {
   ConfigError,
+  type ConfigWriteResult,
+  type EffectiveConfigValue,
+  explainConfigValue,
   loadConfig,
   loadConfigOrThrow,
   lookupConfigValue,
@@ -13,6 +16,19 @@ import { CliError, type CliIo } from "../cli-io.ts";
 
 export interface ConfigCommandOptions {
   config?: string;
+}
+
+export interface ConfigGetOptions extends ConfigCommandOptions {
+  /** The value the gateway uses for an account, and which layer it comes from. */
+  effective?: boolean;
+  /** The account of `--effective` (implies it). */
+  account?: string;
+  json?: boolean;
+}
+
+export interface ConfigWriteCommandOptions extends ConfigCommandOptions {
+  /** Rewrite the whole file when it cannot be edited in place (its comments are lost). */
+  force?: boolean;
 }
 
 /** The file `config set` writes: the one that would be loaded, else `<stateDir>/config.json5`. */
@@ -35,13 +51,18 @@ export async function configValidate(io: CliIo, options: ConfigCommandOptions): 
   );
 }
 
+const show = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value, null, 2));
+
 /** `config get <path>`: the value set in the file, else the effective default (and says so), else unset or unknown. */
-export async function configGet(io: CliIo, path: string, options: ConfigCommandOptions): Promise<void> {
+export async function configGet(io: CliIo, path: string, options: ConfigGetOptions): Promise<void> {
   try {
     const loaded = await loadConfigOrThrow({ path: options.config, env: io.env, cwd: io.cwd });
     const where = loaded.path ?? "the built-in defaults (no config file)";
+    if (options.effective || options.account !== undefined) {
+      printEffective(io, path, explainConfigValue(loaded.config, path, options.account), where, options.json);
+      return;
+    }
     const found = lookupConfigValue(loaded.config, path);
-    const show = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value, null, 2));
     switch (found.kind) {
       case "set":
         io.stdout.write(`${show(found.value)}\n`);
@@ -60,22 +81,84 @@ export async function configGet(io: CliIo, path: string, options: ConfigCommandO
   }
 }
 
-export async function configSet(io: CliIo, path: string, value: string, options: ConfigCommandOptions): Promise<void> {
-  const file = await targetFile(io, options);
-  try {
-    await setConfigValue(file, path, parseCliValue(value));
-  } catch (error) {
-    throw asCliError(error);
+/** The `source:` line of `config get --effective`: the key path that decided the value, and as what. */
+function sourceLine(found: EffectiveConfigValue, where: string): string {
+  const account = `account "${found.accountId}"`;
+  switch (found.source) {
+    case "account":
+      return `source: ${found.keyPath} (the override of ${account})`;
+    case "channel":
+      return `source: ${found.keyPath} (the channel's setting, inherited by ${account})`;
+    case "channel-defaults":
+      return `source: ${found.keyPath} (channels.defaults, inherited by ${account})`;
+    case "file":
+      return `source: ${found.keyPath} in ${where}`;
+    case "default":
+      return found.accountId === undefined
+        ? "source: built-in default"
+        : `source: built-in default (nothing in the file sets it for ${account})`;
   }
-  io.stdout.write(`Set ${path} in ${file}. A running gateway picks it up on restart.\n`);
 }
 
-export async function configUnset(io: CliIo, path: string, options: ConfigCommandOptions): Promise<void> {
+function printEffective(
+  io: CliIo,
+  path: string,
+  found: EffectiveConfigValue,
+  where: string,
+  json: boolean | undefined,
+): void {
+  const notSet = found.value === undefined || (found.value === null && found.source === "default");
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ path, ...found, value: notSet ? null : found.value })}\n`);
+    if (notSet) throw new CliError(`${path} is not set and has no default`, 1);
+    return;
+  }
+  const account = found.accountId === undefined ? "" : ` for account "${found.accountId}"`;
+  if (notSet) throw new CliError(`${path} is not set${account} and has no default (${sourceLine(found, where)})`, 1);
+  io.stdout.write(`${show(found.value)}\n${sourceLine(found, where)}\n`);
+  if (found.written !== undefined) {
+    io.stdout.write(`written there as ${JSON.stringify(found.written)}; the gateway uses the value above\n`);
+  }
+}
+
+/** What `config set|unset` did, and where the previous text is kept. */
+function reportWrite(io: CliIo, verb: "Set" | "Unset", path: string, result: ConfigWriteResult): void {
+  const how = {
+    edited: "edited in place: comments and formatting kept",
+    created: "a new file",
+    rewritten: "rewritten as plain JSON5 (--force): its comments and formatting are gone",
+  }[result.how];
+  io.stdout.write(`${verb} ${path} in ${result.file} (${how}). A running gateway picks it up on restart.\n`);
+  if (result.backupPath) io.stdout.write(`The previous version is kept as ${result.backupPath}.\n`);
+}
+
+export async function configSet(
+  io: CliIo,
+  path: string,
+  value: string,
+  options: ConfigWriteCommandOptions,
+): Promise<void> {
   const file = await targetFile(io, options);
+  let result: ConfigWriteResult;
   try {
-    await unsetConfigValue(file, path);
+    result = await setConfigValue(file, path, parseCliValue(value), { force: options.force });
   } catch (error) {
     throw asCliError(error);
   }
-  io.stdout.write(`Unset ${path} in ${file}.\n`);
+  reportWrite(io, "Set", path, result);
+}
+
+export async function configUnset(io: CliIo, path: string, options: ConfigWriteCommandOptions): Promise<void> {
+  const file = await targetFile(io, options);
+  let result: ConfigWriteResult | undefined;
+  try {
+    result = await unsetConfigValue(file, path, { force: options.force });
+  } catch (error) {
+    throw asCliError(error);
+  }
+  if (!result) {
+    io.stdout.write(`${path} is not set in ${file}; nothing changed.\n`);
+    return;
+  }
+  reportWrite(io, "Unset", path, result);
 }

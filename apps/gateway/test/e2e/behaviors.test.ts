@@ -1,6 +1,7 @@
 // @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import JSON5 from "json5";
 import { afterEach, describe, expect, it } from "vitest";
 import { GatewayHarness, gatewayBinPath } from "../test-support/gateway-harness.ts";
 
@@ -97,7 +98,10 @@ describe("gateway end to end: turns and replies", () => {
     harness.inject({ from: friend, text: "/config set channels.imessage.textChunkLimit 1200" });
     const rows = await harness.waitForSent((sent) => sent.length === 1, "the answer");
     expect(rows[0]?.text).toMatch(/^Set channels\.imessage\.textChunkLimit/);
-    expect(await readFile(harness.configPath, "utf8")).toMatch(/textChunkLimit: 1200/);
+    // Edited in place: the harness's JSON file stays JSON, with only that member added.
+    const written = await readFile(harness.configPath, "utf8");
+    expect(JSON5.parse(written).channels.imessage.textChunkLimit).toBe(1200);
+    expect(written).toMatch(/"textChunkLimit": 1200/);
   });
 
   it("npm run demo -- --script: the built-in conversation completes", async () => {
