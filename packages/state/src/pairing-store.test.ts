@@ -198,7 +198,9 @@ describe("the approval lifecycle", () => {
   it("refuses to revoke a sender who is not approved, with the command that lists who is", () => {
     const error = thrownBy(() => store.pairing.revoke("+15555550100"));
     expect(error.code).toBe("PAIRING_SENDER_NOT_APPROVED");
-    expect(error.message).toMatch(/^\+15555550100 is not approved through pairing; run `imessage-channel pairing approved`/);
+    expect(error.message).toMatch(
+      /^\+15555550100 is not approved through pairing; run `imessage-channel pairing approved`/,
+    );
   });
 
   it("keeps each approval as a pending notice until it is settled, once; a re-approval is a new notice", () => {

@@ -284,12 +284,14 @@ export class PairingStore {
 
   /** The approval a code led to: approving it again says "already approved", not "unknown". */
   #approvalOfCode(code: string, accountId: string | undefined): ApprovalRow | undefined {
-    return (accountId === undefined
-      ? prepared(this.#database, "SELECT * FROM approvals WHERE code = ? ORDER BY approved_at DESC LIMIT 1").get(code)
-      : prepared(
-          this.#database,
-          "SELECT * FROM approvals WHERE account_id = ? AND code = ? ORDER BY approved_at DESC LIMIT 1",
-        ).get(accountId, code)) as ApprovalRow | undefined;
+    return (
+      accountId === undefined
+        ? prepared(this.#database, "SELECT * FROM approvals WHERE code = ? ORDER BY approved_at DESC LIMIT 1").get(code)
+        : prepared(
+            this.#database,
+            "SELECT * FROM approvals WHERE account_id = ? AND code = ? ORDER BY approved_at DESC LIMIT 1",
+          ).get(accountId, code)
+    ) as ApprovalRow | undefined;
   }
 
   #unusedCode(): string {
