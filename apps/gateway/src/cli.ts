@@ -80,6 +80,21 @@ function buildProgram(io: CliIo): Command {
     );
 
   program
+    .command("history")
+    .description("Show the latest messages of a chat (target as for send; default: the newest chat), oldest first.")
+    .argument("[target]")
+    .option("--config <path>", "config file")
+    .option("--account <id>", "the account")
+    .option("--limit <n>", "how many", "20")
+    .option("--json", "print a JSON array")
+    .action(
+      async (
+        target: string | undefined,
+        options: { config?: string; account?: string; limit?: string; json?: boolean },
+      ) => (await import("./commands/history-command.ts")).historyCommand(io, target, options),
+    );
+
+  program
     .command("send")
     .description(
       "Send one message: target is chat_id:N, chat_guid:G, chat_identifier:I, imessage:+1…, sms:+1… or a handle.",
