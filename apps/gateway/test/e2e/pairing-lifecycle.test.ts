@@ -129,6 +129,22 @@ describe("pairing lifecycle from the CLI against a running gateway", () => {
     ]);
   });
 
+  it("a revoke before the notice went out cancels it: the stranger hears nothing but a new code", async () => {
+    harness = await GatewayHarness.create();
+    await harness.start();
+    const { code } = await pairingCodeFor(harness);
+    await harness.stop();
+    expect((await harness.cli(["pairing", "approve", code])).code).toBe(0);
+    expect((await harness.cli(["pairing", "revoke", stranger])).code).toBe(0);
+
+    await harness.start();
+    const fresh = await pairingCodeFor(harness, "hello again");
+    expect(fresh.code).not.toBe(code);
+    expect(notices(harness.sentRows())).toEqual([]);
+    expect(harness.stateRows("SELECT 1 FROM outbound_part WHERE delivery_id LIKE 'pairing-approved:%'")).toEqual([]);
+    expect(harness.turns()).toEqual([]);
+  });
+
   it("pairing.notifyOnApprove false: the approved sender is let in and told nothing; the configured text otherwise", async () => {
     harness = await GatewayHarness.create({ channel: { pairing: { notifyOnApprove: false } } });
     await harness.start();
