@@ -82,6 +82,21 @@ function buildProgram(io: CliIo): Command {
     );
 
   program
+    .command("history")
+    .description("Show the latest messages of a chat (target as for send; default: the newest chat), oldest first.")
+    .argument("[target]")
+    .option("--config <path>", "config file")
+    .option("--account <id>", "the account")
+    .option("--limit <n>", "how many", "20")
+    .option("--json", "print a JSON array")
+    .action(
+      async (
+        target: string | undefined,
+        options: { config?: string; account?: string; limit?: string; json?: boolean },
+      ) => (await import("./commands/history-command.ts")).historyCommand(io, target, options),
+    );
+
+  program
     .command("send")
     .description(
       "Send one message: target is chat_id:N, chat_guid:G, chat_identifier:I, imessage:+1…, sms:+1… or a handle.",
@@ -100,7 +115,9 @@ function buildProgram(io: CliIo): Command {
       ) => (await imsgCommands()).sendCommand(io, target, text, options),
     );
 
-  const pairing = program.command("pairing").description("List, approve or reject DM pairing requests.");
+  const pairing = program
+    .command("pairing")
+    .description("List, approve or reject DM pairing requests; list or revoke approved senders.");
   pairing
     .command("list")
     .argument("[channel]", "the channel (imessage)")
@@ -126,6 +143,27 @@ function buildProgram(io: CliIo): Command {
     .action(async (first: string, second: string | undefined) => {
       const { pairingReject, splitChannelArgument } = await pairingCommands();
       return pairingReject(io, requiredCode(splitChannelArgument(first, second)));
+    });
+  pairing
+    .command("approved")
+    .argument("[channel]", "the channel (imessage)")
+    .option("--account <id>", "only this account")
+    .option("--json", "print a JSON array")
+    .description("List the senders pairing approved.")
+    .action(async (channel: string | undefined, options: { account?: string; json?: boolean }) =>
+      (await pairingCommands()).pairingApproved(io, { ...options, channel }),
+    );
+  pairing
+    .command("revoke")
+    .argument("<channel-or-handle>", "imessage, or the handle")
+    .argument("[handle]", "the approved sender (as pairing approved lists it)")
+    .option("--account <id>", "only this account")
+    .description("Take a pairing approval back: the sender is a stranger again from their next message on.")
+    .action(async (first: string, second: string | undefined, options: { account?: string }) => {
+      const { pairingRevoke, splitChannelArgument } = await pairingCommands();
+      const handle = splitChannelArgument(first, second);
+      if (!handle) throw new CliError("missing handle: imessage-channel pairing revoke imessage <handle>", 2);
+      return pairingRevoke(io, handle, options);
     });
 
   const outbox = program

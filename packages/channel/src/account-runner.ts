@@ -28,6 +28,7 @@ import { InboundPipeline } from "./inbound-pipeline.ts";
 import { LiveCursorStore } from "./live-cursor-store.ts";
 import { createOutboundMedia } from "./outbound-media.ts";
 import { Outbox } from "./outbox.ts";
+import { ApprovalNotices } from "./pairing-approval-notice.ts";
 import type { AgentRetry } from "./pipeline-types.ts";
 import { RowSettlement } from "./row-settlement.ts";
 import type { SessionQueue } from "./session-queue.ts";
@@ -86,6 +87,8 @@ export class AccountRunner {
   readonly #liveCursor: LiveCursorStore;
   /** Every message the account sends goes through it (docs/exactly-once.md). */
   readonly #outbox: Outbox;
+  /** "You were approved" for approvals `pairing approve` made (while running or stopped), sent on each sweep. */
+  readonly #approvalNotices: ApprovalNotices;
   #sweepTimer: NodeJS.Timeout | undefined;
   readonly #stopSends = new AbortController();
   #sweeping: Promise<void> | undefined;
@@ -190,6 +193,7 @@ export class AccountRunner {
         status: this.status,
       }),
     });
+    this.#approvalNotices = new ApprovalNotices({ account, state, outbox: this.#outbox, logger, status: this.status });
     const turns = new TurnRunner({
       account,
       state,
@@ -208,6 +212,7 @@ export class AccountRunner {
         ownerAllowFrom: routing.ownerAllowFrom,
         phoneRegion: account.phoneRegion,
         configPath: options.configPath,
+        acpAvailable: routing.agents.some((agent) => agent.runtime.type === "acp"),
         acp: (row, command) => {
           const conversation = { accountId: account.accountId, conversationKey: row.decision.peer.id };
           const parsed =
@@ -354,13 +359,14 @@ export class AccountRunner {
   }
 
   /**
-   * One outbox sweep at a time, only while connected and not shutting down: open deliveries are finished, then
-   * tracked parts Messages accepted are asked whether they were delivered. Failures are logged by the outbox.
+   * One outbox sweep at a time, only while connected and not shutting down: pending approval notices are sent, open
+   * deliveries are finished, then tracked parts Messages accepted are asked whether they were delivered. Failures are logged by the outbox.
    */
   #sweepOutbox(): void {
     if (this.#sweeping || this.#catchupStop.signal.aborted || !this.#supervisor.client?.running) return;
-    this.#sweeping = this.#outbox
-      .resumeOpen()
+    this.#sweeping = this.#approvalNotices
+      .sendPending()
+      .then(() => this.#outbox.resumeOpen())
       .then(() => this.#outbox.checkDelivery())
       .then(
         () => undefined,

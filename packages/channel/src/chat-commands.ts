@@ -28,11 +28,13 @@ export interface ChatCommandOptions {
    * Resolves undefined when the conversation is not bound (then `/new`/`/reset` reset the routed agent).
    */
   acp?: (row: PendingRow, command: "acp" | "new" | "reset") => Promise<string | undefined>;
+  /** Whether `agents.list` has an ACP agent: `/help` lists `/acp …` only then. */
+  acpAvailable?: boolean;
 }
 
 /**
  * Control commands from authorized senders (policy only marks a row as a command for them):
- * `/status`, `/new`, `/reset`, `/config set|unset …`, `/acp …`. Strangers' commands never get here.
+ * `/status`, `/new`, `/reset`, `/config set|unset …`, `/acp …`, `/help`. Strangers' commands never get here.
  * Being let in is not being trusted with the gateway: `/config` is for owners only, and only for safe keys.
  */
 export function createChatCommands(options: ChatCommandOptions): ChatCommandHandler {
@@ -64,9 +66,26 @@ export function createChatCommands(options: ChatCommandOptions): ChatCommandHand
           return configCommand(command.args, owners.has(row.decision.sender), options);
         case "acp":
           return (await options.acp?.(row, "acp")) ?? "ACP agents are not configured on this gateway.";
+        case "help":
+          return helpText(owners.has(row.decision.sender), options);
       }
     },
   };
+}
+
+/** The commands this sender may use, one a line: `/config` only for owners of a gateway that takes chat writes. */
+function helpText(fromOwner: boolean, options: ChatCommandOptions): string {
+  const lines = [
+    "Commands you can send here:",
+    "/status: the gateway's connection and counters, and your agent and session",
+    "/new or /reset: start a new conversation with the agent",
+  ];
+  if (options.acp && options.acpAvailable)
+    lines.push("/acp spawn|status|close …: bind this conversation to an ACP agent");
+  if (fromOwner && options.commandsConfig && options.configWrites && options.configPath)
+    lines.push("/config set <path> <value> | /config unset <path>: change a chat-writable config key");
+  lines.push("/help: this list");
+  return lines.join("\n");
 }
 
 const chatWritableSummary = `${chatWritableKeys.account.join(", ")} (under channels.imessage, channels.defaults or channels.imessage.accounts.<id>) and ${chatWritableKeys.other.join(", ")}`;

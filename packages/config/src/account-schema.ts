@@ -62,6 +62,12 @@ const catchup = z.strictObject({
   maxFailureRetries: z.number().int().optional(),
 });
 
+/** What a sender is told once the operator approved their pairing code (sent by the running gateway). */
+const pairing = z.strictObject({
+  notifyOnApprove: z.boolean().optional(),
+  approvedText: z.string().trim().min(1).max(500).optional(),
+});
+
 /** Every key an account may set; `channels.defaults`, `channels.imessage` and `accounts.<id>` share it. */
 export const accountKeysShape = {
   enabled: z.boolean().optional(),
@@ -106,6 +112,8 @@ export const accountKeysShape = {
   reactionNotifications: z.enum(reactionNotificationModes).optional(),
   /** Sent when a turn fails, instead of silence; "" stays silent. */
   errorReply: z.string().max(500).optional(),
+  /** `pairing.notifyOnApprove` (default true) and `pairing.approvedText`: the "you were approved" message. */
+  pairing: pairing.optional(),
 };
 
 const accountId = z.string().refine((value) => /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(value), {

@@ -22,6 +22,11 @@ export const defaults = {
   action: true,
   sendReadReceipts: true,
   errorReply: "Sorry, I couldn't answer that just now. Please try again in a moment.",
+  /** `pairing.*`: the sender hears that they were approved, once, from the running gateway. */
+  pairing: {
+    notifyOnApprove: true,
+    approvedText: "You're approved: you can talk to the assistant now. Send /help to see what you can ask it to do.",
+  },
   configWrites: true,
   coalesceSameSenderDms: false,
   inboundDebounceMs: 0,

@@ -71,6 +71,26 @@ describe("resolveAccount defaults", () => {
       historyLimit: 50,
       dmHistoryLimit: 0,
       dms: {},
+      pairing: {
+        notifyOnApprove: true,
+        approvedText:
+          "You're approved: you can talk to the assistant now. Send /help to see what you can ask it to do.",
+      },
+    });
+  });
+
+  it("merges pairing field by field: an account can switch the approval notice off and keep the channel's text", () => {
+    const config = parse({
+      channels: {
+        imessage: {
+          pairing: { approvedText: "Welcome aboard." },
+          accounts: { work: { pairing: { notifyOnApprove: false } } },
+        },
+      },
+    });
+    expect(resolveAccount(config, "work", { homeDirectory: home }).pairing).toEqual({
+      notifyOnApprove: false,
+      approvedText: "Welcome aboard.",
     });
   });
 

@@ -70,6 +70,8 @@ export interface ResolvedAccount {
   dmHistoryLimit: number;
   /** Per-sender DM overrides (`dms["<handle>"].historyLimit`), handles as written. */
   dms: Record<string, { historyLimit?: number }>;
+  /** Whether (and what) the running gateway tells a sender once the operator approved their pairing code. */
+  pairing: { notifyOnApprove: boolean; approvedText: string };
 }
 
 export interface ResolveOptions {
@@ -77,9 +79,9 @@ export interface ResolveOptions {
   homeDirectory?: string;
 }
 
-const nestedKeys = new Set(["ssh", "actions", "catchup"]);
+const nestedKeys = new Set(["ssh", "actions", "catchup", "pairing"]);
 
-/** Later layers win key by key; `ssh`, `actions` and `catchup` merge field by field; lists and `groups` replace. */
+/** Later layers win key by key; `ssh`, `actions`, `catchup` and `pairing` merge field by field; lists and `groups` replace. */
 function mergeLayers(layers: readonly (AccountKeys | undefined)[]): AccountKeys {
   const merged: Record<string, unknown> = {};
   for (const layer of layers) {
@@ -233,6 +235,10 @@ export function resolveAccountWithWarnings(
     historyLimit: merged.historyLimit ?? config.messages?.groupChat?.historyLimit ?? defaults.groupHistoryLimit,
     dmHistoryLimit: merged.dmHistoryLimit ?? defaults.dmHistoryLimit,
     dms: { ...(merged.dms ?? {}) },
+    pairing: {
+      notifyOnApprove: merged.pairing?.notifyOnApprove ?? defaults.pairing.notifyOnApprove,
+      approvedText: merged.pairing?.approvedText ?? defaults.pairing.approvedText,
+    },
   };
   return { account, warnings };
 }

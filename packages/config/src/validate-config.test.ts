@@ -17,6 +17,14 @@ const badConfigs: Array<[string, unknown, string[]]> = [
   ],
   ["a misspelled channel", { channels: { imessge: {} } }, ['channels.imessge: unknown key; did you mean "imessage"?']],
   [
+    "an empty approval notice and a misspelled pairing key",
+    { channels: { imessage: { pairing: { approvedText: " ", notifyOnApprov: false } } } },
+    [
+      'channels.imessage.pairing.approvedText: " " is empty; expected a non-empty string',
+      'channels.imessage.pairing.notifyOnApprov: unknown key; did you mean "notifyOnApprove"?',
+    ],
+  ],
+  [
     "a DM-only policy used for groups",
     { channels: { imessage: { groupPolicy: "pairing" } } },
     ['channels.imessage.groupPolicy: "pairing" is not one of allowlist | open | disabled'],

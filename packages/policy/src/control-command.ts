@@ -1,6 +1,6 @@
 import { stripLeadingMention } from "./mention.ts";
 
-export const controlCommandNames = ["status", "new", "reset", "config", "acp"] as const;
+export const controlCommandNames = ["status", "new", "reset", "config", "acp", "help"] as const;
 export type ControlCommandName = (typeof controlCommandNames)[number];
 
 export interface ControlCommand {
@@ -11,7 +11,7 @@ export interface ControlCommand {
 
 const commandPattern = /^\/([a-z]+)(?:\s+([\s\S]*))?$/i;
 
-/** `/status`, `/new`, `/reset`, `/config …`, `/acp …` at the start of the text (after a leading mention). */
+/** `/status`, `/new`, `/reset`, `/config …`, `/acp …`, `/help` at the start of the text (after a leading mention). */
 export function parseControlCommand(text: string, mentionPatterns: readonly string[] = []): ControlCommand | undefined {
   const match = commandPattern.exec(stripLeadingMention(text, mentionPatterns));
   const name = match?.[1]?.toLowerCase();

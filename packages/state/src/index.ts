@@ -38,7 +38,7 @@ export {
   partPreview,
 } from "./outbound-parts.ts";
 export { normalizePairingCode, pairingCodeAlphabet, pairingCodeLength } from "./pairing-code.ts";
-export type { Approval, PairingRequest, PairingRequestResult } from "./pairing-store.ts";
+export type { Approval, ApprovalNotice, PairingRequest, PairingRequestResult } from "./pairing-store.ts";
 export { maxPendingPairingsPerAccount, PairingStore, pairingTimeToLiveMilliseconds } from "./pairing-store.ts";
 export type { ReplyCacheOptions } from "./reply-cache.ts";
 export { defaultReplyCacheSize, ReplyCache } from "./reply-cache.ts";

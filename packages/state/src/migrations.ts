@@ -130,6 +130,11 @@ export const migrations: readonly string[] = [
   CREATE INDEX outbound_part_guid ON outbound_part (message_guid);
   ALTER TABLE reply_outbox ADD COLUMN delivery_id TEXT;
   `,
+  // 4: whether the sender still has to be told they were approved ('pending' until the running gateway sent it).
+  // Approvals made before this migration stay NULL: nobody is told years later.
+  `
+  ALTER TABLE approvals ADD COLUMN notice TEXT;
+  `,
 ];
 
 export const latestSchemaVersion = migrations.length;

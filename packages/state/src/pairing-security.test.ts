@@ -154,8 +154,8 @@ describe("pairing codes cannot be guessed within the pending window", () => {
         .map((request) => request.code)
         .sort(),
     ).toEqual([alice, carol, dave].sort());
-    // A code is used up by its approval.
-    expect(approveError(bob)).toBe("PAIRING_CODE_UNKNOWN");
+    // A code is used up by its approval: using it again approves nothing and says so.
+    expect(approveError(bob)).toBe("PAIRING_CODE_ALREADY_APPROVED");
     // The same person's pending code in another account cannot be approved under the wrong account.
     expect(approveError(dave, "default")).toBe("PAIRING_CODE_UNKNOWN");
     expect(store.pairing.isApproved("work", "+15550000002")).toBe(false);

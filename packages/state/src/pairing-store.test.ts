@@ -165,3 +165,67 @@ describe("approving and rejecting", () => {
     expect(thrownBy(() => store.pairing.approve(code)).code).toBe("PAIRING_CODE_UNKNOWN");
   });
 });
+
+describe("the approval lifecycle", () => {
+  it("says a code approved before is already approved, naming the sender, for approve and reject alike", () => {
+    const code = requestCode("default", "+15555550123");
+    store.pairing.approve(code);
+    for (const again of [() => store.pairing.approve(code), () => store.pairing.reject(code.toLowerCase())]) {
+      const error = thrownBy(again);
+      expect(error.code).toBe("PAIRING_CODE_ALREADY_APPROVED");
+      expect(error.message).toBe(
+        `pairing code ${code} is already approved: +15555550123 (account default) may talk to the agent since 2026-01-01T12:00:00.000Z`,
+      );
+    }
+    expect(thrownBy(() => store.pairing.approve(code, { accountId: "work" })).code).toBe("PAIRING_CODE_UNKNOWN");
+  });
+
+  it("revokes a sender at once: not approved any more, listed no more, and a new DM gets a fresh code", () => {
+    const code = requestCode("default", "+15555550123");
+    store.pairing.approve(code);
+    requestCode("work", "+15555550123");
+    store.pairing.approve(store.pairing.listPending()[0]!.code);
+    const removed = store.pairing.revoke("+15555550123", { accountId: "default" });
+    expect(removed).toEqual([expect.objectContaining({ accountId: "default", sender: "+15555550123", code })]);
+    expect(store.pairing.isApproved("default", "+15555550123")).toBe(false);
+    expect(store.pairing.isApproved("work", "+15555550123")).toBe(true);
+    expect(store.pairing.listApproved().map((approval) => approval.accountId)).toEqual(["work"]);
+    const fresh = store.pairing.requestPairing({ accountId: "default", sender: "+15555550123", chatId: 1 });
+    expect(fresh).toMatchObject({ created: true });
+    expect(store.pairing.revoke("+15555550123").map((approval) => approval.accountId)).toEqual(["work"]);
+  });
+
+  it("refuses to revoke a sender who is not approved, with the command that lists who is", () => {
+    const error = thrownBy(() => store.pairing.revoke("+15555550100"));
+    expect(error.code).toBe("PAIRING_SENDER_NOT_APPROVED");
+    expect(error.message).toMatch(
+      /^\+15555550100 is not approved through pairing; run `imessage-channel pairing approved`/,
+    );
+  });
+
+  it("keeps each approval as a pending notice until it is settled, once; a re-approval is a new notice", () => {
+    const code = requestCode("default", "+15555550123", 42);
+    store.pairing.approve(code);
+    const [notice] = store.pairing.pendingNotices("default");
+    expect(notice).toEqual({
+      accountId: "default",
+      sender: "+15555550123",
+      chatId: "42",
+      approvedAtMs: Date.parse("2026-01-01T12:00:00.000Z"),
+    });
+    expect(store.pairing.pendingNotices("work")).toEqual([]);
+    expect(store.pairing.approvalStands(notice!)).toBe(true);
+    expect(store.pairing.settleNotice(notice!)).toBe(true);
+    expect(store.pairing.settleNotice(notice!)).toBe(false);
+    expect(store.pairing.pendingNotices("default")).toEqual([]);
+
+    store.pairing.revoke("+15555550123");
+    expect(store.pairing.approvalStands(notice!)).toBe(false);
+    time.advance(1000);
+    store.pairing.approve(requestCode("default", "+15555550123", 42));
+    const [renewed] = store.pairing.pendingNotices("default");
+    expect(renewed?.approvedAtMs).toBe(notice!.approvedAtMs + 1000);
+    expect(store.pairing.settleNotice(notice!)).toBe(false);
+    expect(store.pairing.pendingNotices("default")).toHaveLength(1);
+  });
+});

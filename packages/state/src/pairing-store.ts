@@ -34,6 +34,15 @@ export interface Approval {
   approvedAt: string;
 }
 
+/** An approval the sender has not been told about yet (`pairing.notifyOnApprove`), as the running gateway reads it. */
+export interface ApprovalNotice {
+  accountId: string;
+  sender: string;
+  chatId: string | null;
+  /** Epoch milliseconds: with the account and sender, names this approval (a re-approval is a new notice). */
+  approvedAtMs: number;
+}
+
 interface PairingRow {
   code: string;
   account_id: string;
@@ -49,6 +58,7 @@ interface ApprovalRow {
   chat_id: string | null;
   code: string | null;
   approved_at: number;
+  notice: string | null;
 }
 
 /**
@@ -103,15 +113,19 @@ export class PairingStore {
     });
   }
 
-  /** Moves the code's sender into the allowlist and returns the request; unknown or expired codes throw. */
+  /**
+   * Moves the code's sender into the allowlist and returns the request; unknown, expired and already approved codes
+   * throw. The approval waits as a notice until the running gateway told the sender (or decided not to).
+   */
   approve(code: string, options: { accountId?: string } = {}): PairingRequest {
     const now = this.#clock.now();
     return immediateTransaction(this.#database, () => {
       const row = this.#findLive(code, options.accountId, now);
       prepared(
         this.#database,
-        `INSERT INTO approvals (account_id, sender, chat_id, code, approved_at) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (account_id, sender) DO UPDATE SET chat_id = excluded.chat_id, code = excluded.code, approved_at = excluded.approved_at`,
+        `INSERT INTO approvals (account_id, sender, chat_id, code, approved_at, notice) VALUES (?, ?, ?, ?, ?, 'pending')
+           ON CONFLICT (account_id, sender) DO UPDATE SET chat_id = excluded.chat_id, code = excluded.code,
+             approved_at = excluded.approved_at, notice = excluded.notice`,
       ).run(row.account_id, row.sender, row.chat_id, row.code, now);
       prepared(this.#database, "DELETE FROM pairing_requests WHERE code = ?").run(row.code);
       return toPairingRequest(row);
@@ -158,13 +172,66 @@ export class PairingStore {
       : prepared(this.#database, "SELECT * FROM approvals WHERE account_id = ? ORDER BY approved_at, sender").all(
           options.accountId,
         )) as unknown as ApprovalRow[];
+    return rows.map(toApproval);
+  }
+
+  /**
+   * Takes the sender's pairing approval back (every account's, or one account's): from the next row on they are a
+   * stranger again, also to a running gateway, which reads approvals from state.db for every row. Returns what was
+   * removed; a sender with no approval throws `PAIRING_SENDER_NOT_APPROVED`.
+   */
+  revoke(sender: string, options: { accountId?: string } = {}): Approval[] {
+    return immediateTransaction(this.#database, () => {
+      const rows = (options.accountId === undefined
+        ? prepared(this.#database, "DELETE FROM approvals WHERE sender = ? RETURNING *").all(sender)
+        : prepared(this.#database, "DELETE FROM approvals WHERE account_id = ? AND sender = ? RETURNING *").all(
+            options.accountId,
+            sender,
+          )) as unknown as ApprovalRow[];
+      if (rows.length === 0) {
+        const scope = options.accountId === undefined ? "" : ` for account "${options.accountId}"`;
+        throw new StateError(
+          "PAIRING_SENDER_NOT_APPROVED",
+          `${sender} is not approved through pairing${scope}; run \`imessage-channel pairing approved\` to see who is (senders listed in allowFrom are removed from the config file)`,
+        );
+      }
+      return rows.map(toApproval);
+    });
+  }
+
+  /** Approvals of the account whose sender has not been told yet, oldest first. */
+  pendingNotices(accountId: string): ApprovalNotice[] {
+    const rows = prepared(
+      this.#database,
+      "SELECT * FROM approvals WHERE account_id = ? AND notice = 'pending' ORDER BY approved_at, sender",
+    ).all(accountId) as unknown as ApprovalRow[];
     return rows.map((row) => ({
       accountId: row.account_id,
       sender: row.sender,
       chatId: row.chat_id,
-      code: row.code,
-      approvedAt: toIsoString(row.approved_at),
+      approvedAtMs: row.approved_at,
     }));
+  }
+
+  /**
+   * The notice of this approval is settled (sent, handed to the outbox, or not wanted). Only this approval's: a
+   * re-approval since then stays pending. Returns false when the approval is gone or was replaced.
+   */
+  settleNotice(notice: Pick<ApprovalNotice, "accountId" | "sender" | "approvedAtMs">): boolean {
+    const result = prepared(
+      this.#database,
+      "UPDATE approvals SET notice = 'done' WHERE account_id = ? AND sender = ? AND approved_at = ? AND notice = 'pending'",
+    ).run(notice.accountId, notice.sender, notice.approvedAtMs);
+    return Number(result.changes) > 0;
+  }
+
+  /** Whether this very approval still stands (not revoked, not replaced by a re-approval). */
+  approvalStands(notice: Pick<ApprovalNotice, "accountId" | "sender" | "approvedAtMs">): boolean {
+    const row = prepared(
+      this.#database,
+      "SELECT 1 AS found FROM approvals WHERE account_id = ? AND sender = ? AND approved_at = ?",
+    ).get(notice.accountId, notice.sender, notice.approvedAtMs);
+    return row !== undefined;
   }
 
   /** Deletes requests expired for longer than a day; returns how many. Expired ones stop counting at once. */
@@ -194,6 +261,13 @@ export class PairingStore {
     }
     const scope = accountId === undefined ? "" : ` for account "${accountId}"`;
     if (!match) {
+      const approved = this.#approvalOfCode(wanted, accountId);
+      if (approved) {
+        throw new StateError(
+          "PAIRING_CODE_ALREADY_APPROVED",
+          `pairing code ${wanted} is already approved: ${approved.sender} (account ${approved.account_id}) may talk to the agent since ${toIsoString(approved.approved_at)}`,
+        );
+      }
       throw new StateError(
         "PAIRING_CODE_UNKNOWN",
         `pairing code ${wanted} is unknown${scope}; run \`imessage-channel pairing list imessage\` to see pending codes`,
@@ -208,6 +282,18 @@ export class PairingStore {
     return match;
   }
 
+  /** The approval a code led to: approving it again says "already approved", not "unknown". */
+  #approvalOfCode(code: string, accountId: string | undefined): ApprovalRow | undefined {
+    return (
+      accountId === undefined
+        ? prepared(this.#database, "SELECT * FROM approvals WHERE code = ? ORDER BY approved_at DESC LIMIT 1").get(code)
+        : prepared(
+            this.#database,
+            "SELECT * FROM approvals WHERE account_id = ? AND code = ? ORDER BY approved_at DESC LIMIT 1",
+          ).get(accountId, code)
+    ) as ApprovalRow | undefined;
+  }
+
   #unusedCode(): string {
     for (;;) {
       const code = generatePairingCode();
@@ -215,6 +301,16 @@ export class PairingStore {
       if (taken === undefined) return code;
     }
   }
+}
+
+function toApproval(row: ApprovalRow): Approval {
+  return {
+    accountId: row.account_id,
+    sender: row.sender,
+    chatId: row.chat_id,
+    code: row.code,
+    approvedAt: toIsoString(row.approved_at),
+  };
 }
 
 function toPairingRequest(row: PairingRow): PairingRequest {

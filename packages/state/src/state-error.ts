@@ -4,6 +4,8 @@ import { ChannelError } from "@imessage-channel/kit";
 export type StateErrorCode =
   | "PAIRING_CODE_UNKNOWN"
   | "PAIRING_CODE_EXPIRED"
+  | "PAIRING_CODE_ALREADY_APPROVED"
+  | "PAIRING_SENDER_NOT_APPROVED"
   | "SHORT_ID_INVALID"
   | "SHORT_ID_UNKNOWN"
   | "SHORT_ID_EXPIRED"

@@ -35,7 +35,7 @@ export interface ImsgCommandOptions {
   json?: boolean;
 }
 
-async function loadAccounts(
+export async function loadAccounts(
   io: CliIo,
   options: ImsgCommandOptions,
 ): Promise<{ config: Config; accounts: ResolvedAccount[] }> {
@@ -50,7 +50,7 @@ async function loadAccounts(
 }
 
 /** Runs `fn` with a client on a short-lived `imsg rpc` of the account (the CLI is not the gateway). */
-async function withClient<T>(account: ResolvedAccount, fn: (client: ImsgClient) => Promise<T>): Promise<T> {
+export async function withClient<T>(account: ResolvedAccount, fn: (client: ImsgClient) => Promise<T>): Promise<T> {
   const client = new ImsgClient({ transport: createImsgTransport(account, rpcArgs(account)) });
   await client.start();
   try {
@@ -201,7 +201,7 @@ export async function statusCommand(
     throw new CliError(`imsg does not work for account ${broken.join(", ")} (see the problems above)`, 1);
 }
 
-/** `chats [--limit N] [--json]`: the Mac's recent chats, newest activity first. */
+/** `chats [--limit N] [--json]`: the Mac's recent chats, newest activity first, with unread counts where imsg has them. */
 export async function chatsCommand(io: CliIo, options: ImsgCommandOptions & { limit?: string }): Promise<void> {
   const limit = options.limit === undefined ? 20 : Number(options.limit);
   if (!Number.isInteger(limit) || limit < 1)
@@ -214,14 +214,18 @@ export async function chatsCommand(io: CliIo, options: ImsgCommandOptions & { li
     io.stdout.write(`${JSON.stringify(chats, null, 2)}\n`);
     return;
   }
+  // imsg 0.13+ counts unread messages per chat (on a database with read state); older builds say nothing.
+  const unread = chats.some((chat) => chat.unreadCount !== undefined);
   const rows = chats.map((chat) => [
     `chat_id:${chat.id}`,
     chat.isGroup ? "group" : "dm",
     chat.service,
     chat.name || chat.contactName || chat.identifier,
     chat.lastMessageAt,
+    ...(unread ? [chat.unreadCount === undefined ? "-" : String(chat.unreadCount)] : []),
   ]);
-  io.stdout.write(`${formatTable(["TARGET", "KIND", "SERVICE", "NAME", "LAST MESSAGE"], rows)}\n`);
+  const header = ["TARGET", "KIND", "SERVICE", "NAME", "LAST MESSAGE", ...(unread ? ["UNREAD"] : [])];
+  io.stdout.write(`${formatTable(header, rows)}\n`);
 }
 
 /** `--file`: a readable regular file within `mediaMaxMb`, or a usage error naming the fix. */

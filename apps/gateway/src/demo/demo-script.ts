@@ -51,8 +51,10 @@ export const builtInDemoScript = `
 # A stranger writes: the gateway answers with a pairing code and the command that approves it.
 > Hi, is this the assistant?
 < pairing code is [A-Z2-9]{8}.*pairing approve imessage
-# The owner approves the code; from the next message on the agent answers.
+# The owner approves the code; the gateway tells the user so (pairing.notifyOnApprove), and from the next message on
+# the agent answers.
 approve
+< ^You're approved
 > Hello agent!
 < ^Hello agent!$
 # Apple splits "command + URL" into two rows about a second apart: one turn arrives at the agent.

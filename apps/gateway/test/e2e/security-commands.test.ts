@@ -44,6 +44,7 @@ describe("gateway end to end: who may change the config from chat", () => {
     const code = /pairing code is ([A-Z0-9]{8})/.exec(challenge)?.[1];
     expect(code).toBeDefined();
     expect((await harness.cli(["pairing", "approve", "imessage", code!])).code).toBe(0);
+    await harness.waitForSent((rows) => rows.some((row) => row.text.startsWith("You're approved")), "the notice");
 
     for (const command of [
       '/config set agents.list.0.runtime.command ["/bin/sh","-c","id > PWNED"]',
