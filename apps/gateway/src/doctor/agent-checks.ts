@@ -14,7 +14,8 @@ function checkEcho(facts: AgentFacts & { type: "echo" }): DoctorCheck {
     return {
       id: "agent-echo",
       status: "warn",
-      message: 'no agents configured (agents.list): every chat is answered by the echo agent "main", which repeats what it got',
+      message:
+        'no agents configured (agents.list): every chat is answered by the echo agent "main", which repeats what it got',
       fix: `add an agent with ${otherRuntimes} to agents.list`,
     };
   if (!facts.isDefault)
@@ -74,8 +75,10 @@ function reachable(
 }
 
 function checkProgram(facts: AgentFacts, what: string, program: ProgramLookup, key: string): DoctorCheck {
-  if (program.foundAt)
-    return { id: "agent-program", status: "ok", message: `${what}: ${program.program} is ${program.foundAt}` };
+  if (program.foundAt) {
+    const found = program.foundAt === program.program ? "exists and is executable" : `is ${program.foundAt}`;
+    return { id: "agent-program", status: "ok", message: `${what}: ${program.program} ${found}` };
+  }
   const where = program.program.includes("/") ? "does not exist or is not executable" : "is not on PATH";
   return {
     id: "agent-program",
@@ -159,7 +162,8 @@ export function agentChecks(facts: AgentFacts): DoctorCheck[] {
           message: `${what}: ${facts.commandProblem}`,
           fix: `set ${runtimeKey(facts, ".acp.command")} to the adapter's argv`,
         });
-      else if (facts.program) checks.unshift(checkProgram(facts, what, facts.program, runtimeKey(facts, ".acp.command[0]")));
+      else if (facts.program)
+        checks.unshift(checkProgram(facts, what, facts.program, runtimeKey(facts, ".acp.command[0]")));
       return checks.filter((check): check is DoctorCheck => check !== undefined);
     }
   }

@@ -380,8 +380,14 @@ export class GatewayHarness {
   }
 
   /** Runs the CLI once (e.g. `pairing approve imessage CODE`) against the same state dir. */
-  async cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(process.execPath, [gatewayBinPath, ...args], { env: this.env, cwd: this.dir });
+  async cli(
+    args: string[],
+    extraEnv: NodeJS.ProcessEnv = {},
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(process.execPath, [gatewayBinPath, ...args], {
+      env: { ...this.env, ...extraEnv },
+      cwd: this.dir,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {
