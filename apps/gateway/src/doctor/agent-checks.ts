@@ -1,4 +1,5 @@
-import type { AgentFacts, HttpProbe, ProgramLookup } from "./agent-probe.ts";
+import type { ProgramLookup } from "../find-program.ts";
+import type { AgentFacts, HttpProbe } from "./agent-probe.ts";
 import type { DoctorCheck } from "./doctor-checks.ts";
 
 const otherRuntimes = "an exec, webhook, openai or acp runtime";

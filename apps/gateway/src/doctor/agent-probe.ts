@@ -1,10 +1,10 @@
-import { constants } from "node:fs";
-import { access, stat } from "node:fs/promises";
-import { delimiter, isAbsolute, join, resolve } from "node:path";
+import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
 import { logSafeUrl } from "@imessage-channel/agents";
 import { resolveAcpAgentCommand } from "@imessage-channel/agents-acp";
 import type { AgentConfig, ResolvedRouting } from "@imessage-channel/config";
 import { errorMessage } from "@imessage-channel/kit";
+import { findProgram, type ProgramLookup } from "../find-program.ts";
 
 /** Every probe gives up after this: doctor must answer quickly even when an agent's host drops packets. */
 export const agentProbeTimeoutMs = 2000;
@@ -13,12 +13,6 @@ export const agentProbeTimeoutMs = 2000;
 export type HttpProbe =
   | { kind: "answered"; method: "HEAD" | "GET"; status: number }
   | { kind: "unreachable"; method: "HEAD" | "GET"; reason: string; timedOut: boolean };
-
-/** A program an agent runs: as configured, and where it was found (undefined: nowhere). */
-export interface ProgramLookup {
-  program: string;
-  foundAt: string | undefined;
-}
 
 /** What the doctor found out about one agent of `agents.list`; `agent-checks.ts` judges it. */
 export type AgentFacts = {
@@ -72,31 +66,6 @@ function unreachableReason(error: unknown, url: string): string {
   const text = errorMessage(cause ?? error) ?? "no answer";
   // The URL's path and query may hold a token: never repeat them.
   return text.replaceAll(url, logSafeUrl(url));
-}
-
-/** Where `program` resolves the way spawn would resolve it: a path against `cwd`, a bare name along `PATH`. */
-export async function findProgram(program: string, searchPath: string | undefined, cwd: string) {
-  const candidates =
-    program.includes("/") || isAbsolute(program)
-      ? [resolve(cwd, program)]
-      : (searchPath ?? "")
-          .split(delimiter)
-          .filter(Boolean)
-          .map((directory) => join(resolve(cwd, directory), program));
-  for (const candidate of candidates) {
-    if (await isExecutableFile(candidate)) return { program, foundAt: candidate } satisfies ProgramLookup;
-  }
-  return { program, foundAt: undefined } satisfies ProgramLookup;
-}
-
-async function isExecutableFile(path: string): Promise<boolean> {
-  try {
-    if (!(await stat(path)).isFile()) return false;
-    await access(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function folder(path: string | undefined, cwd: string) {
