@@ -15,7 +15,10 @@ const systemDirectories: Record<ServicePlatform, readonly string[]> = {
  * the folders where the programs the config names by bare name were found, then the system's.
  */
 export function servicePath(platform: ServicePlatform, nodePath: string, programDirectories: readonly string[]) {
-  return [...new Set([dirname(nodePath), ...programDirectories, ...systemDirectories[platform]])].join(delimiter);
+  const system = systemDirectories[platform];
+  // A program found in a system folder keeps that folder in its system place, so no other lookup changes order.
+  const own = programDirectories.filter((directory) => !system.includes(directory));
+  return [...new Set([dirname(nodePath), ...own, ...system])].join(delimiter);
 }
 
 /** The programs the gateway will start by bare name (`imsg`, an exec agent's `my-agent`, ACP's `npx`). */
