@@ -1,5 +1,5 @@
 import type { ProgramLookup } from "../find-program.ts";
-import type { AgentFacts, HttpProbe } from "./agent-probe.ts";
+import { type AgentFacts, agentProbeTimeoutMs, type HttpProbe } from "./agent-probe.ts";
 import type { DoctorCheck } from "./doctor-checks.ts";
 
 const otherRuntimes = "an exec, webhook, openai or acp runtime";
@@ -46,7 +46,7 @@ function reachable(
       id: "agent-reachable",
       status: "fail",
       message: probe.timedOut
-        ? `${what}: ${asked} got no answer within 2 s`
+        ? `${what}: ${asked} got no answer within ${agentProbeTimeoutMs / 1000} s`
         : `${what}: ${asked} could not connect (${probe.reason})`,
       fix: fix.unreachable,
     } satisfies DoctorCheck;
