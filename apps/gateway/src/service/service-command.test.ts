@@ -147,6 +147,17 @@ describe("service install: what the unit runs with", () => {
     expect(result.out).toContain("The gateway serves /healthz and /metrics on http://127.0.0.1:9464 (metrics.port).");
   });
 
+  it("names the openai key variables the service will not inherit, and never writes their values", async () => {
+    writeFileSync(
+      join(cwd, "imessage-channel.json5"),
+      `{ agents: { list: [{ id: "ai", runtime: { type: "openai", baseUrl: "https://api.example.com/v1", model: "m", apiKeyEnv: "SERVICE_TEST_KEY" } }] } }`,
+    );
+    const io = capturedIo({ HOME: home, PATH: "/usr/bin:/bin", SERVICE_TEST_KEY: "sk-secret-value" }, cwd);
+    expect(await main(["service", "install", "--platform", "linux"], io)).toBe(0);
+    expect(io.out()).toContain("The service does not inherit $SERVICE_TEST_KEY");
+    expect(io.out() + readFileSync(unitPath(), "utf8")).not.toContain("sk-secret-value");
+  });
+
   it("--dry-run prints exactly the file install then writes, and creates nothing", async () => {
     const dry = await run("service", "install", "--platform", "linux", "--dry-run");
     expect(dry.code).toBe(0);

@@ -4,7 +4,7 @@ import { lstat, mkdir, readFile, readlink, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConfigError, loadConfig, resolveAccount } from "@imessage-channel/config";
+import { type Config, ConfigError, loadConfig, resolveAccount } from "@imessage-channel/config";
 import { errorMessage, writeFileAtomically } from "@imessage-channel/kit";
 import { resolveStateDir } from "@imessage-channel/state";
 import { CliError, type CliIo } from "../cli-io.ts";
@@ -39,6 +39,14 @@ function installedCliPath(): string {
   } catch {
     return defaultCliPath;
   }
+}
+
+/** The environment variables openai agents read their keys from: a service starts without the shell's. */
+function keyVariables(config: Config | undefined): string[] {
+  const names = (config?.agents?.list ?? []).flatMap((agent) =>
+    agent.runtime.type === "openai" && agent.runtime.apiKeyEnv ? [agent.runtime.apiKeyEnv] : [],
+  );
+  return [...new Set(names)];
 }
 
 /** A Node inside a project's folder (`node_modules`, a bootstrapped `.toolchain`) goes when that folder does. */
@@ -107,6 +115,11 @@ async function prepare(io: CliIo, options: ServiceCommandOptions, strict: boolea
     if (!configPath) {
       notes.push(
         `No config file found: the service will read ${join(stateDir, "config.json5")} when it exists, else the built-in defaults.`,
+      );
+    }
+    for (const name of keyVariables(loaded.config)) {
+      notes.push(
+        `The service does not inherit $${name} (an openai agent's apiKeyEnv) from this shell: add it to the service's environment yourself; it is never written here.`,
       );
     }
     const metricsPort = loaded.config?.metrics?.port;
