@@ -209,10 +209,14 @@ describe("doctor: agents", () => {
   });
 });
 
-/** Runs the CLI on a real pseudo-terminal (util-linux `script`), so stdout is a TTY as in an operator's shell. */
+/** Runs the CLI on a real pseudo-terminal (`script`), so stdout is a TTY as in an operator's shell. */
 function onTerminal(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   // The command line is fixed; the paths travel in the environment, never inside the shell string.
-  const child = spawn("script", ["-q", "-e", "-c", '"$DOCTOR_NODE" "$DOCTOR_BIN" $DOCTOR_ARGS', "/dev/null"], {
+  const command = '"$DOCTOR_NODE" "$DOCTOR_BIN" $DOCTOR_ARGS';
+  // util-linux takes the command with -c; the BSD script of macOS takes it after the typescript file.
+  const scriptArgs =
+    process.platform === "darwin" ? ["-q", "/dev/null", "sh", "-c", command] : ["-q", "-e", "-c", command, "/dev/null"];
+  const child = spawn("script", scriptArgs, {
     env: { ...env, DOCTOR_NODE: process.execPath, DOCTOR_BIN: gatewayBinPath, DOCTOR_ARGS: args.join(" ") },
   });
   let output = "";
