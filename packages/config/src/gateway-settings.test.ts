@@ -28,4 +28,12 @@ describe("resolveGatewaySettings", () => {
     expect(errors[0]).toContain("shutdown.timeoutSeconds");
     expect(errors[0]).toContain("launchd kills the gateway about 20 s after SIGTERM");
   });
+
+  it("refuses a metrics.port that is not a port number, naming the key and the fix", () => {
+    for (const port of [0, 70_000, 80.5]) {
+      const { errors } = validateConfig({ metrics: { port } });
+      expect(errors).toEqual([expect.stringMatching(/^metrics\.port: .*is not a port number \(1-65535\)/)]);
+    }
+    expect(validateConfig({ metrics: { port: 9464 } }).errors).toEqual([]);
+  });
 });

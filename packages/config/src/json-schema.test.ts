@@ -17,6 +17,7 @@ describe("configJsonSchema", () => {
       "commands",
       "logging",
       "shutdown",
+      "metrics",
     ]);
     expect(schema.additionalProperties).toBe(false);
     expect(schema.properties.channels?.properties?.imessage?.properties?.dmPolicy).toEqual({

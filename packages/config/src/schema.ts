@@ -47,6 +47,15 @@ const shutdownTimeoutSeconds = z.number().superRefine((value, context) => {
   }
 });
 
+const metricsPort = z.number().superRefine((value, context) => {
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    context.addIssue({
+      code: "custom",
+      message: "is not a port number (1-65535); remove metrics.port to serve no metrics",
+    });
+  }
+});
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   channels: z
@@ -85,6 +94,8 @@ export const configSchema = z.strictObject({
     .optional(),
   /** SIGTERM/SIGINT: turns still running after `timeoutSeconds` (minus closing time) are cancelled and replayed. */
   shutdown: z.strictObject({ timeoutSeconds: shutdownTimeoutSeconds.optional() }).optional(),
+  /** `/healthz` and `/metrics` on 127.0.0.1:`port` (`gateway --metrics-port` wins), so a service needs no flag. */
+  metrics: z.strictObject({ port: metricsPort.optional() }).optional(),
 });
 
 /** The config file as written (validated, nothing defaulted). */

@@ -20,10 +20,12 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
     redactHandles: config?.logging?.redactHandles,
     batchWrites: true,
   });
-  const metricsPort = options.metricsPort === undefined ? undefined : Number(options.metricsPort);
-  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
+  const flagPort = options.metricsPort === undefined ? undefined : Number(options.metricsPort);
+  if (flagPort !== undefined && (!Number.isInteger(flagPort) || flagPort < 0 || flagPort > 65535)) {
     throw new CliError(`--metrics-port: "${options.metricsPort}" is not a port number (0-65535)`, 2);
   }
+  // The flag wins; `metrics.port` lets a service unit run `gateway` with no flag at all.
+  const metricsPort = flagPort ?? config?.metrics?.port;
   // Listen before starting: a SIGTERM during start-up must still shut down gracefully, not kill the process.
   let signalled!: (signal: NodeJS.Signals) => void;
   const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
@@ -47,7 +49,7 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
       if (ChannelStartError.isInstance(error)) throw new CliError(error.message, 2);
       throw error;
     }
-    // Loaded only with --metrics-port: importing node:http evaluates its lazy exports, undici among them (~30 ms).
+    // Loaded only with a metrics port: importing node:http evaluates its lazy exports, undici among them (~30 ms).
     const metrics =
       metricsPort === undefined
         ? undefined

@@ -39,6 +39,8 @@ export interface DoctorCheck {
 /** What the doctor found out about one account; the checks below are pure functions of it. */
 export interface AccountFacts {
   account: ResolvedAccount;
+  /** Where the gateway runs (default: this machine): off a Mac, imsg is reached over SSH and the fixes say so. */
+  platform?: NodeJS.Platform;
   routing: ResolvedRouting;
   /** The capability probe; undefined when imsg could not be run at all. */
   capabilities: ImsgCapabilities | undefined;

@@ -23,7 +23,10 @@ import {
 } from "@imessage-channel/state";
 import { inspectSshWrapperFile, runOnce, type SshWrapperInspection, TransportError } from "@imessage-channel/transport";
 import { CliError, type CliIo } from "../cli-io.ts";
+import { agentChecks } from "./agent-checks.ts";
+import { gatherAgentFacts } from "./agent-probe.ts";
 import { type AccountFacts, accountChecks, type DoctorCheck } from "./doctor-checks.ts";
+import { formatReport, type ReportSection, shouldColour, summarize, summaryLine } from "./doctor-report.ts";
 
 export interface DoctorOptions {
   config?: string;
@@ -51,6 +54,7 @@ async function gatherFacts(
   const facts: AccountFacts = {
     ...base,
     account,
+    platform: process.platform,
     capabilities: undefined,
     launchError: undefined,
     chats: undefined,
@@ -195,8 +199,6 @@ async function stateDirCheck(stateDir: string, fix: boolean): Promise<{ check: D
   };
 }
 
-const symbols: Record<DoctorCheck["status"], string> = { ok: "ok  ", info: "info", warn: "warn", fail: "FAIL" };
-
 /** `imessage-channel doctor [--json] [--fix]`: every enabled account, each problem with its one-line fix. */
 export async function doctorCommand(io: CliIo, options: DoctorOptions): Promise<void> {
   let config: Awaited<ReturnType<typeof loadConfigOrThrow>>["config"];
@@ -228,24 +230,27 @@ export async function doctorCommand(io: CliIo, options: DoctorOptions): Promise<
     });
     results.push({ accountId: account.accountId, checks: accountChecks(facts) });
   }
+  // Agents are checked once, not per account: every account routes to the same agents.list.
+  const agents = (await gatherAgentFacts(routing, { env: io.env, cwd: io.cwd })).map((facts) => ({
+    agentId: facts.agentId,
+    type: facts.type,
+    checks: agentChecks(facts),
+  }));
   const stateDir = resolveStateDir(io.env);
   const state = await stateDirCheck(stateDir, options.fix === true);
   const changed = state.changed ? [state.changed] : [];
+  const every = [...results, ...agents].flatMap((result) => result.checks);
+  const summary = summarize([...every, state.check]);
 
   if (options.json) {
-    io.stdout.write(`${JSON.stringify({ accounts: results, stateDir: state.check, changed }, null, 2)}\n`);
+    const report = { accounts: results, agents, stateDir: state.check, changed, summary };
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
-    for (const result of results) {
-      io.stdout.write(`account ${result.accountId}\n`);
-      for (const check of result.checks) {
-        io.stdout.write(`  ${symbols[check.status]}  ${check.message}\n`);
-        if (check.fix && check.status !== "ok") io.stdout.write(`        fix: ${check.fix}\n`);
-      }
-    }
-    io.stdout.write(`${symbols[state.check.status]}  ${state.check.message}\n`);
-    if (state.check.fix) io.stdout.write(`        fix: ${state.check.fix}\n`);
-    for (const line of changed) io.stdout.write(`changed: ${line}\n`);
+    const sections: ReportSection[] = [
+      ...results.map((result) => ({ title: `account ${result.accountId}`, checks: result.checks })),
+      ...agents.map((agent) => ({ title: `agent ${agent.agentId} (${agent.type})`, checks: agent.checks })),
+    ];
+    io.stdout.write(formatReport(sections, [state.check], { colour: shouldColour(io.stdout, io.env), changed }));
   }
-  const failures = results.flatMap((result) => result.checks.filter((check) => check.status === "fail"));
-  if (failures.length > 0) throw new CliError(`${failures.length} check(s) failed (see above)`, 1);
+  if (summary.failures > 0) throw new CliError(`${summaryLine(summary)} (see above)`, 1);
 }

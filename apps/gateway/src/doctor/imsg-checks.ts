@@ -11,6 +11,16 @@ function isRemote(account: ResolvedAccount): boolean {
   return account.transport === "ssh";
 }
 
+/** imsg runs on another machine than the gateway: native SSH, or (off a Mac) a `cliPath` SSH wrapper. */
+function imsgOnAnotherMac(facts: AccountFacts): boolean {
+  return isRemote(facts.account) || (facts.platform ?? process.platform) !== "darwin";
+}
+
+/** Mac-side steps, said so when the operator is not sitting at the Mac. */
+function onTheMac(facts: AccountFacts, step: string): string {
+  return imsgOnAnotherMac(facts) ? `on the Mac: ${step}` : step;
+}
+
 const sshFixes: Record<string, string> = {
   HOST_KEY_UNKNOWN: "trust the Mac's key with the line above after checking its fingerprint (doctor never adds keys)",
   HOST_KEY_MISMATCH:
@@ -52,9 +62,11 @@ export function checkImsgFound(facts: AccountFacts): DoctorCheck | undefined {
     // Not found here, or not found by the wrapper's / the Mac's shell: the fix depends on where the gateway runs.
     const missing = notHere || failure?.reason === "command-not-found";
     let fix = `the line above says what to change; or point channels.imessage.cliPath at imsg (now "${account.cliPath}")`;
-    if (missing) fix = imsgMissingFix(account, failure);
+    if (missing) fix = imsgMissingFix(account, failure, facts.platform);
     else if (isRemote(account))
       fix = `check channels.imessage.remoteHost / ssh settings and that ${account.remoteCliPath} runs on the Mac (brew install steipete/tap/imsg)`;
+    else if (imsgOnAnotherMac(facts))
+      fix = `the line above says what to change; channels.imessage.cliPath (now "${account.cliPath}") must be an SSH wrapper that runs imsg on the Mac (exec ssh -T user@mac imsg "$@"), or use transport: "ssh" with remoteHost`;
     return { id: "imsg-found", status: "fail", message: `imsg could not be run: ${reason}`, fix };
   }
   return { id: "imsg-found", status: "ok", message: `imsg ${capabilities.version}` };
@@ -63,7 +75,7 @@ export function checkImsgFound(facts: AccountFacts): DoctorCheck | undefined {
 export function checkImsgVersion(facts: AccountFacts): DoctorCheck | undefined {
   const version = facts.capabilities?.version;
   if (!version) return undefined;
-  const fix = "upgrade imsg: brew upgrade steipete/tap/imsg (0.9.0 or newer)";
+  const fix = onTheMac(facts, "upgrade imsg: brew upgrade steipete/tap/imsg (0.9.0 or newer)");
   if (!versionAtLeast(version, "0.7.3"))
     return {
       id: "imsg-version",
@@ -151,7 +163,7 @@ export function checkDatabase(facts: AccountFacts): DoctorCheck | undefined {
     };
   const error = facts.databaseError ?? "unknown error";
   const permission = /Full Disk Access|Permission Error|authorization denied|unable to open/i.test(error);
-  const who = isRemote(facts.account)
+  const who = imsgOnAnotherMac(facts)
     ? "sshd-keygen-wrapper / the Mac user's login session that runs imsg over SSH"
     : "the app that runs the gateway (Terminal or iTerm when started by hand, node when run by launchd)";
   return {
@@ -161,7 +173,7 @@ export function checkDatabase(facts: AccountFacts): DoctorCheck | undefined {
       ? "imsg cannot read the Messages database: Full Disk Access is missing"
       : `imsg rpc could not read the database: ${error.split("\n")[0]}`,
     fix: permission
-      ? `System Settings → Privacy & Security → Full Disk Access: allow ${who}, then restart it`
+      ? onTheMac(facts, `System Settings → Privacy & Security → Full Disk Access: allow ${who}, then restart it`)
       : "check channels.imessage.dbPath and run `imsg chats --limit 1` on the Mac",
   };
 }
@@ -172,7 +184,7 @@ export function checkAutomation(facts: AccountFacts): DoctorCheck | undefined {
     id: "automation",
     status: "info",
     message: "sends go through Messages.app automation",
-    fix: 'if the first send fails, run `imsg send <your handle> "test"` once in a GUI session and approve the Automation prompt',
+    fix: `if the first send fails, ${imsgOnAnotherMac(facts) ? "on the Mac " : ""}run \`imsg send <your handle> "test"\` once in a GUI session and approve the Automation prompt`,
   };
 }
 

@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main } from "../cli.ts";
 import { capturedIo } from "./captured-io.ts";
@@ -20,9 +20,21 @@ beforeEach(() => {
 afterEach(() => rmSync(home, { recursive: true, force: true }));
 
 async function run(...args: string[]) {
-  const io = capturedIo({ HOME: home, PATH: "/usr/local/bin:/usr/bin:/bin" }, cwd);
+  return runWithPath("/usr/local/bin:/usr/bin:/bin", ...args);
+}
+
+async function runWithPath(path: string, ...args: string[]) {
+  const io = capturedIo({ HOME: home, PATH: path }, cwd);
   const code = await main(args, io);
   return { code, out: io.out(), err: io.err() };
+}
+
+/** An executable file `name` in a new folder `folder` under home. */
+function program(folder: string, name: string): string {
+  const directory = join(home, folder);
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(join(directory, name), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+  return directory;
 }
 
 describe("service install/uninstall/status on Linux (systemd user unit)", () => {
@@ -104,6 +116,55 @@ describe("service install/uninstall/status on Linux (systemd user unit)", () => 
     expect(result.out).toContain(`Would write ${unitPath()}:`);
     expect(result.out).toContain("[Service]");
     expect(existsSync(unitPath())).toBe(false);
+  });
+});
+
+describe("service install: what the unit runs with", () => {
+  const unitPath = () => join(home, ".config", "systemd", "user", "imessage-channel.service");
+
+  it("runs with a short PATH: Node's folder, the folders of the programs the config names, the system's; nothing else of the shell's", async () => {
+    const brew = program("brew/bin", "imsg");
+    const tools = program("tools", "my-agent");
+    const checkout = program("checkout/node_modules/.bin", "tsc");
+    writeFileSync(
+      join(cwd, "imessage-channel.json5"),
+      `{ agents: { list: [{ id: "main", runtime: { type: "exec", command: ["my-agent", "--json"] } }] } }`,
+    );
+    const interactive = [checkout, join(home, "bin"), tools, brew, "relative/bin", "/usr/bin", "/bin"].join(":");
+    const result = await runWithPath(interactive, "service", "install", "--platform", "linux");
+    expect(result.code).toBe(0);
+    const path = /^Environment="PATH=(.*)"$/m.exec(readFileSync(unitPath(), "utf8"))?.[1];
+    expect(path).toBe([dirname(process.execPath), brew, tools, "/usr/local/bin", "/usr/bin", "/bin"].join(":"));
+  });
+
+  it("metrics.port in the config: install needs no flag, the unit runs plain `gateway`, and says where /metrics is", async () => {
+    writeFileSync(join(cwd, "imessage-channel.json5"), "{ metrics: { port: 9464 } }");
+    const result = await run("service", "install", "--platform", "linux");
+    expect(result.code).toBe(0);
+    const execStart = /^ExecStart=(.*)$/m.exec(readFileSync(unitPath(), "utf8"))?.[1] ?? "";
+    expect(execStart).toMatch(/"gateway" "--config" "[^"]+imessage-channel\.json5"$/);
+    expect(execStart).not.toContain("metrics");
+    expect(result.out).toContain("The gateway serves /healthz and /metrics on http://127.0.0.1:9464 (metrics.port).");
+  });
+
+  it("names the openai key variables the service will not inherit, and never writes their values", async () => {
+    writeFileSync(
+      join(cwd, "imessage-channel.json5"),
+      `{ agents: { list: [{ id: "ai", runtime: { type: "openai", baseUrl: "https://api.example.com/v1", model: "m", apiKeyEnv: "SERVICE_TEST_KEY" } }] } }`,
+    );
+    const io = capturedIo({ HOME: home, PATH: "/usr/bin:/bin", SERVICE_TEST_KEY: "sk-secret-value" }, cwd);
+    expect(await main(["service", "install", "--platform", "linux"], io)).toBe(0);
+    expect(io.out()).toContain("The service does not inherit $SERVICE_TEST_KEY");
+    expect(io.out() + readFileSync(unitPath(), "utf8")).not.toContain("sk-secret-value");
+  });
+
+  it("--dry-run prints exactly the file install then writes, and creates nothing", async () => {
+    const dry = await run("service", "install", "--platform", "linux", "--dry-run");
+    expect(dry.code).toBe(0);
+    expect(existsSync(unitPath())).toBe(false);
+    expect(existsSync(join(home, ".imessage-channel"))).toBe(false);
+    await run("service", "install", "--platform", "linux");
+    expect(dry.out).toContain(`Would write ${unitPath()}:\n\n${readFileSync(unitPath(), "utf8")}`);
   });
 });
 

@@ -1,10 +1,10 @@
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { lstat, mkdir, readFile, readlink, rm } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConfigError, loadConfig, resolveAccount } from "@imessage-channel/config";
+import { type Config, ConfigError, loadConfig, resolveAccount } from "@imessage-channel/config";
 import { errorMessage, writeFileAtomically } from "@imessage-channel/kit";
 import { resolveStateDir } from "@imessage-channel/state";
 import { CliError, type CliIo } from "../cli-io.ts";
@@ -15,6 +15,7 @@ import {
   type ServicePlatform,
   serviceDefinition,
 } from "./service-definition.ts";
+import { directoriesOf, programsByBareName, servicePath } from "./service-path.ts";
 import { renderSystemdUnit } from "./systemd-unit.ts";
 
 export interface ServiceCommandOptions {
@@ -30,6 +31,28 @@ export interface ServiceCommandOptions {
 
 /** `bin/imessage-channel.js`: two levels up from both `src/service/` and `dist/service/`. */
 export const defaultCliPath = fileURLToPath(new URL("../../bin/imessage-channel.js", import.meta.url));
+
+/** The installed bin itself, through any symlinks, so the service does not depend on the link it was run by. */
+function installedCliPath(): string {
+  try {
+    return realpathSync(defaultCliPath);
+  } catch {
+    return defaultCliPath;
+  }
+}
+
+/** The environment variables openai agents read their keys from: a service starts without the shell's. */
+function keyVariables(config: Config | undefined): string[] {
+  const names = (config?.agents?.list ?? []).flatMap((agent) =>
+    agent.runtime.type === "openai" && agent.runtime.apiKeyEnv ? [agent.runtime.apiKeyEnv] : [],
+  );
+  return [...new Set(names)];
+}
+
+/** A Node inside a project's folder (`node_modules`, a bootstrapped `.toolchain`) goes when that folder does. */
+function projectLocalNode(nodePath: string): boolean {
+  return nodePath.split(sep).some((segment) => segment === "node_modules" || segment === ".toolchain");
+}
 
 function platformOf(requested: string | undefined): ServicePlatform {
   const platform = requested ?? process.platform;
@@ -94,6 +117,20 @@ async function prepare(io: CliIo, options: ServiceCommandOptions, strict: boolea
         `No config file found: the service will read ${join(stateDir, "config.json5")} when it exists, else the built-in defaults.`,
       );
     }
+    for (const name of keyVariables(loaded.config)) {
+      notes.push(
+        `The service does not inherit $${name} (an openai agent's apiKeyEnv) from this shell: add it to the service's environment yourself; it is never written here.`,
+      );
+    }
+    const metricsPort = loaded.config?.metrics?.port;
+    if (metricsPort !== undefined)
+      notes.push(`The gateway serves /healthz and /metrics on http://127.0.0.1:${metricsPort} (metrics.port).`);
+  }
+  const nodePath = options.nodePath ?? process.execPath;
+  if (strict && projectLocalNode(nodePath)) {
+    notes.push(
+      `Node ${nodePath} belongs to a project folder: the service stops working when that folder is moved or removed; run install with a Node installed system-wide to pin that one instead.`,
+    );
   }
 
   const systemdVersion =
@@ -105,11 +142,13 @@ async function prepare(io: CliIo, options: ServiceCommandOptions, strict: boolea
     platform,
     homeDirectory,
     stateDir,
-    nodePath: options.nodePath ?? process.execPath,
-    cliPath: options.cliPath ?? defaultCliPath,
+    nodePath,
+    cliPath: options.cliPath ?? installedCliPath(),
     accountId: options.account,
     configPath,
-    searchPath: io.env.PATH,
+    // Not the interactive PATH (checkouts' node_modules/.bin, shell tools): Node's folder, the folders of the
+    // programs the config starts by bare name, and the system's.
+    searchPath: servicePath(platform, nodePath, await directoriesOf(programsByBareName(loaded.config), io.env.PATH)),
   });
   let content: string;
   try {

@@ -133,9 +133,14 @@ export class GatewayHarness {
   static async create(options: HarnessOptions = {}): Promise<GatewayHarness> {
     const dir = await mkdtemp(join(tmpdir(), "gateway-e2e-"));
     const handler = options.agent ?? echoHandler;
-    const agent = await startLoopbackServer((request, response) =>
-      handler(JSON.parse(request.body), response, request),
-    );
+    const agent = await startLoopbackServer((request, response) => {
+      // Turns are POSTs; anything else (doctor's HEAD probe) gets what a POST-only endpoint answers.
+      if (request.method !== "POST") {
+        response.writeHead(405, { allow: "POST" }).end();
+        return;
+      }
+      return handler(JSON.parse(request.body), response, request);
+    });
     const logDir = await mkdtemp(join(tmpdir(), "imsg-protocol-errors-"));
     const harness = new GatewayHarness(dir, agent, options, logDir);
     await mkdir(harness.home, { recursive: true });
@@ -349,7 +354,9 @@ export class GatewayHarness {
 
   /** Turns the webhook agent received. */
   turns(): Array<Record<string, unknown>> {
-    return this.agent.requests.map((request) => JSON.parse(request.body) as Record<string, unknown>);
+    return this.agent.requests
+      .filter((request) => request.method === "POST")
+      .map((request) => JSON.parse(request.body) as Record<string, unknown>);
   }
 
   async waitForSent(predicate: (rows: SentRow[]) => boolean, what: string, timeoutMs = 10_000): Promise<SentRow[]> {
@@ -373,8 +380,14 @@ export class GatewayHarness {
   }
 
   /** Runs the CLI once (e.g. `pairing approve imessage CODE`) against the same state dir. */
-  async cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(process.execPath, [gatewayBinPath, ...args], { env: this.env, cwd: this.dir });
+  async cli(
+    args: string[],
+    extraEnv: NodeJS.ProcessEnv = {},
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(process.execPath, [gatewayBinPath, ...args], {
+      env: { ...this.env, ...extraEnv },
+      cwd: this.dir,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {
