@@ -64,7 +64,12 @@ describe("gateway logs", () => {
     expect(lines.filter((line) => !prettyLine.test(line))).toEqual([]);
     expect(lines.some((line) => line.includes("INFO: gateway running"))).toBe(true);
     const json = await harness.cli(["logs", "-n", "2", "--json"]);
-    expect(json.stdout.trim().split("\n").map((line) => typeof JSON.parse(line).msg)).toEqual(["string", "string"]);
+    expect(
+      json.stdout
+        .trim()
+        .split("\n")
+        .map((line) => typeof JSON.parse(line).msg),
+    ).toEqual(["string", "string"]);
 
     const follower = spawn(process.execPath, [gatewayBinPath, "logs", "-f", "-n", "0"], { env: harness.env });
     let followed = "";
