@@ -226,9 +226,10 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
       const failed =
         ImsgStartupError.isInstance(error) || TransportError.isInstance(error) || connectedAt.at === undefined;
       const reason = databaseUnavailableReason(error) ?? error.message;
+      const retry = `attempt ${this.#backoff.attempt}, next in ${(retryInMs / 1000).toFixed(1)} s`;
       this.#logger.warn(
         { reason, retryInMs, attempt: this.#backoff.attempt },
-        failed ? "imsg cannot start; retrying later" : "imsg connection lost; restarting",
+        failed ? `imsg cannot start; retrying later (${retry})` : `imsg connection lost; restarting (${retry})`,
       );
       this.#setState({
         state: failed ? "failed" : "reconnecting",

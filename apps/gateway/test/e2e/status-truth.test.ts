@@ -110,6 +110,9 @@ describe("status tells the truth about the gateway", () => {
   it("shows retrying (attempt N, next in …) while imsg cannot start, not a bare failed", async () => {
     harness = await GatewayHarness.create({ simArgs: ["--fault-full-disk-access"] });
     await harness.start([], {}, { until: /imsg cannot start; retrying later/ });
+    const line = harness.logs.find((entry) => entry.includes("imsg cannot start")) ?? "{}";
+    // The log line says the same: which try failed and when the next comes.
+    expect(JSON.parse(line).msg).toMatch(/^imsg cannot start; retrying later \(attempt 1, next in \d+\.\d s\)$/);
     const retrying = await waitFor("the retry in the status file", async () => {
       const account = await statusJson();
       return account.retry ? account : undefined;
