@@ -94,6 +94,9 @@ export async function logsCommand(io: CliIo, options: LogsCommandOptions): Promi
     const current = statSync(path, { throwIfNoEntry: false });
     if (!current) return;
     if (fd !== undefined && current.ino === fstatSync(fd).ino) return;
+    // Rotated: what reached the old file after the drain above is read before it is let go.
+    drain();
+    if (partial) print([partial]);
     if (fd !== undefined) closeSync(fd);
     fd = openIfThere(path);
     position = 0;

@@ -1,6 +1,8 @@
 // @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { appendFile, mkdir, mkdtemp, rename, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sendJson, waitFor } from "@imessage-channel/agents/test-support";
 import { afterEach, describe, expect, it } from "vitest";
@@ -132,5 +134,42 @@ describe("gateway logs", () => {
     const stack = JSON.parse(await harness.waitForLog(/the agent failure's stack/)) as { level: number; err: unknown };
     expect(stack.level).toBe(20);
     expect(JSON.stringify(stack.err)).toContain("stack");
+  });
+});
+
+describe("imessage-channel logs -f", () => {
+  it("waits for a log file that is not there yet, then follows it across a rotation, missing no line", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "logs-follow-"));
+    const path = join(stateDir, "logs", "gateway.log");
+    const line = (msg: string) => `${JSON.stringify({ level: 30, time: Date.now(), msg })}\n`;
+    const follower = spawn(process.execPath, [gatewayBinPath, "logs", "-f", "--json"], {
+      env: { ...process.env, IMESSAGE_CHANNEL_STATE_DIR: stateDir },
+    });
+    let followed = "";
+    follower.stdout.on("data", (chunk: Buffer) => {
+      followed += chunk.toString("utf8");
+    });
+    const exited = new Promise<number | null>((resolve) => follower.on("exit", resolve));
+    const messages = () =>
+      followed
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((text) => (JSON.parse(text) as { msg: string }).msg);
+    try {
+      await mkdir(join(stateDir, "logs"));
+      await appendFile(path, line("one"));
+      await waitFor("the first line", () => messages().length === 1);
+      // The gateway rotates: the last line before the rename lands in the old file, the next in a new one.
+      await appendFile(path, line("two"));
+      await rename(path, `${path}.1`);
+      await appendFile(path, line("three"));
+      await waitFor("every line", () => messages().length === 3);
+      expect(messages()).toEqual(["one", "two", "three"]);
+    } finally {
+      follower.kill("SIGTERM");
+      await rm(stateDir, { recursive: true, force: true });
+    }
+    expect(await exited).toBe(0);
   });
 });
