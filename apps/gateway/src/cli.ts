@@ -26,8 +26,21 @@ function buildProgram(io: CliIo): Command {
     .option("--config <path>", "config file")
     .option("--account <id>", "run only this account")
     .option("--metrics-port <port>", "serve /healthz and /metrics on 127.0.0.1")
-    .action(async (options: { config?: string; account?: string; metricsPort?: string }) =>
+    .option("--log-level <level>", "trace | debug | info | warn | error | fatal (default: logging.level, info)")
+    .option("--log-format <format>", "pretty | json (default: logging.format, else pretty on a terminal)")
+    .action(async (options: import("./commands/gateway-command.ts").GatewayCommandOptions) =>
       (await import("./commands/gateway-command.ts")).gatewayCommand(io, options),
+    );
+
+  program
+    .command("logs")
+    .description("Print the gateway's log file (<stateDir>/logs/gateway.log); -f keeps printing new lines.")
+    .option("-f, --follow", "keep printing lines as the gateway writes them, until Ctrl-C")
+    .option("-n, --lines <n>", "how many of the last lines to print first", "50")
+    .option("--account <id>", "the log of a gateway started with --account")
+    .option("--json", "print the JSON lines as written")
+    .action(async (options: import("./commands/logs-command.ts").LogsCommandOptions) =>
+      (await import("./commands/logs-command.ts")).logsCommand(io, options),
     );
 
   program

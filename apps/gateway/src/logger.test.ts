@@ -1,6 +1,6 @@
 import { PassThrough, Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger, redactHandles } from "./logger.ts";
+import { createLineFormatter, createLogger, redactHandles } from "./logger.ts";
 
 function capture(redact?: boolean, pretty = false) {
   const stream = new PassThrough();
@@ -17,6 +17,31 @@ describe("logger", () => {
     expect(output()).toMatch(/INFO.*gateway running/);
     expect(() => JSON.parse(output().split("\n")[0] ?? "")).toThrow();
     expect(output()).not.toContain("5555550123");
+  });
+
+  it("keeps each event on one human line, its fields included (pino-pretty's default spreads them over many)", () => {
+    const { logger, output } = capture(undefined, true);
+    logger.info({ account: "default", rowid: 7, chat: { id: 1, isGroup: false } }, "Inbound message");
+    logger.warn({ attempt: 2 }, "retrying");
+    const lines = output().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      /^\[\d\d:\d\d:\d\d\] INFO: Inbound message \{"account":"default","rowid":7,"chat":\{"id":1,"isGroup":false\}\}$/,
+    );
+    expect(lines[1]).toMatch(/^\[\d\d:\d\d:\d\d\] WARN: retrying \{"attempt":2\}$/);
+  });
+
+  it("writes the same JSON lines to the log file as to a JSON stdout, whatever stdout's format", () => {
+    const fileLines: string[] = [];
+    const stdout = new PassThrough();
+    const logger = createLogger({ destination: stdout, pretty: true, file: { write: (text) => fileLines.push(text) } });
+    logger.info({ sender: "+15555550123" }, "replied to chat_id:1 (1 part, 0.2 s)");
+    expect(fileLines).toHaveLength(1);
+    const line = JSON.parse(fileLines[0]!) as { msg: string; sender: string; level: number };
+    expect(line).toMatchObject({ msg: "replied to chat_id:1 (1 part, 0.2 s)", sender: "+1555…0123", level: 30 });
+    expect(createLineFormatter(false)(fileLines[0]!.trim())).toMatch(
+      /^\[\d\d:\d\d:\d\d\] INFO: replied to chat_id:1 \(1 part, 0\.2 s\) \{"sender":"\+1555…0123"\}\n$/,
+    );
   });
 
   it("masks phone numbers and emails in messages and fields by default", () => {

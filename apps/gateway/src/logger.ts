@@ -16,16 +16,26 @@ export interface LoggerOptions {
    * or the journal is a system call that wakes the reader. Off by default (tests read lines as they are logged).
    */
   batchWrites?: boolean;
+  /**
+   * Also write every line, as JSON whatever the format, here (the rotating log file `imessage-channel logs`
+   * reads); its lines are batched as stdout's are.
+   */
+  file?: LineSink;
+}
+
+/** Where lines go: a stream, or anything with a `write` (the rotating log file). */
+export interface LineSink {
+  write(text: string): unknown;
 }
 
 /** A destination that joins the lines written in one turn of the event loop into one write to `target`. */
 export class BatchedLines {
-  readonly #target: NodeJS.WritableStream;
+  readonly #target: LineSink;
   #pending: string[] = [];
   #scheduled = false;
   readonly #flushAtExit = () => this.flush();
 
-  constructor(target: NodeJS.WritableStream) {
+  constructor(target: LineSink) {
     this.#target = target;
     // Whatever is still pending when the process exits (process.exit, an uncaught exception) is written then.
     process.once("exit", this.#flushAtExit);
@@ -82,7 +92,11 @@ const secretPaths = [
   "*.*.headers",
 ];
 
-type PrettyFactory = (options: import("pino-pretty").PrettyOptions) => import("pino-pretty").PrettyStream;
+type PrettyModule = typeof import("pino-pretty");
+/** The module's export: the stream factory, with `prettyFactory` (one object → one formatted line) on it. */
+type PrettyFactory = ((options: import("pino-pretty").PrettyOptions) => import("pino-pretty").PrettyStream) & {
+  prettyFactory?: PrettyModule["prettyFactory"];
+};
 
 /**
  * pino-pretty is an optional dependency, for people reading logs on a terminal: a service writes JSON lines and
@@ -97,22 +111,48 @@ function loadPretty(): PrettyFactory | undefined {
   }
 }
 
+/**
+ * One line per event, on a terminal as in `imessage-channel logs`: time, level, message, then the fields as one JSON
+ * object on the same line (pino-pretty's default spreads them over a line each, 4 to 8 lines per message).
+ */
+function prettyOptions(colorize: boolean) {
+  return { colorize, translateTime: "HH:MM:ss", ignore: "pid,hostname", singleLine: true } as const;
+}
+
+/**
+ * Turns one JSON log line into what a terminal shows (pino-pretty's own formatter, as the gateway uses); without
+ * the optional pino-pretty the line stays JSON.
+ */
+export function createLineFormatter(colorize: boolean): (line: string) => string {
+  const format = loadPretty()?.prettyFactory?.(prettyOptions(colorize));
+  if (!format) return (line) => (line.endsWith("\n") ? line : `${line}\n`);
+  return (line) => {
+    try {
+      return format(JSON.parse(line));
+    } catch {
+      return `${line}\n`; // not a log object (a torn last line): shown as it is
+    }
+  };
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const redactHandlesOn = options.redactHandles ?? true;
   const destination = options.destination ?? process.stdout;
   const usePretty = options.pretty ?? Boolean((destination as NodeJS.WriteStream).isTTY);
   const pretty = usePretty ? loadPretty() : undefined;
-  const stream: { write(line: string): unknown } = pretty
-    ? pretty({
-        destination,
-        colorize: Boolean((destination as NodeJS.WriteStream).isTTY),
-        translateTime: "HH:MM:ss",
-        ignore: "pid,hostname",
-        sync: true,
-      })
+  const terminal: LineSink = pretty
+    ? pretty({ destination, sync: true, ...prettyOptions(Boolean((destination as NodeJS.WriteStream).isTTY)) })
     : options.batchWrites
       ? new BatchedLines(destination)
       : destination;
+  const file = options.file && options.batchWrites ? new BatchedLines(options.file) : options.file;
+  // Each stream takes every line the logger's level lets through (a multistream entry defaults to info).
+  const stream = file
+    ? pino.multistream([
+        { level: "trace", stream: terminal },
+        { level: "trace", stream: file },
+      ])
+    : terminal;
   return pino(
     {
       level: options.level ?? process.env.IMESSAGE_CHANNEL_LOG_LEVEL ?? "info",

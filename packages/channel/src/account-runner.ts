@@ -322,7 +322,13 @@ export class AccountRunner {
     const { account, logger } = this.#options;
     if (change.state === "starting") this.status.setState("connecting");
     else if (change.state === "reconnecting" || change.state === "failed")
-      this.status.setState(change.state, change.reason);
+      this.status.setState(
+        change.state,
+        change.reason,
+        change.attempt !== undefined && change.retryInMs !== undefined
+          ? { attempt: change.attempt, inMs: change.retryInMs }
+          : undefined,
+      );
     else if (change.state === "connected") {
       const client = this.#supervisor.client;
       // Live rows come after where the stream was subscribed: a first start saves that as its cursor.

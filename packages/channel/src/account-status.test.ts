@@ -65,7 +65,7 @@ describe("account status: the outbox counts", () => {
     state.close();
     reporter.setState("connected");
     await reporter.stop();
-    expect(await written()).toMatchObject({ state: "connected", outbox: { failed: 1 } });
+    expect(await written()).toMatchObject({ state: "stopped", outbox: { failed: 1 } });
   });
 
   it("writes zero counts for every state when no counts are handed in", async () => {
@@ -81,5 +81,39 @@ describe("account status: the outbox counts", () => {
       "unknown",
       "dropped",
     ]);
+  });
+});
+
+describe("account status: what a reader needs to tell the truth", () => {
+  it("writes stopped with the time on a clean stop, and nothing after it overwrites that", async () => {
+    let now = Date.parse("2026-01-01T10:00:00Z");
+    const reporter = new AccountStatusReporter({ stateDir, accountId: "default", now: () => new Date(now) });
+    reporter.setState("connected");
+    now += 5_000;
+    await reporter.stop();
+    reporter.setState("connected");
+    reporter.setDegraded("state.db not writable (database is locked)");
+    await reporter.flush();
+    expect(await written()).toMatchObject({
+      state: "stopped",
+      stoppedAt: "2026-01-01T10:00:05.000Z",
+      pid: process.pid,
+    });
+  });
+
+  it("keeps the failed try's number and when the next starts while retrying, and drops them once connected", async () => {
+    const now = Date.parse("2026-01-01T10:00:00Z");
+    const reporter = new AccountStatusReporter({ stateDir, accountId: "default", now: () => new Date(now) });
+    reporter.setState("failed", "imsg cannot read the database", { attempt: 5, inMs: 12_000 });
+    await reporter.flush();
+    expect(await written()).toMatchObject({
+      state: "failed",
+      retry: { attempt: 5, nextAt: "2026-01-01T10:00:12.000Z" },
+    });
+    reporter.setState("failed", "imsg cannot read the database", { attempt: 6, inMs: 24_000 });
+    expect(reporter.snapshot.retry).toEqual({ attempt: 6, nextAt: "2026-01-01T10:00:24.000Z" });
+    reporter.setState("connected");
+    await reporter.flush();
+    expect(await written()).not.toHaveProperty("retry");
   });
 });

@@ -3,7 +3,10 @@ import type { CatchupMethod, CatchupPassReport } from "@imessage-channel/catchup
 import { writeFileAtomically } from "@imessage-channel/kit";
 import { type OutboundPartState, outboundPartStates } from "@imessage-channel/state";
 
-/** `degraded`: imsg is connected but rows wait, e.g. because state.db cannot be written; `reason` says why. */
+/**
+ * `degraded`: imsg is connected but rows wait, e.g. because state.db cannot be written; `reason` says why.
+ * `stopped`: the gateway shut down cleanly (SIGTERM/SIGINT); the last file it wrote says so.
+ */
 export type ConnectionState =
   | "starting"
   | "connecting"
@@ -11,7 +14,14 @@ export type ConnectionState =
   | "connected"
   | "degraded"
   | "reconnecting"
-  | "failed";
+  | "failed"
+  | "stopped";
+
+/** While imsg is being restarted (`reconnecting`, `failed`): which try failed last and when the next one starts. */
+export interface RetryStatus {
+  attempt: number;
+  nextAt: string;
+}
 
 export interface AccountCounters {
   received: number;
@@ -39,9 +49,13 @@ export interface AccountStatus {
   accountId: string;
   state: ConnectionState;
   reason?: string;
+  /** Set only while `reconnecting` or `failed`. */
+  retry?: RetryStatus;
   pid: number;
   startedAt: string;
   updatedAt: string;
+  /** When the gateway stopped (state `stopped`). */
+  stoppedAt?: string;
   lastEventAt?: string;
   imsg?: {
     version?: string;
@@ -73,7 +87,7 @@ export class AccountStatusReporter {
   #writing: Promise<void> = Promise.resolve();
   readonly #now: () => Date;
   /** The imsg connection's own state; `degraded` is shown over `connected` / `catching-up` while set. */
-  #connection: { state: ConnectionState; reason?: string } = { state: "starting" };
+  #connection: { state: ConnectionState; reason?: string; retry?: RetryStatus } = { state: "starting" };
   #degraded: string | undefined;
   readonly #onChange: ((status: AccountStatus) => void) | undefined;
   readonly #outboxCounts: OutboxCounts | undefined;
@@ -109,8 +123,22 @@ export class AccountStatusReporter {
     return structuredClone(this.#status);
   }
 
-  setState(state: ConnectionState, reason?: string): void {
-    this.#connection = { state, reason };
+  /** `retry`: for `reconnecting` and `failed`, the failed try's number and the delay before the next one. */
+  setState(state: ConnectionState, reason?: string, retry?: { attempt: number; inMs: number }): void {
+    // Nothing after the stop overwrites it (a catchup unwinding, the child's last exit).
+    if (this.#status.state === "stopped") return;
+    this.#connection = {
+      state,
+      reason,
+      ...(retry
+        ? {
+            retry: {
+              attempt: retry.attempt,
+              nextAt: new Date(this.#now().getTime() + retry.inMs).toISOString(),
+            },
+          }
+        : {}),
+    };
     this.#show();
   }
 
@@ -121,14 +149,21 @@ export class AccountStatusReporter {
   }
 
   #show(): void {
-    const { state, reason } =
+    const { state, reason, retry } =
       this.#degraded !== undefined &&
       (this.#connection.state === "connected" || this.#connection.state === "catching-up")
-        ? { state: "degraded" as const, reason: this.#degraded }
+        ? { state: "degraded" as const, reason: this.#degraded, retry: undefined }
         : this.#connection;
-    if (this.#status.state === state && this.#status.reason === reason) return;
+    if (
+      this.#status.state === state &&
+      this.#status.reason === reason &&
+      this.#status.retry?.attempt === retry?.attempt
+    )
+      return;
     this.#status.state = state;
     this.#status.reason = reason;
+    if (retry) this.#status.retry = retry;
+    else delete this.#status.retry;
     void this.flush();
     this.#onChange?.(this.snapshot);
   }
@@ -167,8 +202,12 @@ export class AccountStatusReporter {
     this.#timer.unref();
   }
 
+  /** Stops the periodic writes; the last write says `stopped`, so `status` does not show a stopped gateway as up. */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
+    this.#degraded = undefined;
+    this.#status.stoppedAt = this.#now().toISOString();
+    this.setState("stopped");
     await this.flush();
   }
 

@@ -6,6 +6,7 @@ export {
   type CatchupStatus,
   type ConnectionState,
   type OutboxCounts,
+  type RetryStatus,
   statusFilePath,
 } from "./account-status.ts";
 export { AgentRegistry, type AgentRegistryOptions, type ChannelAgents } from "./agent-registry.ts";

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  AgentError,
   type AgentRuntime,
   type HistoryEntry,
   isAgentUnavailable,
@@ -108,7 +109,17 @@ export class TurnRunner {
         return;
       }
       status.count("failed");
-      logger.error({ session: sessionKey, err: error }, `turn failed for ${sessionKey}: ${errorMessage(error)}`);
+      // An agent's own failure (a 4xx, a bad reply, an outage past its retry window) is expected: one line, and the
+      // stack only at debug. Anything else is a bug of ours and keeps its stack.
+      if (AgentError.isInstance(error)) {
+        logger.error(
+          { session: sessionKey, code: error.code },
+          `turn failed for ${sessionKey}: ${errorMessage(error)}`,
+        );
+        logger.debug({ session: sessionKey, err: error }, "the agent failure's stack");
+      } else {
+        logger.error({ session: sessionKey, err: error }, `turn failed for ${sessionKey}: ${errorMessage(error)}`);
+      }
       // A permanent failure, or an agent still down after its retry window: retrying on would wedge the chat.
       for (const row of rows) settlement.commit(row.message);
       settlement.clearOutbox(rows);
@@ -133,7 +144,9 @@ export class TurnRunner {
 
   async #runTurn(rows: PendingRow[], text: string, entries: PendingRow[], context: TaskContext): Promise<void> {
     const { agentFor, commands } = this.#options;
-    const deliverReply = this.#deliver;
+    const startedAt = this.#now();
+    const deliverReply = (chat: ChatAddress, reply: Reply, turn: Turn, options: DeliverOptions) =>
+      this.#deliver(chat, reply, turn, options, startedAt);
     const last = rows.at(-1)!;
     const decision = last.decision;
     const agent = agentFor(decision.agentId);
@@ -207,15 +220,30 @@ export class TurnRunner {
     return await this.#options.settlement.writes.run(write);
   }
 
-  /** Delivers a reply through the outbox and announces it; resolves to the number of messages sent. */
-  readonly #deliver = async (chat: ChatAddress, reply: Reply, turn: Turn, options: DeliverOptions): Promise<number> => {
+  /**
+   * Delivers a reply through the outbox and announces it, with one log line: `replied to chat_id:7 (2 parts, 0.4 s)`,
+   * the time counted from the turn's start (after any coalescing window) to its last part sent. Resolves to the
+   * number of messages sent.
+   */
+  async #deliver(
+    chat: ChatAddress,
+    reply: Reply,
+    turn: Turn,
+    options: DeliverOptions,
+    startedAt: number,
+  ): Promise<number> {
     const messages = (await this.#options.outbox.deliver(chat, reply, turn, options)).sent;
     if (messages > 0) {
       const { accountId, sessionKey, coalescedMessageGuids: guids } = turn;
+      const tookMs = this.#now() - startedAt;
+      this.#options.logger.info(
+        { session: sessionKey, parts: messages, tookMs },
+        `replied to ${chatLabel(chat)} (${messages} ${messages === 1 ? "part" : "parts"}, ${(tookMs / 1000).toFixed(1)} s)`,
+      );
       this.#options.onEvent?.("reply", { accountId, sessionKey, guids, messages });
     }
     return messages;
-  };
+  }
 
   /**
    * A DM session's first turn is seeded with the chat's recent messages (`dmHistoryLimit`, per sender
@@ -285,7 +313,7 @@ export class TurnRunner {
       const delayMs = Math.min(backoffDelay(attempt, policy, this.#options.random ?? Math.random), remainingMs);
       logger.warn(
         { session: turn.sessionKey, attempt, retryInMs: Math.round(delayMs) },
-        `agent ${turn.agentId} is unavailable: ${errorMessage(failure)}; the turn is kept and retried (attempt ${attempt}; agents.retry.maxMinutes ${agentRetry.windowMs / 60_000})`,
+        `agent ${turn.agentId} is unavailable: ${errorMessage(failure)}; the turn is kept and retried (attempt ${attempt}, next in ${(delayMs / 1000).toFixed(1)} s; agents.retry.maxMinutes ${agentRetry.windowMs / 60_000})`,
       );
       if (!outage.notified && agentRetry.windowMs >= unavailableNoticeMinimumWindowMs) {
         outage.notified = true;
@@ -361,6 +389,12 @@ export class TurnRunner {
       logger.error({ err: error }, `could not send the ${what}: ${errorMessage(error)}`);
     }
   }
+}
+
+/** `chat_id:7` (the target `imessage-channel send` takes), else the DM's handle (masked by the logger). */
+function chatLabel(chat: ChatAddress): string {
+  if (chat.chatId > 0) return `chat_id:${chat.chatId}`;
+  return chat.handle ?? chat.chatIdentifier ?? "the chat";
 }
 
 /**

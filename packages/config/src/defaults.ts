@@ -49,6 +49,10 @@ export const defaults = {
   commandsConfig: false,
   logLevel: "info",
   redactHandles: true,
+  /** `logging.file`, `logging.maxFileMb`, `logging.maxFiles`: `gateway.log` plus two rotated files, 10 MB each. */
+  logFile: true,
+  logMaxFileMb: 10,
+  logMaxFiles: 3,
   defaultAccountId: "default",
   defaultAgentId: "main",
   /** `agents.retry`: an agent that is down is retried this long before the error reply. */

@@ -70,6 +70,12 @@ function effectiveValue(config: Config, path: readonly PathSegment[]): unknown {
       return defaults.logLevel;
     case "logging.redactHandles":
       return defaults.redactHandles;
+    case "logging.file":
+      return defaults.logFile;
+    case "logging.maxFileMb":
+      return defaults.logMaxFileMb;
+    case "logging.maxFiles":
+      return defaults.logMaxFiles;
     case "agents.retry.maxMinutes":
       return defaults.agentRetry.maxMinutes;
     case "agents.retry.initialDelayMs":

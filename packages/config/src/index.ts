@@ -27,6 +27,7 @@ export {
   loadConfigOrThrow,
   parseConfigText,
 } from "./load-config.ts";
+export { type LoggingSettings, resolveLoggingSettings } from "./logging-settings.ts";
 export {
   declaredAccountIds,
   listAccounts,
@@ -48,8 +49,9 @@ export type {
   DmScope,
   GroupConfig,
   GroupPolicy,
+  LogFormat,
   ReactionNotifications,
   TransportKind,
 } from "./schema.ts";
-export { actionNames, configSchema, shutdownTimeoutMaximumSeconds } from "./schema.ts";
+export { actionNames, configSchema, logFormats, logLevels, shutdownTimeoutMaximumSeconds } from "./schema.ts";
 export { type ConfigResult, everyGroupMessageDropped, validateConfig } from "./validate-config.ts";

@@ -34,6 +34,8 @@ export { allowlistEntryProblem, groupKeyProblem, patternProblem } from "./value-
 /** `per-peer` is the older name of `per-sender` (OpenClaw's), still accepted. */
 export const dmScopes = ["main", "per-sender", "per-peer"] as const;
 export const logLevels = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
+/** `pretty`: one human line per event (what a terminal gets by default); `json`: one pino JSON object per line. */
+export const logFormats = ["pretty", "json"] as const;
 
 /** The service managers kill a gateway that has not exited this long after SIGTERM: launchd ~20 s, systemd 30 s. */
 export const shutdownTimeoutMaximumSeconds = 15;
@@ -90,6 +92,11 @@ export const configSchema = z.strictObject({
     .strictObject({
       level: z.enum(logLevels).optional(),
       redactHandles: z.boolean().optional(),
+      format: z.enum(logFormats).optional(),
+      /** The rotating JSON log file in `<stateDir>/logs/` that `imessage-channel logs` reads (default on). */
+      file: z.boolean().optional(),
+      maxFileMb: z.number().min(1).max(1024).optional(),
+      maxFiles: z.number().int().min(1).max(20).optional(),
     })
     .optional(),
   /** SIGTERM/SIGINT: turns still running after `timeoutSeconds` (minus closing time) are cancelled and replayed. */
@@ -111,5 +118,6 @@ export type GroupPolicy = (typeof groupPolicies)[number];
 export type ChunkMode = (typeof chunkModes)[number];
 export type TransportKind = (typeof transports)[number];
 export type DmScope = (typeof dmScopes)[number];
+export type LogFormat = (typeof logFormats)[number];
 export type ReactionNotifications = (typeof reactionNotificationModes)[number];
 export type ActionName = (typeof actionNames)[number];

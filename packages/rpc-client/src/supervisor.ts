@@ -26,6 +26,8 @@ export interface SupervisorStateChange {
   error?: Error;
   /** Delay before the next try, for `reconnecting` and `failed`. */
   retryInMs?: number;
+  /** How many tries in a row have failed, for `reconnecting` and `failed` (1 for the first). */
+  attempt?: number;
   /** For `connected`: what this connection's `initialize` said (protocol 0 for builds before 0.14). */
   protocol?: NegotiatedProtocol;
 }
@@ -224,11 +226,18 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
       const failed =
         ImsgStartupError.isInstance(error) || TransportError.isInstance(error) || connectedAt.at === undefined;
       const reason = databaseUnavailableReason(error) ?? error.message;
+      const retry = `attempt ${this.#backoff.attempt}, next in ${(retryInMs / 1000).toFixed(1)} s`;
       this.#logger.warn(
         { reason, retryInMs, attempt: this.#backoff.attempt },
-        failed ? "imsg cannot start; retrying later" : "imsg connection lost; restarting",
+        failed ? `imsg cannot start; retrying later (${retry})` : `imsg connection lost; restarting (${retry})`,
       );
-      this.#setState({ state: failed ? "failed" : "reconnecting", reason, error, retryInMs });
+      this.#setState({
+        state: failed ? "failed" : "reconnecting",
+        reason,
+        error,
+        retryInMs,
+        attempt: this.#backoff.attempt,
+      });
       await this.#sleep(retryInMs);
     }
     this.#setState({ state: "stopped" });
@@ -552,7 +561,8 @@ export class ImsgSupervisor extends EventEmitter<ImsgSupervisorEvents> {
 
   #setState(change: SupervisorStateChange): void {
     this.#state = change.state;
-    if (change.state === "connected") this.#logger.info({ cursor: this.cursor }, "imsg connected");
+    // The account runner logs the connection at info, with what it negotiated: one line per event.
+    if (change.state === "connected") this.#logger.debug({ cursor: this.cursor }, "imsg connected");
     this.emit("state", change);
   }
 }

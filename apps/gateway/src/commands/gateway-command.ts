@@ -1,25 +1,35 @@
 import { type Channel, ChannelStartError } from "@imessage-channel/channel";
-import { ConfigError, loadConfig } from "@imessage-channel/config";
+import { ConfigError, loadConfig, resolveAccount, resolveRouting } from "@imessage-channel/config";
+import { resolveStateDir } from "@imessage-channel/state";
 import { CliError, type CliIo } from "../cli-io.ts";
-import { createLogger } from "../logger.ts";
+import { createGatewayLogging } from "../gateway-logging.ts";
+import { startupSummary } from "../startup-summary.ts";
 import { openChannel } from "./open-channel.ts";
 
 export interface GatewayCommandOptions {
   config?: string;
   account?: string;
   metricsPort?: string;
+  logLevel?: string;
+  logFormat?: string;
 }
 
 /** `imessage-channel gateway`: runs until SIGINT/SIGTERM, then shuts down gracefully. */
 export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions): Promise<void> {
   // The file's logging settings shape the logger; its problems (if any) are reported by openChannel below.
-  const { config } = await loadConfig({ path: options.config, env: io.env, cwd: io.cwd });
-  const logger = createLogger({
-    destination: io.stdout,
-    level: io.env.IMESSAGE_CHANNEL_LOG_LEVEL ?? config?.logging?.level,
-    redactHandles: config?.logging?.redactHandles,
-    batchWrites: true,
+  const { config, path: configPath } = await loadConfig({ path: options.config, env: io.env, cwd: io.cwd });
+  const stateDir = resolveStateDir(io.env);
+  const logging = createGatewayLogging({
+    config,
+    env: io.env,
+    stateDir,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    level: options.logLevel,
+    format: options.logFormat,
+    accountId: options.account,
   });
+  const { logger } = logging;
   const flagPort = options.metricsPort === undefined ? undefined : Number(options.metricsPort);
   if (flagPort !== undefined && (!Number.isInteger(flagPort) || flagPort < 0 || flagPort > 65535)) {
     throw new CliError(`--metrics-port: "${options.metricsPort}" is not a port number (0-65535)`, 2);
@@ -55,6 +65,18 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
         ? undefined
         : await (await import("../metrics-server.ts")).startMetricsServer(metricsPort, () => gateway.status());
     if (metrics) logger.info(`metrics on http://127.0.0.1:${metrics.port}/metrics`);
+    if (config) {
+      const summary = startupSummary({
+        configPath,
+        stateDir,
+        accounts: gateway.status().map((status) => resolveAccount(config, status.accountId)),
+        routing: resolveRouting(config),
+        ...(logging.file ? { logFile: logging.file } : {}),
+        env: io.env,
+        accountFlag: options.account,
+      });
+      for (const line of summary) logger.info({}, line);
+    }
     logger.info({ accounts: gateway.status().length }, "gateway running; SIGINT or SIGTERM stops it");
     logger.info(`received ${await stopRequested}`);
     // launchd and systemd kill a gateway that outlives their stop timeout: whatever hangs, exit within the budget.

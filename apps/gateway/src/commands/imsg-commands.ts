@@ -28,6 +28,7 @@ import { runOnce } from "@imessage-channel/transport";
 import { CliError, type CliIo, formatTable } from "../cli-io.ts";
 import { launchFailureLine } from "../imsg-diagnosis.ts";
 import { needsOperator, outboxCountsOf } from "./outbox.ts";
+import { counterCells, droppedByReason, livenessOf, processIsAlive, stateText, timeCells } from "./status-view.ts";
 
 export interface ImsgCommandOptions {
   config?: string;
@@ -68,9 +69,6 @@ async function readStatusFile(stateDir: string, accountId: string): Promise<Acco
   }
 }
 
-/** A status file older than this means no gateway is writing it any more. */
-const staleAfterMs = 15_000;
-
 interface ProbeResult {
   accountId: string;
   works: boolean;
@@ -99,10 +97,56 @@ function probeSummary(probe: ProbeResult): string {
 }
 
 /**
- * What `status --probe` says about one account. A broken imsg gets one line, its root cause with the fix (imsg
- * missing, no `imsg rpc`, the database unreadable), not everything that followed from it.
+ * What `status --probe` says about one account. A healthy imsg 0.14+ is asked on one `imsg rpc` connection: its
+ * `initialize` answers the version, the methods and the bridge, which the one-shot commands (`--version`,
+ * `status --json`, each a process of its own, over SSH a connection of its own) would answer one after another.
+ * Anything else (an older imsg, one that does not start or cannot read the database) takes the full probe, whose
+ * diagnosis names the root cause with the fix (imsg missing, no `imsg rpc`, the database unreadable).
  */
 async function probeAccount(account: ResolvedAccount): Promise<ProbeResult> {
+  return (await probeOverRpc(account).catch(() => undefined)) ?? (await fullProbe(account));
+}
+
+/** The one-connection probe; undefined when it cannot tell (protocol 0, or a failure the full probe diagnoses). */
+async function probeOverRpc(account: ResolvedAccount): Promise<ProbeResult | undefined> {
+  const negotiated = await withClient(account, async (client) => {
+    const protocol = await client.initialize();
+    if (protocol.protocolVersion === 0) return undefined;
+    await client.chatsList({ limit: 1 });
+    return protocol;
+  });
+  if (!negotiated) return undefined;
+  const privateApi = { available: negotiated.bridge?.ready === true, selectors: { ...negotiated.bridge?.selectors } };
+  const capabilities = {
+    ...(negotiated.version === undefined ? {} : { version: negotiated.version }),
+    rpcSupported: true,
+    rpcMethods: [...(negotiated.supportedMethods ?? negotiated.methods ?? [])],
+    privateApi,
+    problems: [],
+  };
+  const problems: string[] = [];
+  if (!privateApi.available) {
+    problems.push("private API actions are unavailable: run `imsg launch` on the Mac (SIP disabled) and probe again");
+  }
+  const { warning } = receiptPlan({ sendReadReceipts: true, capability: capabilityFromProbe(capabilities) });
+  if (warning) problems.push(warning);
+  return {
+    accountId: account.accountId,
+    works: true,
+    version: negotiated.version,
+    rpc: true,
+    privateApi,
+    protocol: {
+      version: negotiated.protocolVersion,
+      features: negotiated.features,
+      ...(negotiated.methods === undefined ? {} : { methods: negotiated.methods }),
+      ...(negotiated.database === undefined ? {} : { databaseReady: negotiated.database.ready }),
+    },
+    problems,
+  };
+}
+
+async function fullProbe(account: ResolvedAccount): Promise<ProbeResult> {
   const capabilities = await probeCapabilities((args) => runOnce(oneShotOptions(account, args)));
   const result = (works: boolean, problems: string[]): ProbeResult => ({
     accountId: account.accountId,
@@ -160,36 +204,68 @@ export async function statusCommand(
     io,
     accounts.map((account) => account.accountId),
   );
+  const now = Date.now();
+  // Every account's probe at once: each is one `imsg rpc` connection on a healthy imsg.
+  const probes = await Promise.all(
+    accounts.map((account) => (options.probe ? probeAccount(account) : Promise.resolve(undefined))),
+  );
   const rows = [];
-  for (const account of accounts) {
+  for (const [index, account] of accounts.entries()) {
     const live = await readStatusFile(stateDir, account.accountId);
-    const running = live !== undefined && Date.now() - Date.parse(live.updatedAt) < staleAfterMs;
-    const probe = options.probe ? await probeAccount(account) : undefined;
-    rows.push({ account, live, running, probe, outbox: outbox.get(account.accountId) });
+    const liveness = live ? livenessOf(live, now, processIsAlive) : undefined;
+    const running = liveness?.kind === "running";
+    rows.push({ account, live, liveness, running, probe: probes[index], outbox: outbox.get(account.accountId) });
   }
   if (options.json) {
-    const output = rows.map(({ account, live, running, probe, outbox }) => ({
+    const output = rows.map(({ account, live, liveness, running, probe, outbox }) => ({
       accountId: account.accountId,
       enabled: account.enabled,
       running,
       ...(live
-        ? { state: live.state, reason: live.reason, lastEventAt: live.lastEventAt, counters: live.counters }
+        ? {
+            // A dead gateway's last connection state is history: `state` says it is not running.
+            state: running ? live.state : liveness?.kind === "stopped" ? "stopped" : "not-running",
+            reason: live.reason,
+            ...(running && live.retry ? { retry: live.retry } : {}),
+            pid: live.pid,
+            startedAt: live.startedAt,
+            ...(running ? { uptimeSeconds: Math.floor((now - Date.parse(live.startedAt)) / 1000) } : {}),
+            ...(live.stoppedAt ? { stoppedAt: live.stoppedAt } : {}),
+            lastSeenAt: live.updatedAt,
+            lastEventAt: live.lastEventAt,
+            counters: live.counters,
+          }
         : {}),
       outbox,
       ...(probe ?? {}),
     }));
     io.stdout.write(`${JSON.stringify({ channels: { imessage: { accounts: output } } }, null, 2)}\n`);
   } else {
-    const table = rows.map(({ account, live, running, probe }) => [
+    const table = rows.map(({ account, live, liveness, probe }) => [
       account.accountId,
-      running ? (live?.state ?? "?") : "not running",
-      live ? `${live.counters.received}/${live.counters.dispatched}/${live.counters.sent}` : "-",
+      stateText(live, liveness, now),
+      ...timeCells(live, liveness, now),
+      ...counterCells(live),
       probe ? (probe.works ? `works (${probeSummary(probe)})` : "broken") : "-",
       probe ? (probe.privateApi.available ? "available" : "off") : "-",
     ]);
-    io.stdout.write(`${formatTable(["ACCOUNT", "STATE", "RECV/DISP/SENT", "PROBE", "PRIVATE API"], table)}\n`);
-    for (const { account, live, probe, outbox } of rows) {
-      if (live?.reason) io.stdout.write(`${account.accountId}: ${live.reason}\n`);
+    const header = [
+      "ACCOUNT",
+      "STATE",
+      "UPTIME",
+      "LAST EVENT",
+      "RECV",
+      "DISP",
+      "REPLAYED",
+      "SENT",
+      "FAILED",
+      "DROPPED",
+    ];
+    io.stdout.write(`${formatTable([...header, "PROBE", "PRIVATE API"], table)}\n`);
+    for (const { account, live, running, probe, outbox } of rows) {
+      if (running && live?.reason) io.stdout.write(`${account.accountId}: ${live.reason}\n`);
+      const dropped = live ? droppedByReason(live) : "";
+      if (dropped) io.stdout.write(`${account.accountId}: dropped: ${dropped}\n`);
       const waiting = outbox && needsOperator(outbox, rows.length > 1 ? account.accountId : undefined);
       if (waiting)
         io.stdout.write(`${account.accountId}: outbox: ${waiting.summary} — run \`${waiting.listCommand}\`\n`);

@@ -167,7 +167,7 @@ describe("gateway end to end: security properties", () => {
     expect(pending).toEqual(pairingWorlds.map((world) => ({ account_id: world.id, sender: stranger })));
   });
 
-  it("never writes a secret to the logs (debug level), the status file or status --json, failing turns included", async () => {
+  it("never writes a secret to the logs (debug level), the log file, the status file or status --json, failing turns included", async () => {
     const apiKey = "sk-test-SECRET-openai-4f2a9c";
     const bearer = "SECRET-bearer-header-77b1";
     const queryToken = "SECRET-query-token-d03e";
@@ -245,7 +245,10 @@ describe("gateway end to end: security properties", () => {
     const statusDirectory = join(harness.stateDir, "imessage", "status");
     const statusFiles = readdirSync(statusDirectory).map((name) => readFileSync(join(statusDirectory, name), "utf8"));
     expect(statusFiles.length).toBeGreaterThan(0);
-    const everything = [...harness.logs, ...statusFiles, status.output()].join("\n");
+    // The rotating log file in the state dir gets the same redacted lines as stdout.
+    const logFile = readFileSync(join(harness.stateDir, "logs", "gateway.log"), "utf8");
+    expect(logFile).toContain("turn failed");
+    const everything = [...harness.logs, ...statusFiles, logFile, status.output()].join("\n");
     expect(everything).toContain("answered HTTP 500");
     expect(everything).toContain("webhook agent http://127.0.0.1:9 unreachable");
     const sent = sentByChat(harness.dbPath).map((row) => row.text);

@@ -250,12 +250,12 @@ export class GatewayHarness {
    * sh, 512-byte blocks): no file it writes may grow past that size — a full disk as the process sees it, no root
    * needed. Such a write fails with EFBIG and raises SIGXFSZ, which Node ignores — but write-file-atomic's
    * signal-exit re-raises it when it is the only listener; a real full disk sends no signal, so a no-op listener
-   * keeps the process alive, as on a real disk.
+   * keeps the process alive, as on a real disk. `until`: wait for this line instead (an imsg that never connects).
    */
   async start(
     extraArgs: string[] = [],
     extraEnv: NodeJS.ProcessEnv = {},
-    options: { fileSizeLimitBytes?: number } = {},
+    options: { fileSizeLimitBytes?: number; until?: RegExp } = {},
   ): Promise<void> {
     const mark = this.logs.length;
     const gatewayArgs = [gatewayBinPath, "gateway", "--config", this.configPath, ...extraArgs];
@@ -291,6 +291,10 @@ export class GatewayHarness {
     };
     child.stdout?.on("data", collect);
     child.stderr?.on("data", collect);
+    if (options.until) {
+      await this.waitForLog(options.until, 15_000, mark);
+      return;
+    }
     await this.waitForLog(/imsg stream connected/, 15_000, mark);
     await this.waitForLog(/gateway running/, 15_000, mark);
   }
@@ -379,7 +383,7 @@ export class GatewayHarness {
     );
   }
 
-  /** Runs the CLI once (e.g. `pairing approve imessage CODE`) against the same state dir. */
+  /** Runs the CLI once (e.g. `pairing approve imessage CODE`) against the same state dir; `extraEnv` reaches imsg-sim too. */
   async cli(
     args: string[],
     extraEnv: NodeJS.ProcessEnv = {},
