@@ -1,10 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { ConfigError, setConfigValue } from "@imessage-channel/config";
-import { normalizeHandle } from "@imessage-channel/policy";
 import { resolveStateDir } from "@imessage-channel/state";
 import { CliError, type CliIo, formatTable } from "../cli-io.ts";
-import { type SentMessage, SimWorld } from "./sim-world.ts";
+import { type SentMessage, SimWorld, senderHandle } from "./sim-world.ts";
 
 // `imessage-channel sim …`: a simulated Mac (imsg-sim) for a dry run of a real config before there is a Mac
 // (apps/gateway/README.md, "sim"). The world lives in one folder; the gateway reaches it through `cliPath`.
@@ -51,8 +50,8 @@ function existingWorld(io: CliIo, options: SimWorldOptions): SimWorld {
 
 /** A sender must be a phone number or an email address, as an iPhone user's handle is. */
 export function checkedHandle(flag: string, value: string): string {
-  const handle = normalizeHandle(value);
-  if (/^\+\d{6,15}$/.test(handle) || /^[^@\s]+@[^@\s]+$/.test(handle)) return handle;
+  const handle = senderHandle(value);
+  if (handle !== undefined) return handle;
   throw new CliError(`${flag}: "${value}" is not a phone number (e.g. +15555550123) or an email address`, 2);
 }
 

@@ -4,6 +4,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { type InjectedMessage, inject, injectSplitUrl, seed, writeSimWrapper } from "@imessage-channel/imsg-sim";
+import { normalizeHandle } from "@imessage-channel/policy";
 
 /**
  * A simulated Mac in one folder: imsg-sim's seeded `chat.db`, the `imsg` launcher a config's `cliPath` points at
@@ -147,4 +148,10 @@ export interface SentMessage {
 export function groupIdentifier(name: string): string {
   const digest = createHash("sha256").update(name.trim().toLowerCase()).digest();
   return `chat${digest.readBigUInt64BE(0).toString().padStart(20, "0").slice(-18)}`;
+}
+
+/** The handle an iPhone user writes from (a phone number or an email address), normalized; else undefined. */
+export function senderHandle(value: string): string | undefined {
+  const handle = normalizeHandle(value);
+  return /^\+\d{6,15}$/.test(handle) || /^[^@\s]+@[^@\s]+$/.test(handle) ? handle : undefined;
 }
