@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { ConfigError, setConfigValue } from "@imessage-channel/config";
 import { resolveStateDir } from "@imessage-channel/state";
@@ -57,6 +57,8 @@ export function checkedHandle(flag: string, value: string): string {
 
 export async function simStart(io: CliIo, options: SimStartOptions): Promise<void> {
   const world = worldOf(io, options);
+  // The default world lives in the state dir: create that as the gateway does (0700), so doctor finds it right.
+  if (!options.world) await mkdir(resolveStateDir(io.env), { recursive: true, mode: 0o700 });
   const seeded = await world.start({ imsgVersion: options.imsgVersion, fresh: options.fresh });
   const print = (line = "") => io.stdout.write(`${line}\n`);
   print(`Simulated Mac started in ${world.dir}: imsg-sim playing imsg ${options.imsgVersion}.`);
