@@ -39,6 +39,15 @@ export async function runDemo(io: CliIo, options: DemoOptions): Promise<number> 
   const onSignal = (signal: NodeJS.Signals) => stop.request(signal);
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  try {
+    return await runInWorld(io, options, imsgVersion, stop);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+async function runInWorld(io: CliIo, options: DemoOptions, imsgVersion: string, stop: StopRequest): Promise<number> {
   const screen = new DemoScreen(io.stdout);
   const world = await DemoWorld.create({ agent: options.agent, debounceMs, textChunkLimit, imsgVersion });
   const logPath = join(world.dir, "gateway.log");
@@ -80,8 +89,6 @@ export async function runDemo(io: CliIo, options: DemoOptions): Promise<number> 
     if (poll) clearInterval(poll);
     await gateway?.stop();
     await new Promise<void>((resolve) => log.end(resolve));
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
     if (options.keep) screen.print(`Kept ${world.dir}`);
     else {
       await world.dispose();
