@@ -2,6 +2,7 @@ import { errorMessage } from "@imessage-channel/kit";
 import { Command, CommanderError } from "commander";
 import { CliError, type CliIo, processIo } from "./cli-io.ts";
 import { registerOperatorCommands } from "./commands/operator-commands.ts";
+import type { SimStartOptions } from "./commands/sim-command.ts";
 import type { DemoAgentChoice } from "./demo/demo-world.ts";
 import { packageVersion } from "./package-version.ts";
 
@@ -11,6 +12,7 @@ const configCommands = () => import("./commands/config-command.ts");
 const imsgCommands = () => import("./commands/imsg-commands.ts");
 const pairingCommands = () => import("./commands/pairing.ts");
 const outboxCommands = () => import("./commands/outbox.ts");
+const simCommands = () => import("./commands/sim-command.ts");
 
 function buildProgram(io: CliIo): Command {
   const program = new Command("imessage-channel")
@@ -239,7 +241,49 @@ function buildProgram(io: CliIo): Command {
     );
 
   registerOperatorCommands(program, io);
+  registerSimCommands(program, io);
   return program;
+}
+
+/** `sim …`: a simulated Mac for a dry run of a real config (apps/gateway/README.md). */
+function registerSimCommands(program: Command, io: CliIo): void {
+  const sim = program
+    .command("sim")
+    .description("A simulated Mac (imsg-sim) to try a config and agent on before there is a Mac.");
+  const world = (command: Command) =>
+    command.option("--world <dir>", "the simulated Mac's folder (default: <stateDir>/sim)");
+  world(sim.command("start"))
+    .description("Create (or keep) the world: a seeded chat.db and the imsg launcher cliPath points at.")
+    .option("--imsg-version <version>", "the imsg release the simulated Mac plays", "0.15.10")
+    .option("--fresh", "seed a new chat.db even when there is one")
+    .option("--config <path>", "also set channels.imessage.cliPath and dbPath in this config file")
+    .action(async (options: SimStartOptions) => (await simCommands()).simStart(io, options));
+  world(sim.command("stop"))
+    .description("Remove the launcher and end the running imsg rpc session; the chat.db is kept.")
+    .action(async (options: { world?: string }) => (await simCommands()).simStop(io, options));
+  world(sim.command("say"))
+    .description("An iPhone user writes to the Mac: a DM row, as Messages.app writes it.")
+    .requiredOption("--from <handle>", "the sender, e.g. +15555550123")
+    .requiredOption("--text <text>", "the message")
+    .action(async (options: { world?: string; from: string; text: string }) =>
+      (await simCommands()).simSay(io, options),
+    );
+  world(sim.command("group"))
+    .argument("<name>", "the group's name (the same name is the same chat)")
+    .description("Someone writes in a group chat, created on first use.")
+    .requiredOption("--from <handle>", "the sender, e.g. +15555550123")
+    .requiredOption("--text <text>", "the message")
+    .option("--participant <handle...>", "further members when the group is created")
+    .action(async (name: string, options: { world?: string; from: string; text: string; participant?: string[] }) =>
+      (await simCommands()).simGroup(io, name, options),
+    );
+  world(sim.command("replies"))
+    .description("What the gateway sent from the simulated Mac, oldest first.")
+    .option("--chat-id <n>", "only this chat")
+    .option("--json", "print a JSON array")
+    .action(async (options: { world?: string; chatId?: string; json?: boolean }) =>
+      (await simCommands()).simReplies(io, options),
+    );
 }
 
 interface DemoCliOptions {

@@ -33,5 +33,5 @@ export { seed } from "./seed.ts";
 export { simBinPath } from "./sim-bin-path.ts";
 export type { SimFaults } from "./sim-faults.ts";
 export { type RpcNotification, type RpcResponse, SimProcess, type SimProcessOptions } from "./sim-process.ts";
-export { writeSimWrapper } from "./sim-wrapper.ts";
+export { type SimWrapperOptions, writeSimWrapper } from "./sim-wrapper.ts";
 export type { WireAttachment, WireChat, WireMessage, WireReaction } from "./wire-types.ts";

@@ -60,7 +60,7 @@ approve
 # Apple splits "command + URL" into two rows about a second apart: one turn arrives at the agent.
 >> Dump | https://example.com/article
 < ^Dump https://example\\.com/article$
-# A long answer is chunked at paragraph breaks (textChunkLimit is small in the demo).
+# A long answer is sent paragraph by paragraph (chunkMode "newline"), each paragraph its own bubble.
 > ${longText.replace(/\n/g, "\\n")}
 << 6 Paragraph 1.*Paragraph 6
 `;

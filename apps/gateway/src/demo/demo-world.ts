@@ -1,11 +1,15 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
-import { type InjectedMessage, inject, injectSplitUrl, seed, writeSimWrapper } from "@imessage-channel/imsg-sim";
+import type { InjectedMessage } from "@imessage-channel/imsg-sim";
+import { type SentMessage, SimWorld } from "../commands/sim-world.ts";
 
 /** The iPhone user the person at the keyboard plays. */
 export const demoUserHandle = "+15555550123";
+/** The other member of the demo's groups, and the usual second sender of `/as`. */
+export const demoFriendHandle = "+15555550124";
+/** What mentions the agent in a group (`messages.groupChat.mentionPatterns`). */
+export const demoMentionPattern = "@?assistant\\b";
 
 export interface DemoAgentChoice {
   type: "echo" | "openai" | "webhook";
@@ -15,29 +19,29 @@ export interface DemoAgentChoice {
   url?: string;
 }
 
-export interface SentReply {
-  rowid: number;
-  text: string;
-}
+export type SentReply = SentMessage;
 
 /**
- * A throwaway simulated Mac for the demo: a seeded chat.db, imsg-sim behind a wrapper script (exactly how an
- * operator points `cliPath` at a wrapper), a state dir and a config file, all in one temp folder.
+ * A throwaway simulated Mac for the demo, in one temp folder: a sim world (seeded chat.db, the imsg launcher an
+ * operator points `cliPath` at), and a state dir holding the demo's config as `config.json5`, so
+ * `IMESSAGE_CHANNEL_STATE_DIR=<stateDir> imessage-channel status` in another terminal finds both.
  */
 export class DemoWorld {
   readonly dir: string;
-  readonly home: string;
-  readonly dbPath: string;
   readonly stateDir: string;
   readonly configPath: string;
+  readonly sim: SimWorld;
   #lastSeenRowid = 0;
 
   private constructor(dir: string) {
     this.dir = dir;
-    this.home = join(dir, "home");
-    this.dbPath = join(dir, "chat.db");
+    this.sim = new SimWorld(join(dir, "mac"));
     this.stateDir = join(dir, "state");
-    this.configPath = join(dir, "imessage-channel.json5");
+    this.configPath = join(this.stateDir, "config.json5");
+  }
+
+  get dbPath(): string {
+    return this.sim.dbPath;
   }
 
   static async create(options: {
@@ -48,11 +52,8 @@ export class DemoWorld {
     imsgVersion: string;
   }): Promise<DemoWorld> {
     const world = new DemoWorld(await mkdtemp(join(tmpdir(), "imessage-channel-demo-")));
-    await mkdir(world.home, { recursive: true });
     await mkdir(world.stateDir, { recursive: true, mode: 0o700 });
-    seed(world.dbPath);
-    const wrapper = join(world.dir, "imsg");
-    await writeSimWrapper(wrapper, world.dbPath, ["--imsg-version", options.imsgVersion]);
+    await world.sim.start({ imsgVersion: options.imsgVersion });
     const runtime =
       options.agent.type === "openai"
         ? {
@@ -67,56 +68,49 @@ export class DemoWorld {
     const config = {
       channels: {
         imessage: {
-          cliPath: wrapper,
-          dbPath: world.dbPath,
+          cliPath: world.sim.launcherPath,
+          dbPath: world.sim.dbPath,
           coalesceSameSenderDms: true,
           textChunkLimit: options.textChunkLimit,
           chunkMode: "newline",
+          // Groups as the product gates them: you may talk there, others may not, and only a mention is answered.
+          groupPolicy: "allowlist",
+          groupAllowFrom: [demoUserHandle],
+          groups: { "*": { requireMention: true } },
         },
       },
-      messages: { inbound: { byChannel: { imessage: options.debounceMs } } },
+      messages: {
+        inbound: { byChannel: { imessage: options.debounceMs } },
+        groupChat: { mentionPatterns: [demoMentionPattern] },
+      },
       agents: { list: [{ id: "main", default: true, runtime }] },
     };
     await writeFile(world.configPath, `${JSON.stringify(config, null, 2)}\n`);
-    world.#lastSeenRowid = world.#maxRowid();
+    world.#lastSeenRowid = world.sim.lastRowid();
     return world;
   }
 
-  /** The person types a message on their iPhone. */
-  say(text: string): InjectedMessage {
-    return inject(this.dbPath, { from: demoUserHandle, text, home: this.home });
+  /** Someone (the person at the keyboard unless `from`) types a DM on their iPhone. */
+  say(text: string, from: string = demoUserHandle): InjectedMessage {
+    return this.sim.say(from, text);
+  }
+
+  /** A message in the group called `name`, created with you and the friend as members. */
+  sayInGroup(name: string, text: string, from: string = demoUserHandle): InjectedMessage {
+    return this.sim.sayInGroup(name, from, text, [demoUserHandle, demoFriendHandle]);
   }
 
   /** Apple's split send: the command row, then the URL balloon `gapMs` later. */
   async saySplit(text: string, url: string, gapMs: number): Promise<void> {
-    await injectSplitUrl(this.dbPath, { from: demoUserHandle, text, url, gapMs, home: this.home });
+    await this.sim.saySplit(demoUserHandle, text, url, gapMs);
   }
 
   /** Replies the gateway sent since the last call, oldest first. */
   takeReplies(): SentReply[] {
-    const database = new DatabaseSync(this.dbPath, { readOnly: true });
-    try {
-      const rows = database
-        .prepare(
-          "SELECT ROWID AS rowid, IFNULL(text, '') AS text FROM message WHERE is_from_me = 1 AND ROWID > ? ORDER BY ROWID",
-        )
-        .all(this.#lastSeenRowid) as unknown as SentReply[];
-      const last = rows.at(-1);
-      if (last) this.#lastSeenRowid = last.rowid;
-      return rows;
-    } finally {
-      database.close();
-    }
-  }
-
-  #maxRowid(): number {
-    const database = new DatabaseSync(this.dbPath, { readOnly: true });
-    try {
-      const row = database.prepare("SELECT IFNULL(MAX(ROWID), 0) AS max FROM message").get() as { max: number };
-      return row.max;
-    } finally {
-      database.close();
-    }
+    const rows = this.sim.sentAfter(this.#lastSeenRowid);
+    const last = rows.at(-1);
+    if (last) this.#lastSeenRowid = last.rowid;
+    return rows;
   }
 
   async dispose(): Promise<void> {

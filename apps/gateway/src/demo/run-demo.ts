@@ -1,13 +1,17 @@
 import { createWriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { clearLine, createInterface, cursorTo, type Interface } from "node:readline";
 import { openStateStore } from "@imessage-channel/state";
 import type { CliIo } from "../cli-io.ts";
 import { openChannel } from "../commands/open-channel.ts";
+import { senderHandle } from "../commands/sim-world.ts";
 import { createLogger } from "../logger.ts";
+import { type DemoInput, demoHelp, LineJoiner, parseDemoInput } from "./demo-input.ts";
+import { DemoLogTee } from "./demo-log.ts";
 import { builtInDemoScript, type DemoStep, parseDemoScript } from "./demo-script.ts";
 import { type DemoAgentChoice, DemoWorld, demoUserHandle, type SentReply } from "./demo-world.ts";
+import { formatBubble } from "./demo-wrap.ts";
 
 export interface DemoOptions {
   /** true: the built-in conversation; a string: a script file; undefined: interactive. */
@@ -22,57 +26,191 @@ export interface DemoOptions {
 }
 
 const debounceMs = 1500;
-const textChunkLimit = 200;
+// The default limit: a long paragraph stays one bubble, and `newline` mode still sends each paragraph on its own.
+const textChunkLimit = 4000;
+/** How long `/approve` waits for the pairing request of a message just sent. */
+const pairingWaitMs = 5000;
 
 /** `imessage-channel demo`: the embedded default, on a simulated Mac (apps/gateway/README.md, CLI). */
 export async function runDemo(io: CliIo, options: DemoOptions): Promise<number> {
   const imsgVersion = options.imsgVersion ?? "0.15.10";
-  const world = await DemoWorld.create({ agent: options.agent, debounceMs, textChunkLimit, imsgVersion });
-  const logPath = join(world.dir, "gateway.log");
-  const logStream = createWriteStream(logPath);
-  const logger = createLogger({ destination: logStream, pretty: false, level: "debug", redactHandles: false });
-  const print = (line: string) => io.stdout.write(`${line}\n`);
-  const env = { ...io.env, IMESSAGE_CHANNEL_STATE_DIR: world.stateDir };
-  const gateway = await openChannel({ configPath: world.configPath, env, cwd: world.dir, logger });
-  const replies: SentReply[] = [];
-  const poll = setInterval(() => {
-    for (const reply of world.takeReplies()) {
-      replies.push(reply);
-      print(indent("assistant", reply.text));
-    }
-  }, 100);
-
-  print(
-    `imessage-channel demo — a simulated Mac (imsg-sim, imsg ${imsgVersion}) with the ${options.agent.type} agent.`,
-  );
-  print(
-    `You are ${demoUserHandle} on an iPhone. Coalescing is on (${debounceMs} ms window); replies are chunked at ${textChunkLimit} characters.`,
-  );
-  print(`Gateway log: ${logPath}`);
+  // Listen before anything is created: Ctrl-C at any point still removes the demo folder.
+  const stop = new StopRequest();
+  const onSignal = (signal: NodeJS.Signals) => stop.request(signal);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   try {
-    if (options.script !== undefined && options.script !== false) {
-      const text = typeof options.script === "string" ? await readFile(options.script, "utf8") : builtInDemoScript;
-      return await runScript(parseDemoScript(text), world, replies, print, options.expectTimeoutMs ?? 20_000);
-    }
-    await runInteractive(io, world, print);
-    // Input ended (piped input, or Ctrl-D): let the answers still on their way arrive before leaving.
-    await waitForQuiet(replies, 3000, 15_000);
-    return 0;
+    return await runInWorld(io, options, imsgVersion, stop);
   } finally {
-    clearInterval(poll);
-    await gateway.stop();
-    logStream.end();
-    if (options.keep) print(`Kept ${world.dir}`);
-    else await world.dispose();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
 }
 
-/** Resolves once no new reply arrived for `quietMs` (or after `maxMs`). */
-async function waitForQuiet(replies: SentReply[], quietMs: number, maxMs: number): Promise<void> {
+async function runInWorld(io: CliIo, options: DemoOptions, imsgVersion: string, stop: StopRequest): Promise<number> {
+  const screen = new DemoScreen(io.stdout);
+  const world = await DemoWorld.create({ agent: options.agent, debounceMs, textChunkLimit, imsgVersion });
+  const logPath = join(world.dir, "gateway.log");
+  const log = new DemoLogTee(createWriteStream(logPath), (detail) =>
+    screen.print(formatBubble("gateway", `not answered: ${detail}`, screen.width)),
+  );
+  const logger = createLogger({ destination: log, pretty: false, level: "debug", redactHandles: false });
+  const env = { ...io.env, IMESSAGE_CHANNEL_STATE_DIR: world.stateDir };
+  const conversation = new Conversation();
+  let poll: NodeJS.Timeout | undefined;
+  let gateway: Awaited<ReturnType<typeof openChannel>> | undefined;
+  try {
+    gateway = await openChannel({ configPath: world.configPath, env, cwd: world.dir, logger });
+    poll = setInterval(() => {
+      for (const reply of world.takeReplies()) {
+        conversation.replies.push(reply);
+        screen.print(formatBubble(replyLabel(reply), reply.text, screen.width));
+      }
+    }, 100);
+    printBanner(screen, world, options, imsgVersion, logPath);
+    if (stop.requested) return 1;
+    if (options.script !== undefined && options.script !== false) {
+      const text = typeof options.script === "string" ? await readFile(options.script, "utf8") : builtInDemoScript;
+      return await runScript(
+        parseDemoScript(text),
+        world,
+        conversation,
+        screen,
+        options.expectTimeoutMs ?? 20_000,
+        stop,
+      );
+    }
+    const ended = await runInteractive(io, world, conversation, screen, stop);
+    // Input ended (piped input, or Ctrl-D): let the answers still on their way arrive before leaving.
+    if (ended === "end-of-input") await waitForQuiet(conversation.replies, 3000, 15_000, stop);
+    if (stop.requested) screen.print(`Stopped (${stop.signal}).`);
+    return 0;
+  } finally {
+    if (poll) clearInterval(poll);
+    await gateway?.stop();
+    await new Promise<void>((resolve) => log.end(resolve));
+    if (options.keep) screen.print(`Kept ${world.dir}`);
+    else {
+      await world.dispose();
+      screen.print(`Removed ${world.dir}.`);
+    }
+  }
+}
+
+function printBanner(
+  screen: DemoScreen,
+  world: DemoWorld,
+  options: DemoOptions,
+  imsgVersion: string,
+  logPath: string,
+): void {
+  const interactive = options.script === undefined || options.script === false;
+  const stateDir = shellWord(world.stateDir);
+  screen.print(
+    `imessage-channel demo — a simulated Mac (imsg-sim, imsg ${imsgVersion}) with the ${options.agent.type} agent.`,
+  );
+  screen.print(
+    `You are ${demoUserHandle} on an iPhone. Coalescing is on (${debounceMs} ms window); long replies are split at paragraph breaks.`,
+  );
+  screen.print("In groups the assistant answers only messages that mention it (@assistant).");
+  screen.print("From a second terminal, while the demo runs:");
+  for (const command of ["status", "pairing list", "doctor"])
+    screen.print(`  IMESSAGE_CHANNEL_STATE_DIR=${stateDir} imessage-channel ${command}`);
+  screen.print(`Gateway log: ${logPath}`);
+  if (interactive) screen.print("Type a message and press Enter; /help lists the commands, /quit leaves.");
+}
+
+/** A path as one shell word, quoted only when it needs to be. */
+function shellWord(value: string): string {
+  return /^[\w./@%+=:,-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
+}
+
+/** Set once by SIGINT/SIGTERM (or Ctrl-C in the prompt); what waits checks it or awaits `done`. */
+class StopRequest {
+  signal: NodeJS.Signals | undefined;
+  #resolve!: () => void;
+  readonly done = new Promise<void>((resolve) => {
+    this.#resolve = resolve;
+  });
+
+  get requested(): boolean {
+    return this.signal !== undefined;
+  }
+
+  request(signal: NodeJS.Signals): void {
+    this.signal ??= signal;
+    this.#resolve();
+  }
+}
+
+/** What was said and answered so far: `/approve` uses it to tell "on its way" from "nothing to approve". */
+class Conversation {
+  readonly replies: SentReply[] = [];
+  lastSaidAt = 0;
+  repliesWhenLastSaid = 0;
+
+  said(): void {
+    this.lastSaidAt = Date.now();
+    this.repliesWhenLastSaid = this.replies.length;
+  }
+
+  /** A message was sent moments ago and nothing came back yet: its pairing reply may still be on its way. */
+  get awaitingAnswer(): boolean {
+    return Date.now() - this.lastSaidAt < pairingWaitMs && this.replies.length === this.repliesWhenLastSaid;
+  }
+}
+
+/** Prints above the prompt: while a `you> ` prompt is shown, the line being typed is redrawn below the output. */
+class DemoScreen {
+  readonly #out: NodeJS.WritableStream;
+  #prompt: Interface | undefined;
+
+  constructor(out: NodeJS.WritableStream) {
+    this.#out = out;
+  }
+
+  get width(): number {
+    return (this.#out as NodeJS.WriteStream).columns || 80;
+  }
+
+  attach(prompt: Interface): void {
+    this.#prompt = prompt;
+  }
+
+  detach(): void {
+    this.#prompt = undefined;
+  }
+
+  print(text: string): void {
+    const prompt = this.#prompt;
+    if (!prompt) {
+      this.#out.write(`${text}\n`);
+      return;
+    }
+    clearLine(this.#out, 0);
+    cursorTo(this.#out, 0);
+    this.#out.write(`${text}\n`);
+    prompt.prompt(true);
+  }
+}
+
+function replyLabel(reply: SentReply): string {
+  if (reply.isGroup) return `assistant in ${reply.chatName || reply.chatIdentifier}`;
+  if (reply.chatIdentifier && reply.chatIdentifier !== demoUserHandle) return `assistant to ${reply.chatIdentifier}`;
+  return "assistant";
+}
+
+function speakerLabel(from: string | undefined, group: string | undefined): string {
+  const who = from === undefined || from === demoUserHandle ? "you" : from;
+  return group === undefined ? who : `${who} in ${group}`;
+}
+
+/** Resolves once no new reply arrived for `quietMs` (or after `maxMs`, or on a stop request). */
+async function waitForQuiet(replies: SentReply[], quietMs: number, maxMs: number, stop: StopRequest): Promise<void> {
   const deadline = Date.now() + maxMs;
   let seen = replies.length;
   let quietSince = Date.now();
-  while (Date.now() < deadline && Date.now() - quietSince < quietMs) {
+  while (!stop.requested && Date.now() < deadline && Date.now() - quietSince < quietMs) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     if (replies.length !== seen) {
       seen = replies.length;
@@ -81,20 +219,12 @@ async function waitForQuiet(replies: SentReply[], quietMs: number, maxMs: number
   }
 }
 
-function indent(who: string, text: string): string {
-  const [first, ...rest] = text.split("\n");
-  return [`${who}> ${first}`, ...rest.map((line) => `${" ".repeat(who.length + 2)}${line}`)].join("\n");
-}
-
-function approvePending(world: DemoWorld, print: (line: string) => void, sayWhenNone = true): boolean {
+/** Approves the oldest pending pairing request, as `imessage-channel pairing approve imessage CODE` does. */
+function approvePending(world: DemoWorld, print: (line: string) => void): boolean {
   const store = openStateStore({ stateDir: world.stateDir });
   try {
-    const pending = store.pairing.listPending();
-    const request = pending[0];
-    if (!request) {
-      if (sayWhenNone) print("(no pending pairing request)");
-      return false;
-    }
+    const request = store.pairing.listPending()[0];
+    if (!request) return false;
     print(`$ imessage-channel pairing approve imessage ${request.code}`);
     store.pairing.approve(request.code);
     print(`Approved ${request.sender}.`);
@@ -104,23 +234,51 @@ function approvePending(world: DemoWorld, print: (line: string) => void, sayWhen
   }
 }
 
+/** `/approve`: at once when a request is pending or none can be coming; else waits for the one on its way. */
+async function approveCommand(
+  world: DemoWorld,
+  conversation: Conversation,
+  print: (line: string) => void,
+  stop: StopRequest,
+): Promise<void> {
+  if (approvePending(world, print)) return;
+  if (!conversation.awaitingAnswer) {
+    print("(no pending pairing request: a sender not yet approved gets one with their first message)");
+    return;
+  }
+  print("(waiting for the pairing request of your last message…)");
+  const deadline = Date.now() + pairingWaitMs;
+  while (!stop.requested && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (approvePending(world, print)) return;
+  }
+  print("(no pairing request came: that sender may already be approved)");
+}
+
 async function runScript(
   steps: DemoStep[],
   world: DemoWorld,
-  replies: SentReply[],
-  print: (line: string) => void,
+  conversation: Conversation,
+  screen: DemoScreen,
   timeoutMs: number,
+  stop: StopRequest,
 ): Promise<number> {
+  const print = (line: string) => screen.print(line);
+  const { replies } = conversation;
   let consumed = 0;
   for (const step of steps) {
+    if (stop.requested) return 1;
     if (step.kind === "say") {
-      print(indent("you", step.text));
+      print(formatBubble("you", step.text, screen.width));
       world.say(step.text);
     } else if (step.kind === "say-split") {
-      print(indent("you", `${step.text} ${step.url}   (Apple sends this as two rows)`));
+      print(formatBubble("you", `${step.text} ${step.url}   (Apple sends this as two rows)`, screen.width));
       await world.saySplit(step.text, step.url, 1000);
     } else if (step.kind === "approve") {
-      if (!approvePending(world, print)) return 1;
+      if (!approvePending(world, print)) {
+        print("(no pending pairing request)");
+        return 1;
+      }
     } else {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -129,6 +287,7 @@ async function runScript(
           consumed += step.count;
           break;
         }
+        if (stop.requested) return 1;
         if (Date.now() > deadline) {
           print(
             `demo: FAILED waiting for ${step.count} repl${step.count === 1 ? "y" : "ies"} matching /${step.source}/`,
@@ -143,27 +302,104 @@ async function runScript(
   return 0;
 }
 
-async function runInteractive(io: CliIo, world: DemoWorld, print: (line: string) => void): Promise<void> {
-  print(
-    "Type a message and press Enter. /approve approves the pending pairing code, /split TEXT | URL sends Apple's split send, /quit leaves.",
-  );
-  const lines = createInterface({ input: io.stdin, terminal: false });
-  for await (const raw of lines) {
-    const line = raw.trim();
-    if (!line) continue;
-    if (line === "/quit" || line === "/exit") break;
-    if (line === "/approve") {
-      // The pairing reply may still be on its way: give it a moment before saying there is nothing to approve.
-      for (let waited = 0; waited < 5000 && !approvePending(world, print, waited + 250 >= 5000); waited += 250) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
+/**
+ * Reads what the person types until /quit, end of input or a stop request. On a terminal the input has a
+ * `you> ` prompt (`...> ` inside a message continued with `\`) and output is printed above it; from a pipe each
+ * message is echoed as `you> …`.
+ */
+async function runInteractive(
+  io: CliIo,
+  world: DemoWorld,
+  conversation: Conversation,
+  screen: DemoScreen,
+  stop: StopRequest,
+): Promise<"quit" | "end-of-input" | "stopped"> {
+  const terminal = Boolean((io.stdin as NodeJS.ReadStream).isTTY && (io.stdout as NodeJS.WriteStream).isTTY);
+  const lines = createInterface({
+    input: io.stdin,
+    ...(terminal ? { output: io.stdout, terminal: true, prompt: "you> " } : { terminal: false }),
+  });
+  // In a terminal readline reads keys raw, so Ctrl-C reaches it, not the process.
+  lines.on("SIGINT", () => stop.request("SIGINT"));
+  void stop.done.then(() => lines.close());
+  const print = (line: string) => screen.print(line);
+  const joiner = new LineJoiner();
+  if (terminal) {
+    screen.attach(lines);
+    lines.prompt();
+  }
+  try {
+    for await (const raw of lines) {
+      const input = joiner.push(raw);
+      if (input === undefined) {
+        if (terminal) {
+          lines.setPrompt("...> ");
+          lines.prompt();
+        }
+        continue;
       }
-    } else if (line.startsWith("/split ")) {
-      const [text, url] = line
-        .slice(7)
-        .split("|")
-        .map((part) => part.trim());
-      if (text && url) await world.saySplit(text, url, 1000);
-      else print("usage: /split TEXT | URL");
-    } else world.say(line);
+      if (terminal) lines.setPrompt("you> ");
+      const parsed = parseDemoInput(input);
+      if (parsed.kind === "quit") return "quit";
+      await handleInput(parsed, { world, conversation, print, stop, echo: !terminal, width: screen.width });
+      if (terminal && !stop.requested) lines.prompt();
+    }
+    const rest = joiner.flush();
+    if (rest !== undefined && !stop.requested) {
+      const parsed = parseDemoInput(rest);
+      if (parsed.kind !== "quit")
+        await handleInput(parsed, { world, conversation, print, stop, echo: !terminal, width: screen.width });
+    }
+    return stop.requested ? "stopped" : "end-of-input";
+  } finally {
+    screen.detach();
+    // Closing readline releases stdin: an open stdin keeps the process alive after the demo is done.
+    lines.close();
+    if (terminal && stop.requested) io.stdout.write("\n");
+  }
+}
+
+async function handleInput(
+  input: DemoInput,
+  context: {
+    world: DemoWorld;
+    conversation: Conversation;
+    print: (line: string) => void;
+    stop: StopRequest;
+    echo: boolean;
+    width: number;
+  },
+): Promise<void> {
+  const { world, conversation, print } = context;
+  switch (input.kind) {
+    case "nothing":
+    case "quit":
+      return;
+    case "help":
+      print(demoHelp);
+      return;
+    case "usage":
+      print(input.message);
+      return;
+    case "approve":
+      await approveCommand(world, conversation, print, context.stop);
+      return;
+    case "split":
+      if (context.echo) print(formatBubble("you", `${input.text} ${input.url}`, context.width));
+      conversation.said();
+      await world.saySplit(input.text, input.url, 1000);
+      return;
+    case "say": {
+      const from = input.from === undefined ? undefined : senderHandle(input.from);
+      if (input.from !== undefined && from === undefined) {
+        print(`/as: "${input.from}" is not a phone number (e.g. +15555550124) or an email address`);
+        return;
+      }
+      if (context.echo) print(formatBubble(speakerLabel(input.from, input.group), input.text, context.width));
+      conversation.said();
+      if (input.group !== undefined) world.sayInGroup(input.group, input.text, from);
+      else world.say(input.text, from);
+      return;
+    }
   }
 }
