@@ -160,8 +160,8 @@ describe("imessage-channel demo with piped input", () => {
     expect(pending.stdout).toContain(code);
     expect(pending.stdout).toContain("+15555550123");
     const doctor = await secondTerminal(stateDir, ["doctor"]);
-    expect(doctor.stdout).toContain("ok    imsg 0.15.10");
-    expect(doctor.stdout).toContain(`ok    state dir ${stateDir} (0700)`);
+    expect(doctor.stdout).toMatch(/ok +imsg-found +imsg 0\.15\.10/);
+    expect(doctor.stdout).toContain(`state-dir     state dir ${stateDir} (0700)`);
     session.line("/quit");
     expect(await session.exited).toBe(0);
   });

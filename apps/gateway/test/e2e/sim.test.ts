@@ -49,10 +49,19 @@ describe("imessage-channel sim: a dry run of a real config on a simulated Mac", 
     await harness.cli(["sim", "say", "--world", world, "--from", friend, "--text", "Hello again"]);
     const answered = await waitFor("the agent's reply", async () => {
       const sent = await replies();
-      return sent.length === 2 ? sent : undefined;
+      return sent.length === 3 ? sent : undefined;
     });
     expect(harness.turns().map((turn) => turn.text)).toEqual(["Hello again"]);
-    expect(answered[1]).toMatchObject({ chatIdentifier: friend, text: "echo: Hello again" });
+    // The pairing code, then the approval notice (pairing.notifyOnApprove) and the agent's answer in either order.
+    expect(answered[0]).toEqual(pairing);
+    expect(
+      answered
+        .slice(1)
+        .map((reply) => reply.text.slice(0, 16))
+        .sort(),
+    ).toEqual(["You're approved:", "echo: Hello agai"]);
+    expect(answered.every((reply) => reply.chatIdentifier === friend)).toBe(true);
+    expect(answered.some((reply) => reply.text === "echo: Hello again")).toBe(true);
     const table = await harness.cli(["sim", "replies", "--world", world]);
     expect(table.stdout).toMatch(/^CHAT +TO +TEXT\n/);
     expect(table.stdout).toContain("+15555550123  echo: Hello again");
