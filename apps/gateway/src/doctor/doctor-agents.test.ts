@@ -1,11 +1,11 @@
 // @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
-import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { type LoopbackServer, sendJson, startLoopbackServer } from "@imessage-channel/agents/test-support";
 import { afterEach, describe, expect, it } from "vitest";
 import { GatewayHarness, gatewayBinPath } from "../../test/test-support/gateway-harness.ts";
+import { onTerminal } from "../../test/test-support/on-terminal.ts";
 
 interface Check {
   id: string;
@@ -209,23 +209,6 @@ describe("doctor: agents", () => {
   });
 });
 
-/** Runs the CLI on a real pseudo-terminal (`script`), so stdout is a TTY as in an operator's shell. */
-function onTerminal(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  // The command line is fixed; the paths travel in the environment, never inside the shell string.
-  const command = '"$DOCTOR_NODE" "$DOCTOR_BIN" $DOCTOR_ARGS';
-  // util-linux takes the command with -c; the BSD script of macOS takes it after the typescript file.
-  const scriptArgs =
-    process.platform === "darwin" ? ["-q", "/dev/null", "sh", "-c", command] : ["-q", "-e", "-c", command, "/dev/null"];
-  const child = spawn("script", scriptArgs, {
-    env: { ...env, DOCTOR_NODE: process.execPath, DOCTOR_BIN: gatewayBinPath, DOCTOR_ARGS: args.join(" ") },
-  });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    output += chunk.toString("utf8");
-  });
-  return new Promise((resolve) => child.on("close", () => resolve(output)));
-}
-
 describe("doctor: the text report", () => {
   it("prints each check's id, the fix under it and a summary line; colours only on a terminal without NO_COLOR", async () => {
     harness = await GatewayHarness.create();
@@ -245,10 +228,18 @@ describe("doctor: the text report", () => {
     // A path without spaces: the terminal runner splits its arguments on them.
     const args = ["doctor", "--config", harness.configPath];
     expect(harness.configPath).not.toMatch(/\s/);
-    const terminal = await onTerminal(args, { ...harness.env, NO_COLOR: "", TERM: "xterm-256color" });
+    const terminal = await onTerminal(process.execPath, gatewayBinPath, args, {
+      ...harness.env,
+      NO_COLOR: "",
+      TERM: "xterm-256color",
+    });
     expect(terminal).toContain("\u001b[33mwarn\u001b[39m");
     expect(terminal).toContain("\u001b[32mok  \u001b[39m");
-    const noColour = await onTerminal(args, { ...harness.env, NO_COLOR: "1", TERM: "xterm-256color" });
+    const noColour = await onTerminal(process.execPath, gatewayBinPath, args, {
+      ...harness.env,
+      NO_COLOR: "1",
+      TERM: "xterm-256color",
+    });
     expect(noColour).toContain("agent-echo");
     expect(noColour).not.toContain("\u001b[");
   });

@@ -7,6 +7,7 @@ import { delimiter, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatewayBinPath } from "../test-support/gateway-harness.ts";
 import { olderNode } from "../test-support/older-node.ts";
+import { onTerminal } from "../test-support/on-terminal.ts";
 import { plainEnvironment } from "../test-support/plain-environment.ts";
 
 const root = new URL("../../../../", import.meta.url).pathname;
@@ -48,6 +49,13 @@ describe("running the CLI from the checkout", () => {
     );
     expect(run.stdout).toBe("");
     expect(run.status).toBe(1);
+  });
+
+  it("on a Node older than 24, an operator's terminal shows that one line and nothing else", async () => {
+    const shown = await onTerminal(oldNode, gatewayBinPath, ["--help"], plainEnvironment());
+    expect(shown.replace(/\r\n/g, "\n")).toBe(
+      `imessage-channel needs Node ≥ 24 (found ${oldNodeVersion}); run \`npm run cli -- <command>\` in the checkout (it installs Node 24 into .toolchain) or install Node 24\n`,
+    );
   });
 
   it("`npm run cli -- <args>` at the root runs the CLI under Node 24 when the PATH's Node is older, passing args and exit code through", () => {
