@@ -57,6 +57,8 @@ export interface AccountStatus {
   /** When the gateway stopped (state `stopped`). */
   stoppedAt?: string;
   lastEventAt?: string;
+  /** What happened at `lastEventAt`: a counter's name (`received`, `sent`, `failed`…) or `dropped <reason>`. */
+  lastEvent?: string;
   imsg?: {
     version?: string;
     rpcMethods?: string[];
@@ -174,10 +176,12 @@ export class AccountStatusReporter {
 
   count(counter: Exclude<keyof AccountCounters, "dropped">, by = 1): void {
     this.#status.counters[counter] += by;
+    this.#event(counter);
   }
 
   drop(reason: string, by = 1): void {
     this.#status.counters.dropped[reason] = (this.#status.counters.dropped[reason] ?? 0) + by;
+    this.#event(`dropped ${reason}`);
   }
 
   /** One catchup pass finished: rows it skipped for age count as `dropped["catchup-too-old"]`. */
@@ -191,8 +195,14 @@ export class AccountStatusReporter {
     };
   }
 
+  /** A row arrived. */
   touch(): void {
+    this.#event("received");
+  }
+
+  #event(what: string): void {
     this.#status.lastEventAt = this.#now().toISOString();
+    this.#status.lastEvent = what;
   }
 
   /** Starts periodic writes. */

@@ -233,6 +233,7 @@ export async function statusCommand(
             ...(live.stoppedAt ? { stoppedAt: live.stoppedAt } : {}),
             lastSeenAt: live.updatedAt,
             lastEventAt: live.lastEventAt,
+            lastEvent: live.lastEvent,
             counters: live.counters,
           }
         : {}),

@@ -51,6 +51,11 @@ describe("status view", () => {
     expect(droppedByReason(running)).toBe("3 b, 1 a");
     expect(timeCells(running, { kind: "running" }, now)).toEqual(["1 h", "3 s ago"]);
     expect(timeCells(running, { kind: "stopped", at: at(0) }, now)).toEqual(["-", "3 s ago"]);
+    const sent = status({ lastEventAt: at(3), lastEvent: "sent" });
+    expect(timeCells(sent, { kind: "running" }, now)).toEqual(["1 h", "sent 3 s ago"]);
+    expect(
+      timeCells(status({ lastEventAt: at(75), lastEvent: "dropped dm-not-allowed" }), { kind: "running" }, now)[1],
+    ).toBe("dropped dm-not-allowed 1 min ago");
     expect(counterCells(undefined)).toEqual(["-", "-", "-", "-", "-", "-"]);
   });
 

@@ -94,6 +94,13 @@ export function counterCells(status: AccountStatus | undefined): string[] {
 
 /** UPTIME and LAST EVENT: only while the gateway runs (a stopped one's uptime means nothing). */
 export function timeCells(status: AccountStatus | undefined, liveness: Liveness | undefined, now: number): string[] {
-  if (!status || liveness?.kind !== "running") return ["-", status?.lastEventAt ? ago(status.lastEventAt, now) : "-"];
-  return [formatDuration(now - Date.parse(status.startedAt)), status.lastEventAt ? ago(status.lastEventAt, now) : "-"];
+  const uptime = status && liveness?.kind === "running" ? formatDuration(now - Date.parse(status.startedAt)) : "-";
+  return [uptime, lastEventText(status, now)];
+}
+
+/** `sent 12 s ago`: what happened last and when (a status file from before `lastEvent` gives only the time). */
+function lastEventText(status: AccountStatus | undefined, now: number): string {
+  if (!status?.lastEventAt) return "-";
+  const when = ago(status.lastEventAt, now);
+  return status.lastEvent ? `${status.lastEvent} ${when}` : when;
 }

@@ -20,6 +20,7 @@ interface AccountJson {
   retry?: { attempt: number; nextAt: string };
   uptimeSeconds?: number;
   lastEventAt?: string;
+  lastEvent?: string;
   counters?: { received: number; dispatched: number; replayed: number; sent: number; failed: number };
 }
 
@@ -102,7 +103,9 @@ describe("status tells the truth about the gateway", () => {
     const cells = row?.split(/ {2,}/) ?? [];
     expect(cells.slice(0, 2)).toEqual(["default", "connected"]);
     expect(cells[2]).toMatch(/^\d+ (s|min)$/);
-    expect(cells[3]).toMatch(/^\d+ s ago$/);
+    // The last of the three rows' events: whichever of their rows came last (received, dispatched, sent, failed or dropped).
+    expect(cells[3]).toMatch(/^(received|dispatched|sent|failed|dropped dm-not-allowed) \d+ s ago$/);
+    expect(counted.lastEvent).toMatch(/^(received|dispatched|sent|failed|dropped dm-not-allowed)$/);
     expect(cells.slice(4, 10)).toEqual(["3", "1", "0", "1", "1", "1"]);
     expect(text).toMatch(/^default: dropped: 1 dm-not-allowed$/m);
   });
