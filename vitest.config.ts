@@ -10,6 +10,7 @@ export default defineConfig({
       "apps/gateway/vitest.older-imsg.config.ts",
       "tooling/bench-kit",
       "tooling/bench-peer",
+      "tooling/test-postgres",
     ],
     // Every project inherits this tag. A test file that starts real processes (imsg-sim, sshd, the gateway, ACP
     // agents) or runs long says `// @module-tag slow` in its first line; `pnpm test:fast` runs the rest.
