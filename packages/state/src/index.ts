@@ -1,3 +1,11 @@
+export type {
+  AccountLease,
+  AccountLeases,
+  LeaseAcquisition,
+  LeaseGranted,
+  LeaseRefused,
+} from "./account-lease.ts";
+export { assertLeaseArguments, newLeaseHolderId } from "./account-lease.ts";
 export type { AcpBinding, AcpBindingInput } from "./acp-bindings.ts";
 export { AcpBindingStore } from "./acp-bindings.ts";
 export type { DurabilityOptions, DurabilityStats, DurabilityTimers } from "./durability-tick.ts";
@@ -18,6 +26,8 @@ export {
   defaultJournalRetentionMilliseconds,
   InboundJournal,
 } from "./inbound-journal.ts";
+export { LeaseKeeper, type LeaseKeeperOptions, type LeaseLoss, monotonicClock } from "./lease-keeper.ts";
+export { type FoundLease, LeaseLostError } from "./lease-lost-error.ts";
 export { MetaStore } from "./meta-store.ts";
 export { latestSchemaVersion } from "./migrations.ts";
 export type {
@@ -43,6 +53,7 @@ export { maxPendingPairingsPerAccount, PairingStore, pairingTimeToLiveMillisecon
 export type { ReplyCacheOptions } from "./reply-cache.ts";
 export { defaultReplyCacheSize, ReplyCache } from "./reply-cache.ts";
 export { type RecordedReply, ReplyOutbox } from "./reply-outbox.ts";
+export { SqliteAccountLeases } from "./sqlite-account-leases.ts";
 export { hotPathBusyTimeoutMilliseconds } from "./sqlite-database.ts";
 export { resolveStateDir, stateDatabasePath } from "./state-dir.ts";
 export type { StateErrorCode } from "./state-error.ts";

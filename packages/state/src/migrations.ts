@@ -135,6 +135,18 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE approvals ADD COLUMN notice TEXT;
   `,
+  // 5: the account lease with its fencing token (gateways on one host take turns owning an account). Nothing on
+  // the hot path reads it.
+  `
+  CREATE TABLE account_lease (
+    account_id TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    token INTEGER NOT NULL,
+    acquired_at INTEGER NOT NULL,
+    renewed_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const latestSchemaVersion = migrations.length;

@@ -14,7 +14,8 @@ export type StateErrorCode =
   | "STATE_DB_UNUSABLE"
   | "STATE_DB_NOT_WRITABLE"
   | "OUTBOX_PART_UNKNOWN"
-  | "OUTBOX_PART_SETTLED";
+  | "OUTBOX_PART_SETTLED"
+  | "LEASE_LOST";
 
 /** The base error of `@imessage-channel/state`: a string `code` and a one-line message saying what to do. */
 export class StateError extends ChannelError<StateErrorCode> {

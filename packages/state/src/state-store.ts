@@ -10,6 +10,7 @@ import { OutboundParts } from "./outbound-parts.ts";
 import { PairingStore } from "./pairing-store.ts";
 import { ReplyCache, type ReplyCacheOptions } from "./reply-cache.ts";
 import { ReplyOutbox } from "./reply-outbox.ts";
+import { SqliteAccountLeases } from "./sqlite-account-leases.ts";
 import { openDatabase, setBusyTimeout } from "./sqlite-database.ts";
 import { stateDatabasePath } from "./state-dir.ts";
 
@@ -49,6 +50,8 @@ export interface StateStore extends Disposable {
   readonly parts: OutboundParts;
   readonly bindings: AcpBindingStore;
   readonly meta: MetaStore;
+  /** The account lease with its fencing token, for gateways on this host (nothing on the hot path reads it). */
+  readonly leases: SqliteAccountLeases;
   /** What the durability tick did so far: fdatasyncs of the WAL, and whether it runs. */
   readonly durability: DurabilityStats;
   /**
@@ -107,6 +110,7 @@ export function openStateStore(options: OpenStateStoreOptions): StateStore {
     parts,
     bindings: new AcpBindingStore(database, clock),
     meta: new MetaStore(database, clock),
+    leases: new SqliteAccountLeases(database, clock),
     durability,
     transaction: (work) => immediateTransaction(database, work),
     durable: () => durability.durable(),

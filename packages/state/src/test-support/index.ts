@@ -1,0 +1,2 @@
+export { describeAccountLeaseContract, type LeaseContractSubject } from "./lease-contract.ts";
+export { createManualTimers } from "./manual-timers.ts";
