@@ -49,6 +49,7 @@ describe("opening the state database", () => {
       }>
     ).map((row) => row.name);
     expect(tables).toEqual([
+      "account_lease",
       "acp_bindings",
       "approvals",
       "echo_sent",
