@@ -65,6 +65,21 @@ describe("two processes sharing state.db", () => {
     expect(Math.max(...shortIds)).toBe(2 * operations);
   });
 
+  it("give each free account lease to exactly one of three processes racing for it", async () => {
+    const accounts = 40;
+    const runs = await Promise.all(
+      ["alpha", "beta", "gamma"].map((name) =>
+        runWorker(["acquire-leases", temporary.stateDir, name, String(accounts), "3"]),
+      ),
+    );
+    for (const run of runs) expect([run.exitCode, run.stderr]).toEqual([0, ""]);
+    const won = runs.flatMap((run) => (JSON.parse(run.stdout) as { won: string[] }).won);
+    expect(won.toSorted()).toEqual(Array.from({ length: accounts }, (_, index) => `race-${index}`).toSorted());
+    const leases = await open().leases.list();
+    expect(leases).toHaveLength(accounts);
+    expect(leases.every((lease) => lease.token === 1 && !lease.expired)).toBe(true);
+  });
+
   it("releases a claim left by a process killed between claim and commit, for the next opener", async () => {
     const gateway = open();
     const child = startWorker(["claim-and-hang", temporary.stateDir, "guid-killed"]);

@@ -3,7 +3,9 @@ import { openStateStore } from "../index.ts";
 
 const [command, stateDir, ...args] = process.argv.slice(2);
 if (command === undefined || stateDir === undefined) {
-  process.stderr.write("usage: state-worker <churn|claim-and-hang|commit-and-die|approve> <stateDir> [...args]\n");
+  process.stderr.write(
+    "usage: state-worker <churn|claim-and-hang|commit-and-die|approve|acquire-leases> <stateDir> [...args]\n",
+  );
   process.exit(2);
 }
 
@@ -57,6 +59,18 @@ if (command === "churn") {
   const [code = ""] = args;
   const request = store.pairing.approve(code);
   process.stdout.write(`${JSON.stringify(request)}\n`);
+  store.close();
+} else if (command === "acquire-leases") {
+  // Races the other workers for the same free leases; prints the accounts this worker won.
+  const [workerName = "worker", countText = "50", workersText = "2"] = args;
+  waitForAllWorkers(workerName, Number(workersText));
+  const won: string[] = [];
+  for (let index = 0; index < Number(countText); index += 1) {
+    const accountId = `race-${index}`;
+    const result = await store.leases.acquire(accountId, `host:${process.pid}:${workerName}`, 60_000);
+    if (result.acquired) won.push(accountId);
+  }
+  process.stdout.write(`${JSON.stringify({ won })}\n`);
   store.close();
 } else {
   process.stderr.write(`unknown command ${command}\n`);
