@@ -1,5 +1,5 @@
 // @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
-import { LeaseLostError } from "@imessage-channel/state";
+import { LeaseKeeper, LeaseLostError } from "@imessage-channel/state";
 import { describeAccountLeaseContract } from "@imessage-channel/state/test-support";
 import { startTestPostgres, type TestPostgres } from "@imessage-channel/test-postgres";
 import pg from "pg";
@@ -156,6 +156,45 @@ describe("the PostgreSQL account lease with real connections", () => {
       "fenced by the database",
     );
     expect(await gatewayB.leases.current(accountId)).toMatchObject({ holder: "host-a:1:aa", expired: false });
+  });
+});
+
+describe("LeaseKeeper on PostgreSQL, in real time", () => {
+  it("an owner cut off from the database reports lost before a standby can take the account over", async () => {
+    const [ownerState, standbyState] = [await openState(), await openState()];
+    const events: string[] = [];
+    const common = { accountId: "failover", ttlMs: 900, onError: () => {} };
+    const owner = new LeaseKeeper({
+      ...common,
+      leases: ownerState.leases,
+      holder: "host-a:1:aa",
+      onAcquired: (token) => events.push(`owner acquired ${token}`),
+      onLost: ({ token, reason }) => events.push(`owner lost ${token} (${reason})`),
+    });
+    const standby = new LeaseKeeper({
+      ...common,
+      leases: standbyState.leases,
+      holder: "host-b:2:bb",
+      onAcquired: (token) => events.push(`standby acquired ${token}`),
+    });
+    try {
+      await owner.start();
+      await standby.start();
+      expect([owner.isValid(), standby.isValid()]).toEqual([true, false]);
+      // A partition: every renew of the owner now fails.
+      await ownerState.close();
+      await vi.waitFor(
+        () => {
+          if (!standby.isValid()) throw new Error("the standby does not hold the lease yet");
+        },
+        { timeout: 10_000, interval: 20 },
+      );
+      expect(events).toEqual(["owner acquired 1", "owner lost 1 (deadline)", "standby acquired 2"]);
+      expect(owner.isValid()).toBe(false);
+    } finally {
+      await owner.stop();
+      await standby.stop();
+    }
   });
 });
 

@@ -25,6 +25,7 @@ export interface PostgresState {
   readonly target: string;
   readonly pool: pg.Pool;
   readonly leases: PostgresAccountLeases;
+  /** Ends the pool once every connection is back; calling it again returns the same promise. */
   close(): Promise<void>;
 }
 
@@ -54,11 +55,15 @@ export async function openPostgresState(options: OpenPostgresStateOptions = {}):
     await pool.end().catch(() => {});
     throw PostgresStateError.isInstance(error) ? error : unavailable(target, error);
   }
+  let closed: Promise<void> | undefined;
   return {
     target: target.description,
     pool,
     leases: new PostgresAccountLeases(pool, options.leases),
-    close: () => pool.end(),
+    close() {
+      closed ??= pool.end();
+      return closed;
+    },
   };
 }
 
