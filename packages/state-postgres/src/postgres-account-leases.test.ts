@@ -14,8 +14,11 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all(states.splice(0).map((state) => state.close()));
-  await postgres?.stop();
+  try {
+    await Promise.all(states.splice(0).map((state) => state.close()));
+  } finally {
+    await postgres?.stop();
+  }
 });
 
 /** The error a promise rejects with; fails the test when it resolves. */

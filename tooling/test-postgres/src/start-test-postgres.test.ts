@@ -1,11 +1,11 @@
 // @module-tag slow — real child processes or a long run: `pnpm test:fast` leaves it out.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import pg from "pg";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { findPostgresBinaries, postgresNotFoundMessage } from "./find-postgres-binaries.ts";
 import { startTestPostgres, type TestPostgres } from "./start-test-postgres.ts";
 
@@ -93,6 +93,27 @@ describe("startTestPostgres", () => {
     const { stdout } = await promisify(execFile)(process.execPath, [script], { encoding: "utf8" });
     const { directory, url } = JSON.parse(stdout) as { directory: string; url: string };
     expect(existsSync(directory)).toBe(false);
+    await expect(query({ connectionString: url, connectionTimeoutMillis: 2000 }, "select 1")).rejects.toThrow(
+      /ECONNREFUSED/,
+    );
+  });
+
+  it("a test process killed with SIGKILL leaves no running cluster behind: the watchdog stops it", async () => {
+    const script = fileURLToPath(new URL("./test-support/start-and-exit.ts", import.meta.url));
+    const child = spawn(process.execPath, [script, "hang"], { stdio: ["ignore", "pipe", "inherit"] });
+    const line = await new Promise<string>((resolve, reject) => {
+      child.stdout.setEncoding("utf8").once("data", (text: string) => resolve(text));
+      child.once("exit", (code) => reject(new Error(`the test process exited (${code}) before starting a cluster`)));
+    });
+    const { directory, url } = JSON.parse(line) as { directory: string; url: string };
+    expect(await query({ connectionString: url }, "select 1 as one")).toEqual([{ one: 1 }]);
+    child.kill("SIGKILL");
+    await vi.waitFor(
+      () => {
+        if (existsSync(directory)) throw new Error(`${directory} is still there`);
+      },
+      { timeout: 15_000, interval: 50 },
+    );
     await expect(query({ connectionString: url, connectionTimeoutMillis: 2000 }, "select 1")).rejects.toThrow(
       /ECONNREFUSED/,
     );

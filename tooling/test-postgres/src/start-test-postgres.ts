@@ -1,13 +1,15 @@
-import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn, spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { appendFile, chown, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { findPostgresBinaries, hasPostgresServer, postgresNotFoundMessage } from "./find-postgres-binaries.ts";
 
 const execFileAsync = promisify(execFile);
+const watchdogPath = fileURLToPath(new URL("./cluster-watchdog.ts", import.meta.url));
 
 export interface TestPostgresOptions {
   /** The database created for the test (default `test`). */
@@ -52,6 +54,8 @@ interface Cluster {
   dataDir: string;
   directory: string;
   runAs: RunAs | undefined;
+  /** Stops the cluster if this process dies without doing so (see cluster-watchdog.ts). */
+  watchdog?: ChildProcess;
 }
 
 /** Clusters still running: the exit hook stops them, so a test process that ends leaves none behind. */
@@ -139,6 +143,7 @@ async function startServer(cluster: Cluster, timeoutSeconds: number): Promise<nu
       ]);
       running.add(cluster);
       installExitHook();
+      cluster.watchdog = startWatchdog(cluster);
       return port;
     } catch (error) {
       lastFailure = `${error instanceof Error ? error.message : String(error)}; server log: ${(await readLog(cluster)).trim()}`;
@@ -183,6 +188,7 @@ function spawnOptions(cluster: Cluster) {
 }
 
 async function stopCluster(cluster: Cluster): Promise<void> {
+  cluster.watchdog?.kill();
   if (running.delete(cluster)) {
     await run(cluster, "pg_ctl", ["stop", "-D", cluster.dataDir, "-m", "immediate", "-w", "-s"]).catch(() => {
       // Already gone (the exit hook, or killed from outside): removing the directory is what is left.
@@ -193,6 +199,7 @@ async function stopCluster(cluster: Cluster): Promise<void> {
 
 /** The synchronous stop of the exit hook (an `exit` listener cannot await). */
 function stopNow(cluster: Cluster): void {
+  cluster.watchdog?.kill();
   if (running.delete(cluster)) {
     spawnSync(join(cluster.binDir, "pg_ctl"), ["stop", "-D", cluster.dataDir, "-m", "immediate", "-w", "-s"], {
       ...spawnOptions(cluster),
@@ -200,6 +207,23 @@ function stopNow(cluster: Cluster): void {
     });
   }
   rmSync(cluster.directory, { recursive: true, force: true });
+}
+
+/**
+ * A test runner may end its worker with a signal, and then no `exit` hook runs: a detached watchdog process holds
+ * the other end of a pipe and stops the cluster when the pipe closes, which happens however this process ends.
+ */
+function startWatchdog(cluster: Cluster): ChildProcess {
+  const ids = cluster.runAs ? [String(cluster.runAs.uid), String(cluster.runAs.gid)] : [];
+  const watchdog = spawn(
+    process.execPath,
+    [watchdogPath, join(cluster.binDir, "pg_ctl"), cluster.dataDir, cluster.directory, ...ids],
+    // Its own process group: a Ctrl-C to the test run's group must not kill it before it cleaned up.
+    { detached: true, stdio: ["pipe", "ignore", "ignore"] },
+  );
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return watchdog;
 }
 
 function installExitHook(): void {
